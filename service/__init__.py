@@ -1,0 +1,1 @@
+"""Sammen: surveys and before/after outcome evaluation for Danish municipal social services."""

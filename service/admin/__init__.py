@@ -1,0 +1,1 @@
+"""Setting up an evaluation: organisations, units, evaluations, waves, invitations."""

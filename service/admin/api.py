@@ -1,0 +1,62 @@
+"""The admin API: the same operations as `sammen` on the command line, behind the key."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import asyncpg
+from litestar import Controller, Request, Response, get, post
+
+from service.admin import sheets, store
+from service.admin.model import (
+    Created, Link, NewEvaluation, NewInvitations, NewOpenLink, NewOrganisation, NewUnit, NewWave, UnitRate,
+)
+from service.auth import require_admin
+
+
+class AdminApi(Controller):
+    path = "/api/admin"
+    guards = [require_admin]
+    tags = ["admin"]
+
+    @post("/organisations")
+    async def organisation(self, data: NewOrganisation, conn: asyncpg.Connection) -> Created:
+        return await store.create_organisation(conn, data)
+
+    @post("/organisations/{organisation_id:int}/units")
+    async def unit(self, organisation_id: int, data: NewUnit, conn: asyncpg.Connection) -> Created:
+        return await store.create_unit(conn, organisation_id, data)
+
+    @post("/organisations/{organisation_id:int}/evaluations")
+    async def evaluation(self, organisation_id: int, data: NewEvaluation, conn: asyncpg.Connection) -> Created:
+        return await store.create_evaluation(conn, organisation_id, data)
+
+    @post("/evaluations/{evaluation_id:int}/waves")
+    async def wave(self, evaluation_id: int, data: NewWave, conn: asyncpg.Connection) -> Created:
+        return await store.create_wave(conn, evaluation_id, data)
+
+    @post("/waves/{wave_id:int}/invitations")
+    async def invitations(
+        self, wave_id: int, data: NewInvitations, conn: asyncpg.Connection, request: Request,
+        format: Literal["json", "csv", "html"] = "json",
+    ) -> Response:
+        links = await store.issue_invitations(conn, wave_id, data, request.app.state.settings.public_url)
+        if format == "csv":
+            return Response(sheets.links_csv(links), media_type="text/csv; charset=utf-8", status_code=201,
+                            headers={"Content-Disposition": f'attachment; filename="invitationer-bolge-{wave_id}.csv"'})
+        if format == "html":
+            return Response(sheets.qr_sheet(links, f"Invitationer, bølge {wave_id}"), media_type="text/html",
+                            status_code=201)
+        return Response(links, status_code=201)
+
+    @post("/waves/{wave_id:int}/open-links")
+    async def open_link(self, wave_id: int, data: NewOpenLink, conn: asyncpg.Connection, request: Request) -> Link:
+        return await store.create_open_link(conn, wave_id, data, request.app.state.settings.public_url)
+
+    @get("/waves/{wave_id:int}/response-rates")
+    async def rates(self, wave_id: int, conn: asyncpg.Connection) -> list[UnitRate]:
+        return await store.response_rates(conn, wave_id)
+
+    @get("/overview")
+    async def overview(self, conn: asyncpg.Connection) -> list[dict]:
+        return await store.overview(conn)

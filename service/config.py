@@ -1,0 +1,42 @@
+"""Settings are read from the environment once, at start, so a wrong value stops the
+service before it serves anyone instead of failing on the first request."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Annotated
+
+import msgspec
+
+
+class Settings(msgspec.Struct, frozen=True, kw_only=True):
+    database_url: str | None = None  # None: start the embedded PostgreSQL in data_dir
+    data_dir: str = str(Path.home() / ".local" / "share" / "sammen")
+    host: str = "127.0.0.1"
+    port: Annotated[int, msgspec.Meta(ge=1, le=65535)] = 8000
+    base_url: str | None = None  # public address used in invitation links
+    secret_key: str = ""
+    admin_api_key: str = ""  # empty: every admin endpoint refuses
+    min_group_size: Annotated[int, msgspec.Meta(ge=3)] = 5
+    pool_size: Annotated[int, msgspec.Meta(ge=1, le=200)] = 10
+    questionnaire_dir: str = "questionnaires"
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] = os.environ) -> Settings:
+        """`DATABASE_URL` keeps its customary name; every other setting is `SAMMEN_<FIELD>`."""
+        raw: dict[str, str] = {
+            f: env[k] for f in cls.__struct_fields__ if (k := f"SAMMEN_{f.upper()}") in env
+        }
+        if env.get("DATABASE_URL"):
+            raw["database_url"] = env["DATABASE_URL"]
+        try:
+            return msgspec.convert(raw, cls, strict=False)
+        except msgspec.ValidationError as exc:
+            field = str(exc).rsplit("$.", 1)[-1]
+            raise ValueError(f"SAMMEN_{field.upper()}: {exc}") from None
+
+    @property
+    def public_url(self) -> str:
+        return (self.base_url or f"http://{self.host}:{self.port}").rstrip("/")

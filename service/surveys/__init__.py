@@ -1,0 +1,1 @@
+"""Questionnaires, the forms citizens, relatives and staff fill in, and their answers."""

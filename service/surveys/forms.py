@@ -1,0 +1,75 @@
+"""Between HTML form fields and answers: a radio group per item named by its id, a
+checkbox per option, 'item.row.dimension' for matrix cells. Values stay as sent when
+they are not numbers, so the shared answer check names the field instead of guessing."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from service.surveys.answers import Answers, Value
+from service.surveys.model import FreeText, Matrix, MultipleChoice, Questionnaire, Role
+from service.surveys.pages import Part
+
+_INT = re.compile(r"-?\d{1,6}")
+
+
+def _coerce(raw: str | None) -> int | str | None:
+    if raw is None:
+        return None
+    raw = raw.strip()
+    return int(raw) if _INT.fullmatch(raw) else raw
+
+
+def parse_page(q: Questionnaire, parts: list[Part], form: Any) -> Answers:
+    """The answers one page of the form carries; absent fields stay absent."""
+    given: Answers = {}
+    for part in parts:
+        item = q.item(part.item_id)
+        if isinstance(item, Matrix) and part.row is not None:
+            cells = {}
+            for dim in item.dimensions:
+                value = _coerce(form.get(f"{item.id}.{part.row}.{dim.key}"))
+                if value not in (None, ""):
+                    cells[dim.key] = value
+            given[item.id] = {part.row: cells}
+        elif isinstance(item, MultipleChoice):
+            picked = [_coerce(v) for v in form.getall(item.id, [])]
+            if picked:
+                given[item.id] = picked
+        elif isinstance(item, FreeText | Role):
+            text = (form.get(item.id) or "").strip()
+            if text:
+                given[item.id] = text
+        else:
+            value = _coerce(form.get(item.id))
+            if value not in (None, ""):
+                given[item.id] = value
+    return given
+
+
+def merge(draft: Mapping[str, Value], parts: list[Part], given: Answers) -> Answers:
+    """The draft with this page's answers in place of what the page showed before."""
+    merged: Answers = dict(draft)
+    for part in parts:
+        if part.row is not None:
+            rows = dict(merged.get(part.item_id) or {})
+            cells = (given.get(part.item_id) or {}).get(part.row, {})
+            if cells:
+                rows[part.row] = cells
+            else:
+                rows.pop(part.row, None)
+            if rows:
+                merged[part.item_id] = rows
+            else:
+                merged.pop(part.item_id, None)
+        elif part.item_id in given:
+            merged[part.item_id] = given[part.item_id]
+        else:
+            merged.pop(part.item_id, None)
+    return merged
+
+
+def field_id(field: str) -> str:
+    return "f-" + field.replace(".", "--")

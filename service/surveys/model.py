@@ -1,0 +1,178 @@
+"""The shape of a questionnaire definition file. Item types are a tagged union so a
+file says `type = "agreement"` and msgspec picks the Struct, rejecting unknown types and
+misspelt keys with the path to them."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+import msgspec
+
+Id = Annotated[str, msgspec.Meta(pattern=r"^[a-z][a-z0-9_]{0,39}$")]
+Key = Annotated[str, msgspec.Meta(pattern=r"^[a-z][a-z0-9_]{0,39}$")]
+NonBlank = Annotated[str, msgspec.Meta(pattern=r"\S")]
+Language = Literal["da", "en"]
+Audience = Literal["citizen", "relative", "staff", "meeting"]
+DONT_KNOW = "ved_ikke"
+
+
+class Text(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """Danish is required (the law and the citizens); English is the second language."""
+
+    da: NonBlank
+    en: str | None = None
+
+    def get(self, language: Language) -> str:
+        return (self.en if language == "en" and self.en else None) or self.da
+
+
+class Condition(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """Show the item only when an earlier item was answered with one of these values."""
+
+    item: Id
+    any_of: Annotated[list[int | str], msgspec.Meta(min_length=1)]
+
+
+class Option(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    value: int
+    text: Text
+
+
+class Row(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    key: Key
+    text: Text
+
+
+class _Item(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True, tag_field="type"):
+    id: Id
+    text: Text
+    help: Text | None = None
+    theme: Key | None = None  # defaults to the section's theme
+    required: bool = True
+    reverse: bool = False  # high value means worse; analysis flips it
+    dont_know: bool = False  # offer "Ved ikke / ikke relevant"
+    show_if: Condition | None = None
+
+
+class Agreement(_Item, tag="agreement"):
+    """Five labelled points from 'Helt uenig' (1) to 'Helt enig' (5)."""
+
+
+class Frequency(_Item, tag="frequency"):
+    """Five labelled points from 'Aldrig' (1) to 'Altid' (5)."""
+
+
+class Scale010(_Item, tag="scale_0_10"):
+    low: Text
+    high: Text
+
+
+class SingleChoice(_Item, tag="single_choice"):
+    options: Annotated[list[Option], msgspec.Meta(min_length=2)]
+
+
+class MultipleChoice(_Item, tag="multiple_choice"):
+    options: Annotated[list[Option], msgspec.Meta(min_length=2)]
+
+
+class YesNo(_Item, tag="yes_no"):
+    """Ja = 1, Nej = 0."""
+
+
+class FreeText(_Item, tag="free_text"):
+    max_length: Annotated[int, msgspec.Meta(ge=1, le=10_000)] = 2000
+    required: bool = False
+
+
+class Role(_Item, tag="role"):
+    """The staff member's own role group; stored on the response and used by a matrix
+    to leave out the respondent's own group."""
+
+    options: Annotated[list[Row], msgspec.Meta(min_length=2)]
+
+
+class Matrix(_Item, tag="matrix"):
+    """A staff member rates each other role group (rows) on several dimensions."""
+
+    rows: Annotated[list[Row], msgspec.Meta(min_length=1)]
+    dimensions: Annotated[list[Row], msgspec.Meta(min_length=1)]
+    scale: Literal["agreement", "frequency"] = "agreement"
+    exclude_row_of: Id | None = None  # a role item: its answer's row is not shown
+
+
+Item = Agreement | Frequency | Scale010 | SingleChoice | MultipleChoice | YesNo | FreeText | Role | Matrix
+SCALE_ITEMS = (Agreement, Frequency, Scale010, Matrix)
+
+
+class Section(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    id: Id
+    title: Text
+    theme: Key | None = None
+    intro: Text | None = None
+    items: Annotated[list[Item], msgspec.Meta(min_length=1)]
+
+
+class Questionnaire(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    id: Id
+    version: Annotated[int, msgspec.Meta(ge=1)]
+    audience: Audience
+    title: Text
+    intro: Text | None = None
+    attribution: Text | None = None  # e.g. WHO-5's required notice
+    themes: dict[Key, Text] = {}
+    sections: Annotated[list[Section], msgspec.Meta(min_length=1)]
+
+    def items(self) -> list[Item]:
+        return [item for section in self.sections for item in section.items]
+
+    def item(self, item_id: str) -> Item | None:
+        return next((i for i in self.items() if i.id == item_id), None)
+
+    def theme_of(self, item: Item) -> str | None:
+        if item.theme:
+            return item.theme
+        return next((s.theme for s in self.sections if item in s.items), None)
+
+
+SCALE_LABELS: dict[str, list[Text]] = {
+    "agreement": [
+        Text("Helt uenig", "Strongly disagree"),
+        Text("Uenig", "Disagree"),
+        Text("Hverken enig eller uenig", "Neither agree nor disagree"),
+        Text("Enig", "Agree"),
+        Text("Helt enig", "Strongly agree"),
+    ],
+    "frequency": [
+        Text("Aldrig", "Never"),
+        Text("Sjældent", "Rarely"),
+        Text("Nogle gange", "Sometimes"),
+        Text("Ofte", "Often"),
+        Text("Altid", "Always"),
+    ],
+}
+YES_NO = [Option(1, Text("Ja", "Yes")), Option(0, Text("Nej", "No"))]
+DONT_KNOW_TEXT = Text("Ved ikke / ikke relevant", "Don't know / not relevant")
+
+
+def choices(item: Item) -> list[Option]:
+    """The coded values an item takes, with their labels (empty for free text)."""
+    match item:
+        case Agreement() | Frequency():
+            kind = "agreement" if isinstance(item, Agreement) else "frequency"
+            return [Option(i + 1, t) for i, t in enumerate(SCALE_LABELS[kind])]
+        case Matrix():
+            return [Option(i + 1, t) for i, t in enumerate(SCALE_LABELS[item.scale])]
+        case Scale010():
+            return [Option(i, Text(str(i))) for i in range(11)]
+        case SingleChoice() | MultipleChoice():
+            return list(item.options)
+        case YesNo():
+            return YES_NO
+    return []
+
+
+def scale_range(item: Item) -> tuple[int, int] | None:
+    if isinstance(item, SCALE_ITEMS):
+        values = [o.value for o in choices(item)]
+        return min(values), max(values)
+    return None

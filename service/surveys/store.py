@@ -1,0 +1,224 @@
+"""All SQL of the survey side: questionnaire versions, invitations by token, drafts and
+the submission itself. A submission is one statement, so it is stored whole or not at
+all and costs one round trip."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+import uuid
+
+import asyncpg
+import msgspec
+
+from service.errors import AlreadyAnswered, NotFound
+from service.surveys import loader
+from service.surveys.answers import Answers, AnswerRow
+from service.surveys.model import Questionnaire, scale_range
+
+
+def new_token() -> str:
+    return secrets.token_urlsafe(16)  # 128 random bits
+
+
+def hash_token(token: str) -> bytes:
+    return hashlib.sha256(token.encode()).digest()
+
+
+# --- questionnaire versions -------------------------------------------------------------
+
+async def sync_questionnaire(conn: asyncpg.Connection, q: Questionnaire) -> int:
+    """Store a definition; a version that has answers may not change."""
+    digest = loader.digest(q)
+    async with conn.transaction():
+        row = await conn.fetchrow(
+            "select id, digest, exists (select 1 from response r where r.questionnaire_version_id = v.id) as answered"
+            " from questionnaire_version v where questionnaire_id = $1 and version = $2 for update",
+            q.id, q.version,
+        )
+        if row and row["digest"] == digest:
+            return row["id"]
+        if row and row["answered"]:
+            raise loader.QuestionnaireError(
+                f"{q.id} version {q.version} has answers and cannot change: give the changed file version {q.version + 1}"
+            )
+        definition = msgspec.json.decode(loader.canonical(q))
+        if row:
+            qv_id = row["id"]
+            await conn.execute(
+                "update questionnaire_version set audience = $2, title = $3, definition = $4, digest = $5,"
+                " loaded_at = now() where id = $1",
+                qv_id, q.audience, q.title.da, definition, digest,
+            )
+            await conn.execute("delete from questionnaire_item where questionnaire_version_id = $1", qv_id)
+        else:
+            qv_id = await conn.fetchval(
+                "insert into questionnaire_version (questionnaire_id, version, audience, title, definition, digest)"
+                " values ($1, $2, $3, $4, $5, $6) returning id",
+                q.id, q.version, q.audience, q.title.da, definition, digest,
+            )
+        await conn.executemany(
+            "insert into questionnaire_item (questionnaire_version_id, item_id, position, item_type, theme,"
+            " scale_min, scale_max, reverse) values ($1, $2, $3, $4, $5, $6, $7, $8)",
+            [
+                (qv_id, item.id, pos, type(item).__struct_config__.tag, q.theme_of(item),
+                 *(scale_range(item) or (None, None)), item.reverse)
+                for pos, item in enumerate(q.items())
+            ],
+        )
+        return qv_id
+
+
+_cache: dict[tuple[int, str], Questionnaire] = {}
+
+
+async def questionnaire(conn: asyncpg.Connection, qv_id: int, digest: str) -> Questionnaire:
+    """Definitions are immutable per digest, so each process decodes one once."""
+    key = (qv_id, digest)
+    if key not in _cache:
+        definition = await conn.fetchval("select definition from questionnaire_version where id = $1", qv_id)
+        if definition is None:
+            raise NotFound("Spørgeskemaet findes ikke.")
+        _cache[key] = msgspec.convert(definition, Questionnaire)
+    return _cache[key]
+
+
+async def list_questionnaires(conn: asyncpg.Connection) -> list[asyncpg.Record]:
+    return await conn.fetch(
+        "select id, questionnaire_id, version, audience, title, digest from questionnaire_version"
+        " order by questionnaire_id, version"
+    )
+
+
+async def find_version(conn: asyncpg.Connection, questionnaire_id: str, version: int | None = None) -> asyncpg.Record:
+    row = await conn.fetchrow(
+        "select id, digest from questionnaire_version where questionnaire_id = $1"
+        " and ($2::int is null or version = $2) order by version desc limit 1",
+        questionnaire_id, version,
+    )
+    if row is None:
+        raise NotFound(f"Spørgeskemaet '{questionnaire_id}' version {version or 'seneste'} findes ikke.")
+    return row
+
+
+# --- invitations and drafts --------------------------------------------------------------
+
+class Invitation(msgspec.Struct, frozen=True, kw_only=True):
+    id: int
+    kind: str
+    wave_id: int
+    unit_id: int
+    respondent_key: str | None
+    opens_on: dt.date
+    closes_on: dt.date
+    qv_id: int
+    digest: str
+    submitted: uuid.UUID | None
+    draft: Answers
+    page: int
+    language: str
+    started_at: dt.datetime | None
+
+    def is_open(self, today: dt.date) -> bool:
+        return self.opens_on <= today <= self.closes_on
+
+
+_INVITATION = """
+select i.id, i.kind, i.wave_id, i.unit_id, i.respondent_key, w.opens_on, w.closes_on,
+       w.questionnaire_version_id as qv_id, v.digest,
+       (select r.submission_id from response r where r.invitation_id = i.id) as submitted,
+       coalesce(d.answers, '{}'::jsonb) as draft, coalesce(d.page, 0) as page,
+       coalesce(d.language, 'da') as language, d.started_at
+  from invitation i
+  join wave w on w.id = i.wave_id
+  join questionnaire_version v on v.id = w.questionnaire_version_id
+  left join draft d on d.invitation_id = i.id
+ where i.token_hash = $1
+"""
+
+
+async def invitation(conn: asyncpg.Connection, token: str) -> Invitation:
+    row = await conn.fetchrow(_INVITATION, hash_token(token))
+    if row is None:
+        raise NotFound("Linket findes ikke. Tjek at du har skrevet det rigtigt.")
+    return msgspec.convert(dict(row), Invitation)
+
+
+async def visit_open_link(conn: asyncpg.Connection, parent: Invitation) -> str:
+    """An anonymous link gives each visitor a personal invitation of their own, so
+    save-and-resume and one-response-per-person work the same way as for invitations."""
+    token = new_token()
+    await conn.execute(
+        "insert into invitation (token_hash, kind, wave_id, unit_id, parent_id) values ($1, 'personal', $2, $3, $4)",
+        hash_token(token), parent.wave_id, parent.unit_id, parent.id,
+    )
+    return token
+
+
+async def save_draft(conn: asyncpg.Connection, invitation_id: int, answers: Answers, page: int, language: str) -> None:
+    await conn.execute(
+        "insert into draft (invitation_id, answers, page, language) values ($1, $2, $3, $4)"
+        " on conflict (invitation_id) do update set answers = excluded.answers, page = excluded.page,"
+        " language = excluded.language, updated_at = now()",
+        invitation_id, answers, page, language,
+    )
+
+
+# --- submission --------------------------------------------------------------------------
+
+class Receipt(msgspec.Struct, frozen=True):
+    submission_id: uuid.UUID
+    submitted_at: dt.datetime
+    replayed: bool = False  # True: this exact submission was stored before; nothing new stored
+
+
+_SUBMIT = """
+with r as (
+    insert into response (submission_id, invitation_id, wave_id, unit_id, questionnaire_version_id,
+                          respondent_key, staff_role, assisted, channel, language, started_at)
+    values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+    on conflict do nothing
+    returning id, submitted_at
+), a as (
+    insert into answer (response_id, item_id, part, value, text_value, dont_know)
+    select r.id, u.item_id, u.part, u.value, u.text_value, u.dont_know
+      from r, unnest($12::text[], $13::text[], $14::smallint[], $15::text[], $16::bool[])
+              as u (item_id, part, value, text_value, dont_know)
+), d as (
+    delete from draft where invitation_id = $2 and exists (select 1 from r)
+)
+select submitted_at from r
+"""
+
+
+async def submit(
+    conn: asyncpg.Connection,
+    inv: Invitation,
+    rows: list[AnswerRow],
+    *,
+    submission_id: uuid.UUID,
+    staff_role: str | None,
+    assisted: bool,
+    channel: str,
+    language: str,
+    started_at: dt.datetime | None,
+) -> Receipt:
+    """Store one response and its answers in one statement. A retry with the same
+    submission id gets the first receipt back; another submission for an answered
+    invitation is refused."""
+    personal = inv.id if inv.kind == "personal" else None
+    columns = list(zip(*((r.item_id, r.part, r.value, r.text_value, r.dont_know) for r in rows))) or [[]] * 5
+    submitted_at = await conn.fetchval(
+        _SUBMIT,
+        submission_id, personal, inv.wave_id, inv.unit_id, inv.qv_id, inv.respondent_key,
+        staff_role, assisted, channel, language, started_at, *columns,
+    )
+    if submitted_at is not None:
+        return Receipt(submission_id, submitted_at)
+    earlier = await conn.fetchrow(
+        "select submitted_at, invitation_id from response where submission_id = $1", submission_id
+    )
+    if earlier is not None and earlier["invitation_id"] == personal:
+        return Receipt(submission_id, earlier["submitted_at"], replayed=True)
+    raise AlreadyAnswered("Der er allerede svaret via dette link. Tak for dine svar.")

@@ -1,0 +1,182 @@
+"""The respondents' form: server-rendered, one short page at a time, usable on an old
+phone with JavaScript off. Every POST either stores the page in the draft and moves on,
+or shows the same page again with an error summary linking to each field."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import Annotated, Any
+
+import asyncpg
+from litestar import Controller, Request, get, post
+from litestar.params import Parameter
+from litestar.response import Redirect, Template
+
+from service.errors import AlreadyAnswered, FieldError, Invalid
+from service.surveys import forms, store
+from service.surveys.answers import check
+from service.surveys.model import DONT_KNOW_TEXT, Questionnaire, choices
+from service.surveys.pages import Page, next_page, pages, prune, visible_parts
+
+Lang = Annotated[str | None, Parameter(query="lang", pattern="^(da|en)$", required=False)]
+
+AUDIENCE_GREETING = {
+    "citizen": ("Dine svar hjælper os med at gøre støtten bedre.", "Your answers help us improve the support."),
+    "relative": ("Dine svar som pårørende hjælper os med at gøre støtten bedre.", "Your answers as a relative help us improve the support."),
+    "staff": ("Dine svar bruges kun samlet for mindst fem personer.", "Your answers are only reported for groups of at least five."),
+    "meeting": ("Det tager et minut.", "It takes one minute."),
+}
+
+
+def _message(kind: str, lang: str, status: int = 200) -> Template:
+    return Template("message.html", context={"kind": kind, "lang": lang}, status_code=status)
+
+
+def _render(
+    q: Questionnaire, token: str, index: int, page: Page, draft: dict, lang: str,
+    *, errors: list[FieldError] = (), assisted: bool = False, started: str = "", status: int = 200,
+) -> Template:
+    all_pages = pages(q)
+    shown = visible_parts(q, page, draft)
+    last = next_page(q, all_pages, index, draft) is None
+    error_by_field = {e.field: e.message for e in errors}
+    return Template(
+        "page.html",
+        status_code=status,
+        context={
+            "q": q, "token": token, "index": index, "page": page, "parts": shown,
+            "answers": draft, "lang": lang, "errors": errors, "error_by_field": error_by_field,
+            "number": index + 1, "total": len(all_pages), "last": last, "first": index == 0,
+            "greeting": AUDIENCE_GREETING[q.audience][lang == "en"],
+            "submission_id": uuid.uuid4() if last else "", "assisted": assisted, "started": started,
+            "choices": choices, "dont_know_text": DONT_KNOW_TEXT, "field_id": forms.field_id,
+            "error_label": lambda field: _error_label(q, field, lang), "error_page": lambda field: _page_of(q, field),
+        },
+    )
+
+
+def _page_of(q: Questionnaire, field: str) -> int:
+    item_id, _, rest = field.partition(".")
+    row = rest.split(".")[0] if rest else None
+    for n, page in enumerate(pages(q)):
+        if any(p.item_id == item_id and (p.row is None or p.row == row) for p in page.parts):
+            return n
+    return 0
+
+
+def _error_label(q: Questionnaire, field: str, lang: str) -> str:
+    item_id, _, rest = field.partition(".")
+    item = q.item(item_id)
+    if item is None:
+        return field
+    label = item.text.get(lang)
+    if rest and hasattr(item, "rows"):
+        row_key, _, dim_key = rest.partition(".")
+        row = next((r.text.get(lang) for r in item.rows if r.key == row_key), row_key)
+        dim = next((d.text.get(lang) for d in item.dimensions if d.key == dim_key), dim_key)
+        label = f"{row}: {dim}"
+    return label
+
+
+class FormController(Controller):
+    """/s/{token}: a personal link; /a/{token}: an anonymous link for a unit and wave."""
+
+    include_in_schema = False
+
+    @get("/a/{token:str}")
+    async def open_link(self, token: str, conn: asyncpg.Connection, lang: Lang = None) -> Redirect | Template:
+        inv = await store.invitation(conn, token)
+        if inv.kind != "open":
+            return Redirect(f"/s/{token}")
+        if not inv.is_open(dt.date.today()):
+            return _message("closed", lang or "da", 410)
+        personal = await store.visit_open_link(conn, inv)
+        return Redirect(f"/s/{personal}" + (f"?lang={lang}" if lang else ""), status_code=303)
+
+    @get("/s/{token:str}")
+    async def show(
+        self, token: str, conn: asyncpg.Connection, lang: Lang = None,
+        side: Annotated[int | None, Parameter(ge=1, required=False)] = None,
+        assisteret: Annotated[bool, Parameter(required=False)] = False,
+    ) -> Template | Redirect:
+        inv = await store.invitation(conn, token)
+        lang = lang or inv.language
+        if inv.kind == "open":
+            return Redirect(f"/a/{token}")
+        if inv.submitted:
+            return _message("answered", lang)
+        if not inv.is_open(dt.date.today()):
+            return _message("closed", lang, 410)
+        q = await store.questionnaire(conn, inv.qv_id, inv.digest)
+        all_pages = pages(q)
+        index = inv.page if side is None else min(side - 1, inv.page, len(all_pages) - 1)
+        if not visible_parts(q, all_pages[index], inv.draft):
+            index = next_page(q, all_pages, index, inv.draft) or 0
+        started = (inv.started_at or dt.datetime.now(dt.timezone.utc)).isoformat()
+        return _render(q, token, index, all_pages[index], dict(inv.draft), lang, assisted=assisteret, started=started)
+
+    @post("/s/{token:str}")
+    async def answer(self, token: str, request: Request[Any, Any, Any], conn: asyncpg.Connection, lang: Lang = None) -> Template | Redirect:
+        inv = await store.invitation(conn, token)
+        lang = lang or inv.language
+        if inv.submitted:
+            return _message("answered", lang)
+        if not inv.is_open(dt.date.today()):
+            return _message("closed", lang, 410)
+        form = await request.form()
+        q = await store.questionnaire(conn, inv.qv_id, inv.digest)
+        all_pages = pages(q)
+        try:
+            index = min(max(int(form.get("_side", "0")), 0), len(all_pages) - 1)
+        except ValueError:
+            index = 0
+        page = all_pages[index]
+        parts = visible_parts(q, page, inv.draft)
+        draft = forms.merge(inv.draft, parts, forms.parse_page(q, parts, form))
+        action = form.get("_handling", "naeste")
+        assisted = form.get("_assisteret") == "1"
+        started = form.get("_start", "")
+        suffix = f"?lang={lang}" if lang != "da" else ""
+
+        if action == "tilbage":
+            back = next_page(q, all_pages, index, draft, step=-1) or 0
+            await store.save_draft(conn, inv.id, draft, back, lang)
+            return Redirect(f"/s/{token}{suffix}", status_code=303)
+        try:
+            check(q, draft, only={p.scope for p in parts})
+        except Invalid as invalid:
+            return _render(q, token, index, page, draft, lang, errors=invalid.errors, assisted=assisted,
+                           started=started, status=422)
+        following = next_page(q, all_pages, index, draft)
+        if following is not None:
+            await store.save_draft(conn, inv.id, draft, following, lang)
+            return Redirect(f"/s/{token}{suffix}", status_code=303)
+
+        final = prune(q, draft)
+        try:
+            checked = check(q, final)
+        except Invalid as invalid:  # e.g. a required item on a page the respondent skipped
+            return _render(q, token, index, page, draft, lang, errors=invalid.errors, assisted=assisted,
+                           started=started, status=422)
+        try:
+            submission_id = uuid.UUID(form.get("_indsendelse", ""))
+        except ValueError:
+            submission_id = uuid.uuid4()
+        try:
+            started_at = dt.datetime.fromisoformat(started) if started else inv.started_at
+        except ValueError:
+            started_at = inv.started_at
+        try:
+            await store.submit(
+                conn, inv, checked.rows, submission_id=submission_id, staff_role=checked.staff_role,
+                assisted=assisted, channel="web", language=lang, started_at=started_at,
+            )
+        except AlreadyAnswered:
+            return _message("answered", lang)
+        return Redirect(f"/s/{token}/tak{suffix}", status_code=303)
+
+    @get("/s/{token:str}/tak")
+    async def thanks(self, token: str, conn: asyncpg.Connection, lang: Lang = None) -> Template:
+        inv = await store.invitation(conn, token)
+        return _message("thanks" if inv.submitted else "not_yet", lang or inv.language)

@@ -1,0 +1,390 @@
+"""A respondent's answers checked against the questionnaire in conftest.py: what gets
+stored, and which Danish message names which field when something is wrong."""
+
+from __future__ import annotations
+
+import pytest
+
+from service.errors import FieldError, Invalid
+from service.surveys.answers import MISSING, NOT_SHOWN, AnswerRow, check, is_shown
+
+UNKNOWN = "Spørgsmålet findes ikke i dette spørgeskema."
+NOT_AN_OPTION = "Svaret er ikke en af mulighederne."
+PICK_ONE = "Vælg et af svarene."
+NO_DONT_KNOW = "'Ved ikke' kan ikke vælges her."
+OWN_GROUP = "Faggruppen skal ikke vurderes her."
+
+PAGE_OM_DIG = {"tilfreds", "stress", "anbefale", "kontakt", "hjaelp", "bostoette"}
+
+# A staff member (a nurse) who answers everything, incl. the items shown only on
+# conditions: hjaelp includes 4 (shows bostoette), har_plan is Ja (shows plan_tilfreds),
+# plan_tilfreds is 2 (shows plan_hvorfor). Nurses do not rate their own group.
+FULL = {
+    "tilfreds": "ved_ikke",
+    "stress": 2,
+    "anbefale": 0,
+    "kontakt": 3,
+    "hjaelp": [4, 1],
+    "bostoette": 5,
+    "har_plan": 1,
+    "plan_tilfreds": 2,
+    "plan_hvorfor": "  Flere møder med min rådgiver \n",
+    "kommentar": "  Tak  ",
+    "rolle": "sygeplejerske",
+    "samarbejde_med": {
+        "paedagog": {"tillid": 4, "information": 3},
+        "socialraadgiver": {"tillid": 5, "information": "ved_ikke"},
+    },
+}
+
+DROP = object()
+
+
+def answers(**changes) -> dict:
+    """The full answer set with some answers changed, added, or left out (DROP)."""
+    given = {k: (dict(v) if isinstance(v, dict) else v) for k, v in FULL.items()}
+    for item_id, value in changes.items():
+        if value is DROP:
+            given.pop(item_id, None)
+        else:
+            given[item_id] = value
+    return given
+
+
+def errors(q, given, only=None) -> list[FieldError]:
+    with pytest.raises(Invalid) as refused:
+        check(q, given, only)
+    return refused.value.errors
+
+
+def row(item_id, part="", value=None, text=None, dont_know=False) -> AnswerRow:
+    return AnswerRow(item_id, part, value, text, dont_know)
+
+
+# --- what gets stored -------------------------------------------------------------------
+
+
+def test_full_answer_set_is_stored_as_one_row_per_value(questionnaire):
+    checked = check(questionnaire, FULL)
+    assert checked.rows == [
+        row("tilfreds", dont_know=True),
+        row("stress", value=2),
+        row("anbefale", value=0),
+        row("kontakt", value=3),
+        row("hjaelp", "1", 1),
+        row("hjaelp", "4", 1),
+        row("bostoette", value=5),
+        row("har_plan", value=1),
+        row("plan_tilfreds", value=2),
+        row("plan_hvorfor", text="Flere møder med min rådgiver"),
+        row("kommentar", text="Tak"),
+        row("rolle", text="sygeplejerske"),
+        row("samarbejde_med", "paedagog:tillid", 4),
+        row("samarbejde_med", "paedagog:information", 3),
+        row("samarbejde_med", "socialraadgiver:tillid", 5),
+        row("samarbejde_med", "socialraadgiver:information", dont_know=True),
+    ]
+
+
+def test_role_answer_becomes_the_responses_staff_role(questionnaire):
+    assert check(questionnaire, FULL).staff_role == "sygeplejerske"
+
+
+def test_without_a_role_item_answered_there_is_no_staff_role(questionnaire):
+    checked = check(questionnaire, {"stress": 2}, only={"stress"})
+    assert checked.staff_role is None
+
+
+def test_multiple_choice_stores_one_row_per_picked_option_once(questionnaire):
+    rows = check(questionnaire, answers(hjaelp=[2, 1, 2]), only={"hjaelp"}).rows
+    assert rows == [row("hjaelp", "1", 1), row("hjaelp", "2", 1)]
+
+
+def test_ved_ikke_is_stored_as_dont_know_without_a_value(questionnaire):
+    rows = check(questionnaire, {"tilfreds": "ved_ikke"}, only={"tilfreds"}).rows
+    assert rows == [AnswerRow("tilfreds", "", None, None, True)]
+
+
+def test_nej_and_zero_are_answers_not_missing(questionnaire):
+    rows = check(questionnaire, {"har_plan": 0, "anbefale": 0}, only={"har_plan", "anbefale"}).rows
+    assert rows == [row("anbefale", value=0), row("har_plan", value=0)]
+
+
+def test_free_text_is_stored_without_surrounding_spaces(questionnaire):
+    rows = check(questionnaire, {"kommentar": "\n  Godt arbejde!  \t"}, only={"kommentar"}).rows
+    assert rows == [row("kommentar", text="Godt arbejde!")]
+
+
+def test_optional_free_text_of_only_spaces_stores_nothing(questionnaire):
+    assert check(questionnaire, {"kommentar": "   "}, only={"kommentar"}).rows == []
+
+
+def test_optional_free_text_may_be_left_out(questionnaire):
+    rows = check(questionnaire, answers(kommentar=DROP)).rows
+    assert all(r.item_id != "kommentar" for r in rows)
+
+
+def test_free_text_at_max_length_after_trimming_is_accepted(questionnaire):
+    text = "x" * 40
+    rows = check(questionnaire, answers(plan_hvorfor=f"  {text}  ")).rows
+    assert row("plan_hvorfor", text=text) in rows
+
+
+def test_matrix_leaves_out_the_respondents_own_group(questionnaire):
+    rows = check(questionnaire, FULL).rows
+    assert {r.part.split(":")[0] for r in rows if r.item_id == "samarbejde_med"} == {"paedagog", "socialraadgiver"}
+
+
+def test_hidden_questions_need_no_answer(questionnaire):
+    given = answers(har_plan=0, plan_tilfreds=DROP, plan_hvorfor=DROP, hjaelp=[1], bostoette=DROP)
+    rows = check(questionnaire, given).rows
+    assert {r.item_id for r in rows}.isdisjoint({"plan_tilfreds", "plan_hvorfor", "bostoette"})
+
+
+# --- errors, each named by field in Danish ----------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("item_id", "value", "message"),
+    [
+        pytest.param("stress", 7, "Svaret skal være et tal fra 1 til 5.", id="frequency_7"),
+        pytest.param("tilfreds", 0, "Svaret skal være et tal fra 1 til 5.", id="agreement_0"),
+        pytest.param("anbefale", 11, "Svaret skal være et tal fra 0 til 10.", id="scale_0_10_11"),
+        pytest.param("anbefale", -1, "Svaret skal være et tal fra 0 til 10.", id="scale_0_10_minus_1"),
+        pytest.param("kontakt", 4, "Svaret skal være et tal fra 1 til 3.", id="single_choice_4"),
+        pytest.param("har_plan", 2, NOT_AN_OPTION, id="yes_no_2"),
+        pytest.param("hjaelp", [1, 3], NOT_AN_OPTION, id="multiple_choice_missing_option"),
+    ],
+)
+def test_answer_out_of_range_names_the_item_in_danish(questionnaire, item_id, value, message):
+    assert errors(questionnaire, answers(**{item_id: value})) == [FieldError(item_id, message)]
+
+
+def test_answer_to_an_unknown_item_is_named_as_unknown(questionnaire):
+    assert errors(questionnaire, answers(ukendt=3)) == [FieldError("ukendt", UNKNOWN)]
+
+
+@pytest.mark.parametrize("unanswered", [DROP, "", []], ids=["left_out", "empty_text", "empty_list"])
+@pytest.mark.parametrize("item_id", ["stress", "kontakt", "hjaelp", "rolle"])
+def test_missing_required_answer_asks_the_respondent_to_answer(questionnaire, item_id, unanswered):
+    given = answers(**{item_id: unanswered})
+    if item_id == "rolle":  # without a role every group is rated, so rate nurses too
+        given["samarbejde_med"]["sygeplejerske"] = {"tillid": 3, "information": 3}
+    assert errors(questionnaire, given) == [FieldError(item_id, MISSING)]
+    assert MISSING.startswith("Besvar venligst")
+
+
+def test_answer_to_a_question_hidden_by_an_earlier_answer_is_refused(questionnaire):
+    given = answers(har_plan=0, plan_hvorfor=DROP)  # plan_tilfreds still answered
+    assert errors(questionnaire, given) == [FieldError("plan_tilfreds", NOT_SHOWN)]
+
+
+def test_answer_to_a_question_hidden_by_an_unpicked_option_is_refused(questionnaire):
+    assert errors(questionnaire, answers(hjaelp=[1, 2])) == [FieldError("bostoette", NOT_SHOWN)]
+
+
+@pytest.mark.parametrize("item_id", ["stress", "anbefale", "kontakt"])
+@pytest.mark.parametrize("value", [True, False], ids=["true", "false"])
+def test_true_or_false_is_not_accepted_as_a_number(questionnaire, item_id, value):
+    assert errors(questionnaire, answers(**{item_id: value})) == [FieldError(item_id, PICK_ONE)]
+
+
+def test_true_is_not_taken_as_ja_and_does_not_open_the_follow_up(questionnaire):
+    assert errors(questionnaire, answers(har_plan=True)) == [
+        FieldError("har_plan", PICK_ONE),
+        FieldError("plan_tilfreds", NOT_SHOWN),
+        FieldError("plan_hvorfor", NOT_SHOWN),
+    ]
+
+
+@pytest.mark.parametrize("value", ["3", 2.0, [2], {"a": {"b": 1}}], ids=["text", "float", "list", "dict"])
+def test_answer_of_the_wrong_kind_asks_to_pick_an_option(questionnaire, value):
+    assert errors(questionnaire, answers(stress=value)) == [FieldError("stress", PICK_ONE)]
+
+
+@pytest.mark.parametrize("item_id", ["stress", "anbefale", "kontakt", "har_plan"])
+def test_ved_ikke_is_refused_where_it_is_not_offered(questionnaire, item_id):
+    assert errors(questionnaire, answers(**{item_id: "ved_ikke"})) == [FieldError(item_id, NO_DONT_KNOW)]
+
+
+def test_ved_ikke_in_a_matrix_without_it_is_named_by_cell(questionnaire):
+    # samarbejde_med offers ved_ikke; a matrix cell with a wrong value is named by cell.
+    given = answers(samarbejde_med={"paedagog": {"tillid": 6, "information": 3},
+                                    "socialraadgiver": {"tillid": 5, "information": 0}})
+    assert errors(questionnaire, given) == [
+        FieldError("samarbejde_med.paedagog.tillid", "Svaret skal være et tal fra 1 til 5."),
+        FieldError("samarbejde_med.socialraadgiver.information", "Svaret skal være et tal fra 1 til 5."),
+    ]
+
+
+def test_free_text_over_max_length_says_how_long_it_is(questionnaire):
+    assert errors(questionnaire, answers(plan_hvorfor="x" * 41)) == [
+        FieldError("plan_hvorfor", "Svaret må højst være 40 tegn (det er 41).")
+    ]
+
+
+def test_free_text_that_is_not_text_is_refused(questionnaire):
+    assert errors(questionnaire, answers(kommentar=5)) == [FieldError("kommentar", "Svaret skal være tekst.")]
+
+
+def test_role_that_is_not_one_of_the_groups_is_refused(questionnaire):
+    given = answers(rolle="chef")
+    given["samarbejde_med"]["sygeplejerske"] = {"tillid": 3, "information": 3}
+    assert errors(questionnaire, given) == [FieldError("rolle", "Vælg en af rollerne.")]
+
+
+def test_multiple_choice_given_as_a_single_value_asks_for_a_list(questionnaire):
+    assert errors(questionnaire, answers(hjaelp=1)) == [
+        FieldError("hjaelp", "Vælg et eller flere af svarene."),
+        FieldError("bostoette", NOT_SHOWN),
+    ]
+
+
+def test_matrix_missing_cell_is_named_item_row_dimension(questionnaire):
+    given = answers(samarbejde_med={"paedagog": {"tillid": 4},
+                                    "socialraadgiver": {"tillid": 5, "information": 2}})
+    assert errors(questionnaire, given) == [FieldError("samarbejde_med.paedagog.information", MISSING)]
+
+
+def test_matrix_missing_row_names_each_of_its_cells(questionnaire):
+    given = answers(samarbejde_med={"paedagog": {"tillid": 4, "information": 1}})
+    assert errors(questionnaire, given) == [
+        FieldError("samarbejde_med.socialraadgiver.tillid", MISSING),
+        FieldError("samarbejde_med.socialraadgiver.information", MISSING),
+    ]
+
+
+def test_matrix_row_of_the_respondents_own_group_is_refused(questionnaire):
+    given = answers()
+    given["samarbejde_med"]["sygeplejerske"] = {"tillid": 5, "information": 5}
+    assert errors(questionnaire, given) == [FieldError("samarbejde_med.sygeplejerske", OWN_GROUP)]
+
+
+def test_matrix_row_that_does_not_exist_is_refused(questionnaire):
+    given = answers()
+    given["samarbejde_med"]["chefer"] = {"tillid": 5, "information": 5}
+    assert errors(questionnaire, given) == [FieldError("samarbejde_med.chefer", OWN_GROUP)]
+
+
+def test_matrix_dimension_that_does_not_exist_is_named_as_unknown(questionnaire):
+    given = answers()
+    given["samarbejde_med"]["paedagog"] = {"tillid": 4, "information": 3, "humor": 5}
+    assert errors(questionnaire, given) == [FieldError("samarbejde_med.paedagog.humor", UNKNOWN)]
+
+
+def test_matrix_that_is_not_a_table_is_refused(questionnaire):
+    assert errors(questionnaire, answers(samarbejde_med=3)) == [
+        FieldError("samarbejde_med", "Svaret skal angive en vurdering for hver faggruppe.")
+    ]
+
+
+def test_several_errors_are_reported_at_once_in_questionnaire_order(questionnaire):
+    given = answers(stress=7, kontakt=DROP, ukendt=1, har_plan=True, plan_hvorfor=DROP)
+    given["samarbejde_med"]["paedagog"] = {"tillid": 4}
+    problems = errors(questionnaire, given)
+    assert problems == [
+        FieldError("ukendt", UNKNOWN),
+        FieldError("stress", "Svaret skal være et tal fra 1 til 5."),
+        FieldError("kontakt", MISSING),
+        FieldError("har_plan", PICK_ONE),
+        FieldError("plan_tilfreds", NOT_SHOWN),
+        FieldError("samarbejde_med.paedagog.information", MISSING),
+    ]
+
+
+def test_invalid_message_lists_every_field(questionnaire):
+    with pytest.raises(Invalid) as refused:
+        check(questionnaire, answers(stress=7, kontakt=DROP))
+    assert str(refused.value) == "stress: Svaret skal være et tal fra 1 til 5.; kontakt: " + MISSING
+    assert refused.value.status_code == 422
+
+
+# --- one page at a time (only=) ---------------------------------------------------------
+
+
+def test_page_check_accepts_a_page_without_the_other_pages_answers(questionnaire):
+    page = {k: v for k, v in FULL.items() if k in PAGE_OM_DIG}
+    rows = check(questionnaire, page, only=PAGE_OM_DIG).rows
+    assert {r.item_id for r in rows} == PAGE_OM_DIG
+
+
+def test_page_check_requires_only_the_pages_own_items(questionnaire):
+    # bostoette is on the page but hidden: hjaelp is not answered yet.
+    assert errors(questionnaire, {}, only=PAGE_OM_DIG) == [
+        FieldError(item_id, MISSING) for item_id in ["tilfreds", "stress", "anbefale", "kontakt", "hjaelp"]
+    ]
+
+
+def test_page_check_ignores_wrong_answers_on_other_pages(questionnaire):
+    rows = check(questionnaire, answers(stress=7, rolle="chef"), only={"kontakt"}).rows
+    assert rows == [row("kontakt", value=3)]
+
+
+def test_page_check_still_names_unknown_items(questionnaire):
+    assert errors(questionnaire, {"kontakt": 1, "ukendt": 1}, only={"kontakt"}) == [FieldError("ukendt", UNKNOWN)]
+
+
+def test_page_check_uses_earlier_pages_for_conditions(questionnaire):
+    given = {"har_plan": 0, "plan_tilfreds": 4}
+    assert errors(questionnaire, given, only={"plan_tilfreds"}) == [FieldError("plan_tilfreds", NOT_SHOWN)]
+    assert check(questionnaire, {"har_plan": 0}, only={"plan_tilfreds", "plan_hvorfor"}).rows == []
+
+
+def test_matrix_row_page_checks_just_that_row(questionnaire):
+    given = {"rolle": "sygeplejerske", "samarbejde_med": {"paedagog": {"tillid": 2, "information": 1}}}
+    rows = check(questionnaire, given, only={"samarbejde_med.paedagog"}).rows
+    assert rows == [row("samarbejde_med", "paedagog:tillid", 2), row("samarbejde_med", "paedagog:information", 1)]
+
+
+def test_matrix_row_page_names_the_missing_cell_of_that_row_only(questionnaire):
+    given = {"rolle": "sygeplejerske", "samarbejde_med": {"paedagog": {"tillid": 2},
+                                                          "socialraadgiver": {"tillid": 99}}}
+    assert errors(questionnaire, given, only={"samarbejde_med.paedagog"}) == [
+        FieldError("samarbejde_med.paedagog.information", MISSING)
+    ]
+
+
+def test_matrix_row_page_with_no_matrix_answer_asks_for_an_answer(questionnaire):
+    given = {"rolle": "sygeplejerske"}
+    assert errors(questionnaire, given, only={"samarbejde_med.paedagog"}) == [FieldError("samarbejde_med", MISSING)]
+
+
+def test_matrix_row_page_for_the_respondents_own_group_is_refused(questionnaire):
+    given = {"rolle": "paedagog", "samarbejde_med": {"paedagog": {"tillid": 2, "information": 1}}}
+    assert errors(questionnaire, given, only={"samarbejde_med.paedagog"}) == [
+        FieldError("samarbejde_med.paedagog", OWN_GROUP)
+    ]
+
+
+# --- conditions -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("given", "shown"),
+    [
+        pytest.param({}, False, id="nothing_answered"),
+        pytest.param({"har_plan": 1, "plan_tilfreds": 1}, True, id="ja_then_disagree"),
+        pytest.param({"har_plan": 1, "plan_tilfreds": 4}, False, id="ja_then_agree"),
+        pytest.param({"har_plan": 0, "plan_tilfreds": 1}, False, id="nej_hides_the_chain_despite_old_answer"),
+        pytest.param({"plan_tilfreds": 1}, False, id="first_link_unanswered"),
+        pytest.param({"har_plan": True, "plan_tilfreds": 1}, False, id="true_is_not_ja"),
+    ],
+)
+def test_question_hidden_by_its_condition_hides_the_questions_that_depend_on_it(questionnaire, given, shown):
+    plan_hvorfor = questionnaire.item("plan_hvorfor")  # needs plan_tilfreds 1-2, which needs har_plan Ja
+    assert is_shown(questionnaire, plan_hvorfor, given) is shown
+
+
+def test_middle_of_the_chain_follows_only_its_own_condition(questionnaire):
+    plan_tilfreds = questionnaire.item("plan_tilfreds")
+    assert is_shown(questionnaire, plan_tilfreds, {"har_plan": 1})
+    assert not is_shown(questionnaire, plan_tilfreds, {"har_plan": 0})
+
+
+@pytest.mark.parametrize(("picked", "shown"), [([4], True), ([1, 4], True), ([1, 2], False), ([], False)])
+def test_condition_on_multiple_choice_is_met_by_any_picked_option(questionnaire, picked, shown):
+    assert is_shown(questionnaire, questionnaire.item("bostoette"), {"hjaelp": picked}) is shown
+
+
+def test_question_without_condition_is_always_shown(questionnaire):
+    assert is_shown(questionnaire, questionnaire.item("stress"), {})
