@@ -22,6 +22,7 @@ from service import db
 from service.admin.api import AdminApi
 from service.config import Settings
 from service.errors import Invalid, SammenError
+from service.http import Conn, provide_conn
 from service.migrate import migrate
 from service.surveys import loader, store
 from service.surveys.api import SurveyApi
@@ -39,11 +40,6 @@ SECURITY_HEADERS = {
 }
 
 
-async def provide_conn(state: State) -> AsyncGenerator[asyncpg.Connection, None]:
-    async with state.pool.acquire() as conn:
-        yield conn
-
-
 async def prepare_database(url: str, settings: Settings) -> None:
     """Migrate and load the questionnaire files; refuses to start on a bad file."""
     conn = await asyncpg.connect(url)
@@ -58,6 +54,12 @@ async def prepare_database(url: str, settings: Settings) -> None:
                 await store.sync_questionnaire(conn, q)
     finally:
         await conn.close()
+
+
+def _compact(engine: JinjaTemplateEngine) -> None:
+    """Pages are for slow connections: no blank lines left behind by template tags."""
+    engine.engine.trim_blocks = True
+    engine.engine.lstrip_blocks = True
 
 
 def create_app(settings: Settings) -> Litestar:
@@ -85,7 +87,7 @@ def create_app(settings: Settings) -> Litestar:
         return response
 
     @get("/healthz", include_in_schema=False)
-    async def health(conn: asyncpg.Connection) -> dict[str, bool]:
+    async def health(conn: Conn) -> dict[str, bool]:
         return {"ok": await conn.fetchval("select true")}
 
     @get("/", include_in_schema=False, media_type=MediaType.HTML)
@@ -98,7 +100,7 @@ def create_app(settings: Settings) -> Litestar:
         dependencies={"conn": Provide(provide_conn)},
         lifespan=[lifespan],
         state=State({"settings": settings}),
-        template_config=TemplateConfig(directory=TEMPLATES, engine=JinjaTemplateEngine),
+        template_config=TemplateConfig(directory=TEMPLATES, engine=JinjaTemplateEngine, engine_callback=_compact),
         compression_config=CompressionConfig(backend="gzip", minimum_size=512, gzip_compress_level=6),
         exception_handlers={SammenError: domain_error},
         after_request=security_headers,

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from typing import Literal
 
-import asyncpg
 from litestar import Controller, Request, Response, get, post
+from litestar.params import FromPath, FromQuery, JSONBody
 
 from service.admin import sheets, store
 from service.admin.model import (
     Created, Link, NewEvaluation, NewInvitations, NewOpenLink, NewOrganisation, NewUnit, NewWave, UnitRate,
 )
 from service.auth import require_admin
+from service.http import Conn
 
 
 class AdminApi(Controller):
@@ -20,25 +21,25 @@ class AdminApi(Controller):
     tags = ["admin"]
 
     @post("/organisations")
-    async def organisation(self, data: NewOrganisation, conn: asyncpg.Connection) -> Created:
+    async def organisation(self, data: JSONBody[NewOrganisation], conn: Conn) -> Created:
         return await store.create_organisation(conn, data)
 
     @post("/organisations/{organisation_id:int}/units")
-    async def unit(self, organisation_id: int, data: NewUnit, conn: asyncpg.Connection) -> Created:
+    async def unit(self, organisation_id: FromPath[int], data: JSONBody[NewUnit], conn: Conn) -> Created:
         return await store.create_unit(conn, organisation_id, data)
 
     @post("/organisations/{organisation_id:int}/evaluations")
-    async def evaluation(self, organisation_id: int, data: NewEvaluation, conn: asyncpg.Connection) -> Created:
+    async def evaluation(self, organisation_id: FromPath[int], data: JSONBody[NewEvaluation], conn: Conn) -> Created:
         return await store.create_evaluation(conn, organisation_id, data)
 
     @post("/evaluations/{evaluation_id:int}/waves")
-    async def wave(self, evaluation_id: int, data: NewWave, conn: asyncpg.Connection) -> Created:
+    async def wave(self, evaluation_id: FromPath[int], data: JSONBody[NewWave], conn: Conn) -> Created:
         return await store.create_wave(conn, evaluation_id, data)
 
     @post("/waves/{wave_id:int}/invitations")
     async def invitations(
-        self, wave_id: int, data: NewInvitations, conn: asyncpg.Connection, request: Request,
-        format: Literal["json", "csv", "html"] = "json",
+        self, wave_id: FromPath[int], data: JSONBody[NewInvitations], conn: Conn, request: Request,
+        format: FromQuery[Literal["json", "csv", "html"]] = "json",
     ) -> Response:
         links = await store.issue_invitations(conn, wave_id, data, request.app.state.settings.public_url)
         if format == "csv":
@@ -50,13 +51,13 @@ class AdminApi(Controller):
         return Response(links, status_code=201)
 
     @post("/waves/{wave_id:int}/open-links")
-    async def open_link(self, wave_id: int, data: NewOpenLink, conn: asyncpg.Connection, request: Request) -> Link:
+    async def open_link(self, wave_id: FromPath[int], data: JSONBody[NewOpenLink], conn: Conn, request: Request) -> Link:
         return await store.create_open_link(conn, wave_id, data, request.app.state.settings.public_url)
 
     @get("/waves/{wave_id:int}/response-rates")
-    async def rates(self, wave_id: int, conn: asyncpg.Connection) -> list[UnitRate]:
+    async def rates(self, wave_id: FromPath[int], conn: Conn) -> list[UnitRate]:
         return await store.response_rates(conn, wave_id)
 
     @get("/overview")
-    async def overview(self, conn: asyncpg.Connection) -> list[dict]:
+    async def overview(self, conn: Conn) -> list[dict]:
         return await store.overview(conn)

@@ -78,11 +78,13 @@ def check(q: Questionnaire, answers: Answers, only: set[str] | None = None) -> C
         if only is not None and item.id not in only and not any(o.startswith(item.id + ".") for o in only):
             continue
         given = answers.get(item.id)
+        if _empty(given):
+            given = None
         if not is_shown(q, item, answers):
             if given is not None:
                 errors.append(FieldError(item.id, NOT_SHOWN))
             continue
-        if given is None or given == "" or given == []:
+        if given is None:
             if item.required:
                 errors.append(FieldError(item.id, MISSING))
             continue
@@ -96,6 +98,10 @@ def check(q: Questionnaire, answers: Answers, only: set[str] | None = None) -> C
     if errors:
         raise Invalid(errors)
     return Checked(rows, staff_role)
+
+
+def _empty(given: Any) -> bool:
+    return given is None or given == [] or given == {} or (isinstance(given, str) and not given.strip())
 
 
 class _Wrong(Exception):
@@ -133,18 +139,22 @@ def _rows(item: Item, given: Any, answers: Answers, only: set[str] | None) -> li
         case FreeText():
             if not isinstance(given, str):
                 raise _Wrong("Svaret skal være tekst.")
-            text = given.strip()
+            text = given.replace("\r\n", "\n").strip()  # a browser counts a line break as one
             if len(text) > item.max_length:
                 raise _Wrong(f"Svaret må højst være {item.max_length} tegn (det er {len(text)}).")
-            return [AnswerRow(item.id, "", None, text, False)] if text else []
+            return [AnswerRow(item.id, "", None, text, False)]
         case Role():
-            if given not in {o.key for o in item.options}:
+            if not isinstance(given, str) or given not in {o.key for o in item.options}:
                 raise _Wrong("Vælg en af rollerne.")
             return [AnswerRow(item.id, "", None, given, False)]
         case MultipleChoice():
             if not isinstance(given, list):
                 raise _Wrong("Vælg et eller flere af svarene.")
             codes = sorted({_code(item, v) for v in given})
+            if -1 in codes:
+                if len(codes) > 1:
+                    raise _Wrong("Vælg enten 'Ved ikke' eller et eller flere af svarene.")
+                return [_row(item.id, "", -1)]
             return [AnswerRow(item.id, str(c), 1, None, False) for c in codes]
         case Matrix():
             return _matrix_rows(item, given, answers, only)
@@ -165,6 +175,9 @@ def _matrix_rows(item: Matrix, given: Any, answers: Answers, only: set[str] | No
     problems: list[FieldError] = []
     for row in shown:
         cells = given.get(row, {})
+        if not isinstance(cells, dict):
+            problems.append(FieldError(f"{item.id}.{row}", "Svaret skal angive en vurdering for hver del."))
+            continue
         for dim in cells:
             if dim not in dims:
                 problems.append(FieldError(f"{item.id}.{row}.{dim}", "Spørgsmålet findes ikke i dette spørgeskema."))

@@ -7,11 +7,12 @@ import datetime as dt
 import uuid
 from typing import Literal
 
-import asyncpg
 import msgspec
 from litestar import Controller, Response, get, post
+from litestar.params import FromPath, JSONBody
 
 from service.errors import Closed
+from service.http import Conn
 from service.surveys import store
 from service.surveys.answers import Answers, check
 from service.surveys.model import Audience, Questionnaire
@@ -44,26 +45,26 @@ class SurveyApi(Controller):
     tags = ["surveys"]
 
     @get("/questionnaires")
-    async def questionnaires(self, conn: asyncpg.Connection) -> list[QuestionnaireSummary]:
+    async def questionnaires(self, conn: Conn) -> list[QuestionnaireSummary]:
         return [
             QuestionnaireSummary(r["questionnaire_id"], r["version"], r["audience"], r["title"], r["digest"])
             for r in await store.list_questionnaires(conn)
         ]
 
     @get("/questionnaires/{questionnaire_id:str}/{version:int}")
-    async def questionnaire(self, questionnaire_id: str, version: int, conn: asyncpg.Connection) -> Questionnaire:
+    async def questionnaire(self, questionnaire_id: FromPath[str], version: FromPath[int], conn: Conn) -> Questionnaire:
         row = await store.find_version(conn, questionnaire_id, version)
         return await store.questionnaire(conn, row["id"], row["digest"])
 
     @get("/forms/{token:str}")
-    async def form(self, token: str, conn: asyncpg.Connection) -> FormInfo:
+    async def form(self, token: FromPath[str], conn: Conn) -> FormInfo:
         inv = await store.invitation(conn, token)
         q = await store.questionnaire(conn, inv.qv_id, inv.digest)
         status = "answered" if inv.submitted else "open" if inv.is_open(dt.date.today()) else "closed"
         return FormInfo(status, q, inv.draft)
 
     @post("/responses/{token:str}")
-    async def submit(self, token: str, data: Submission, conn: asyncpg.Connection) -> Response[store.Receipt]:
+    async def submit(self, token: FromPath[str], data: JSONBody[Submission], conn: Conn) -> Response[store.Receipt]:
         inv = await store.invitation(conn, token)
         if not inv.is_open(dt.date.today()):
             raise Closed("Undersøgelsen er lukket for svar.")

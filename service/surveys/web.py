@@ -8,18 +8,18 @@ import datetime as dt
 import uuid
 from typing import Annotated, Any
 
-import asyncpg
 from litestar import Controller, Request, get, post
-from litestar.params import Parameter
+from litestar.params import FromPath, QueryParameter
 from litestar.response import Redirect, Template
 
 from service.errors import AlreadyAnswered, FieldError, Invalid
+from service.http import Conn
 from service.surveys import forms, store
 from service.surveys.answers import check
 from service.surveys.model import DONT_KNOW_TEXT, Questionnaire, choices
 from service.surveys.pages import Page, next_page, pages, prune, visible_parts
 
-Lang = Annotated[str | None, Parameter(query="lang", pattern="^(da|en)$", required=False)]
+Lang = Annotated[str | None, QueryParameter(query="lang", pattern="^(da|en)$", required=False)]
 
 AUDIENCE_GREETING = {
     "citizen": ("Dine svar hjælper os med at gøre støtten bedre.", "Your answers help us improve the support."),
@@ -34,7 +34,7 @@ def _message(kind: str, lang: str, status: int = 200) -> Template:
 
 
 def _render(
-    q: Questionnaire, token: str, index: int, page: Page, draft: dict, lang: str,
+    q: Questionnaire, token: FromPath[str], index: int, page: Page, draft: dict, lang: str,
     *, errors: list[FieldError] = (), assisted: bool = False, started: str = "", status: int = 200,
 ) -> Template:
     all_pages = pages(q)
@@ -85,7 +85,7 @@ class FormController(Controller):
     include_in_schema = False
 
     @get("/a/{token:str}")
-    async def open_link(self, token: str, conn: asyncpg.Connection, lang: Lang = None) -> Redirect | Template:
+    async def open_link(self, token: FromPath[str], conn: Conn, lang: Lang = None) -> Redirect | Template:
         inv = await store.invitation(conn, token)
         if inv.kind != "open":
             return Redirect(f"/s/{token}")
@@ -96,9 +96,9 @@ class FormController(Controller):
 
     @get("/s/{token:str}")
     async def show(
-        self, token: str, conn: asyncpg.Connection, lang: Lang = None,
-        side: Annotated[int | None, Parameter(ge=1, required=False)] = None,
-        assisteret: Annotated[bool, Parameter(required=False)] = False,
+        self, token: FromPath[str], conn: Conn, lang: Lang = None,
+        side: Annotated[int | None, QueryParameter(ge=1, required=False)] = None,
+        assisteret: Annotated[bool, QueryParameter(required=False)] = False,
     ) -> Template | Redirect:
         inv = await store.invitation(conn, token)
         lang = lang or inv.language
@@ -117,7 +117,7 @@ class FormController(Controller):
         return _render(q, token, index, all_pages[index], dict(inv.draft), lang, assisted=assisteret, started=started)
 
     @post("/s/{token:str}")
-    async def answer(self, token: str, request: Request[Any, Any, Any], conn: asyncpg.Connection, lang: Lang = None) -> Template | Redirect:
+    async def answer(self, token: FromPath[str], request: Request[Any, Any, Any], conn: Conn, lang: Lang = None) -> Template | Redirect:
         inv = await store.invitation(conn, token)
         lang = lang or inv.language
         if inv.submitted:
@@ -177,6 +177,6 @@ class FormController(Controller):
         return Redirect(f"/s/{token}/tak{suffix}", status_code=303)
 
     @get("/s/{token:str}/tak")
-    async def thanks(self, token: str, conn: asyncpg.Connection, lang: Lang = None) -> Template:
+    async def thanks(self, token: FromPath[str], conn: Conn, lang: Lang = None) -> Template:
         inv = await store.invitation(conn, token)
         return _message("thanks" if inv.submitted else "not_yet", lang or inv.language)

@@ -3,10 +3,12 @@ stored, and which Danish message names which field when something is wrong."""
 
 from __future__ import annotations
 
+import msgspec
 import pytest
 
 from service.errors import FieldError, Invalid
 from service.surveys.answers import MISSING, NOT_SHOWN, AnswerRow, check, is_shown
+from service.surveys.model import Questionnaire
 
 UNKNOWN = "Spørgsmålet findes ikke i dette spørgeskema."
 NOT_AN_OPTION = "Svaret er ikke en af mulighederne."
@@ -157,7 +159,7 @@ def test_hidden_questions_need_no_answer(questionnaire):
     ],
 )
 def test_answer_out_of_range_names_the_item_in_danish(questionnaire, item_id, value, message):
-    assert errors(questionnaire, answers(**{item_id: value})) == [FieldError(item_id, message)]
+    assert errors(questionnaire, {item_id: value}, only={item_id}) == [FieldError(item_id, message)]
 
 
 def test_answer_to_an_unknown_item_is_named_as_unknown(questionnaire):
@@ -165,10 +167,15 @@ def test_answer_to_an_unknown_item_is_named_as_unknown(questionnaire):
 
 
 @pytest.mark.parametrize("unanswered", [DROP, "", []], ids=["left_out", "empty_text", "empty_list"])
-@pytest.mark.parametrize("item_id", ["stress", "kontakt", "hjaelp", "rolle"])
+@pytest.mark.parametrize("item_id", ["stress", "anbefale", "kontakt", "hjaelp", "har_plan", "rolle"])
 def test_missing_required_answer_asks_the_respondent_to_answer(questionnaire, item_id, unanswered):
     given = answers(**{item_id: unanswered})
-    if item_id == "rolle":  # without a role every group is rated, so rate nurses too
+    # Leave out what the missing answer would have opened, so only the missing one is wrong.
+    if item_id == "hjaelp":
+        del given["bostoette"]
+    if item_id == "har_plan":
+        del given["plan_tilfreds"], given["plan_hvorfor"]
+    if item_id == "rolle":  # without a role every group is rated, nurses too
         given["samarbejde_med"]["sygeplejerske"] = {"tillid": 3, "information": 3}
     assert errors(questionnaire, given) == [FieldError(item_id, MISSING)]
     assert MISSING.startswith("Besvar venligst")
@@ -177,6 +184,13 @@ def test_missing_required_answer_asks_the_respondent_to_answer(questionnaire, it
 def test_answer_to_a_question_hidden_by_an_earlier_answer_is_refused(questionnaire):
     given = answers(har_plan=0, plan_hvorfor=DROP)  # plan_tilfreds still answered
     assert errors(questionnaire, given) == [FieldError("plan_tilfreds", NOT_SHOWN)]
+
+
+def test_answers_left_behind_a_closed_chain_of_conditions_are_refused(questionnaire):
+    assert errors(questionnaire, answers(har_plan=0)) == [
+        FieldError("plan_tilfreds", NOT_SHOWN),
+        FieldError("plan_hvorfor", NOT_SHOWN),
+    ]
 
 
 def test_answer_to_a_question_hidden_by_an_unpicked_option_is_refused(questionnaire):
@@ -204,11 +218,10 @@ def test_answer_of_the_wrong_kind_asks_to_pick_an_option(questionnaire, value):
 
 @pytest.mark.parametrize("item_id", ["stress", "anbefale", "kontakt", "har_plan"])
 def test_ved_ikke_is_refused_where_it_is_not_offered(questionnaire, item_id):
-    assert errors(questionnaire, answers(**{item_id: "ved_ikke"})) == [FieldError(item_id, NO_DONT_KNOW)]
+    assert errors(questionnaire, {item_id: "ved_ikke"}, only={item_id}) == [FieldError(item_id, NO_DONT_KNOW)]
 
 
-def test_ved_ikke_in_a_matrix_without_it_is_named_by_cell(questionnaire):
-    # samarbejde_med offers ved_ikke; a matrix cell with a wrong value is named by cell.
+def test_matrix_cell_out_of_range_is_named_item_row_dimension(questionnaire):
     given = answers(samarbejde_med={"paedagog": {"tillid": 6, "information": 3},
                                     "socialraadgiver": {"tillid": 5, "information": 0}})
     assert errors(questionnaire, given) == [
@@ -388,3 +401,40 @@ def test_condition_on_multiple_choice_is_met_by_any_picked_option(questionnaire,
 
 def test_question_without_condition_is_always_shown(questionnaire):
     assert is_shown(questionnaire, questionnaire.item("stress"), {})
+
+
+# --- answers that once slipped through or crashed -----------------------------------
+
+
+def with_item_changed(q: Questionnaire, item_id: str, **changes) -> Questionnaire:
+    sections = [
+        msgspec.structs.replace(s, items=[msgspec.structs.replace(i, **changes) if i.id == item_id else i
+                                          for i in s.items])
+        for s in q.sections
+    ]
+    return msgspec.structs.replace(q, sections=sections)
+
+
+def test_required_free_text_of_only_spaces_asks_for_an_answer(questionnaire):
+    q = with_item_changed(questionnaire, "kommentar", required=True)
+    assert errors(q, {"kommentar": "   "}, only={"kommentar"}) == [FieldError("kommentar", MISSING)]
+
+
+@pytest.mark.parametrize("value", [["paedagog"], [1], {"paedagog": {"x": 1}}], ids=["list_of_text", "list", "dict"])
+def test_role_given_as_a_list_or_table_is_refused_not_a_crash(questionnaire, value):
+    try:
+        problems = errors(questionnaire, {"rolle": value}, only={"rolle"})
+    except TypeError as crash:
+        raise AssertionError(f"crashed: {crash}") from crash
+    assert problems == [FieldError("rolle", "Vælg en af rollerne.")]
+
+
+@pytest.mark.parametrize("picked", [["ved_ikke"], ["ved_ikke", 1]], ids=["alone", "with_an_option"])
+def test_ved_ikke_on_multiple_choice_is_not_stored_as_an_option(questionnaire, picked):
+    q = with_item_changed(questionnaire, "hjaelp", dont_know=True)  # the loader accepts this
+    try:
+        rows = check(q, {"hjaelp": picked}, only={"hjaelp"}).rows
+    except Invalid:
+        return  # refusing it is a fix too
+    assert all(r.part != "-1" for r in rows)
+    assert rows == [row("hjaelp", dont_know=True)]

@@ -1,0 +1,142 @@
+"""Submitting whole responses through the JSON API against the real database."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+
+import pytest
+
+from tests.conftest import invite, make_wave
+
+BORGER_OK = {
+    "indflydelse_eget_liv": 4, "indflydelse_stoette": 5, "maal_egne": 4, "maal_meningsfulde": "ved_ikke",
+    "medarbejdere_lytter": 5, "moedt_som_menneske": 4, "steder_arbejder_sammen": 3, "fortaelle_forfra": 2,
+    "ved_hvem_kontakt": 5, "med_til_moeder": 4, "moeder_taget_alvorligt": 4, "opfoelgning_aftalt": 3,
+    "aftaler_bliver_gjort": 4, "har_paaroerende_med": 1, "paaroerende_inddraget": 3, "tilfreds_med_livet": 7,
+    "stoette_goer_livet_bedre": 4, "haab_for_fremtiden": 4, "udfyldt_med": 1, "kommentar": "  Godt med mere tid.  ",
+}
+
+
+def body(answers: dict | None = None, **extra) -> dict:
+    return {"submission_id": str(uuid.uuid4()), "answers": answers or BORGER_OK, **extra}
+
+
+async def stored(conn) -> tuple[int, int]:
+    return await conn.fetchval("select count(*) from response"), await conn.fetchval("select count(*) from answer")
+
+
+async def test_valid_response_is_stored_with_every_answer(client, conn):
+    token = await invite(conn, await make_wave(conn), respondent_key="P-001")
+    r = await client.post(f"/api/responses/{token}", json=body(assisted=True))
+    assert r.status_code == 201, r.text
+    resp = await conn.fetchrow("select * from response")
+    assert resp["respondent_key"] == "P-001" and resp["assisted"] and resp["channel"] == "api"
+    answers = {(a["item_id"], a["part"]): a for a in await conn.fetch("select * from answer")}
+    assert answers[("indflydelse_eget_liv", "")]["value"] == 4
+    assert answers[("maal_meningsfulde", "")]["dont_know"] is True
+    assert answers[("kommentar", "")]["text_value"] == "Godt med mere tid."
+    assert len(answers) == len(BORGER_OK)
+
+
+@pytest.mark.parametrize(
+    ("change", "field", "words"),
+    [
+        ({"indflydelse_eget_liv": 6}, "indflydelse_eget_liv", "fra 1 til 5"),
+        ({"tilfreds_med_livet": 11}, "tilfreds_med_livet", "fra 0 til 10"),
+        ({"findes_ikke": 3}, "findes_ikke", "findes ikke"),
+        ({"indflydelse_eget_liv": None}, "indflydelse_eget_liv", "Besvar venligst"),
+        ({"har_paaroerende_med": 0}, "paaroerende_inddraget", "skal ikke besvares"),
+        ({"udfyldt_med": 9}, "udfyldt_med", "fra 1 til 4"),
+        ({"indflydelse_eget_liv": "ved_ikke"}, "indflydelse_eget_liv", "Ved ikke"),
+        ({"kommentar": "x" * 2001}, "kommentar", "højst være 2000 tegn"),
+    ],
+    ids=["out_of_range", "out_of_range_0_10", "unknown_item", "missing_required", "condition_not_met",
+         "unknown_option", "dont_know_not_offered", "text_too_long"],
+)
+async def test_invalid_answer_is_refused_naming_the_field_and_nothing_is_stored(client, conn, change, field, words):
+    token = await invite(conn, await make_wave(conn))
+    answers = {k: v for k, v in (BORGER_OK | change).items() if v is not None}
+    r = await client.post(f"/api/responses/{token}", json=body(answers))
+    assert r.status_code == 422, r.text
+    errors = r.json()["errors"]
+    assert any(e["field"] == field and words in e["message"] for e in errors), errors
+    assert await stored(conn) == (0, 0)
+
+
+async def test_malformed_body_is_refused_with_the_field_named(client, conn):
+    token = await invite(conn, await make_wave(conn))
+    r = await client.post(f"/api/responses/{token}", json={"submission_id": "nope", "answers": {}})
+    assert r.status_code == 400 and "submission_id" in r.text
+    r = await client.post(f"/api/responses/{token}", json=body(svar=1))
+    assert r.status_code == 400 and "svar" in r.text
+    assert await stored(conn) == (0, 0)
+
+
+async def test_resending_the_same_submission_stores_it_once(client, conn):
+    token = await invite(conn, await make_wave(conn))
+    payload = body()
+    first = await client.post(f"/api/responses/{token}", json=payload)
+    again = await client.post(f"/api/responses/{token}", json=payload)
+    assert (first.status_code, again.status_code) == (201, 200)
+    assert first.json()["submitted_at"] == again.json()["submitted_at"] and again.json()["replayed"]
+    assert await stored(conn) == (1, len(BORGER_OK))
+
+
+async def test_second_submission_of_same_token_is_refused(client, conn):
+    token = await invite(conn, await make_wave(conn))
+    assert (await client.post(f"/api/responses/{token}", json=body())).status_code == 201
+    r = await client.post(f"/api/responses/{token}", json=body())
+    assert r.status_code == 409 and "allerede" in r.json()["detail"]
+    assert await stored(conn) == (1, len(BORGER_OK))
+
+
+async def test_fifty_concurrent_submissions_of_one_token_store_exactly_one(client, conn):
+    token = await invite(conn, await make_wave(conn))
+    results = await asyncio.gather(*(client.post(f"/api/responses/{token}", json=body()) for _ in range(50)))
+    codes = sorted(r.status_code for r in results)
+    assert codes.count(201) == 1 and codes.count(409) == 49, codes
+    assert await stored(conn) == (1, len(BORGER_OK))
+
+
+async def test_unknown_token_is_not_found(client, conn):
+    r = await client.post("/api/responses/ikke-et-token", json=body())
+    assert r.status_code == 404
+
+
+async def test_closed_wave_refuses_answers(client, conn):
+    token = await invite(conn, await make_wave(conn, opens_in_days=5))
+    r = await client.post(f"/api/responses/{token}", json=body())
+    assert r.status_code == 409 and "lukket" in r.json()["detail"]
+    assert await stored(conn) == (0, 0)
+
+
+async def test_tokens_are_stored_only_as_hashes(client, conn):
+    token = await invite(conn, await make_wave(conn))
+    dump = await conn.fetchval("select string_agg(t::text, ' ') from invitation t")
+    assert token not in dump
+    columns = {r["column_name"] for r in await conn.fetch(
+        "select column_name from information_schema.columns where table_name in ('response', 'answer', 'draft')")}
+    assert not columns & {"ip", "ip_address", "user_agent", "remote_addr"}
+
+
+async def test_staff_matrix_leaves_out_own_role_and_stores_role_on_response(client, conn):
+    token = await invite(conn, await make_wave(conn, "medarbejder"))
+    form = (await client.get(f"/api/forms/{token}")).json()["questionnaire"]
+    items = [i for s in form["sections"] for i in s["items"]]
+    matrix = next(i for i in items if i["type"] == "matrix")
+    dims = [d["key"] for d in matrix["dimensions"]]
+    answers = {i["id"]: 4 for i in items if i["type"] == "agreement"}
+    answers["rolle"] = "myndighed"
+    answers["samarbejde"] = {row: {d: 4 for d in dims} for row in ("udfoerer", "sygepleje", "distriktspsykiatri")}
+    answers["samarbejde"]["jobcenter"] = {d: "ved_ikke" for d in dims}
+    r = await client.post(f"/api/responses/{token}", json=body(answers))
+    assert r.status_code == 201, r.text
+    assert await conn.fetchval("select staff_role from response") == "myndighed"
+    parts = {a["part"] for a in await conn.fetch("select part from answer where item_id = 'samarbejde'")}
+    assert len(parts) == 4 * len(dims) and f"jobcenter:{dims[0]}" in parts
+    # rating one's own group is refused
+    token2 = await invite(conn, await make_wave(conn, "medarbejder"))
+    answers["samarbejde"]["myndighed"] = {d: 4 for d in dims}
+    r = await client.post(f"/api/responses/{token2}", json=body(answers))
+    assert r.status_code == 422 and r.json()["errors"][0]["field"] == "samarbejde.myndighed"
