@@ -146,7 +146,7 @@ async def _admin(args: argparse.Namespace, settings: Settings, conn: asyncpg.Con
         case "invite":
             keys = [k.strip() for k in args.keys.read_text().splitlines() if k.strip()] if args.keys else []
             body = _body(NewInvitations, unit_id=args.unit, count=args.count, respondent_keys=keys)
-            links = await admin.issue_invitations(conn, args.wave, body, settings.public_url)
+            links = await admin.issue_invitations(conn, args.wave, body, settings.public_url, settings.secret_key)
             if args.csv:
                 args.csv.write_text(sheets.links_csv(links), encoding="utf-8")
             if args.sheet:

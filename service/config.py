@@ -17,7 +17,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     host: str = "127.0.0.1"
     port: Annotated[int, msgspec.Meta(ge=1, le=65535)] = 8000
     base_url: str | None = None  # public address used in invitation links
-    secret_key: str = ""
+    secret_key: str = ""  # set: respondent keys are stored as keyed hashes (keep it stable)
     admin_api_key: str = ""  # empty: every admin endpoint refuses
     min_group_size: Annotated[int, msgspec.Meta(ge=3)] = 5
     pool_size: Annotated[int, msgspec.Meta(ge=1, le=200)] = 10

@@ -41,7 +41,8 @@ class AdminApi(Controller):
         self, wave_id: FromPath[int], data: JSONBody[NewInvitations], conn: Conn, request: Request,
         format: FromQuery[Literal["json", "csv", "html"]] = "json",
     ) -> Response:
-        links = await store.issue_invitations(conn, wave_id, data, request.app.state.settings.public_url)
+        settings = request.app.state.settings
+        links = await store.issue_invitations(conn, wave_id, data, settings.public_url, settings.secret_key)
         if format == "csv":
             return Response(sheets.links_csv(links), media_type="text/csv; charset=utf-8", status_code=201,
                             headers={"Content-Disposition": f'attachment; filename="invitationer-bolge-{wave_id}.csv"'})

@@ -9,7 +9,11 @@ import msgspec
 
 Name = Annotated[str, msgspec.Meta(min_length=1, max_length=200, pattern=r"\S")]
 Sector = Literal["myndighed", "udfoerer", "sygepleje", "distriktspsykiatri", "jobcenter", "andet"]
-RespondentKey = Annotated[str, msgspec.Meta(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9_.:-]+$")]
+# A pseudonymous key linking one citizen across waves. Ten digits, with or without a
+# dash after six, look like a CPR number and are refused: Sammen stores no identities.
+RespondentKey = Annotated[
+    str, msgspec.Meta(min_length=1, max_length=100, pattern=r"^(?!\d{6}-?\d{4}$)[A-Za-z0-9_.:-]+$")
+]
 
 
 class _Body(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):

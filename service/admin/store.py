@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+
 import asyncpg
 
 from service.admin.model import (
@@ -84,14 +87,26 @@ async def _check_unit_in_wave(conn: asyncpg.Connection, wave_id: int, unit_id: i
         raise NotFound(f"unit {unit_id} is not part of the evaluation of wave {wave_id}")
 
 
-async def issue_invitations(conn: asyncpg.Connection, wave_id: int, body: NewInvitations, base_url: str) -> list[Link]:
+def pseudonym(key: str, secret: str) -> str:
+    """With a secret key set, the database holds a keyed hash of the respondent key, not
+    the key the municipality's case system knows; the same secret gives the same
+    pseudonym in every wave, so panel linkage survives."""
+    if not secret:
+        return key
+    return "p:" + hmac.new(secret.encode(), key.encode(), hashlib.sha256).hexdigest()[:32]
+
+
+async def issue_invitations(
+    conn: asyncpg.Connection, wave_id: int, body: NewInvitations, base_url: str, secret: str = ""
+) -> list[Link]:
     await _check_unit_in_wave(conn, wave_id, body.unit_id)
     keys: list[str | None] = list(body.respondent_keys) or [None] * body.count
     tokens = [new_token() for _ in keys]
+    stored = [pseudonym(k, secret) if k else None for k in keys]
     await conn.execute(
         "insert into invitation (token_hash, wave_id, unit_id, respondent_key)"
         " select h, $2, $3, k from unnest($1::bytea[], $4::text[]) as t (h, k)",
-        [hash_token(t) for t in tokens], wave_id, body.unit_id, keys,
+        [hash_token(t) for t in tokens], wave_id, body.unit_id, stored,
     )
     return [Link(f"{base_url}/s/{t}", t, body.unit_id, k) for t, k in zip(tokens, keys)]
 

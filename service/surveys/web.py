@@ -19,7 +19,7 @@ from service.surveys.answers import check
 from service.surveys.model import DONT_KNOW_TEXT, Questionnaire, choices
 from service.surveys.pages import Page, next_page, pages, prune, visible_parts
 
-Lang = Annotated[str | None, QueryParameter(query="lang", pattern="^(da|en)$", required=False)]
+Lang = Annotated[str | None, QueryParameter(name="lang", pattern="^(da|en)$", required=False)]
 
 AUDIENCE_GREETING = {
     "citizen": ("Dine svar hjælper os med at gøre støtten bedre.", "Your answers help us improve the support."),

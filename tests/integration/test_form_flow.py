@@ -1,0 +1,127 @@
+"""The respondents' HTML form end to end over HTTP (no browser): pages, errors,
+save-and-resume, the anonymous link and the double tap on 'Send svar'."""
+
+from __future__ import annotations
+
+import re
+
+from service.surveys.pages import pages
+from service.surveys.store import questionnaire
+from tests.conftest import invite, make_wave
+
+
+async def _pages(conn, questionnaire_id: str):
+    row = await conn.fetchrow(
+        "select id, digest from questionnaire_version where questionnaire_id = $1 order by version desc limit 1",
+        questionnaire_id,
+    )
+    q = await questionnaire(conn, row["id"], row["digest"])
+    return q, pages(q)
+
+
+def _hidden(html: str, name: str) -> str | None:
+    found = re.search(rf'name="{name}" value="([^"]*)"', html)
+    return found and found.group(1)
+
+
+async def test_each_page_is_saved_and_the_link_resumes_where_the_citizen_left(client, conn):
+    token = await invite(conn, await make_wave(conn))
+    first = await client.get(f"/s/{token}")
+    assert first.status_code == 200 and "Side 1 af" in first.text
+    r = await client.post(
+        f"/s/{token}", data={"_side": "0", "indflydelse_eget_liv": "4", "indflydelse_stoette": "5"}, follow_redirects=False
+    )
+    assert r.status_code == 303
+    again = await client.get(f"/s/{token}")  # a new visit, e.g. the next day
+    assert "Side 2 af" in again.text
+    draft = await conn.fetchval("select answers from draft")
+    assert draft == {"indflydelse_eget_liv": 4, "indflydelse_stoette": 5}
+    back = await client.get(f"/s/{token}?side=1")
+    assert 'value="4" checked' in back.text
+
+
+async def test_missing_required_answer_shows_summary_linking_to_the_field(client, conn):
+    token = await invite(conn, await make_wave(conn))
+    r = await client.post(f"/s/{token}", data={"_side": "0", "indflydelse_eget_liv": "4"})
+    assert r.status_code == 422
+    assert 'href="#f-indflydelse_stoette"' in r.text and "Besvar venligst spørgsmålet." in r.text
+    assert r.text.count('role="alert"') == 1
+    assert 'value="4" checked' in r.text  # what was given is kept
+    assert await conn.fetchval("select count(*) from draft") == 0
+
+
+async def test_a_value_outside_the_scale_is_refused_in_danish(client, conn):
+    token = await invite(conn, await make_wave(conn))
+    r = await client.post(f"/s/{token}", data={"_side": "0", "indflydelse_eget_liv": "9", "indflydelse_stoette": "2"})
+    assert r.status_code == 422 and "Svaret skal være et tal fra 1 til 5." in r.text
+
+
+async def test_whole_questionnaire_by_form_then_double_tap_stores_once(client, conn):
+    wave = await make_wave(conn, "moede_borger")
+    token = await invite(conn, wave)
+    q, all_pages = await _pages(conn, "moede_borger")
+    html = (await client.get(f"/s/{token}")).text
+    for index in range(len(all_pages)):
+        data = {"_side": str(index)}
+        for part in all_pages[index].parts:
+            item = q.item(part.item_id)
+            kind = type(item).__struct_config__.tag
+            if kind == "free_text":
+                data[item.id] = "Godt møde"
+            elif kind in ("agreement", "frequency"):
+                data[item.id] = "5"
+            elif kind == "single_choice":
+                data[item.id] = str(item.options[0].value)
+        submission = _hidden(html, "_indsendelse")
+        if submission:
+            data.update({"_indsendelse": submission, "_handling": "send"})
+            first = await client.post(f"/s/{token}", data=data, follow_redirects=False)
+            second = await client.post(f"/s/{token}", data=data)  # the double tap
+            assert first.status_code == 303 and first.headers["location"].endswith("/tak")
+            assert second.status_code == 200 and "allerede" in second.text
+            break
+        r = await client.post(f"/s/{token}", data=data, follow_redirects=False)
+        assert r.status_code == 303, r.text
+        html = (await client.get(f"/s/{token}")).text
+    assert await conn.fetchval("select count(*) from response") == 1
+    assert await conn.fetchval("select count(*) from draft") == 0
+    assert await conn.fetchval("select text_value from answer where text_value is not null") == "Godt møde"
+    thanks = await client.get(f"/s/{token}/tak")
+    assert "Tak for dine svar" in thanks.text
+    assert "Der er allerede svaret" in (await client.get(f"/s/{token}")).text
+
+
+async def test_anonymous_link_gives_each_visitor_their_own_form(client, conn):
+    wave = await make_wave(conn)
+    token = await invite(conn, wave, kind="open")
+    a = await client.get(f"/a/{token}", follow_redirects=False)
+    b = await client.get(f"/a/{token}", follow_redirects=False)
+    assert a.status_code == b.status_code == 303
+    assert a.headers["location"] != b.headers["location"] and a.headers["location"].startswith("/s/")
+    assert await conn.fetchval("select count(*) from invitation where parent_id is not null") == 2
+
+
+async def test_english_switch_keeps_the_page_in_english(client, conn):
+    token = await invite(conn, await make_wave(conn))
+    r = await client.get(f"/s/{token}?lang=en")
+    assert 'lang="en"' in r.text and "Page 1 of" in r.text and "Next" in r.text
+    r = await client.post(f"/s/{token}?lang=en", data={"_side": "0"})
+    assert "Please answer" in r.text or "There is a problem" in r.text
+
+
+async def test_form_pages_are_never_cached_and_leak_no_referrer(client, conn):
+    token = await invite(conn, await make_wave(conn))
+    r = await client.get(f"/s/{token}")
+    assert r.headers["cache-control"] == "no-store" and r.headers["referrer-policy"] == "no-referrer"
+    assert "script" not in r.text.lower() and "http" not in r.text.split("<main", 1)[1]
+
+
+async def test_unknown_link_says_so_in_danish(client, conn):
+    r = await client.get("/s/findes-ikke")
+    assert r.status_code == 404 and "Linket findes ikke" in r.text
+
+
+async def test_closed_wave_says_the_survey_is_closed(client, conn):
+    token = await invite(conn, await make_wave(conn, opens_in_days=3))
+    r = await client.get(f"/s/{token}")
+    assert r.status_code == 410 and "lukket" in r.text

@@ -1,0 +1,90 @@
+"""Every item type, from the definition file through the form or API into PostgreSQL."""
+
+from __future__ import annotations
+
+import re
+import uuid
+
+from service.surveys import loader
+from service.surveys.store import sync_questionnaire
+from tests.conftest import invite, make_wave
+from tests.unit.conftest import VALID_TOML
+
+
+async def _trivsel_wave(conn):
+    await sync_questionnaire(conn, loader.decode(VALID_TOML, "trivsel.toml"))
+    return await make_wave(conn, "trivsel")
+
+
+async def test_every_item_type_is_stored_in_its_column(client, conn):
+    token = await invite(conn, await _trivsel_wave(conn))
+    answers = {
+        "tilfreds": "ved_ikke", "stress": 2, "anbefale": 9, "kontakt": 3, "hjaelp": [4, 1], "bostoette": 5,
+        "har_plan": 1, "plan_tilfreds": 1, "plan_hvorfor": "Mere tid", "kommentar": "Tak",
+        "rolle": "paedagog",
+        "samarbejde_med": {"sygeplejerske": {"tillid": 4, "information": "ved_ikke"},
+                           "socialraadgiver": {"tillid": 2, "information": 3}},
+    }
+    r = await client.post(f"/api/responses/{token}", json={"submission_id": str(uuid.uuid4()), "answers": answers})
+    assert r.status_code == 201, r.text
+    rows = {(a["item_id"], a["part"]): (a["value"], a["text_value"], a["dont_know"])
+            for a in await conn.fetch("select * from answer")}
+    assert rows == {
+        ("tilfreds", ""): (None, None, True),           # agreement, 'ved ikke'
+        ("stress", ""): (2, None, False),              # frequency
+        ("anbefale", ""): (9, None, False),            # 0-10
+        ("kontakt", ""): (3, None, False),             # single choice
+        ("hjaelp", "1"): (1, None, False),             # multiple choice: one row per option picked
+        ("hjaelp", "4"): (1, None, False),
+        ("bostoette", ""): (5, None, False),
+        ("har_plan", ""): (1, None, False),            # yes/no
+        ("plan_tilfreds", ""): (1, None, False),
+        ("plan_hvorfor", ""): (None, "Mere tid", False),  # free text
+        ("kommentar", ""): (None, "Tak", False),
+        ("rolle", ""): (None, "paedagog", False),      # role
+        ("samarbejde_med", "sygeplejerske:tillid"): (4, None, False),  # matrix cells
+        ("samarbejde_med", "sygeplejerske:information"): (None, None, True),
+        ("samarbejde_med", "socialraadgiver:tillid"): (2, None, False),
+        ("samarbejde_med", "socialraadgiver:information"): (3, None, False),
+    }
+    assert await conn.fetchval("select staff_role from response") == "paedagog"
+    items = {r["item_id"]: r for r in await conn.fetch(
+        "select i.* from questionnaire_item i join questionnaire_version v on v.id = i.questionnaire_version_id"
+        " where v.questionnaire_id = 'trivsel'")}
+    assert (items["stress"]["reverse"], items["anbefale"]["scale_min"], items["anbefale"]["scale_max"]) == (True, 0, 10)
+    assert items["kommentar"]["theme"] == "samarbejde" and items["tilfreds"]["theme"] == "trivsel"
+
+
+async def test_every_item_type_renders_and_is_answered_through_the_form(client, conn):
+    """Walk the form page by page; each type has its own kind of input."""
+    token = await invite(conn, await _trivsel_wave(conn))
+    fill = {
+        "tilfreds": "ved_ikke", "stress": "3", "anbefale": "10", "kontakt": "1", "hjaelp": ["2", "4"],
+        "bostoette": "4", "har_plan": "1", "plan_tilfreds": "2", "plan_hvorfor": "Kortere møder",
+        "kommentar": "", "rolle": "sygeplejerske",
+    }
+    seen_inputs = set()
+    for _ in range(12):
+        html = (await client.get(f"/s/{token}")).text
+        side = re.search(r'name="_side" value="(\d+)"', html).group(1)
+        names = set(re.findall(r'name="([a-z_.]+)"', html)) - {"_side", "_indsendelse", "_handling", "_start"}
+        seen_inputs |= set(re.findall(r'<(textarea|input type="(?:radio|checkbox)")', html))
+        data: dict = {"_side": side}
+        for name in names:
+            if name.count(".") == 2:
+                data[name] = "3"
+            elif name in fill:
+                data[name] = fill[name]
+        if 'name="_indsendelse"' in html:
+            data["_indsendelse"] = re.search(r'name="_indsendelse" value="([^"]+)"', html).group(1)
+            data["_handling"] = "send"
+            r = await client.post(f"/s/{token}", data=data, follow_redirects=False)
+            assert r.status_code == 303, r.text
+            break
+        r = await client.post(f"/s/{token}", data=data, follow_redirects=False)
+        assert r.status_code == 303, r.text
+    assert seen_inputs == {"textarea", 'input type="radio"', 'input type="checkbox"'}
+    parts = {(a["item_id"], a["part"]) for a in await conn.fetch("select item_id, part from answer")}
+    assert ("hjaelp", "2") in parts and ("plan_hvorfor", "") in parts and ("kommentar", "") not in parts
+    rated = {p.split(":")[0] for i, p in parts if i == "samarbejde_med"}
+    assert rated == {"paedagog", "socialraadgiver"}  # not the respondent's own group
