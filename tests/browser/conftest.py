@@ -42,13 +42,6 @@ PHONE = {
 T = TypeVar("T")
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    here = Path(__file__).parent
-    for item in items:
-        if here in Path(item.fspath).parents:
-            item.add_marker(pytest.mark.browser)
-
-
 # --- the database, from sync tests ---------------------------------------------------------
 
 def db(pg_url: str, work: Callable[[asyncpg.Connection], Awaitable[T]]) -> T:

@@ -1,0 +1,1 @@
+"""Load benchmarks of the service against a pgbench baseline; see README.md."""

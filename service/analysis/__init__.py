@@ -1,0 +1,1 @@
+"""Statistics for evaluators: reads PostgreSQL, returns Structs; never imports the web layer."""
