@@ -4,7 +4,11 @@ test session, a fresh browser context per test (a phone, or a phone with JavaScr
 Tests here are plain sync functions using Playwright's sync API. Playwright's own event
 loop runs in this thread, so database work goes through `db(...)`, which runs a coroutine
 with `asyncio.run` on a worker thread and a fresh asyncpg connection (never the session
-pool of the other suites, which lives on pytest-asyncio's loop)."""
+pool of the other suites, which lives on pytest-asyncio's loop). Playwright's loop is
+marked running only during browser tests, so async tests of other suites can run in the
+same session, before or after these.
+
+A missing /usr/bin/chromium is an error, never a skip: CI installs it."""
 
 from __future__ import annotations
 
@@ -139,12 +143,38 @@ def server(pg_url: str) -> Iterator[str]:
 
 # --- the browser ---------------------------------------------------------------------------
 
+# Playwright's sync API marks its own event loop as the running loop of this thread
+# between calls. pytest-asyncio refuses to run a loop while another one "runs", so the
+# tests of other suites in the same session would break: the loop is marked running only
+# while a browser test or a browser fixture works, and unmarked after each.
+_playwright_loop: list[asyncio.AbstractEventLoop] = []
+
+
+def _wake() -> None:
+    if _playwright_loop:
+        asyncio._set_running_loop(_playwright_loop[0])
+
+
+def _park() -> None:
+    asyncio._set_running_loop(None)
+
+
 @pytest.fixture(scope="session")
 def playwright() -> Iterator[Any]:
     from playwright.sync_api import sync_playwright
 
-    with sync_playwright() as p:
+    p = sync_playwright().start()
+    loop = asyncio._get_running_loop()
+    assert loop is not None, "Playwright did not mark its event loop running"
+    _playwright_loop.append(loop)
+    _park()
+    try:
         yield p
+    finally:
+        _wake()
+        p.stop()
+        _park()
+        _playwright_loop.clear()
 
 
 @pytest.fixture(scope="session")
@@ -155,9 +185,25 @@ def browser(playwright: Any) -> Iterator[Any]:
             " They fail rather than skip so a CI without it cannot pass silently.",
             pytrace=False,
         )
-    browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+    _wake()
+    try:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+    finally:
+        _park()
     yield browser
-    browser.close()
+    _wake()
+    try:
+        browser.close()
+    finally:
+        _park()
+
+
+@pytest.fixture(autouse=True)
+def _playwright_awake(playwright: Any) -> Iterator[None]:
+    """Mark Playwright's loop running for this test only (see _wake)."""
+    _wake()
+    yield
+    _park()
 
 
 @pytest.fixture

@@ -34,12 +34,13 @@ def write(page: Any, field: str, text: str) -> None:
 
 
 def press(page: Any, name: str, *, tap: bool = True) -> None:
+    """Press a form button and wait for the page the server answers with."""
     button = page.get_by_role("button", name=name, exact=True)
-    if tap:
-        button.tap()
-    else:
-        button.click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        if tap:
+            button.tap()
+        else:
+            button.click()
 
 
 def at_page(page: Any, heading: str, number: int | None = None, total: int | None = None) -> None:

@@ -1,0 +1,72 @@
+"""axe-core on every page a respondent of `borger` and `medarbejder` sees on a phone:
+the first page, the same page with errors, each following page, and the thank-you page.
+WCAG 2.1 AA is a legal duty for Danish public bodies; nothing serious or critical may
+be found."""
+
+from __future__ import annotations
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+
+from tests.browser.conftest import new_link
+from tests.browser.form import fill_any, press
+
+pytestmark = pytest.mark.browser
+
+BLOCKING = {"serious", "critical"}
+AXE_OPTIONS = {"resultTypes": ["violations"]}  # every rule axe runs by default: WCAG 2.0-2.2 A/AA and best practice
+_axe = Axe()
+
+
+def check(page, where: str, found: list[str], minor: list[str]) -> None:
+    results = _axe.run(page, options=AXE_OPTIONS).response
+    for v in results["violations"]:
+        nodes = "\n".join(
+            f"      {', '.join(map(str, n['target']))}: {n.get('failureSummary', '').replace(chr(10), ' ')}"
+            for n in v["nodes"]
+        )
+        line = f"{where}\n  {v['id']} ({v['impact']}): {v['help']}\n{nodes}"
+        (found if v["impact"] in BLOCKING else minor).append(line)
+
+
+def walk(page, pg_url: str, questionnaire_id: str) -> tuple[int, list[str], list[str]]:
+    token = new_link(pg_url, questionnaire_id)
+    found: list[str] = []
+    minor: list[str] = []
+    checked = 0
+    page.goto(f"/s/{token}")
+    check(page, f"{questionnaire_id} page 1", found, minor)
+    press(page, "Næste")  # nothing answered: the page again, with its errors
+    assert page.locator(".summary").count() == 1
+    check(page, f"{questionnaire_id} page 1 with errors", found, minor)
+    checked += 2
+    for number in range(2, 30):
+        fill_any(page)
+        last = page.get_by_role("button", name="Send svar").count() == 1
+        press(page, "Send svar" if last else "Næste")
+        if last:
+            break
+        check(page, f"{questionnaire_id} page {number}: {page.locator('h1').inner_text()}", found, minor)
+        checked += 1
+    assert page.locator("h1").inner_text() == "Tak for dine svar"
+    check(page, f"{questionnaire_id} thank-you page", found, minor)
+    return checked + 1, found, minor
+
+
+@pytest.mark.parametrize("questionnaire_id", ["borger", "medarbejder"])
+def test_every_page_of_the_form_has_no_serious_or_critical_axe_violation_on_a_phone(phone, pg_url, questionnaire_id):
+    checked, found, minor = walk(phone, pg_url, questionnaire_id)
+    print(f"\naxe: {checked} pages of {questionnaire_id} checked; {len(found)} serious/critical, {len(minor)} minor")
+    for line in minor:
+        print(line)
+    assert checked >= 9
+    assert not found, "axe found serious or critical violations:\n" + "\n".join(found)
+
+
+def test_message_pages_have_no_serious_or_critical_axe_violation(phone):
+    found: list[str] = []
+    minor: list[str] = []
+    phone.goto("/s/no-such-link")
+    assert phone.locator("h1").inner_text() == "Linket findes ikke"
+    check(phone, "link not found", found, minor)
+    assert not found, "\n".join(found)

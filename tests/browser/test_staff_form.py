@@ -1,0 +1,77 @@
+"""A staff member answers `medarbejder`: picks their own role group, rates every other
+group on one page per group, and the role is stored with the response."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser.conftest import new_link, stored
+from tests.browser.form import at_page, choose, fill_page, press
+
+pytestmark = pytest.mark.browser
+
+DK = "Ved ikke / ikke relevant"
+MATRIX_HEADING = "Samarbejdet med de andre"
+GROUPS = {
+    "myndighed": "Myndighed",
+    "udfoerer": "Udfører (botilbud, bostøtte, dagtilbud)",
+    "sygepleje": "Sygepleje",
+    "distriktspsykiatri": "Distriktspsykiatri",
+    "jobcenter": "Jobcenter",
+}
+DIMENSIONS = ["hyppig", "rettidig", "praecis", "problemloesning", "faelles_maal", "faelles_viden", "respekt"]
+
+
+def rating(group: str, dimension: str) -> str:
+    if group == "jobcenter":
+        return DK  # a group this person does not work with
+    if group == "sygepleje" and dimension == "respekt":
+        return "Helt enig"
+    return "Enig"
+
+
+def test_staff_member_rates_every_group_but_their_own_and_the_role_is_stored(phone, pg_url):
+    token = new_link(pg_url, "medarbejder")
+    page = phone
+    page.goto(f"/s/{token}")
+    at_page(page, "Din rolle")
+    choose(page, "rolle", "Myndighed")
+    press(page, "Næste")
+
+    rated: list[str] = []
+    while page.locator("h1").inner_text() == MATRIX_HEADING:
+        fields = page.locator("form fieldset[id^='f-samarbejde--']")
+        expect(fields).to_have_count(len(DIMENSIONS))
+        group = fields.first.get_attribute("id").split("--")[1]
+        assert page.locator("[id^='f-samarbejde--myndighed']").count() == 0
+        expect(page.locator(".group h2")).to_have_text(GROUPS[group])  # the group being rated, in words
+        for dimension in DIMENSIONS:
+            choose(page, f"samarbejde.{group}.{dimension}", rating(group, dimension))
+        rated.append(group)
+        press(page, "Næste")
+    assert rated == ["udfoerer", "sygepleje", "distriktspsykiatri", "jobcenter"]
+
+    at_page(page, "Din viden")
+    fill_page(page, [(f"viden_{t}", "Enig") for t in ("rehabilitering", "recovery", "koordinering", "sundhedsfremme")])
+    press(page, "Næste")
+    at_page(page, "Fælles sprog og fundament")
+    fill_page(page, [("faelles_fagligt_sprog", "Uenig"), ("faelles_tilgang", DK),
+                     ("borgerens_maal_rammen", "Helt enig"), ("aftaler_bliver_gjort", "Hverken enig eller uenig")])
+    press(page, "Næste")
+    at_page(page, "Til sidst")
+    fill_page(page, [("kommentar", "Godt at blive spurgt.")])
+    press(page, "Send svar")
+    expect(page.locator("h1")).to_have_text("Tak for dine svar")
+
+    response, answers = stored(pg_url, token)
+    assert response is not None and response["staff_role"] == "myndighed"
+    assert answers[("rolle", "")]["text_value"] == "myndighed"
+    matrix = {part: a for (item, part), a in answers.items() if item == "samarbejde"}
+    assert set(matrix) == {f"{g}:{d}" for g in rated for d in DIMENSIONS}
+    assert not any(part.startswith("myndighed:") for part in matrix)
+    assert matrix["sygepleje:respekt"]["value"] == 5
+    assert matrix["udfoerer:hyppig"]["value"] == 4
+    assert all(matrix[f"jobcenter:{d}"]["dont_know"] for d in DIMENSIONS)
+    assert answers[("faelles_tilgang", "")]["dont_know"] is True
+    assert answers[("kommentar", "")]["text_value"] == "Godt at blive spurgt."
