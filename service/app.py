@@ -9,6 +9,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 import asyncpg
+import msgspec
 from litestar import Litestar, MediaType, Request, Response, get
 from litestar.config.compression import CompressionConfig
 from litestar.plugins.jinja import JinjaTemplateEngine
@@ -77,7 +78,7 @@ def create_app(settings: Settings) -> Litestar:
         if request.url.path.startswith("/api"):
             body: dict = {"status_code": exc.status_code, "detail": str(exc)}
             if isinstance(exc, Invalid):
-                body["errors"] = [{"field": e.field, "message": e.message} for e in exc.errors]
+                body["errors"] = [msgspec.to_builtins(e) for e in exc.errors]
             return Response(body, status_code=exc.status_code, media_type=MediaType.JSON)
         kind = {404: "not_found", 409: "answered"}.get(exc.status_code, "closed")
         return Template("message.html", context={"kind": kind, "lang": "da"}, status_code=exc.status_code)

@@ -9,6 +9,7 @@ import msgspec
 class FieldError(msgspec.Struct, frozen=True):
     field: str
     message: str  # Danish: citizens read these
+    message_en: str = ""
 
 
 class SammenError(Exception):

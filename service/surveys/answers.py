@@ -39,8 +39,31 @@ class Checked(msgspec.Struct, frozen=True):
     staff_role: str | None
 
 
-MISSING = "Besvar venligst spørgsmålet."
-NOT_SHOWN = "Spørgsmålet skal ikke besvares ud fra dine tidligere svar."
+# Every message a respondent can get, in Danish (the default) and English.
+MESSAGES: dict[str, tuple[str, str]] = {
+    "unknown": ("Spørgsmålet findes ikke i dette spørgeskema.", "This question is not part of this questionnaire."),
+    "not_shown": ("Spørgsmålet skal ikke besvares ud fra dine tidligere svar.",
+                  "This question is not to be answered, given your earlier answers."),
+    "missing": ("Besvar venligst spørgsmålet.", "Please answer the question."),
+    "dont_know": ("'Ved ikke' kan ikke vælges her.", "'Don't know' cannot be chosen here."),
+    "choose": ("Vælg et af svarene.", "Choose one of the answers."),
+    "range": ("Svaret skal være et tal fra {lo} til {hi}.", "The answer must be a number from {lo} to {hi}."),
+    "option": ("Svaret er ikke en af mulighederne.", "The answer is not one of the options."),
+    "text": ("Svaret skal være tekst.", "The answer must be text."),
+    "too_long": ("Svaret må højst være {max} tegn (det er {n}).", "The answer may be at most {max} characters (it is {n})."),
+    "role": ("Vælg en af rollerne.", "Choose one of the roles."),
+    "choose_many": ("Vælg et eller flere af svarene.", "Choose one or more of the answers."),
+    "dont_know_alone": ("Vælg enten 'Ved ikke' eller et eller flere af svarene.",
+                        "Choose either 'Don't know' or one or more of the answers."),
+    "matrix": ("Svaret skal angive en vurdering for hver faggruppe.", "The answer must give a rating for each group."),
+    "row_not_shown": ("Faggruppen skal ikke vurderes her.", "This group is not to be rated here."),
+    "row": ("Svaret skal angive en vurdering for hver del.", "The answer must give a rating for each part."),
+}
+
+
+def error(field: str, code: str, **params: object) -> FieldError:
+    da, en = MESSAGES[code]
+    return FieldError(field, da.format(**params), en.format(**params))
 
 
 def is_shown(q: Questionnaire, item: Item, answers: Answers) -> bool:
@@ -58,6 +81,18 @@ def is_shown(q: Questionnaire, item: Item, answers: Answers) -> bool:
     return given is not None and given in cond.any_of and not isinstance(given, bool)
 
 
+def may_be_shown(q: Questionnaire, item: Item, answers: Answers) -> bool:
+    """Like is_shown, but an item whose condition is not decided yet (the item it looks
+    at is unanswered) counts as shown: for page counts that do not shrink and grow."""
+    cond = item.show_if
+    if cond is None:
+        return True
+    target = q.item(cond.item)
+    if target is None or not may_be_shown(q, target, answers):
+        return False
+    return cond.item not in answers or is_shown(q, item, answers)
+
+
 def matrix_rows(item: Matrix, answers: Answers) -> list[str]:
     own = answers.get(item.exclude_row_of) if item.exclude_row_of else None
     return [r.key for r in item.rows if r.key != own]
@@ -72,7 +107,7 @@ def check(q: Questionnaire, answers: Answers, only: set[str] | None = None) -> C
     known = {i.id for i in q.items()}
     for item_id in answers:
         if item_id not in known:
-            errors.append(FieldError(item_id, "Spørgsmålet findes ikke i dette spørgeskema."))
+            errors.append(error(item_id, "unknown"))
     staff_role = None
     for item in q.items():
         if only is not None and item.id not in only and not any(o.startswith(item.id + ".") for o in only):
@@ -82,11 +117,11 @@ def check(q: Questionnaire, answers: Answers, only: set[str] | None = None) -> C
             given = None
         if not is_shown(q, item, answers):
             if given is not None:
-                errors.append(FieldError(item.id, NOT_SHOWN))
+                errors.append(error(item.id, "not_shown"))
             continue
         if given is None:
             if item.required:
-                errors.append(FieldError(item.id, MISSING))
+                errors.append(error(item.id, "missing"))
             continue
         try:
             rows.extend(_rows(item, given, answers, only))
@@ -105,26 +140,26 @@ def _empty(given: Any) -> bool:
 
 
 class _Wrong(Exception):
-    def __init__(self, message: str, field: str | None = None, more: list[FieldError] | None = None) -> None:
-        self.message, self.field, self.more = message, field, more
+    def __init__(self, code: str, field: str | None = None, more: list[FieldError] | None = None, **params: object) -> None:
+        self.code, self.field, self.more, self.params = code, field, more, params
 
     def errors(self, item_id: str) -> list[FieldError]:
-        return self.more or [FieldError(self.field or item_id, self.message)]
+        return self.more or [error(self.field or item_id, self.code, **self.params)]
 
 
 def _code(item: Item, given: Any, field: str | None = None) -> int:
     """A coded answer: the value, or the don't-know marker where the item offers it."""
     if given == DONT_KNOW:
         if not item.dont_know:
-            raise _Wrong("'Ved ikke' kan ikke vælges her.", field)
+            raise _Wrong("dont_know", field)
         return -1
     allowed = [o.value for o in choices(item)]
     if isinstance(given, bool) or not isinstance(given, int):
-        raise _Wrong("Vælg et af svarene.", field)
+        raise _Wrong("choose", field)
     if given not in allowed:
         if allowed == list(range(allowed[0], allowed[-1] + 1)):
-            raise _Wrong(f"Svaret skal være et tal fra {allowed[0]} til {allowed[-1]}.", field)
-        raise _Wrong("Svaret er ikke en af mulighederne.", field)
+            raise _Wrong("range", field, lo=allowed[0], hi=allowed[-1])
+        raise _Wrong("option", field)
     return given
 
 
@@ -138,22 +173,22 @@ def _rows(item: Item, given: Any, answers: Answers, only: set[str] | None) -> li
     match item:
         case FreeText():
             if not isinstance(given, str):
-                raise _Wrong("Svaret skal være tekst.")
+                raise _Wrong("text")
             text = given.replace("\r\n", "\n").strip()  # a browser counts a line break as one
             if len(text) > item.max_length:
-                raise _Wrong(f"Svaret må højst være {item.max_length} tegn (det er {len(text)}).")
+                raise _Wrong("too_long", max=item.max_length, n=len(text))
             return [AnswerRow(item.id, "", None, text, False)]
         case Role():
             if not isinstance(given, str) or given not in {o.key for o in item.options}:
-                raise _Wrong("Vælg en af rollerne.")
+                raise _Wrong("role")
             return [AnswerRow(item.id, "", None, given, False)]
         case MultipleChoice():
             if not isinstance(given, list):
-                raise _Wrong("Vælg et eller flere af svarene.")
+                raise _Wrong("choose_many")
             codes = sorted({_code(item, v) for v in given})
             if -1 in codes:
                 if len(codes) > 1:
-                    raise _Wrong("Vælg enten 'Ved ikke' eller et eller flere af svarene.")
+                    raise _Wrong("dont_know_alone")
                 return [_row(item.id, "", -1)]
             return [AnswerRow(item.id, str(c), 1, None, False) for c in codes]
         case Matrix():
@@ -163,29 +198,29 @@ def _rows(item: Item, given: Any, answers: Answers, only: set[str] | None) -> li
 
 def _matrix_rows(item: Matrix, given: Any, answers: Answers, only: set[str] | None) -> list[AnswerRow]:
     if not isinstance(given, dict):
-        raise _Wrong("Svaret skal angive en vurdering for hver faggruppe.")
+        raise _Wrong("matrix")
     shown = matrix_rows(item, answers)
     if only is not None and item.id not in only:
         shown = [r for r in shown if f"{item.id}.{r}" in only]
     dims = [d.key for d in item.dimensions]
     for row in given:
         if row not in matrix_rows(item, answers):
-            raise _Wrong("Faggruppen skal ikke vurderes her.", f"{item.id}.{row}")
+            raise _Wrong("row_not_shown", f"{item.id}.{row}")
     out: list[AnswerRow] = []
     problems: list[FieldError] = []
     for row in shown:
         cells = given.get(row, {})
         if not isinstance(cells, dict):
-            problems.append(FieldError(f"{item.id}.{row}", "Svaret skal angive en vurdering for hver del."))
+            problems.append(error(f"{item.id}.{row}", "row"))
             continue
         for dim in cells:
             if dim not in dims:
-                problems.append(FieldError(f"{item.id}.{row}.{dim}", "Spørgsmålet findes ikke i dette spørgeskema."))
+                problems.append(error(f"{item.id}.{row}.{dim}", "unknown"))
         for dim in dims:
             field = f"{item.id}.{row}.{dim}"
             if dim not in cells:
                 if item.required:
-                    problems.append(FieldError(field, MISSING))
+                    problems.append(error(field, "missing"))
                 continue
             try:
                 out.append(_row(item.id, f"{row}:{dim}", _code(item, cells[dim], field)))

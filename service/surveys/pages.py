@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import msgspec
 
-from service.surveys.answers import Answers, is_shown, matrix_rows
+from service.surveys.answers import Answers, is_shown, matrix_rows, may_be_shown
 from service.surveys.model import Matrix, Questionnaire, Section
 
 MAX_ITEMS_PER_PAGE = 5
@@ -58,6 +58,19 @@ def visible_parts(q: Questionnaire, page: Page, answers: Answers) -> list[Part]:
             continue
         shown.append(part)
     return shown
+
+
+def page_count(q: Questionnaire, all_pages: list[Page], index: int, answers: Answers) -> tuple[int, int]:
+    """'Page n of m' counting only pages this respondent sees or may still see."""
+    counted = [
+        n for n, page in enumerate(all_pages)
+        if n == index or any(
+            (item := q.item(p.item_id)) is not None and may_be_shown(q, item, answers)
+            and (p.row is None or not isinstance(item, Matrix) or p.row in matrix_rows(item, answers))
+            for p in page.parts
+        )
+    ]
+    return counted.index(index) + 1, len(counted)
 
 
 def next_page(q: Questionnaire, all_pages: list[Page], start: int, answers: Answers, step: int = 1) -> int | None:

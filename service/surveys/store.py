@@ -13,6 +13,7 @@ import asyncpg
 import msgspec
 
 from service.errors import AlreadyAnswered, NotFound
+from service.migrate import LOCK_KEY
 from service.surveys import loader
 from service.surveys.answers import Answers, AnswerRow
 from service.surveys.model import Questionnaire, scale_range
@@ -29,9 +30,11 @@ def hash_token(token: str) -> bytes:
 # --- questionnaire versions -------------------------------------------------------------
 
 async def sync_questionnaire(conn: asyncpg.Connection, q: Questionnaire) -> int:
-    """Store a definition; a version that has answers may not change."""
+    """Store a definition; a version that has answers may not change. Under the
+    migrations' lock, so processes starting together do not insert the same version."""
     digest = loader.digest(q)
     async with conn.transaction():
+        await conn.execute("select pg_advisory_xact_lock($1)", LOCK_KEY)
         row = await conn.fetchrow(
             "select id, digest, exists (select 1 from response r where r.questionnaire_version_id = v.id) as answered"
             " from questionnaire_version v where questionnaire_id = $1 and version = $2 for update",
@@ -118,6 +121,7 @@ class Invitation(msgspec.Struct, frozen=True, kw_only=True):
     draft: Answers
     page: int
     language: str
+    assisted: bool
     started_at: dt.datetime | None
 
     def is_open(self, today: dt.date) -> bool:
@@ -129,7 +133,7 @@ select i.id, i.kind, i.wave_id, i.unit_id, i.respondent_key, w.opens_on, w.close
        w.questionnaire_version_id as qv_id, v.digest,
        (select r.submission_id from response r where r.invitation_id = i.id) as submitted,
        coalesce(d.answers, '{}'::jsonb) as draft, coalesce(d.page, 0) as page,
-       coalesce(d.language, 'da') as language, d.started_at
+       coalesce(d.language, 'da') as language, coalesce(d.assisted, false) as assisted, d.started_at
   from invitation i
   join wave w on w.id = i.wave_id
   join questionnaire_version v on v.id = w.questionnaire_version_id
@@ -156,12 +160,14 @@ async def visit_open_link(conn: asyncpg.Connection, parent: Invitation) -> str:
     return token
 
 
-async def save_draft(conn: asyncpg.Connection, invitation_id: int, answers: Answers, page: int, language: str) -> None:
+async def save_draft(
+    conn: asyncpg.Connection, invitation_id: int, answers: Answers, page: int, language: str, assisted: bool
+) -> None:
     await conn.execute(
-        "insert into draft (invitation_id, answers, page, language) values ($1, $2, $3, $4)"
+        "insert into draft (invitation_id, answers, page, language, assisted) values ($1, $2, $3, $4, $5)"
         " on conflict (invitation_id) do update set answers = excluded.answers, page = excluded.page,"
-        " language = excluded.language, updated_at = now()",
-        invitation_id, answers, page, language,
+        " language = excluded.language, assisted = draft.assisted or excluded.assisted, updated_at = now()",
+        invitation_id, answers, page, language, assisted,
     )
 
 

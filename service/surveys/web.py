@@ -17,14 +17,14 @@ from service.http import Conn
 from service.surveys import forms, store
 from service.surveys.answers import check
 from service.surveys.model import DONT_KNOW_TEXT, Questionnaire, choices
-from service.surveys.pages import Page, next_page, pages, prune, visible_parts
+from service.surveys.pages import Page, next_page, page_count, pages, prune, visible_parts
 
 Lang = Annotated[str | None, QueryParameter(name="lang", pattern="^(da|en)$", required=False)]
 
 AUDIENCE_GREETING = {
     "citizen": ("Dine svar hjælper os med at gøre støtten bedre.", "Your answers help us improve the support."),
     "relative": ("Dine svar som pårørende hjælper os med at gøre støtten bedre.", "Your answers as a relative help us improve the support."),
-    "staff": ("Dine svar bruges kun samlet for mindst fem personer.", "Your answers are only reported for groups of at least five."),
+    "staff": ("Dine svar vises kun samlet for grupper, så ingen enkeltperson kan genkendes.", "Your answers are only shown for groups, so no one can be recognised."),
     "meeting": ("Det tager et minut.", "It takes one minute."),
 }
 
@@ -40,14 +40,15 @@ def _render(
     all_pages = pages(q)
     shown = visible_parts(q, page, draft)
     last = next_page(q, all_pages, index, draft) is None
-    error_by_field = {e.field: e.message for e in errors}
+    number, total = page_count(q, all_pages, index, draft)
+    error_by_field = {e.field: (e.message_en if lang == "en" and e.message_en else e.message) for e in errors}
     return Template(
         "page.html",
         status_code=status,
         context={
             "q": q, "token": token, "index": index, "page": page, "parts": shown,
             "answers": draft, "lang": lang, "errors": errors, "error_by_field": error_by_field,
-            "number": index + 1, "total": len(all_pages), "last": last, "first": index == 0,
+            "number": number, "total": total, "last": last, "first": index == 0,
             "greeting": AUDIENCE_GREETING[q.audience][lang == "en"],
             "submission_id": uuid.uuid4() if last else "", "assisted": assisted, "started": started,
             "choices": choices, "dont_know_text": DONT_KNOW_TEXT, "field_id": forms.field_id,
@@ -114,17 +115,20 @@ class FormController(Controller):
         if not visible_parts(q, all_pages[index], inv.draft):
             index = next_page(q, all_pages, index, inv.draft) or 0
         started = (inv.started_at or dt.datetime.now(dt.timezone.utc)).isoformat()
-        return _render(q, token, index, all_pages[index], dict(inv.draft), lang, assisted=assisteret, started=started)
+        return _render(q, token, index, all_pages[index], dict(inv.draft), lang,
+                       assisted=assisteret or inv.assisted, started=started)
 
     @post("/s/{token:str}")
     async def answer(self, token: FromPath[str], request: Request[Any, Any, Any], conn: Conn, lang: Lang = None) -> Template | Redirect:
         inv = await store.invitation(conn, token)
         lang = lang or inv.language
+        form = await request.form()
         if inv.submitted:
+            if form.get("_indsendelse") == str(inv.submitted):  # a retry of the submission that was stored
+                return Redirect(f"/s/{token}/tak?lang={lang}", status_code=303)
             return _message("answered", lang)
         if not inv.is_open(dt.date.today()):
             return _message("closed", lang, 410)
-        form = await request.form()
         q = await store.questionnaire(conn, inv.qv_id, inv.digest)
         all_pages = pages(q)
         try:
@@ -135,13 +139,13 @@ class FormController(Controller):
         parts = visible_parts(q, page, inv.draft)
         draft = forms.merge(inv.draft, parts, forms.parse_page(q, parts, form))
         action = form.get("_handling", "naeste")
-        assisted = form.get("_assisteret") == "1"
+        assisted = form.get("_assisteret") == "1" or inv.assisted
         started = form.get("_start", "")
         suffix = f"?lang={lang}" if lang != "da" else ""
 
         if action == "tilbage":
             back = next_page(q, all_pages, index, draft, step=-1) or 0
-            await store.save_draft(conn, inv.id, draft, back, lang)
+            await store.save_draft(conn, inv.id, draft, back, lang, assisted)
             return Redirect(f"/s/{token}{suffix}", status_code=303)
         try:
             check(q, draft, only={p.scope for p in parts})
@@ -150,7 +154,7 @@ class FormController(Controller):
                            started=started, status=422)
         following = next_page(q, all_pages, index, draft)
         if following is not None:
-            await store.save_draft(conn, inv.id, draft, following, lang)
+            await store.save_draft(conn, inv.id, draft, following, lang, assisted)
             return Redirect(f"/s/{token}{suffix}", status_code=303)
 
         final = prune(q, draft)

@@ -7,9 +7,11 @@ import msgspec
 import pytest
 
 from service.errors import FieldError, Invalid
-from service.surveys.answers import MISSING, NOT_SHOWN, AnswerRow, check, is_shown
+from service.surveys.answers import MESSAGES, AnswerRow, check, is_shown
 from service.surveys.model import Questionnaire
 
+MISSING = "Besvar venligst spørgsmålet."
+NOT_SHOWN = "Spørgsmålet skal ikke besvares ud fra dine tidligere svar."
 UNKNOWN = "Spørgsmålet findes ikke i dette spørgeskema."
 NOT_AN_OPTION = "Svaret er ikke en af mulighederne."
 PICK_ONE = "Vælg et af svarene."
@@ -56,7 +58,21 @@ def answers(**changes) -> dict:
 def errors(q, given, only=None) -> list[FieldError]:
     with pytest.raises(Invalid) as refused:
         check(q, given, only)
-    return refused.value.errors
+    return [FieldError(e.field, e.message) for e in refused.value.errors]  # the Danish text
+
+
+def test_every_message_has_danish_and_english_with_the_same_placeholders():
+    import string
+
+    for code, (da, en) in MESSAGES.items():
+        fields = lambda text: {f for _, f, _, _ in string.Formatter().parse(text) if f}  # noqa: E731
+        assert da and en and da != en and fields(da) == fields(en), code
+
+
+def test_errors_carry_an_english_message_for_the_english_form(questionnaire):
+    with pytest.raises(Invalid) as refused:
+        check(questionnaire, {"stress": 9}, only={"stress"})
+    assert refused.value.errors[0].message_en == "The answer must be a number from 1 to 5."
 
 
 def row(item_id, part="", value=None, text=None, dont_know=False) -> AnswerRow:
