@@ -8,6 +8,7 @@ import asyncio
 import datetime as dt
 import json
 import secrets
+import signal
 import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -30,6 +31,9 @@ def _serve(settings: Settings) -> None:
 
     from service.app import create_app
 
+    # uvicorn re-raises SIGTERM after its graceful shutdown; exiting normally then lets
+    # the embedded PostgreSQL stop with its last user instead of being left running.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     uvicorn.run(create_app(settings), host=settings.host, port=settings.port, access_log=False, log_level="warning")
 
 

