@@ -111,11 +111,21 @@ class Connection:
             await self.reader.readexactly(2)
 
 
+_FAILURES = (OSError, asyncio.IncompleteReadError, asyncio.LimitOverrunError, ValueError)
+
+
 async def _one(conn: Connection, req: Request, due: float, result: RunResult, acknowledged: Acknowledged) -> None:
     data, label = req
     try:
-        resp = await conn.send(data)
-    except (OSError, asyncio.IncompleteReadError, asyncio.LimitOverrunError, ValueError) as exc:
+        try:
+            resp = await conn.send(data)
+        except _FAILURES:
+            # The server may have closed an idle keep-alive connection: send again on a new
+            # one, as browsers do. Safe here: a resent submission carries the same id.
+            conn.close()
+            result.errors["retried"] += 1
+            resp = await conn.send(data)
+    except _FAILURES as exc:
         conn.close()
         result.errors[type(exc).__name__] += 1
         result.unacknowledged.append(label)
