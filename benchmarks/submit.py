@@ -475,9 +475,12 @@ def postmaster_pid(url: str) -> int | None:
 
 def json_requests(fx: Fixture, tokens: list[str], port: int) -> list[loadgen.Request]:
     answers = msgspec.json.encode(fx.sub.answers).decode()
+    # Like a client that fetched the form first: it names the version it showed, which
+    # lets the service check the answers and store them in one round trip.
+    ref = msgspec.json.encode({"id": fx.sub.q.id, "version": fx.sub.q.version}).decode()
     out = []
     for token in tokens:
-        body = f'{{"submission_id":"{uuid.uuid4()}","answers":{answers}}}'.encode()
+        body = f'{{"submission_id":"{uuid.uuid4()}","questionnaire":{ref},"answers":{answers}}}'.encode()
         head = (f"POST /api/responses/{token} HTTP/1.1\r\nHost: {HOST}:{port}\r\nContent-Type: application/json\r\n"
                 f"Accept: application/json\r\nContent-Length: {len(body)}\r\n\r\n").encode()
         out.append((head + body, token))

@@ -83,7 +83,7 @@ def create_app(settings: Settings) -> Litestar:
         kind = {404: "not_found", 409: "answered"}.get(exc.status_code, "closed")
         return Template("message.html", context={"kind": kind, "lang": "da"}, status_code=exc.status_code)
 
-    def security_headers(response: Response) -> Response:
+    async def security_headers(response: Response) -> Response:  # async: a sync hook costs a thread hop
         response.headers.update(SECURITY_HEADERS)
         return response
 

@@ -59,5 +59,11 @@ async def _init_connection(conn: asyncpg.Connection) -> None:
     )
 
 
+async def _keep_session(conn: asyncpg.Connection) -> None:
+    """Sammen sets no session state (no SET, LISTEN or advisory session locks), so the
+    RESET ALL round trip asyncpg makes on every release is skipped; an open transaction
+    is still rolled back by the pool."""
+
+
 async def create_pool(url: str, size: int) -> asyncpg.Pool:
-    return await asyncpg.create_pool(url, min_size=1, max_size=size, init=_init_connection)
+    return await asyncpg.create_pool(url, min_size=1, max_size=size, init=_init_connection, reset=_keep_session)

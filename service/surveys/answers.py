@@ -17,7 +17,6 @@ from service.surveys.model import (
     MultipleChoice,
     Questionnaire,
     Role,
-    choices,
 )
 
 # What a respondent sends per item: a code, a text, a list of codes (multiple choice),
@@ -104,9 +103,8 @@ def check(q: Questionnaire, answers: Answers, only: set[str] | None = None) -> C
     problem; returns the rows to store otherwise."""
     errors: list[FieldError] = []
     rows: list[AnswerRow] = []
-    known = {i.id for i in q.items()}
     for item_id in answers:
-        if item_id not in known:
+        if q.item(item_id) is None:
             errors.append(error(item_id, "unknown"))
     staff_role = None
     for item in q.items():
@@ -153,11 +151,11 @@ def _code(item: Item, given: Any, field: str | None = None) -> int:
         if not item.dont_know:
             raise _Wrong("dont_know", field)
         return -1
-    allowed = [o.value for o in choices(item)]
     if isinstance(given, bool) or not isinstance(given, int):
         raise _Wrong("choose", field)
-    if given not in allowed:
-        if allowed == list(range(allowed[0], allowed[-1] + 1)):
+    if given not in item.code_set:
+        allowed = item.codes
+        if allowed == tuple(range(allowed[0], allowed[-1] + 1)):
             raise _Wrong("range", field, lo=allowed[0], hi=allowed[-1])
         raise _Wrong("option", field)
     return given

@@ -11,7 +11,7 @@ import msgspec
 from litestar import Controller, Response, get, post
 from litestar.params import FromPath, JSONBody
 
-from service.errors import Closed
+from service.errors import Closed, Conflict
 from service.http import Conn
 from service.surveys import store
 from service.surveys.answers import Answers, check
@@ -26,9 +26,18 @@ class QuestionnaireSummary(msgspec.Struct, frozen=True):
     digest: str
 
 
+class QuestionnaireRef(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    id: str
+    version: int
+
+
 class Submission(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
     submission_id: uuid.UUID  # made by the client once per response; a retry sends the same
     answers: Answers
+    # The version the respondent was shown (from GET /api/forms/{token}). Given, the
+    # answers are checked against it and stored in one round trip; a link that has
+    # moved to another version is refused rather than stored against the wrong one.
+    questionnaire: QuestionnaireRef | None = None
     assisted: bool = False
     language: Literal["da", "en"] = "da"
     started_at: dt.datetime | None = None
@@ -65,13 +74,44 @@ class SurveyApi(Controller):
 
     @post("/responses/{token:str}")
     async def submit(self, token: FromPath[str], data: JSONBody[Submission], conn: Conn) -> Response[store.Receipt]:
-        inv = await store.invitation(conn, token)
-        if not inv.is_open(dt.date.today()):
-            raise Closed("Undersøgelsen er lukket for svar.")
-        q = await store.questionnaire(conn, inv.qv_id, inv.digest)
-        checked = check(q, data.answers)
-        receipt = await store.submit(
-            conn, inv, checked.rows, submission_id=data.submission_id, staff_role=checked.staff_role,
-            assisted=data.assisted, channel="api", language=data.language, started_at=data.started_at,
-        )
+        today = dt.date.today()
+        if data.questionnaire is None:
+            receipt = await _submit_looked_up(conn, token, data, today)
+        else:
+            receipt = await _submit_in_one_trip(conn, token, data, data.questionnaire, today)
         return Response(receipt, status_code=200 if receipt.replayed else 201)
+
+
+def _stored_as(data: Submission) -> dict:
+    return {"submission_id": data.submission_id, "assisted": data.assisted, "channel": "api",
+            "language": data.language, "started_at": data.started_at}
+
+
+async def _open_invitation(conn: Conn, token: str, today: dt.date) -> store.Invitation:
+    inv = await store.invitation(conn, token)
+    if not inv.is_open(today):
+        raise Closed("Undersøgelsen er lukket for svar.")
+    return inv
+
+
+async def _submit_looked_up(conn: Conn, token: str, data: Submission, today: dt.date) -> store.Receipt:
+    inv = await _open_invitation(conn, token, today)
+    checked = check(await store.questionnaire(conn, inv.qv_id, inv.digest), data.answers)
+    return await store.submit(conn, inv, checked.rows, staff_role=checked.staff_role, **_stored_as(data))
+
+
+async def _submit_in_one_trip(
+    conn: Conn, token: str, data: Submission, ref: QuestionnaireRef, today: dt.date
+) -> store.Receipt:
+    version = await store.version(conn, ref.id, ref.version)
+    checked = check(version.questionnaire, data.answers)
+    receipt = await store.submit_by_token(
+        conn, token, version, checked.rows, today=today, staff_role=checked.staff_role, **_stored_as(data)
+    )
+    if receipt is not None:
+        return receipt
+    inv = await _open_invitation(conn, token, today)  # nothing stored: say why
+    if (version.id, version.digest) != (inv.qv_id, inv.digest):
+        store.forget(ref.id, ref.version)
+        raise Conflict("Svarene hører til en anden version af spørgeskemaet end linket. Hent spørgeskemaet igen.")
+    return await store.replay_or_refuse(conn, data.submission_id, inv.id if inv.kind == "personal" else None)

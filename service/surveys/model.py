@@ -4,6 +4,7 @@ misspelt keys with the path to them."""
 
 from __future__ import annotations
 
+from functools import cached_property
 from typing import Annotated, Literal
 
 import msgspec
@@ -43,7 +44,9 @@ class Row(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     text: Text
 
 
-class _Item(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True, tag_field="type"):
+# dict=True lets a frozen Struct keep cached_property values: lookups a submission makes
+# many times are computed once per loaded definition, not per answer.
+class _Item(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True, tag_field="type", dict=True):
     id: Id
     text: Text
     help: Text | None = None
@@ -52,6 +55,15 @@ class _Item(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=Tru
     reverse: bool = False  # high value means worse; analysis flips it
     dont_know: bool = False  # offer "Ved ikke / ikke relevant"
     show_if: Condition | None = None
+
+    @cached_property
+    def codes(self) -> tuple[int, ...]:
+        """The coded values this item takes, in order (empty for text and roles)."""
+        return tuple(o.value for o in choices(self))
+
+    @cached_property
+    def code_set(self) -> frozenset[int]:
+        return frozenset(self.codes)
 
 
 class Agreement(_Item, tag="agreement"):
@@ -112,7 +124,7 @@ class Section(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=T
     items: Annotated[list[Item], msgspec.Meta(min_length=1)]
 
 
-class Questionnaire(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+class Questionnaire(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True, dict=True):
     id: Id
     version: Annotated[int, msgspec.Meta(ge=1)]
     audience: Audience
@@ -122,11 +134,15 @@ class Questionnaire(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fi
     themes: dict[Key, Text] = {}
     sections: Annotated[list[Section], msgspec.Meta(min_length=1)]
 
+    @cached_property
+    def _by_id(self) -> dict[str, Item]:
+        return {item.id: item for section in self.sections for item in section.items}
+
     def items(self) -> list[Item]:
-        return [item for section in self.sections for item in section.items]
+        return list(self._by_id.values())
 
     def item(self, item_id: str) -> Item | None:
-        return next((i for i in self.items() if i.id == item_id), None)
+        return self._by_id.get(item_id)
 
     def theme_of(self, item: Item) -> str | None:
         if item.theme:

@@ -27,6 +27,14 @@ class Page(msgspec.Struct, frozen=True):
 
 
 def pages(q: Questionnaire) -> list[Page]:
+    """The pages of a questionnaire, computed once per loaded definition."""
+    cached = q.__dict__.get("_pages")
+    if cached is None:
+        cached = q.__dict__["_pages"] = _cut(q)
+    return cached
+
+
+def _cut(q: Questionnaire) -> list[Page]:
     out: list[Page] = []
     for section in q.sections:
         current: list[Part] = []

@@ -76,6 +76,28 @@ async def sync_questionnaire(conn: asyncpg.Connection, q: Questionnaire) -> int:
 _cache: dict[tuple[int, str], Questionnaire] = {}
 
 
+class Version(msgspec.Struct, frozen=True):
+    id: int
+    digest: str
+    questionnaire: Questionnaire
+
+
+_versions: dict[tuple[str, int], Version] = {}
+
+
+async def version(conn: asyncpg.Connection, questionnaire_id: str, number: int) -> Version:
+    """A questionnaire version by its name, cached; forget() it when it turns out stale."""
+    key = (questionnaire_id, number)
+    if key not in _versions:
+        row = await find_version(conn, questionnaire_id, number)
+        _versions[key] = Version(row["id"], row["digest"], await questionnaire(conn, row["id"], row["digest"]))
+    return _versions[key]
+
+
+def forget(questionnaire_id: str, number: int) -> None:
+    _versions.pop((questionnaire_id, number), None)
+
+
 async def questionnaire(conn: asyncpg.Connection, qv_id: int, digest: str) -> Questionnaire:
     """Definitions are immutable per digest, so each process decodes one once."""
     key = (qv_id, digest)
@@ -214,17 +236,80 @@ async def submit(
     submission id gets the first receipt back; another submission for an answered
     invitation is refused."""
     personal = inv.id if inv.kind == "personal" else None
-    columns = list(zip(*((r.item_id, r.part, r.value, r.text_value, r.dont_know) for r in rows))) or [[]] * 5
     submitted_at = await conn.fetchval(
         _SUBMIT,
         submission_id, personal, inv.wave_id, inv.unit_id, inv.qv_id, inv.respondent_key,
-        staff_role, assisted, channel, language, started_at, *columns,
+        staff_role, assisted, channel, language, started_at, *_columns(rows),
     )
     if submitted_at is not None:
         return Receipt(submission_id, submitted_at)
+    return await replay_or_refuse(conn, submission_id, personal)
+
+
+def _columns(rows: list[AnswerRow]) -> list[tuple]:
+    return list(zip(*((r.item_id, r.part, r.value, r.text_value, r.dont_know) for r in rows))) or [()] * 5
+
+
+async def replay_or_refuse(conn: asyncpg.Connection, submission_id: uuid.UUID, personal: int | None) -> Receipt:
+    """Nothing was stored: either this exact submission was stored before (a retry) or
+    the invitation has been answered by another submission."""
     earlier = await conn.fetchrow(
         "select submitted_at, invitation_id from response where submission_id = $1", submission_id
     )
     if earlier is not None and earlier["invitation_id"] == personal:
         return Receipt(submission_id, earlier["submitted_at"], replayed=True)
     raise AlreadyAnswered("Der er allerede svaret via dette link. Tak for dine svar.")
+
+
+# The API's path when the client names the questionnaire version it showed: the answers
+# are checked before the database is asked, and the invitation is found, its wave's
+# dates and version confirmed and the response stored in one statement, one round trip.
+_SUBMIT_BY_TOKEN = """
+with inv as (
+    select i.id, i.kind, i.wave_id, i.unit_id, i.respondent_key
+      from invitation i
+      join wave w on w.id = i.wave_id
+      join questionnaire_version v on v.id = w.questionnaire_version_id
+     where i.token_hash = $1 and v.id = $2 and v.digest = $3 and $4::date between w.opens_on and w.closes_on
+), r as (
+    insert into response (submission_id, invitation_id, wave_id, unit_id, questionnaire_version_id,
+                          respondent_key, staff_role, assisted, channel, language, started_at)
+    select $5, case when inv.kind = 'personal' then inv.id end, inv.wave_id, inv.unit_id, $2,
+           inv.respondent_key, $6, $7, $8, $9, $10
+      from inv
+    on conflict do nothing
+    returning id, submitted_at, invitation_id
+), a as (
+    insert into answer (response_id, item_id, part, value, text_value, dont_know)
+    select r.id, u.item_id, u.part, u.value, u.text_value, u.dont_know
+      from r, unnest($11::text[], $12::text[], $13::smallint[], $14::text[], $15::bool[])
+              as u (item_id, part, value, text_value, dont_know)
+), d as (
+    delete from draft where invitation_id = (select invitation_id from r)
+)
+select submitted_at from r
+"""
+
+
+async def submit_by_token(
+    conn: asyncpg.Connection,
+    token: str,
+    version: Version,
+    rows: list[AnswerRow],
+    *,
+    today: dt.date,
+    submission_id: uuid.UUID,
+    staff_role: str | None,
+    assisted: bool,
+    channel: str,
+    language: str,
+    started_at: dt.datetime | None,
+) -> Receipt | None:
+    """Store in one round trip; None when nothing was stored (unknown token, closed wave,
+    another version, or already answered): the caller then asks why."""
+    submitted_at = await conn.fetchval(
+        _SUBMIT_BY_TOKEN,
+        hash_token(token), version.id, version.digest, today, submission_id,
+        staff_role, assisted, channel, language, started_at, *_columns(rows),
+    )
+    return None if submitted_at is None else Receipt(submission_id, submitted_at)

@@ -147,22 +147,18 @@ class FormController(Controller):
             back = next_page(q, all_pages, index, draft, step=-1) or 0
             await store.save_draft(conn, inv.id, draft, back, lang, assisted)
             return Redirect(f"/s/{token}{suffix}", status_code=303)
-        try:
-            check(q, draft, only={p.scope for p in parts})
+        following = next_page(q, all_pages, index, draft)
+        try:  # a page on its own; the last one with the whole response, whose errors link to their pages
+            if following is not None:
+                check(q, draft, only={p.scope for p in parts})
+            else:
+                checked = check(q, prune(q, draft))
         except Invalid as invalid:
             return _render(q, token, index, page, draft, lang, errors=invalid.errors, assisted=assisted,
                            started=started, status=422)
-        following = next_page(q, all_pages, index, draft)
         if following is not None:
             await store.save_draft(conn, inv.id, draft, following, lang, assisted)
             return Redirect(f"/s/{token}{suffix}", status_code=303)
-
-        final = prune(q, draft)
-        try:
-            checked = check(q, final)
-        except Invalid as invalid:  # e.g. a required item on a page the respondent skipped
-            return _render(q, token, index, page, draft, lang, errors=invalid.errors, assisted=assisted,
-                           started=started, status=422)
         try:
             submission_id = uuid.UUID(form.get("_indsendelse", ""))
         except ValueError:

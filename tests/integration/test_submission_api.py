@@ -18,6 +18,22 @@ BORGER_OK = {
 }
 
 
+@pytest.fixture(params=["looked_up", "one_trip"])
+def post(request, client):
+    """POST a response as a client would: plain, or (one_trip) naming the questionnaire
+    version it fetched from GET /api/forms/{token}, which stores it in one round trip."""
+
+    async def post(url: str, json: dict):
+        if request.param == "one_trip" and "answers" in json:
+            form = await client.get(url.replace("/api/responses/", "/api/forms/"))
+            if form.status_code == 200:
+                q = form.json()["questionnaire"]
+                json = json | {"questionnaire": {"id": q["id"], "version": q["version"]}}
+        return await client.post(url, json=json)
+
+    return post
+
+
 def body(answers: dict | None = None, **extra) -> dict:
     return {"submission_id": str(uuid.uuid4()), "answers": answers or BORGER_OK, **extra}
 
@@ -26,9 +42,9 @@ async def stored(conn) -> tuple[int, int]:
     return await conn.fetchval("select count(*) from response"), await conn.fetchval("select count(*) from answer")
 
 
-async def test_valid_response_is_stored_with_every_answer(client, conn):
+async def test_valid_response_is_stored_with_every_answer(client, post, conn):
     token = await invite(conn, await make_wave(conn), respondent_key="P-001")
-    r = await client.post(f"/api/responses/{token}", json=body(assisted=True))
+    r = await post(f"/api/responses/{token}", json=body(assisted=True))
     assert r.status_code == 201, r.text
     resp = await conn.fetchrow("select * from response")
     assert resp["respondent_key"] == "P-001" and resp["assisted"] and resp["channel"] == "api"
@@ -54,64 +70,64 @@ async def test_valid_response_is_stored_with_every_answer(client, conn):
     ids=["out_of_range", "out_of_range_0_10", "unknown_item", "missing_required", "condition_not_met",
          "unknown_option", "dont_know_not_offered", "text_too_long"],
 )
-async def test_invalid_answer_is_refused_naming_the_field_and_nothing_is_stored(client, conn, change, field, words):
+async def test_invalid_answer_is_refused_naming_the_field_and_nothing_is_stored(client, post, conn, change, field, words):
     token = await invite(conn, await make_wave(conn))
     answers = {k: v for k, v in (BORGER_OK | change).items() if v is not None}
-    r = await client.post(f"/api/responses/{token}", json=body(answers))
+    r = await post(f"/api/responses/{token}", json=body(answers))
     assert r.status_code == 422, r.text
     errors = r.json()["errors"]
     assert any(e["field"] == field and words in e["message"] for e in errors), errors
     assert await stored(conn) == (0, 0)
 
 
-async def test_malformed_body_is_refused_with_the_field_named(client, conn):
+async def test_malformed_body_is_refused_with_the_field_named(client, post, conn):
     token = await invite(conn, await make_wave(conn))
-    r = await client.post(f"/api/responses/{token}", json={"submission_id": "nope", "answers": {}})
+    r = await post(f"/api/responses/{token}", json={"submission_id": "nope", "answers": {}})
     assert r.status_code == 400 and "submission_id" in r.text
-    r = await client.post(f"/api/responses/{token}", json=body(svar=1))
+    r = await post(f"/api/responses/{token}", json=body(svar=1))
     assert r.status_code == 400 and "svar" in r.text
     assert await stored(conn) == (0, 0)
 
 
-async def test_resending_the_same_submission_stores_it_once(client, conn):
+async def test_resending_the_same_submission_stores_it_once(client, post, conn):
     token = await invite(conn, await make_wave(conn))
     payload = body()
-    first = await client.post(f"/api/responses/{token}", json=payload)
-    again = await client.post(f"/api/responses/{token}", json=payload)
+    first = await post(f"/api/responses/{token}", json=payload)
+    again = await post(f"/api/responses/{token}", json=payload)
     assert (first.status_code, again.status_code) == (201, 200)
     assert first.json()["submitted_at"] == again.json()["submitted_at"] and again.json()["replayed"]
     assert await stored(conn) == (1, len(BORGER_OK))
 
 
-async def test_second_submission_of_same_token_is_refused(client, conn):
+async def test_second_submission_of_same_token_is_refused(client, post, conn):
     token = await invite(conn, await make_wave(conn))
-    assert (await client.post(f"/api/responses/{token}", json=body())).status_code == 201
-    r = await client.post(f"/api/responses/{token}", json=body())
+    assert (await post(f"/api/responses/{token}", json=body())).status_code == 201
+    r = await post(f"/api/responses/{token}", json=body())
     assert r.status_code == 409 and "allerede" in r.json()["detail"]
     assert await stored(conn) == (1, len(BORGER_OK))
 
 
-async def test_fifty_concurrent_submissions_of_one_token_store_exactly_one(client, conn):
+async def test_fifty_concurrent_submissions_of_one_token_store_exactly_one(client, post, conn):
     token = await invite(conn, await make_wave(conn))
-    results = await asyncio.gather(*(client.post(f"/api/responses/{token}", json=body()) for _ in range(50)))
+    results = await asyncio.gather(*(post(f"/api/responses/{token}", json=body()) for _ in range(50)))
     codes = sorted(r.status_code for r in results)
     assert codes.count(201) == 1 and codes.count(409) == 49, codes
     assert await stored(conn) == (1, len(BORGER_OK))
 
 
-async def test_unknown_token_is_not_found(client, conn):
-    r = await client.post("/api/responses/ikke-et-token", json=body())
+async def test_unknown_token_is_not_found(client, post, conn):
+    r = await post("/api/responses/ikke-et-token", json=body())
     assert r.status_code == 404
 
 
-async def test_closed_wave_refuses_answers(client, conn):
+async def test_closed_wave_refuses_answers(client, post, conn):
     token = await invite(conn, await make_wave(conn, opens_in_days=5))
-    r = await client.post(f"/api/responses/{token}", json=body())
+    r = await post(f"/api/responses/{token}", json=body())
     assert r.status_code == 409 and "lukket" in r.json()["detail"]
     assert await stored(conn) == (0, 0)
 
 
-async def test_tokens_are_stored_only_as_hashes(client, conn):
+async def test_tokens_are_stored_only_as_hashes(client, post, conn):
     token = await invite(conn, await make_wave(conn))
     dump = await conn.fetchval("select string_agg(t::text, ' ') from invitation t")
     assert token not in dump
@@ -120,7 +136,7 @@ async def test_tokens_are_stored_only_as_hashes(client, conn):
     assert not columns & {"ip", "ip_address", "user_agent", "remote_addr"}
 
 
-async def test_staff_matrix_leaves_out_own_role_and_stores_role_on_response(client, conn):
+async def test_staff_matrix_leaves_out_own_role_and_stores_role_on_response(client, post, conn):
     token = await invite(conn, await make_wave(conn, "medarbejder"))
     form = (await client.get(f"/api/forms/{token}")).json()["questionnaire"]
     items = [i for s in form["sections"] for i in s["items"]]
@@ -130,7 +146,7 @@ async def test_staff_matrix_leaves_out_own_role_and_stores_role_on_response(clie
     answers["rolle"] = "myndighed"
     answers["samarbejde"] = {row: {d: 4 for d in dims} for row in ("udfoerer", "sygepleje", "distriktspsykiatri")}
     answers["samarbejde"]["jobcenter"] = {d: "ved_ikke" for d in dims}
-    r = await client.post(f"/api/responses/{token}", json=body(answers))
+    r = await post(f"/api/responses/{token}", json=body(answers))
     assert r.status_code == 201, r.text
     assert await conn.fetchval("select staff_role from response") == "myndighed"
     parts = {a["part"] for a in await conn.fetch("select part from answer where item_id = 'samarbejde'")}
@@ -138,5 +154,23 @@ async def test_staff_matrix_leaves_out_own_role_and_stores_role_on_response(clie
     # rating one's own group is refused
     token2 = await invite(conn, await make_wave(conn, "medarbejder"))
     answers["samarbejde"]["myndighed"] = {d: 4 for d in dims}
-    r = await client.post(f"/api/responses/{token2}", json=body(answers))
+    r = await post(f"/api/responses/{token2}", json=body(answers))
     assert r.status_code == 422 and r.json()["errors"][0]["field"] == "samarbejde.myndighed"
+
+
+async def test_answers_for_another_questionnaire_than_the_links_are_refused_and_not_stored(client, conn):
+    from service.surveys.loader import load_file
+    from service.surveys.model import choices
+    from tests.conftest import ROOT
+
+    meeting = load_file(ROOT / "questionnaires" / "moede_borger.toml")
+    valid_for_meeting = {i.id: choices(i)[0].value for i in meeting.items() if choices(i) and i.required}
+    token = await invite(conn, await make_wave(conn, "borger"))
+    r = await client.post(f"/api/responses/{token}", json=body(
+        valid_for_meeting, questionnaire={"id": "moede_borger", "version": 1}))
+    assert r.status_code == 409 and "anden version" in r.json()["detail"]
+    r = await client.post(f"/api/responses/{token}", json=body(questionnaire={"id": "findes_ikke", "version": 1}))
+    assert r.status_code == 404
+    assert await stored(conn) == (0, 0)
+    r = await client.post(f"/api/responses/{token}", json=body(questionnaire={"id": "borger", "version": 1}))
+    assert r.status_code == 201
