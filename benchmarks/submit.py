@@ -143,6 +143,7 @@ class Fixture:
     conn: asyncpg.Connection
     unit: int
     qv_id: int
+    digest: str
     waves: dict[str, int]  # "pgbench", "api", "form"
     sub: Submission
     salt: str = field(default_factory=lambda: secrets.token_hex(4))
@@ -185,7 +186,8 @@ async def setup(url: str) -> Fixture:
     conn = await asyncpg.connect(url)
     await db._init_connection(conn)
     row = await conn.fetchrow(
-        "select id, definition from questionnaire_version where questionnaire_id = $1 order by version desc limit 1",
+        "select id, digest, definition from questionnaire_version where questionnaire_id = $1"
+        " order by version desc limit 1",
         QUESTIONNAIRE,
     )
     q = msgspec.convert(row["definition"], Questionnaire)
@@ -204,7 +206,7 @@ async def setup(url: str) -> Fixture:
             " values ($1, $2, 'after', current_date - 1, current_date + 30, $3) returning id",
             evaluation, name, row["id"],
         )
-    return Fixture(url, conn, unit, row["id"], waves, Submission.build(q))
+    return Fixture(url, conn, unit, row["id"], row["digest"], waves, Submission.build(q))
 
 
 # --- baseline: pgbench -------------------------------------------------------------------
@@ -221,37 +223,19 @@ def _array(values: list[Any], kind: str) -> str:
 
 
 def _literals(fx: Fixture) -> dict[int, str]:
-    """SQL literals for the parameters of store._SUBMIT, in the order store.submit passes
-    them; $2, the invitation, comes from the sequence `bench_invitation` (CTE `p`)."""
+    """SQL literals for the parameters of store._SUBMIT, in the order store.submit_by_token
+    passes them. $1, the token's hash, is computed in SQL from the number the sequence
+    `bench_invitation` hands out (CTE `p`), as `Fixture.issue` made the tokens."""
     cols = list(zip(*((r.item_id, r.part, r.value, r.text_value, r.dont_know) for r in fx.sub.rows)))
+    prefix = fx.token("pgbench", 0)[:-8]
     return {
-        1: "gen_random_uuid()", 2: "(select inv from p)", 3: str(fx.waves["pgbench"]), 4: str(fx.unit),
-        5: str(fx.qv_id), 6: "null::text", 7: "null::text", 8: "false", 9: "'api'", 10: "'da'",
-        11: "(now() - interval '5 minutes')",
-        12: _array(list(cols[0]), "text[]"), 13: _array(list(cols[1]), "text[]"),
-        14: _array(list(cols[2]), "smallint[]"), 15: _array(list(cols[3]), "text[]"),
-        16: _array(list(cols[4]), "bool[]"),
+        1: f"sha256(convert_to('{prefix}' || lpad((select n from p)::text, 8, '0'), 'UTF8'))",
+        2: str(fx.qv_id), 3: f"'{fx.digest}'", 4: "current_date", 5: "gen_random_uuid()",
+        6: "null::text", 7: "false", 8: "'api'", 9: "'da'", 10: "(now() - interval '5 minutes')",
+        11: _array(list(cols[0]), "text[]"), 12: _array(list(cols[1]), "text[]"),
+        13: _array(list(cols[2]), "smallint[]"), 14: _array(list(cols[3]), "text[]"),
+        15: _array(list(cols[4]), "bool[]"),
     }
-
-
-# A copy of store._SUBMIT as it was written, for when its shape no longer fits _literals.
-_SUBMIT_COPY = """
-with r as (
-    insert into response (submission_id, invitation_id, wave_id, unit_id, questionnaire_version_id,
-                          respondent_key, staff_role, assisted, channel, language, started_at)
-    values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
-    on conflict do nothing
-    returning id, submitted_at
-), a as (
-    insert into answer (response_id, item_id, part, value, text_value, dont_know)
-    select r.id, u.item_id, u.part, u.value, u.text_value, u.dont_know
-      from r, unnest($12::text[], $13::text[], $14::smallint[], $15::text[], $16::bool[])
-              as u (item_id, part, value, text_value, dont_know)
-), d as (
-    delete from draft where invitation_id = $2 and exists (select 1 from r)
-)
-select submitted_at from r
-"""
 
 
 def pgbench_script(fx: Fixture) -> tuple[str, str]:
@@ -261,21 +245,11 @@ def pgbench_script(fx: Fixture) -> tuple[str, str]:
     from service.surveys import store
 
     literals = _literals(fx)
-
-    def fill(sql: str) -> str | None:
-        sql = sql.strip().rstrip(";")
-        if not sql.lower().startswith("with "):
-            return None
-        body = re.sub(r"\$(\d+)\b", lambda m: literals.get(int(m.group(1)), m.group(0)), sql[5:])
-        if re.search(r"\$\d", body):
-            return None
-        return "with p as (select nextval('bench_invitation') as inv),\n" + body + ";\n"
-
-    live = fill(getattr(store, "_SUBMIT", ""))
-    if live is not None:
-        return live, "store._SUBMIT"
-    say("warning: store._SUBMIT no longer has the shape this benchmark knows; pgbench runs a copy of the old one")
-    return fill(_SUBMIT_COPY) or "", "copy of the old store._SUBMIT"
+    sql = store._SUBMIT.strip().rstrip(";")
+    body = re.sub(r"\$(\d+)\b", lambda m: literals.get(int(m.group(1)), m.group(0)), sql[len("with "):])
+    if not sql.lower().startswith("with ") or re.search(r"\$\d", body):
+        raise SystemExit("store._SUBMIT no longer has the shape this benchmark fills in: update _literals")
+    return "with p as (select nextval('bench_invitation') as n),\n" + body + ";\n", "store._SUBMIT"
 
 
 @dataclass
@@ -289,20 +263,13 @@ class PgbenchResult:
 
 
 async def pgbench(fx: Fixture, script: Path, clients: int, seconds: int, expected_tps: float) -> PgbenchResult:
-    # Invitations for every transaction this level can possibly make, with consecutive ids.
+    # Invitations for every transaction this level can possibly make; the sequence hands out
+    # their token numbers, from which the script computes each token's hash.
     need = int(max(expected_tps * 3, 2000) * seconds) + 1000
-    for _ in range(3):  # another session inserting invitations meanwhile can interleave ids
-        await fx.issue("pgbench", need)
-        lo, hi = await fx.conn.fetchrow(
-            "select min(id), max(id) from (select id from invitation where wave_id = $1 order by id desc limit $2) s",
-            fx.waves["pgbench"], need,
-        )
-        if hi - lo + 1 == need:
-            break
-    else:
-        raise RuntimeError("could not make invitations with consecutive ids for pgbench")
+    lo = fx.issued.get("pgbench", 0)
+    await fx.issue("pgbench", need)
     await fx.conn.execute("drop sequence if exists bench_invitation")
-    await fx.conn.execute(f"create sequence bench_invitation minvalue {lo} maxvalue {hi} start {lo}")
+    await fx.conn.execute(f"create sequence bench_invitation minvalue {lo} maxvalue {lo + need - 1} start {lo}")
     await fx.conn.execute("checkpoint")
     cmd = [str(pg_bin() / "pgbench"), "-n", "-M", "prepared", "-c", str(clients), "-j", str(min(clients, os.cpu_count() or 2)),
            "-T", str(seconds), "-f", str(script), fx.url]
@@ -344,8 +311,7 @@ def free_port() -> int:
 
 
 class Server:
-    """The real app under uvicorn in a child process: `sammen serve` for one worker, the
-    uvicorn command line with benchmarks.asgi for more."""
+    """The real app in a child process, as shipped: `sammen serve` with SAMMEN_WORKERS."""
 
     def __init__(self, url: str, workers: int, log_dir: Path) -> None:
         self.url, self.workers, self.port = url, workers, free_port()
@@ -356,12 +322,9 @@ class Server:
         env = {k: v for k, v in os.environ.items() if not k.startswith(("SAMMEN_", "WEB_CONCURRENCY"))}
         env |= {"DATABASE_URL": self.url, "SAMMEN_HOST": HOST, "SAMMEN_PORT": str(self.port),
                 "SAMMEN_QUESTIONNAIRE_DIR": str(ROOT / "questionnaires")}
-        if self.workers == 1:
-            script = Path(sys.executable).parent / "sammen"
-            cmd = [str(script), "serve"] if script.exists() else [sys.executable, "-m", "service.cli", "serve"]
-        else:
-            cmd = [sys.executable, "-m", "uvicorn", "benchmarks.asgi:create", "--factory", "--workers", str(self.workers),
-                   "--host", HOST, "--port", str(self.port), "--no-access-log", "--log-level", "warning"]
+        env["SAMMEN_WORKERS"] = str(self.workers)
+        script = Path(sys.executable).parent / "sammen"
+        cmd = [str(script), "serve"] if script.exists() else [sys.executable, "-m", "service.cli", "serve"]
         self.log = open(self.log_path, "wb")
         self.proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT,
                                      start_new_session=True)
@@ -586,7 +549,7 @@ async def page_weight(fx: Fixture, port: int) -> dict[str, Any]:
 async def service_runs(fx: Fixture, plan: Plan, workers: int, log_dir: Path, acked: dict[str, list[str]],
                        with_pages: bool) -> dict[str, Any]:
     server = Server(fx.url, workers, log_dir)
-    say(f"service with {workers} worker(s): {'sammen serve' if workers == 1 else 'uvicorn --workers'} on port ...")
+    say(f"service with {workers} worker(s): sammen serve (SAMMEN_WORKERS={workers}) on port ...")
     server.start()
     meter = CpuMeter(server, postmaster_pid(fx.url))
     out: dict[str, Any] = {"workers": workers}
@@ -647,7 +610,7 @@ def report(res: dict[str, Any], plan: Plan) -> list[tuple[str, str, str, str]]:
     rows = []
     for svc in res["service"]:
         w = svc["workers"]
-        tag = "sammen serve" if w == 1 else f"{w} workers"
+        tag = "sammen serve" if w == 1 else f"sammen serve, {w} workers"
         api, form = svc["api"], svc["form"]
         r = api["saturation"]["per_s"] / same
         rows.append((f"JSON TPS / pgbench TPS at {plan.connections} clients (mean of 2) [{tag}]",
@@ -686,8 +649,8 @@ def _cpu(c: dict[str, float], per_s: float, parts: tuple[str, ...], cost: tuple[
 
 def print_tables(res: dict[str, Any], plan: Plan, rows: list[tuple[str, str, str, str]]) -> None:
     print()
-    print(f"pgbench baseline: {res['baseline_sql']} as one statement (response + {res['answer_rows']} answers"
-          f" + draft delete), -M prepared, {plan.pgbench_seconds} s per level")
+    print(f"pgbench baseline: {res['baseline_sql']} as one statement (invitation by token hash + response"
+          f" + {res['answer_rows']} answers + draft delete), -M prepared, {plan.pgbench_seconds} s per level")
     print(f"  {'clients':>7}  {'TPS':>8}  {'avg latency':>11}  cores: postgres / pgbench / other  cpu ms/tx")
     for r in res["pgbench"] + [res["pgbench_again"]]:
         print(f"  {r['clients']:>7}  {r['tps']:>8.0f}  {r['latency_ms']:>8.2f} ms  "

@@ -7,6 +7,7 @@ import argparse
 import asyncio
 import datetime as dt
 import json
+import os
 import secrets
 import signal
 import sys
@@ -34,7 +35,16 @@ def _serve(settings: Settings) -> None:
     # uvicorn re-raises SIGTERM after its graceful shutdown; exiting normally then lets
     # the embedded PostgreSQL stop with its last user instead of being left running.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
-    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, access_log=False, log_level="warning")
+    if settings.workers == 1:
+        app: object = create_app(settings)
+    else:  # uvicorn starts several processes only from an import string; each reads the settings itself
+        os.environ.update({f"SAMMEN_{k.upper()}": str(v) for k, v in msgspec.structs.asdict(settings).items()
+                           if v is not None and k != "database_url"})
+        if settings.database_url:
+            os.environ["DATABASE_URL"] = settings.database_url
+        app = "service.asgi:create"
+    uvicorn.run(app, factory=settings.workers > 1, workers=settings.workers, host=settings.host, port=settings.port,
+                access_log=False, log_level="warning")
 
 
 async def _with_conn(settings: Settings, work: Callable[[asyncpg.Connection], Awaitable[Any]]) -> Any:

@@ -20,7 +20,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     secret_key: str = ""  # set: respondent keys are stored as keyed hashes (keep it stable)
     admin_api_key: str = ""  # empty: every admin endpoint refuses
     min_group_size: Annotated[int, msgspec.Meta(ge=3)] = 5
-    pool_size: Annotated[int, msgspec.Meta(ge=1, le=200)] = 10
+    pool_size: Annotated[int, msgspec.Meta(ge=1, le=200)] = 10  # per worker
+    workers: Annotated[int, msgspec.Meta(ge=1, le=64)] = 1  # web processes; one per core on a larger host
     questionnaire_dir: str = "questionnaires"
 
     @classmethod

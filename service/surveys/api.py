@@ -96,8 +96,11 @@ async def _open_invitation(conn: Conn, token: str, today: dt.date) -> store.Invi
 
 async def _submit_looked_up(conn: Conn, token: str, data: Submission, today: dt.date) -> store.Receipt:
     inv = await _open_invitation(conn, token, today)
-    checked = check(await store.questionnaire(conn, inv.qv_id, inv.digest), data.answers)
-    return await store.submit(conn, inv, checked.rows, staff_role=checked.staff_role, **_stored_as(data))
+    q = await store.questionnaire(conn, inv.qv_id, inv.digest)
+    checked = check(q, data.answers)
+    return await store.submit(
+        conn, token, inv, q, checked.rows, today=today, staff_role=checked.staff_role, **_stored_as(data)
+    )
 
 
 async def _submit_in_one_trip(

@@ -8,6 +8,7 @@ import datetime as dt
 import hashlib
 import secrets
 import uuid
+from typing import Any
 
 import asyncpg
 import msgspec
@@ -201,49 +202,15 @@ class Receipt(msgspec.Struct, frozen=True):
     replayed: bool = False  # True: this exact submission was stored before; nothing new stored
 
 
-_SUBMIT = """
-with r as (
-    insert into response (submission_id, invitation_id, wave_id, unit_id, questionnaire_version_id,
-                          respondent_key, staff_role, assisted, channel, language, started_at)
-    values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
-    on conflict do nothing
-    returning id, submitted_at
-), a as (
-    insert into answer (response_id, item_id, part, value, text_value, dont_know)
-    select r.id, u.item_id, u.part, u.value, u.text_value, u.dont_know
-      from r, unnest($12::text[], $13::text[], $14::smallint[], $15::text[], $16::bool[])
-              as u (item_id, part, value, text_value, dont_know)
-), d as (
-    delete from draft where invitation_id = $2 and exists (select 1 from r)
-)
-select submitted_at from r
-"""
-
-
 async def submit(
-    conn: asyncpg.Connection,
-    inv: Invitation,
-    rows: list[AnswerRow],
-    *,
-    submission_id: uuid.UUID,
-    staff_role: str | None,
-    assisted: bool,
-    channel: str,
-    language: str,
-    started_at: dt.datetime | None,
+    conn: asyncpg.Connection, token: str, inv: Invitation, q: Questionnaire, rows: list[AnswerRow], **stored: Any
 ) -> Receipt:
-    """Store one response and its answers in one statement. A retry with the same
-    submission id gets the first receipt back; another submission for an answered
-    invitation is refused."""
-    personal = inv.id if inv.kind == "personal" else None
-    submitted_at = await conn.fetchval(
-        _SUBMIT,
-        submission_id, personal, inv.wave_id, inv.unit_id, inv.qv_id, inv.respondent_key,
-        staff_role, assisted, channel, language, started_at, *_columns(rows),
-    )
-    if submitted_at is not None:
-        return Receipt(submission_id, submitted_at)
-    return await replay_or_refuse(conn, submission_id, personal)
+    """For a caller that has looked the invitation up: store the response, or return the
+    receipt of this same submission stored before, or refuse a second one."""
+    receipt = await submit_by_token(conn, token, Version(inv.qv_id, inv.digest, q), rows, **stored)
+    if receipt is not None:
+        return receipt
+    return await replay_or_refuse(conn, stored["submission_id"], inv.id if inv.kind == "personal" else None)
 
 
 def _columns(rows: list[AnswerRow]) -> list[tuple]:
@@ -261,10 +228,11 @@ async def replay_or_refuse(conn: asyncpg.Connection, submission_id: uuid.UUID, p
     raise AlreadyAnswered("Der er allerede svaret via dette link. Tak for dine svar.")
 
 
-# The API's path when the client names the questionnaire version it showed: the answers
-# are checked before the database is asked, and the invitation is found, its wave's
-# dates and version confirmed and the response stored in one statement, one round trip.
-_SUBMIT_BY_TOKEN = """
+# The one statement that stores a response: it finds the invitation by its token's hash,
+# confirms the wave is open and still asks the version the answers were checked against,
+# and inserts the response and all its answers, or nothing. One round trip; a retry or a
+# second submission for a personal invitation meets a unique key and stores nothing.
+_SUBMIT = """
 with inv as (
     select i.id, i.kind, i.wave_id, i.unit_id, i.respondent_key
       from invitation i
@@ -308,7 +276,7 @@ async def submit_by_token(
     """Store in one round trip; None when nothing was stored (unknown token, closed wave,
     another version, or already answered): the caller then asks why."""
     submitted_at = await conn.fetchval(
-        _SUBMIT_BY_TOKEN,
+        _SUBMIT,
         hash_token(token), version.id, version.digest, today, submission_id,
         staff_role, assisted, channel, language, started_at, *_columns(rows),
     )

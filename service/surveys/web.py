@@ -169,8 +169,8 @@ class FormController(Controller):
             started_at = inv.started_at
         try:
             await store.submit(
-                conn, inv, checked.rows, submission_id=submission_id, staff_role=checked.staff_role,
-                assisted=assisted, channel="web", language=lang, started_at=started_at,
+                conn, token, inv, q, checked.rows, today=dt.date.today(), submission_id=submission_id,
+                staff_role=checked.staff_role, assisted=assisted, channel="web", language=lang, started_at=started_at,
             )
         except AlreadyAnswered:
             return _message("answered", lang)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import json
 import os
 import subprocess
@@ -65,8 +66,8 @@ async def test_an_answered_questionnaire_version_cannot_change(conn):
     assert loader.digest(changed) != loader.digest(original)
     from service.surveys.store import invitation, submit
     inv = await invitation(conn, token)
-    await submit(conn, inv, [], submission_id=uuid.uuid4(), staff_role=None, assisted=False, channel="api",
-                 language="da", started_at=None)
+    await submit(conn, token, inv, original, [], today=dt.date.today(), submission_id=uuid.uuid4(), staff_role=None,
+                 assisted=False, channel="api", language="da", started_at=None)
     with pytest.raises(QuestionnaireError, match="moede_borger version 1 has answers"):
         await sync_questionnaire(conn, changed)
     assert await sync_questionnaire(conn, original)  # the same file again is fine

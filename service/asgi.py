@@ -1,5 +1,5 @@
-"""An import string for uvicorn, so the benchmark can run the real app with `--workers 2`:
-`sammen serve` hands uvicorn an app object, with which uvicorn refuses more than one worker."""
+"""An import string for ASGI servers: `uvicorn service.asgi:create --factory`. `sammen
+serve` uses it to run several worker processes (SAMMEN_WORKERS)."""
 
 from __future__ import annotations
 
