@@ -158,6 +158,11 @@ async def closed_loop(
                 return
             await _one(conn, req, time.perf_counter(), result, acknowledged)
 
+    return await _run(conns, worker, result, start, cpu0)
+
+
+async def _run(conns: list[Connection], worker, result: RunResult, start: float, cpu0: float) -> RunResult:
+    """Run one worker per connection to the end, then close them and time the run."""
     await asyncio.gather(*(worker(c) for c in conns))
     result.elapsed = time.perf_counter() - start
     result.client_cpu = time.process_time() - cpu0
@@ -195,12 +200,7 @@ async def fixed_rate(
                 return
             await _one(conn, req, due, result, acknowledged)
 
-    await asyncio.gather(*(worker(c) for c in conns))
-    result.elapsed = time.perf_counter() - start
-    result.client_cpu = time.process_time() - cpu0
-    for c in conns:
-        c.close()
-    return result
+    return await _run(conns, worker, result, start, cpu0)
 
 
 async def fetch(host: str, port: int, data: bytes) -> Response:
