@@ -34,7 +34,7 @@ def _message(kind: str, lang: str, status: int = 200) -> Template:
 
 
 def _render(
-    q: Questionnaire, token: FromPath[str], index: int, page: Page, draft: dict, lang: str,
+    q: Questionnaire, token: str, index: int, page: Page, draft: dict, lang: str,
     *, errors: list[FieldError] = (), assisted: bool = False, started: str = "", status: int = 200,
 ) -> Template:
     all_pages = pages(q)
@@ -111,7 +111,7 @@ class FormController(Controller):
             return _message("closed", lang, 410)
         q = await store.questionnaire(conn, inv.qv_id, inv.digest)
         all_pages = pages(q)
-        index = inv.page if side is None else min(side - 1, inv.page, len(all_pages) - 1)
+        index = min(inv.page if side is None else side - 1, inv.page, len(all_pages) - 1)
         if not visible_parts(q, all_pages[index], inv.draft):
             index = next_page(q, all_pages, index, inv.draft) or 0
         started = (inv.started_at or dt.datetime.now(dt.timezone.utc)).isoformat()
@@ -125,7 +125,7 @@ class FormController(Controller):
         form = await request.form()
         if inv.submitted:
             if form.get("_indsendelse") == str(inv.submitted):  # a retry of the submission that was stored
-                return Redirect(f"/s/{token}/tak?lang={lang}", status_code=303)
+                return Redirect(f"/s/{token}/tak" + (f"?lang={lang}" if lang != "da" else ""), status_code=303)
             return _message("answered", lang)
         if not inv.is_open(dt.date.today()):
             return _message("closed", lang, 410)
