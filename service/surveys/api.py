@@ -117,4 +117,4 @@ async def _submit_in_one_trip(
     if (version.id, version.digest) != (inv.qv_id, inv.digest):
         store.forget(ref.id, ref.version)
         raise Conflict("Svarene hører til en anden version af spørgeskemaet end linket. Hent spørgeskemaet igen.")
-    return await store.replay_or_refuse(conn, data.submission_id, inv.id if inv.kind == "personal" else None)
+    return await store.replay_or_refuse(conn, data.submission_id, inv)

@@ -55,12 +55,13 @@ def _cut(q: Questionnaire) -> list[Page]:
     return out
 
 
-def visible_parts(q: Questionnaire, page: Page, answers: Answers) -> list[Part]:
-    """What of a page this respondent sees, given the answers they have sent so far."""
+def visible_parts(q: Questionnaire, page: Page, answers: Answers, shown_if=is_shown) -> list[Part]:
+    """What of a page this respondent sees, given the answers they have sent so far
+    (with shown_if=may_be_shown: sees or may still see)."""
     shown: list[Part] = []
     for part in page.parts:
         item = q.item(part.item_id)
-        if item is None or not is_shown(q, item, answers):
+        if item is None or not shown_if(q, item, answers):
             continue
         if part.row is not None and isinstance(item, Matrix) and part.row not in matrix_rows(item, answers):
             continue
@@ -71,12 +72,7 @@ def visible_parts(q: Questionnaire, page: Page, answers: Answers) -> list[Part]:
 def page_count(q: Questionnaire, all_pages: list[Page], index: int, answers: Answers) -> tuple[int, int]:
     """'Page n of m' counting only pages this respondent sees or may still see."""
     counted = [
-        n for n, page in enumerate(all_pages)
-        if n == index or any(
-            (item := q.item(p.item_id)) is not None and may_be_shown(q, item, answers)
-            and (p.row is None or not isinstance(item, Matrix) or p.row in matrix_rows(item, answers))
-            for p in page.parts
-        )
+        n for n, page in enumerate(all_pages) if n == index or visible_parts(q, page, answers, may_be_shown)
     ]
     return counted.index(index) + 1, len(counted)
 

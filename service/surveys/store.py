@@ -210,16 +210,17 @@ async def submit(
     receipt = await submit_by_token(conn, token, Version(inv.qv_id, inv.digest, q), rows, **stored)
     if receipt is not None:
         return receipt
-    return await replay_or_refuse(conn, stored["submission_id"], inv.id if inv.kind == "personal" else None)
+    return await replay_or_refuse(conn, stored["submission_id"], inv)
 
 
 def _columns(rows: list[AnswerRow]) -> list[tuple]:
     return list(zip(*((r.item_id, r.part, r.value, r.text_value, r.dont_know) for r in rows))) or [()] * 5
 
 
-async def replay_or_refuse(conn: asyncpg.Connection, submission_id: uuid.UUID, personal: int | None) -> Receipt:
+async def replay_or_refuse(conn: asyncpg.Connection, submission_id: uuid.UUID, inv: Invitation) -> Receipt:
     """Nothing was stored: either this exact submission was stored before (a retry) or
     the invitation has been answered by another submission."""
+    personal = inv.id if inv.kind == "personal" else None  # open links store no invitation
     earlier = await conn.fetchrow(
         "select submitted_at, invitation_id from response where submission_id = $1", submission_id
     )
