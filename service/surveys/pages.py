@@ -91,7 +91,7 @@ def prune(q: Questionnaire, answers: Answers) -> Answers:
     """Drop answers to items an earlier change of answer has hidden, before submitting."""
     kept: Answers = {}
     for item in q.items():
-        if item.id not in answers or not is_shown(q, item, kept | answers):
+        if item.id not in answers or not is_shown(q, item, answers):  # is_shown follows the chain
             continue
         value = answers[item.id]
         if isinstance(item, Matrix) and isinstance(value, dict):

@@ -110,6 +110,12 @@ async def questionnaire(conn: asyncpg.Connection, qv_id: int, digest: str) -> Qu
     return _cache[key]
 
 
+def cached(qv_id: int, digest: str) -> Questionnaire | None:
+    """A definition this process has already loaded; None rather than a query, so a
+    client naming versions cannot make the cache grow."""
+    return _cache.get((qv_id, digest))
+
+
 async def list_questionnaires(conn: asyncpg.Connection) -> list[asyncpg.Record]:
     return await conn.fetch(
         "select id, questionnaire_id, version, audience, title, digest from questionnaire_version"
@@ -240,6 +246,9 @@ with inv as (
       join wave w on w.id = i.wave_id
       join questionnaire_version v on v.id = w.questionnaire_version_id
      where i.token_hash = $1 and v.id = $2 and v.digest = $3 and $4::date between w.opens_on and w.closes_on
+       -- the form's last page: store only if the draft is still the one the page was shown with
+       and ($16::jsonb is null
+            or $16::jsonb = coalesce((select d.answers from draft d where d.invitation_id = i.id), '{}'::jsonb))
 ), r as (
     insert into response (submission_id, invitation_id, wave_id, unit_id, questionnaire_version_id,
                           respondent_key, staff_role, assisted, channel, language, started_at)
@@ -273,12 +282,14 @@ async def submit_by_token(
     channel: str,
     language: str,
     started_at: dt.datetime | None,
+    draft: Answers | None = None,
 ) -> Receipt | None:
     """Store in one round trip; None when nothing was stored (unknown token, closed wave,
-    another version, or already answered): the caller then asks why."""
+    another version, already answered, or a draft other than `draft`, when given): the
+    caller then asks why."""
     submitted_at = await conn.fetchval(
         _SUBMIT,
         hash_token(token), version.id, version.digest, today, submission_id,
-        staff_role, assisted, channel, language, started_at, *_columns(rows),
+        staff_role, assisted, channel, language, started_at, *_columns(rows), draft,
     )
     return None if submitted_at is None else Receipt(submission_id, submitted_at)

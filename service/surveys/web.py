@@ -4,10 +4,12 @@ or shows the same page again with an error summary linking to each field."""
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import uuid
 from typing import Annotated, Any
 
+import msgspec
 from litestar import Controller, Request, get, post
 from litestar.params import FromPath, QueryParameter
 from litestar.response import Redirect, Template
@@ -15,7 +17,7 @@ from litestar.response import Redirect, Template
 from service.errors import AlreadyAnswered, FieldError, Invalid
 from service.http import Conn
 from service.surveys import forms, store
-from service.surveys.answers import check
+from service.surveys.answers import Answers, check
 from service.surveys.model import DONT_KNOW_TEXT, Questionnaire, choices
 from service.surveys.pages import Page, next_page, page_count, pages, prune, visible_parts
 
@@ -36,6 +38,7 @@ def _message(kind: str, lang: str, status: int = 200) -> Template:
 def _render(
     q: Questionnaire, token: str, index: int, page: Page, draft: dict, lang: str,
     *, errors: list[FieldError] = (), assisted: bool = False, started: str = "", status: int = 200,
+    inv: store.Invitation,
 ) -> Template:
     all_pages = pages(q)
     shown = visible_parts(q, page, draft)
@@ -51,6 +54,7 @@ def _render(
             "number": number, "total": total, "last": last, "first": index == 0,
             "greeting": AUDIENCE_GREETING[q.audience][lang == "en"],
             "submission_id": uuid.uuid4() if last else "", "assisted": assisted, "started": started,
+            "shown_with": RenderedWith.of(inv).encode() if last else "",
             "choices": choices, "dont_know_text": DONT_KNOW_TEXT, "field_id": forms.field_id,
             "error_label": lambda field: _error_label(q, field, lang), "error_page": lambda field: _page_of(q, field),
         },
@@ -78,6 +82,65 @@ def _error_label(q: Questionnaire, field: str, lang: str) -> str:
         dim = next((d.text.get(lang) for d in item.dimensions if d.key == dim_key), dim_key)
         label = f"{row}: {dim}"
     return label
+
+
+class RenderedWith(msgspec.Struct, frozen=True, array_like=True):
+    """What the last page was rendered from, sent back with it: the questionnaire version
+    and the draft of the earlier pages. With it, "Send svar" is checked and stored in one
+    round trip, on the condition that the stored draft is still exactly this one; any
+    other case (another tab changed an answer, an edited field) takes the ordinary path,
+    which reads the draft. The respondent's own answers, already on their earlier pages."""
+
+    qv_id: int
+    digest: str
+    draft: Answers
+
+    @classmethod
+    def of(cls, inv: store.Invitation) -> RenderedWith:
+        return cls(inv.qv_id, inv.digest, inv.draft)
+
+    def encode(self) -> str:
+        """Compact, and nothing in it for the form encoding to escape."""
+        return base64.urlsafe_b64encode(msgspec.msgpack.encode(self)).decode().rstrip("=")
+
+    @classmethod
+    def decode(cls, raw: str | None) -> RenderedWith | None:
+        if not raw:
+            return None
+        try:
+            return msgspec.msgpack.decode(base64.urlsafe_b64decode(raw + "=" * (-len(raw) % 4)), type=cls)
+        except (ValueError, msgspec.DecodeError):  # binascii.Error is a ValueError
+            return None
+
+
+async def _send_as_shown(conn: Conn, token: str, form: Any, lang: str) -> bool:
+    """The last page's "Send svar" in one round trip, when the page says what it was
+    shown with and that still holds; False when the ordinary path must decide."""
+    shown = RenderedWith.decode(form.get("_vist_med"))
+    q = shown and store.cached(shown.qv_id, shown.digest)
+    if q is None:
+        return False
+    all_pages = pages(q)
+    try:
+        index = min(max(int(form.get("_side", "0")), 0), len(all_pages) - 1)
+        submission_id = uuid.UUID(form.get("_indsendelse", ""))
+        started_at = dt.datetime.fromisoformat(form.get("_start", ""))
+    except ValueError:
+        return False
+    parts = visible_parts(q, all_pages[index], shown.draft)
+    answers = forms.merge(shown.draft, parts, forms.parse_page(q, parts, form))
+    if next_page(q, all_pages, index, answers) is not None:
+        return False
+    try:
+        checked = check(q, prune(q, answers))
+    except Invalid:
+        return False  # the ordinary path shows the errors
+    receipt = await store.submit_by_token(
+        conn, token, store.Version(shown.qv_id, shown.digest, q), checked.rows, today=dt.date.today(),
+        submission_id=submission_id, staff_role=checked.staff_role, assisted=form.get("_assisteret") == "1",
+        channel="web", language=lang, started_at=started_at, draft=shown.draft,
+    )
+    return receipt is not None
 
 
 class FormController(Controller):
@@ -116,13 +179,15 @@ class FormController(Controller):
             index = next_page(q, all_pages, index, inv.draft) or 0
         started = (inv.started_at or dt.datetime.now(dt.timezone.utc)).isoformat()
         return _render(q, token, index, all_pages[index], dict(inv.draft), lang,
-                       assisted=assisteret or inv.assisted, started=started)
+                       assisted=assisteret or inv.assisted, started=started, inv=inv)
 
     @post("/s/{token:str}")
     async def answer(self, token: FromPath[str], request: Request[Any, Any, Any], conn: Conn, lang: Lang = None) -> Template | Redirect:
+        form = await request.form()
+        if lang and form.get("_handling") == "send" and await _send_as_shown(conn, token, form, lang):
+            return Redirect(f"/s/{token}/tak" + (f"?lang={lang}" if lang != "da" else ""), status_code=303)
         inv = await store.invitation(conn, token)
         lang = lang or inv.language
-        form = await request.form()
         if inv.submitted:
             if form.get("_indsendelse") == str(inv.submitted):  # a retry of the submission that was stored
                 return Redirect(f"/s/{token}/tak" + (f"?lang={lang}" if lang != "da" else ""), status_code=303)
@@ -155,7 +220,7 @@ class FormController(Controller):
                 checked = check(q, prune(q, draft))
         except Invalid as invalid:
             return _render(q, token, index, page, draft, lang, errors=invalid.errors, assisted=assisted,
-                           started=started, status=422)
+                           started=started, status=422, inv=inv)
         if following is not None:
             await store.save_draft(conn, inv.id, draft, following, lang, assisted)
             return Redirect(f"/s/{token}{suffix}", status_code=303)

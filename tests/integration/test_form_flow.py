@@ -4,9 +4,12 @@ save-and-resume, the anonymous link and the double tap on 'Send svar'."""
 from __future__ import annotations
 
 import re
+from html import unescape
 
+from service.surveys import store
 from service.surveys.pages import pages
-from service.surveys.store import questionnaire
+from service.surveys.store import hash_token, questionnaire
+from service.surveys.web import RenderedWith
 from tests.conftest import invite, make_wave
 
 
@@ -21,7 +24,41 @@ async def _pages(conn, questionnaire_id: str):
 
 def _hidden(html: str, name: str) -> str | None:
     found = re.search(rf'name="{name}" value="([^"]*)"', html)
-    return found and found.group(1)
+    return found and unescape(found.group(1))
+
+
+def _as_a_browser_sends(html: str, answers: dict[str, str]) -> tuple[str, dict[str, str]]:
+    """The page's form action and every hidden field it holds, with the answers given."""
+    action = unescape(re.search(r'<form method="post" action="([^"]+)"', html).group(1))
+    hidden = {unescape(n): unescape(v) for n, v in re.findall(r'type="hidden" name="([^"]+)" value="([^"]*)"', html)}
+    return action, hidden | answers | {"_handling": "send"}
+
+
+async def _on_last_page(conn, token: str, questionnaire_id: str = "moede_borger"):
+    """A respondent who has answered every page but the last: their draft, and the
+    answers of the last page as form fields."""
+    q, all_pages = await _pages(conn, questionnaire_id)
+    answers = {}
+    for page in all_pages:
+        for part in page.parts:
+            item = q.item(part.item_id)
+            kind = type(item).__struct_config__.tag
+            if kind in ("agreement", "frequency"):
+                answers[item.id] = 4
+            elif kind == "single_choice":
+                answers[item.id] = item.options[0].value
+    last = len(all_pages) - 1
+    last_items = {p.item_id for p in all_pages[last].parts}
+    draft = {k: v for k, v in answers.items() if k not in last_items}
+    await conn.execute(
+        "insert into draft (invitation_id, answers, page) select id, $2, $3 from invitation where token_hash = $1",
+        hash_token(token), draft, last,
+    )
+    return draft, {k: str(v) for k, v in answers.items() if k in last_items}
+
+
+async def _stored_answers(conn) -> dict[str, int]:
+    return dict(await conn.fetch("select item_id, value from answer where value is not null"))
 
 
 async def test_each_page_is_saved_and_the_link_resumes_where_the_citizen_left(client, conn):
@@ -152,31 +189,56 @@ async def test_assisted_flag_given_on_the_first_page_is_kept_to_the_end(client, 
 
 async def test_a_retried_send_after_a_lost_reply_shows_the_thank_you_page(client, conn):
     token = await invite(conn, await make_wave(conn, "moede_borger"))
-    q, all_pages = await _pages(conn, "moede_borger")
-    draft = {}
-    for page in all_pages:
-        for part in page.parts:
-            item = q.item(part.item_id)
-            kind = type(item).__struct_config__.tag
-            if kind in ("agreement", "frequency"):
-                draft[item.id] = 4
-            elif kind == "single_choice":
-                draft[item.id] = item.options[0].value
-    last = len(all_pages) - 1
-    last_items = {p.item_id for p in all_pages[last].parts}
-    await conn.execute(
-        "insert into draft (invitation_id, answers, page) select id, $2, $3 from invitation where token_hash = $1",
-        __import__("service.surveys.store", fromlist=["hash_token"]).hash_token(token),
-        {k: v for k, v in draft.items() if k not in last_items}, last,
-    )
-    html = (await client.get(f"/s/{token}")).text
-    data = {"_side": str(last), "_indsendelse": _hidden(html, "_indsendelse"), "_handling": "send"}
-    data |= {k: str(v) for k, v in draft.items() if k in last_items}
-    first = await client.post(f"/s/{token}", data=data, follow_redirects=False)
-    retry = await client.post(f"/s/{token}", data=data, follow_redirects=False)
+    _, last_page = await _on_last_page(conn, token)
+    action, data = _as_a_browser_sends((await client.get(f"/s/{token}")).text, last_page)
+    first = await client.post(action, data=data, follow_redirects=False)
+    retry = await client.post(action, data=data, follow_redirects=False)
     assert first.status_code == retry.status_code == 303
     assert first.headers["location"].startswith(f"/s/{token}/tak") and retry.headers["location"].startswith(f"/s/{token}/tak")
     assert await conn.fetchval("select count(*) from response") == 1
+
+
+async def test_send_on_the_last_page_as_shown_stores_without_reading_the_draft_again(client, conn, monkeypatch):
+    token = await invite(conn, await make_wave(conn, "moede_borger"))
+    draft, last_page = await _on_last_page(conn, token)
+    # a comment typed on an earlier visit travels in the page as HTML-escaped JSON
+    await conn.execute("""update draft set answers = answers || '{"kommentar": "Sagt \\"højt\\" <b>&</b>\\n"}'""")
+    action, data = _as_a_browser_sends((await client.get(f"/s/{token}")).text, last_page | {"kommentar": "Tak"})
+
+    async def not_looked_up(*args, **kwargs):
+        raise AssertionError("the invitation was looked up again")
+
+    monkeypatch.setattr(store, "invitation", not_looked_up)
+    r = await client.post(action, data=data, follow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"] == f"/s/{token}/tak"
+    assert await _stored_answers(conn) == draft | {k: int(v) for k, v in last_page.items()}
+    assert await conn.fetchval("select text_value from answer where item_id = 'kommentar'") == "Tak"
+    assert await conn.fetchval("select count(*) from draft") == 0
+
+
+async def test_a_draft_changed_in_another_tab_after_the_last_page_was_shown_is_what_is_stored(client, conn):
+    token = await invite(conn, await make_wave(conn, "moede_borger"))
+    draft, last_page = await _on_last_page(conn, token)
+    action, data = _as_a_browser_sends((await client.get(f"/s/{token}")).text, last_page)
+    changed_item, before = next(iter(draft.items()))
+    changed = 2 if before == 1 else 1  # another valid answer
+    await conn.execute("update draft set answers = answers || jsonb_build_object($1::text, $2::int)", changed_item, changed)
+    r = await client.post(action, data=data, follow_redirects=False)
+    assert r.status_code == 303
+    assert (await _stored_answers(conn))[changed_item] == changed
+
+
+async def test_an_edited_copy_of_the_earlier_answers_is_not_stored(client, conn):
+    token = await invite(conn, await make_wave(conn, "moede_borger"))
+    draft, last_page = await _on_last_page(conn, token)
+    action, data = _as_a_browser_sends((await client.get(f"/s/{token}")).text, last_page)
+    shown = RenderedWith.decode(data["_vist_med"])
+    edited = {k: 2 if v == 1 else 1 for k, v in draft.items()}  # other valid answers
+    assert shown is not None and shown.draft == draft != edited
+    data["_vist_med"] = RenderedWith(shown.qv_id, shown.digest, edited).encode()
+    r = await client.post(action, data=data, follow_redirects=False)
+    assert r.status_code == 303
+    assert await _stored_answers(conn) == draft | {k: int(v) for k, v in last_page.items()}
 
 
 async def test_page_count_leaves_out_pages_the_respondent_skips(client, conn):
