@@ -9,6 +9,7 @@ import datetime as dt
 import uuid
 from typing import Annotated, Any
 
+import asyncpg
 import msgspec
 from litestar import Controller, Request, get, post
 from litestar.params import FromPath, QueryParameter
@@ -143,6 +144,65 @@ async def _send_as_shown(conn: Conn, token: str, form: Any, lang: str) -> bool:
     return receipt is not None
 
 
+async def _answer(conn: asyncpg.Connection, token: str, form: Any, lang: str | None) -> Template | Redirect:
+    """One page sent: saved to the draft, shown again with its errors, or, on the last
+    page, the whole response checked and stored."""
+    inv = await store.invitation(conn, token)
+    lang = lang or inv.language
+    if inv.submitted:
+        if form.get("_indsendelse") == str(inv.submitted):  # a retry of the submission that was stored
+            return Redirect(f"/s/{token}/tak" + (f"?lang={lang}" if lang != "da" else ""), status_code=303)
+        return _message("answered", lang)
+    if not inv.is_open(dt.date.today()):
+        return _message("closed", lang, 410)
+    q = await store.questionnaire(conn, inv.qv_id, inv.digest)
+    all_pages = pages(q)
+    try:
+        index = min(max(int(form.get("_side", "0")), 0), len(all_pages) - 1)
+    except ValueError:
+        index = 0
+    page = all_pages[index]
+    parts = visible_parts(q, page, inv.draft)
+    draft = forms.merge(inv.draft, parts, forms.parse_page(q, parts, form))
+    action = form.get("_handling", "naeste")
+    assisted = form.get("_assisteret") == "1" or inv.assisted
+    started = form.get("_start", "")
+    suffix = f"?lang={lang}" if lang != "da" else ""
+
+    if action == "tilbage":
+        back = next_page(q, all_pages, index, draft, step=-1) or 0
+        await store.save_draft(conn, inv.id, draft, back, lang, assisted)
+        return Redirect(f"/s/{token}{suffix}", status_code=303)
+    following = next_page(q, all_pages, index, draft)
+    try:  # a page on its own; the last one with the whole response, whose errors link to their pages
+        if following is not None:
+            check(q, draft, only={p.scope for p in parts})
+        else:
+            checked = check(q, prune(q, draft))
+    except Invalid as invalid:
+        return _render(q, token, index, page, draft, lang, errors=invalid.errors, assisted=assisted,
+                       started=started, status=422, inv=inv)
+    if following is not None:
+        await store.save_draft(conn, inv.id, draft, following, lang, assisted)
+        return Redirect(f"/s/{token}{suffix}", status_code=303)
+    try:
+        submission_id = uuid.UUID(form.get("_indsendelse", ""))
+    except ValueError:
+        submission_id = uuid.uuid4()
+    try:
+        started_at = dt.datetime.fromisoformat(started) if started else inv.started_at
+    except ValueError:
+        started_at = inv.started_at
+    try:
+        await store.submit(
+            conn, token, inv, q, checked.rows, today=dt.date.today(), submission_id=submission_id,
+            staff_role=checked.staff_role, assisted=assisted, channel="web", language=lang, started_at=started_at,
+        )
+    except AlreadyAnswered:
+        return _message("answered", lang)
+    return Redirect(f"/s/{token}/tak{suffix}", status_code=303)
+
+
 class FormController(Controller):
     """/s/{token}: a personal link; /a/{token}: an anonymous link for a unit and wave."""
 
@@ -182,64 +242,14 @@ class FormController(Controller):
                        assisted=assisteret or inv.assisted, started=started, inv=inv)
 
     @post("/s/{token:str}")
-    async def answer(self, token: FromPath[str], request: Request[Any, Any, Any], conn: Conn, lang: Lang = None) -> Template | Redirect:
+    async def answer(self, token: FromPath[str], request: Request[Any, Any, Any], lang: Lang = None) -> Template | Redirect:
+        """The body is read before a connection is taken from the pool, so a slow upload
+        from a phone holds none of its few connections."""
         form = await request.form()
-        if lang and form.get("_handling") == "send" and await _send_as_shown(conn, token, form, lang):
-            return Redirect(f"/s/{token}/tak" + (f"?lang={lang}" if lang != "da" else ""), status_code=303)
-        inv = await store.invitation(conn, token)
-        lang = lang or inv.language
-        if inv.submitted:
-            if form.get("_indsendelse") == str(inv.submitted):  # a retry of the submission that was stored
+        async with request.app.state.pool.acquire() as conn:
+            if lang and form.get("_handling") == "send" and await _send_as_shown(conn, token, form, lang):
                 return Redirect(f"/s/{token}/tak" + (f"?lang={lang}" if lang != "da" else ""), status_code=303)
-            return _message("answered", lang)
-        if not inv.is_open(dt.date.today()):
-            return _message("closed", lang, 410)
-        q = await store.questionnaire(conn, inv.qv_id, inv.digest)
-        all_pages = pages(q)
-        try:
-            index = min(max(int(form.get("_side", "0")), 0), len(all_pages) - 1)
-        except ValueError:
-            index = 0
-        page = all_pages[index]
-        parts = visible_parts(q, page, inv.draft)
-        draft = forms.merge(inv.draft, parts, forms.parse_page(q, parts, form))
-        action = form.get("_handling", "naeste")
-        assisted = form.get("_assisteret") == "1" or inv.assisted
-        started = form.get("_start", "")
-        suffix = f"?lang={lang}" if lang != "da" else ""
-
-        if action == "tilbage":
-            back = next_page(q, all_pages, index, draft, step=-1) or 0
-            await store.save_draft(conn, inv.id, draft, back, lang, assisted)
-            return Redirect(f"/s/{token}{suffix}", status_code=303)
-        following = next_page(q, all_pages, index, draft)
-        try:  # a page on its own; the last one with the whole response, whose errors link to their pages
-            if following is not None:
-                check(q, draft, only={p.scope for p in parts})
-            else:
-                checked = check(q, prune(q, draft))
-        except Invalid as invalid:
-            return _render(q, token, index, page, draft, lang, errors=invalid.errors, assisted=assisted,
-                           started=started, status=422, inv=inv)
-        if following is not None:
-            await store.save_draft(conn, inv.id, draft, following, lang, assisted)
-            return Redirect(f"/s/{token}{suffix}", status_code=303)
-        try:
-            submission_id = uuid.UUID(form.get("_indsendelse", ""))
-        except ValueError:
-            submission_id = uuid.uuid4()
-        try:
-            started_at = dt.datetime.fromisoformat(started) if started else inv.started_at
-        except ValueError:
-            started_at = inv.started_at
-        try:
-            await store.submit(
-                conn, token, inv, q, checked.rows, today=dt.date.today(), submission_id=submission_id,
-                staff_role=checked.staff_role, assisted=assisted, channel="web", language=lang, started_at=started_at,
-            )
-        except AlreadyAnswered:
-            return _message("answered", lang)
-        return Redirect(f"/s/{token}/tak{suffix}", status_code=303)
+            return await _answer(conn, token, form, lang)
 
     @get("/s/{token:str}/tak")
     async def thanks(self, token: FromPath[str], conn: Conn, lang: Lang = None) -> Template:
