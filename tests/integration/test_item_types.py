@@ -88,3 +88,44 @@ async def test_every_item_type_renders_and_is_answered_through_the_form(client, 
     assert ("hjaelp", "2") in parts and ("plan_hvorfor", "") in parts and ("kommentar", "") not in parts
     rated = {p.split(":")[0] for i, p in parts if i == "samarbejde_med"}
     assert rated == {"paedagog", "socialraadgiver"}  # not the respondent's own group
+
+
+KONTAKT_TOML = """
+id = "kontakt"
+version = 1
+audience = "relative"
+title = { da = "Kontakt" }
+
+[themes]
+information = { da = "Information" }
+
+[[sections]]
+id = "kontakt"
+theme = "information"
+title = { da = "Kontakt" }
+
+[[sections.items]]
+id = "kontakt_former"
+type = "multiple_choice"
+text = { da = "Hvilken kontakt har du haft?" }
+dont_know = true
+options = [
+  { value = 1, text = { da = "Telefon" } },
+  { value = 2, text = { da = "Møde" } },
+]
+"""
+
+
+async def test_ved_ikke_is_offered_as_a_checkbox_on_multiple_choice_and_stands_alone(client, conn):
+    await sync_questionnaire(conn, loader.decode(KONTAKT_TOML, "kontakt.toml"))
+    token = await invite(conn, await make_wave(conn, "kontakt"))
+    html = (await client.get(f"/s/{token}")).text
+    assert 'type="checkbox" name="kontakt_former" value="ved_ikke"' in html and "Ved ikke" in html
+    send = {"_side": "0", "_handling": "send", "_indsendelse": str(uuid.uuid4())}
+    both = await client.post(f"/s/{token}", data=send | {"kontakt_former": ["1", "ved_ikke"]})
+    assert both.status_code == 422 and "Vælg enten" in both.text
+    assert 'value="ved_ikke" checked' in both.text  # what was ticked stays ticked
+    assert await conn.fetchval("select count(*) from response") == 0
+    alone = await client.post(f"/s/{token}", data=send | {"kontakt_former": "ved_ikke"}, follow_redirects=False)
+    assert alone.status_code == 303
+    assert [tuple(r) for r in await conn.fetch("select part, value, dont_know from answer")] == [("", None, True)]
