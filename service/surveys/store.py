@@ -36,16 +36,21 @@ async def sync_questionnaire(conn: asyncpg.Connection, q: Questionnaire) -> int:
     digest = loader.digest(q)
     async with conn.transaction():
         await conn.execute("select pg_advisory_xact_lock($1)", LOCK_KEY)
+        # Begun answers count: a draft holds item ids and codes of this exact definition.
         row = await conn.fetchrow(
-            "select id, digest, exists (select 1 from response r where r.questionnaire_version_id = v.id) as answered"
+            "select id, digest,"
+            " exists (select 1 from response r where r.questionnaire_version_id = v.id) as answered,"
+            " exists (select 1 from draft d join invitation i on i.id = d.invitation_id"
+            "         join wave w on w.id = i.wave_id where w.questionnaire_version_id = v.id) as begun"
             " from questionnaire_version v where questionnaire_id = $1 and version = $2 for update",
             q.id, q.version,
         )
         if row and row["digest"] == digest:
             return row["id"]
-        if row and row["answered"]:
+        if row and (row["answered"] or row["begun"]):
+            has = "answers" if row["answered"] else "answers begun"
             raise loader.QuestionnaireError(
-                f"{q.id} version {q.version} has answers and cannot change: give the changed file version {q.version + 1}"
+                f"{q.id} version {q.version} has {has} and cannot change: give the changed file version {q.version + 1}"
             )
         definition = msgspec.json.decode(loader.canonical(q))
         if row:

@@ -73,6 +73,16 @@ async def test_an_answered_questionnaire_version_cannot_change(conn):
     assert await sync_questionnaire(conn, original)  # the same file again is fine
 
 
+async def test_a_version_with_answers_begun_cannot_change_under_the_respondent(client, conn):
+    token = await invite(conn, await make_wave(conn, "moede_borger"))
+    r = await client.post(f"/s/{token}", data={"_side": "0", "moedetype": "1"}, follow_redirects=False)
+    assert r.status_code == 303 and await conn.fetchval("select count(*) from draft") == 1
+    changed = loader.decode((ROOT / "questionnaires" / "moede_borger.toml").read_text().replace(
+        "Jeg blev hørt", "Jeg blev virkelig hørt", 1), "moede_borger.toml")
+    with pytest.raises(QuestionnaireError, match="moede_borger version 1 has answers begun and cannot change"):
+        await sync_questionnaire(conn, changed)
+
+
 async def test_cli_sets_up_an_evaluation_and_writes_links_and_qr_sheet(conn, pg_url, tmp_path):
     url = await _fresh_database(conn, pg_url)
 
