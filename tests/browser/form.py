@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from playwright.sync_api import expect
+from playwright.async_api import expect
 
 from service.surveys.forms import field_id
 
@@ -18,51 +18,51 @@ def option(page: Any, field: str, label: str) -> Any:
     return page.locator(f"#{field_id(field)} label").filter(has_text=exact)
 
 
-def choose(page: Any, field: str, label: str, *, tap: bool = True) -> None:
+async def choose(page: Any, field: str, label: str, *, tap: bool = True) -> None:
     """Tap (or click) an option's label, as a thumb would, and check it took."""
     target = option(page, field, label)
-    expect(target).to_have_count(1)
+    await expect(target).to_have_count(1)
     if tap:
-        target.tap()
+        await target.tap()
     else:
-        target.click()
-    expect(target.locator("input")).to_be_checked()
+        await target.click()
+    await expect(target.locator("input")).to_be_checked()
 
 
-def write(page: Any, field: str, text: str) -> None:
-    page.locator(f"#{field_id(field)} textarea").fill(text)
+async def write(page: Any, field: str, text: str) -> None:
+    await page.locator(f"#{field_id(field)} textarea").fill(text)
 
 
-def press(page: Any, name: str, *, tap: bool = True) -> None:
+async def press(page: Any, name: str, *, tap: bool = True) -> None:
     """Press a form button and wait for the page the server answers with."""
     button = page.get_by_role("button", name=name, exact=True)
-    with page.expect_navigation():
+    async with page.expect_navigation():
         if tap:
-            button.tap()
+            await button.tap()
         else:
-            button.click()
+            await button.click()
 
 
-def at_page(page: Any, heading: str, number: int | None = None, total: int | None = None) -> None:
+async def at_page(page: Any, heading: str, number: int | None = None, total: int | None = None) -> None:
     """The page shown has this section heading (and 'Side n af N' when given)."""
-    expect(page.locator("h1")).to_have_text(heading)
+    await expect(page.locator("h1")).to_have_text(heading)
     if number is not None:
-        expect(page.locator("#fremskridt")).to_contain_text(f"{number} af {total}")
+        await expect(page.locator("#fremskridt")).to_contain_text(f"{number} af {total}")
 
 
-def fill_page(page: Any, answers: list[tuple[str, str]], *, tap: bool = True) -> None:
+async def fill_page(page: Any, answers: list[tuple[str, str]], *, tap: bool = True) -> None:
     """answers: (field, option label) pairs; a field of a text box gets the text."""
     for field, value in answers:
-        if page.locator(f"#{field_id(field)} textarea").count():
-            write(page, field, value)
+        if await page.locator(f"#{field_id(field)} textarea").count():
+            await write(page, field, value)
         else:
-            choose(page, field, value, tap=tap)
+            await choose(page, field, value, tap=tap)
 
 
-def fill_any(page: Any) -> None:
+async def fill_any(page: Any) -> None:
     """Answer every question on the page with its first option (a walk through every page)."""
-    for fieldset in page.locator("form fieldset").all():
-        if fieldset.locator("textarea").count():
-            fieldset.locator("textarea").fill("Tak.")
+    for fieldset in await page.locator("form fieldset").all():
+        if await fieldset.locator("textarea").count():
+            await fieldset.locator("textarea").fill("Tak.")
         else:
-            fieldset.locator("label").first.tap()
+            await fieldset.locator("label").first.tap()

@@ -5,8 +5,9 @@ be found."""
 
 from __future__ import annotations
 
+import asyncpg
 import pytest
-from axe_playwright_python.sync_playwright import Axe
+from axe_playwright_python.async_playwright import Axe
 
 from tests.browser.conftest import new_link
 from tests.browser.form import fill_any, press
@@ -18,8 +19,8 @@ AXE_OPTIONS = {"resultTypes": ["violations"]}  # every rule axe runs by default:
 _axe = Axe()
 
 
-def check(page, where: str, found: list[str], minor: list[str]) -> None:
-    results = _axe.run(page, options=AXE_OPTIONS).response
+async def check(page, where: str, found: list[str], minor: list[str]) -> None:
+    results = (await _axe.run(page, options=AXE_OPTIONS)).response
     for v in results["violations"]:
         nodes = "\n".join(
             f"      {', '.join(map(str, n['target']))}: {n.get('failureSummary', '').replace(chr(10), ' ')}"
@@ -29,33 +30,33 @@ def check(page, where: str, found: list[str], minor: list[str]) -> None:
         (found if v["impact"] in BLOCKING else minor).append(line)
 
 
-def walk(page, pg_url: str, questionnaire_id: str) -> tuple[int, list[str], list[str]]:
-    token = new_link(pg_url, questionnaire_id)
+async def walk(page, pool: asyncpg.Pool, questionnaire_id: str) -> tuple[int, list[str], list[str]]:
+    token = await new_link(pool, questionnaire_id)
     found: list[str] = []
     minor: list[str] = []
     checked = 0
-    page.goto(f"/s/{token}")
-    check(page, f"{questionnaire_id} page 1", found, minor)
-    press(page, "Næste")  # nothing answered: the page again, with its errors
-    assert page.locator(".summary").count() == 1
-    check(page, f"{questionnaire_id} page 1 with errors", found, minor)
+    await page.goto(f"/s/{token}")
+    await check(page, f"{questionnaire_id} page 1", found, minor)
+    await press(page, "Næste")  # nothing answered: the page again, with its errors
+    assert await page.locator(".summary").count() == 1
+    await check(page, f"{questionnaire_id} page 1 with errors", found, minor)
     checked += 2
     for number in range(2, 30):
-        fill_any(page)
-        last = page.get_by_role("button", name="Send svar").count() == 1
-        press(page, "Send svar" if last else "Næste")
+        await fill_any(page)
+        last = await page.get_by_role("button", name="Send svar").count() == 1
+        await press(page, "Send svar" if last else "Næste")
         if last:
             break
-        check(page, f"{questionnaire_id} page {number}: {page.locator('h1').inner_text()}", found, minor)
+        await check(page, f"{questionnaire_id} page {number}: {await page.locator('h1').inner_text()}", found, minor)
         checked += 1
-    assert page.locator("h1").inner_text() == "Tak for dine svar"
-    check(page, f"{questionnaire_id} thank-you page", found, minor)
+    assert await page.locator("h1").inner_text() == "Tak for dine svar"
+    await check(page, f"{questionnaire_id} thank-you page", found, minor)
     return checked + 1, found, minor
 
 
 @pytest.mark.parametrize("questionnaire_id", ["borger", "medarbejder"])
-def test_every_page_of_the_form_has_no_serious_or_critical_axe_violation_on_a_phone(phone, pg_url, questionnaire_id):
-    checked, found, minor = walk(phone, pg_url, questionnaire_id)
+async def test_every_page_of_the_form_has_no_serious_or_critical_axe_violation_on_a_phone(phone, pool, questionnaire_id):
+    checked, found, minor = await walk(phone, pool, questionnaire_id)
     print(f"\naxe: {checked} pages of {questionnaire_id} checked; {len(found)} serious/critical, {len(minor)} minor")
     for line in minor:
         print(line)
@@ -63,10 +64,10 @@ def test_every_page_of_the_form_has_no_serious_or_critical_axe_violation_on_a_ph
     assert not found, "axe found serious or critical violations:\n" + "\n".join(found)
 
 
-def test_message_pages_have_no_serious_or_critical_axe_violation(phone):
+async def test_message_pages_have_no_serious_or_critical_axe_violation(phone):
     found: list[str] = []
     minor: list[str] = []
-    phone.goto("/s/no-such-link")
-    assert phone.locator("h1").inner_text() == "Linket findes ikke"
-    check(phone, "link not found", found, minor)
+    await phone.goto("/s/no-such-link")
+    assert await phone.locator("h1").inner_text() == "Linket findes ikke"
+    await check(phone, "link not found", found, minor)
     assert not found, "\n".join(found)

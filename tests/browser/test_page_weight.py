@@ -62,8 +62,8 @@ def page_weight(base: str, path: str, body: str | None = None, expect_status: in
     return size, text
 
 
-def test_form_pages_weigh_at_most_14_kb_gzipped_on_the_wire(server, pg_url):
-    token = new_link(pg_url, "medarbejder")
+async def test_form_pages_weigh_at_most_14_kb_gzipped_on_the_wire(server, pool):
+    token = await new_link(pool, "medarbejder")
     first, first_html = page_weight(server, f"/s/{token}")
     assert "<style>" in first_html or "stylesheet" in first_html
     errors, errors_html = page_weight(server, f"/s/{token}", "_side=0&_handling=naeste", expect_status=422)
@@ -73,7 +73,7 @@ def test_form_pages_weigh_at_most_14_kb_gzipped_on_the_wire(server, pg_url):
     matrix, matrix_html = page_weight(server, f"/s/{token}")  # the heaviest: 7 questions × 6 options
     assert matrix_html.count('type="radio"') == 42
 
-    borger = new_link(pg_url, "borger")
+    borger = await new_link(pool, "borger")
     citizen, _ = page_weight(server, f"/s/{borger}")
     weights = {"staff role page": first, "staff role page with errors": errors, "staff matrix page": matrix,
                "citizen first page": citizen}

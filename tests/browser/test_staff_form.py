@@ -4,7 +4,7 @@ group on one page per group, and the role is stored with the response."""
 from __future__ import annotations
 
 import pytest
-from playwright.sync_api import expect
+from playwright.async_api import expect
 
 from tests.browser.conftest import new_link, stored
 from tests.browser.form import at_page, choose, fill_page, press
@@ -31,40 +31,40 @@ def rating(group: str, dimension: str) -> str:
     return "Enig"
 
 
-def test_staff_member_rates_every_group_but_their_own_and_the_role_is_stored(phone, pg_url):
-    token = new_link(pg_url, "medarbejder")
+async def test_staff_member_rates_every_group_but_their_own_and_the_role_is_stored(phone, pool):
+    token = await new_link(pool, "medarbejder")
     page = phone
-    page.goto(f"/s/{token}")
-    at_page(page, "Din rolle")
-    choose(page, "rolle", "Myndighed")
-    press(page, "Næste")
+    await page.goto(f"/s/{token}")
+    await at_page(page, "Din rolle")
+    await choose(page, "rolle", "Myndighed")
+    await press(page, "Næste")
 
     rated: list[str] = []
-    while page.locator("h1").inner_text() == MATRIX_HEADING:
+    while await page.locator("h1").inner_text() == MATRIX_HEADING:
         fields = page.locator("form fieldset[id^='f-samarbejde--']")
-        expect(fields).to_have_count(len(DIMENSIONS))
-        group = fields.first.get_attribute("id").split("--")[1]
-        assert page.locator("[id^='f-samarbejde--myndighed']").count() == 0
-        expect(page.locator(".group h2")).to_have_text(GROUPS[group])  # the group being rated, in words
+        await expect(fields).to_have_count(len(DIMENSIONS))
+        group = (await fields.first.get_attribute("id")).split("--")[1]
+        assert await page.locator("[id^='f-samarbejde--myndighed']").count() == 0
+        await expect(page.locator(".group h2")).to_have_text(GROUPS[group])  # the group being rated, in words
         for dimension in DIMENSIONS:
-            choose(page, f"samarbejde.{group}.{dimension}", rating(group, dimension))
+            await choose(page, f"samarbejde.{group}.{dimension}", rating(group, dimension))
         rated.append(group)
-        press(page, "Næste")
+        await press(page, "Næste")
     assert rated == ["udfoerer", "sygepleje", "distriktspsykiatri", "jobcenter"]
 
-    at_page(page, "Din viden")
-    fill_page(page, [(f"viden_{t}", "Enig") for t in ("rehabilitering", "recovery", "koordinering", "sundhedsfremme")])
-    press(page, "Næste")
-    at_page(page, "Fælles sprog og fundament")
-    fill_page(page, [("faelles_fagligt_sprog", "Uenig"), ("faelles_tilgang", DK),
+    await at_page(page, "Din viden")
+    await fill_page(page, [(f"viden_{t}", "Enig") for t in ("rehabilitering", "recovery", "koordinering", "sundhedsfremme")])
+    await press(page, "Næste")
+    await at_page(page, "Fælles sprog og fundament")
+    await fill_page(page, [("faelles_fagligt_sprog", "Uenig"), ("faelles_tilgang", DK),
                      ("borgerens_maal_rammen", "Helt enig"), ("aftaler_bliver_gjort", "Hverken enig eller uenig")])
-    press(page, "Næste")
-    at_page(page, "Til sidst")
-    fill_page(page, [("kommentar", "Godt at blive spurgt.")])
-    press(page, "Send svar")
-    expect(page.locator("h1")).to_have_text("Tak for dine svar")
+    await press(page, "Næste")
+    await at_page(page, "Til sidst")
+    await fill_page(page, [("kommentar", "Godt at blive spurgt.")])
+    await press(page, "Send svar")
+    await expect(page.locator("h1")).to_have_text("Tak for dine svar")
 
-    response, answers = stored(pg_url, token)
+    response, answers = await stored(pool, token)
     assert response is not None and response["staff_role"] == "myndighed"
     assert answers[("rolle", "")]["text_value"] == "myndighed"
     matrix = {part: a for (item, part), a in answers.items() if item == "samarbejde"}
