@@ -20,7 +20,7 @@ from service.http import Conn
 from service.surveys import forms, store
 from service.surveys.answers import Answers, check
 from service.surveys.model import DONT_KNOW_TEXT, Questionnaire, choices
-from service.surveys.pages import Page, next_page, page_count, pages, prune, visible_parts
+from service.surveys.pages import Page, Part, next_page, page_count, pages, prune, visible_parts
 
 Lang = Annotated[str | None, QueryParameter(name="lang", pattern="^(da|en)$", required=False)]
 
@@ -34,6 +34,22 @@ AUDIENCE_GREETING = {
 
 def _message(kind: str, lang: str, status: int = 200) -> Template:
     return Template("message.html", context={"kind": kind, "lang": lang}, status_code=status)
+
+
+def _thanks(token: str, lang: str) -> Redirect:
+    return Redirect(f"/s/{token}/tak" + (f"?lang={lang}" if lang != "da" else ""), status_code=303)
+
+
+def _page_index(form: Any, all_pages: list[Page]) -> int:
+    """The page a POST came from, by its hidden `_side`, kept within the questionnaire;
+    ValueError when the field is not a number."""
+    return min(max(int(form.get("_side", "0")), 0), len(all_pages) - 1)
+
+
+def _with_page(q: Questionnaire, page: Page, draft: Answers, form: Any) -> tuple[list[Part], Answers]:
+    """The parts of the page the respondent was shown, and the draft with what they sent on it."""
+    parts = visible_parts(q, page, draft)
+    return parts, forms.merge(draft, parts, forms.parse_page(q, parts, form))
 
 
 def _render(
@@ -114,7 +130,7 @@ class RenderedWith(msgspec.Struct, frozen=True, array_like=True):
             return None
 
 
-async def _send_as_shown(conn: Conn, token: str, form: Any, lang: str) -> bool:
+async def _send_as_shown(conn: asyncpg.Connection, token: str, form: Any, lang: str) -> bool:
     """The last page's "Send svar" in one round trip, when the page says what it was
     shown with and that still holds; False when the ordinary path must decide."""
     shown = RenderedWith.decode(form.get("_vist_med"))
@@ -123,13 +139,12 @@ async def _send_as_shown(conn: Conn, token: str, form: Any, lang: str) -> bool:
         return False
     all_pages = pages(q)
     try:
-        index = min(max(int(form.get("_side", "0")), 0), len(all_pages) - 1)
+        index = _page_index(form, all_pages)
         submission_id = uuid.UUID(form.get("_indsendelse", ""))
         started_at = dt.datetime.fromisoformat(form.get("_start", ""))
     except ValueError:
         return False
-    parts = visible_parts(q, all_pages[index], shown.draft)
-    answers = forms.merge(shown.draft, parts, forms.parse_page(q, parts, form))
+    _, answers = _with_page(q, all_pages[index], shown.draft, form)
     if next_page(q, all_pages, index, answers) is not None:
         return False
     try:
@@ -151,19 +166,18 @@ async def _answer(conn: asyncpg.Connection, token: str, form: Any, lang: str | N
     lang = lang or inv.language
     if inv.submitted:
         if form.get("_indsendelse") == str(inv.submitted):  # a retry of the submission that was stored
-            return Redirect(f"/s/{token}/tak" + (f"?lang={lang}" if lang != "da" else ""), status_code=303)
+            return _thanks(token, lang)
         return _message("answered", lang)
     if not inv.is_open(dt.date.today()):
         return _message("closed", lang, 410)
     q = await store.questionnaire(conn, inv.qv_id, inv.digest)
     all_pages = pages(q)
     try:
-        index = min(max(int(form.get("_side", "0")), 0), len(all_pages) - 1)
+        index = _page_index(form, all_pages)
     except ValueError:
         index = 0
     page = all_pages[index]
-    parts = visible_parts(q, page, inv.draft)
-    draft = forms.merge(inv.draft, parts, forms.parse_page(q, parts, form))
+    parts, draft = _with_page(q, page, inv.draft, form)
     action = form.get("_handling", "naeste")
     assisted = form.get("_assisteret") == "1" or inv.assisted
     started = form.get("_start", "")
@@ -200,7 +214,7 @@ async def _answer(conn: asyncpg.Connection, token: str, form: Any, lang: str | N
         )
     except AlreadyAnswered:
         return _message("answered", lang)
-    return Redirect(f"/s/{token}/tak{suffix}", status_code=303)
+    return _thanks(token, lang)
 
 
 class FormController(Controller):
@@ -248,7 +262,7 @@ class FormController(Controller):
         form = await request.form()
         async with request.app.state.pool.acquire() as conn:
             if lang and form.get("_handling") == "send" and await _send_as_shown(conn, token, form, lang):
-                return Redirect(f"/s/{token}/tak" + (f"?lang={lang}" if lang != "da" else ""), status_code=303)
+                return _thanks(token, lang)
             return await _answer(conn, token, form, lang)
 
     @get("/s/{token:str}/tak")
