@@ -254,3 +254,15 @@ async def test_errors_are_in_english_on_the_english_form(client, conn):
     token = await invite(conn, await make_wave(conn))
     r = await client.post(f"/s/{token}?lang=en", data={"_side": "0", "indflydelse_eget_liv": "4"})
     assert "Please answer the question." in r.text and "Besvar venligst" not in r.text
+
+
+async def test_a_garbled_copy_of_the_earlier_answers_is_ignored_and_the_stored_draft_used(client, conn):
+    token = await invite(conn, await make_wave(conn, "moede_borger"))
+    draft, last_page = await _on_last_page(conn, token)
+    action, data = _as_a_browser_sends((await client.get(f"/s/{token}")).text, last_page)
+    for garbled in ("!!not base64!!", data["_vist_med"][:-7], "gqN4eXo"):  # bad alphabet, cut short, wrong shape
+        assert RenderedWith.decode(garbled) is None
+    data["_vist_med"] = "!!not base64!!"
+    r = await client.post(action, data=data, follow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"] == f"/s/{token}/tak"
+    assert await _stored_answers(conn) == draft | {k: int(v) for k, v in last_page.items()}
