@@ -19,11 +19,13 @@ import asyncpg
 import msgspec
 
 from service import db
-from service.admin import sheets
+from service.admin import audit, backup, erase, retention, sheets
 from service.admin import store as admin
+from service.admin.keys import read_key_file
 from service.admin.model import NewEvaluation, NewInvitations, NewOpenLink, NewOrganisation, NewUnit, NewWave
 from service.config import Settings
-from service.errors import SammenError
+from service.errors import Conflict, SammenError
+from service.secrets_file import server_secret
 from service.surveys.loader import QuestionnaireError
 
 
@@ -48,7 +50,7 @@ def _serve(settings: Settings) -> None:
 
 
 async def _with_conn(settings: Settings, work: Callable[[asyncpg.Connection], Awaitable[Any]]) -> Any:
-    from service.app import prepare_database
+    from service.setup import prepare_database
 
     url = db.database_url(settings)
     await prepare_database(url, settings)
@@ -68,7 +70,33 @@ def _body(kind: type, **fields: Any) -> Any:
     return msgspec.convert({k: v for k, v in fields.items() if v is not None}, kind, strict=False)
 
 
-def main(argv: list[str] | None = None) -> int:
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a date as YYYY-MM-DD, got {text!r}") from None
+
+
+def _evaluation_unit(text: str) -> dict[str, Any]:
+    unit, _, arm = text.partition(":")
+    if not unit.isdigit() or arm not in ("", "intervention", "comparison"):
+        raise argparse.ArgumentTypeError(f"expected UNIT_ID or UNIT_ID:comparison, got {text!r}")
+    return {"unit_id": int(unit), "arm": arm or "intervention"}
+
+
+def _positive(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, got {text!r}")
+    return int(text)
+
+
+def _days(text: str) -> int:
+    if not text.isdigit():
+        raise argparse.ArgumentTypeError(f"expected a number of days (0 or more), got {text!r}")
+    return int(text)
+
+
+def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="sammen", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("serve", help="run the web service")
@@ -81,16 +109,20 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--organisation", type=int, required=True)
     p.add_argument("--sector", required=True)
     p.add_argument("name")
+    p = sub.add_parser("units", help="list the units of an organisation (their ids are what other commands ask for)")
+    p.add_argument("--organisation", type=int, required=True)
     p = sub.add_parser("evaluation", help="create an evaluation")
     p.add_argument("--organisation", type=int, required=True)
-    p.add_argument("--implementation-date", required=True)
-    p.add_argument("--unit", action="append", default=[], help="UNIT_ID or UNIT_ID:comparison")
+    p.add_argument("--implementation-date", type=_date, required=True)
+    p.add_argument("--unit", type=_evaluation_unit, action="append", default=[], help="UNIT_ID or UNIT_ID:comparison")
+    p.add_argument("--free-text-retention-days", type=_days,
+                   help="delete free-text answers this many days after each wave closes (default: keep)")
     p.add_argument("name")
     p = sub.add_parser("wave", help="create a wave")
     p.add_argument("--evaluation", type=int, required=True)
     p.add_argument("--phase", required=True, choices=["before", "after"])
-    p.add_argument("--opens", required=True)
-    p.add_argument("--closes", required=True)
+    p.add_argument("--opens", type=_date, required=True)
+    p.add_argument("--closes", type=_date, required=True)
     p.add_argument("--questionnaire", required=True)
     p.add_argument("--version", type=int)
     p.add_argument("name")
@@ -98,16 +130,33 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--wave", type=int, required=True)
     p.add_argument("--unit", type=int, required=True)
     p.add_argument("--count", type=int, default=0)
-    p.add_argument("--keys", type=Path, help="file with one pseudonymous respondent key per line")
-    p.add_argument("--csv", type=Path, help="write the links as CSV here")
-    p.add_argument("--sheet", type=Path, help="write a printable HTML sheet of QR codes here")
+    p.add_argument("--keys", type=Path, help="UTF-8 file with one pseudonymous respondent key per line")
+    p.add_argument("--csv", type=Path, help="write the links as CSV to this new file")
+    p.add_argument("--sheet", type=Path, help="write a printable HTML sheet of QR codes to this new file")
     p = sub.add_parser("open-link", help="an anonymous link for a unit and wave")
     p.add_argument("--wave", type=int, required=True)
     p.add_argument("--unit", type=int, required=True)
+    p.add_argument("--max", type=_positive, help="at most this many responses through the link")
     p = sub.add_parser("rates", help="response counts and rates per unit of a wave")
     p.add_argument("--wave", type=int, required=True)
-    args = parser.parse_args(argv)
+    p = sub.add_parser("erase", help="erase every answer and draft of one respondent (GDPR), audited")
+    p.add_argument("--organisation", type=int, help="with --key: the organisation whose waves to erase from")
+    p.add_argument("--key", help="the respondent key as the municipality knows it")
+    p.add_argument("--token", help="instead: the token of one personal link (the last part of its URL)")
+    p = sub.add_parser("audit", help="erasures and retention runs, newest first")
+    p.add_argument("--limit", type=_positive, default=100)
+    p = sub.add_parser("retention", help="delete drafts and free text past their retention now (audited)")
+    p.add_argument("--today", type=_date, help="run as if it were this date (default: today)")
+    p = sub.add_parser("backup", help="write the whole database to FILE (pg_dump custom format)")
+    p.add_argument("file", type=Path)
+    p = sub.add_parser("restore", help="replace the database by a backup made with `sammen backup`")
+    p.add_argument("file", type=Path)
+    sub.add_parser("sql", help="a psql prompt on the database in use")
+    return parser
 
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
     try:
         settings = Settings.from_env()
         return _run(args, settings)
@@ -125,6 +174,7 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
 
         if not settings.admin_api_key:
             settings = msgspec.structs.replace(settings, admin_api_key=secrets.token_urlsafe(24))
+        server_secret(settings)  # made now, not at the first request
         links = asyncio.run(_with_conn(settings, lambda c: ensure_demo(c, settings.public_url)))
         print("\nSammen kører med en demo-evaluering. Åbn et link på din telefon eller i browseren:\n")
         for name, link in links.items():
@@ -133,10 +183,54 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
         print(f"  Admin API-nøgle (denne kørsel)   {settings.admin_api_key}\n\nStop med Ctrl+C.", flush=True)
         _serve(settings)
         return 0
+    if args.command in ("backup", "restore", "sql"):
+        url = db.database_url(settings)
+        if args.command == "sql":
+            return backup.sql_prompt(url)
+        if args.command == "backup":
+            _print({"backup": str(args.file), "bytes": backup.backup(url, args.file)})
+        else:
+            backup.restore(url, args.file)
+            _print({"restored": str(args.file)})
+        return 0
     result = asyncio.run(_with_conn(settings, lambda conn: _admin(args, settings, conn)))
     if result is not None:
         _print(result)
     return 0
+
+
+async def _invite(args: argparse.Namespace, settings: Settings, conn: asyncpg.Connection) -> Any:
+    """Every output file is made (empty, beside its target) before anything is stored,
+    and the invitations are committed only once the files are in place: links are
+    never stored without being written, nor written without being stored."""
+    key_file = read_key_file(args.keys) if args.keys else None
+    body = _body(NewInvitations, unit_id=args.unit, count=args.count, respondent_keys=key_file.keys if key_file else [])
+    renderers = {"--csv": sheets.links_csv, "--sheet": lambda links: sheets.qr_sheet(links, f"Invitationer, bølge {args.wave}")}
+    outputs: list[sheets.NewFile] = []
+    try:
+        for option, path in (("--csv", args.csv), ("--sheet", args.sheet)):
+            if path is not None:
+                outputs.append(sheets.NewFile(path, option))
+        async with conn.transaction():
+            try:
+                links = await admin.issue_invitations(conn, args.wave, body, settings.public_url, server_secret(settings))
+            except admin.KeyTaken as exc:
+                assert key_file is not None
+                lines = ", ".join(key_file.where(p) for p in exc.positions[:10])
+                raise Conflict(f"{lines}: already invited in wave {args.wave}; nothing was stored") from None
+            for out in outputs:
+                out.write(renderers[out.option](links))
+            for out in outputs:
+                out.publish()
+    except BaseException:
+        for out in outputs:
+            out.discard(published_too=True)
+        raise
+    for out in outputs:
+        out.discard()
+    if outputs:
+        return {"issued": len(links), **{out.option.lstrip("-"): str(out.target) for out in outputs}}
+    return links
 
 
 async def _admin(args: argparse.Namespace, settings: Settings, conn: asyncpg.Connection) -> Any:
@@ -149,29 +243,35 @@ async def _admin(args: argparse.Namespace, settings: Settings, conn: asyncpg.Con
             return await admin.create_organisation(conn, _body(NewOrganisation, name=args.name))
         case "unit":
             return await admin.create_unit(conn, args.organisation, _body(NewUnit, name=args.name, sector=args.sector))
+        case "units":
+            return await admin.units(conn, args.organisation)
         case "evaluation":
-            units = [{"unit_id": int(u.split(":")[0]), "arm": (u.split(":") + ["intervention"])[1]} for u in args.unit]
-            body = _body(NewEvaluation, name=args.name, implementation_date=args.implementation_date, units=units)
+            body = _body(NewEvaluation, name=args.name, implementation_date=args.implementation_date, units=args.unit,
+                         free_text_retention_days=args.free_text_retention_days)
             return await admin.create_evaluation(conn, args.organisation, body)
         case "wave":
             body = _body(NewWave, name=args.name, phase=args.phase, opens_on=args.opens, closes_on=args.closes,
                          questionnaire_id=args.questionnaire, version=args.version)
             return await admin.create_wave(conn, args.evaluation, body)
         case "invite":
-            keys = [k.strip() for k in args.keys.read_text().splitlines() if k.strip()] if args.keys else []
-            body = _body(NewInvitations, unit_id=args.unit, count=args.count, respondent_keys=keys)
-            links = await admin.issue_invitations(conn, args.wave, body, settings.public_url, settings.secret_key)
-            if args.csv:
-                args.csv.write_text(sheets.links_csv(links), encoding="utf-8")
-            if args.sheet:
-                args.sheet.write_text(sheets.qr_sheet(links, f"Invitationer, bølge {args.wave}"), encoding="utf-8")
-            if args.csv or args.sheet:
-                return {"issued": len(links), "csv": str(args.csv or ""), "sheet": str(args.sheet or "")}
-            return links
+            return await _invite(args, settings, conn)
         case "open-link":
-            return await admin.create_open_link(conn, args.wave, _body(NewOpenLink, unit_id=args.unit), settings.public_url)
+            body = _body(NewOpenLink, unit_id=args.unit, max_responses=args.max)
+            return await admin.create_open_link(conn, args.wave, body, settings.public_url)
         case "rates":
             return await admin.response_rates(conn, args.wave)
+        case "erase":
+            if args.token is not None:
+                if args.key is not None or args.organisation is not None:
+                    raise ValueError("--token: give either --token or --organisation with --key, not both")
+                return await erase.erase_link(conn, args.token, "cli")
+            if args.key is None or args.organisation is None:
+                raise ValueError(f"{'--key' if args.key is None else '--organisation'}: required (or give --token)")
+            return await erase.erase_respondent(conn, server_secret(settings), args.organisation, args.key, "cli")
+        case "audit":
+            return await audit.entries(conn, args.limit)
+        case "retention":
+            return await retention.apply_retention(conn, settings, args.today or dt.date.today(), actor="cli")
     raise ValueError(f"unknown command {args.command}")
 
 

@@ -17,7 +17,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     host: str = "127.0.0.1"
     port: Annotated[int, msgspec.Meta(ge=1, le=65535)] = 8000
     base_url: str | None = None  # public address used in invitation links
-    secret_key: str = ""  # set: respondent keys are stored as keyed hashes (keep it stable)
+    secret_key: str = ""  # the pseudonyms' secret (32+ characters); empty: the secret file is used
+    secret_file: str | None = None  # None: ~/.config/sammen/secret, made on first use (service/secrets_file.py)
+    draft_retention_days: Annotated[int, msgspec.Meta(ge=0, le=3650)] = 30  # unfinished drafts, after the wave closes
     admin_api_key: str = ""  # empty: every admin endpoint refuses
     min_group_size: Annotated[int, msgspec.Meta(ge=3)] = 5
     pool_size: Annotated[int, msgspec.Meta(ge=1, le=200)] = 10  # per worker
@@ -35,8 +37,14 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
         try:
             return msgspec.convert(raw, cls, strict=False)
         except msgspec.ValidationError as exc:
+            if "$." not in str(exc):  # raised by __post_init__, which names the variable itself
+                raise ValueError(str(exc)) from None
             field = str(exc).rsplit("$.", 1)[-1]
             raise ValueError(f"SAMMEN_{field.upper()}: {exc}") from None
+
+    def __post_init__(self) -> None:
+        if self.secret_key and len(self.secret_key) < 32:
+            raise ValueError(f"SAMMEN_SECRET_KEY: is {len(self.secret_key)} characters, at least 32 are needed")
 
     @property
     def public_url(self) -> str:

@@ -9,7 +9,7 @@ import asyncpg
 
 from service.admin import store as admin
 from service.admin.model import (
-    EvaluationUnit, Link, NewEvaluation, NewInvitations, NewOpenLink, NewOrganisation, NewUnit, NewWave,
+    EvaluationUnit, Link, NewEvaluation, NewInvitations, NewOpenLink, NewOrganisation, NewUnit, NewWave, OpenLink,
 )
 
 ORGANISATION = "Demo Kommune"
@@ -28,7 +28,7 @@ QUESTIONNAIRES = {
 }
 
 
-async def ensure_demo(conn: asyncpg.Connection, base_url: str, today: dt.date | None = None) -> dict[str, Link]:
+async def ensure_demo(conn: asyncpg.Connection, base_url: str, today: dt.date | None = None) -> dict[str, Link | OpenLink]:
     """Create the demo evaluation once; return a new personal link per questionnaire."""
     today = today or dt.date.today()
     org_id = await conn.fetchval("select id from organisation where name = $1", ORGANISATION)
@@ -58,7 +58,7 @@ async def ensure_demo(conn: asyncpg.Connection, base_url: str, today: dt.date | 
         " where e.organisation_id = $1 and w.phase = 'after' order by v.questionnaire_id, w.id",
         org_id,
     )
-    links: dict[str, Link] = {}
+    links: dict[str, Link | OpenLink] = {}
     for r in rows:
         links[r["questionnaire_id"]] = (await admin.issue_invitations(
             conn, r["wave_id"], NewInvitations(unit_id=r["unit_id"], count=1), base_url))[0]

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
 from litestar import Controller, Request, Response, get, post
-from litestar.params import FromPath, FromQuery, JSONBody
+from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
-from service.admin import sheets, store
+from service.admin import audit, erase, sheets, store
 from service.admin.model import (
-    Created, Link, NewEvaluation, NewInvitations, NewOpenLink, NewOrganisation, NewUnit, NewWave, UnitRate,
+    AuditEntry, Created, Erasure, ErasureRequest, NewEvaluation, NewInvitations, NewOpenLink, NewOrganisation,
+    NewUnit, NewWave, OpenLink, UnitInfo, UnitRate,
 )
 from service.auth import require_admin
 from service.http import Conn
+from service.secrets_file import server_secret
 
 
 class AdminApi(Controller):
@@ -42,17 +44,18 @@ class AdminApi(Controller):
         format: FromQuery[Literal["json", "csv", "html"]] = "json",
     ) -> Response:
         settings = request.app.state.settings
-        links = await store.issue_invitations(conn, wave_id, data, settings.public_url, settings.secret_key)
-        if format == "csv":
-            return Response(sheets.links_csv(links), media_type="text/csv; charset=utf-8", status_code=201,
-                            headers={"Content-Disposition": f'attachment; filename="invitationer-bolge-{wave_id}.csv"'})
-        if format == "html":
-            return Response(sheets.qr_sheet(links, f"Invitationer, bølge {wave_id}"), media_type="text/html",
-                            status_code=201)
+        async with conn.transaction():  # links that cannot be rendered are not kept: nobody would see them
+            links = await store.issue_invitations(conn, wave_id, data, settings.public_url, server_secret(settings))
+            if format == "csv":
+                return Response(sheets.links_csv(links), media_type="text/csv; charset=utf-8", status_code=201,
+                                headers={"Content-Disposition": f'attachment; filename="invitationer-bolge-{wave_id}.csv"'})
+            if format == "html":
+                return Response(sheets.qr_sheet(links, f"Invitationer, bølge {wave_id}"), media_type="text/html",
+                                status_code=201)
         return Response(links, status_code=201)
 
     @post("/waves/{wave_id:int}/open-links")
-    async def open_link(self, wave_id: FromPath[int], data: JSONBody[NewOpenLink], conn: Conn, request: Request) -> Link:
+    async def open_link(self, wave_id: FromPath[int], data: JSONBody[NewOpenLink], conn: Conn, request: Request) -> OpenLink:
         return await store.create_open_link(conn, wave_id, data, request.app.state.settings.public_url)
 
     @get("/waves/{wave_id:int}/response-rates")
@@ -62,3 +65,24 @@ class AdminApi(Controller):
     @get("/overview")
     async def overview(self, conn: Conn) -> list[dict]:
         return await store.overview(conn)
+
+    @get("/organisations/{organisation_id:int}/units")
+    async def units(self, organisation_id: FromPath[int], conn: Conn) -> list[UnitInfo]:
+        return await store.units(conn, organisation_id)
+
+    @post("/erasures", status_code=200)
+    async def erase(self, data: JSONBody[ErasureRequest], conn: Conn, request: Request) -> Erasure:
+        """Erase one respondent: `{"organisation_id": N, "respondent_key": "..."}` for every wave of the
+        organisation, or `{"token": "..."}` for one personal link. Audited; the entry holds no answers."""
+        if data.token is not None:
+            return await erase.erase_link(conn, data.token, "admin-api")
+        assert data.organisation_id is not None and data.respondent_key is not None  # checked by the body
+        secret = server_secret(request.app.state.settings)
+        return await erase.erase_respondent(conn, secret, data.organisation_id, data.respondent_key, "admin-api")
+
+    @get("/audit")
+    async def audit_log(
+        self, conn: Conn, limit: Annotated[int, QueryParameter(ge=1, le=10_000)] = 100,
+    ) -> list[AuditEntry]:
+        """Erasures and retention runs, newest first."""
+        return await audit.entries(conn, limit)

@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import csv
 import io
+import os
+import tempfile
 from importlib import resources
+from pathlib import Path
 
 import segno
 from jinja2 import Environment
@@ -34,3 +37,52 @@ def qr_sheet(links: list[Link], title: str) -> str:
         for link in links
     ]
     return _TEMPLATE.render(title=title, cards=cards)
+
+
+class NewFile:
+    """A file of links written whole or not at all. Made before any invitation is
+    stored, so a missing folder or a name already taken stops `sammen invite` before it
+    has issued links nobody could see; an existing file is never replaced, since its
+    links exist nowhere else. Readable by the owner only: the links are credentials."""
+
+    def __init__(self, target: Path, option: str) -> None:
+        self.target, self.option = target.expanduser(), option
+        folder = self.target.parent
+        if not folder.is_dir():
+            raise FileProblem(f"{option}: folder {folder} does not exist")
+        if self.target.exists():
+            raise FileProblem(f"{option}: {self.target} exists; give a new file name (its links exist nowhere else)")
+        try:
+            fd, name = tempfile.mkstemp(dir=folder, prefix=f".{self.target.name}.", suffix=".partial")
+        except OSError as exc:
+            raise FileProblem(f"{option}: cannot write in {folder}: {exc.strerror or exc}") from None
+        os.close(fd)
+        self.partial = Path(name)
+        self.published = False
+
+    def write(self, text: str) -> None:
+        try:
+            with self.partial.open("w", encoding="utf-8") as out:
+                out.write(text)
+                out.flush()
+                os.fsync(out.fileno())
+        except OSError as exc:
+            raise FileProblem(f"{self.option}: cannot write {self.target}: {exc.strerror or exc}") from None
+
+    def publish(self) -> None:
+        """Put the file in place; refuses to replace a file that appeared meanwhile."""
+        try:
+            os.link(self.partial, self.target)
+        except OSError as exc:
+            raise FileProblem(f"{self.option}: cannot write {self.target}: {exc.strerror or exc}") from None
+        self.published = True
+
+    def discard(self, published_too: bool = False) -> None:
+        self.partial.unlink(missing_ok=True)
+        if published_too and self.published:
+            self.target.unlink(missing_ok=True)
+            self.published = False
+
+
+class FileProblem(ValueError):
+    """An output file that cannot be written; the message names the option."""

@@ -8,10 +8,12 @@ import hmac
 import asyncpg
 
 from service.admin.model import (
-    Created, Link, NewEvaluation, NewInvitations, NewOpenLink, NewOrganisation, NewUnit, NewWave, UnitRate,
+    Created, Link, NewEvaluation, NewInvitations, NewOpenLink, NewOrganisation, NewUnit, NewWave, OpenLink, UnitInfo,
+    UnitRate,
 )
 from service.errors import Conflict, NotFound
-from service.surveys.store import find_version, hash_token, new_token
+from service.surveys.store import find_version
+from service.tokens import hash_token, new_token
 
 
 class _Translate:
@@ -49,8 +51,9 @@ async def create_unit(conn: asyncpg.Connection, organisation_id: int, body: NewU
 async def create_evaluation(conn: asyncpg.Connection, organisation_id: int, body: NewEvaluation) -> Created:
     async with _Translate(f"Evalueringen '{body.name}'"), conn.transaction():
         row = await conn.fetchrow(
-            "insert into evaluation (organisation_id, name, implementation_date) values ($1, $2, $3) returning id, name",
-            organisation_id, body.name, body.implementation_date,
+            "insert into evaluation (organisation_id, name, implementation_date, free_text_retention_days)"
+            " values ($1, $2, $3, $4) returning id, name",
+            organisation_id, body.name, body.implementation_date, body.free_text_retention_days,
         )
         foreign = await conn.fetchval(
             "select array_agg(u) from unnest($1::bigint[]) u"
@@ -77,57 +80,100 @@ async def create_wave(conn: asyncpg.Connection, evaluation_id: int, body: NewWav
     return Created(row["id"], row["name"])
 
 
-async def _check_unit_in_wave(conn: asyncpg.Connection, wave_id: int, unit_id: int) -> None:
-    ok = await conn.fetchval(
-        "select 1 from wave w join evaluation_unit eu on eu.evaluation_id = w.evaluation_id"
+async def _check_unit_in_wave(conn: asyncpg.Connection, wave_id: int, unit_id: int) -> int:
+    """The organisation of the wave, once the unit is known to take part in it."""
+    organisation_id = await conn.fetchval(
+        "select e.organisation_id from wave w join evaluation e on e.id = w.evaluation_id"
+        " join evaluation_unit eu on eu.evaluation_id = w.evaluation_id"
         " where w.id = $1 and eu.unit_id = $2",
         wave_id, unit_id,
     )
-    if not ok:
+    if organisation_id is None:
         raise NotFound(f"unit {unit_id} is not part of the evaluation of wave {wave_id}")
+    return organisation_id
 
 
-def pseudonym(key: str, secret: str) -> str:
-    """With a secret key set, the database holds a keyed hash of the respondent key, not
-    the key the municipality's case system knows; the same secret gives the same
-    pseudonym in every wave, so panel linkage survives."""
+def pseudonym(secret: str, organisation_id: int, key: str) -> str:
+    """What the database holds instead of a respondent key: a keyed hash, never the key
+    the municipality's case system knows. The same key in the same organisation gives
+    the same pseudonym in every wave (panel linkage); the organisation is part of the
+    message, so the same key in two organisations never links."""
     if not secret:
-        return key
-    return "p:" + hmac.new(secret.encode(), key.encode(), hashlib.sha256).hexdigest()[:32]
+        raise ValueError("pseudonym: no secret given; respondent keys are never stored in clear")
+    message = f"{organisation_id}:{key}".encode()
+    return "p:" + hmac.new(secret.encode(), message, hashlib.sha256).hexdigest()[:32]
+
+
+class KeyTaken(Conflict):
+    """Respondent keys that already have an invitation in the wave; `positions` are
+    indexes into the keys given, so the CLI can name lines of its key file."""
+
+    def __init__(self, wave_id: int, positions: list[int]) -> None:
+        self.positions = positions
+        named = ", ".join(f"respondent_keys[{p}]" for p in positions[:10]) + (" ..." if len(positions) > 10 else "")
+        super().__init__(f"{named}: already invited in wave {wave_id}; nothing was stored")
 
 
 async def issue_invitations(
     conn: asyncpg.Connection, wave_id: int, body: NewInvitations, base_url: str, secret: str = ""
 ) -> list[Link]:
-    await _check_unit_in_wave(conn, wave_id, body.unit_id)
+    """Personal links, one per key (or `count` without keys). All or nothing: a key
+    already invited in this wave stores none of them. `secret` (server_secret()) is
+    needed only with keys, which are stored as pseudonyms, never in clear."""
+    organisation_id = await _check_unit_in_wave(conn, wave_id, body.unit_id)
     keys: list[str | None] = list(body.respondent_keys) or [None] * body.count
+    stored = [pseudonym(secret, organisation_id, k) if k else None for k in keys]
+    if body.respondent_keys:
+        taken = await conn.fetch(
+            "select k.n - 1 as position from unnest($2::text[]) with ordinality as k (key, n)"
+            " where exists (select 1 from invitation i where i.wave_id = $1 and i.respondent_key = k.key)"
+            " order by k.n",
+            wave_id, stored,
+        )
+        if taken:
+            raise KeyTaken(wave_id, [r["position"] for r in taken])
     tokens = [new_token() for _ in keys]
-    stored = [pseudonym(k, secret) if k else None for k in keys]
-    await conn.execute(
-        "insert into invitation (token_hash, wave_id, unit_id, respondent_key)"
-        " select h, $2, $3, k from unnest($1::bytea[], $4::text[]) as t (h, k)",
-        [hash_token(t) for t in tokens], wave_id, body.unit_id, stored,
-    )
+    try:
+        await conn.execute(
+            "insert into invitation (token_hash, wave_id, unit_id, respondent_key)"
+            " select h, $2, $3, k from unnest($1::bytea[], $4::text[]) as t (h, k)",
+            [hash_token(t) for t in tokens], wave_id, body.unit_id, stored,
+        )
+    except asyncpg.UniqueViolationError:  # the same key issued at this very moment by another request
+        raise Conflict(f"respondent_keys: one of them was invited in wave {wave_id} just now; nothing was stored") from None
     return [Link(f"{base_url}/s/{t}", t, body.unit_id, k) for t, k in zip(tokens, keys)]
 
 
-async def create_open_link(conn: asyncpg.Connection, wave_id: int, body: NewOpenLink, base_url: str) -> Link:
+async def create_open_link(conn: asyncpg.Connection, wave_id: int, body: NewOpenLink, base_url: str) -> OpenLink:
     await _check_unit_in_wave(conn, wave_id, body.unit_id)
     token = new_token()
     await conn.execute(
-        "insert into invitation (token_hash, kind, wave_id, unit_id) values ($1, 'open', $2, $3)",
-        hash_token(token), wave_id, body.unit_id,
+        "insert into invitation (token_hash, kind, wave_id, unit_id, max_responses) values ($1, 'open', $2, $3, $4)",
+        hash_token(token), wave_id, body.unit_id, body.max_responses,
     )
-    return Link(f"{base_url}/a/{token}", token, body.unit_id)
+    return OpenLink(f"{base_url}/a/{token}", token, body.unit_id, body.max_responses)
 
 
+# Invited: personal invitations an administrator issued (no parent). Visitors of an open
+# link get a personal invitation of their own (parent_id = the open link); those and
+# responses stored against the open link itself count as open-link responses.
 _RATES = """
+with inv as (
+    select i.id, i.unit_id, i.kind, (i.kind = 'personal' and i.parent_id is null) as invited
+      from invitation i where i.wave_id = $1
+), begun as (
+    select inv.unit_id, inv.invited from draft d join inv on inv.id = d.invitation_id
+), answered as (
+    select r.unit_id, coalesce(inv.invited, false) as invited
+      from response r left join inv on inv.id = r.invitation_id where r.wave_id = $1
+)
 select u.id as unit_id, u.name as unit, eu.arm,
-       (select count(*) from invitation i
-         where i.wave_id = w.id and i.unit_id = u.id and i.kind = 'personal' and i.parent_id is null) as invited,
-       (select count(*) from draft d join invitation i on i.id = d.invitation_id
-         where i.wave_id = w.id and i.unit_id = u.id) as in_progress,
-       (select count(*) from response r where r.wave_id = w.id and r.unit_id = u.id) as submitted
+       (select count(*) from inv where inv.unit_id = u.id and inv.invited) as invited,
+       (select count(*) from begun b where b.unit_id = u.id and b.invited) as in_progress,
+       (select count(*) from answered a where a.unit_id = u.id and a.invited) as submitted,
+       (select count(*) from inv where inv.unit_id = u.id and inv.kind = 'open') as open_links,
+       (select count(*) from begun b where b.unit_id = u.id and not b.invited) as open_link_in_progress,
+       (select count(*) from answered a where a.unit_id = u.id and not a.invited) as open_link_responses
   from wave w
   join evaluation_unit eu on eu.evaluation_id = w.evaluation_id
   join unit u on u.id = eu.unit_id
@@ -140,9 +186,18 @@ async def response_rates(conn: asyncpg.Connection, wave_id: int) -> list[UnitRat
     if not await conn.fetchval("select 1 from wave where id = $1", wave_id):
         raise NotFound(f"wave {wave_id} does not exist")
     return [
-        UnitRate(**dict(r), response_rate=round(r["submitted"] / r["invited"], 4) if r["invited"] else None)
+        UnitRate(**dict(r), response_rate=round(min(1.0, r["submitted"] / r["invited"]), 4) if r["invited"] else None)
         for r in await conn.fetch(_RATES, wave_id)
     ]
+
+
+async def units(conn: asyncpg.Connection, organisation_id: int) -> list[UnitInfo]:
+    """The unit ids `invite`, `open-link` and `evaluation` ask for."""
+    if not await conn.fetchval("select 1 from organisation where id = $1", organisation_id):
+        raise NotFound(f"organisation {organisation_id} does not exist")
+    rows = await conn.fetch("select id, name, sector from unit where organisation_id = $1 order by name, id",
+                            organisation_id)
+    return [UnitInfo(r["id"], r["name"], r["sector"]) for r in rows]
 
 
 async def overview(conn: asyncpg.Connection) -> list[dict]:

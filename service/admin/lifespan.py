@@ -1,0 +1,19 @@
+"""What the administration side needs while the web service runs: the server secret
+made (or found) before the first request, so a missing or short one stops the start
+instead of failing an invitation later, and the daily retention run."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncGenerator
+from contextlib import asynccontextmanager
+
+from service.admin import retention
+from service.secrets_file import server_secret
+
+
+@asynccontextmanager
+async def admin_duties(app: object) -> AsyncGenerator[None, None]:
+    """A lifespan entered after the one that opens the pool."""
+    server_secret(app.state.settings)  # type: ignore[attr-defined]
+    async with retention.run_daily(app):
+        yield
