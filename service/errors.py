@@ -13,7 +13,42 @@ class FieldError(msgspec.Struct, frozen=True):
 
 
 class SammenError(Exception):
+    """Every domain error: its HTTP status, a message (Danish for citizens) and the
+    fields it is about, if any. service/web/handlers.py renders them by type: a Danish
+    page on the form routes, an ErrorBody on the API."""
+
     status_code = 400
+    errors: list[FieldError] = []
+
+
+class BadRequest(SammenError):
+    """A request the edge refuses before any handler sees it (service/web/limits.py):
+    a control character, a number or a time the database cannot hold, too deep JSON."""
+
+    def __init__(self, errors: list[FieldError]) -> None:
+        self.errors = errors
+        super().__init__("; ".join(f"{e.field}: {e.message_en or e.message}" for e in errors))
+
+
+class UnsupportedMediaType(BadRequest):
+    """A body in a format no route reads (multipart: Sammen takes no files)."""
+
+    status_code = 415
+
+
+class TooManyRequests(SammenError):
+    status_code = 429
+
+    def __init__(self, message: str, retry_after: int) -> None:
+        self.retry_after = retry_after
+        super().__init__(message)
+
+
+class Unavailable(SammenError):
+    """The database cannot be reached: try again in a moment (503 with Retry-After)."""
+
+    status_code = 503
+    retry_after = 5
 
 
 class NotFound(SammenError):
@@ -34,6 +69,19 @@ class AlreadyAnswered(Conflict):
 
 class Closed(Conflict):
     """The wave is not open for answers today."""
+
+
+class VersionMoved(Conflict):
+    """The answers were checked against another questionnaire version than the link asks."""
+
+
+class DraftChanged(Conflict):
+    """The form's last page was shown with other earlier answers than are stored now
+    (another tab): the stored draft decides, so nothing was stored from this page."""
+
+
+class LinkFull(Conflict):
+    """An open link has handed out as many personal links as its cap allows."""
 
 
 class Invalid(SammenError):

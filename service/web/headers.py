@@ -1,0 +1,56 @@
+"""One header policy for every response the application sends: pages, JSON, files and
+every error (400 to 503) alike. It works on the ASGI `http.response.start` message at
+the application's outermost send (Litestar's `before_send`), which every response passes,
+also those made by an exception handler or by the router for a path no route takes;
+an after_request hook sees neither.
+
+Tokens travel in paths: never leak them to another site (Referrer-Policy), never keep a
+form or an answer in a cache (Cache-Control), load nothing from another site (CSP), and
+let no other site frame a page (frame-ancestors, X-Frame-Options). Survey pages are
+never indexed (X-Robots-Tag)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+PAGES_CSP = (
+    "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; form-action 'self';"
+    " frame-ancestors 'none'; base-uri 'none'"
+)
+# The API documentation runs Swagger UI's script, served by the app itself.
+DOCS_CSP = (
+    "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:;"
+    " connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+)
+DOCS_PREFIX = "/schema"
+HSTS = "max-age=31536000"
+
+
+def _encoded(headers: dict[str, str]) -> list[tuple[bytes, bytes]]:
+    return [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in headers.items()]
+
+
+class SecurityHeaders:
+    """`before_send` hook; `https` adds Strict-Transport-Security (SAMMEN_BASE_URL is https)."""
+
+    def __init__(self, *, https: bool) -> None:
+        common = {
+            "Referrer-Policy": "no-referrer",
+            "Cache-Control": "no-store",
+            "X-Content-Type-Options": "nosniff",
+            "X-Frame-Options": "DENY",
+            "X-Robots-Tag": "noindex, nofollow",
+            "Cross-Origin-Opener-Policy": "same-origin",
+        }
+        if https:
+            common["Strict-Transport-Security"] = HSTS
+        self._pages = _encoded(common | {"Content-Security-Policy": PAGES_CSP})
+        self._docs = _encoded(common | {"Content-Security-Policy": DOCS_CSP})
+        self._names = {name for name, _ in self._pages}
+
+    async def __call__(self, message: Any, scope: Any) -> None:
+        if message["type"] != "http.response.start":
+            return
+        ours = self._docs if scope.get("path", "").startswith(DOCS_PREFIX) else self._pages
+        headers = message.get("headers") or []
+        message["headers"] = [h for h in headers if h[0].lower() not in self._names] + ours

@@ -1,0 +1,237 @@
+"""What a client may send, checked once at the edge before any handler runs (the
+application's `before_request`), so no value PostgreSQL cannot hold ever reaches a query
+and every refusal names its field:
+
+- a body is UTF-8 and at most `request_max_body_size` (64 KiB, more on admin routes that
+  take thousands of keys);
+- text holds no control character (NUL and the rest of C0 and C1; tab and line breaks are
+  text), in JSON, path parameters and form field names (the form checks its values itself,
+  to show the error beside the question);
+- integers fit the database's int4 (the columns they meet are int4 or bigint ids);
+  ids and versions in paths are between 1 and 2**31 - 1;
+- a time of day (ISO 8601) lies between the years 1900 and 2200, so no offset can push
+  it outside what Python and PostgreSQL hold;
+- JSON is at most 32 levels deep, an object has at most 1000 members and an array at
+  most 10 000 items.
+
+Most bodies pass a few byte scans that prove none of this can be wrong; only a body that
+might break a rule is decoded and walked to find the field.
+
+Also here: request-rate limits per client address (wrong admin keys, open links)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import time
+from typing import Any
+
+import msgspec
+from litestar import Request
+
+from service.errors import BadRequest, FieldError, TooManyRequests, UnsupportedMediaType
+
+MAX_BODY = 64 * 1024  # a whole questionnaire's answers are a few KB
+MAX_ADMIN_BODY = 2 * 1024 * 1024  # 10 000 respondent keys of up to 100 characters
+MAX_DEPTH = 32
+MAX_MEMBERS = 1_000
+MAX_ITEMS = 10_000
+MAX_FORM_FIELDS = 1_000
+INT_MAX = 2**31 - 1
+YEARS = (1900, 2200)
+
+# Any of these in a body means the slow, exact check must run.
+_MAYBE_CONTROL = re.compile(rb"\\u00[0189][0-9a-fA-F]|\\u007[fF]|\xc2[\x80-\x9f]|[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_LONG_NUMBER = re.compile(rb"\d{10}")
+_TIMESTAMP_YEAR = re.compile(rb"(?<![\d-])([+-]?\d{4,6})-\d\d-\d\d[Tt ]\d\d")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")  # tab, line feed, return are text
+_TIMESTAMP = re.compile(r"[+-]?\d{4,6}-\d\d-\d\d[Tt ]\d\d")
+
+MESSAGES = {
+    "control": ("Teksten indeholder et kontroltegn (fx NUL), som ikke kan gemmes.",
+                "The text contains a control character (such as NUL) that cannot be stored."),
+    "number": ("Tallet er uden for det tilladte område.", f"The number is out of range (-{INT_MAX + 1} to {INT_MAX})."),
+    "id": ("Tallet er uden for det tilladte område.", f"Must be a whole number from 1 to {INT_MAX}."),
+    "time": ("Tidspunktet skal ligge mellem år 1900 og 2200.", "The time must lie between the years 1900 and 2200."),
+    "deep": ("Indholdet har for mange niveauer.", f"JSON nested deeper than {MAX_DEPTH} levels."),
+    "members": ("Indholdet har for mange felter.", f"An object with more than {MAX_MEMBERS} members."),
+    "items": ("Listen er for lang.", f"A list with more than {MAX_ITEMS} items."),
+    "utf8": ("Indholdet er ikke gyldig tekst (UTF-8).", "The body is not valid UTF-8."),
+    "fields": ("Formularen har for mange felter.", f"A form with more than {MAX_FORM_FIELDS} fields."),
+}
+
+
+def refusal(field: str, code: str) -> BadRequest:
+    da, en = MESSAGES[code]
+    return BadRequest([FieldError(field, da, en)])
+
+
+def _join(path: str, key: str | int) -> str:
+    if isinstance(key, int):
+        return f"{path}[{key}]"
+    return f"{path}.{key}" if path else key
+
+
+def _time_out_of_range(text: str) -> bool:
+    try:
+        year = dt.datetime.fromisoformat(text).year
+    except ValueError:
+        return False  # not a time; the handler's own type says what it must be
+    return not YEARS[0] <= year <= YEARS[1]
+
+
+def check_text(field: str, text: str) -> None:
+    if _CONTROL.search(text):
+        raise refusal(field, "control")
+    if _TIMESTAMP.match(text) and _time_out_of_range(text):
+        raise refusal(field, "time")
+
+
+def _walk(value: Any, path: str, depth: int) -> None:
+    if depth > MAX_DEPTH:
+        raise refusal(path or "body", "deep")
+    if isinstance(value, str):
+        check_text(path or "body", value)
+    elif isinstance(value, bool) or value is None or isinstance(value, float):
+        return
+    elif isinstance(value, int):
+        if not -INT_MAX - 1 <= value <= INT_MAX:
+            raise refusal(path or "body", "number")
+    elif isinstance(value, dict):
+        if len(value) > MAX_MEMBERS:
+            raise refusal(path or "body", "members")
+        for key, item in value.items():
+            check_text(_join(path, key), key)
+            _walk(item, _join(path, key), depth + 1)
+    elif isinstance(value, list):
+        if len(value) > MAX_ITEMS:
+            raise refusal(path or "body", "items")
+        for n, item in enumerate(value):
+            _walk(item, _join(path, n), depth + 1)
+
+
+def _surely_fine(body: bytes) -> bool:
+    """A few C-speed scans: True when no rule can be broken, as for every ordinary body."""
+    if body.count(b"[") + body.count(b"{") > MAX_DEPTH or body.count(b":") > MAX_MEMBERS:
+        return False
+    if body.count(b",") > MAX_ITEMS or _MAYBE_CONTROL.search(body) or _LONG_NUMBER.search(body):
+        return False
+    return all(YEARS[0] < int(m.group(1)) < YEARS[1] for m in _TIMESTAMP_YEAR.finditer(body))
+
+
+def check_json(body: bytes) -> None:
+    """Raise BadRequest naming the field that breaks a rule; let anything else through
+    (a body that is not JSON at all is the handler's to refuse, with its own message)."""
+    if not body.isascii():
+        try:
+            body.decode()
+        except UnicodeDecodeError:
+            raise refusal("body", "utf8") from None
+    if _surely_fine(body):
+        return
+    try:
+        value = msgspec.json.decode(body)
+    except RecursionError:
+        raise refusal("body", "deep") from None
+    except msgspec.DecodeError:
+        return
+    _walk(value, "", 0)
+
+
+def check_form(form: Any) -> None:
+    items = list(form.multi_items())
+    if len(items) > MAX_FORM_FIELDS:
+        raise refusal("body", "fields")
+    for name, _ in items:
+        check_text(name, name)
+    # The values are the form's to check: it validates each answer where it is asked and
+    # shows the error beside it, in Danish (service/surveys/answers.py refuses control
+    # characters); its hidden fields are parsed with their own bounds.
+
+
+def check_path(params: dict[str, Any]) -> None:
+    for name, value in params.items():
+        if isinstance(value, int) and not 1 <= value <= INT_MAX:
+            raise refusal(name, "id")
+        if isinstance(value, str):
+            check_text(name, value)
+
+
+_FORM = "application/x-www-form-urlencoded"
+
+
+async def check_request(request: Request[Any, Any, Any]) -> None:
+    """The application's before_request: runs after routing, before the handler, inside
+    the route's error handling, so a refusal is rendered like any other error of its layer.
+    The body it reads is kept by Litestar for the handler; nothing is read twice."""
+    if request.path_params:
+        check_path(request.path_params)
+    if request.method in ("GET", "HEAD", "OPTIONS"):
+        return
+    content_type = request.headers.get("content-type", "")
+    if content_type.startswith("multipart/"):
+        raise UnsupportedMediaType([FieldError("body", "Formularen kan ikke modtage filer.",
+                                               f"send JSON or {_FORM}; multipart bodies are not read")])
+    if content_type.startswith(_FORM):
+        check_form(await request.form())
+        return
+    body = await request.body()
+    if body:
+        check_json(body)
+
+
+# --- how often -----------------------------------------------------------------------------------
+
+class RateLimit:
+    """At most `limit` events per client address in a fixed window of `seconds`, in this
+    process (each web process counts its own). Small on purpose: the window's table is
+    emptied of past windows whenever it grows, so an attacker with many addresses costs
+    memory for one window at most."""
+
+    def __init__(self, limit: int, seconds: int) -> None:
+        self.limit, self.seconds = limit, seconds
+        self._counts: dict[str, tuple[int, int]] = {}
+
+    def _window(self) -> int:
+        return int(time.monotonic() // self.seconds)
+
+    def retry_after(self, key: str) -> int | None:
+        """Seconds until `key` may try again, or None when it may now."""
+        window = self._window()
+        start, count = self._counts.get(key, (window, 0))
+        if start == window and count >= self.limit:
+            return max(1, int((window + 1) * self.seconds - time.monotonic()) + 1)
+        return None
+
+    def hit(self, key: str) -> None:
+        window = self._window()
+        if len(self._counts) > 10_000:
+            self._counts = {k: v for k, v in self._counts.items() if v[0] == window}
+        start, count = self._counts.get(key, (window, 0))
+        self._counts[key] = (window, count + 1 if start == window else 1)
+
+    def take(self, key: str, message: str) -> None:
+        """Count one event for `key`; TooManyRequests (429) when it is over the limit."""
+        if (wait := self.retry_after(key)) is not None:
+            raise TooManyRequests(message, wait)
+        self.hit(key)
+
+
+def client_address(request: Any) -> str:
+    """The peer's address (behind a reverse proxy, uvicorn puts X-Forwarded-For here when
+    the proxy is trusted: --forwarded-allow-ips)."""
+    return request.client.host if request.client else "unknown"
+
+
+# Open (anonymous) links: a visit makes a personal link, so visits from one address are
+# limited; a unit's tablet in a waiting room stays far below this.
+OPEN_LINK_PREFIX = "/a/"
+open_links = RateLimit(limit=60, seconds=60)
+
+
+async def at_the_edge(request: Request[Any, Any, Any]) -> None:
+    """The application's one before_request hook (a layer has one): rates, then values.
+    A controller that sets its own before_request must call this first."""
+    if request.scope["path"].startswith(OPEN_LINK_PREFIX):
+        open_links.take(client_address(request), "too many visits of open links from this address; try again later")
+    await check_request(request)
