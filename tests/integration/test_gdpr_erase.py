@@ -93,11 +93,13 @@ async def test_erasing_a_respondent_key_leaves_nothing_of_them_and_everything_of
     assert await _left(conn, panel["other_organisation"]) == elsewhere_before, "another organisation's B-1 stays"
     assert await conn.fetchval("select count(*) from answer where text_value like '%(B-1)%'") == 0
 
-    [entry] = (await client.get("/api/admin/audit", headers=admin_headers)).json()
-    assert entry["actor"] == "admin-api" and entry["action"] == "erase respondent"
+    # (the service's own daily retention run may be in the log too)
+    [entry] = [e for e in (await client.get("/api/admin/audit", headers=admin_headers)).json()
+               if e["action"] == "erase respondent"]
+    assert entry["actor"] == "admin-api"
     assert entry["counts"] == {k: erased[k] for k in ("responses", "answers", "drafts", "invitations_unkeyed")}
     assert entry["subject"].startswith(f"organisation {org}, respondent p:")
-    row = await conn.fetchval("select row_to_json(a)::text from audit_log a")
+    row = await conn.fetchval("select row_to_json(a)::text from audit_log a where action = 'erase respondent'")
     assert "B-1" not in row and SECRET_TEXT not in row
 
 
@@ -111,7 +113,7 @@ async def test_erasing_one_link_on_the_command_line_is_audited_as_cli(client, co
     # the respondent's other wave is another link: it stays until the key is erased
     assert (await _of_token(conn, panel["tokens"][("Efter", "B-1")]))["drafts"] == 1
     ran = await sammen(settings, "audit")
-    [entry] = ran.json()
+    [entry] = [e for e in ran.json() if e["action"] != "retention"]
     assert entry["actor"] == "cli" and entry["action"] == "erase link" and entry["subject"].startswith("invitation ")
 
 
@@ -130,4 +132,4 @@ async def test_an_open_link_cannot_be_erased_as_one_respondent(client, conn, adm
     r = await client.post("/api/admin/erasures", headers=admin_headers, json={"token": link.token})
     assert r.status_code == 400 and "open link" in r.text and '"token' in r.text, r.text
     assert await conn.fetchval("select count(*) from response") == 1
-    assert await conn.fetchval("select count(*) from audit_log") == 0
+    assert await conn.fetchval("select count(*) from audit_log where action like 'erase%'") == 0
