@@ -8,38 +8,18 @@ A missing /usr/bin/chromium is an error, never a skip: CI installs it."""
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
-import tempfile
-import time
-import urllib.request
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
-from pathlib import Path
 from typing import Any
 
 import asyncpg
 import pytest
 
-from tests.conftest import ADMIN_KEY, ROOT, invite, make_wave
+from tests.support.browser import CHROMIUM, CHROMIUM_ARGS, PHONE
+from tests.support.readback import stored
+from tests.support.service import Service, ServiceFailed
+from tests.conftest import invite, make_wave
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-]
-PHONE = {
-    "viewport": {"width": 360, "height": 740},
-    "screen": {"width": 360, "height": 740},
-    "is_mobile": True,
-    "has_touch": True,
-    "device_scale_factor": 2,
-    "locale": "da-DK",
-}
-
-
-# --- the database ------------------------------------------------------------------------
+__all__ = ["new_link", "stored"]
 
 async def new_link(pool: asyncpg.Pool, questionnaire_id: str = "borger") -> str:
     """A personal invitation token in a fresh organisation with a wave open today."""
@@ -47,71 +27,17 @@ async def new_link(pool: asyncpg.Pool, questionnaire_id: str = "borger") -> str:
         return await invite(conn, await make_wave(conn, questionnaire_id))
 
 
-async def stored(pool: asyncpg.Pool, token: str) -> tuple[dict[str, Any] | None, dict[tuple[str, str], dict[str, Any]]]:
-    """The response submitted through this token (or None) and its answers by (item, part)."""
-    from service.surveys.store import hash_token
-
-    async with pool.acquire() as conn:
-        response = await conn.fetchrow(
-            "select r.* from response r join invitation i on i.id = r.invitation_id where i.token_hash = $1",
-            hash_token(token),
-        )
-        if response is None:
-            return None, {}
-        rows = await conn.fetch("select * from answer where response_id = $1", response["id"])
-        return dict(response), {(a["item_id"], a["part"]): dict(a) for a in rows}
-
-
-# --- the service ---------------------------------------------------------------------------
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="session")
 def server(pg_url: str) -> Iterator[str]:
     """`sammen serve` as a subprocess on a free port; yields its base URL."""
-    port = _free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("SAMMEN_")}
-    env |= {
-        "DATABASE_URL": pg_url,
-        "SAMMEN_HOST": "127.0.0.1",
-        "SAMMEN_PORT": str(port),
-        "SAMMEN_ADMIN_API_KEY": ADMIN_KEY,
-        "SAMMEN_QUESTIONNAIRE_DIR": str(ROOT / "questionnaires"),
-        "PYTHONUNBUFFERED": "1",
-    }
-    log = tempfile.NamedTemporaryFile(prefix="sammen-browser-server-", suffix=".log", delete=False)
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "service.cli", "serve"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-    )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
     try:
-        while True:
-            if proc.poll() is not None:
-                pytest.fail(f"sammen serve exited with {proc.returncode}:\n{Path(log.name).read_text()}")
-            try:
-                with urllib.request.urlopen(f"{base}/healthz", timeout=2) as r:
-                    if r.status == 200:
-                        break
-            except OSError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail(f"sammen serve did not answer /healthz within 60 s:\n{Path(log.name).read_text()}")
-            time.sleep(0.1)
-        yield base
+        service = Service(pg_url).start()
+    except ServiceFailed as failed:
+        pytest.fail(str(failed), pytrace=False)
+    try:
+        yield service.url
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        log.close()
-        os.unlink(log.name)
+        service.stop()
 
 
 # --- the browser ---------------------------------------------------------------------------
