@@ -45,6 +45,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     def __post_init__(self) -> None:
         if self.secret_key and len(self.secret_key) < 32:
             raise ValueError(f"SAMMEN_SECRET_KEY: is {len(self.secret_key)} characters, at least 32 are needed")
+        if self.admin_api_key and len(self.admin_api_key) < 32:  # empty: every admin endpoint refuses
+            raise ValueError(f"SAMMEN_ADMIN_API_KEY: is {len(self.admin_api_key)} characters, at least 32 are needed"
+                             " (e.g. python -c 'import secrets; print(secrets.token_urlsafe(32))')")
 
     @property
     def public_url(self) -> str:

@@ -14,6 +14,8 @@ from service.admin.model import (
 )
 from service.auth import require_admin
 from service.http import Conn
+from service.web.handlers import JSON_HANDLERS, error_responses
+from service.web.limits import MAX_ADMIN_BODY
 from service.secrets_file import server_secret
 
 
@@ -21,24 +23,25 @@ class AdminApi(Controller):
     path = "/api/admin"
     guards = [require_admin]
     tags = ["admin"]
+    exception_handlers = JSON_HANDLERS
 
-    @post("/organisations")
+    @post("/organisations", responses=error_responses(401, 404, 409, 422))
     async def organisation(self, data: JSONBody[NewOrganisation], conn: Conn) -> Created:
         return await store.create_organisation(conn, data)
 
-    @post("/organisations/{organisation_id:int}/units")
+    @post("/organisations/{organisation_id:int}/units", responses=error_responses(401, 404, 409, 422))
     async def unit(self, organisation_id: FromPath[int], data: JSONBody[NewUnit], conn: Conn) -> Created:
         return await store.create_unit(conn, organisation_id, data)
 
-    @post("/organisations/{organisation_id:int}/evaluations")
+    @post("/organisations/{organisation_id:int}/evaluations", responses=error_responses(401, 404, 409, 422))
     async def evaluation(self, organisation_id: FromPath[int], data: JSONBody[NewEvaluation], conn: Conn) -> Created:
         return await store.create_evaluation(conn, organisation_id, data)
 
-    @post("/evaluations/{evaluation_id:int}/waves")
+    @post("/evaluations/{evaluation_id:int}/waves", responses=error_responses(401, 404, 409, 422))
     async def wave(self, evaluation_id: FromPath[int], data: JSONBody[NewWave], conn: Conn) -> Created:
         return await store.create_wave(conn, evaluation_id, data)
 
-    @post("/waves/{wave_id:int}/invitations")
+    @post("/waves/{wave_id:int}/invitations", responses=error_responses(401, 404, 409, 422), request_max_body_size=MAX_ADMIN_BODY)
     async def invitations(
         self, wave_id: FromPath[int], data: JSONBody[NewInvitations], conn: Conn, request: Request,
         format: FromQuery[Literal["json", "csv", "html"]] = "json",
@@ -54,23 +57,23 @@ class AdminApi(Controller):
                                 status_code=201)
         return Response(links, status_code=201)
 
-    @post("/waves/{wave_id:int}/open-links")
+    @post("/waves/{wave_id:int}/open-links", responses=error_responses(401, 404, 409, 422))
     async def open_link(self, wave_id: FromPath[int], data: JSONBody[NewOpenLink], conn: Conn, request: Request) -> OpenLink:
         return await store.create_open_link(conn, wave_id, data, request.app.state.settings.public_url)
 
-    @get("/waves/{wave_id:int}/response-rates")
+    @get("/waves/{wave_id:int}/response-rates", responses=error_responses(401, 404))
     async def rates(self, wave_id: FromPath[int], conn: Conn) -> list[UnitRate]:
         return await store.response_rates(conn, wave_id)
 
-    @get("/overview")
+    @get("/overview", responses=error_responses(401, 404))
     async def overview(self, conn: Conn) -> list[dict]:
         return await store.overview(conn)
 
-    @get("/organisations/{organisation_id:int}/units")
+    @get("/organisations/{organisation_id:int}/units", responses=error_responses(401, 404))
     async def units(self, organisation_id: FromPath[int], conn: Conn) -> list[UnitInfo]:
         return await store.units(conn, organisation_id)
 
-    @post("/erasures", status_code=200)
+    @post("/erasures", status_code=200, responses=error_responses(401, 404, 409, 422))
     async def erase(self, data: JSONBody[ErasureRequest], conn: Conn, request: Request) -> Erasure:
         """Erase one respondent: `{"organisation_id": N, "respondent_key": "..."}` for every wave of the
         organisation, or `{"token": "..."}` for one personal link. Audited; the entry holds no answers."""
@@ -80,7 +83,7 @@ class AdminApi(Controller):
         secret = server_secret(request.app.state.settings)
         return await erase.erase_respondent(conn, secret, data.organisation_id, data.respondent_key, "admin-api")
 
-    @get("/audit")
+    @get("/audit", responses=error_responses(401, 404))
     async def audit_log(
         self, conn: Conn, limit: Annotated[int, QueryParameter(ge=1, le=10_000)] = 100,
     ) -> list[AuditEntry]:

@@ -10,10 +10,12 @@ from typing import Literal
 import msgspec
 from litestar import Controller, Response, get, post
 from litestar.datastructures import State
+from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import FromPath, JSONBody
 
 from service.errors import Closed, Conflict
 from service.http import Conn
+from service.web.handlers import JSON_HANDLERS, error_responses
 from service.surveys import store
 from service.surveys.answers import Answers, check
 from service.surveys.model import Audience, Questionnaire
@@ -53,27 +55,32 @@ class FormInfo(msgspec.Struct, frozen=True):
 class SurveyApi(Controller):
     path = "/api"
     tags = ["surveys"]
+    exception_handlers = JSON_HANDLERS
 
-    @get("/questionnaires")
+    @get("/questionnaires", responses=error_responses())
     async def questionnaires(self, conn: Conn) -> list[QuestionnaireSummary]:
         return [
             QuestionnaireSummary(r["questionnaire_id"], r["version"], r["audience"], r["title"], r["digest"])
             for r in await store.list_questionnaires(conn)
         ]
 
-    @get("/questionnaires/{questionnaire_id:str}/{version:int}")
+    @get("/questionnaires/{questionnaire_id:str}/{version:int}", responses=error_responses(404))
     async def questionnaire(self, questionnaire_id: FromPath[str], version: FromPath[int], conn: Conn) -> Questionnaire:
         row = await store.find_version(conn, questionnaire_id, version)
         return await store.questionnaire(conn, row["id"], row["digest"])
 
-    @get("/forms/{token:str}")
+    @get("/forms/{token:str}", responses=error_responses(404))
     async def form(self, token: FromPath[str], conn: Conn) -> FormInfo:
         inv = await store.invitation(conn, token)
         q = await store.questionnaire(conn, inv.qv_id, inv.digest)
         status = "answered" if inv.submitted else "open" if inv.is_open(dt.date.today()) else "closed"
         return FormInfo(status, q, inv.draft)
 
-    @post("/responses/{token:str}")
+    @post(
+        "/responses/{token:str}",
+        responses={200: ResponseSpec(store.Receipt, description="A retry of a submission stored before: nothing new stored"),
+                   **error_responses(404, 409, 422)},
+    )
     async def submit(self, token: FromPath[str], data: JSONBody[Submission], state: State) -> Response[store.Receipt]:
         """The busiest endpoint takes its connection itself: the same as the `conn`
         dependency, without the dependency machinery's cost on every submission."""

@@ -17,6 +17,7 @@ from litestar.response import Redirect, Template
 
 from service.errors import AlreadyAnswered, FieldError, Invalid
 from service.http import Conn
+from service.web.handlers import HTML_HANDLERS
 from service.surveys import forms, store
 from service.surveys.answers import Answers, check
 from service.surveys.model import DONT_KNOW_TEXT, Questionnaire, choices
@@ -221,6 +222,7 @@ class FormController(Controller):
     """/s/{token}: a personal link; /a/{token}: an anonymous link for a unit and wave."""
 
     include_in_schema = False
+    exception_handlers = HTML_HANDLERS  # every error a Danish page (service/web/handlers.py)
 
     @get("/a/{token:str}")
     async def open_link(self, token: FromPath[str], conn: Conn, lang: Lang = None) -> Redirect | Template:

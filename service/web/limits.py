@@ -223,15 +223,22 @@ def client_address(request: Any) -> str:
     return request.client.host if request.client else "unknown"
 
 
-# Open (anonymous) links: a visit makes a personal link, so visits from one address are
-# limited; a unit's tablet in a waiting room stays far below this.
+# One table per application (on its state, see service/app.py). Open (anonymous) links:
+# a visit may make a personal link, so visits from one address are limited; a unit's
+# tablet in a waiting room stays far below this. Wrong admin keys: a key has 32+
+# characters, so this only keeps a guesser from filling the logs and the CPU.
 OPEN_LINK_PREFIX = "/a/"
-open_links = RateLimit(limit=60, seconds=60)
+
+
+def rate_limits() -> dict[str, RateLimit]:
+    return {"open_link_visits": RateLimit(limit=60, seconds=60), "admin_guesses": RateLimit(limit=20, seconds=60)}
 
 
 async def at_the_edge(request: Request[Any, Any, Any]) -> None:
     """The application's one before_request hook (a layer has one): rates, then values.
     A controller that sets its own before_request must call this first."""
     if request.scope["path"].startswith(OPEN_LINK_PREFIX):
-        open_links.take(client_address(request), "too many visits of open links from this address; try again later")
+        request.app.state.open_link_visits.take(
+            client_address(request), "too many visits of open links from this address; try again later"
+        )
     await check_request(request)
