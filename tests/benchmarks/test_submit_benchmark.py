@@ -9,7 +9,8 @@ import os
 import subprocess
 import sys
 
-from tests.conftest import ROOT
+from tests.support import ROOT
+from tests.support.budgets import PAGE_WEIGHT_BUDGET
 
 
 def test_benchmark_smoke_run_stores_every_acknowledged_submission(tmp_path):
@@ -23,5 +24,5 @@ def test_benchmark_smoke_run_stores_every_acknowledged_submission(tmp_path):
         verify = figures["verify"][path]
         assert verify["acknowledged"] > 0 and verify["acknowledged"] == verify["stored"], verify
         assert verify["rows_per_response"] == figures["answer_rows"]  # no response stored half
-    assert figures["page_weight"]["heaviest"]["wire_bytes"] <= 14 * 1024
+    assert figures["page_weight"]["heaviest"]["wire_bytes"] <= PAGE_WEIGHT_BUDGET
     assert "JSON TPS / pgbench TPS" in done.stdout  # the ratio against the same-run baseline is printed

@@ -1,5 +1,5 @@
 """A form page must arrive in the first round trip of a slow phone connection: at most
-14 KB on the wire, gzip-compressed, headers and every stylesheet it needs included."""
+14 KiB on the wire, gzip-compressed, headers and every stylesheet it needs included."""
 
 from __future__ import annotations
 
@@ -11,10 +11,9 @@ import urllib.parse
 import pytest
 
 from tests.browser.conftest import new_link
+from tests.support.budgets import PAGE_WEIGHT_BUDGET
 
 pytestmark = pytest.mark.browser
-
-BUDGET = 14 * 1000  # bytes; about what TCP's first congestion window (10 × 1460) carries
 
 
 def on_the_wire(base: str, path: str, body: str | None = None) -> tuple[int, dict[str, str], int, bytes]:
@@ -62,7 +61,7 @@ def page_weight(base: str, path: str, body: str | None = None, expect_status: in
     return size, text
 
 
-async def test_form_pages_weigh_at_most_14_kb_gzipped_on_the_wire(server, pool):
+async def test_form_pages_weigh_at_most_14_kib_gzipped_on_the_wire(server, pool):
     token = await new_link(pool, "medarbejder")
     first, first_html = page_weight(server, f"/s/{token}")
     assert "<style>" in first_html or "stylesheet" in first_html
@@ -78,4 +77,4 @@ async def test_form_pages_weigh_at_most_14_kb_gzipped_on_the_wire(server, pool):
     weights = {"staff role page": first, "staff role page with errors": errors, "staff matrix page": matrix,
                "citizen first page": citizen}
     print("\nbytes on the wire, gzip:", weights)
-    assert max(weights.values()) <= BUDGET, weights
+    assert max(weights.values()) <= PAGE_WEIGHT_BUDGET, weights
