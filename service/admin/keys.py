@@ -43,12 +43,12 @@ def problem(key: str) -> str | None:
         return f"is {len(key)} characters long, at most {MAX_LENGTH}"
     if any(ord(c) < 32 or 127 <= ord(c) < 160 for c in key):
         return "contains a control character"
+    if looks_like_cpr(key):  # before the other rules: the reason that matters most
+        return "looks like a CPR number (ten digits starting with a date); use a pseudonymous key"
     if any(c.isspace() for c in key):
         return "contains whitespace"
     if not _ALLOWED.fullmatch(key):
         return "may hold only the letters A-Z and a-z, digits and _ . : -"
-    if looks_like_cpr(key):
-        return "looks like a CPR number (ten digits starting with a date); use a pseudonymous key"
     return None
 
 

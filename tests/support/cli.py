@@ -61,7 +61,10 @@ async def sammen_here(settings: Settings, *args: str, monkeypatch: Any) -> Ran:
 
     def run() -> int:
         with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-            return main(list(args))
+            try:
+                return main(list(args))
+            except SystemExit as exit:  # argparse refusing an argument
+                return exit.code if isinstance(exit.code, int) else 1
 
     code = await asyncio.to_thread(run)
     return Ran(code, out.getvalue(), err.getvalue())
