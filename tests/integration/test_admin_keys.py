@@ -97,7 +97,7 @@ async def test_the_service_does_not_start_with_a_secret_file_it_cannot_use(setti
     short = tmp_path / "secret"
     short.write_text("too short\n")
     app = create_app(Settings(**{**{f: getattr(settings, f) for f in settings.__struct_fields__},
-                                 "secret_file": str(short)}))
+                                 "secret_key": "", "secret_file": str(short)}))
     with pytest.raises(BaseExceptionGroup) as failed:  # the lifespan's error, as the ASGI server gets it
         async with AsyncTestClient(app):
             pass
