@@ -9,7 +9,6 @@ from collections.abc import AsyncGenerator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-import asyncpg
 from litestar import Litestar, MediaType, get
 from litestar.config.compression import CompressionConfig
 from litestar.plugins.jinja import JinjaTemplateEngine
@@ -21,10 +20,11 @@ from litestar.template.config import TemplateConfig
 
 from service import db
 from service.admin.api import AdminApi
+from service.admin.lifespan import admin_duties
 from service.config import Settings
 from service.http import Conn, provide_conn
-from service.migrate import migrate
-from service.surveys import loader, store
+from service.setup import prepare_database
+from service.surveys.catalogue import Catalogue
 from service.surveys.api import SurveyApi
 from service.surveys.web import FormController
 from service.web import limits
@@ -34,20 +34,6 @@ from service.web.headers import SecurityHeaders
 
 log = logging.getLogger(__name__)
 TEMPLATES = Path(__file__).parent / "surveys" / "templates"
-async def prepare_database(url: str, settings: Settings) -> None:
-    """Migrate and load the questionnaire files; refuses to start on a bad file."""
-    conn = await asyncpg.connect(url)
-    try:
-        await db._init_connection(conn)
-        applied = await migrate(conn)
-        if applied:
-            log.info("applied migrations %s", applied)
-        folder = Path(settings.questionnaire_dir)
-        if folder.is_dir():
-            for q in loader.load_dir(folder):
-                await store.sync_questionnaire(conn, q)
-    finally:
-        await conn.close()
 
 
 def _compact(engine: JinjaTemplateEngine) -> None:
@@ -80,8 +66,8 @@ def create_app(settings: Settings) -> Litestar:
     return Litestar(
         route_handlers=[FormController, SurveyApi, AdminApi, health, home, *EDGE_ROUTES],
         dependencies={"conn": Provide(provide_conn)},
-        lifespan=[lifespan],
-        state=State({"settings": settings, **limits.rate_limits()}),
+        lifespan=[lifespan, admin_duties],  # admin_duties: the server secret, daily retention
+        state=State({"settings": settings, "catalogue": Catalogue(), **limits.rate_limits()}),
         template_config=TemplateConfig(directory=TEMPLATES, engine=JinjaTemplateEngine, engine_callback=_compact),
         compression_config=CompressionConfig(backend="gzip", minimum_size=512, gzip_compress_level=6),
         exception_handlers=APP_HANDLERS,  # the form and the APIs set their own (service/web/handlers.py)

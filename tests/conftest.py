@@ -13,7 +13,7 @@ import pytest
 
 from service import db
 from service.config import Settings
-from tests.support import SECRET, ADMIN_KEY, QUESTIONNAIRE_DIR, ROOT
+from tests.support import ADMIN_KEY, QUESTIONNAIRE_DIR, ROOT, SECRET
 from tests.support.database import embedded, prepare
 from tests.support.evaluation import invite, make_wave
 

@@ -4,11 +4,13 @@ so both refuse the same things with the same Danish messages."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import msgspec
 
 from service.errors import FieldError, Invalid
+from service.texts import both
 from service.surveys.model import (
     DONT_KNOW,
     FreeText,
@@ -21,16 +23,21 @@ from service.surveys.model import (
 
 # What a respondent sends per item: a code, a text, a list of codes (multiple choice),
 # or row -> dimension -> code (matrix). "ved_ikke" stands for 'Ved ikke / ikke relevant'.
-Value = int | str | list[int] | dict[str, dict[str, int | str]]
+Value = int | str | list[int | str] | dict[str, dict[str, int | str]]
 Answers = dict[str, Value]
 
 
 class AnswerRow(msgspec.Struct, frozen=True, array_like=True):
+    """One row of the answer table: a matrix cell names the rated group and the
+    dimension, a multiple-choice row the option chosen."""
+
     item_id: str
-    part: str
     value: int | None
     text_value: str | None
     dont_know: bool
+    dimension: str = ""
+    rated_role: str | None = None
+    choice: int | None = None
 
 
 class Checked(msgspec.Struct, frozen=True):
@@ -38,31 +45,9 @@ class Checked(msgspec.Struct, frozen=True):
     staff_role: str | None
 
 
-# Every message a respondent can get, in Danish (the default) and English.
-MESSAGES: dict[str, tuple[str, str]] = {
-    "unknown": ("Spørgsmålet findes ikke i dette spørgeskema.", "This question is not part of this questionnaire."),
-    "not_shown": ("Spørgsmålet skal ikke besvares ud fra dine tidligere svar.",
-                  "This question is not to be answered, given your earlier answers."),
-    "missing": ("Besvar venligst spørgsmålet.", "Please answer the question."),
-    "dont_know": ("'Ved ikke' kan ikke vælges her.", "'Don't know' cannot be chosen here."),
-    "choose": ("Vælg et af svarene.", "Choose one of the answers."),
-    "range": ("Svaret skal være et tal fra {lo} til {hi}.", "The answer must be a number from {lo} to {hi}."),
-    "option": ("Svaret er ikke en af mulighederne.", "The answer is not one of the options."),
-    "text": ("Svaret skal være tekst.", "The answer must be text."),
-    "too_long": ("Svaret må højst være {max} tegn (det er {n}).", "The answer may be at most {max} characters (it is {n})."),
-    "role": ("Vælg en af rollerne.", "Choose one of the roles."),
-    "choose_many": ("Vælg et eller flere af svarene.", "Choose one or more of the answers."),
-    "dont_know_alone": ("Vælg enten 'Ved ikke' eller et eller flere af svarene.",
-                        "Choose either 'Don't know' or one or more of the answers."),
-    "matrix": ("Svaret skal angive en vurdering for hver faggruppe.", "The answer must give a rating for each group."),
-    "row_not_shown": ("Faggruppen skal ikke vurderes her.", "This group is not to be rated here."),
-    "row": ("Svaret skal angive en vurdering for hver del.", "The answer must give a rating for each part."),
-}
-
-
 def error(field: str, code: str, **params: object) -> FieldError:
-    da, en = MESSAGES[code]
-    return FieldError(field, da.format(**params), en.format(**params))
+    """An answer error in both languages, from the one catalogue of texts."""
+    return FieldError(field, *both(code, **params))
 
 
 def is_shown(q: Questionnaire, item: Item, answers: Answers) -> bool:
@@ -94,7 +79,7 @@ def may_be_shown(q: Questionnaire, item: Item, answers: Answers) -> bool:
 
 def matrix_rows(item: Matrix, answers: Answers) -> list[str]:
     own = answers.get(item.exclude_row_of) if item.exclude_row_of else None
-    return [r.key for r in item.rows if r.key != own]
+    return [r.key for r in item.groups if r.key != own]
 
 
 def check(q: Questionnaire, answers: Answers, only: set[str] | None = None) -> Checked:
@@ -117,6 +102,8 @@ def check(q: Questionnaire, answers: Answers, only: set[str] | None = None) -> C
             if given is not None:
                 errors.append(error(item.id, "not_shown"))
             continue
+        if given is None and isinstance(item, Matrix) and item.required:
+            given = {}  # every unanswered cell is named, so each can be linked and marked
         if given is None:
             if item.required:
                 errors.append(error(item.id, "missing"))
@@ -131,6 +118,11 @@ def check(q: Questionnaire, answers: Answers, only: set[str] | None = None) -> C
     if errors:
         raise Invalid(errors)
     return Checked(rows, staff_role)
+
+
+# NUL cannot be stored in PostgreSQL text; other control characters (but tab and line
+# breaks) are never typed by a person, and a lone surrogate cannot be encoded.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
 
 
 def _empty(given: Any) -> bool:
@@ -161,10 +153,10 @@ def _code(item: Item, given: Any, field: str | None = None) -> int:
     return given
 
 
-def _row(item_id: str, part: str, code: int) -> AnswerRow:
+def _row(item_id: str, code: int, dimension: str = "", rated_role: str | None = None) -> AnswerRow:
     if code == -1:
-        return AnswerRow(item_id, part, None, None, True)
-    return AnswerRow(item_id, part, code, None, False)
+        return AnswerRow(item_id, None, None, True, dimension, rated_role)
+    return AnswerRow(item_id, code, None, False, dimension, rated_role)
 
 
 def _rows(item: Item, given: Any, answers: Answers, only: set[str] | None) -> list[AnswerRow]:
@@ -173,13 +165,15 @@ def _rows(item: Item, given: Any, answers: Answers, only: set[str] | None) -> li
             if not isinstance(given, str):
                 raise _Wrong("text")
             text = given.replace("\r\n", "\n").strip()  # a browser counts a line break as one
+            if _CONTROL.search(text):
+                raise _Wrong("control_character")
             if len(text) > item.max_length:
                 raise _Wrong("too_long", max=item.max_length, n=len(text))
-            return [AnswerRow(item.id, "", None, text, False)]
+            return [AnswerRow(item.id, None, text, False)]
         case Role():
-            if not isinstance(given, str) or given not in {o.key for o in item.options}:
+            if not isinstance(given, str) or given not in {o.key for o in item.groups}:
                 raise _Wrong("role")
-            return [AnswerRow(item.id, "", None, given, False)]
+            return [AnswerRow(item.id, None, given, False)]
         case MultipleChoice():
             if not isinstance(given, list):
                 raise _Wrong("choose_many")
@@ -187,11 +181,11 @@ def _rows(item: Item, given: Any, answers: Answers, only: set[str] | None) -> li
             if -1 in codes:
                 if len(codes) > 1:
                     raise _Wrong("dont_know_alone")
-                return [_row(item.id, "", -1)]
-            return [AnswerRow(item.id, str(c), 1, None, False) for c in codes]
+                return [_row(item.id, -1)]
+            return [AnswerRow(item.id, 1, None, False, choice=c) for c in codes]
         case Matrix():
             return _matrix_rows(item, given, answers, only)
-    return [_row(item.id, "", _code(item, given))]
+    return [_row(item.id, _code(item, given))]
 
 
 def _matrix_rows(item: Matrix, given: Any, answers: Answers, only: set[str] | None) -> list[AnswerRow]:
@@ -221,7 +215,7 @@ def _matrix_rows(item: Matrix, given: Any, answers: Answers, only: set[str] | No
                     problems.append(error(field, "missing"))
                 continue
             try:
-                out.append(_row(item.id, f"{row}:{dim}", _code(item, cells[dim], field)))
+                out.append(_row(item.id, _code(item, cells[dim], field), dim, row))
             except _Wrong as wrong:
                 problems.extend(wrong.errors(field))
     if problems:

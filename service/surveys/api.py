@@ -13,12 +13,14 @@ from litestar.datastructures import State
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import FromPath, JSONBody
 
-from service.errors import Closed, Conflict
 from service.http import Conn
 from service.web.handlers import JSON_HANDLERS, error_responses
-from service.surveys import store
-from service.surveys.answers import Answers, check
+from service.surveys import store, submission
+from service.surveys.answers import Answers
+from service.surveys.catalogue import Catalogue
 from service.surveys.model import Audience, Questionnaire
+from service.surveys.records import Receipt
+from service.surveys.submission import Stored
 
 
 class QuestionnaireSummary(msgspec.Struct, frozen=True):
@@ -65,67 +67,34 @@ class SurveyApi(Controller):
         ]
 
     @get("/questionnaires/{questionnaire_id:str}/{version:int}", responses=error_responses(404))
-    async def questionnaire(self, questionnaire_id: FromPath[str], version: FromPath[int], conn: Conn) -> Questionnaire:
-        row = await store.find_version(conn, questionnaire_id, version)
-        return await store.questionnaire(conn, row["id"], row["digest"])
+    async def questionnaire(
+        self, questionnaire_id: FromPath[str], version: FromPath[int], conn: Conn, state: State
+    ) -> Questionnaire:
+        return (await state.catalogue.version(conn, questionnaire_id, version)).questionnaire
 
     @get("/forms/{token:str}", responses=error_responses(404))
-    async def form(self, token: FromPath[str], conn: Conn) -> FormInfo:
+    async def form(self, token: FromPath[str], conn: Conn, state: State) -> FormInfo:
         inv = await store.invitation(conn, token)
-        q = await store.questionnaire(conn, inv.qv_id, inv.digest)
+        q = await state.catalogue.questionnaire(conn, inv.qv_id, inv.digest)
         status = "answered" if inv.submitted else "open" if inv.is_open(dt.date.today()) else "closed"
         return FormInfo(status, q, inv.draft)
 
     @post(
         "/responses/{token:str}",
-        responses={200: ResponseSpec(store.Receipt, description="A retry of a submission stored before: nothing new stored"),
+        responses={200: ResponseSpec(Receipt, description="A retry of a submission stored before: nothing new stored"),
                    **error_responses(404, 409, 422)},
     )
-    async def submit(self, token: FromPath[str], data: JSONBody[Submission], state: State) -> Response[store.Receipt]:
-        """The busiest endpoint takes its connection itself: the same as the `conn`
-        dependency, without the dependency machinery's cost on every submission."""
+    async def submit(self, token: FromPath[str], data: JSONBody[Submission], state: State) -> Response[Receipt]:
+        """The busiest endpoint takes its connection itself, after the body is read: a
+        slow upload holds none of the pool's connections, and the dependency machinery
+        costs nothing."""
+        catalogue: Catalogue = state.catalogue
+        stored = Stored(submission_id=data.submission_id, channel="api", language=data.language,
+                        assisted=data.assisted, started_at=data.started_at)
         today = dt.date.today()
         async with state.pool.acquire() as conn:
-            if data.questionnaire is None:
-                receipt = await _submit_looked_up(conn, token, data, today)
-            else:
-                receipt = await _submit_in_one_trip(conn, token, data, data.questionnaire, today)
+            version = None
+            if data.questionnaire is not None:
+                version = await catalogue.version(conn, data.questionnaire.id, data.questionnaire.version)
+            receipt = await submission.submit(conn, catalogue, token, data.answers, stored, today=today, version=version)
         return Response(receipt, status_code=200 if receipt.replayed else 201)
-
-
-def _stored_as(data: Submission) -> dict:
-    return {"submission_id": data.submission_id, "assisted": data.assisted, "channel": "api",
-            "language": data.language, "started_at": data.started_at}
-
-
-async def _open_invitation(conn: Conn, token: str, today: dt.date) -> store.Invitation:
-    inv = await store.invitation(conn, token)
-    if not inv.is_open(today):
-        raise Closed("Undersøgelsen er lukket for svar.")
-    return inv
-
-
-async def _submit_looked_up(conn: Conn, token: str, data: Submission, today: dt.date) -> store.Receipt:
-    inv = await _open_invitation(conn, token, today)
-    q = await store.questionnaire(conn, inv.qv_id, inv.digest)
-    checked = check(q, data.answers)
-    return await store.submit(
-        conn, token, inv, q, checked.rows, today=today, staff_role=checked.staff_role, **_stored_as(data)
-    )
-
-
-async def _submit_in_one_trip(
-    conn: Conn, token: str, data: Submission, ref: QuestionnaireRef, today: dt.date
-) -> store.Receipt:
-    version = await store.version(conn, ref.id, ref.version)
-    checked = check(version.questionnaire, data.answers)
-    receipt = await store.submit_by_token(
-        conn, token, version, checked.rows, today=today, staff_role=checked.staff_role, **_stored_as(data)
-    )
-    if receipt is not None:
-        return receipt
-    inv = await _open_invitation(conn, token, today)  # nothing stored: say why
-    if (version.id, version.digest) != (inv.qv_id, inv.digest):
-        store.forget(ref.id, ref.version)
-        raise Conflict("Svarene hører til en anden version af spørgeskemaet end linket. Hent spørgeskemaet igen.")
-    return await store.replay_or_refuse(conn, data.submission_id, inv)

@@ -8,12 +8,14 @@ from pathlib import Path
 
 import msgspec
 
+from service.roles import ROLE_KEYS
 from service.surveys.model import (
     DONT_KNOW,
     Matrix,
     MultipleChoice,
     Questionnaire,
     Role,
+    Row,
     SingleChoice,
     choices,
     SCALE_ITEMS,
@@ -35,23 +37,62 @@ def decode(data: bytes | str, source: str = "<text>") -> Questionnaire:
     return questionnaire
 
 
+MAX_FILE_BYTES = 256 * 1024  # the largest file here is about 12 KB
+
+
 def load_file(path: str | Path) -> Questionnaire:
     path = Path(path)
-    return decode(path.read_bytes(), str(path))
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise QuestionnaireError(f"{path}: {size} bytes is more than a questionnaire file may hold ({MAX_FILE_BYTES})")
+        data = path.read_bytes()
+    except OSError as exc:
+        raise QuestionnaireError(f"{path}: cannot be read ({exc.strerror})") from None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise QuestionnaireError(f"{path}: not UTF-8 text (byte {exc.start})") from None
+    return decode(text, str(path))
 
 
 def load_dir(folder: str | Path) -> list[Questionnaire]:
-    found = [load_file(p) for p in sorted(Path(folder).glob("*.toml"))]
-    seen: dict[tuple[str, int], str] = {}
-    for q in found:
+    """Every file of the folder, or an error: a start never loads part of a folder."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise QuestionnaireError(f"{folder}: the questionnaire folder does not exist (SAMMEN_QUESTIONNAIRE_DIR)")
+    found = [(p, load_file(p)) for p in sorted(folder.glob("*.toml"))]
+    seen: dict[tuple[str, int], Path] = {}
+    for path, q in found:
         if (q.id, q.version) in seen:
-            raise QuestionnaireError(f"{folder}: {q.id} version {q.version} is defined twice")
-        seen[(q.id, q.version)] = q.id
-    return found
+            raise QuestionnaireError(f"{path}: {q.id} version {q.version} is defined in {seen[(q.id, q.version)]} too")
+        seen[(q.id, q.version)] = path
+    return [q for _, q in found]
 
 
 def canonical(questionnaire: Questionnaire) -> bytes:
-    return msgspec.json.encode(questionnaire)
+    """The definition without fields left at their defaults (a later release that adds
+    an optional field does not change the digest of a file that does not use it) and
+    with mappings in key order, so it reads back from jsonb to the same digest."""
+    return msgspec.json.encode(_without_defaults(questionnaire))
+
+
+def _without_defaults(value: object) -> object:
+    if isinstance(value, msgspec.Struct):
+        out: dict[str, object] = {}
+        if (tag := value.__struct_config__.tag) is not None:
+            out[value.__struct_config__.tag_field or "type"] = tag
+        for field in msgspec.structs.fields(value):
+            current = getattr(value, field.name)
+            if field.default is not msgspec.NODEFAULT and current == field.default:
+                continue
+            out[field.encode_name] = _without_defaults(current)
+        return out
+    if isinstance(value, list | tuple):
+        return [_without_defaults(v) for v in value]
+    if isinstance(value, dict):  # in key order: jsonb keeps no order of its own
+        return {k: _without_defaults(value[k]) for k in sorted(value)}
+    return value
 
 
 def digest(questionnaire: Questionnaire) -> str:
@@ -85,14 +126,12 @@ def check(q: Questionnaire) -> list[str]:
                     problems.append(f"{where}.options: option values must be unique")
             if isinstance(item, Role):
                 roles += 1
-                keys = [o.key for o in item.options]
-                if len(set(keys)) != len(keys):
-                    problems.append(f"{where}.options: role keys must be unique")
+                problems.extend(_check_groups(item.options, f"{where}.options"))
             if isinstance(item, Matrix):
-                for name in ("rows", "dimensions"):
-                    keys = [r.key for r in getattr(item, name)]
-                    if len(set(keys)) != len(keys):
-                        problems.append(f"{where}.{name}: keys must be unique")
+                problems.extend(_check_groups(item.rows, f"{where}.rows"))
+                keys = [r.key for r in item.dimensions]
+                if len(set(keys)) != len(keys):
+                    problems.append(f"{where}.dimensions: keys must be unique")
                 if item.exclude_row_of is not None and not isinstance(earlier.get(item.exclude_row_of), Role):
                     problems.append(
                         f"{where}.exclude_row_of: '{item.exclude_row_of}' is not an earlier role item"
@@ -105,12 +144,23 @@ def check(q: Questionnaire) -> list[str]:
     return problems
 
 
+def _check_groups(rows: list[Row] | None, where: str) -> list[str]:
+    """Role groups come from the one vocabulary (service/roles.py); a file may pick some."""
+    if rows is None:
+        return []
+    keys = [r.key for r in rows]
+    problems = [f"{where}: '{k}' is not a role group ({', '.join(ROLE_KEYS)})" for k in keys if k not in ROLE_KEYS]
+    if len(set(keys)) != len(keys):
+        problems.append(f"{where}: keys must be unique")
+    return problems
+
+
 def _check_condition(cond, earlier: dict[str, object], where: str) -> list[str]:
     target = earlier.get(cond.item)
     if target is None:
         return [f"{where}.item: '{cond.item}' is not an item before this one"]
     if isinstance(target, Role):
-        allowed: set[object] = {o.key for o in target.options}
+        allowed: set[object] = {o.key for o in target.groups}
     else:
         allowed = {o.value for o in choices(target)}
         if getattr(target, "dont_know", False):

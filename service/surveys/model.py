@@ -9,6 +9,8 @@ from typing import Annotated, Literal
 
 import msgspec
 
+from service.roles import OTHER, ROLE_GROUPS
+
 Id = Annotated[str, msgspec.Meta(pattern=r"^[a-z][a-z0-9_]{0,39}$")]
 Key = Annotated[str, msgspec.Meta(pattern=r"^[a-z][a-z0-9_]{0,39}$")]
 NonBlank = Annotated[str, msgspec.Meta(pattern=r"\S")]
@@ -44,6 +46,11 @@ class Row(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     text: Text
 
 
+# A disclosure threshold stricter than the service's SAMMEN_MIN_GROUP_SIZE, e.g. 20 for
+# sensitive staff items; never below the statistical offices' floor of 3.
+GroupSize = Annotated[int, msgspec.Meta(ge=3, le=1000)]
+
+
 # dict=True lets a frozen Struct keep cached_property values: lookups a submission makes
 # many times are computed once per loaded definition, not per answer.
 class _Item(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True, tag_field="type", dict=True):
@@ -55,6 +62,12 @@ class _Item(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=Tru
     reverse: bool = False  # high value means worse; analysis flips it
     dont_know: bool = False  # offer "Ved ikke / ikke relevant"
     show_if: Condition | None = None
+    min_group_size: GroupSize | None = None  # defaults to the section's, then the service's
+
+    @property
+    def kind(self) -> str:
+        """The item's type as the file names it, for templates and the codebook."""
+        return type(self).__struct_config__.tag  # type: ignore[return-value]
 
     @cached_property
     def codes(self) -> tuple[int, ...]:
@@ -96,20 +109,38 @@ class FreeText(_Item, tag="free_text"):
     required: bool = False
 
 
+def _groups(keys: list[Row] | None, default: tuple[str, ...]) -> list[Row]:
+    """The role groups an item offers: the vocabulary's, in its order and words, unless
+    the file lists its own (keys from the vocabulary, labels of its own)."""
+    if keys is not None:
+        return keys
+    return [Row(g.key, Text(g.da, g.en)) for g in ROLE_GROUPS if g.key in default]
+
+
 class Role(_Item, tag="role"):
     """The staff member's own role group; stored on the response and used by a matrix
-    to leave out the respondent's own group."""
+    to leave out the respondent's own group. Offers every role group unless `options`
+    lists some (by their vocabulary keys)."""
 
-    options: Annotated[list[Row], msgspec.Meta(min_length=2)]
+    options: Annotated[list[Row], msgspec.Meta(min_length=2)] | None = None
+
+    @cached_property
+    def groups(self) -> list[Row]:
+        return _groups(self.options, tuple(g.key for g in ROLE_GROUPS))
 
 
-class Matrix(_Item, tag="matrix"):
-    """A staff member rates each other role group (rows) on several dimensions."""
+class Matrix(_Item, tag="matrix", kw_only=True):
+    """A staff member rates each other role group on several dimensions: every group of
+    the vocabulary but 'andet', unless `rows` lists some (by their vocabulary keys)."""
 
-    rows: Annotated[list[Row], msgspec.Meta(min_length=1)]
+    rows: Annotated[list[Row], msgspec.Meta(min_length=1)] | None = None
     dimensions: Annotated[list[Row], msgspec.Meta(min_length=1)]
     scale: Literal["agreement", "frequency"] = "agreement"
     exclude_row_of: Id | None = None  # a role item: its answer's row is not shown
+
+    @cached_property
+    def groups(self) -> list[Row]:
+        return _groups(self.rows, tuple(g.key for g in ROLE_GROUPS if g.key != OTHER))
 
 
 Item = Agreement | Frequency | Scale010 | SingleChoice | MultipleChoice | YesNo | FreeText | Role | Matrix
@@ -121,6 +152,7 @@ class Section(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=T
     title: Text
     theme: Key | None = None
     intro: Text | None = None
+    min_group_size: GroupSize | None = None
     items: Annotated[list[Item], msgspec.Meta(min_length=1)]
 
 
@@ -144,10 +176,19 @@ class Questionnaire(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fi
     def item(self, item_id: str) -> Item | None:
         return self._by_id.get(item_id)
 
+    @cached_property
+    def _section_of(self) -> dict[str, Section]:
+        return {item.id: section for section in self.sections for item in section.items}
+
     def theme_of(self, item: Item) -> str | None:
-        if item.theme:
-            return item.theme
-        return next((s.theme for s in self.sections if item in s.items), None)
+        return item.theme or self._section_of[item.id].theme
+
+    def section_of(self, item: Item) -> Section:
+        return self._section_of[item.id]
+
+    def min_group_size_of(self, item: Item) -> int | None:
+        """The item's own disclosure threshold, else its section's; None: the service's."""
+        return item.min_group_size or self._section_of[item.id].min_group_size
 
 
 SCALE_LABELS: dict[str, list[Text]] = {

@@ -42,7 +42,7 @@ def _cut(q: Questionnaire) -> list[Page]:
             if isinstance(item, Matrix):
                 if current:
                     out.append(Page(section, current))
-                out.extend(Page(section, [Part(item.id, row.key)]) for row in item.rows)
+                out.extend(Page(section, [Part(item.id, row.key)]) for row in item.groups)
                 current = []
                 continue
             depends_here = item.show_if is not None and any(p.item_id == item.show_if.item for p in current)

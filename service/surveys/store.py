@@ -1,124 +1,136 @@
-"""All SQL of the survey side: questionnaire versions, invitations by token, drafts and
-the submission itself. A submission is one statement, so it is stored whole or not at
-all and costs one round trip."""
+"""All SQL of the survey side: questionnaire versions and their codebook, invitations by
+token, drafts and the submission itself. A submission is one statement, so it is stored
+whole or not at all and costs one round trip."""
 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import secrets
+import logging
 import uuid
 from typing import Any
 
 import asyncpg
 import msgspec
 
-from service.errors import AlreadyAnswered, NotFound
+from service.errors import NotFound
 from service.migrate import LOCK_KEY
 from service.surveys import loader
-from service.surveys.answers import Answers, AnswerRow
-from service.surveys.model import Questionnaire, scale_range
+from service.surveys.answers import AnswerRow, Answers
+from service.surveys.model import Matrix, Questionnaire, choices, scale_range
+from service.surveys.records import Invitation, Receipt, Version
+from service.tokens import hash_token, new_token
+
+log = logging.getLogger(__name__)
 
 
-def new_token() -> str:
-    return secrets.token_urlsafe(16)  # 128 random bits
+# --- questionnaire versions and the codebook ---------------------------------------------
 
-
-def hash_token(token: str) -> bytes:
-    return hashlib.sha256(token.encode()).digest()
-
-
-# --- questionnaire versions -------------------------------------------------------------
-
-async def sync_questionnaire(conn: asyncpg.Connection, q: Questionnaire) -> int:
-    """Store a definition; a version that has answers may not change. Under the
-    migrations' lock, so processes starting together do not insert the same version."""
-    digest = loader.digest(q)
+async def sync_questionnaires(conn: asyncpg.Connection, questionnaires: list[Questionnaire]) -> list[int]:
+    """Store the definitions of a folder: all of them or, when one may not be stored,
+    none. Under the migrations' lock, so processes starting together do not insert the
+    same version."""
     async with conn.transaction():
         await conn.execute("select pg_advisory_xact_lock($1)", LOCK_KEY)
-        # Begun answers count: a draft holds item ids and codes of this exact definition.
-        row = await conn.fetchrow(
-            "select id, digest,"
-            " exists (select 1 from response r where r.questionnaire_version_id = v.id) as answered,"
-            " exists (select 1 from draft d join invitation i on i.id = d.invitation_id"
-            "         join wave w on w.id = i.wave_id where w.questionnaire_version_id = v.id) as begun"
-            " from questionnaire_version v where questionnaire_id = $1 and version = $2 for update",
-            q.id, q.version,
-        )
-        if row and row["digest"] == digest:
-            return row["id"]
-        if row and (row["answered"] or row["begun"]):
-            has = "answers" if row["answered"] else "answers begun"
-            raise loader.QuestionnaireError(
-                f"{q.id} version {q.version} has {has} and cannot change: give the changed file version {q.version + 1}"
-            )
-        definition = msgspec.json.decode(loader.canonical(q))
-        if row:
-            qv_id = row["id"]
+        await _recanonicalise(conn)
+        ids = [await _sync_one(conn, q) for q in questionnaires]
+        for row in await conn.fetch("select id, definition from questionnaire_version"):
+            await _write_codebook(conn, row["id"], msgspec.convert(row["definition"], Questionnaire))
+        return ids
+
+
+async def _recanonicalise(conn: asyncpg.Connection) -> None:
+    """A release may change how a definition is written down (not what it asks): store
+    each version in the current canonical form, so an unchanged file keeps matching."""
+    for row in await conn.fetch("select id, definition, digest from questionnaire_version"):
+        try:
+            q = msgspec.convert(row["definition"], Questionnaire)
+        except msgspec.ValidationError as exc:
+            log.warning("questionnaire_version %s no longer decodes: %s", row["id"], exc)
+            continue
+        digest = loader.digest(q)
+        if digest != row["digest"]:
             await conn.execute(
-                "update questionnaire_version set audience = $2, title = $3, definition = $4, digest = $5,"
-                " loaded_at = now() where id = $1",
-                qv_id, q.audience, q.title.da, definition, digest,
+                "update questionnaire_version set definition = $2, digest = $3 where id = $1",
+                row["id"], msgspec.json.decode(loader.canonical(q)), digest,
             )
-            await conn.execute("delete from questionnaire_item where questionnaire_version_id = $1", qv_id)
-        else:
-            qv_id = await conn.fetchval(
-                "insert into questionnaire_version (questionnaire_id, version, audience, title, definition, digest)"
-                " values ($1, $2, $3, $4, $5, $6) returning id",
-                q.id, q.version, q.audience, q.title.da, definition, digest,
-            )
-        await conn.executemany(
-            "insert into questionnaire_item (questionnaire_version_id, item_id, position, item_type, theme,"
-            " scale_min, scale_max, reverse) values ($1, $2, $3, $4, $5, $6, $7, $8)",
-            [
-                (qv_id, item.id, pos, type(item).__struct_config__.tag, q.theme_of(item),
-                 *(scale_range(item) or (None, None)), item.reverse)
-                for pos, item in enumerate(q.items())
-            ],
+
+
+async def _sync_one(conn: asyncpg.Connection, q: Questionnaire) -> int:
+    """Store a definition; a version that has answers, or answers begun, may not change."""
+    digest = loader.digest(q)
+    row = await conn.fetchrow(
+        "select id, digest,"
+        " exists (select 1 from response r where r.questionnaire_version_id = v.id) as answered,"
+        " exists (select 1 from draft d join invitation i on i.id = d.invitation_id"
+        "         join wave w on w.id = i.wave_id where w.questionnaire_version_id = v.id) as begun"
+        " from questionnaire_version v where questionnaire_id = $1 and version = $2 for update",
+        q.id, q.version,
+    )
+    if row and row["digest"] == digest:
+        return row["id"]
+    if row and (row["answered"] or row["begun"]):
+        has = "answers" if row["answered"] else "answers begun"
+        raise loader.QuestionnaireError(
+            f"{q.id} version {q.version} has {has} and cannot change: give the changed file version {q.version + 1}"
         )
-        return qv_id
+    definition = msgspec.json.decode(loader.canonical(q))
+    if row:
+        await conn.execute(
+            "update questionnaire_version set audience = $2, title = $3, definition = $4, digest = $5,"
+            " loaded_at = now() where id = $1",
+            row["id"], q.audience, q.title.da, definition, digest,
+        )
+        await conn.execute("delete from questionnaire_item where questionnaire_version_id = $1", row["id"])
+        return row["id"]
+    return await conn.fetchval(
+        "insert into questionnaire_version (questionnaire_id, version, audience, title, definition, digest)"
+        " values ($1, $2, $3, $4, $5, $6) returning id",
+        q.id, q.version, q.audience, q.title.da, definition, digest,
+    )
 
 
-_cache: dict[tuple[int, str], Questionnaire] = {}
+_CODEBOOK_ITEM = """
+insert into questionnaire_item (questionnaire_version_id, item_id, dimension, position, item_type, theme,
+    scale_min, scale_max, reverse, questionnaire_id, section_id, label_da, label_en, required, dont_know,
+    min_group_size)
+values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
+on conflict (questionnaire_version_id, item_id, dimension) do update set
+    position = excluded.position, item_type = excluded.item_type, theme = excluded.theme,
+    scale_min = excluded.scale_min, scale_max = excluded.scale_max, reverse = excluded.reverse,
+    questionnaire_id = excluded.questionnaire_id, section_id = excluded.section_id,
+    label_da = excluded.label_da, label_en = excluded.label_en, required = excluded.required,
+    dont_know = excluded.dont_know, min_group_size = excluded.min_group_size
+"""
 
 
-class Version(msgspec.Struct, frozen=True):
-    id: int
-    digest: str
-    questionnaire: Questionnaire
+async def _write_codebook(conn: asyncpg.Connection, qv_id: int, q: Questionnaire) -> None:
+    """One row per item and per matrix dimension, and the label of every coded value,
+    so a codebook (and the labels of a chart) can be built by SQL alone."""
+    items, labels = [], []
+    for pos, item in enumerate(q.items()):
+        low, high = scale_range(item) or (None, None)
+        common = (q.theme_of(item), low, high, item.reverse, q.id, q.section_of(item).id)
+        tail = (item.required, item.dont_know, q.min_group_size_of(item))
+        items.append((qv_id, item.id, "", pos, item.kind, *common, item.text.da, item.text.en, *tail))
+        if isinstance(item, Matrix):
+            items.extend(
+                (qv_id, item.id, d.key, pos, "matrix_dimension", *common, d.text.da, d.text.en, *tail)
+                for d in item.dimensions
+            )
+        labels.extend((qv_id, item.id, o.value, o.text.da, o.text.en) for o in choices(item))
+    await conn.executemany(_CODEBOOK_ITEM, items)
+    await conn.execute("delete from questionnaire_value_label where questionnaire_version_id = $1", qv_id)
+    await conn.executemany(
+        "insert into questionnaire_value_label (questionnaire_version_id, item_id, value, label_da, label_en)"
+        " values ($1, $2, $3, $4, $5)",
+        labels,
+    )
 
 
-_versions: dict[tuple[str, int], Version] = {}
-
-
-async def version(conn: asyncpg.Connection, questionnaire_id: str, number: int) -> Version:
-    """A questionnaire version by its name, cached; forget() it when it turns out stale."""
-    key = (questionnaire_id, number)
-    if key not in _versions:
-        row = await find_version(conn, questionnaire_id, number)
-        _versions[key] = Version(row["id"], row["digest"], await questionnaire(conn, row["id"], row["digest"]))
-    return _versions[key]
-
-
-def forget(questionnaire_id: str, number: int) -> None:
-    _versions.pop((questionnaire_id, number), None)
-
-
-async def questionnaire(conn: asyncpg.Connection, qv_id: int, digest: str) -> Questionnaire:
-    """Definitions are immutable per digest, so each process decodes one once."""
-    key = (qv_id, digest)
-    if key not in _cache:
-        definition = await conn.fetchval("select definition from questionnaire_version where id = $1", qv_id)
-        if definition is None:
-            raise NotFound("Spørgeskemaet findes ikke.")
-        _cache[key] = msgspec.convert(definition, Questionnaire)
-    return _cache[key]
-
-
-def cached(qv_id: int, digest: str) -> Questionnaire | None:
-    """A definition this process has already loaded; None rather than a query, so a
-    client naming versions cannot make the cache grow."""
-    return _cache.get((qv_id, digest))
+async def definition(conn: asyncpg.Connection, qv_id: int, digest: str) -> Any:
+    return await conn.fetchval(
+        "select definition from questionnaire_version where id = $1 and digest = $2", qv_id, digest
+    )
 
 
 async def list_questionnaires(conn: asyncpg.Connection) -> list[asyncpg.Record]:
@@ -141,30 +153,9 @@ async def find_version(conn: asyncpg.Connection, questionnaire_id: str, version:
 
 # --- invitations and drafts --------------------------------------------------------------
 
-class Invitation(msgspec.Struct, frozen=True, kw_only=True):
-    id: int
-    kind: str
-    wave_id: int
-    unit_id: int
-    respondent_key: str | None
-    opens_on: dt.date
-    closes_on: dt.date
-    qv_id: int
-    digest: str
-    submitted: uuid.UUID | None
-    draft: Answers
-    page: int
-    language: str
-    assisted: bool
-    started_at: dt.datetime | None
-
-    def is_open(self, today: dt.date) -> bool:
-        return self.opens_on <= today <= self.closes_on
-
-
 _INVITATION = """
-select i.id, i.kind, i.wave_id, i.unit_id, i.respondent_key, w.opens_on, w.closes_on,
-       w.questionnaire_version_id as qv_id, v.digest,
+select i.id, i.kind, i.wave_id, i.unit_id, i.respondent_key, i.parent_id is not null as from_open_link,
+       w.opens_on, w.closes_on, w.questionnaire_version_id as qv_id, v.digest,
        (select r.submission_id from response r where r.invitation_id = i.id) as submitted,
        coalesce(d.answers, '{}'::jsonb) as draft, coalesce(d.page, 0) as page,
        coalesce(d.language, 'da') as language, coalesce(d.assisted, false) as assisted, d.started_at
@@ -183,15 +174,26 @@ async def invitation(conn: asyncpg.Connection, token: str) -> Invitation:
     return msgspec.convert(dict(row), Invitation)
 
 
-async def visit_open_link(conn: asyncpg.Connection, parent: Invitation) -> str:
-    """An anonymous link gives each visitor a personal invitation of their own, so
-    save-and-resume and one-response-per-person work the same way as for invitations."""
+# A visitor of an open link gets a personal invitation of their own when they send the
+# first page (a GET writes nothing): then save-and-resume and one response per person
+# work as for any invitation. The open link's row is locked, so its cap holds under
+# concurrent visitors; the cap counts the people who began from the link.
+_CLAIM = """
+with parent as (
+    select id, wave_id, unit_id, max_responses from invitation where id = $2 and kind = 'open' for update
+)
+insert into invitation (token_hash, kind, wave_id, unit_id, parent_id)
+select $1, 'personal', wave_id, unit_id, id from parent
+ where max_responses is null or (select count(*) from invitation c where c.parent_id = parent.id) < max_responses
+returning id
+"""
+
+
+async def claim_open_link(conn: asyncpg.Connection, open_link: Invitation) -> tuple[str, int] | None:
+    """A new personal token and its invitation id, or None when the link's cap is reached."""
     token = new_token()
-    await conn.execute(
-        "insert into invitation (token_hash, kind, wave_id, unit_id, parent_id) values ($1, 'personal', $2, $3, $4)",
-        hash_token(token), parent.wave_id, parent.unit_id, parent.id,
-    )
-    return token
+    invitation_id = await conn.fetchval(_CLAIM, hash_token(token), open_link.id)
+    return None if invitation_id is None else (token, invitation_id)
 
 
 async def save_draft(
@@ -207,66 +209,50 @@ async def save_draft(
 
 # --- submission --------------------------------------------------------------------------
 
-class Receipt(msgspec.Struct, frozen=True):
-    submission_id: uuid.UUID
-    submitted_at: dt.datetime
-    replayed: bool = False  # True: this exact submission was stored before; nothing new stored
-
-
-async def submit(
-    conn: asyncpg.Connection, token: str, inv: Invitation, q: Questionnaire, rows: list[AnswerRow], **stored: Any
-) -> Receipt:
-    """For a caller that has looked the invitation up: store the response, or return the
-    receipt of this same submission stored before, or refuse a second one."""
-    receipt = await submit_by_token(conn, token, Version(inv.qv_id, inv.digest, q), rows, **stored)
-    if receipt is not None:
-        return receipt
-    return await replay_or_refuse(conn, stored["submission_id"], inv)
-
-
-def _columns(rows: list[AnswerRow]) -> list[tuple]:
-    return list(zip(*((r.item_id, r.part, r.value, r.text_value, r.dont_know) for r in rows))) or [()] * 5
-
-
-async def replay_or_refuse(conn: asyncpg.Connection, submission_id: uuid.UUID, inv: Invitation) -> Receipt:
-    """Nothing was stored: either this exact submission was stored before (a retry) or
-    the invitation has been answered by another submission."""
-    personal = inv.id if inv.kind == "personal" else None  # open links store no invitation
-    earlier = await conn.fetchrow(
-        "select submitted_at, invitation_id from response where submission_id = $1", submission_id
+async def earlier_submission(conn: asyncpg.Connection, submission_id: uuid.UUID) -> asyncpg.Record | None:
+    """The response stored under a submission id, with the open link its invitation came from."""
+    return await conn.fetchrow(
+        "select r.submitted_at, r.invitation_id, i.parent_id from response r"
+        " left join invitation i on i.id = r.invitation_id where r.submission_id = $1",
+        submission_id,
     )
-    if earlier is not None and earlier["invitation_id"] == personal:
-        return Receipt(submission_id, earlier["submitted_at"], replayed=True)
-    raise AlreadyAnswered("Der er allerede svaret via dette link. Tak for dine svar.")
+
+
+def _columns(rows: list[AnswerRow]) -> list[tuple[Any, ...]]:
+    return list(zip(*(
+        (r.item_id, r.dimension, r.rated_role, r.choice, r.value, r.text_value, r.dont_know) for r in rows
+    ))) or [()] * 7
 
 
 # The one statement that stores a response: it finds the invitation by its token's hash,
 # confirms the wave is open and still asks the version the answers were checked against,
 # and inserts the response and all its answers, or nothing. One round trip; a retry or a
-# second submission for a personal invitation meets a unique key and stores nothing.
+# second submission meets a unique key and stores nothing. Only personal invitations:
+# an open link's visitors answer through a personal invitation of their own.
 _SUBMIT = """
 with inv as (
     select i.id, i.kind, i.wave_id, i.unit_id, i.respondent_key
       from invitation i
       join wave w on w.id = i.wave_id
       join questionnaire_version v on v.id = w.questionnaire_version_id
-     where i.token_hash = $1 and v.id = $2 and v.digest = $3 and $4::date between w.opens_on and w.closes_on
+     where i.token_hash = $1 and i.kind = 'personal' and v.id = $2 and v.digest = $3 and $4::date between w.opens_on and w.closes_on
        -- the form's last page: store only if the draft is still the one the page was shown with
-       and ($16::jsonb is null
-            or $16::jsonb = coalesce((select d.answers from draft d where d.invitation_id = i.id), '{}'::jsonb))
+       and ($18::jsonb is null
+            or $18::jsonb = coalesce((select d.answers from draft d where d.invitation_id = i.id), '{}'::jsonb))
 ), r as (
     insert into response (submission_id, invitation_id, wave_id, unit_id, questionnaire_version_id,
                           respondent_key, staff_role, assisted, channel, language, started_at)
-    select $5, case when inv.kind = 'personal' then inv.id end, inv.wave_id, inv.unit_id, $2,
+    select $5, inv.id, inv.wave_id, inv.unit_id, $2,
            inv.respondent_key, $6, $7, $8, $9, $10
       from inv
     on conflict do nothing
     returning id, submitted_at, invitation_id
 ), a as (
-    insert into answer (response_id, item_id, part, value, text_value, dont_know)
-    select r.id, u.item_id, u.part, u.value, u.text_value, u.dont_know
-      from r, unnest($11::text[], $12::text[], $13::smallint[], $14::text[], $15::bool[])
-              as u (item_id, part, value, text_value, dont_know)
+    insert into answer (response_id, questionnaire_version_id, item_id, dimension, rated_role, choice,
+                        value, text_value, dont_know)
+    select r.id, $2, u.item_id, u.dimension, u.rated_role, u.choice, u.value, u.text_value, u.dont_know
+      from r, unnest($11::text[], $12::text[], $13::text[], $14::smallint[], $15::smallint[], $16::text[], $17::bool[])
+              as u (item_id, dimension, rated_role, choice, value, text_value, dont_know)
 ), d as (
     delete from draft where invitation_id = (select invitation_id from r)
 )

@@ -1,50 +1,69 @@
 """The respondents' form: server-rendered, one short page at a time, usable on an old
 phone with JavaScript off. Every POST either stores the page in the draft and moves on,
-or shows the same page again with an error summary linking to each field."""
+or shows the same page again with an error summary linking to each field. After the
+last page comes a page to check the answers; only its "Send svar" sends them."""
 
 from __future__ import annotations
 
 import base64
 import datetime as dt
+import hashlib
+import hmac
 import uuid
 from typing import Annotated, Any
 
 import asyncpg
 import msgspec
 from litestar import Controller, Request, get, post
+from litestar.datastructures import State
 from litestar.params import FromPath, QueryParameter
 from litestar.response import Redirect, Template
 
-from service.errors import AlreadyAnswered, FieldError, Invalid
+from service.errors import Invalid, SammenError, VersionMoved, DraftChanged
 from service.http import Conn
 from service.web.handlers import HTML_HANDLERS
-from service.surveys import forms, store
+from service.secrets_file import server_secret
+from service.surveys import forms, store, submission
 from service.surveys.answers import Answers, check
-from service.surveys.model import DONT_KNOW_TEXT, Questionnaire, choices
+from service.surveys.catalogue import Catalogue
+from service.surveys.model import DONT_KNOW, DONT_KNOW_TEXT, Matrix, MultipleChoice, Questionnaire, choices
 from service.surveys.pages import Page, Part, next_page, page_count, pages, prune, visible_parts
+from service.surveys.records import Invitation, Version
+from service.surveys.submission import Stored
+from service.texts import text
 
 Lang = Annotated[str | None, QueryParameter(name="lang", pattern="^(da|en)$", required=False)]
-
-AUDIENCE_GREETING = {
-    "citizen": ("Dine svar hjælper os med at gøre støtten bedre.", "Your answers help us improve the support."),
-    "relative": ("Dine svar som pårørende hjælper os med at gøre støtten bedre.", "Your answers as a relative help us improve the support."),
-    "staff": ("Dine svar vises kun samlet for grupper, så ingen enkeltperson kan genkendes.", "Your answers are only shown for groups, so no one can be recognised."),
-    "meeting": ("Det tager et minut.", "It takes one minute."),
-}
 
 
 def _message(kind: str, lang: str, status: int = 200) -> Template:
     return Template("message.html", context={"kind": kind, "lang": lang}, status_code=status)
 
 
+def _suffix(lang: str) -> str:
+    return f"?lang={lang}" if lang != "da" else ""
+
+
+def _to_page(token: str, lang: str) -> Redirect:
+    return Redirect(f"/s/{token}{_suffix(lang)}", status_code=303)
+
+
 def _thanks(token: str, lang: str) -> Redirect:
-    return Redirect(f"/s/{token}/tak" + (f"?lang={lang}" if lang != "da" else ""), status_code=303)
+    return Redirect(f"/s/{token}/tak{_suffix(lang)}", status_code=303)
+
+
+def _review_index(all_pages: list[Page]) -> int:
+    """The page to check the answers on comes after the questionnaire's own pages."""
+    return len(all_pages)
 
 
 def _page_index(form: Any, all_pages: list[Page]) -> int:
-    """The page a POST came from, by its hidden `_side`, kept within the questionnaire;
-    ValueError when the field is not a number."""
-    return min(max(int(form.get("_side", "0")), 0), len(all_pages) - 1)
+    """The page a POST came from, by its hidden `_page`, kept within the questionnaire
+    (the review page included); 0 when the field is not a number."""
+    try:
+        index = int(form.get("_page", "0"))
+    except ValueError:
+        return 0
+    return min(max(index, 0), _review_index(all_pages))
 
 
 def _with_page(q: Questionnaire, page: Page, draft: Answers, form: Any) -> tuple[list[Part], Answers]:
@@ -53,169 +72,274 @@ def _with_page(q: Questionnaire, page: Page, draft: Answers, form: Any) -> tuple
     return parts, forms.merge(draft, parts, forms.parse_page(q, parts, form))
 
 
-def _render(
-    q: Questionnaire, token: str, index: int, page: Page, draft: dict, lang: str,
-    *, errors: list[FieldError] = (), assisted: bool = False, started: str = "", status: int = 200,
-    inv: store.Invitation,
-) -> Template:
-    all_pages = pages(q)
-    shown = visible_parts(q, page, draft)
-    last = next_page(q, all_pages, index, draft) is None
-    number, total = page_count(q, all_pages, index, draft)
-    error_by_field = {e.field: (e.message_en if lang == "en" and e.message_en else e.message) for e in errors}
-    return Template(
-        "page.html",
-        status_code=status,
-        context={
-            "q": q, "token": token, "index": index, "page": page, "parts": shown,
-            "answers": draft, "lang": lang, "errors": errors, "error_by_field": error_by_field,
-            "number": number, "total": total, "last": last, "first": index == 0,
-            "greeting": AUDIENCE_GREETING[q.audience][lang == "en"],
-            "submission_id": uuid.uuid4() if last else "", "assisted": assisted, "started": started,
-            "shown_with": RenderedWith.of(inv).encode() if last else "",
-            "choices": choices, "dont_know_text": DONT_KNOW_TEXT, "field_id": forms.field_id,
-            "error_label": lambda field: _error_label(q, field, lang), "error_page": lambda field: _page_of(q, field),
-        },
-    )
+# --- the last page's copy of the answers ---------------------------------------------------
 
-
-def _page_of(q: Questionnaire, field: str) -> int:
-    item_id, _, rest = field.partition(".")
-    row = rest.split(".")[0] if rest else None
-    for n, page in enumerate(pages(q)):
-        if any(p.item_id == item_id and (p.row is None or p.row == row) for p in page.parts):
-            return n
-    return 0
-
-
-def _error_label(q: Questionnaire, field: str, lang: str) -> str:
-    item_id, _, rest = field.partition(".")
-    item = q.item(item_id)
-    if item is None:
-        return field
-    label = item.text.get(lang)
-    if rest and hasattr(item, "rows"):
-        row_key, _, dim_key = rest.partition(".")
-        row = next((r.text.get(lang) for r in item.rows if r.key == row_key), row_key)
-        dim = next((d.text.get(lang) for d in item.dimensions if d.key == dim_key), dim_key)
-        label = f"{row}: {dim}"
-    return label
-
-
-class RenderedWith(msgspec.Struct, frozen=True, array_like=True):
-    """What the last page was rendered from, sent back with it: the questionnaire version
-    and the draft of the earlier pages. With it, "Send svar" is checked and stored in one
-    round trip, on the condition that the stored draft is still exactly this one; any
-    other case (another tab changed an answer, an edited field) takes the ordinary path,
-    which reads the draft. The respondent's own answers, already on their earlier pages."""
+class ShownWith(msgspec.Struct, frozen=True, array_like=True):
+    """What the page to check the answers was rendered from, sent back with "Send svar":
+    the questionnaire version and the whole draft. Signed with the server's secret, so
+    it is used only as the server wrote it; then the response is stored in one round trip
+    on the condition that the stored draft is still exactly this one. Any other case
+    (another tab changed an answer, a forged or garbled field) takes the ordinary path,
+    which reads the draft. The respondent's own answers, already on their own pages."""
 
     qv_id: int
     digest: str
     draft: Answers
 
-    @classmethod
-    def of(cls, inv: store.Invitation) -> RenderedWith:
-        return cls(inv.qv_id, inv.digest, inv.draft)
-
-    def encode(self) -> str:
-        """Compact, and nothing in it for the form encoding to escape."""
-        return base64.urlsafe_b64encode(msgspec.msgpack.encode(self)).decode().rstrip("=")
+    def encode(self, secret: bytes) -> str:
+        payload = msgspec.msgpack.encode(self)
+        mac = hmac.new(secret, payload, hashlib.sha256).digest()[:16]
+        return base64.urlsafe_b64encode(mac + payload).decode().rstrip("=")
 
     @classmethod
-    def decode(cls, raw: str | None) -> RenderedWith | None:
-        if not raw:
+    def decode(cls, raw: str | None, secret: bytes) -> ShownWith | None:
+        if not raw or len(raw) > 200_000:
             return None
         try:
-            return msgspec.msgpack.decode(base64.urlsafe_b64decode(raw + "=" * (-len(raw) % 4)), type=cls)
+            data = base64.urlsafe_b64decode(raw + "=" * (-len(raw) % 4))
+            mac, payload = data[:16], data[16:]
+            if not hmac.compare_digest(mac, hmac.new(secret, payload, hashlib.sha256).digest()[:16]):
+                return None
+            return msgspec.msgpack.decode(payload, type=cls)
         except (ValueError, msgspec.DecodeError):  # binascii.Error is a ValueError
             return None
 
 
-async def _send_as_shown(conn: asyncpg.Connection, token: str, form: Any, lang: str) -> bool:
-    """The last page's "Send svar" in one round trip, when the page says what it was
-    shown with and that still holds; False when the ordinary path must decide."""
-    shown = RenderedWith.decode(form.get("_vist_med"))
-    q = shown and store.cached(shown.qv_id, shown.digest)
+def _form_secret(state: State) -> bytes:
+    """A key of its own for signing pages, derived from the server's secret."""
+    if "form_secret" not in state:
+        secret = server_secret(state.settings).encode()
+        state.form_secret = hmac.new(secret, b"sammen form pages", hashlib.sha256).digest()
+    return state.form_secret
+
+
+# --- rendering ---------------------------------------------------------------------------
+
+def _field_label(q: Questionnaire, field: str, lang: str) -> str:
+    item_id, _, rest = field.partition(".")
+    item = q.item(item_id)
+    if item is None:
+        return field
+    if rest and isinstance(item, Matrix):
+        row_key, _, dim_key = rest.partition(".")
+        row = next((r.text.get(lang) for r in item.groups if r.key == row_key), row_key)
+        dim = next((d.text.get(lang) for d in item.dimensions if d.key == dim_key), dim_key)
+        return f"{row}: {dim}"
+    return item.text.get(lang)
+
+
+def _page_of(q: Questionnaire, field: str) -> int:
+    """The page a field is asked on: a matrix cell on its role group's page."""
+    item_id, _, rest = field.partition(".")
+    row = rest.split(".")[0] if rest else None
+    for n, page in enumerate(pages(q)):
+        if any(p.item_id == item_id and (p.row is None or row is None or p.row == row) for p in page.parts):
+            return n
+    return 0
+
+
+def _context(q: Questionnaire, token: str, lang: str, inv: Invitation, state: State, **more: Any) -> dict[str, Any]:
+    settings = state.settings
+    return {
+        "q": q, "token": token, "lang": lang, "t": lambda key, **p: text(key, lang, **p),
+        "own_link": f"{settings.public_url}/s/{token}" if inv.from_open_link else "",
+        "action": f"/{'a' if inv.kind == 'open' else 's'}/{token}?lang={lang}",
+        **more,
+    }
+
+
+def _render(
+    q: Questionnaire, token: str, index: int, draft: Answers, lang: str, inv: Invitation, state: State,
+    *, errors: list[Any] = (), assisted: bool = False, started: str = "", status: int = 200,
+) -> Template:
+    all_pages = pages(q)
+    if index >= _review_index(all_pages):
+        return _render_review(q, token, draft, lang, inv, state, assisted=assisted, started=started)
+    page = all_pages[index]
+    number, total = page_count(q, all_pages, index, draft)
+    error_by_field = {e.field: (e.message_en if lang == "en" and e.message_en else e.message) for e in errors}
+    return Template(
+        "page.html",
+        status_code=status,
+        context=_context(
+            q, token, lang, inv, state,
+            index=index, page=page, parts=visible_parts(q, page, draft), answers=draft,
+            errors=[(e.field, error_by_field[e.field]) for e in errors], error_by_field=error_by_field,
+            number=number, total=total + 1, first=index == 0 or next_page(q, all_pages, index, draft, step=-1) is None,
+            greeting=text(f"greeting_{q.audience}", lang), assisted=assisted, started=started,
+            choices=choices, dont_know_text=DONT_KNOW_TEXT, field_id=forms.field_id,
+            error_label=lambda field: _field_label(q, field, lang).rstrip(".:"),
+            error_page=lambda field: _page_of(q, field),
+        ),
+    )
+
+
+class ReviewLine(msgspec.Struct, frozen=True):
+    question: str
+    answer: str
+    page: int  # 1-based, for ?side=
+    field: str
+
+
+class ReviewGroup(msgspec.Struct, frozen=True):
+    title: str
+    lines: list[ReviewLine]
+
+
+def _answer_text(q: Questionnaire, item_id: str, value: Any, lang: str) -> str:
+    item = q.item(item_id)
+    if item is None or value is None:
+        return text("not_answered", lang)
+    if value == DONT_KNOW:
+        return DONT_KNOW_TEXT.get(lang)
+    labels = {o.value: o.text.get(lang) for o in choices(item)}
+    if hasattr(item, "groups") and not isinstance(item, Matrix):
+        labels |= {g.key: g.text.get(lang) for g in item.groups}  # a role
+    if isinstance(item, MultipleChoice) and isinstance(value, list):
+        return ", ".join(DONT_KNOW_TEXT.get(lang) if v == DONT_KNOW else labels.get(v, str(v)) for v in value)
+    return labels.get(value, str(value))
+
+
+def review_groups(q: Questionnaire, draft: Answers, lang: str) -> list[ReviewGroup]:
+    """The answers as the respondent gave them, page by page, each with the page to change it on."""
+    groups: list[ReviewGroup] = []
+    for n, page in enumerate(pages(q)):
+        lines: list[ReviewLine] = []
+        for part in visible_parts(q, page, draft):
+            item = q.item(part.item_id)
+            if isinstance(item, Matrix) and part.row is not None:
+                row = next(g for g in item.groups if g.key == part.row)
+                cells = (draft.get(item.id) or {}).get(part.row) or {}
+                lines.extend(
+                    ReviewLine(f"{row.text.get(lang)}: {d.text.get(lang)}",
+                               _answer_text(q, item.id, cells.get(d.key), lang), n + 1, f"{item.id}.{row.key}.{d.key}")
+                    for d in item.dimensions
+                )
+            elif item is not None:
+                lines.append(ReviewLine(item.text.get(lang), _answer_text(q, item.id, draft.get(item.id), lang),
+                                        n + 1, item.id))
+        if lines:
+            title = page.section.title.get(lang)
+            if groups and groups[-1].title == title:
+                groups[-1] = ReviewGroup(title, groups[-1].lines + lines)
+            else:
+                groups.append(ReviewGroup(title, lines))
+    return groups
+
+
+def _render_review(
+    q: Questionnaire, token: str, draft: Answers, lang: str, inv: Invitation, state: State,
+    *, assisted: bool, started: str,
+) -> Template:
+    all_pages = pages(q)
+    last = next_page(q, all_pages, len(all_pages), draft, step=-1) or 0
+    _, total = page_count(q, all_pages, last, draft)
+    shown = ShownWith(inv.qv_id, inv.digest, draft).encode(_form_secret(state))
+    return Template(
+        "review.html",
+        context=_context(
+            q, token, lang, inv, state,
+            index=_review_index(all_pages), groups=review_groups(q, draft, lang), number=total + 1,
+            total=total + 1, submission_id=uuid.uuid4(), shown_with=shown, assisted=assisted, started=started,
+            field_id=forms.field_id,
+        ),
+    )
+
+
+# --- answering -------------------------------------------------------------------------
+
+def _stored(form: Any, lang: str, inv: Invitation | None, assisted: bool) -> Stored:
+    try:
+        submission_id = uuid.UUID(form.get("_submission_id", ""))
+    except ValueError:
+        submission_id = uuid.uuid4()
+    started_at = inv.started_at if inv else None
+    try:
+        given = dt.datetime.fromisoformat(form.get("_started", ""))
+        if given.tzinfo is not None and dt.datetime(1990, 1, 1, tzinfo=dt.UTC) < given < dt.datetime.now(dt.UTC):
+            started_at = given
+    except ValueError:
+        pass
+    return Stored(submission_id=submission_id, channel="web", language=lang, assisted=assisted, started_at=started_at)
+
+
+async def _send_as_shown(conn: asyncpg.Connection, state: State, token: str, form: Any, lang: str) -> bool:
+    """"Send svar" in one round trip, when the page says what it was shown with and that
+    still holds; False when the ordinary path must decide."""
+    catalogue: Catalogue = state.catalogue
+    shown = ShownWith.decode(form.get("_shown_with"), _form_secret(state))
+    q = shown and catalogue.cached(shown.qv_id, shown.digest)
     if q is None:
         return False
-    all_pages = pages(q)
     try:
-        index = _page_index(form, all_pages)
-        submission_id = uuid.UUID(form.get("_indsendelse", ""))
-        started_at = dt.datetime.fromisoformat(form.get("_start", ""))
-    except ValueError:
-        return False
-    _, answers = _with_page(q, all_pages[index], shown.draft, form)
-    if next_page(q, all_pages, index, answers) is not None:
-        return False
-    try:
-        checked = check(q, prune(q, answers))
-    except Invalid:
-        return False  # the ordinary path shows the errors
-    receipt = await store.submit_by_token(
-        conn, token, store.Version(shown.qv_id, shown.digest, q), checked.rows, today=dt.date.today(),
-        submission_id=submission_id, staff_role=checked.staff_role, assisted=form.get("_assisteret") == "1",
-        channel="web", language=lang, started_at=started_at, draft=shown.draft,
-    )
-    return receipt is not None
+        await submission.submit(
+            conn, catalogue, token, prune(q, shown.draft), _stored(form, lang, None, form.get("_assisted") == "1"),
+            today=dt.date.today(), version=Version(shown.qv_id, shown.digest, q), shown_draft=shown.draft,
+        )
+    except (Invalid, VersionMoved, DraftChanged):
+        return False  # the ordinary path shows what is wrong
+    return True
 
 
-async def _answer(conn: asyncpg.Connection, token: str, form: Any, lang: str | None) -> Template | Redirect:
-    """One page sent: saved to the draft, shown again with its errors, or, on the last
-    page, the whole response checked and stored."""
-    inv = await store.invitation(conn, token)
+async def _answer(
+    conn: asyncpg.Connection, state: State, token: str, form: Any, lang: str | None, inv: Invitation
+) -> Template | Redirect:
+    """One page sent: saved to the draft, shown again with its errors, or, from the page
+    to check the answers, the whole response checked and stored."""
     lang = lang or inv.language
     if inv.submitted:
-        if form.get("_indsendelse") == str(inv.submitted):  # a retry of the submission that was stored
+        if form.get("_submission_id") == str(inv.submitted):  # a retry of the submission that was stored
             return _thanks(token, lang)
         return _message("answered", lang)
     if not inv.is_open(dt.date.today()):
         return _message("closed", lang, 410)
-    q = await store.questionnaire(conn, inv.qv_id, inv.digest)
+    q = await state.catalogue.questionnaire(conn, inv.qv_id, inv.digest)
     all_pages = pages(q)
-    try:
-        index = _page_index(form, all_pages)
-    except ValueError:
-        index = 0
-    page = all_pages[index]
-    parts, draft = _with_page(q, page, inv.draft, form)
-    action = form.get("_handling", "naeste")
-    assisted = form.get("_assisteret") == "1" or inv.assisted
-    started = form.get("_start", "")
-    suffix = f"?lang={lang}" if lang != "da" else ""
+    index = _page_index(form, all_pages)
+    review = index == _review_index(all_pages)
+    parts, draft = ([], dict(inv.draft)) if review else _with_page(q, all_pages[index], inv.draft, form)
+    action = form.get("_action", "next")
+    assisted = form.get("_assisted") == "1" or inv.assisted
+    started = form.get("_started", "")
 
-    if action == "tilbage":
-        back = next_page(q, all_pages, index, draft, step=-1) or 0
-        await store.save_draft(conn, inv.id, draft, back, lang, assisted)
-        return Redirect(f"/s/{token}{suffix}", status_code=303)
-    following = next_page(q, all_pages, index, draft)
+    if action in ("back", "language"):  # nothing is checked, but nothing unstorable is kept
+        draft = _storable(q, draft, parts)
+        target = index if action == "language" else (next_page(q, all_pages, index, draft, step=-1) or 0)
+        lang = ("en" if lang == "da" else "da") if action == "language" else lang
+        await store.save_draft(conn, inv.id, draft, target, lang, assisted)
+        return _to_page(token, lang)
+    following = None if review else next_page(q, all_pages, index, draft)
     try:  # a page on its own; the last one with the whole response, whose errors link to their pages
         if following is not None:
             check(q, draft, only={p.scope for p in parts})
         else:
-            checked = check(q, prune(q, draft))
+            check(q, prune(q, draft))
     except Invalid as invalid:
-        return _render(q, token, index, page, draft, lang, errors=invalid.errors, assisted=assisted,
-                       started=started, status=422, inv=inv)
-    if following is not None:
-        await store.save_draft(conn, inv.id, draft, following, lang, assisted)
-        return Redirect(f"/s/{token}{suffix}", status_code=303)
-    try:
-        submission_id = uuid.UUID(form.get("_indsendelse", ""))
-    except ValueError:
-        submission_id = uuid.uuid4()
-    try:
-        started_at = dt.datetime.fromisoformat(started) if started else inv.started_at
-    except ValueError:
-        started_at = inv.started_at
-    try:
-        await store.submit(
-            conn, token, inv, q, checked.rows, today=dt.date.today(), submission_id=submission_id,
-            staff_role=checked.staff_role, assisted=assisted, channel="web", language=lang, started_at=started_at,
-        )
-    except AlreadyAnswered:
-        return _message("answered", lang)
+        shown_index = index if not review else _page_of(q, invalid.errors[0].field)
+        return _render(q, token, shown_index, draft, lang, inv, state, errors=invalid.errors, assisted=assisted,
+                       started=started, status=422)
+    if not review or action != "send":
+        await store.save_draft(conn, inv.id, draft, following if following is not None else len(all_pages),
+                               lang, assisted)
+        return _to_page(token, lang)
+    await submission.submit(conn, state.catalogue, token, prune(q, draft), _stored(form, lang, inv, assisted),
+                            today=dt.date.today())
     return _thanks(token, lang)
+
+
+def _storable(q: Questionnaire, draft: Answers, parts: list[Part]) -> Answers:
+    """The draft without this page's answers that could not be stored (going back or
+    switching language checks nothing, but a draft must still hold only what is valid)."""
+    try:
+        check(q, draft, only={p.scope for p in parts})
+        return draft
+    except Invalid as invalid:
+        bad = {e.field.split(".")[0] for e in invalid.errors if e.field.split(".")[0] in draft}
+        kept = dict(draft)
+        for item_id in bad:
+            if not isinstance(q.item(item_id), Matrix):
+                kept.pop(item_id, None)
+        return kept if bad else draft
 
 
 class FormController(Controller):
@@ -225,47 +349,69 @@ class FormController(Controller):
     exception_handlers = HTML_HANDLERS  # every error a Danish page (service/web/handlers.py)
 
     @get("/a/{token:str}")
-    async def open_link(self, token: FromPath[str], conn: Conn, lang: Lang = None) -> Redirect | Template:
+    async def open_link(self, token: FromPath[str], conn: Conn, state: State, lang: Lang = None) -> Template | Redirect:
+        """The first page, written nowhere: a link preview or a reload stores nothing.
+        The visitor gets a personal link of their own when they send the first page."""
         inv = await store.invitation(conn, token)
+        lang = lang or "da"
         if inv.kind != "open":
-            return Redirect(f"/s/{token}")
+            return Redirect(f"/s/{token}{_suffix(lang)}")
         if not inv.is_open(dt.date.today()):
-            return _message("closed", lang or "da", 410)
-        personal = await store.visit_open_link(conn, inv)
-        return Redirect(f"/s/{personal}" + (f"?lang={lang}" if lang else ""), status_code=303)
+            return _message("closed", lang, 410)
+        q = await state.catalogue.questionnaire(conn, inv.qv_id, inv.digest)
+        index = 0 if visible_parts(q, pages(q)[0], {}) else (next_page(q, pages(q), 0, {}) or 0)
+        return _render(q, token, index, {}, lang, inv, state)
+
+    @post("/a/{token:str}")
+    async def start_from_open_link(
+        self, token: FromPath[str], request: Request[Any, Any, Any], state: State, lang: Lang = None
+    ) -> Template | Redirect:
+        form = await request.form()
+        async with state.pool.acquire() as conn:
+            inv = await store.invitation(conn, token)
+            if inv.kind != "open":
+                return await _answer(conn, state, token, form, lang, inv)
+            if not inv.is_open(dt.date.today()):
+                return _message("closed", lang or "da", 410)
+            claimed = await store.claim_open_link(conn, inv)
+            if claimed is None:
+                return _message("full", lang or "da", 409)
+            personal, _ = claimed
+            return await _answer(conn, state, personal, form, lang, await store.invitation(conn, personal))
 
     @get("/s/{token:str}")
     async def show(
-        self, token: FromPath[str], conn: Conn, lang: Lang = None,
-        side: Annotated[int | None, QueryParameter(ge=1, required=False)] = None,
+        self, token: FromPath[str], conn: Conn, state: State, lang: Lang = None,
+        side: Annotated[int | None, QueryParameter(ge=1, le=10_000, required=False)] = None,
         assisteret: Annotated[bool, QueryParameter(required=False)] = False,
     ) -> Template | Redirect:
         inv = await store.invitation(conn, token)
         lang = lang or inv.language
         if inv.kind == "open":
-            return Redirect(f"/a/{token}")
+            return Redirect(f"/a/{token}{_suffix(lang)}")
         if inv.submitted:
             return _message("answered", lang)
         if not inv.is_open(dt.date.today()):
             return _message("closed", lang, 410)
-        q = await store.questionnaire(conn, inv.qv_id, inv.digest)
+        q = await state.catalogue.questionnaire(conn, inv.qv_id, inv.digest)
         all_pages = pages(q)
-        index = min(inv.page if side is None else side - 1, inv.page, len(all_pages) - 1)
-        if not visible_parts(q, all_pages[index], inv.draft):
+        index = min(inv.page if side is None else side - 1, inv.page, _review_index(all_pages))
+        if index < len(all_pages) and not visible_parts(q, all_pages[index], inv.draft):
             index = next_page(q, all_pages, index, inv.draft) or 0
-        started = (inv.started_at or dt.datetime.now(dt.timezone.utc)).isoformat()
-        return _render(q, token, index, all_pages[index], dict(inv.draft), lang,
-                       assisted=assisteret or inv.assisted, started=started, inv=inv)
+        started = (inv.started_at or dt.datetime.now(dt.UTC)).isoformat()
+        return _render(q, token, index, dict(inv.draft), lang, inv, state,
+                       assisted=assisteret or inv.assisted, started=started)
 
     @post("/s/{token:str}")
-    async def answer(self, token: FromPath[str], request: Request[Any, Any, Any], lang: Lang = None) -> Template | Redirect:
+    async def answer(self, token: FromPath[str], request: Request[Any, Any, Any], state: State,
+                     lang: Lang = None) -> Template | Redirect:
         """The body is read before a connection is taken from the pool, so a slow upload
         from a phone holds none of its few connections."""
         form = await request.form()
-        async with request.app.state.pool.acquire() as conn:
-            if lang and form.get("_handling") == "send" and await _send_as_shown(conn, token, form, lang):
+        async with state.pool.acquire() as conn:
+            if lang and form.get("_action") == "send" and await _send_as_shown(conn, state, token, form, lang):
                 return _thanks(token, lang)
-            return await _answer(conn, token, form, lang)
+            return await _answer(conn, state, token, form, lang, await store.invitation(conn, token))
 
     @get("/s/{token:str}/tak")
     async def thanks(self, token: FromPath[str], conn: Conn, lang: Lang = None) -> Template:

@@ -6,13 +6,14 @@ import re
 import uuid
 
 from service.surveys import loader
-from service.surveys.store import sync_questionnaire
+from service.surveys.store import sync_questionnaires
+from tests.support.form import hidden_fields
 from tests.conftest import invite, make_wave
 from tests.unit.conftest import VALID_TOML
 
 
 async def _trivsel_wave(conn):
-    await sync_questionnaire(conn, loader.decode(VALID_TOML, "trivsel.toml"))
+    await sync_questionnaires(conn, [loader.decode(VALID_TOML, "trivsel.toml")])
     return await make_wave(conn, "trivsel")
 
 
@@ -21,13 +22,18 @@ async def test_every_item_type_is_stored_in_its_column(client, conn):
     answers = {
         "tilfreds": "ved_ikke", "stress": 2, "anbefale": 9, "kontakt": 3, "hjaelp": [4, 1], "bostoette": 5,
         "har_plan": 1, "plan_tilfreds": 1, "plan_hvorfor": "Mere tid", "kommentar": "Tak",
-        "rolle": "paedagog",
-        "samarbejde_med": {"sygeplejerske": {"tillid": 4, "information": "ved_ikke"},
-                           "socialraadgiver": {"tillid": 2, "information": 3}},
+        "rolle": "udfoerer",
+        "samarbejde_med": {"sygepleje": {"tillid": 4, "information": "ved_ikke"},
+                           "myndighed": {"tillid": 2, "information": 3}},
     }
     r = await client.post(f"/api/responses/{token}", json={"submission_id": str(uuid.uuid4()), "answers": answers})
     assert r.status_code == 201, r.text
-    rows = {(a["item_id"], a["part"]): (a["value"], a["text_value"], a["dont_know"])
+    def cell(a) -> str:  # 'group:dimension' for a matrix cell, the option for multiple choice
+        if a["rated_role"] is not None:
+            return f'{a["rated_role"]}:{a["dimension"]}'
+        return "" if a["choice"] is None else str(a["choice"])
+
+    rows = {(a["item_id"], cell(a)): (a["value"], a["text_value"], a["dont_know"])
             for a in await conn.fetch("select * from answer")}
     assert rows == {
         ("tilfreds", ""): (None, None, True),           # agreement, 'ved ikke'
@@ -41,13 +47,13 @@ async def test_every_item_type_is_stored_in_its_column(client, conn):
         ("plan_tilfreds", ""): (1, None, False),
         ("plan_hvorfor", ""): (None, "Mere tid", False),  # free text
         ("kommentar", ""): (None, "Tak", False),
-        ("rolle", ""): (None, "paedagog", False),      # role
-        ("samarbejde_med", "sygeplejerske:tillid"): (4, None, False),  # matrix cells
-        ("samarbejde_med", "sygeplejerske:information"): (None, None, True),
-        ("samarbejde_med", "socialraadgiver:tillid"): (2, None, False),
-        ("samarbejde_med", "socialraadgiver:information"): (3, None, False),
+        ("rolle", ""): (None, "udfoerer", False),      # role
+        ("samarbejde_med", "sygepleje:tillid"): (4, None, False),  # matrix cells
+        ("samarbejde_med", "sygepleje:information"): (None, None, True),
+        ("samarbejde_med", "myndighed:tillid"): (2, None, False),
+        ("samarbejde_med", "myndighed:information"): (3, None, False),
     }
-    assert await conn.fetchval("select staff_role from response") == "paedagog"
+    assert await conn.fetchval("select staff_role from response") == "udfoerer"
     items = {r["item_id"]: r for r in await conn.fetch(
         "select i.* from questionnaire_item i join questionnaire_version v on v.id = i.questionnaire_version_id"
         " where v.questionnaire_id = 'trivsel'")}
@@ -61,33 +67,34 @@ async def test_every_item_type_renders_and_is_answered_through_the_form(client, 
     fill = {
         "tilfreds": "ved_ikke", "stress": "3", "anbefale": "10", "kontakt": "1", "hjaelp": ["2", "4"],
         "bostoette": "4", "har_plan": "1", "plan_tilfreds": "2", "plan_hvorfor": "Kortere møder",
-        "kommentar": "", "rolle": "sygeplejerske",
+        "kommentar": "", "rolle": "sygepleje",
     }
     seen_inputs = set()
     for _ in range(12):
         html = (await client.get(f"/s/{token}")).text
-        side = re.search(r'name="_side" value="(\d+)"', html).group(1)
-        names = set(re.findall(r'name="([a-z_.]+)"', html)) - {"_side", "_indsendelse", "_handling", "_start"}
+        side = re.search(r'name="_page" value="(\d+)"', html).group(1)
+        names = set(re.findall(r'name="([a-z_.]+)"', html)) - {"_page", "_submission_id", "_action", "_started", "_shown_with"}
         seen_inputs |= set(re.findall(r'<(textarea|input type="(?:radio|checkbox)")', html))
-        data: dict = {"_side": side}
+        data: dict = {"_page": side}
         for name in names:
             if name.count(".") == 2:
                 data[name] = "3"
             elif name in fill:
                 data[name] = fill[name]
-        if 'name="_indsendelse"' in html:
-            data["_indsendelse"] = re.search(r'name="_indsendelse" value="([^"]+)"', html).group(1)
-            data["_handling"] = "send"
+        if 'name="_submission_id"' in html:  # the page to check the answers
+            data["_submission_id"] = re.search(r'name="_submission_id" value="([^"]+)"', html).group(1)
+            data["_action"] = "send"
             r = await client.post(f"/s/{token}", data=data, follow_redirects=False)
             assert r.status_code == 303, r.text
             break
         r = await client.post(f"/s/{token}", data=data, follow_redirects=False)
         assert r.status_code == 303, r.text
     assert seen_inputs == {"textarea", 'input type="radio"', 'input type="checkbox"'}
-    parts = {(a["item_id"], a["part"]) for a in await conn.fetch("select item_id, part from answer")}
-    assert ("hjaelp", "2") in parts and ("plan_hvorfor", "") in parts and ("kommentar", "") not in parts
-    rated = {p.split(":")[0] for i, p in parts if i == "samarbejde_med"}
-    assert rated == {"paedagog", "socialraadgiver"}  # not the respondent's own group
+    stored = await conn.fetch("select item_id, choice, rated_role from answer")
+    assert ("hjaelp", 2) in {(a["item_id"], a["choice"]) for a in stored}
+    assert {"plan_hvorfor"} <= {a["item_id"] for a in stored} and "kommentar" not in {a["item_id"] for a in stored}
+    rated = {a["rated_role"] for a in stored if a["item_id"] == "samarbejde_med"}
+    assert rated == {"udfoerer", "myndighed"}  # not the respondent's own group
 
 
 KONTAKT_TOML = """
@@ -117,15 +124,18 @@ options = [
 
 
 async def test_ved_ikke_is_offered_as_a_checkbox_on_multiple_choice_and_stands_alone(client, conn):
-    await sync_questionnaire(conn, loader.decode(KONTAKT_TOML, "kontakt.toml"))
+    await sync_questionnaires(conn, [loader.decode(KONTAKT_TOML, "kontakt.toml")])
     token = await invite(conn, await make_wave(conn, "kontakt"))
     html = (await client.get(f"/s/{token}")).text
     assert 'type="checkbox" name="kontakt_former" value="ved_ikke"' in html and "Ved ikke" in html
-    send = {"_side": "0", "_handling": "send", "_indsendelse": str(uuid.uuid4())}
+    send = {"_page": "0"}
     both = await client.post(f"/s/{token}", data=send | {"kontakt_former": ["1", "ved_ikke"]})
     assert both.status_code == 422 and "Vælg enten" in both.text
     assert 'value="ved_ikke" checked' in both.text  # what was ticked stays ticked
     assert await conn.fetchval("select count(*) from response") == 0
     alone = await client.post(f"/s/{token}", data=send | {"kontakt_former": "ved_ikke"}, follow_redirects=False)
     assert alone.status_code == 303
-    assert [tuple(r) for r in await conn.fetch("select part, value, dont_know from answer")] == [("", None, True)]
+    review = (await client.get(f"/s/{token}")).text
+    r = await client.post(f"/s/{token}", data=hidden_fields(review) | {"_action": "send"}, follow_redirects=False)
+    assert r.status_code == 303
+    assert [tuple(r) for r in await conn.fetch("select choice, value, dont_know from answer")] == [(None, None, True)]

@@ -15,9 +15,10 @@ import asyncpg
 import pytest
 
 from service.config import Settings
+from service.migrate import migrate, migration_files
 from service.surveys import loader
 from service.surveys.loader import QuestionnaireError
-from service.surveys.store import sync_questionnaire
+from service.surveys.store import sync_questionnaires
 from tests.conftest import ROOT, invite, make_wave
 
 
@@ -42,18 +43,45 @@ def _sammen(args: list[str], url: str, tmp: Path | None = None) -> subprocess.Po
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
-async def test_two_processes_migrating_at_once_apply_each_migration_once(conn, pg_url):
+MIGRATIONS = [name for name, _ in migration_files()]
+
+
+def test_migration_files_are_numbered_one_after_another_without_gaps_or_repeats():
+    numbers = [int(name.split("_", 1)[0]) for name in MIGRATIONS]
+    assert numbers == list(range(1, len(numbers) + 1)), MIGRATIONS
+
+
+async def test_migrating_a_migrated_database_again_applies_nothing(conn, pg_url):
+    fresh = await asyncpg.connect(await _fresh_database(conn, pg_url))
+    try:
+        assert await migrate(fresh) == MIGRATIONS
+        assert await migrate(fresh) == []
+    finally:
+        await fresh.close()
+
+
+async def test_connections_migrating_at_once_apply_each_migration_exactly_once(conn, pg_url):
+    url = await _fresh_database(conn, pg_url)
+    racers = [await asyncpg.connect(url) for _ in range(3)]
+    try:
+        applied = await asyncio.gather(*(migrate(c) for c in racers))
+    finally:
+        for c in racers:
+            await c.close()
+    assert sorted(name for names in applied for name in names) == MIGRATIONS
+
+
+async def test_processes_starting_at_once_all_start_and_store_each_questionnaire_once(conn, pg_url):
     url = await _fresh_database(conn, pg_url)
     procs = [_sammen(["migrate"], url) for _ in range(3)]
     outcomes = [await asyncio.to_thread(p.communicate, timeout=60) for p in procs]
     assert [p.returncode for p in procs] == [0, 0, 0], outcomes
     fresh = await asyncpg.connect(url)
     try:
-        names = [r["name"] for r in await fresh.fetch("select name from schema_migrations")]
-        assert names == sorted(set(names)) and names[0] == "0001_initial"
-        assert await fresh.fetchval("select count(*) from questionnaire_version") == 5
+        stored = [r["questionnaire_id"] for r in await fresh.fetch("select questionnaire_id from questionnaire_version")]
     finally:
         await fresh.close()
+    assert sorted(stored) == sorted(p.stem for p in (ROOT / "questionnaires").glob("*.toml"))
 
 
 async def test_an_answered_questionnaire_version_cannot_change(conn):
@@ -64,23 +92,25 @@ async def test_an_answered_questionnaire_version_cannot_change(conn):
         "Jeg blev hørt", "Jeg blev virkelig hørt", 1)
     changed = loader.decode(changed_text, "moede_borger.toml")
     assert loader.digest(changed) != loader.digest(original)
-    from service.surveys.store import invitation, submit
-    inv = await invitation(conn, token)
-    await submit(conn, token, inv, original, [], today=dt.date.today(), submission_id=uuid.uuid4(), staff_role=None,
-                 assisted=False, channel="api", language="da", started_at=None)
+    from service.surveys import submission
+    from service.surveys.catalogue import Catalogue
+    from tests.support.answers import valid_answers
+
+    await submission.submit(conn, Catalogue(), token, valid_answers(original),
+                            submission.Stored(submission_id=uuid.uuid4(), channel="api"), today=dt.date.today())
     with pytest.raises(QuestionnaireError, match="moede_borger version 1 has answers"):
-        await sync_questionnaire(conn, changed)
-    assert await sync_questionnaire(conn, original)  # the same file again is fine
+        await sync_questionnaires(conn, [changed])
+    assert await sync_questionnaires(conn, [original])  # the same file again is fine
 
 
 async def test_a_version_with_answers_begun_cannot_change_under_the_respondent(client, conn):
     token = await invite(conn, await make_wave(conn, "moede_borger"))
-    r = await client.post(f"/s/{token}", data={"_side": "0", "moedetype": "1"}, follow_redirects=False)
+    r = await client.post(f"/s/{token}", data={"_page": "0", "moedetype": "1"}, follow_redirects=False)
     assert r.status_code == 303 and await conn.fetchval("select count(*) from draft") == 1
     changed = loader.decode((ROOT / "questionnaires" / "moede_borger.toml").read_text().replace(
         "Jeg blev hørt", "Jeg blev virkelig hørt", 1), "moede_borger.toml")
     with pytest.raises(QuestionnaireError, match="moede_borger version 1 has answers begun and cannot change"):
-        await sync_questionnaire(conn, changed)
+        await sync_questionnaires(conn, [changed])
 
 
 async def test_cli_sets_up_an_evaluation_and_writes_links_and_qr_sheet(conn, pg_url, tmp_path):

@@ -7,6 +7,8 @@ import uuid
 
 import pytest
 
+from service.admin.store import pseudonym
+from tests.support import SECRET
 from tests.conftest import invite, make_wave
 
 BORGER_OK = {
@@ -47,11 +49,13 @@ async def test_valid_response_is_stored_with_every_answer(client, post, conn):
     r = await post(f"/api/responses/{token}", json=body(assisted=True))
     assert r.status_code == 201, r.text
     resp = await conn.fetchrow("select * from response")
-    assert resp["respondent_key"] == "P-001" and resp["assisted"] and resp["channel"] == "api"
-    answers = {(a["item_id"], a["part"]): a for a in await conn.fetch("select * from answer")}
-    assert answers[("indflydelse_eget_liv", "")]["value"] == 4
-    assert answers[("maal_meningsfulde", "")]["dont_know"] is True
-    assert answers[("kommentar", "")]["text_value"] == "Godt med mere tid."
+    organisation = await conn.fetchval("select organisation_id from unit where id = $1", resp["unit_id"])
+    assert resp["respondent_key"] == pseudonym(SECRET, organisation, "P-001") != "P-001"  # never in clear
+    assert resp["assisted"] and resp["channel"] == "api"
+    answers = {a["item_id"]: a for a in await conn.fetch("select * from answer")}
+    assert answers["indflydelse_eget_liv"]["value"] == 4
+    assert answers["maal_meningsfulde"]["dont_know"] is True
+    assert answers["kommentar"]["text_value"] == "Godt med mere tid."
     assert len(answers) == len(BORGER_OK)
 
 
@@ -149,8 +153,9 @@ async def test_staff_matrix_leaves_out_own_role_and_stores_role_on_response(clie
     r = await post(f"/api/responses/{token}", json=body(answers))
     assert r.status_code == 201, r.text
     assert await conn.fetchval("select staff_role from response") == "myndighed"
-    parts = {a["part"] for a in await conn.fetch("select part from answer where item_id = 'samarbejde'")}
-    assert len(parts) == 4 * len(dims) and f"jobcenter:{dims[0]}" in parts
+    cells = {(a["rated_role"], a["dimension"]) for a in await conn.fetch(
+        "select rated_role, dimension from answer where item_id = 'samarbejde'")}
+    assert len(cells) == 4 * len(dims) and ("jobcenter", dims[0]) in cells
     # rating one's own group is refused
     token2 = await invite(conn, await make_wave(conn, "medarbejder"))
     answers["samarbejde"]["myndighed"] = {d: 4 for d in dims}

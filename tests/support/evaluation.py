@@ -8,14 +8,13 @@ import datetime as dt
 import uuid
 
 import asyncpg
-
-from tests.support import SECRET
 import msgspec
 
 from service.admin import store as admin
 from service.admin.model import (
     EvaluationUnit, NewEvaluation, NewInvitations, NewOpenLink, NewOrganisation, NewUnit, NewWave,
 )
+from tests.support import SECRET
 
 BASE_URL = "http://sammen.test"  # links are made with it; tests use the token
 

@@ -11,7 +11,7 @@ import uuid
 from typing import Any
 
 from service import db
-from service.app import prepare_database
+from service.setup import prepare_database
 from service.surveys import store
 from service.surveys.answers import AnswerRow
 from service.surveys.model import Questionnaire

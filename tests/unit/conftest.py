@@ -115,9 +115,9 @@ id = "rolle"
 type = "role"
 text = { da = "Hvilken faggruppe tilhører du?" }
 options = [
-  { key = "paedagog", text = { da = "Pædagog" } },
-  { key = "sygeplejerske", text = { da = "Sygeplejerske" } },
-  { key = "socialraadgiver", text = { da = "Socialrådgiver" } },
+  { key = "udfoerer", text = { da = "Pædagog" } },
+  { key = "sygepleje", text = { da = "Sygeplejerske" } },
+  { key = "myndighed", text = { da = "Socialrådgiver" } },
 ]
 
 [[sections.items]]
@@ -128,9 +128,9 @@ scale = "frequency"
 dont_know = true
 exclude_row_of = "rolle"
 rows = [
-  { key = "paedagog", text = { da = "Pædagoger" } },
-  { key = "sygeplejerske", text = { da = "Sygeplejersker" } },
-  { key = "socialraadgiver", text = { da = "Socialrådgivere" } },
+  { key = "udfoerer", text = { da = "Pædagoger" } },
+  { key = "sygepleje", text = { da = "Sygeplejersker" } },
+  { key = "myndighed", text = { da = "Socialrådgivere" } },
 ]
 dimensions = [
   { key = "tillid", text = { da = "Vi har tillid til hinanden" } },

@@ -7,7 +7,8 @@ import msgspec
 import pytest
 
 from service.errors import FieldError, Invalid
-from service.surveys.answers import MESSAGES, AnswerRow, check, is_shown
+from service.surveys.answers import AnswerRow, check, is_shown
+from service.texts import TEXTS
 from service.surveys.model import Questionnaire
 
 MISSING = "Besvar venligst spørgsmålet."
@@ -34,10 +35,10 @@ FULL = {
     "plan_tilfreds": 2,
     "plan_hvorfor": "  Flere møder med min rådgiver \n",
     "kommentar": "  Tak  ",
-    "rolle": "sygeplejerske",
+    "rolle": "sygepleje",
     "samarbejde_med": {
-        "paedagog": {"tillid": 4, "information": 3},
-        "socialraadgiver": {"tillid": 5, "information": "ved_ikke"},
+        "udfoerer": {"tillid": 4, "information": 3},
+        "myndighed": {"tillid": 5, "information": "ved_ikke"},
     },
 }
 
@@ -64,7 +65,7 @@ def errors(q, given, only=None) -> list[FieldError]:
 def test_every_message_has_danish_and_english_with_the_same_placeholders():
     import string
 
-    for code, (da, en) in MESSAGES.items():
+    for code, (da, en) in TEXTS.items():
         fields = lambda text: {f for _, f, _, _ in string.Formatter().parse(text) if f}  # noqa: E731
         assert da and en and da != en and fields(da) == fields(en), code
 
@@ -76,7 +77,11 @@ def test_errors_carry_an_english_message_for_the_english_form(questionnaire):
 
 
 def row(item_id, part="", value=None, text=None, dont_know=False) -> AnswerRow:
-    return AnswerRow(item_id, part, value, text, dont_know)
+    """part as a reader writes it: 'group:dimension' for a matrix cell, the option for multiple choice."""
+    if ":" in part:
+        group, dimension = part.split(":")
+        return AnswerRow(item_id, value, text, dont_know, dimension=dimension, rated_role=group)
+    return AnswerRow(item_id, value, text, dont_know, choice=int(part) if part else None)
 
 
 # --- what gets stored -------------------------------------------------------------------
@@ -96,16 +101,16 @@ def test_full_answer_set_is_stored_as_one_row_per_value(questionnaire):
         row("plan_tilfreds", value=2),
         row("plan_hvorfor", text="Flere møder med min rådgiver"),
         row("kommentar", text="Tak"),
-        row("rolle", text="sygeplejerske"),
-        row("samarbejde_med", "paedagog:tillid", 4),
-        row("samarbejde_med", "paedagog:information", 3),
-        row("samarbejde_med", "socialraadgiver:tillid", 5),
-        row("samarbejde_med", "socialraadgiver:information", dont_know=True),
+        row("rolle", text="sygepleje"),
+        row("samarbejde_med", "udfoerer:tillid", 4),
+        row("samarbejde_med", "udfoerer:information", 3),
+        row("samarbejde_med", "myndighed:tillid", 5),
+        row("samarbejde_med", "myndighed:information", dont_know=True),
     ]
 
 
 def test_role_answer_becomes_the_responses_staff_role(questionnaire):
-    assert check(questionnaire, FULL).staff_role == "sygeplejerske"
+    assert check(questionnaire, FULL).staff_role == "sygepleje"
 
 
 def test_without_a_role_item_answered_there_is_no_staff_role(questionnaire):
@@ -120,7 +125,7 @@ def test_multiple_choice_stores_one_row_per_picked_option_once(questionnaire):
 
 def test_ved_ikke_is_stored_as_dont_know_without_a_value(questionnaire):
     rows = check(questionnaire, {"tilfreds": "ved_ikke"}, only={"tilfreds"}).rows
-    assert rows == [AnswerRow("tilfreds", "", None, None, True)]
+    assert rows == [row("tilfreds", dont_know=True)]
 
 
 def test_nej_and_zero_are_answers_not_missing(questionnaire):
@@ -150,7 +155,7 @@ def test_free_text_at_max_length_after_trimming_is_accepted(questionnaire):
 
 def test_matrix_leaves_out_the_respondents_own_group(questionnaire):
     rows = check(questionnaire, FULL).rows
-    assert {r.part.split(":")[0] for r in rows if r.item_id == "samarbejde_med"} == {"paedagog", "socialraadgiver"}
+    assert {r.rated_role for r in rows if r.item_id == "samarbejde_med"} == {"udfoerer", "myndighed"}
 
 
 def test_hidden_questions_need_no_answer(questionnaire):
@@ -192,7 +197,7 @@ def test_missing_required_answer_asks_the_respondent_to_answer(questionnaire, it
     if item_id == "har_plan":
         del given["plan_tilfreds"], given["plan_hvorfor"]
     if item_id == "rolle":  # without a role every group is rated, nurses too
-        given["samarbejde_med"]["sygeplejerske"] = {"tillid": 3, "information": 3}
+        given["samarbejde_med"]["sygepleje"] = {"tillid": 3, "information": 3}
     assert errors(questionnaire, given) == [FieldError(item_id, MISSING)]
     assert MISSING.startswith("Besvar venligst")
 
@@ -238,11 +243,11 @@ def test_ved_ikke_is_refused_where_it_is_not_offered(questionnaire, item_id):
 
 
 def test_matrix_cell_out_of_range_is_named_item_row_dimension(questionnaire):
-    given = answers(samarbejde_med={"paedagog": {"tillid": 6, "information": 3},
-                                    "socialraadgiver": {"tillid": 5, "information": 0}})
+    given = answers(samarbejde_med={"udfoerer": {"tillid": 6, "information": 3},
+                                    "myndighed": {"tillid": 5, "information": 0}})
     assert errors(questionnaire, given) == [
-        FieldError("samarbejde_med.paedagog.tillid", "Svaret skal være et tal fra 1 til 5."),
-        FieldError("samarbejde_med.socialraadgiver.information", "Svaret skal være et tal fra 1 til 5."),
+        FieldError("samarbejde_med.udfoerer.tillid", "Svaret skal være et tal fra 1 til 5."),
+        FieldError("samarbejde_med.myndighed.information", "Svaret skal være et tal fra 1 til 5."),
     ]
 
 
@@ -258,7 +263,7 @@ def test_free_text_that_is_not_text_is_refused(questionnaire):
 
 def test_role_that_is_not_one_of_the_groups_is_refused(questionnaire):
     given = answers(rolle="chef")
-    given["samarbejde_med"]["sygeplejerske"] = {"tillid": 3, "information": 3}
+    given["samarbejde_med"]["sygepleje"] = {"tillid": 3, "information": 3}
     assert errors(questionnaire, given) == [FieldError("rolle", "Vælg en af rollerne.")]
 
 
@@ -270,23 +275,23 @@ def test_multiple_choice_given_as_a_single_value_asks_for_a_list(questionnaire):
 
 
 def test_matrix_missing_cell_is_named_item_row_dimension(questionnaire):
-    given = answers(samarbejde_med={"paedagog": {"tillid": 4},
-                                    "socialraadgiver": {"tillid": 5, "information": 2}})
-    assert errors(questionnaire, given) == [FieldError("samarbejde_med.paedagog.information", MISSING)]
+    given = answers(samarbejde_med={"udfoerer": {"tillid": 4},
+                                    "myndighed": {"tillid": 5, "information": 2}})
+    assert errors(questionnaire, given) == [FieldError("samarbejde_med.udfoerer.information", MISSING)]
 
 
 def test_matrix_missing_row_names_each_of_its_cells(questionnaire):
-    given = answers(samarbejde_med={"paedagog": {"tillid": 4, "information": 1}})
+    given = answers(samarbejde_med={"udfoerer": {"tillid": 4, "information": 1}})
     assert errors(questionnaire, given) == [
-        FieldError("samarbejde_med.socialraadgiver.tillid", MISSING),
-        FieldError("samarbejde_med.socialraadgiver.information", MISSING),
+        FieldError("samarbejde_med.myndighed.tillid", MISSING),
+        FieldError("samarbejde_med.myndighed.information", MISSING),
     ]
 
 
 def test_matrix_row_of_the_respondents_own_group_is_refused(questionnaire):
     given = answers()
-    given["samarbejde_med"]["sygeplejerske"] = {"tillid": 5, "information": 5}
-    assert errors(questionnaire, given) == [FieldError("samarbejde_med.sygeplejerske", OWN_GROUP)]
+    given["samarbejde_med"]["sygepleje"] = {"tillid": 5, "information": 5}
+    assert errors(questionnaire, given) == [FieldError("samarbejde_med.sygepleje", OWN_GROUP)]
 
 
 def test_matrix_row_that_does_not_exist_is_refused(questionnaire):
@@ -297,8 +302,8 @@ def test_matrix_row_that_does_not_exist_is_refused(questionnaire):
 
 def test_matrix_dimension_that_does_not_exist_is_named_as_unknown(questionnaire):
     given = answers()
-    given["samarbejde_med"]["paedagog"] = {"tillid": 4, "information": 3, "humor": 5}
-    assert errors(questionnaire, given) == [FieldError("samarbejde_med.paedagog.humor", UNKNOWN)]
+    given["samarbejde_med"]["udfoerer"] = {"tillid": 4, "information": 3, "humor": 5}
+    assert errors(questionnaire, given) == [FieldError("samarbejde_med.udfoerer.humor", UNKNOWN)]
 
 
 def test_matrix_that_is_not_a_table_is_refused(questionnaire):
@@ -309,7 +314,7 @@ def test_matrix_that_is_not_a_table_is_refused(questionnaire):
 
 def test_several_errors_are_reported_at_once_in_questionnaire_order(questionnaire):
     given = answers(stress=7, kontakt=DROP, ukendt=1, har_plan=True, plan_hvorfor=DROP)
-    given["samarbejde_med"]["paedagog"] = {"tillid": 4}
+    given["samarbejde_med"]["udfoerer"] = {"tillid": 4}
     problems = errors(questionnaire, given)
     assert problems == [
         FieldError("ukendt", UNKNOWN),
@@ -317,7 +322,7 @@ def test_several_errors_are_reported_at_once_in_questionnaire_order(questionnair
         FieldError("kontakt", MISSING),
         FieldError("har_plan", PICK_ONE),
         FieldError("plan_tilfreds", NOT_SHOWN),
-        FieldError("samarbejde_med.paedagog.information", MISSING),
+        FieldError("samarbejde_med.udfoerer.information", MISSING),
     ]
 
 
@@ -360,28 +365,33 @@ def test_page_check_uses_earlier_pages_for_conditions(questionnaire):
 
 
 def test_matrix_row_page_checks_just_that_row(questionnaire):
-    given = {"rolle": "sygeplejerske", "samarbejde_med": {"paedagog": {"tillid": 2, "information": 1}}}
-    rows = check(questionnaire, given, only={"samarbejde_med.paedagog"}).rows
-    assert rows == [row("samarbejde_med", "paedagog:tillid", 2), row("samarbejde_med", "paedagog:information", 1)]
+    given = {"rolle": "sygepleje", "samarbejde_med": {"udfoerer": {"tillid": 2, "information": 1}}}
+    rows = check(questionnaire, given, only={"samarbejde_med.udfoerer"}).rows
+    assert rows == [row("samarbejde_med", "udfoerer:tillid", 2), row("samarbejde_med", "udfoerer:information", 1)]
 
 
 def test_matrix_row_page_names_the_missing_cell_of_that_row_only(questionnaire):
-    given = {"rolle": "sygeplejerske", "samarbejde_med": {"paedagog": {"tillid": 2},
-                                                          "socialraadgiver": {"tillid": 99}}}
-    assert errors(questionnaire, given, only={"samarbejde_med.paedagog"}) == [
-        FieldError("samarbejde_med.paedagog.information", MISSING)
+    given = {"rolle": "sygepleje", "samarbejde_med": {"udfoerer": {"tillid": 2},
+                                                          "myndighed": {"tillid": 99}}}
+    assert errors(questionnaire, given, only={"samarbejde_med.udfoerer"}) == [
+        FieldError("samarbejde_med.udfoerer.information", MISSING)
     ]
 
 
-def test_matrix_row_page_with_no_matrix_answer_asks_for_an_answer(questionnaire):
-    given = {"rolle": "sygeplejerske"}
-    assert errors(questionnaire, given, only={"samarbejde_med.paedagog"}) == [FieldError("samarbejde_med", MISSING)]
+def test_matrix_row_page_with_no_matrix_answer_names_every_question_of_the_row(questionnaire):
+    """Each unanswered rating is named, so the summary links to it and the page marks it
+    (WCAG 3.3.1); one error for the whole matrix pointed at an anchor that exists nowhere."""
+    given = {"rolle": "sygepleje"}
+    assert errors(questionnaire, given, only={"samarbejde_med.udfoerer"}) == [
+        FieldError("samarbejde_med.udfoerer.tillid", MISSING),
+        FieldError("samarbejde_med.udfoerer.information", MISSING),
+    ]
 
 
 def test_matrix_row_page_for_the_respondents_own_group_is_refused(questionnaire):
-    given = {"rolle": "paedagog", "samarbejde_med": {"paedagog": {"tillid": 2, "information": 1}}}
-    assert errors(questionnaire, given, only={"samarbejde_med.paedagog"}) == [
-        FieldError("samarbejde_med.paedagog", OWN_GROUP)
+    given = {"rolle": "udfoerer", "samarbejde_med": {"udfoerer": {"tillid": 2, "information": 1}}}
+    assert errors(questionnaire, given, only={"samarbejde_med.udfoerer"}) == [
+        FieldError("samarbejde_med.udfoerer", OWN_GROUP)
     ]
 
 
@@ -436,7 +446,7 @@ def test_required_free_text_of_only_spaces_asks_for_an_answer(questionnaire):
     assert errors(q, {"kommentar": "   "}, only={"kommentar"}) == [FieldError("kommentar", MISSING)]
 
 
-@pytest.mark.parametrize("value", [["paedagog"], [1], {"paedagog": {"x": 1}}], ids=["list_of_text", "list", "dict"])
+@pytest.mark.parametrize("value", [["udfoerer"], [1], {"udfoerer": {"x": 1}}], ids=["list_of_text", "list", "dict"])
 def test_role_given_as_a_list_or_table_is_refused_not_a_crash(questionnaire, value):
     try:
         problems = errors(questionnaire, {"rolle": value}, only={"rolle"})
@@ -452,5 +462,5 @@ def test_ved_ikke_on_multiple_choice_is_not_stored_as_an_option(questionnaire, p
         rows = check(q, {"hjaelp": picked}, only={"hjaelp"}).rows
     except Invalid:
         return  # refusing it is a fix too
-    assert all(r.part != "-1" for r in rows)
+    assert all(r.choice != -1 for r in rows)
     assert rows == [row("hjaelp", dont_know=True)]

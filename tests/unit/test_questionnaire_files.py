@@ -166,9 +166,9 @@ def test_condition_may_depend_on_ved_ikke_where_the_target_offers_it(valid_toml)
 
 
 def test_condition_may_depend_on_a_role(valid_toml):
-    variant = setting("sections[2].items[1].show_if", {"item": "rolle", "any_of": ["paedagog"]})
+    variant = setting("sections[2].items[1].show_if", {"item": "rolle", "any_of": ["udfoerer"]})
     q = loader.decode(variant(valid_toml), FILE)
-    assert q.item("samarbejde_med").show_if.any_of == ["paedagog"]
+    assert q.item("samarbejde_med").show_if.any_of == ["udfoerer"]
 
 
 # --- malformed files --------------------------------------------------------------------
@@ -319,9 +319,9 @@ BROKEN = [
         id="multiple_choice_with_one_option",
     ),
     pytest.param(
-        setting("sections[2].items[0].options[2].key", "paedagog"),
+        setting("sections[2].items[0].options[2].key", "udfoerer"),
         "$.sections[2].items[0].options",
-        "role keys must be unique",
+        "keys must be unique",
         id="duplicate_role_keys",
     ),
     pytest.param(
