@@ -57,6 +57,7 @@ async def _with_conn(settings: Settings, work: Callable[[asyncpg.Connection], Aw
     conn = await asyncpg.connect(url)
     try:
         await db._init_connection(conn)
+        await admin.pseudonymise_clear_keys(conn, server_secret(settings), "cli")  # keys of versions before 0004
         return await work(conn)
     finally:
         await conn.close()

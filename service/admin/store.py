@@ -11,7 +11,9 @@ from service.admin.model import (
     Created, Link, NewEvaluation, NewInvitations, NewOpenLink, NewOrganisation, NewUnit, NewWave, OpenLink, UnitInfo,
     UnitRate,
 )
+from service.admin import audit
 from service.errors import Conflict, NotFound
+from service.migrate import LOCK_KEY
 from service.surveys.store import find_version
 from service.tokens import hash_token, new_token
 
@@ -102,6 +104,34 @@ def pseudonym(secret: str, organisation_id: int, key: str) -> str:
         raise ValueError("pseudonym: no secret given; respondent keys are never stored in clear")
     message = f"{organisation_id}:{key}".encode()
     return "p:" + hmac.new(secret.encode(), message, hashlib.sha256).hexdigest()[:32]
+
+
+PSEUDONYM = r"^p:[0-9a-f]{32}$"
+
+
+async def pseudonymise_clear_keys(conn: asyncpg.Connection, secret: str, actor: audit.Actor = "service") -> int:
+    """Before migration 0004 keys were stored in clear unless a secret was set. Replace
+    any such key (on invitations and their responses) by its pseudonym, so the database
+    holds no key in clear and a panel begun before the upgrade links to the waves after
+    it. Returns the invitations changed; a no-op once done (under the migrations' lock,
+    so processes starting together do it once)."""
+    async with conn.transaction():
+        await conn.execute("select pg_advisory_xact_lock($1)", LOCK_KEY)
+        rows = await conn.fetch(
+            "select i.id, i.respondent_key, e.organisation_id from invitation i join wave w on w.id = i.wave_id"
+            " join evaluation e on e.id = w.evaluation_id where i.respondent_key !~ $1",
+            PSEUDONYM,
+        )
+        if not rows:
+            return 0
+        changes = [(r["id"], pseudonym(secret, r["organisation_id"], r["respondent_key"])) for r in rows]
+        await conn.executemany("update invitation set respondent_key = $2 where id = $1", changes)
+        await conn.executemany(
+            "update response set respondent_key = $2 where invitation_id = $1 and respondent_key is not null", changes
+        )
+        await audit.record(conn, actor, "pseudonymise keys stored in clear",
+                           f"{len(changes)} invitations written before migration 0004", {"invitations": len(changes)})
+    return len(changes)
 
 
 class KeyTaken(Conflict):

@@ -115,3 +115,25 @@ async def test_units_are_listed_with_their_ids_for_the_commands_that_ask_for_the
     assert ran.code == 0 and [u["name"] for u in ran.json()] == ["Nord", "Syd"], ran.err
     r = await client.get("/api/admin/organisations/999999/units", headers=admin_headers)
     assert r.status_code == 404 and "organisation 999999" in r.text
+
+
+async def test_keys_left_in_clear_by_an_earlier_version_are_pseudonymised_and_still_link(client, conn, settings):
+    """Before migration 0004 keys were stored in clear unless a secret was set."""
+    from tests.support.respond import respond
+
+    ev = await set_up_evaluation(conn, waves=("Før", "Efter"))
+    before, after = ev.waves["Før"], ev.waves["Efter"]
+    [link] = await admin.issue_invitations(conn, before, NewInvitations(unit_id=ev.units[0], respondent_keys=["B-5"]),
+                                           BASE_URL, server_secret(settings))
+    await conn.execute("update invitation set respondent_key = 'B-5'")  # as an earlier version stored it
+    await respond(client, link.token)
+    assert await conn.fetchval("select respondent_key from response") == "B-5"
+
+    ran = await sammen(settings, "migrate")
+    assert ran.code == 0, ran.err
+    await admin.issue_invitations(conn, after, NewInvitations(unit_id=ev.units[0], respondent_keys=["B-5"]),
+                                  BASE_URL, server_secret(settings))
+    keys = await _keys(conn)
+    stored = await conn.fetchval("select respondent_key from response")
+    assert keys[0] == keys[1] == stored and stored.startswith("p:"), "the panel links across the upgrade"
+    assert await conn.fetchval("select counts->>'invitations' from audit_log where action like 'pseudonymise%'") == "1"
