@@ -8,8 +8,12 @@ import uuid
 import pytest
 
 from service.admin.store import pseudonym
-from tests.support import SECRET
 from tests.conftest import invite, make_wave
+from tests.support import SECRET
+from tests.support.answers import valid_answers
+from tests.support.form import as_a_browser_sends, fields
+from tests.support.product import hash_token
+from tests.support.respond import questionnaire, respond
 
 BORGER_OK = {
     "indflydelse_eget_liv": 4, "indflydelse_stoette": 5, "maal_egne": 4, "maal_meningsfulde": "ved_ikke",
@@ -131,10 +135,34 @@ async def test_closed_wave_refuses_answers(client, post, conn):
     assert await stored(conn) == (0, 0)
 
 
-async def test_tokens_are_stored_only_as_hashes(client, post, conn):
-    token = await invite(conn, await make_wave(conn))
-    dump = await conn.fetchval("select string_agg(t::text, ' ') from invitation t")
-    assert token not in dump
+async def _every_row_as_text(conn) -> str:
+    tables = await conn.fetch("select tablename from pg_tables where schemaname = current_schema()")
+    return " ".join([await conn.fetchval(f'select coalesce(string_agg(t::text, \' \'), \'\') from "{r[0]}" t')
+                     for r in tables])
+
+
+async def test_links_issued_by_the_admin_api_are_nowhere_in_the_database_in_clear(client, conn, admin_headers):
+    wave = await make_wave(conn)
+    personal = await client.post(f"/api/admin/waves/{wave['wave']}/invitations", headers=admin_headers,
+                                 json={"unit_id": wave["unit"], "count": 2})
+    anonymous = await client.post(f"/api/admin/waves/{wave['wave']}/open-links", headers=admin_headers,
+                                  json={"unit_id": wave["unit"]})
+    assert (personal.status_code, anonymous.status_code) == (201, 201), (personal.text, anonymous.text)
+    tokens = [link["token"] for link in personal.json()] + [anonymous.json()["token"]]
+    await respond(client, tokens[0])  # one answered: a response row
+    page = await client.get(f"/a/{tokens[-1]}")  # a visitor of the open link sends the first page
+    action, data = as_a_browser_sends(page.text, fields(questionnaire(), valid_answers(questionnaire())))
+    visited = await client.post(action, data=data, follow_redirects=False)
+    assert visited.status_code == 303, visited.text
+    tokens.append(visited.headers["location"].split("/s/")[1].split("?")[0].split("/")[0])  # their own link
+    everything = await _every_row_as_text(conn)
+    for token in tokens:
+        assert token not in everything and token.encode().hex() not in everything
+        assert hash_token(token).hex() in everything  # stored, as its hash
+    assert await conn.fetchval("select count(*) from draft") == 1
+
+
+async def test_responses_have_no_column_for_an_ip_address_or_user_agent(conn):
     columns = {r["column_name"] for r in await conn.fetch(
         "select column_name from information_schema.columns where table_name in ('response', 'answer', 'draft')")}
     assert not columns & {"ip", "ip_address", "user_agent", "remote_addr"}

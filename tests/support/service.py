@@ -15,11 +15,9 @@ import urllib.request
 from pathlib import Path
 from types import TracebackType
 
-from tests.support import ADMIN_KEY, QUESTIONNAIRE_DIR, ROOT
+from tests.support import ADMIN_KEY, QUESTIONNAIRE_DIR, ROOT, SECRET
 
 HOST = "127.0.0.1"
-# the pseudonyms' secret of a throw-away service: never the developer's ~/.config/sammen/secret
-SECRET_KEY = "test-secret-key-0123456789-abcdefghijklmnop"
 # no proxy from the environment for a server on loopback
 _DIRECT = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 
@@ -55,7 +53,7 @@ class Service:
             "SAMMEN_PORT": str(self.port),
             "SAMMEN_WORKERS": str(self.workers),
             "SAMMEN_QUESTIONNAIRE_DIR": str(QUESTIONNAIRE_DIR),
-            "SAMMEN_SECRET_KEY": SECRET_KEY,
+            "SAMMEN_SECRET_KEY": SECRET,  # never the developer's ~/.config/sammen/secret
             "PYTHONUNBUFFERED": "1",
         }
         if self.admin_key:
