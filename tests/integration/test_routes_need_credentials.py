@@ -1,0 +1,110 @@
+"""Every route of the application, read from its route table (not a hand list): each one
+that is not for citizens refuses a request without the admin key and with a wrong key,
+and every such refusal carries the security headers. A route added later is covered
+without touching this file; a new citizen route must be named here on purpose."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from litestar import Litestar
+from litestar.routes import HTTPRoute
+
+from service.app import create_app
+from service.config import Settings
+from service.web.limits import rate_limits
+
+# What a citizen or a browser reaches without a key: the form, the citizens' API, the
+# documentation and the small files every site serves. Everything else needs the key.
+CITIZEN_PATHS = re.compile(
+    r"^/(s|a)/|^/api/(forms|responses)/|^/api/questionnaires(/|$)|^/healthz$|^/$|^/robots\.txt$"
+    r"|^/favicon\.(ico|svg)$|^/static/|^/schema(/|$)"
+)
+SECURITY_HEADERS = {
+    "content-security-policy": "frame-ancestors 'none'",
+    "cache-control": "no-store",
+    "referrer-policy": "no-referrer",
+    "x-content-type-options": "nosniff",
+    "x-frame-options": "DENY",
+    "x-robots-tag": "noindex",
+}
+WRONG_KEY = "wrong-admin-key-but-long-enough-0123456789"
+
+
+def _example_path(route: HTTPRoute) -> str:
+    path = route.path
+    for name, param in route.path_parameters.items():
+        path = path.replace("{" + param.full + "}", "1" if param.type is int else "x")
+    return path
+
+
+def every_route(app: Litestar) -> list[tuple[str, str, bool]]:
+    """(method, example path, for citizens) for every handler of every HTTP route, the
+    OPTIONS answers Litestar adds by itself included."""
+    found = []
+    for route in app.routes:
+        assert isinstance(route, HTTPRoute), route  # no websocket or mounted ASGI app slips by
+        for handler in route.route_handlers:
+            for method in sorted(handler.http_methods):
+                found.append((method, _example_path(route), bool(CITIZEN_PATHS.search(route.path))))
+    return found
+
+
+ROUTES = every_route(create_app(Settings()))  # the table only: no lifespan, no database
+PROTECTED = [(m, p) for m, p, citizen in ROUTES if not citizen]
+
+
+def assert_security_headers(r) -> None:
+    for name, part in SECURITY_HEADERS.items():
+        assert part in r.headers.get(name, ""), (r.request.method, r.request.url.path, r.status_code, name)
+
+
+@pytest.fixture(autouse=True)
+def fresh_rate_limits(client):
+    """The wrong keys sent here would otherwise count against later tests' address."""
+    client.app.state.update(rate_limits())
+    yield
+    client.app.state.update(rate_limits())
+
+
+def test_the_route_table_has_admin_routes_and_citizen_routes():
+    assert any(p.startswith("/api/admin/") for _, p in PROTECTED)
+    assert {m for m, _ in PROTECTED} >= {"GET", "POST", "OPTIONS"}
+    assert any(p.startswith("/s/") for _, p, citizen in ROUTES if citizen)
+
+
+@pytest.mark.parametrize(("method", "path"), PROTECTED, ids=[f"{m} {p}" for m, p in PROTECTED])
+async def test_every_route_not_for_citizens_refuses_without_the_key_and_with_a_wrong_key(client, method, path):
+    for headers in ({}, {"Authorization": f"Bearer {WRONG_KEY}"}, {"X-API-Key": WRONG_KEY}):
+        r = await client.request(method, path, headers=headers, json={} if method == "POST" else None)
+        assert r.status_code == 401, (headers, r.text)
+        assert r.headers["content-type"].startswith("application/json")
+        assert r.json()["detail"] and r.headers["www-authenticate"] == "Bearer"
+        assert_security_headers(r)
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "status"),
+    [
+        ("GET", "/no/such/page", 404),
+        ("GET", "/api/no-such-thing", 404),
+        ("PUT", "/api/admin/organisations", 405),
+        ("DELETE", "/s/some-token", 405),
+        ("GET", "/api/questionnaires/borger/99999999999", 400),
+        ("POST", "/api/admin/organisations", 401),
+        ("GET", "/static/../../etc/passwd", 404),
+    ],
+)
+async def test_error_responses_carry_the_security_headers(client, method, path, status):
+    r = await client.request(method, path)
+    assert r.status_code == status
+    assert_security_headers(r)
+
+
+async def test_a_browser_that_meets_no_route_gets_a_danish_page_and_an_api_client_json(client):
+    page = await client.get("/s/abc/def/ghi", headers={"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"})
+    assert page.status_code == 404 and page.headers["content-type"].startswith("text/html")
+    assert "Linket findes ikke" in page.text
+    api = await client.get("/s/abc/def/ghi", headers={"Accept": "*/*"})
+    assert api.status_code == 404 and api.json()["status_code"] == 404
