@@ -206,7 +206,10 @@ async def _invite(args: argparse.Namespace, settings: Settings, conn: asyncpg.Co
     never stored without being written, nor written without being stored."""
     key_file = read_key_file(args.keys) if args.keys else None
     body = _body(NewInvitations, unit_id=args.unit, count=args.count, respondent_keys=key_file.keys if key_file else [])
-    renderers = {"--csv": sheets.links_csv, "--sheet": lambda links: sheets.qr_sheet(links, f"Invitationer, bølge {args.wave}")}
+    renderers = {
+        "--csv": sheets.links_csv,
+        "--sheet": lambda links: sheets.qr_sheet(links, f"Invitationer, bølge {args.wave}"),
+    }
     outputs: list[sheets.NewFile] = []
     try:
         for option, path in (("--csv", args.csv), ("--sheet", args.sheet)):
@@ -214,7 +217,8 @@ async def _invite(args: argparse.Namespace, settings: Settings, conn: asyncpg.Co
                 outputs.append(sheets.NewFile(path, option))
         async with conn.transaction():
             try:
-                links = await admin.issue_invitations(conn, args.wave, body, settings.public_url, server_secret(settings))
+                links = await admin.issue_invitations(
+                    conn, args.wave, body, settings.public_url, server_secret(settings))
             except admin.KeyTaken as exc:
                 assert key_file is not None
                 lines = ", ".join(key_file.where(p) for p in exc.positions[:10])

@@ -28,7 +28,9 @@ QUESTIONNAIRES = {
 }
 
 
-async def ensure_demo(conn: asyncpg.Connection, base_url: str, today: dt.date | None = None) -> dict[str, Link | OpenLink]:
+async def ensure_demo(
+    conn: asyncpg.Connection, base_url: str, today: dt.date | None = None
+) -> dict[str, Link | OpenLink]:
     """Create the demo evaluation once; return a new personal link per questionnaire."""
     today = today or dt.date.today()
     org_id = await conn.fetchval("select id from organisation where name = $1", ORGANISATION)

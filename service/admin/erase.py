@@ -60,7 +60,8 @@ async def erase_respondent(
         counts = await _erase(
             conn, invitations,
             "select r.id from response r join wave w on w.id = r.wave_id join evaluation e on e.id = w.evaluation_id"
-            " where e.organisation_id = $1 and (r.respondent_key = any($2::text[]) or r.invitation_id = any($3::bigint[]))",
+            " where e.organisation_id = $1"
+            "   and (r.respondent_key = any($2::text[]) or r.invitation_id = any($3::bigint[]))",
             organisation_id, forms, invitations,
         )
         subject = f"organisation {organisation_id}, respondent {forms[0]}"

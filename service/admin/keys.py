@@ -26,7 +26,7 @@ def looks_like_cpr(key: str) -> bool:
     29 February counts in every year divisible by four (CPR spans 1858-2057)."""
     digits = "".join(c for c in key if c.isdigit())
     for start in range(len(digits) - 9):
-        day, month, year = int(digits[start:start + 2]), int(digits[start + 2:start + 4]), int(digits[start + 4:start + 6])
+        day, month, year = (int(digits[start + i:start + i + 2]) for i in (0, 2, 4))
         if 1 <= month <= 12:
             last = 29 if month == 2 and year % 4 == 0 else calendar.monthrange(2001, month)[1]
             if 1 <= day <= last:
@@ -89,7 +89,9 @@ def read_key_file(path: Path) -> KeyFile:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
-        raise KeyRefused(f"{name} line {line}: not UTF-8 text (byte {data[exc.start]:#04x}); save the file as UTF-8") from None
+        raise KeyRefused(
+            f"{name} line {line}: not UTF-8 text (byte {data[exc.start]:#04x}); save the file as UTF-8"
+        ) from None
     keys: list[str] = []
     lines: list[int] = []
     first: dict[str, int] = {}

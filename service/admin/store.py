@@ -170,7 +170,9 @@ async def issue_invitations(
             [hash_token(t) for t in tokens], wave_id, body.unit_id, stored,
         )
     except asyncpg.UniqueViolationError:  # the same key issued at this very moment by another request
-        raise Conflict(f"respondent_keys: one of them was invited in wave {wave_id} just now; nothing was stored") from None
+        raise Conflict(
+            f"respondent_keys: one of them was invited in wave {wave_id} just now; nothing was stored"
+        ) from None
     return [Link(f"{base_url}/s/{t}", t, body.unit_id, k) for t, k in zip(tokens, keys)]
 
 
