@@ -102,7 +102,7 @@ def read_key_file(path: Path) -> KeyFile:
         if (reason := problem(key)) is not None:
             raise KeyRefused(f"{name} line {number}: {reason}")
         if key in first:
-            raise KeyRefused(f"{name} line {number}: repeats the key on line {first[key]}")
+            raise KeyRefused(f"{name} line {number}: repeats the key {key!r} of line {first[key]}")
         first[key] = number
         keys.append(key)
         lines.append(number)

@@ -33,7 +33,7 @@ KEY_FILES = {
     "keys-nul-character": ("P-1\nP-\x002\n", " line 2: contains a control character"),
     "keys-terminal-escape": ("\x1b[2JP-1\n", " line 1: contains a control character"),
     "keys-not-utf8": ("P-1\nS\xf8ren-2\n".encode("latin-1"), " line 2: not UTF-8"),
-    "keys-duplicate": ("P-1\nP-2\nP-1\n", " line 3: repeats the key on line 1"),
+    "keys-duplicate": ("P-1\nP-2\nP-1\n", " line 3: repeats the key 'P-1' of line 1"),
     "keys-empty-file": ("\n \n", ": holds no keys"),
     "keys-too-many": ("".join(f"K-{n}\n" for n in range(10_001)), " line 10001: more than 10000 keys"),
 }

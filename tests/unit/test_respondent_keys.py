@@ -42,7 +42,7 @@ def _file(tmp_path, content: bytes | str):
     ("P-1\nP\x002\n", "keys.txt line 2: contains a control character"),
     ("P-1\nP\x1b[31m\n", "keys.txt line 2: contains a control character"),
     ("P 1\n", "keys.txt line 1: contains whitespace"),
-    ("P-1\nP-2\nP-1\n", "keys.txt line 3: repeats the key on line 1"),
+    ("P-1\nP-2\nP-1\n", "keys.txt line 3: repeats the key 'P-1' of line 1"),
     ("\n\n  \n", "keys.txt: holds no keys"),
     ("P-1\nPæ-2\n", "keys.txt line 2: may hold only the letters"),
     ("P-1\n" + "x" * 101 + "\n", "keys.txt line 2: is 101 characters long"),
