@@ -5,9 +5,12 @@ be found."""
 
 from __future__ import annotations
 
+import io
+
 import asyncpg
 import pytest
 from axe_playwright_python.async_playwright import Axe
+from PIL import Image
 
 from tests.browser.conftest import new_link
 from tests.browser.form import fill_any, press
@@ -71,3 +74,26 @@ async def test_message_pages_have_no_serious_or_critical_axe_violation(phone):
     assert await phone.locator("h1").inner_text() == "Linket findes ikke"
     await check(phone, "link not found", found, minor)
     assert not found, "\n".join(found)
+
+
+async def test_forced_colours_keep_the_progress_and_the_chosen_option_visible(phone, pool):
+    """Windows high contrast replaces colours with a few system ones: the progress bar
+    and the chosen option must still show, by outline and system colours."""
+    token = await new_link(pool, "borger")
+    await phone.emulate_media(forced_colors="active")
+    await phone.goto(f"/s/{token}")
+    await phone.locator("#f-indflydelse_eget_liv label").nth(3).tap()
+    style = await phone.evaluate("""() => {
+        const css = (el) => getComputedStyle(el);
+        const chosen = document.querySelector('#f-indflydelse_eget_liv input:checked').closest('label');
+        const other = document.querySelector('#f-indflydelse_eget_liv input:not(:checked)').closest('label');
+        return {forced: matchMedia('(forced-colors: active)').matches,
+                chosen: [css(chosen).outlineStyle, parseFloat(css(chosen).outlineWidth)],
+                other: css(other).outlineStyle};
+    }""")
+    assert style["forced"] is True
+    assert style["chosen"][0] == "solid" and style["chosen"][1] >= 3 and style["other"] == "none"
+    # page 1 of 11: the left end of the bar is filled, the right end is not, and they differ
+    bar = Image.open(io.BytesIO(await phone.locator("progress").screenshot())).convert("RGB")
+    middle = bar.height // 2
+    assert bar.getpixel((2, middle)) != bar.getpixel((bar.width - 3, middle))

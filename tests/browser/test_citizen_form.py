@@ -16,6 +16,7 @@ from tests.browser.form import at_page, choose, fill_page, option, press
 pytestmark = pytest.mark.browser
 
 DK = "Ved ikke / ikke relevant"
+REVIEW = "Tjek dine svar"
 COMMENT = "Mere tid med min bostøtte, tak.\nOg færre nye ansigter."
 
 # The citizen's way through the form: the heading of each page and what is tapped there.
@@ -63,10 +64,15 @@ async def test_citizen_taps_through_every_page_on_a_phone_and_the_answers_are_st
     page = phone
     await page.goto(f"/s/{token}")
     await expect(page.locator("html")).to_have_attribute("lang", "da")
+    total = len(BORGER_PAGES) + 1  # and the page to check the answers
     for number, (heading, answers) in enumerate(BORGER_PAGES, start=1):
-        await at_page(page, heading, number, len(BORGER_PAGES))
+        await at_page(page, heading, number, total)
         await fill_page(page, answers)
-        await press(page, "Send svar" if number == len(BORGER_PAGES) else "Næste")
+        await press(page, "Næste")
+    await at_page(page, REVIEW, total, total)
+    await expect(page.get_by_text(COMMENT.splitlines()[0])).to_be_visible()  # the comment, to read once more
+    assert await stored(pool, token) == (None, {})  # nothing is sent before 'Send svar'
+    await press(page, "Send svar")
 
     await expect(page).to_have_url(re.compile(rf"/s/{token}/tak$"))
     await expect(page.locator("h1")).to_have_text("Tak for dine svar")
@@ -87,10 +93,12 @@ async def test_citizen_completes_the_form_with_javascript_off_and_a_skipped_foll
     assert await page.locator("script").count() == 0  # the form needs no script at all
     walk = [p for p in BORGER_PAGES if p[1][0][0] != "paaroerende_inddraget"]
     walk[6] = ("Dine pårørende", [("har_paaroerende_med", "Nej")])
-    for number, (heading, answers) in enumerate(walk, start=1):
+    for heading, answers in walk:
         await at_page(page, heading)
         await fill_page(page, answers, tap=False)
-        await press(page, "Send svar" if number == len(walk) else "Næste", tap=False)
+        await press(page, "Næste", tap=False)
+    await at_page(page, REVIEW)
+    await press(page, "Send svar", tap=False)
 
     await expect(page.locator("h1")).to_have_text("Tak for dine svar")
     expected = {k: v for k, v in BORGER_STORED.items() if k != "paaroerende_inddraget"} | {"har_paaroerende_med": 0}
@@ -133,7 +141,7 @@ async def test_unanswered_required_question_shows_error_summary_linking_to_the_f
 
     await choose(page, "indflydelse_stoette", "Uenig")  # the same page, now complete, moves on
     await press(page, "Næste")
-    await at_page(page, "Dine mål og drømme", 2, 10)
+    await at_page(page, "Dine mål og drømme", 2, 11)
     assert await stored(pool, token) == (None, {})
 
 
@@ -145,18 +153,18 @@ async def test_answers_are_kept_and_the_form_continues_where_left_in_another_bro
     await press(first, "Næste")
     await fill_page(first, [("maal_egne", "Helt enig"), ("maal_meningsfulde", DK)])
     await press(first, "Næste")
-    await at_page(first, "Bliver du hørt?", 3, 10)
+    await at_page(first, "Bliver du hørt?", 3, 11)
     await first.context.close()
 
     later = await new_phone()  # another browser: no cookies, nothing in common but the link
     await later.goto(f"/s/{token}")
-    await at_page(later, "Bliver du hørt?", 3, 10)
+    await at_page(later, "Bliver du hørt?", 3, 11)
     await press(later, "Tilbage")
-    await at_page(later, "Dine mål og drømme", 2, 10)
+    await at_page(later, "Dine mål og drømme", 2, 11)
     await expect(option(later, "maal_egne", "Helt enig").locator("input")).to_be_checked()
     await expect(option(later, "maal_meningsfulde", DK).locator("input")).to_be_checked()
     await press(later, "Tilbage")
-    await at_page(later, "Din indflydelse", 1, 10)
+    await at_page(later, "Din indflydelse", 1, 11)
     await expect(option(later, "indflydelse_eget_liv", "Uenig").locator("input")).to_be_checked()
     await expect(option(later, "indflydelse_stoette", "Enig").locator("input")).to_be_checked()
     await expect(later.locator("form input[type=radio]:checked")).to_have_count(2)
@@ -166,10 +174,10 @@ async def test_english_switch_shows_english_texts_and_switching_back_stays_danis
     token = await new_link(pool, "borger")
     page = phone
     await page.goto(f"/s/{token}")
-    await page.get_by_role("link", name="English").tap()
+    await press(page, "English")
 
     await expect(page.locator("html")).to_have_attribute("lang", "en")
-    await expect(page).to_have_title(re.compile(r"Your support – what do you think\? – Page 1 of 10"))
+    await expect(page).to_have_title(re.compile(r"Your support – what do you think\? – Page 1 of 11"))
     await at_page(page, "Your influence")
     await expect(page.locator("#f-indflydelse_eget_liv legend")).to_have_text("I have influence on my own life.")
     await expect(page.get_by_role("button", name="Next", exact=True)).to_be_visible()
@@ -179,7 +187,7 @@ async def test_english_switch_shows_english_texts_and_switching_back_stays_danis
     await expect(option(page, "maal_meningsfulde", "Don't know / not relevant")).to_be_visible()
     await expect(page.get_by_role("button", name="Back", exact=True)).to_be_visible()
 
-    await page.get_by_role("link", name="Dansk").tap()
+    await press(page, "Dansk")
     await expect(page.locator("html")).to_have_attribute("lang", "da")
     await at_page(page, "Dine mål og drømme")
     await fill_page(page, [("maal_egne", "Enig"), ("maal_meningsfulde", "Enig")])
@@ -188,3 +196,36 @@ async def test_english_switch_shows_english_texts_and_switching_back_stays_danis
     await press(page, "Tilbage")
     await press(page, "Tilbage")
     await expect(option(page, "indflydelse_eget_liv", "Helt enig").locator("input")).to_be_checked()
+
+
+async def test_switching_language_keeps_the_choices_made_on_the_page(phone, pool):
+    token = await new_link(pool, "borger")
+    page = phone
+    await page.goto(f"/s/{token}")
+    await choose(page, "indflydelse_eget_liv", "Enig")  # chosen, not yet sent
+    await press(page, "English")
+    await at_page(page, "Your influence")
+    await expect(option(page, "indflydelse_eget_liv", "Agree").locator("input")).to_be_checked()
+
+
+async def test_enter_on_a_radio_button_of_the_last_page_does_not_send_the_answers(phone, pool):
+    """Sending is a deliberate act: Enter on the last page moves to the page to check
+    the answers (which has nothing Enter could send from); only 'Send svar' sends."""
+    token = await new_link(pool, "borger")
+    page = phone
+    await page.goto(f"/s/{token}")
+    for heading, answers in BORGER_PAGES[:-1]:
+        await fill_page(page, answers)
+        await press(page, "Næste")
+    await at_page(page, "Til sidst")
+    await choose(page, "udfyldt_med", "Jeg fik hjælp af en medarbejder")
+    await option(page, "udfyldt_med", "Jeg fik hjælp af en medarbejder").locator("input").focus()
+    async with page.expect_navigation():
+        await page.keyboard.press("Enter")
+    await at_page(page, REVIEW)
+    assert await stored(pool, token) == (None, {})
+    await expect(page.locator("form input:not([type=hidden]), form textarea")).to_have_count(0)
+    await page.get_by_role("link", name="Ret svaret på: Hvem har udfyldt skemaet?").tap()
+    await at_page(page, "Til sidst")  # 'Ret' goes back to the question, the answer still there
+    await expect(option(page, "udfyldt_med", "Jeg fik hjælp af en medarbejder").locator("input")).to_be_checked()
+    assert await stored(pool, token) == (None, {})

@@ -61,6 +61,8 @@ async def test_staff_member_rates_every_group_but_their_own_and_the_role_is_stor
     await press(page, "Næste")
     await at_page(page, "Til sidst")
     await fill_page(page, [("kommentar", "Godt at blive spurgt.")])
+    await press(page, "Næste")
+    await at_page(page, "Tjek dine svar")
     await press(page, "Send svar")
     await expect(page.locator("h1")).to_have_text("Tak for dine svar")
 
@@ -75,3 +77,28 @@ async def test_staff_member_rates_every_group_but_their_own_and_the_role_is_stor
     assert all(matrix[f"jobcenter:{d}"]["dont_know"] for d in DIMENSIONS)
     assert answers[("faelles_tilgang", "")]["dont_know"] is True
     assert answers[("kommentar", "")]["text_value"] == "Godt at blive spurgt."
+
+
+async def test_a_collaboration_page_sent_without_ratings_names_links_and_marks_each_question(phone, pool):
+    """WCAG 3.3.1: every missing rating is listed, each link goes to its question on this
+    page, and each question is marked (message, red edge, aria-invalid on its radios)."""
+    token = await new_link(pool, "medarbejder")
+    page = phone
+    await page.goto(f"/s/{token}")
+    await choose(page, "rolle", "Myndighed")
+    await press(page, "Næste")
+    await at_page(page, MATRIX_HEADING)
+    await press(page, "Næste")  # nothing rated
+
+    links = page.locator(".summary a")
+    await expect(links).to_have_count(len(DIMENSIONS))
+    for n, dimension in enumerate(DIMENSIONS):
+        field_id = f"f-samarbejde--udfoerer--{dimension}"
+        await expect(links.nth(n)).to_have_attribute("href", f"#{field_id}")
+        field = page.locator(f"#{field_id}")
+        await expect(field).to_have_class("err")
+        await expect(field.locator(".errmsg")).to_contain_text("Besvar venligst spørgsmålet.")
+        await expect(field.locator("input[aria-invalid=true]")).to_have_count(6)  # five points and 'Ved ikke'
+    await links.nth(3).tap()
+    await expect(page).to_have_url(f"{page.url.split('#')[0]}#f-samarbejde--udfoerer--{DIMENSIONS[3]}")
+    await expect(page.locator(f"#f-samarbejde--udfoerer--{DIMENSIONS[3]}")).to_be_in_viewport()
