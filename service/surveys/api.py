@@ -18,6 +18,7 @@ from service.web.handlers import JSON_HANDLERS, error_responses
 from service.surveys import store, submission
 from service.surveys.answers import Answers
 from service.surveys.catalogue import Catalogue
+from service.surveys.codebook import CodebookEntry, codebook
 from service.surveys.model import Audience, Questionnaire
 from service.surveys.records import Receipt
 from service.surveys.submission import Stored
@@ -52,6 +53,9 @@ class FormInfo(msgspec.Struct, frozen=True):
     status: Literal["open", "answered", "closed"]
     questionnaire: Questionnaire
     draft: Answers
+    # The codes each item takes, with their labels (agreement, frequency and yes/no
+    # scales are not listed in the definition): one entry per item and matrix dimension.
+    codebook: list[CodebookEntry]
 
 
 class SurveyApi(Controller):
@@ -72,12 +76,19 @@ class SurveyApi(Controller):
     ) -> Questionnaire:
         return (await state.catalogue.version(conn, questionnaire_id, version)).questionnaire
 
+    @get("/questionnaires/{questionnaire_id:str}/{version:int}/codebook", responses=error_responses(404))
+    async def questionnaire_codebook(
+        self, questionnaire_id: FromPath[str], version: FromPath[int], conn: Conn, state: State
+    ) -> list[CodebookEntry]:
+        """Every item and matrix dimension with its theme, scale, coding and value labels."""
+        return codebook((await state.catalogue.version(conn, questionnaire_id, version)).questionnaire)
+
     @get("/forms/{token:str}", responses=error_responses(404))
     async def form(self, token: FromPath[str], conn: Conn, state: State) -> FormInfo:
         inv = await store.invitation(conn, token)
         q = await state.catalogue.questionnaire(conn, inv.qv_id, inv.digest)
         status = "answered" if inv.submitted else "open" if inv.is_open(dt.date.today()) else "closed"
-        return FormInfo(status, q, inv.draft)
+        return FormInfo(status, q, inv.draft, codebook(q))
 
     @post(
         "/responses/{token:str}",

@@ -16,7 +16,8 @@ from service.errors import NotFound
 from service.migrate import LOCK_KEY
 from service.surveys import loader
 from service.surveys.answers import AnswerRow, Answers
-from service.surveys.model import Matrix, Questionnaire, choices, scale_range
+from service.surveys.codebook import codebook
+from service.surveys.model import Questionnaire
 from service.surveys.records import Invitation, Receipt, Version
 from service.tokens import hash_token, new_token
 
@@ -104,26 +105,19 @@ on conflict (questionnaire_version_id, item_id, dimension) do update set
 
 
 async def _write_codebook(conn: asyncpg.Connection, qv_id: int, q: Questionnaire) -> None:
-    """One row per item and per matrix dimension, and the label of every coded value,
-    so a codebook (and the labels of a chart) can be built by SQL alone."""
-    items, labels = [], []
-    for pos, item in enumerate(q.items()):
-        low, high = scale_range(item) or (None, None)
-        common = (q.theme_of(item), low, high, item.reverse, q.id, q.section_of(item).id)
-        tail = (item.required, item.dont_know, q.min_group_size_of(item))
-        items.append((qv_id, item.id, "", pos, item.kind, *common, item.text.da, item.text.en, *tail))
-        if isinstance(item, Matrix):
-            items.extend(
-                (qv_id, item.id, d.key, pos, "matrix_dimension", *common, d.text.da, d.text.en, *tail)
-                for d in item.dimensions
-            )
-        labels.extend((qv_id, item.id, o.value, o.text.da, o.text.en) for o in choices(item))
-    await conn.executemany(_CODEBOOK_ITEM, items)
+    """The codebook in SQL: a codebook (and the labels of a chart) can be built by SQL alone."""
+    entries = codebook(q)
+    await conn.executemany(_CODEBOOK_ITEM, [
+        (qv_id, e.item_id, e.dimension, e.position, e.type, e.theme, e.scale_min, e.scale_max, e.reverse,
+         e.questionnaire_id, e.section_id, e.label_da, e.label_en, e.required, e.dont_know, e.min_group_size)
+        for e in entries
+    ])
     await conn.execute("delete from questionnaire_value_label where questionnaire_version_id = $1", qv_id)
     await conn.executemany(
         "insert into questionnaire_value_label (questionnaire_version_id, item_id, value, label_da, label_en)"
         " values ($1, $2, $3, $4, $5)",
-        labels,
+        [(qv_id, e.item_id, v.value, v.da, v.en) for e in entries if not e.dimension
+         for v in e.values if isinstance(v.value, int)],
     )
 
 

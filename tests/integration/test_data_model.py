@@ -192,3 +192,23 @@ async def test_migration_0003_keeps_every_answer_and_draft_of_a_populated_databa
         assert await migrate(old) == []  # and nothing is applied twice
     finally:
         await old.close()
+
+
+async def test_the_api_gives_the_codes_of_every_scale_with_their_labels(client, conn):
+    token = await invite(conn, await make_wave(conn, "medarbejder"))
+    form = (await client.get(f"/api/forms/{token}")).json()
+    entries = {(e["item_id"], e["dimension"]): e for e in form["codebook"]}
+    agreement = entries[("viden_recovery", "")]
+    assert [(v["value"], v["da"]) for v in agreement["values"]][::4] == [(1, "Helt uenig"), (5, "Helt enig")]
+    assert entries[("samarbejde", "respekt")]["type"] == "matrix_dimension"
+    assert [v["value"] for v in entries[("rolle", "")]["values"]] == [g.key for g in ROLE_GROUPS]
+    version = (await client.get("/api/questionnaires")).json()
+    staff = max((q for q in version if q["id"] == "medarbejder"), key=lambda q: q["version"])
+    served = (await client.get(f"/api/questionnaires/medarbejder/{staff['version']}/codebook")).json()
+    assert served == form["codebook"]
+    in_sql = await conn.fetch(
+        "select item_id, dimension, label_da from questionnaire_item qi join questionnaire_version v"
+        " on v.id = qi.questionnaire_version_id where v.questionnaire_id = 'medarbejder' and v.version = $1",
+        staff["version"])
+    assert {(r["item_id"], r["dimension"], r["label_da"]) for r in in_sql} == {
+        (e["item_id"], e["dimension"], e["label_da"]) for e in served}

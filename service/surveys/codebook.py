@@ -1,0 +1,61 @@
+"""A questionnaire version as a codebook: one entry per item and per dimension of a
+collaboration matrix, with its theme, scale, coding and the label of every value. The
+database's `questionnaire_item` and `questionnaire_value_label` are written from it,
+and the API serves it, so an app, an evaluator's SQL and a report read the same codes."""
+
+from __future__ import annotations
+
+import msgspec
+
+from service.surveys.model import DONT_KNOW, Matrix, Questionnaire, Role, choices, scale_range
+
+
+class ValueLabel(msgspec.Struct, frozen=True):
+    value: int | str  # a code, or a role group's key for a role item
+    da: str
+    en: str | None = None
+
+
+class CodebookEntry(msgspec.Struct, frozen=True, kw_only=True):
+    item_id: str
+    dimension: str = ""  # a matrix dimension; '' for the item itself
+    position: int
+    type: str  # the item type, or 'matrix_dimension'
+    questionnaire_id: str
+    section_id: str
+    theme: str | None
+    label_da: str
+    label_en: str | None
+    required: bool
+    reverse: bool
+    scale_min: int | None
+    scale_max: int | None
+    dont_know: bool  # DONT_KNOW ("ved_ikke") may be answered; stored as dont_know, not a value
+    min_group_size: int | None  # None: the service's SAMMEN_MIN_GROUP_SIZE
+    values: list[ValueLabel]
+
+
+def codebook(q: Questionnaire) -> list[CodebookEntry]:
+    entries: list[CodebookEntry] = []
+    for position, item in enumerate(q.items()):
+        low, high = scale_range(item) or (None, None)
+        values = [ValueLabel(o.value, o.text.da, o.text.en) for o in choices(item)]
+        if isinstance(item, Role):
+            values = [ValueLabel(g.key, g.text.da, g.text.en) for g in item.groups]
+        common = dict(
+            position=position, questionnaire_id=q.id, section_id=q.section_of(item).id, theme=q.theme_of(item),
+            required=item.required, reverse=item.reverse, scale_min=low, scale_max=high, dont_know=item.dont_know,
+            min_group_size=q.min_group_size_of(item), values=values,
+        )
+        entries.append(CodebookEntry(item_id=item.id, type=item.kind, label_da=item.text.da, label_en=item.text.en,
+                                     **common))
+        if isinstance(item, Matrix):
+            entries.extend(
+                CodebookEntry(item_id=item.id, dimension=d.key, type="matrix_dimension", label_da=d.text.da,
+                              label_en=d.text.en, **common)
+                for d in item.dimensions
+            )
+    return entries
+
+
+__all__ = ["DONT_KNOW", "CodebookEntry", "ValueLabel", "codebook"]
