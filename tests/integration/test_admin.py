@@ -5,7 +5,8 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-import uuid
+
+from tests.support.respond import respond
 
 TODAY = dt.date.today()
 
@@ -51,14 +52,7 @@ async def test_invitations_as_links_csv_and_qr_sheet_then_response_rates(client,
                           json={"unit_id": ids["unit"], "count": 3})
     assert r.text.count("<svg") == 3 and "Scan koden" in r.text
     # one citizen answers through a link
-    token = links[0]["token"]
-    answers = {i: 4 for i in ("indflydelse_eget_liv", "indflydelse_stoette", "maal_egne", "maal_meningsfulde",
-               "medarbejdere_lytter", "moedt_som_menneske", "steder_arbejder_sammen", "fortaelle_forfra",
-               "ved_hvem_kontakt", "med_til_moeder", "moeder_taget_alvorligt", "opfoelgning_aftalt",
-               "aftaler_bliver_gjort", "stoette_goer_livet_bedre", "haab_for_fremtiden", "tilfreds_med_livet")}
-    answers |= {"har_paaroerende_med": 0, "udfyldt_med": 1}
-    r = await client.post(f"/api/responses/{token}", json={"submission_id": str(uuid.uuid4()), "answers": answers})
-    assert r.status_code == 201, r.text
+    await respond(client, links[0]["token"])
     stored_key = await conn.fetchval("select respondent_key from response")
     assert stored_key.startswith("p:") and "P-1" not in stored_key  # a pseudonym, never the key in clear
     rates = (await client.get(f"/api/admin/waves/{ids['wave']}/response-rates", headers=admin_headers)).json()

@@ -4,22 +4,20 @@ next start, and stops it when the last process using it ends."""
 from __future__ import annotations
 
 import json
-import os
 import signal
-import socket
 import subprocess
 import sys
 import time
-import urllib.request
 
 import psutil
 
-from tests.conftest import ROOT
+from tests.support import ROOT
+from tests.support.service import Service
 
 
 def _env(data_dir) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
-    return env | {"SAMMEN_DATA_DIR": str(data_dir), "SAMMEN_QUESTIONNAIRE_DIR": str(ROOT / "questionnaires")}
+    """What `sammen serve` gets from tests/support, without DATABASE_URL: the embedded default."""
+    return Service(None, env={"SAMMEN_DATA_DIR": str(data_dir)}).environment()
 
 
 def _servers(data_dir) -> list[psutil.Process]:
@@ -46,27 +44,11 @@ def test_embedded_database_keeps_its_data_between_starts_and_stops_after_use(tmp
 
 
 def test_service_stops_its_embedded_database_on_sigterm(tmp_path):
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    proc = subprocess.Popen([sys.executable, "-m", "service.cli", "serve"], cwd=ROOT,
-                            env=_env(tmp_path) | {"SAMMEN_PORT": str(port)},
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    service = Service(None, env={"SAMMEN_DATA_DIR": str(tmp_path)}).start()  # up: /healthz answered
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as r:
-                    assert json.load(r) == {"ok": True}
-                    break
-            except OSError:
-                assert proc.poll() is None and time.monotonic() < deadline, proc.stderr.read().decode()
-                time.sleep(0.2)
         assert _servers(tmp_path)
-        proc.send_signal(signal.SIGTERM)
-        proc.wait(timeout=30)
     finally:
-        if proc.poll() is None:
-            proc.kill()
+        service.stop()  # SIGTERM; SIGKILL only if that did not stop it
+    assert service.proc is not None and service.proc.returncode != -signal.SIGKILL
     time.sleep(0.5)
     assert not _servers(tmp_path)

@@ -7,8 +7,9 @@ import uuid
 
 from service.surveys import loader
 from service.surveys.store import sync_questionnaires
-from tests.support.form import hidden_fields
 from tests.conftest import invite, make_wave
+from tests.support.answers import valid_answers
+from tests.support.form import answer_by_form, as_a_browser_sends, fields
 from tests.unit.conftest import VALID_TOML
 
 
@@ -64,35 +65,17 @@ async def test_every_item_type_is_stored_in_its_column(client, conn):
 async def test_every_item_type_renders_and_is_answered_through_the_form(client, conn):
     """Walk the form page by page; each type has its own kind of input."""
     token = await invite(conn, await _trivsel_wave(conn))
-    fill = {
-        "tilfreds": "ved_ikke", "stress": "3", "anbefale": "10", "kontakt": "1", "hjaelp": ["2", "4"],
-        "bostoette": "4", "har_plan": "1", "plan_tilfreds": "2", "plan_hvorfor": "Kortere møder",
-        "kommentar": "", "rolle": "sygepleje",
-    }
-    seen_inputs = set()
-    for _ in range(12):
-        html = (await client.get(f"/s/{token}")).text
-        side = re.search(r'name="_page" value="(\d+)"', html).group(1)
-        names = set(re.findall(r'name="([a-z_.]+)"', html)) - {"_page", "_submission_id", "_action", "_started", "_shown_with"}
-        seen_inputs |= set(re.findall(r'<(textarea|input type="(?:radio|checkbox)")', html))
-        data: dict = {"_page": side}
-        for name in names:
-            if name.count(".") == 2:
-                data[name] = "3"
-            elif name in fill:
-                data[name] = fill[name]
-        if 'name="_submission_id"' in html:  # the page to check the answers
-            data["_submission_id"] = re.search(r'name="_submission_id" value="([^"]+)"', html).group(1)
-            data["_action"] = "send"
-            r = await client.post(f"/s/{token}", data=data, follow_redirects=False)
-            assert r.status_code == 303, r.text
-            break
-        r = await client.post(f"/s/{token}", data=data, follow_redirects=False)
-        assert r.status_code == 303, r.text
-    assert seen_inputs == {"textarea", 'input type="radio"', 'input type="checkbox"'}
+    q = loader.decode(VALID_TOML, "trivsel.toml")
+    answers = valid_answers(q) | {"hjaelp": [2, 4], "rolle": "sygepleje"}  # every conditional item shown
+    answers["samarbejde_med"] = {"udfoerer": {"tillid": 3, "information": 3}, "myndighed": {"tillid": 3, "information": 3}}
+    del answers["kommentar"]  # an optional text left empty
+    shown, _ = await answer_by_form(client, f"/s/{token}", fields(q, answers))
+    inputs = {kind for html in shown for kind in re.findall(r'<(textarea|input type="(?:radio|checkbox)")', html)}
+    assert inputs == {"textarea", 'input type="radio"', 'input type="checkbox"'}
     stored = await conn.fetch("select item_id, choice, rated_role from answer")
-    assert ("hjaelp", 2) in {(a["item_id"], a["choice"]) for a in stored}
-    assert {"plan_hvorfor"} <= {a["item_id"] for a in stored} and "kommentar" not in {a["item_id"] for a in stored}
+    assert {a["choice"] for a in stored if a["item_id"] == "hjaelp"} == {2, 4}
+    assert {"bostoette", "plan_tilfreds", "plan_hvorfor"} <= {a["item_id"] for a in stored}
+    assert "kommentar" not in {a["item_id"] for a in stored}
     rated = {a["rated_role"] for a in stored if a["item_id"] == "samarbejde_med"}
     assert rated == {"udfoerer", "myndighed"}  # not the respondent's own group
 
@@ -136,6 +119,7 @@ async def test_ved_ikke_is_offered_as_a_checkbox_on_multiple_choice_and_stands_a
     alone = await client.post(f"/s/{token}", data=send | {"kontakt_former": "ved_ikke"}, follow_redirects=False)
     assert alone.status_code == 303
     review = (await client.get(f"/s/{token}")).text
-    r = await client.post(f"/s/{token}", data=hidden_fields(review) | {"_action": "send"}, follow_redirects=False)
+    action, data = as_a_browser_sends(review, [])  # 'Send svar' on the page to check the answers
+    r = await client.post(action, data=data, follow_redirects=False)
     assert r.status_code == 303
     assert [tuple(r) for r in await conn.fetch("select choice, value, dont_know from answer")] == [(None, None, True)]

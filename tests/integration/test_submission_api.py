@@ -192,12 +192,7 @@ async def test_staff_matrix_leaves_out_own_role_and_stores_role_on_response(clie
 
 
 async def test_answers_for_another_questionnaire_than_the_links_are_refused_and_not_stored(client, conn):
-    from service.surveys.loader import load_file
-    from service.surveys.model import choices
-    from tests.conftest import ROOT
-
-    meeting = load_file(ROOT / "questionnaires" / "moede_borger.toml")
-    valid_for_meeting = {i.id: choices(i)[0].value for i in meeting.items() if choices(i) and i.required}
+    valid_for_meeting = valid_answers(questionnaire("moede_borger"))
     token = await invite(conn, await make_wave(conn, "borger"))
     r = await client.post(f"/api/responses/{token}", json=body(
         valid_for_meeting, questionnaire={"id": "moede_borger", "version": 1}))

@@ -33,22 +33,26 @@ class ServiceFailed(RuntimeError):
 
 
 class Service:
-    """with Service(database_url) as service: ... service.url ..."""
+    """with Service(database_url) as service: ... service.url ...
 
-    def __init__(self, database_url: str, *, workers: int = 1, admin_key: str | None = ADMIN_KEY,
+    database_url None: the service starts its own embedded PostgreSQL (in SAMMEN_DATA_DIR,
+    given in `env`), as on a fresh machine."""
+
+    def __init__(self, database_url: str | None, *, workers: int = 1, admin_key: str | None = ADMIN_KEY,
                  env: dict[str, str] | None = None, log_path: Path | None = None) -> None:
         self.database_url, self.workers, self.admin_key = database_url, workers, admin_key
         self.extra_env = env or {}
         self.port = free_port()
         self.url = f"http://{HOST}:{self.port}"
         self._own_log = log_path is None
-        self.log_path = log_path or Path(tempfile.mkstemp(prefix="sammen-serve-", suffix=".log")[1])
+        self.log_path = log_path  # made when started, if not given
         self.proc: subprocess.Popen[bytes] | None = None
 
     def environment(self) -> dict[str, str]:
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("SAMMEN_", "WEB_CONCURRENCY"))}
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("SAMMEN_", "WEB_CONCURRENCY", "DATABASE_URL"))}
+        if self.database_url:
+            env["DATABASE_URL"] = self.database_url
         env |= {
-            "DATABASE_URL": self.database_url,
             "SAMMEN_HOST": HOST,
             "SAMMEN_PORT": str(self.port),
             "SAMMEN_WORKERS": str(self.workers),
@@ -61,6 +65,8 @@ class Service:
         return env | self.extra_env
 
     def start(self, timeout: float = 60.0) -> Service:
+        if self.log_path is None:
+            self.log_path = Path(tempfile.mkstemp(prefix="sammen-serve-", suffix=".log")[1])
         with open(self.log_path, "wb") as log:
             self.proc = subprocess.Popen(
                 [sys.executable, "-m", "service.cli", "serve"], cwd=ROOT, env=self.environment(),
@@ -89,7 +95,7 @@ class Service:
 
     def log_tail(self, chars: int = 3000) -> str:
         try:
-            return self.log_path.read_text(encoding="utf-8", errors="replace")[-chars:]
+            return self.log_path.read_text(encoding="utf-8", errors="replace")[-chars:] if self.log_path else ""
         except OSError:
             return ""
 
@@ -101,7 +107,7 @@ class Service:
             except subprocess.TimeoutExpired:
                 os.killpg(self.proc.pid, signal.SIGKILL)  # its own session: only what it started
                 self.proc.wait(5)
-        if self._own_log:
+        if self._own_log and self.log_path:
             self.log_path.unlink(missing_ok=True)
 
     def __enter__(self) -> Service:
