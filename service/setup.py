@@ -19,13 +19,17 @@ log = logging.getLogger(__name__)
 async def prepare_database(url: str, settings: Settings) -> None:
     """Migrate and load the questionnaire folder; refuses to start on a bad file, and then
     has stored none of the folder's files."""
-    questionnaires = loader.load_dir(settings.questionnaire_dir)  # read every file before touching the database
+    files = loader.load_dir(settings.questionnaire_dir)  # read every file before touching the database
     conn = await asyncpg.connect(url)
     try:
         await db._init_connection(conn)
         applied = await migrate(conn)
         if applied:
             log.info("applied migrations %s", applied)
-        await store.sync_questionnaires(conn, questionnaires)
+        try:
+            await store.sync_questionnaires(conn, list(files.values()))
+        except loader.QuestionnaireError as exc:
+            source = next((path for path, q in files.items() if (q.id, q.version) == exc.version), None)
+            raise (loader.QuestionnaireError(f"{source}: {exc}", exc.version) if source else exc) from None
     finally:
         await conn.close()

@@ -25,6 +25,10 @@ from service.surveys.model import (
 class QuestionnaireError(ValueError):
     """A definition file that cannot be used; the message names file, path and reason."""
 
+    def __init__(self, message: str, version: tuple[str, int] | None = None) -> None:
+        super().__init__(message)
+        self.version = version  # the questionnaire version at fault, where the file is not known here
+
 
 def decode(data: bytes | str, source: str = "<text>") -> Questionnaire:
     try:
@@ -56,8 +60,8 @@ def load_file(path: str | Path) -> Questionnaire:
     return decode(text, str(path))
 
 
-def load_dir(folder: str | Path) -> list[Questionnaire]:
-    """Every file of the folder, or an error: a start never loads part of a folder."""
+def load_dir(folder: str | Path) -> dict[str, Questionnaire]:
+    """Every file of the folder by its path, or an error: a start never loads part of a folder."""
     folder = Path(folder)
     if not folder.is_dir():
         raise QuestionnaireError(f"{folder}: the questionnaire folder does not exist (SAMMEN_QUESTIONNAIRE_DIR)")
@@ -67,7 +71,7 @@ def load_dir(folder: str | Path) -> list[Questionnaire]:
         if (q.id, q.version) in seen:
             raise QuestionnaireError(f"{path}: {q.id} version {q.version} is defined in {seen[(q.id, q.version)]} too")
         seen[(q.id, q.version)] = path
-    return [q for _, q in found]
+    return {str(path): q for path, q in found}
 
 
 def canonical(questionnaire: Questionnaire) -> bytes:

@@ -72,7 +72,8 @@ async def _sync_one(conn: asyncpg.Connection, q: Questionnaire) -> int:
     if row and (row["answered"] or row["begun"]):
         has = "answers" if row["answered"] else "answers begun"
         raise loader.QuestionnaireError(
-            f"{q.id} version {q.version} has {has} and cannot change: give the changed file version {q.version + 1}"
+            f"{q.id} version {q.version} has {has} and cannot change: give the changed file version {q.version + 1}",
+            (q.id, q.version),
         )
     definition = msgspec.json.decode(loader.canonical(q))
     if row:

@@ -139,3 +139,26 @@ async def test_cli_sets_up_an_evaluation_and_writes_links_and_qr_sheet(conn, pg_
     bad = _sammen(["unit", "--organisation", str(org["id"]), "--sector", "hospital", "X"], url, tmp_path)
     _, err = bad.communicate(timeout=60)
     assert bad.returncode == 2 and "sector" in err
+
+
+async def test_a_refused_start_stores_none_of_the_folder_and_names_the_file(conn, pg_url, tmp_path):
+    """A folder with a new questionnaire and a changed version that has answers: the start
+    is refused naming that file, and the new questionnaire was not stored either."""
+    from service.setup import prepare_database
+    from service.surveys import submission
+    from service.surveys.catalogue import Catalogue
+    from tests.support.answers import valid_answers
+
+    token = await invite(conn, await make_wave(conn, "moede_borger"))
+    original = loader.load_file(ROOT / "questionnaires" / "moede_borger.toml")
+    await submission.submit(conn, Catalogue(), token, valid_answers(original),
+                            submission.Stored(submission_id=uuid.uuid4(), channel="api"), today=dt.date.today())
+    folder = tmp_path / "questionnaires"
+    folder.mkdir()
+    text = (ROOT / "questionnaires" / "moede_borger.toml").read_text()
+    (folder / "a_ny.toml").write_text(text.replace('id = "moede_borger"', 'id = "ny_undersoegelse"', 1))
+    (folder / "moede_borger.toml").write_text(text.replace("Jeg blev hørt", "Jeg blev virkelig hørt", 1))
+    settings = Settings(database_url=pg_url, questionnaire_dir=str(folder), secret_key="x" * 32)
+    with pytest.raises(QuestionnaireError, match=r"moede_borger\.toml: moede_borger version 1 has answers"):
+        await prepare_database(pg_url, settings)
+    assert await conn.fetchval("select count(*) from questionnaire_version where questionnaire_id = 'ny_undersoegelse'") == 0

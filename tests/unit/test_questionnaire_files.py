@@ -387,6 +387,30 @@ BROKEN = [
         id="section_without_items",
     ),
     pytest.param(
+        setting("sections[2].items[0].options[1].key", "laege"),
+        "$.sections[2].items[0].options",
+        "'laege' is not a role group",
+        id="role_key_outside_the_vocabulary",
+    ),
+    pytest.param(
+        setting("sections[2].items[1].rows[0].key", "paaroerende"),
+        "$.sections[2].items[1].rows",
+        "'paaroerende' is not a role group",
+        id="matrix_row_outside_the_vocabulary",
+    ),
+    pytest.param(
+        setting("sections[0].items[0].min_group_size", 2),
+        "$.sections[0].items[0].min_group_size",
+        "Expected `int` >= 3",
+        id="threshold_below_three",
+    ),
+    pytest.param(
+        setting("sections[1].min_group_size", "tyve"),
+        "$.sections[1].min_group_size",
+        "Expected `int | null`, got `str`",
+        id="threshold_not_a_number",
+    ),
+    pytest.param(
         replacing_text('audience = "staff"', "audience = staff"),
         "line 3",
         "Invalid",
@@ -404,3 +428,59 @@ def test_malformed_questionnaire_is_refused_with_file_path_and_reason(valid_toml
     assert message.startswith(f"{FILE}: ")
     assert path in message
     assert reason in message
+
+
+def test_role_groups_default_to_the_vocabulary(valid_toml):
+    doc = tomllib.loads(valid_toml)
+    del doc["sections"][2]["items"][0]["options"]
+    del doc["sections"][2]["items"][1]["rows"]
+    q = loader.decode(to_toml(doc), FILE)
+    from service.roles import ROLE_KEYS, OTHER
+
+    assert [g.key for g in q.item("rolle").groups] == list(ROLE_KEYS)
+    assert [g.key for g in q.item("samarbejde_med").groups] == [k for k in ROLE_KEYS if k != OTHER]
+
+
+def test_a_disclosure_threshold_is_the_items_else_the_sections_else_the_services(valid_toml):
+    doc = tomllib.loads(valid_toml)
+    doc["sections"][2]["min_group_size"] = 20
+    doc["sections"][2]["items"][0]["min_group_size"] = 10
+    q = loader.decode(to_toml(doc), FILE)
+    assert q.min_group_size_of(q.item("rolle")) == 10
+    assert q.min_group_size_of(q.item("samarbejde_med")) == 20
+    assert q.min_group_size_of(q.item("tilfreds")) is None  # SAMMEN_MIN_GROUP_SIZE decides
+
+
+def test_a_missing_questionnaire_folder_is_an_error_naming_it(tmp_path):
+    with pytest.raises(QuestionnaireError, match=r"nowhere: the questionnaire folder does not exist"):
+        loader.load_dir(tmp_path / "nowhere")
+
+
+def test_a_file_that_is_not_utf8_is_named(tmp_path, valid_toml):
+    (tmp_path / "latin.toml").write_bytes(valid_toml.replace("Om dig", "Om dig æ").encode("latin-1"))
+    with pytest.raises(QuestionnaireError, match=r"latin\.toml: not UTF-8 text \(byte \d+\)"):
+        loader.load_dir(tmp_path)
+
+
+def test_a_file_larger_than_a_questionnaire_can_be_is_refused_unread(tmp_path, valid_toml):
+    (tmp_path / "huge.toml").write_text(valid_toml + "# " + "x" * loader.MAX_FILE_BYTES + "\n")
+    with pytest.raises(QuestionnaireError, match=r"huge\.toml: \d+ bytes is more than a questionnaire file may hold"):
+        loader.load_dir(tmp_path)
+
+
+def test_the_same_version_in_two_files_names_both(tmp_path, valid_toml):
+    (tmp_path / "a.toml").write_text(valid_toml)
+    (tmp_path / "b.toml").write_text(valid_toml)
+    with pytest.raises(QuestionnaireError, match=r"b\.toml: trivsel version 1 is defined in .*a\.toml too"):
+        loader.load_dir(tmp_path)
+
+
+def test_the_canonical_form_leaves_out_defaults_and_orders_mappings(questionnaire):
+    """A later release adding an optional field, or jsonb reordering keys, must not make
+    an unchanged file look changed (a version with answers would then refuse to start)."""
+    data = json.loads(loader.canonical(questionnaire))
+    assert "min_group_size" not in json.dumps(data) and '"required": true' not in json.dumps(data)
+    assert list(data["themes"]) == sorted(data["themes"])
+    reordered = dict(reversed(list(data["themes"].items())))
+    again = loader.decode(to_toml(tomllib.loads(to_toml({**data, "themes": reordered}))), FILE)
+    assert loader.digest(again) == loader.digest(questionnaire)
