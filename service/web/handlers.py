@@ -145,6 +145,7 @@ DATABASE_AWAY: tuple[type[BaseException], ...] = (
     asyncpg.PostgresConnectionError,
     asyncpg.CannotConnectNowError,
     asyncpg.exceptions.ConnectionDoesNotExistError,
+    asyncpg.exceptions.InternalClientError,  # a connection whose server sent its last words as it died
     asyncpg.exceptions.OperatorInterventionError,  # shut down or crashed while serving
     asyncpg.exceptions.InsufficientResourcesError,  # too many connections, disk full
 )
