@@ -79,10 +79,14 @@ def _date(text: str) -> dt.date:
 
 
 def _evaluation_unit(text: str) -> dict[str, Any]:
-    unit, _, arm = text.partition(":")
+    unit, _, rest = text.partition(":")
+    arm, _, implemented = rest.partition(":")
     if not unit.isdigit() or arm not in ("", "intervention", "comparison"):
-        raise argparse.ArgumentTypeError(f"expected UNIT_ID or UNIT_ID:comparison, got {text!r}")
-    return {"unit_id": int(unit), "arm": arm or "intervention"}
+        raise argparse.ArgumentTypeError(f"expected UNIT_ID[:comparison[:YYYY-MM-DD]], got {text!r}")
+    chosen: dict[str, Any] = {"unit_id": int(unit), "arm": arm or "intervention"}
+    if implemented:
+        chosen["implementation_date"] = _date(implemented)
+    return chosen
 
 
 def _positive(text: str) -> int:
@@ -115,7 +119,8 @@ def _parser() -> argparse.ArgumentParser:
     p = sub.add_parser("evaluation", help="create an evaluation")
     p.add_argument("--organisation", type=int, required=True)
     p.add_argument("--implementation-date", type=_date, required=True)
-    p.add_argument("--unit", type=_evaluation_unit, action="append", default=[], help="UNIT_ID or UNIT_ID:comparison")
+    p.add_argument("--unit", type=_evaluation_unit, action="append", default=[],
+                   help="UNIT_ID, UNIT_ID:comparison, or UNIT_ID:comparison:YYYY-MM-DD for a unit implementing later")
     p.add_argument("--free-text-retention-days", type=_days,
                    help="delete free-text answers this many days after each wave closes (default: keep)")
     p.add_argument("name")
@@ -126,6 +131,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--closes", type=_date, required=True)
     p.add_argument("--questionnaire", required=True)
     p.add_argument("--version", type=int)
+    p.add_argument("--sequence", type=_days, help="order in the evaluation: 0 baseline, 1 first follow-up, 2 ..."
+                   " (default: 0 before, 1 after)")
     p.add_argument("name")
     p = sub.add_parser("invite", help="issue personal invitation links")
     p.add_argument("--wave", type=int, required=True)
@@ -256,7 +263,7 @@ async def _admin(args: argparse.Namespace, settings: Settings, conn: asyncpg.Con
             return await admin.create_evaluation(conn, args.organisation, body)
         case "wave":
             body = _body(NewWave, name=args.name, phase=args.phase, opens_on=args.opens, closes_on=args.closes,
-                         questionnaire_id=args.questionnaire, version=args.version)
+                         questionnaire_id=args.questionnaire, version=args.version, sequence=args.sequence)
             return await admin.create_wave(conn, args.evaluation, body)
         case "invite":
             return await _invite(args, settings, conn)

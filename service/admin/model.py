@@ -39,6 +39,8 @@ class NewUnit(_Body):
 class EvaluationUnit(_Body):
     unit_id: int
     arm: Literal["intervention", "comparison"] = "intervention"
+    # A staggered design: a comparison unit often implements later. None: the evaluation's date.
+    implementation_date: dt.date | None = None
 
 
 class NewEvaluation(_Body):
@@ -56,6 +58,9 @@ class NewWave(_Body):
     closes_on: dt.date
     questionnaire_id: str
     version: int | None = None  # None: the newest version loaded
+    # The wave's place in the evaluation's order: 0 baseline, 1 first follow-up (e.g. 6
+    # months), 2 the next (12 months), ... None: 0 for a wave before, 1 for one after.
+    sequence: Annotated[int, msgspec.Meta(ge=0, le=100)] | None = None
 
     def __post_init__(self) -> None:
         if self.closes_on < self.opens_on:

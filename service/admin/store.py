@@ -65,8 +65,8 @@ async def create_evaluation(conn: asyncpg.Connection, organisation_id: int, body
         if foreign:
             raise NotFound(f"units {foreign} do not belong to organisation {organisation_id}")
         await conn.executemany(
-            "insert into evaluation_unit (evaluation_id, unit_id, arm) values ($1, $2, $3)",
-            [(row["id"], u.unit_id, u.arm) for u in body.units],
+            "insert into evaluation_unit (evaluation_id, unit_id, arm, implementation_date) values ($1, $2, $3, $4)",
+            [(row["id"], u.unit_id, u.arm, u.implementation_date) for u in body.units],
         )
     return Created(row["id"], row["name"])
 
@@ -75,9 +75,10 @@ async def create_wave(conn: asyncpg.Connection, evaluation_id: int, body: NewWav
     version = await find_version(conn, body.questionnaire_id, body.version)
     async with _Translate(f"Bølgen '{body.name}'"):
         row = await conn.fetchrow(
-            "insert into wave (evaluation_id, name, phase, opens_on, closes_on, questionnaire_version_id)"
-            " values ($1, $2, $3, $4, $5, $6) returning id, name",
+            "insert into wave (evaluation_id, name, phase, opens_on, closes_on, questionnaire_version_id, sequence)"
+            " values ($1, $2, $3, $4, $5, $6, $7) returning id, name",
             evaluation_id, body.name, body.phase, body.opens_on, body.closes_on, version["id"],
+            body.sequence if body.sequence is not None else int(body.phase == "after"),
         )
     return Created(row["id"], row["name"])
 

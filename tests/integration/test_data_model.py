@@ -212,3 +212,27 @@ async def test_the_api_gives_the_codes_of_every_scale_with_their_labels(client, 
         staff["version"])
     assert {(r["item_id"], r["dimension"], r["label_da"]) for r in in_sql} == {
         (e["item_id"], e["dimension"], e["label_da"]) for e in served}
+
+
+async def test_a_staggered_design_with_waves_in_order_is_set_up_through_the_admin_api(client, conn, admin_headers):
+    org = (await client.post("/api/admin/organisations", json={"name": "Trinvis Kommune"}, headers=admin_headers)).json()
+    units = [(await client.post(f"/api/admin/organisations/{org['id']}/units", headers=admin_headers,
+                                json={"name": name, "sector": "udfoerer"})).json()["id"] for name in ("Nord", "Syd")]
+    ev = await client.post(f"/api/admin/organisations/{org['id']}/evaluations", headers=admin_headers, json={
+        "name": "Recovery", "implementation_date": "2026-03-01",
+        "units": [{"unit_id": units[0]},
+                  {"unit_id": units[1], "arm": "comparison", "implementation_date": "2027-03-01"}]})
+    assert ev.status_code == 201, ev.text
+    for name, phase, opens, sequence in [("Baseline", "before", "2026-01-05", None), ("6 mdr.", "after", "2026-09-01", None),
+                                         ("12 mdr.", "after", "2027-03-01", 2)]:
+        body = {"name": name, "phase": phase, "opens_on": opens, "closes_on": opens, "questionnaire_id": "borger"}
+        r = await client.post(f"/api/admin/evaluations/{ev.json()['id']}/waves", headers=admin_headers,
+                              json=body | ({"sequence": sequence} if sequence is not None else {}))
+        assert r.status_code == 201, r.text
+    dates = dict(await conn.fetch(
+        "select eu.unit_id, coalesce(eu.implementation_date, e.implementation_date) from evaluation_unit eu"
+        " join evaluation e on e.id = eu.evaluation_id where e.id = $1", ev.json()["id"]))
+    assert [str(dates[u]) for u in units] == ["2026-03-01", "2027-03-01"]
+    order = [tuple(r) for r in await conn.fetch(
+        "select name, sequence from wave where evaluation_id = $1 order by sequence", ev.json()["id"])]
+    assert order == [("Baseline", 0), ("6 mdr.", 1), ("12 mdr.", 2)]
