@@ -41,6 +41,8 @@ async def _erase(conn: asyncpg.Connection, invitations: list[int], responses_sql
         " and respondent_key is not null returning 1) select count(*) from u",
         invitations,
     )
+    # the links cannot be answered again: the respondent withdrew
+    await conn.execute("update invitation set erased_at = now() where id = any($1::bigint[])", invitations)
     return {"responses": responses, "answers": answers, "drafts": drafts, "invitations_unkeyed": unkeyed}
 
 

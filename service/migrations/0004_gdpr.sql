@@ -2,6 +2,9 @@
 -- respondent key and wave, a retention period for free text per evaluation, and an
 -- audit log of erasures and retention runs that holds no answers and no clear keys.
 
+-- A link whose respondent asked to be erased cannot be answered again.
+alter table invitation add column erased_at timestamptz;
+
 -- How many responses an open (anonymous) link may collect; null: no cap.
 alter table invitation add column max_responses integer
     check (max_responses is null or (kind = 'open' and max_responses > 0));

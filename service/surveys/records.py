@@ -29,9 +29,10 @@ class Invitation(msgspec.Struct, frozen=True, kw_only=True):
     language: str
     assisted: bool
     started_at: dt.datetime | None
+    erased: bool = False  # the respondent asked to be erased: the link is closed for good
 
     def is_open(self, today: dt.date) -> bool:
-        return self.opens_on <= today <= self.closes_on
+        return not self.erased and self.opens_on <= today <= self.closes_on
 
 
 class Version(msgspec.Struct, frozen=True):

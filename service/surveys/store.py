@@ -150,6 +150,7 @@ async def find_version(conn: asyncpg.Connection, questionnaire_id: str, version:
 
 _INVITATION = """
 select i.id, i.kind, i.wave_id, i.unit_id, i.respondent_key, i.parent_id is not null as from_open_link,
+       i.erased_at is not null as erased,
        w.opens_on, w.closes_on, w.questionnaire_version_id as qv_id, v.digest,
        (select r.submission_id from response r where r.invitation_id = i.id) as submitted,
        coalesce(d.answers, '{}'::jsonb) as draft, coalesce(d.page, 0) as page,
@@ -230,7 +231,7 @@ with inv as (
       from invitation i
       join wave w on w.id = i.wave_id
       join questionnaire_version v on v.id = w.questionnaire_version_id
-     where i.token_hash = $1 and i.kind = 'personal' and v.id = $2 and v.digest = $3 and $4::date between w.opens_on and w.closes_on
+     where i.token_hash = $1 and i.kind = 'personal' and i.erased_at is null and v.id = $2 and v.digest = $3 and $4::date between w.opens_on and w.closes_on
        -- the form's last page: store only if the draft is still the one the page was shown with
        and ($18::jsonb is null
             or $18::jsonb = coalesce((select d.answers from draft d where d.invitation_id = i.id), '{}'::jsonb))

@@ -4,6 +4,8 @@ or the key in clear records it."""
 
 from __future__ import annotations
 
+import uuid
+
 from service.admin import store as admin
 from service.admin.model import NewInvitations, NewOpenLink
 from service.secrets_file import server_secret
@@ -133,3 +135,14 @@ async def test_an_open_link_cannot_be_erased_as_one_respondent(client, conn, adm
     assert r.status_code == 400 and "open link" in r.text and '"token' in r.text, r.text
     assert await conn.fetchval("select count(*) from response") == 1
     assert await conn.fetchval("select count(*) from audit_log where action like 'erase%'") == 0
+
+
+async def test_an_erased_link_cannot_be_answered_again(client, conn, settings):
+    panel = await _panel(conn, settings, client, keys=("B-1",))
+    token = panel["tokens"][("Før", "B-1")]
+    assert (await sammen(settings, "erase", "--token", token)).code == 0
+    page = await client.get(f"/s/{token}")
+    assert page.status_code == 410 and "lukket" in page.text
+    again = await client.post(f"/api/responses/{token}", json={"submission_id": str(uuid.uuid4()), "answers": {}})
+    assert again.status_code == 409 and "lukket" in again.text
+    assert (await _of_token(conn, token))["responses"] == 0

@@ -15,7 +15,7 @@ from service.setup import prepare_database
 from service.surveys import store
 from service.surveys.answers import AnswerRow
 from service.surveys.model import Questionnaire
-from service.surveys.store import hash_token, new_token
+from service.tokens import hash_token, new_token
 
 __all__ = ["hash_token", "init_connection", "new_token", "prepare_database", "submit_statement"]
 
