@@ -102,7 +102,8 @@ async def script(bench: BenchData) -> str:
     return f"{p}\n{body};\n"
 
 
-async def pgbench(bench: BenchData, script_path: Path, clients: int, seconds: int, expected_tps: float) -> PgbenchResult:
+async def pgbench(bench: BenchData, script_path: Path, clients: int, seconds: int,
+                  expected_tps: float) -> PgbenchResult:
     # Invitations for every transaction this level can possibly make; the sequence hands out
     # their token numbers, from which the script computes each token's hash.
     need = int(max(expected_tps * 3, 10_000) * seconds) + 1000  # running out aborts pgbench

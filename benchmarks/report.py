@@ -50,7 +50,8 @@ def report(res: dict[str, Any], plan: Plan) -> list[Row]:
     pw = res["page_weight"]["heaviest"]
     first_page = res["page_weight"]["first"]
     rows.append(("form page, gzip, headers+body (heaviest page)",
-                 f"{pw['wire_bytes']} B  ({pw['page']}; page 1: {first_page['wire_bytes']} B; html {pw['html_bytes']} B)",
+                 f"{pw['wire_bytes']} B  ({pw['page']}; page 1: {first_page['wire_bytes']} B;"
+                 f" html {pw['html_bytes']} B)",
                  f"<= {TARGETS['page_bytes']} B", verdict(pw["wire_bytes"] <= TARGETS["page_bytes"] and pw["gzip"])))
     v = res["verify"]
     rows.append(("acknowledged == stored (JSON, form, pgbench)",
@@ -83,7 +84,8 @@ def print_tables(res: dict[str, Any], plan: Plan, rows: list[Row]) -> None:
         for kind in ("api", "form"):
             for run in ("saturation", "half"):
                 s = svc[kind][run]
-                cpu = _cpu(s["cpu_cores"], s["per_s"], ("server", "postgres", "client", "other"), ("server", "postgres"))
+                parts = ("server", "postgres", "client", "other")
+                cpu = _cpu(s["cpu_cores"], s["per_s"], parts, ("server", "postgres"))
                 print(f"  {svc['workers']:>7}  {'JSON' if kind == 'api' else 'form':8}  {run:10}  {s['shape']:>11}"
                       f"  {s['per_s']:>6.0f}  {s['p50_ms']:>6.1f}  {s['p99_ms']:>6.1f}         {cpu}"
                       + ("  (ran out of invitations)" if s["exhausted"] else ""))

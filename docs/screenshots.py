@@ -66,8 +66,8 @@ def shoot(links: dict[str, str]) -> None:
 
 def main(take: Callable[[dict[str, str]], None] | None = None) -> None:
     """take: what to do with the demo links instead of `shoot` (e.g. more screenshots)."""
-    with scratch_database(prefix="sammen-screenshots-", from_env=False) as database_url, Service(database_url) as service:
-        (take or shoot)(asyncio.run(demo_links(database_url, service.url)))
+    with scratch_database(prefix="sammen-screenshots-", from_env=False) as url, Service(url) as service:
+        (take or shoot)(asyncio.run(demo_links(url, service.url)))
     for name in ("citizen-form.png", "staff-matrix.png"):
         print(DOCS / name)
 

@@ -46,5 +46,6 @@ async def pool(pg_url: str, settings: Settings) -> asyncpg.Pool:
 async def conn(pool: asyncpg.Pool) -> asyncpg.Connection:
     """A connection to a database emptied of everything but the questionnaires."""
     async with pool.acquire() as conn:
-        await conn.execute("truncate organisation, response, answer, invitation, draft, wave, audit_log restart identity cascade")
+        await conn.execute(
+            "truncate organisation, response, answer, invitation, draft, wave, audit_log restart identity cascade")
         yield conn

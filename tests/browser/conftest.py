@@ -14,10 +14,10 @@ from typing import Any
 import asyncpg
 import pytest
 
+from tests.conftest import invite, make_wave
 from tests.support.browser import CHROMIUM, CHROMIUM_ARGS, PHONE
 from tests.support.readback import stored
 from tests.support.service import Service, ServiceFailed
-from tests.conftest import invite, make_wave
 
 __all__ = ["new_link", "stored"]
 

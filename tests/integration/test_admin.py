@@ -21,10 +21,11 @@ async def _setup(client, headers) -> dict[str, int]:
         "name": "Recovery 2026", "implementation_date": str(TODAY),
         "units": [{"unit_id": unit["id"]}, {"unit_id": other["id"], "arm": "comparison"}]})).json()
     wave = await client.post(f"/api/admin/evaluations/{ev['id']}/waves", headers=headers, json={
-        "name": "Eftermåling", "phase": "after", "opens_on": str(TODAY), "closes_on": str(TODAY + dt.timedelta(days=30)),
-        "questionnaire_id": "borger"})
+        "name": "Eftermåling", "phase": "after", "opens_on": str(TODAY),
+        "closes_on": str(TODAY + dt.timedelta(days=30)), "questionnaire_id": "borger"})
     assert wave.status_code == 201, wave.text
-    return {"org": org["id"], "unit": unit["id"], "other": other["id"], "evaluation": ev["id"], "wave": wave.json()["id"]}
+    return {"org": org["id"], "unit": unit["id"], "other": other["id"], "evaluation": ev["id"],
+            "wave": wave.json()["id"]}
 
 
 async def test_every_admin_endpoint_refuses_without_the_key(client, conn):

@@ -42,9 +42,8 @@ async def test_each_page_is_saved_and_the_link_resumes_where_the_citizen_left(cl
     token = await invite(conn, await make_wave(conn))
     first = await client.get(f"/s/{token}")
     assert first.status_code == 200 and "Side 1 af" in first.text
-    r = await client.post(
-        f"/s/{token}", data={"_page": "0", "indflydelse_eget_liv": "4", "indflydelse_stoette": "5"}, follow_redirects=False
-    )
+    r = await client.post(f"/s/{token}", data={"_page": "0", "indflydelse_eget_liv": "4", "indflydelse_stoette": "5"},
+                          follow_redirects=False)
     assert r.status_code == 303
     again = await client.get(f"/s/{token}")  # a new visit, e.g. the next day
     assert "Side 2 af" in again.text
@@ -206,7 +205,8 @@ async def test_a_retried_send_after_a_lost_reply_shows_the_thank_you_page(client
     first = await client.post(action, data=data, follow_redirects=False)
     retry = await client.post(action, data=data, follow_redirects=False)
     assert first.status_code == retry.status_code == 303
-    assert first.headers["location"].startswith(f"/s/{token}/tak") and retry.headers["location"].startswith(f"/s/{token}/tak")
+    assert first.headers["location"].startswith(f"/s/{token}/tak")
+    assert retry.headers["location"].startswith(f"/s/{token}/tak")
     assert await conn.fetchval("select count(*) from response") == 1
 
 
@@ -243,7 +243,8 @@ async def test_a_draft_changed_in_another_tab_after_the_check_page_was_shown_is_
     action, data = as_a_browser_sends(review, [])
     changed_item, before = next((k, v) for k, v in draft.items() if isinstance(v, int))
     changed = 2 if before == 1 else 1  # another valid answer
-    await conn.execute("update draft set answers = answers || jsonb_build_object($1::text, $2::int)", changed_item, changed)
+    await conn.execute("update draft set answers = answers || jsonb_build_object($1::text, $2::int)",
+                       changed_item, changed)
     r = await client.post(action, data=data, follow_redirects=False)
     assert r.status_code == 303
     assert (await _stored_answers(conn))[changed_item] == changed

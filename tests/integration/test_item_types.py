@@ -67,7 +67,7 @@ async def test_every_item_type_renders_and_is_answered_through_the_form(client, 
     token = await invite(conn, await _trivsel_wave(conn))
     q = loader.decode(VALID_TOML, "trivsel.toml")
     answers = valid_answers(q) | {"hjaelp": [2, 4], "rolle": "sygepleje"}  # every conditional item shown
-    answers["samarbejde_med"] = {"udfoerer": {"tillid": 3, "information": 3}, "myndighed": {"tillid": 3, "information": 3}}
+    answers["samarbejde_med"] = {group: {"tillid": 3, "information": 3} for group in ("udfoerer", "myndighed")}
     del answers["kommentar"]  # an optional text left empty
     shown, _ = await answer_by_form(client, f"/s/{token}", fields(q, answers))
     inputs = {kind for html in shown for kind in re.findall(r'<(textarea|input type="(?:radio|checkbox)")', html)}

@@ -78,7 +78,8 @@ async def test_valid_response_is_stored_with_every_answer(client, post, conn):
     ids=["out_of_range", "out_of_range_0_10", "unknown_item", "missing_required", "condition_not_met",
          "unknown_option", "dont_know_not_offered", "text_too_long"],
 )
-async def test_invalid_answer_is_refused_naming_the_field_and_nothing_is_stored(client, post, conn, change, field, words):
+async def test_invalid_answer_is_refused_naming_the_field_and_nothing_is_stored(client, post, conn, change, field,
+                                                                                 words):
     token = await invite(conn, await make_wave(conn))
     answers = {k: v for k, v in (BORGER_OK | change).items() if v is not None}
     r = await post(f"/api/responses/{token}", json=body(answers))

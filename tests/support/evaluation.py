@@ -12,7 +12,13 @@ import msgspec
 
 from service.admin import store as admin
 from service.admin.model import (
-    EvaluationUnit, NewEvaluation, NewInvitations, NewOpenLink, NewOrganisation, NewUnit, NewWave,
+    EvaluationUnit,
+    NewEvaluation,
+    NewInvitations,
+    NewOpenLink,
+    NewOrganisation,
+    NewUnit,
+    NewWave,
 )
 from tests.support import SECRET
 

@@ -8,8 +8,8 @@ import pytest
 
 from service.errors import FieldError, Invalid
 from service.surveys.answers import AnswerRow, check, is_shown
-from service.texts import TEXTS
 from service.surveys.model import Questionnaire
+from service.texts import TEXTS
 
 MISSING = "Besvar venligst spørgsmålet."
 NOT_SHOWN = "Spørgsmålet skal ikke besvares ud fra dine tidligere svar."

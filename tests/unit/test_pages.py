@@ -28,7 +28,8 @@ def test_matrix_gets_one_page_per_role_group_and_skips_the_own_group():
     q = loader.load_file(next(p for p in FILES if p.stem == "medarbejder"))
     all_pages = pages(q)
     matrix_pages = [p for p in all_pages if isinstance(q.item(p.parts[0].item_id), Matrix)]
-    assert [p.parts[0].row for p in matrix_pages] == ["myndighed", "udfoerer", "sygepleje", "distriktspsykiatri", "jobcenter"]
+    rows = [p.parts[0].row for p in matrix_pages]
+    assert rows == ["myndighed", "udfoerer", "sygepleje", "distriktspsykiatri", "jobcenter"]
     before, after = page_count(q, all_pages, 0, {}), page_count(q, all_pages, 0, {"rolle": "udfoerer"})
     assert after == (1, before[1] - 1)
     first_matrix = all_pages.index(matrix_pages[0])

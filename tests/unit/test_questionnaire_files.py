@@ -435,7 +435,7 @@ def test_role_groups_default_to_the_vocabulary(valid_toml):
     del doc["sections"][2]["items"][0]["options"]
     del doc["sections"][2]["items"][1]["rows"]
     q = loader.decode(to_toml(doc), FILE)
-    from service.roles import ROLE_KEYS, OTHER
+    from service.roles import OTHER, ROLE_KEYS
 
     assert [g.key for g in q.item("rolle").groups] == list(ROLE_KEYS)
     assert [g.key for g in q.item("samarbejde_med").groups] == [k for k in ROLE_KEYS if k != OTHER]
