@@ -21,8 +21,10 @@ TEXTS: dict[str, tuple[str, str]] = {
     "other_language_hint": ("Skift sprog til engelsk. Dine valg på siden gemmes.",
                             "Switch to Danish. Your choices on this page are kept."),
     "working_with": ("Samarbejdet med", "Working with"),
-    "saved_each_page": ("Dine svar gemmes, hver gang du trykker Næste. Du kan lukke siden og fortsætte senere fra samme link.",
-                        "Your answers are saved each time you press Next. You can close the page and continue later from the same link."),
+    "saved_each_page": ("Dine svar gemmes, hver gang du trykker Næste. "
+                        "Du kan lukke siden og fortsætte senere fra samme link.",
+                        "Your answers are saved each time you press Next. "
+                        "You can close the page and continue later from the same link."),
     "open_link_first": ("Når du trykker Næste, får du dit eget link. Gem det, hvis du vil kunne fortsætte senere.",
                         "When you press Next, you get a link of your own. Keep it if you want to continue later."),
     "own_link": ("Dit eget link, hvis du vil fortsætte senere:", "Your own link, to continue later:"),
@@ -35,7 +37,8 @@ TEXTS: dict[str, tuple[str, str]] = {
     "description": ("Spørgeskema fra din kommune. Dine svar hjælper med at gøre støtten bedre.",
                     "A questionnaire from your municipality. Your answers help improve the support."),
     # --- greetings per audience --------------------------------------------------------
-    "greeting_citizen": ("Dine svar hjælper os med at gøre støtten bedre.", "Your answers help us improve the support."),
+    "greeting_citizen": ("Dine svar hjælper os med at gøre støtten bedre.",
+                         "Your answers help us improve the support."),
     "greeting_relative": ("Dine svar som pårørende hjælper os med at gøre støtten bedre.",
                           "Your answers as a relative help us improve the support."),
     "greeting_staff": ("Dine svar vises kun samlet for grupper, så ingen enkeltperson kan genkendes.",
@@ -51,9 +54,11 @@ TEXTS: dict[str, tuple[str, str]] = {
     "range": ("Svaret skal være et tal fra {lo} til {hi}.", "The answer must be a number from {lo} to {hi}."),
     "option": ("Svaret er ikke en af mulighederne.", "The answer is not one of the options."),
     "text": ("Svaret skal være tekst.", "The answer must be text."),
-    "too_long": ("Svaret må højst være {max} tegn (det er {n}).", "The answer may be at most {max} characters (it is {n})."),
+    "too_long": ("Svaret må højst være {max} tegn (det er {n}).",
+                 "The answer may be at most {max} characters (it is {n})."),
     "control_character": ("Svaret indeholder et tegn, der ikke kan gemmes. Skriv det igen uden specialtegn.",
-                          "The answer holds a character that cannot be stored. Type it again without special characters."),
+                          "The answer holds a character that cannot be stored. "
+                          "Type it again without special characters."),
     "role": ("Vælg en af rollerne.", "Choose one of the roles."),
     "choose_many": ("Vælg et eller flere af svarene.", "Choose one or more of the answers."),
     "dont_know_alone": ("Vælg enten 'Ved ikke' eller et eller flere af svarene.",

@@ -10,16 +10,8 @@ from typing import Any
 import msgspec
 
 from service.errors import FieldError, Invalid
+from service.surveys.model import DONT_KNOW, FreeText, Item, Matrix, MultipleChoice, Questionnaire, Role
 from service.texts import both
-from service.surveys.model import (
-    DONT_KNOW,
-    FreeText,
-    Item,
-    Matrix,
-    MultipleChoice,
-    Questionnaire,
-    Role,
-)
 
 # What a respondent sends per item: a code, a text, a list of codes (multiple choice),
 # or row -> dimension -> code (matrix). "ved_ikke" stands for 'Ved ikke / ikke relevant'.
@@ -130,7 +122,9 @@ def _empty(given: Any) -> bool:
 
 
 class _Wrong(Exception):
-    def __init__(self, code: str, field: str | None = None, more: list[FieldError] | None = None, **params: object) -> None:
+    def __init__(
+        self, code: str, field: str | None = None, more: list[FieldError] | None = None, **params: object
+    ) -> None:
         self.code, self.field, self.more, self.params = code, field, more, params
 
     def errors(self, item_id: str) -> list[FieldError]:

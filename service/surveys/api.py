@@ -14,7 +14,6 @@ from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import FromPath, JSONBody
 
 from service.http import Conn
-from service.web.handlers import JSON_HANDLERS, error_responses
 from service.surveys import store, submission
 from service.surveys.answers import Answers
 from service.surveys.catalogue import Catalogue
@@ -22,6 +21,7 @@ from service.surveys.codebook import CodebookEntry, codebook
 from service.surveys.model import Audience, Questionnaire
 from service.surveys.records import Receipt
 from service.surveys.submission import Stored
+from service.web.handlers import JSON_HANDLERS, error_responses
 
 
 class QuestionnaireSummary(msgspec.Struct, frozen=True):
@@ -107,5 +107,7 @@ class SurveyApi(Controller):
             version = None
             if data.questionnaire is not None:
                 version = await catalogue.version(conn, data.questionnaire.id, data.questionnaire.version)
-            receipt = await submission.submit(conn, catalogue, token, data.answers, stored, today=today, version=version)
+            receipt = await submission.submit(
+                conn, catalogue, token, data.answers, stored, today=today, version=version
+            )
         return Response(receipt, status_code=200 if receipt.replayed else 201)

@@ -11,6 +11,7 @@ import msgspec
 from service.roles import ROLE_KEYS
 from service.surveys.model import (
     DONT_KNOW,
+    SCALE_ITEMS,
     Matrix,
     MultipleChoice,
     Questionnaire,
@@ -18,7 +19,6 @@ from service.surveys.model import (
     Row,
     SingleChoice,
     choices,
-    SCALE_ITEMS,
 )
 
 
@@ -49,7 +49,9 @@ def load_file(path: str | Path) -> Questionnaire:
     try:
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
-            raise QuestionnaireError(f"{path}: {size} bytes is more than a questionnaire file may hold ({MAX_FILE_BYTES})")
+            raise QuestionnaireError(
+                f"{path}: {size} bytes is more than a questionnaire file may hold ({MAX_FILE_BYTES})"
+            )
         data = path.read_bytes()
     except OSError as exc:
         raise QuestionnaireError(f"{path}: cannot be read ({exc.strerror})") from None

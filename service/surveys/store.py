@@ -231,7 +231,8 @@ with inv as (
       from invitation i
       join wave w on w.id = i.wave_id
       join questionnaire_version v on v.id = w.questionnaire_version_id
-     where i.token_hash = $1 and i.kind = 'personal' and i.erased_at is null and v.id = $2 and v.digest = $3 and $4::date between w.opens_on and w.closes_on
+     where i.token_hash = $1 and i.kind = 'personal' and i.erased_at is null
+       and v.id = $2 and v.digest = $3 and $4::date between w.opens_on and w.closes_on
        -- the form's last page: store only if the draft is still the one the page was shown with
        and ($18::jsonb is null
             or $18::jsonb = coalesce((select d.answers from draft d where d.invitation_id = i.id), '{}'::jsonb))

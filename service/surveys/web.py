@@ -19,9 +19,8 @@ from litestar.datastructures import State
 from litestar.params import FromPath, QueryParameter
 from litestar.response import Redirect, Template
 
-from service.errors import Invalid, SammenError, VersionMoved, DraftChanged
+from service.errors import DraftChanged, Invalid, VersionMoved
 from service.http import Conn
-from service.web.handlers import HTML_HANDLERS
 from service.secrets_file import server_secret
 from service.surveys import forms, store, submission
 from service.surveys.answers import Answers, check
@@ -31,6 +30,7 @@ from service.surveys.pages import Page, Part, next_page, page_count, pages, prun
 from service.surveys.records import Invitation, Version
 from service.surveys.submission import Stored
 from service.texts import text
+from service.web.handlers import HTML_HANDLERS
 
 Lang = Annotated[str | None, QueryParameter(name="lang", pattern="^(da|en)$", required=False)]
 
