@@ -146,10 +146,10 @@ async def test_cli_sets_up_an_evaluation_and_writes_links_and_qr_sheet(conn, pg_
 async def test_a_refused_start_stores_none_of_the_folder_and_names_the_file(conn, pg_url, tmp_path):
     """A folder with a new questionnaire and a changed version that has answers: the start
     is refused naming that file, and the new questionnaire was not stored either."""
-    from service.setup import prepare_database
     from service.surveys import submission
     from service.surveys.catalogue import Catalogue
     from tests.support.answers import valid_answers
+    from tests.support.product import prepare_database
 
     token = await invite(conn, await make_wave(conn, "moede_borger"))
     original = loader.load_file(ROOT / "questionnaires" / "moede_borger.toml")
