@@ -22,7 +22,7 @@ from service import db
 from service.admin import audit, backup, erase, retention, sheets
 from service.admin import store as admin
 from service.admin.keys import read_key_file
-from service.admin.model import NewEvaluation, NewInvitations, NewOpenLink, NewOrganisation, NewUnit, NewWave
+from service.admin.model import Link, NewEvaluation, NewInvitations, NewOpenLink, NewOrganisation, NewUnit, NewWave
 from service.config import Settings
 from service.errors import Conflict, SammenError
 from service.secrets_file import server_secret
@@ -31,6 +31,7 @@ from service.surveys.loader import QuestionnaireError
 
 def _serve(settings: Settings) -> None:
     import uvicorn
+    from litestar import Litestar
 
     from service.app import create_app
 
@@ -38,7 +39,7 @@ def _serve(settings: Settings) -> None:
     # the embedded PostgreSQL stop with its last user instead of being left running.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     if settings.workers == 1:
-        app: object = create_app(settings)
+        app: Litestar | str = create_app(settings)
     else:  # uvicorn starts several processes only from an import string; each reads the settings itself
         os.environ.update({f"SAMMEN_{k.upper()}": str(v) for k, v in msgspec.structs.asdict(settings).items()
                            if v is not None and k != "database_url"})
@@ -213,7 +214,7 @@ async def _invite(args: argparse.Namespace, settings: Settings, conn: asyncpg.Co
     never stored without being written, nor written without being stored."""
     key_file = read_key_file(args.keys) if args.keys else None
     body = _body(NewInvitations, unit_id=args.unit, count=args.count, respondent_keys=key_file.keys if key_file else [])
-    renderers = {
+    renderers: dict[str, Callable[[list[Link]], str]] = {
         "--csv": sheets.links_csv,
         "--sheet": lambda links: sheets.qr_sheet(links, f"Invitationer, bølge {args.wave}"),
     }

@@ -9,11 +9,21 @@ import asyncpg
 
 from service.admin import store as admin
 from service.admin.model import (
-    EvaluationUnit, Link, NewEvaluation, NewInvitations, NewOpenLink, NewOrganisation, NewUnit, NewWave, OpenLink,
+    Arm,
+    EvaluationUnit,
+    Link,
+    NewEvaluation,
+    NewInvitations,
+    NewOpenLink,
+    NewOrganisation,
+    NewUnit,
+    NewWave,
+    OpenLink,
+    Sector,
 )
 
 ORGANISATION = "Demo Kommune"
-UNITS = [
+UNITS: list[tuple[str, Sector, Arm]] = [
     ("Bostøtte Nord", "udfoerer", "intervention"),
     ("Myndighed Voksen", "myndighed", "intervention"),
     ("Distriktspsykiatrien", "distriktspsykiatri", "intervention"),
@@ -55,8 +65,10 @@ async def ensure_demo(
             ))
     rows = await conn.fetch(
         "select distinct on (v.questionnaire_id) v.questionnaire_id, w.id as wave_id,"
-        " (select eu.unit_id from evaluation_unit eu where eu.evaluation_id = w.evaluation_id order by eu.unit_id limit 1) as unit_id"
-        " from wave w join evaluation e on e.id = w.evaluation_id join questionnaire_version v on v.id = w.questionnaire_version_id"
+        " (select eu.unit_id from evaluation_unit eu where eu.evaluation_id = w.evaluation_id"
+        " order by eu.unit_id limit 1) as unit_id"
+        " from wave w join evaluation e on e.id = w.evaluation_id"
+        " join questionnaire_version v on v.id = w.questionnaire_version_id"
         " where e.organisation_id = $1 and w.phase = 'after' order by v.questionnaire_id, w.id",
         org_id,
     )

@@ -14,7 +14,7 @@ from pathlib import Path
 from service.config import Settings
 
 MIN_LENGTH = 32
-_loaded: dict[tuple[str, str], str] = {}
+_loaded: dict[tuple[str, str | None], str] = {}  # (secret_key, secret_file) -> secret
 
 
 class SecretError(ValueError):

@@ -2,21 +2,32 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from litestar import Controller, Request, Response, get, post
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
 from service.admin import audit, erase, sheets, store
 from service.admin.model import (
-    AuditEntry, Created, Erasure, ErasureRequest, NewEvaluation, NewInvitations, NewOpenLink, NewOrganisation,
-    NewUnit, NewWave, OpenLink, UnitInfo, UnitRate,
+    AuditEntry,
+    Created,
+    Erasure,
+    ErasureRequest,
+    NewEvaluation,
+    NewInvitations,
+    NewOpenLink,
+    NewOrganisation,
+    NewUnit,
+    NewWave,
+    OpenLink,
+    UnitInfo,
+    UnitRate,
 )
 from service.auth import require_admin
 from service.http import Conn
+from service.secrets_file import server_secret
 from service.web.handlers import JSON_HANDLERS, error_responses
 from service.web.limits import MAX_ADMIN_BODY
-from service.secrets_file import server_secret
 
 
 class AdminApi(Controller):
@@ -41,24 +52,30 @@ class AdminApi(Controller):
     async def wave(self, evaluation_id: FromPath[int], data: JSONBody[NewWave], conn: Conn) -> Created:
         return await store.create_wave(conn, evaluation_id, data)
 
-    @post("/waves/{wave_id:int}/invitations", responses=error_responses(401, 404, 409, 422), request_max_body_size=MAX_ADMIN_BODY)
+    @post(
+        "/waves/{wave_id:int}/invitations", responses=error_responses(401, 404, 409, 422),
+        request_max_body_size=MAX_ADMIN_BODY,
+    )
     async def invitations(
-        self, wave_id: FromPath[int], data: JSONBody[NewInvitations], conn: Conn, request: Request,
+        self, wave_id: FromPath[int], data: JSONBody[NewInvitations], conn: Conn, request: Request[Any, Any, Any],
         format: FromQuery[Literal["json", "csv", "html"]] = "json",
-    ) -> Response:
+    ) -> Response[Any]:
         settings = request.app.state.settings
         async with conn.transaction():  # links that cannot be rendered are not kept: nobody would see them
             links = await store.issue_invitations(conn, wave_id, data, settings.public_url, server_secret(settings))
             if format == "csv":
+                filename = f"invitationer-bolge-{wave_id}.csv"
                 return Response(sheets.links_csv(links), media_type="text/csv; charset=utf-8", status_code=201,
-                                headers={"Content-Disposition": f'attachment; filename="invitationer-bolge-{wave_id}.csv"'})
+                                headers={"Content-Disposition": f'attachment; filename="{filename}"'})
             if format == "html":
                 return Response(sheets.qr_sheet(links, f"Invitationer, bølge {wave_id}"), media_type="text/html",
                                 status_code=201)
         return Response(links, status_code=201)
 
     @post("/waves/{wave_id:int}/open-links", responses=error_responses(401, 404, 409, 422))
-    async def open_link(self, wave_id: FromPath[int], data: JSONBody[NewOpenLink], conn: Conn, request: Request) -> OpenLink:
+    async def open_link(
+        self, wave_id: FromPath[int], data: JSONBody[NewOpenLink], conn: Conn, request: Request[Any, Any, Any],
+    ) -> OpenLink:
         return await store.create_open_link(conn, wave_id, data, request.app.state.settings.public_url)
 
     @get("/waves/{wave_id:int}/response-rates", responses=error_responses(401, 404))
@@ -66,7 +83,7 @@ class AdminApi(Controller):
         return await store.response_rates(conn, wave_id)
 
     @get("/overview", responses=error_responses(401, 404))
-    async def overview(self, conn: Conn) -> list[dict]:
+    async def overview(self, conn: Conn) -> list[dict[str, Any]]:
         return await store.overview(conn)
 
     @get("/organisations/{organisation_id:int}/units", responses=error_responses(401, 404))
@@ -74,7 +91,7 @@ class AdminApi(Controller):
         return await store.units(conn, organisation_id)
 
     @post("/erasures", status_code=200, responses=error_responses(401, 404, 409, 422))
-    async def erase(self, data: JSONBody[ErasureRequest], conn: Conn, request: Request) -> Erasure:
+    async def erase(self, data: JSONBody[ErasureRequest], conn: Conn, request: Request[Any, Any, Any]) -> Erasure:
         """Erase one respondent: `{"organisation_id": N, "respondent_key": "..."}` for every wave of the
         organisation, or `{"token": "..."}` for one personal link. Audited; the entry holds no answers."""
         if data.token is not None:

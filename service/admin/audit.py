@@ -14,10 +14,11 @@ Actor = Literal["cli", "admin-api", "service"]
 
 
 async def record(conn: asyncpg.Connection, actor: Actor, action: str, subject: str, counts: dict[str, int]) -> int:
-    return await conn.fetchval(
+    entry_id: int = await conn.fetchval(
         "insert into audit_log (actor, action, subject, counts) values ($1, $2, $3, $4) returning id",
         actor, action, subject, counts,
     )
+    return entry_id
 
 
 async def entries(conn: asyncpg.Connection, limit: int = 100, action: str | None = None) -> list[AuditEntry]:

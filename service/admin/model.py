@@ -11,6 +11,7 @@ from service.admin import keys
 
 Name = Annotated[str, msgspec.Meta(min_length=1, max_length=200, pattern=r"\S")]
 Sector = Literal["myndighed", "udfoerer", "sygepleje", "distriktspsykiatri", "jobcenter", "andet"]
+Arm = Literal["intervention", "comparison"]
 # A pseudonymous key linking one citizen across waves. The rules (no CPR number however
 # written, no control characters or whitespace) are in service/admin/keys.py, checked in
 # __post_init__ so that the error says why and names the index.
@@ -24,26 +25,27 @@ RespondentKey = Annotated[
 
 
 class _Body(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
-    pass
+    """msgspec passes these options on to subclasses; each subclass still says frozen=True
+    because a type checker reads a subclass without it as a mutable dataclass."""
 
 
-class NewOrganisation(_Body):
+class NewOrganisation(_Body, frozen=True):
     name: Name
 
 
-class NewUnit(_Body):
+class NewUnit(_Body, frozen=True):
     name: Name
     sector: Sector
 
 
-class EvaluationUnit(_Body):
+class EvaluationUnit(_Body, frozen=True):
     unit_id: int
-    arm: Literal["intervention", "comparison"] = "intervention"
+    arm: Arm = "intervention"
     # A staggered design: a comparison unit often implements later. None: the evaluation's date.
     implementation_date: dt.date | None = None
 
 
-class NewEvaluation(_Body):
+class NewEvaluation(_Body, frozen=True):
     name: Name
     implementation_date: dt.date
     units: Annotated[list[EvaluationUnit], msgspec.Meta(max_length=1000)] = []
@@ -51,7 +53,7 @@ class NewEvaluation(_Body):
     free_text_retention_days: Annotated[int, msgspec.Meta(ge=0, le=36500)] | None = None
 
 
-class NewWave(_Body):
+class NewWave(_Body, frozen=True):
     name: Name
     phase: Literal["before", "after"]
     opens_on: dt.date
@@ -67,7 +69,7 @@ class NewWave(_Body):
             raise ValueError("closes_on must not be before opens_on")
 
 
-class NewInvitations(_Body):
+class NewInvitations(_Body, frozen=True):
     unit_id: int
     count: Annotated[int, msgspec.Meta(ge=0, le=10_000)] = 0
     respondent_keys: Annotated[list[RespondentKey], msgspec.Meta(max_length=keys.MAX_KEYS)] = []
@@ -80,7 +82,7 @@ class NewInvitations(_Body):
         keys.check_list(list(self.respondent_keys))
 
 
-class NewOpenLink(_Body):
+class NewOpenLink(_Body, frozen=True):
     unit_id: int
     # responses the link may collect; None: no cap
     max_responses: Annotated[int, msgspec.Meta(ge=1, le=1_000_000)] | None = None
@@ -132,7 +134,7 @@ class UnitInfo(msgspec.Struct, frozen=True):
     sector: str
 
 
-class ErasureRequest(_Body):
+class ErasureRequest(_Body, frozen=True):
     """Erase one respondent: every answer and draft of a respondent key within an
     organisation (all its waves), or of one link."""
 

@@ -4,14 +4,25 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+from types import TracebackType
+from typing import Any
 
 import asyncpg
 
+from service.admin import audit
 from service.admin.model import (
-    Created, Link, NewEvaluation, NewInvitations, NewOpenLink, NewOrganisation, NewUnit, NewWave, OpenLink, UnitInfo,
+    Created,
+    Link,
+    NewEvaluation,
+    NewInvitations,
+    NewOpenLink,
+    NewOrganisation,
+    NewUnit,
+    NewWave,
+    OpenLink,
+    UnitInfo,
     UnitRate,
 )
-from service.admin import audit
 from service.errors import Conflict, NotFound
 from service.migrate import LOCK_KEY
 from service.surveys.store import find_version
@@ -27,7 +38,9 @@ class _Translate:
     async def __aenter__(self) -> None:
         return None
 
-    async def __aexit__(self, kind, exc, tb) -> bool:
+    async def __aexit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> bool:
         if isinstance(exc, asyncpg.UniqueViolationError):
             raise Conflict(f"{self.what} findes allerede") from None
         if isinstance(exc, asyncpg.ForeignKeyViolationError):
@@ -85,7 +98,7 @@ async def create_wave(conn: asyncpg.Connection, evaluation_id: int, body: NewWav
 
 async def _check_unit_in_wave(conn: asyncpg.Connection, wave_id: int, unit_id: int) -> int:
     """The organisation of the wave, once the unit is known to take part in it."""
-    organisation_id = await conn.fetchval(
+    organisation_id: int | None = await conn.fetchval(
         "select e.organisation_id from wave w join evaluation e on e.id = w.evaluation_id"
         " join evaluation_unit eu on eu.evaluation_id = w.evaluation_id"
         " where w.id = $1 and eu.unit_id = $2",
@@ -233,7 +246,7 @@ async def units(conn: asyncpg.Connection, organisation_id: int) -> list[UnitInfo
     return [UnitInfo(r["id"], r["name"], r["sector"]) for r in rows]
 
 
-async def overview(conn: asyncpg.Connection) -> list[dict]:
+async def overview(conn: asyncpg.Connection) -> list[dict[str, Any]]:
     """Organisations with their evaluations and waves, for the CLI and the admin API."""
     rows = await conn.fetch(
         "select o.id as organisation_id, o.name as organisation, e.id as evaluation_id, e.name as evaluation,"
