@@ -1,4 +1,5 @@
-"""What every controller shares: the connection each request gets from the pool."""
+"""What every controller shares: the connection each request gets from the pool, and
+the questionnaire catalogue on the application's state."""
 
 from __future__ import annotations
 
@@ -9,9 +10,17 @@ import asyncpg
 from litestar.datastructures import State
 from litestar.di import NamedDependency
 
+from service.surveys.catalogue import Catalogue
+
 Conn: TypeAlias = NamedDependency[asyncpg.Connection]
 
 
 async def provide_conn(state: State) -> AsyncGenerator[asyncpg.Connection, None]:
     async with state.pool.acquire() as conn:
         yield conn
+
+
+def catalogue(state: State) -> Catalogue:
+    """The questionnaire versions this process has decoded (kept on the app's state)."""
+    found: Catalogue = state.catalogue
+    return found

@@ -13,10 +13,9 @@ from litestar.datastructures import State
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import FromPath, JSONBody
 
-from service.http import Conn
+from service.http import Conn, catalogue
 from service.surveys import store, submission
 from service.surveys.answers import Answers
-from service.surveys.catalogue import Catalogue
 from service.surveys.codebook import CodebookEntry, codebook
 from service.surveys.model import Audience, Questionnaire
 from service.surveys.records import Receipt
@@ -49,8 +48,11 @@ class Submission(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_field
     started_at: dt.datetime | None = None
 
 
+FormStatus = Literal["open", "answered", "closed"]
+
+
 class FormInfo(msgspec.Struct, frozen=True):
-    status: Literal["open", "answered", "closed"]
+    status: FormStatus
     questionnaire: Questionnaire
     draft: Answers
     # The codes each item takes, with their labels (agreement, frequency and yes/no
@@ -74,20 +76,20 @@ class SurveyApi(Controller):
     async def questionnaire(
         self, questionnaire_id: FromPath[str], version: FromPath[int], conn: Conn, state: State
     ) -> Questionnaire:
-        return (await state.catalogue.version(conn, questionnaire_id, version)).questionnaire
+        return (await catalogue(state).version(conn, questionnaire_id, version)).questionnaire
 
     @get("/questionnaires/{questionnaire_id:str}/{version:int}/codebook", responses=error_responses(404))
     async def questionnaire_codebook(
         self, questionnaire_id: FromPath[str], version: FromPath[int], conn: Conn, state: State
     ) -> list[CodebookEntry]:
         """Every item and matrix dimension with its theme, scale, coding and value labels."""
-        return codebook((await state.catalogue.version(conn, questionnaire_id, version)).questionnaire)
+        return codebook((await catalogue(state).version(conn, questionnaire_id, version)).questionnaire)
 
     @get("/forms/{token:str}", responses=error_responses(404))
     async def form(self, token: FromPath[str], conn: Conn, state: State) -> FormInfo:
         inv = await store.invitation(conn, token)
-        q = await state.catalogue.questionnaire(conn, inv.qv_id, inv.digest)
-        status = "answered" if inv.submitted else "open" if inv.is_open(dt.date.today()) else "closed"
+        q = await catalogue(state).questionnaire(conn, inv.qv_id, inv.digest)
+        status: FormStatus = "answered" if inv.submitted else "open" if inv.is_open(dt.date.today()) else "closed"
         return FormInfo(status, q, inv.draft, codebook(q))
 
     @post(
@@ -99,15 +101,15 @@ class SurveyApi(Controller):
         """The busiest endpoint takes its connection itself, after the body is read: a
         slow upload holds none of the pool's connections, and the dependency machinery
         costs nothing."""
-        catalogue: Catalogue = state.catalogue
+        versions = catalogue(state)
         stored = Stored(submission_id=data.submission_id, channel="api", language=data.language,
                         assisted=data.assisted, started_at=data.started_at)
         today = dt.date.today()
         async with state.pool.acquire() as conn:
             version = None
             if data.questionnaire is not None:
-                version = await catalogue.version(conn, data.questionnaire.id, data.questionnaire.version)
+                version = await versions.version(conn, data.questionnaire.id, data.questionnaire.version)
             receipt = await submission.submit(
-                conn, catalogue, token, data.answers, stored, today=today, version=version
+                conn, versions, token, data.answers, stored, today=today, version=version
             )
         return Response(receipt, status_code=200 if receipt.replayed else 201)

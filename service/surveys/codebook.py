@@ -42,17 +42,17 @@ def codebook(q: Questionnaire) -> list[CodebookEntry]:
         values = [ValueLabel(o.value, o.text.da, o.text.en) for o in choices(item)]
         if isinstance(item, Role):
             values = [ValueLabel(g.key, g.text.da, g.text.en) for g in item.groups]
-        common = dict(
-            position=position, questionnaire_id=q.id, section_id=q.section_of(item).id, theme=q.theme_of(item),
+        entry = CodebookEntry(
+            item_id=item.id, position=position, type=item.kind, questionnaire_id=q.id,
+            section_id=q.section_of(item).id, theme=q.theme_of(item), label_da=item.text.da, label_en=item.text.en,
             required=item.required, reverse=item.reverse, scale_min=low, scale_max=high, dont_know=item.dont_know,
             min_group_size=q.min_group_size_of(item), values=values,
         )
-        entries.append(CodebookEntry(item_id=item.id, type=item.kind, label_da=item.text.da, label_en=item.text.en,
-                                     **common))
+        entries.append(entry)
         if isinstance(item, Matrix):
             entries.extend(
-                CodebookEntry(item_id=item.id, dimension=d.key, type="matrix_dimension", label_da=d.text.da,
-                              label_en=d.text.en, **common)
+                msgspec.structs.replace(entry, dimension=d.key, type="matrix_dimension", label_da=d.text.da,
+                                        label_en=d.text.en)
                 for d in item.dimensions
             )
     return entries

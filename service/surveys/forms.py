@@ -27,15 +27,17 @@ def parse_page(q: Questionnaire, parts: list[Part], form: Any) -> Answers:
     given: Answers = {}
     for part in parts:
         item = q.item(part.item_id)
+        if item is None:
+            continue
         if isinstance(item, Matrix) and part.row is not None:
-            cells = {}
+            cells: dict[str, int | str] = {}
             for dim in item.dimensions:
-                value = _coerce(form.get(f"{item.id}.{part.row}.{dim.key}"))
-                if value not in (None, ""):
-                    cells[dim.key] = value
+                cell = _coerce(form.get(f"{item.id}.{part.row}.{dim.key}"))
+                if cell is not None and cell != "":
+                    cells[dim.key] = cell
             given[item.id] = {part.row: cells}
         elif isinstance(item, MultipleChoice):
-            picked = [_coerce(v) for v in form.getall(item.id, [])]
+            picked = [v for v in (_coerce(raw) for raw in form.getall(item.id, [])) if v is not None]
             if picked:
                 given[item.id] = picked
         elif isinstance(item, FreeText | Role):
@@ -44,7 +46,7 @@ def parse_page(q: Questionnaire, parts: list[Part], form: Any) -> Answers:
                 given[item.id] = text
         else:
             value = _coerce(form.get(item.id))
-            if value not in (None, ""):
+            if value is not None and value != "":
                 given[item.id] = value
     return given
 
@@ -54,8 +56,8 @@ def merge(draft: Mapping[str, Value], parts: list[Part], given: Answers) -> Answ
     merged: Answers = dict(draft)
     for part in parts:
         if part.row is not None:
-            rows = dict(merged.get(part.item_id) or {})
-            cells = (given.get(part.item_id) or {}).get(part.row, {})
+            rows = cells_by_row(merged.get(part.item_id))
+            cells = cells_by_row(given.get(part.item_id)).get(part.row, {})
             if cells:
                 rows[part.row] = cells
             else:
@@ -69,6 +71,11 @@ def merge(draft: Mapping[str, Value], parts: list[Part], given: Answers) -> Answ
         else:
             merged.pop(part.item_id, None)
     return merged
+
+
+def cells_by_row(value: Value | None) -> dict[str, dict[str, int | str]]:
+    """A matrix answer (row -> dimension -> code); anything else counts as none."""
+    return dict(value) if isinstance(value, dict) else {}
 
 
 def field_id(field: str) -> str:

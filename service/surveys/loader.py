@@ -12,6 +12,8 @@ from service.roles import ROLE_KEYS
 from service.surveys.model import (
     DONT_KNOW,
     SCALE_ITEMS,
+    Condition,
+    Item,
     Matrix,
     MultipleChoice,
     Questionnaire,
@@ -108,7 +110,7 @@ def digest(questionnaire: Questionnaire) -> str:
 def check(q: Questionnaire) -> list[str]:
     """The rules a schema cannot say: unique ids, conditions that look back, declared themes."""
     problems: list[str] = []
-    earlier: dict[str, object] = {}
+    earlier: dict[str, Item] = {}
     section_ids: set[str] = set()
     roles = 0
     for s_no, section in enumerate(q.sections):
@@ -161,7 +163,7 @@ def _check_groups(rows: list[Row] | None, where: str) -> list[str]:
     return problems
 
 
-def _check_condition(cond, earlier: dict[str, object], where: str) -> list[str]:
+def _check_condition(cond: Condition, earlier: dict[str, Item], where: str) -> list[str]:
     target = earlier.get(cond.item)
     if target is None:
         return [f"{where}.item: '{cond.item}' is not an item before this one"]

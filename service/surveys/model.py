@@ -67,7 +67,7 @@ class _Item(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=Tru
     @property
     def kind(self) -> str:
         """The item's type as the file names it, for templates and the codebook."""
-        return type(self).__struct_config__.tag  # type: ignore[return-value]
+        return str(type(self).__struct_config__.tag)
 
     @cached_property
     def codes(self) -> tuple[int, ...]:
@@ -79,32 +79,32 @@ class _Item(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=Tru
         return frozenset(self.codes)
 
 
-class Agreement(_Item, tag="agreement"):
+class Agreement(_Item, tag="agreement", frozen=True):
     """Five labelled points from 'Helt uenig' (1) to 'Helt enig' (5)."""
 
 
-class Frequency(_Item, tag="frequency"):
+class Frequency(_Item, tag="frequency", frozen=True):
     """Five labelled points from 'Aldrig' (1) to 'Altid' (5)."""
 
 
-class Scale010(_Item, tag="scale_0_10"):
+class Scale010(_Item, tag="scale_0_10", frozen=True):
     low: Text
     high: Text
 
 
-class SingleChoice(_Item, tag="single_choice"):
+class SingleChoice(_Item, tag="single_choice", frozen=True):
     options: Annotated[list[Option], msgspec.Meta(min_length=2)]
 
 
-class MultipleChoice(_Item, tag="multiple_choice"):
+class MultipleChoice(_Item, tag="multiple_choice", frozen=True):
     options: Annotated[list[Option], msgspec.Meta(min_length=2)]
 
 
-class YesNo(_Item, tag="yes_no"):
+class YesNo(_Item, tag="yes_no", frozen=True):
     """Ja = 1, Nej = 0."""
 
 
-class FreeText(_Item, tag="free_text"):
+class FreeText(_Item, tag="free_text", frozen=True):
     max_length: Annotated[int, msgspec.Meta(ge=1, le=10_000)] = 2000
     required: bool = False
 
@@ -117,7 +117,7 @@ def _groups(keys: list[Row] | None, default: tuple[str, ...]) -> list[Row]:
     return [Row(g.key, Text(g.da, g.en)) for g in ROLE_GROUPS if g.key in default]
 
 
-class Role(_Item, tag="role"):
+class Role(_Item, tag="role", frozen=True):
     """The staff member's own role group; stored on the response and used by a matrix
     to leave out the respondent's own group. Offers every role group unless `options`
     lists some (by their vocabulary keys)."""
@@ -129,7 +129,7 @@ class Role(_Item, tag="role"):
         return _groups(self.options, tuple(g.key for g in ROLE_GROUPS))
 
 
-class Matrix(_Item, tag="matrix", kw_only=True):
+class Matrix(_Item, tag="matrix", frozen=True, kw_only=True):
     """A staff member rates each other role group on several dimensions: every group of
     the vocabulary but 'andet', unless `rows` lists some (by their vocabulary keys)."""
 
@@ -211,7 +211,7 @@ YES_NO = [Option(1, Text("Ja", "Yes")), Option(0, Text("Nej", "No"))]
 DONT_KNOW_TEXT = Text("Ved ikke / ikke relevant", "Don't know / not relevant")
 
 
-def choices(item: Item) -> list[Option]:
+def choices(item: _Item) -> list[Option]:
     """The coded values an item takes, with their labels (empty for free text)."""
     match item:
         case Agreement() | Frequency():
@@ -228,7 +228,7 @@ def choices(item: Item) -> list[Option]:
     return []
 
 
-def scale_range(item: Item) -> tuple[int, int] | None:
+def scale_range(item: _Item) -> tuple[int, int] | None:
     if isinstance(item, SCALE_ITEMS):
         values = [o.value for o in choices(item)]
         return min(values), max(values)

@@ -4,10 +4,12 @@ and the form works with JavaScript switched off; a matrix gets one page per role
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import msgspec
 
 from service.surveys.answers import Answers, is_shown, matrix_rows, may_be_shown
-from service.surveys.model import Matrix, Questionnaire, Section
+from service.surveys.model import Item, Matrix, Questionnaire, Section
 
 MAX_ITEMS_PER_PAGE = 5
 
@@ -55,7 +57,10 @@ def _cut(q: Questionnaire) -> list[Page]:
     return out
 
 
-def visible_parts(q: Questionnaire, page: Page, answers: Answers, shown_if=is_shown) -> list[Part]:
+ShownIf = Callable[[Questionnaire, Item, Answers], bool]
+
+
+def visible_parts(q: Questionnaire, page: Page, answers: Answers, shown_if: ShownIf = is_shown) -> list[Part]:
     """What of a page this respondent sees, given the answers they have sent so far
     (with shown_if=may_be_shown: sees or may still see)."""
     shown: list[Part] = []

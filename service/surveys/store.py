@@ -68,7 +68,7 @@ async def _sync_one(conn: asyncpg.Connection, q: Questionnaire) -> int:
         q.id, q.version,
     )
     if row and row["digest"] == digest:
-        return row["id"]
+        return int(row["id"])
     if row and (row["answered"] or row["begun"]):
         has = "answers" if row["answered"] else "answers begun"
         raise loader.QuestionnaireError(
@@ -83,12 +83,13 @@ async def _sync_one(conn: asyncpg.Connection, q: Questionnaire) -> int:
             row["id"], q.audience, q.title.da, definition, digest,
         )
         await conn.execute("delete from questionnaire_item where questionnaire_version_id = $1", row["id"])
-        return row["id"]
-    return await conn.fetchval(
+        return int(row["id"])
+    new_id: int = await conn.fetchval(
         "insert into questionnaire_version (questionnaire_id, version, audience, title, definition, digest)"
         " values ($1, $2, $3, $4, $5, $6) returning id",
         q.id, q.version, q.audience, q.title.da, definition, digest,
     )
+    return new_id
 
 
 _CODEBOOK_ITEM = """
@@ -129,10 +130,11 @@ async def definition(conn: asyncpg.Connection, qv_id: int, digest: str) -> Any:
 
 
 async def list_questionnaires(conn: asyncpg.Connection) -> list[asyncpg.Record]:
-    return await conn.fetch(
+    rows: list[asyncpg.Record] = await conn.fetch(
         "select id, questionnaire_id, version, audience, title, digest from questionnaire_version"
         " order by questionnaire_id, version"
     )
+    return rows
 
 
 async def find_version(conn: asyncpg.Connection, questionnaire_id: str, version: int | None = None) -> asyncpg.Record:

@@ -10,6 +10,7 @@ import datetime as dt
 import hashlib
 import hmac
 import uuid
+from collections.abc import Sequence
 from typing import Annotated, Any
 
 import asyncpg
@@ -19,35 +20,49 @@ from litestar.datastructures import State
 from litestar.params import FromPath, QueryParameter
 from litestar.response import Redirect, Template
 
-from service.errors import DraftChanged, Invalid, VersionMoved
-from service.http import Conn
+from service.errors import DraftChanged, FieldError, Invalid, VersionMoved
+from service.http import Conn, catalogue
 from service.secrets_file import server_secret
 from service.surveys import forms, store, submission
 from service.surveys.answers import Answers, check
-from service.surveys.catalogue import Catalogue
-from service.surveys.model import DONT_KNOW, DONT_KNOW_TEXT, Matrix, MultipleChoice, Questionnaire, choices
+from service.surveys.model import (
+    DONT_KNOW,
+    DONT_KNOW_TEXT,
+    Language,
+    Matrix,
+    MultipleChoice,
+    Questionnaire,
+    Role,
+    choices,
+)
 from service.surveys.pages import Page, Part, next_page, page_count, pages, prune, visible_parts
 from service.surveys.records import Invitation, Version
 from service.surveys.submission import Stored
 from service.texts import text
 from service.web.handlers import HTML_HANDLERS
 
-Lang = Annotated[str | None, QueryParameter(name="lang", pattern="^(da|en)$", required=False)]
+Lang = Annotated[Language | None, QueryParameter(name="lang", required=False)]
 
 
-def _message(kind: str, lang: str, status: int = 200) -> Template:
+def _message(kind: str, lang: Language, status: int = 200) -> Template:
     return Template("message.html", context={"kind": kind, "lang": lang}, status_code=status)
 
 
-def _suffix(lang: str) -> str:
+def _language(*preferred: str | None) -> Language:
+    """The first language given, of the two the form speaks."""
+    first = next((p for p in preferred if p), "da")
+    return "en" if first == "en" else "da"
+
+
+def _suffix(lang: Language) -> str:
     return f"?lang={lang}" if lang != "da" else ""
 
 
-def _to_page(token: str, lang: str) -> Redirect:
+def _to_page(token: str, lang: Language) -> Redirect:
     return Redirect(f"/s/{token}{_suffix(lang)}", status_code=303)
 
 
-def _thanks(token: str, lang: str) -> Redirect:
+def _thanks(token: str, lang: Language) -> Redirect:
     return Redirect(f"/s/{token}/tak{_suffix(lang)}", status_code=303)
 
 
@@ -110,12 +125,13 @@ def _form_secret(state: State) -> bytes:
     if "form_secret" not in state:
         secret = server_secret(state.settings).encode()
         state.form_secret = hmac.new(secret, b"sammen form pages", hashlib.sha256).digest()
-    return state.form_secret
+    key: bytes = state.form_secret
+    return key
 
 
 # --- rendering ---------------------------------------------------------------------------
 
-def _field_label(q: Questionnaire, field: str, lang: str) -> str:
+def _field_label(q: Questionnaire, field: str, lang: Language) -> str:
     item_id, _, rest = field.partition(".")
     item = q.item(item_id)
     if item is None:
@@ -138,7 +154,9 @@ def _page_of(q: Questionnaire, field: str) -> int:
     return 0
 
 
-def _context(q: Questionnaire, token: str, lang: str, inv: Invitation, state: State, **more: Any) -> dict[str, Any]:
+def _context(
+    q: Questionnaire, token: str, lang: Language, inv: Invitation, state: State, **more: Any
+) -> dict[str, Any]:
     settings = state.settings
     return {
         "q": q, "token": token, "lang": lang, "t": lambda key, **p: text(key, lang, **p),
@@ -149,8 +167,8 @@ def _context(q: Questionnaire, token: str, lang: str, inv: Invitation, state: St
 
 
 def _render(
-    q: Questionnaire, token: str, index: int, draft: Answers, lang: str, inv: Invitation, state: State,
-    *, errors: list[Any] = (), assisted: bool = False, started: str = "", status: int = 200,
+    q: Questionnaire, token: str, index: int, draft: Answers, lang: Language, inv: Invitation, state: State,
+    *, errors: Sequence[FieldError] = (), assisted: bool = False, started: str = "", status: int = 200,
 ) -> Template:
     all_pages = pages(q)
     if index >= _review_index(all_pages):
@@ -186,21 +204,21 @@ class ReviewGroup(msgspec.Struct, frozen=True):
     lines: list[ReviewLine]
 
 
-def _answer_text(q: Questionnaire, item_id: str, value: Any, lang: str) -> str:
+def _answer_text(q: Questionnaire, item_id: str, value: Any, lang: Language) -> str:
     item = q.item(item_id)
     if item is None or value is None:
         return text("not_answered", lang)
     if value == DONT_KNOW:
         return DONT_KNOW_TEXT.get(lang)
-    labels = {o.value: o.text.get(lang) for o in choices(item)}
-    if hasattr(item, "groups") and not isinstance(item, Matrix):
-        labels |= {g.key: g.text.get(lang) for g in item.groups}  # a role
+    labels: dict[int | str, str] = {o.value: o.text.get(lang) for o in choices(item)}
+    if isinstance(item, Role):
+        labels |= {g.key: g.text.get(lang) for g in item.groups}
     if isinstance(item, MultipleChoice) and isinstance(value, list):
         return ", ".join(DONT_KNOW_TEXT.get(lang) if v == DONT_KNOW else labels.get(v, str(v)) for v in value)
     return labels.get(value, str(value))
 
 
-def review_groups(q: Questionnaire, draft: Answers, lang: str) -> list[ReviewGroup]:
+def review_groups(q: Questionnaire, draft: Answers, lang: Language) -> list[ReviewGroup]:
     """The answers as the respondent gave them, page by page, each with the page to change it on."""
     groups: list[ReviewGroup] = []
     for n, page in enumerate(pages(q)):
@@ -209,7 +227,7 @@ def review_groups(q: Questionnaire, draft: Answers, lang: str) -> list[ReviewGro
             item = q.item(part.item_id)
             if isinstance(item, Matrix) and part.row is not None:
                 row = next(g for g in item.groups if g.key == part.row)
-                cells = (draft.get(item.id) or {}).get(part.row) or {}
+                cells = forms.cells_by_row(draft.get(item.id)).get(part.row) or {}
                 lines.extend(
                     ReviewLine(f"{row.text.get(lang)}: {d.text.get(lang)}",
                                _answer_text(q, item.id, cells.get(d.key), lang), n + 1, f"{item.id}.{row.key}.{d.key}")
@@ -228,7 +246,7 @@ def review_groups(q: Questionnaire, draft: Answers, lang: str) -> list[ReviewGro
 
 
 def _render_review(
-    q: Questionnaire, token: str, draft: Answers, lang: str, inv: Invitation, state: State,
+    q: Questionnaire, token: str, draft: Answers, lang: Language, inv: Invitation, state: State,
     *, assisted: bool, started: str,
 ) -> Template:
     all_pages = pages(q)
@@ -248,7 +266,7 @@ def _render_review(
 
 # --- answering -------------------------------------------------------------------------
 
-def _stored(form: Any, lang: str, inv: Invitation | None, assisted: bool) -> Stored:
+def _stored(form: Any, lang: Language, inv: Invitation | None, assisted: bool) -> Stored:
     try:
         submission_id = uuid.UUID(form.get("_submission_id", ""))
     except ValueError:
@@ -263,17 +281,17 @@ def _stored(form: Any, lang: str, inv: Invitation | None, assisted: bool) -> Sto
     return Stored(submission_id=submission_id, channel="web", language=lang, assisted=assisted, started_at=started_at)
 
 
-async def _send_as_shown(conn: asyncpg.Connection, state: State, token: str, form: Any, lang: str) -> bool:
+async def _send_as_shown(conn: asyncpg.Connection, state: State, token: str, form: Any, lang: Language) -> bool:
     """"Send svar" in one round trip, when the page says what it was shown with and that
     still holds; False when the ordinary path must decide."""
-    catalogue: Catalogue = state.catalogue
+    versions = catalogue(state)
     shown = ShownWith.decode(form.get("_shown_with"), _form_secret(state))
-    q = shown and catalogue.cached(shown.qv_id, shown.digest)
-    if q is None:
+    q = versions.cached(shown.qv_id, shown.digest) if shown else None
+    if shown is None or q is None:
         return False
     try:
         await submission.submit(
-            conn, catalogue, token, prune(q, shown.draft), _stored(form, lang, None, form.get("_assisted") == "1"),
+            conn, versions, token, prune(q, shown.draft), _stored(form, lang, None, form.get("_assisted") == "1"),
             today=dt.date.today(), version=Version(shown.qv_id, shown.digest, q), shown_draft=shown.draft,
         )
     except (Invalid, VersionMoved, DraftChanged):
@@ -282,18 +300,18 @@ async def _send_as_shown(conn: asyncpg.Connection, state: State, token: str, for
 
 
 async def _answer(
-    conn: asyncpg.Connection, state: State, token: str, form: Any, lang: str | None, inv: Invitation
+    conn: asyncpg.Connection, state: State, token: str, form: Any, asked: Language | None, inv: Invitation
 ) -> Template | Redirect:
     """One page sent: saved to the draft, shown again with its errors, or, from the page
     to check the answers, the whole response checked and stored."""
-    lang = lang or inv.language
+    lang = _language(asked, inv.language)
     if inv.submitted:
         if form.get("_submission_id") == str(inv.submitted):  # a retry of the submission that was stored
             return _thanks(token, lang)
         return _message("answered", lang)
     if not inv.is_open(dt.date.today()):
         return _message("closed", lang, 410)
-    q = await state.catalogue.questionnaire(conn, inv.qv_id, inv.digest)
+    q = await catalogue(state).questionnaire(conn, inv.qv_id, inv.digest)
     all_pages = pages(q)
     index = _page_index(form, all_pages)
     review = index == _review_index(all_pages)
@@ -305,7 +323,7 @@ async def _answer(
     if action in ("back", "language"):  # nothing is checked, but nothing unstorable is kept
         draft = _storable(q, draft, parts)
         target = index if action == "language" else (next_page(q, all_pages, index, draft, step=-1) or 0)
-        lang = ("en" if lang == "da" else "da") if action == "language" else lang
+        lang = _language("en" if lang == "da" else "da") if action == "language" else lang
         await store.save_draft(conn, inv.id, draft, target, lang, assisted)
         return _to_page(token, lang)
     following = None if review else next_page(q, all_pages, index, draft)
@@ -322,7 +340,7 @@ async def _answer(
         await store.save_draft(conn, inv.id, draft, following if following is not None else len(all_pages),
                                lang, assisted)
         return _to_page(token, lang)
-    await submission.submit(conn, state.catalogue, token, prune(q, draft), _stored(form, lang, inv, assisted),
+    await submission.submit(conn, catalogue(state), token, prune(q, draft), _stored(form, lang, inv, assisted),
                             today=dt.date.today())
     return _thanks(token, lang)
 
@@ -353,14 +371,14 @@ class FormController(Controller):
         """The first page, written nowhere: a link preview or a reload stores nothing.
         The visitor gets a personal link of their own when they send the first page."""
         inv = await store.invitation(conn, token)
-        lang = lang or "da"
+        language = _language(lang)
         if inv.kind != "open":
-            return Redirect(f"/s/{token}{_suffix(lang)}")
+            return Redirect(f"/s/{token}{_suffix(language)}")
         if not inv.is_open(dt.date.today()):
-            return _message("closed", lang, 410)
-        q = await state.catalogue.questionnaire(conn, inv.qv_id, inv.digest)
+            return _message("closed", language, 410)
+        q = await catalogue(state).questionnaire(conn, inv.qv_id, inv.digest)
         index = 0 if visible_parts(q, pages(q)[0], {}) else (next_page(q, pages(q), 0, {}) or 0)
-        return _render(q, token, index, {}, lang, inv, state)
+        return _render(q, token, index, {}, language, inv, state)
 
     @post("/a/{token:str}")
     async def start_from_open_link(
@@ -372,10 +390,10 @@ class FormController(Controller):
             if inv.kind != "open":
                 return await _answer(conn, state, token, form, lang, inv)
             if not inv.is_open(dt.date.today()):
-                return _message("closed", lang or "da", 410)
+                return _message("closed", _language(lang), 410)
             claimed = await store.claim_open_link(conn, inv)
             if claimed is None:
-                return _message("full", lang or "da", 409)
+                return _message("full", _language(lang), 409)
             personal, _ = claimed
             return await _answer(conn, state, personal, form, lang, await store.invitation(conn, personal))
 
@@ -386,20 +404,20 @@ class FormController(Controller):
         assisteret: Annotated[bool, QueryParameter(required=False)] = False,
     ) -> Template | Redirect:
         inv = await store.invitation(conn, token)
-        lang = lang or inv.language
+        language = _language(lang, inv.language)
         if inv.kind == "open":
-            return Redirect(f"/a/{token}{_suffix(lang)}")
+            return Redirect(f"/a/{token}{_suffix(language)}")
         if inv.submitted:
-            return _message("answered", lang)
+            return _message("answered", language)
         if not inv.is_open(dt.date.today()):
-            return _message("closed", lang, 410)
-        q = await state.catalogue.questionnaire(conn, inv.qv_id, inv.digest)
+            return _message("closed", language, 410)
+        q = await catalogue(state).questionnaire(conn, inv.qv_id, inv.digest)
         all_pages = pages(q)
         index = min(inv.page if side is None else side - 1, inv.page, _review_index(all_pages))
         if index < len(all_pages) and not visible_parts(q, all_pages[index], inv.draft):
             index = next_page(q, all_pages, index, inv.draft) or 0
         started = (inv.started_at or dt.datetime.now(dt.UTC)).isoformat()
-        return _render(q, token, index, dict(inv.draft), lang, inv, state,
+        return _render(q, token, index, dict(inv.draft), language, inv, state,
                        assisted=assisteret or inv.assisted, started=started)
 
     @post("/s/{token:str}")
@@ -416,4 +434,4 @@ class FormController(Controller):
     @get("/s/{token:str}/tak")
     async def thanks(self, token: FromPath[str], conn: Conn, lang: Lang = None) -> Template:
         inv = await store.invitation(conn, token)
-        return _message("thanks" if inv.submitted else "not_yet", lang or inv.language)
+        return _message("thanks" if inv.submitted else "not_yet", _language(lang, inv.language))
