@@ -13,6 +13,8 @@ from litestar.routes import HTTPRoute
 
 from service.app import create_app
 from service.config import Settings
+from service.web import limits
+from service.web.handlers import html_error, json_error
 from service.web.limits import rate_limits
 
 # What a citizen or a browser reaches without a key: the form, the citizens' API, the
@@ -53,6 +55,20 @@ def every_route(app: Litestar) -> list[tuple[str, str, bool]]:
 
 ROUTES = every_route(create_app(Settings()))  # the table only: no lifespan, no database
 PROTECTED = [(m, p) for m, p, citizen in ROUTES if not citizen]
+
+
+def test_every_route_passes_the_edge_and_has_an_error_policy_for_its_kind():
+    """One before_request for all (a layer's own would replace the edge's input limits),
+    and the error format by layer: pages for the form, ErrorBody for the APIs."""
+    app = create_app(Settings())
+    for route in app.routes:
+        for handler in route.route_handlers:
+            assert handler.resolve_before_request() is limits.at_the_edge, route.path
+            render = handler.resolve_exception_handlers()[Exception]
+            if route.path.startswith(("/s/", "/a/")):
+                assert render is html_error, route.path
+            elif route.path.startswith("/api/"):
+                assert render is json_error, route.path
 
 
 def assert_security_headers(r) -> None:
