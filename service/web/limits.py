@@ -116,6 +116,8 @@ def _surely_fine(body: bytes) -> bool:
         return False
     if body.count(b",") > MAX_ITEMS or b"\\u00" in body or b"\xc2" in body:  # escapes; raw C1 characters
         return False
+    if b"\\b" in body or b"\\f" in body:  # JSON's short escapes of backspace and form feed
+        return False
     if len(body.translate(None, _CONTROL_BYTES)) != len(body):
         return False
     zeros = body.translate(_DIGITS_AS_ZERO)
