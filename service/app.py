@@ -11,10 +11,10 @@ from pathlib import Path
 
 from litestar import Litestar, MediaType, get
 from litestar.config.compression import CompressionConfig
-from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
+from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.response import Template
 from litestar.template.config import TemplateConfig
 
@@ -24,8 +24,8 @@ from service.admin.lifespan import admin_duties
 from service.config import Settings
 from service.http import Conn, provide_conn
 from service.setup import prepare_database
-from service.surveys.catalogue import Catalogue
 from service.surveys.api import SurveyApi
+from service.surveys.catalogue import Catalogue
 from service.surveys.web import FormController
 from service.web import limits
 from service.web.docs import EDGE_ROUTES, LocalSwagger

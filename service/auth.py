@@ -6,6 +6,7 @@ address gets 429 with Retry-After until the window ends (service/web/limits.py).
 from __future__ import annotations
 
 import hmac
+from typing import Any
 
 from litestar.connection import ASGIConnection
 from litestar.exceptions import NotAuthorizedException
@@ -15,14 +16,14 @@ from service.errors import TooManyRequests
 from service.web.limits import RateLimit, client_address
 
 
-def presented_key(connection: ASGIConnection) -> str:
+def presented_key(connection: ASGIConnection[Any, Any, Any, Any]) -> str:
     header = connection.headers.get("authorization", "")
     if header.lower().startswith("bearer "):
         return header[7:].strip()
     return connection.headers.get("x-api-key", "")
 
 
-def require_admin(connection: ASGIConnection, _: BaseRouteHandler) -> None:
+def require_admin(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
     expected = connection.app.state.settings.admin_api_key
     given = presented_key(connection)
     guesses: RateLimit = connection.app.state.admin_guesses

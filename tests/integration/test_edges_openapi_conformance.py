@@ -31,14 +31,20 @@ def test_the_api_answers_as_its_openapi_document_says(service):
     operations = [result.ok() for result in schema.get_all_operations()]
     assert len(operations) >= 10
     for operation in operations:
-        headers = {"Authorization": f"Bearer {ADMIN_KEY}"} if operation.path.startswith("/api/admin") else {}
+        check_operation(operation, service.url)
 
-        @given(case=operation.as_strategy())
-        @settings(max_examples=20, deadline=None, database=None, suppress_health_check=list(HealthCheck))
-        def called_and_checked(case: schemathesis.Case) -> None:
-            case.call_and_validate(base_url=service.url, headers=headers, checks=CHECKS, timeout=10)
 
-        called_and_checked()
+def check_operation(operation: schemathesis.APIOperation, base_url: str) -> None:
+    """Generated cases of one operation, called and checked (a function of its own, so each
+    operation's cases keep their own headers)."""
+    headers = {"Authorization": f"Bearer {ADMIN_KEY}"} if operation.path.startswith("/api/admin") else {}
+
+    @given(case=operation.as_strategy())
+    @settings(max_examples=20, deadline=None, database=None, suppress_health_check=list(HealthCheck))
+    def called_and_checked(case: schemathesis.Case) -> None:
+        case.call_and_validate(base_url=base_url, headers=headers, checks=CHECKS, timeout=10)
+
+    called_and_checked()
 
 
 async def test_every_api_operation_declares_its_errors_with_a_typed_body(client):

@@ -143,8 +143,8 @@ async def test_while_the_database_cannot_be_reached_citizens_get_a_danish_page_a
     state.pool = client.blocking_portal.call(dead)
     try:
         page = await client.get(f"/s/{token}")
-        api = await client.post(f"/api/responses/{token}", json={"submission_id": "8c0e4a7e-6c1f-4d36-9d4c-0d7c1b9a2f10",
-                                                                  "answers": {}})
+        api = await client.post(f"/api/responses/{token}",
+                                json={"submission_id": "8c0e4a7e-6c1f-4d36-9d4c-0d7c1b9a2f10", "answers": {}})
         health = await client.get("/healthz")
     finally:
         client.blocking_portal.call(state.pool.close)

@@ -36,7 +36,7 @@ WRONG_KEY = "wrong-admin-key-but-long-enough-0123456789"
 
 def _example_path(route: HTTPRoute) -> str:
     path = route.path
-    for name, param in route.path_parameters.items():
+    for param in route.path_parameters.values():
         path = path.replace("{" + param.full + "}", "1" if param.type is int else "x")
     return path
 
