@@ -58,7 +58,9 @@ async def walk(page, pool: asyncpg.Pool, questionnaire_id: str) -> tuple[int, li
 
 
 @pytest.mark.parametrize("questionnaire_id", ["borger", "medarbejder"])
-async def test_every_page_of_the_form_has_no_serious_or_critical_axe_violation_on_a_phone(phone, pool, questionnaire_id):
+async def test_every_page_of_the_form_has_no_serious_or_critical_axe_violation_on_a_phone(
+    phone, pool, questionnaire_id
+):
     checked, found, minor = await walk(phone, pool, questionnaire_id)
     print(f"\naxe: {checked} pages of {questionnaire_id} checked; {len(found)} serious/critical, {len(minor)} minor")
     for line in minor:

@@ -181,7 +181,8 @@ async def test_english_switch_shows_english_texts_and_switching_back_stays_danis
     await at_page(page, "Your influence")
     await expect(page.locator("#f-indflydelse_eget_liv legend")).to_have_text("I have influence on my own life.")
     await expect(page.get_by_role("button", name="Next", exact=True)).to_be_visible()
-    await fill_page(page, [("indflydelse_eget_liv", "Strongly agree"), ("indflydelse_stoette", "Neither agree nor disagree")])
+    await fill_page(page, [("indflydelse_eget_liv", "Strongly agree"),
+                           ("indflydelse_stoette", "Neither agree nor disagree")])
     await press(page, "Next")
     await at_page(page, "Your goals and dreams")
     await expect(option(page, "maal_meningsfulde", "Don't know / not relevant")).to_be_visible()
@@ -214,7 +215,7 @@ async def test_enter_on_a_radio_button_of_the_last_page_does_not_send_the_answer
     token = await new_link(pool, "borger")
     page = phone
     await page.goto(f"/s/{token}")
-    for heading, answers in BORGER_PAGES[:-1]:
+    for _, answers in BORGER_PAGES[:-1]:
         await fill_page(page, answers)
         await press(page, "Næste")
     await at_page(page, "Til sidst")

@@ -53,7 +53,8 @@ async def test_staff_member_rates_every_group_but_their_own_and_the_role_is_stor
     assert rated == ["udfoerer", "sygepleje", "distriktspsykiatri", "jobcenter"]
 
     await at_page(page, "Din viden")
-    await fill_page(page, [(f"viden_{t}", "Enig") for t in ("rehabilitering", "recovery", "koordinering", "sundhedsfremme")])
+    topics = ("rehabilitering", "recovery", "koordinering", "sundhedsfremme")
+    await fill_page(page, [(f"viden_{t}", "Enig") for t in topics])
     await press(page, "Næste")
     await at_page(page, "Fælles sprog og fundament")
     await fill_page(page, [("faelles_fagligt_sprog", "Uenig"), ("faelles_tilgang", DK),

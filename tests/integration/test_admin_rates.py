@@ -34,14 +34,15 @@ async def test_visitors_of_an_open_link_count_as_open_link_not_as_invited(client
     """The visitor flow gives each visitor a personal invitation whose parent is the open
     link: begun and answered ones are open-link counts; the invited stay two."""
     ev = await set_up_evaluation(conn, units=("Nord", "Syd"))
-    wave, nord, syd = ev.waves["Eftermåling"], ev.units[0], ev.units[1]
+    wave, nord = ev.waves["Eftermåling"], ev.units[0]
     links = await admin.issue_invitations(conn, wave, NewInvitations(unit_id=nord, count=2), BASE_URL)
     open_link = await admin.create_open_link(conn, wave, NewOpenLink(unit_id=nord), BASE_URL)
     parent = await conn.fetchval("select id from invitation where token_hash = $1", hash_token(open_link.token))
     visitors = [new_token() for _ in range(3)]
     for token in visitors:
         await conn.execute(
-            "insert into invitation (token_hash, kind, wave_id, unit_id, parent_id) values ($1, 'personal', $2, $3, $4)",
+            "insert into invitation (token_hash, kind, wave_id, unit_id, parent_id)"
+            " values ($1, 'personal', $2, $3, $4)",
             hash_token(token), wave, nord, parent,
         )
     await respond(client, visitors[0])

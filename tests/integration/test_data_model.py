@@ -11,20 +11,14 @@ import asyncpg
 import msgspec
 import pytest
 
-from service.migrate import migrate, migration_files
+from service.migrate import migrate
 from service.roles import ROLE_GROUPS
 from service.surveys import loader
 from service.surveys.model import Questionnaire
 from tests.conftest import ROOT, invite, make_wave
 from tests.support.answers import valid_answers
-from tests.support.database import connect
+from tests.support.database import connect, migrate_before, new_database
 from tests.support.product import hash_token
-
-
-async def _fresh_database(conn: asyncpg.Connection, pg_url: str) -> str:
-    name = "m_" + uuid.uuid4().hex[:10]
-    await conn.execute(f"create database {name}")
-    return pg_url.replace("/postgres?", f"/{name}?", 1) if "/postgres?" in pg_url else pg_url.rsplit("/", 1)[0] + f"/{name}"
 
 
 async def test_the_role_groups_in_the_database_are_the_vocabulary_of_the_code(conn):
@@ -87,7 +81,8 @@ async def test_a_stored_definition_reads_back_to_the_digest_of_its_file(conn):
         stored = await conn.fetchrow(
             "select definition, digest from questionnaire_version where questionnaire_id = $1 and version = $2",
             q.id, q.version)
-        assert stored["digest"] == loader.digest(q) == loader.digest(msgspec.convert(stored["definition"], Questionnaire))
+        read_back = msgspec.convert(stored["definition"], Questionnaire)
+        assert stored["digest"] == loader.digest(q) == loader.digest(read_back)
 
 
 async def test_answers_of_one_item_id_are_told_apart_by_their_questionnaire(client, conn):
@@ -112,15 +107,10 @@ async def test_answers_of_one_item_id_are_told_apart_by_their_questionnaire(clie
 
 
 async def test_migration_0003_keeps_every_answer_and_draft_of_a_populated_database(conn, pg_url):
-    url = await _fresh_database(conn, pg_url)
+    url = await new_database(conn, pg_url)
     old = await connect(url)
     try:
-        await old.execute("create table schema_migrations (name text primary key, applied_at timestamptz not null"
-                          " default now())")
-        for name, sql in migration_files():
-            if name < "0003":
-                await old.execute(sql)
-                await old.execute("insert into schema_migrations (name) values ($1)", name)
+        await migrate_before(old, "0003")
         # what an earlier release stored: the staff questionnaire with rows in the file
         staff = {
             "id": "medarbejder", "version": 1, "audience": "staff", "title": {"da": "Samarbejde"},
@@ -140,8 +130,8 @@ async def test_migration_0003_keeps_every_answer_and_draft_of_a_populated_databa
             "insert into questionnaire_version (questionnaire_id, version, audience, title, definition, digest)"
             " values ('medarbejder', 1, 'staff', 'Samarbejde', $1, 'old') returning id", staff)
         await old.executemany(
-            "insert into questionnaire_item (questionnaire_version_id, item_id, position, item_type, scale_min, scale_max)"
-            " values ($1, $2, $3, $4, $5, $6)",
+            "insert into questionnaire_item (questionnaire_version_id, item_id, position, item_type,"
+            " scale_min, scale_max) values ($1, $2, $3, $4, $5, $6)",
             [(qv, "rolle", 0, "role", None, None), (qv, "kontakt", 1, "multiple_choice", None, None),
              (qv, "samarbejde", 2, "matrix", 1, 5)])
         org = await old.fetchval("insert into organisation (name) values ('Gammel') returning id")
@@ -164,7 +154,8 @@ async def test_migration_0003_keeps_every_answer_and_draft_of_a_populated_databa
             " staff_role, channel) values (gen_random_uuid(), $1, $2, $3, $4, 'udfoerer', 'web') returning id",
             inv, wave, unit, qv)
         await old.executemany(
-            "insert into answer (response_id, item_id, part, value, text_value, dont_know) values ($1, $2, $3, $4, $5, $6)",
+            "insert into answer (response_id, item_id, part, value, text_value, dont_know)"
+            " values ($1, $2, $3, $4, $5, $6)",
             [(response, "rolle", "", None, "udfoerer", False), (response, "kontakt", "2", 1, None, False),
              (response, "samarbejde", "myndighed:hyppig", 4, None, False),
              (response, "samarbejde", "myndighed:respekt", None, None, True)])
@@ -215,7 +206,8 @@ async def test_the_api_gives_the_codes_of_every_scale_with_their_labels(client, 
 
 
 async def test_a_staggered_design_with_waves_in_order_is_set_up_through_the_admin_api(client, conn, admin_headers):
-    org = (await client.post("/api/admin/organisations", json={"name": "Trinvis Kommune"}, headers=admin_headers)).json()
+    org = (await client.post("/api/admin/organisations", json={"name": "Trinvis Kommune"},
+                             headers=admin_headers)).json()
     units = [(await client.post(f"/api/admin/organisations/{org['id']}/units", headers=admin_headers,
                                 json={"name": name, "sector": "udfoerer"})).json()["id"] for name in ("Nord", "Syd")]
     ev = await client.post(f"/api/admin/organisations/{org['id']}/evaluations", headers=admin_headers, json={
@@ -223,8 +215,9 @@ async def test_a_staggered_design_with_waves_in_order_is_set_up_through_the_admi
         "units": [{"unit_id": units[0]},
                   {"unit_id": units[1], "arm": "comparison", "implementation_date": "2027-03-01"}]})
     assert ev.status_code == 201, ev.text
-    for name, phase, opens, sequence in [("Baseline", "before", "2026-01-05", None), ("6 mdr.", "after", "2026-09-01", None),
-                                         ("12 mdr.", "after", "2027-03-01", 2)]:
+    waves = [("Baseline", "before", "2026-01-05", None), ("6 mdr.", "after", "2026-09-01", None),
+             ("12 mdr.", "after", "2027-03-01", 2)]
+    for name, phase, opens, sequence in waves:
         body = {"name": name, "phase": phase, "opens_on": opens, "closes_on": opens, "questionnaire_id": "borger"}
         r = await client.post(f"/api/admin/evaluations/{ev.json()['id']}/waves", headers=admin_headers,
                               json=body | ({"sequence": sequence} if sequence is not None else {}))

@@ -5,8 +5,7 @@ file that is not a backup is refused and the database left as it is."""
 from __future__ import annotations
 
 import stat
-import uuid
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
 import msgspec
 import pytest
@@ -17,25 +16,19 @@ from service.admin.model import NewInvitations, NewOrganisation
 from service.app import create_app
 from service.secrets_file import server_secret
 from tests.support.cli import sammen
-from tests.support.database import connect
+from tests.support.database import connect, new_database
 from tests.support.evaluation import BASE_URL, set_up_evaluation
 from tests.support.respond import respond
-
-
-def _other_database(url: str, name: str) -> str:
-    parts = urlsplit(url)
-    return urlunsplit(parts._replace(path=f"/{name}"))
 
 
 @pytest.fixture
 async def own_database(pool, settings):
     """Settings for a new, empty database beside the test database."""
-    name = f"sammen_backup_{uuid.uuid4().hex[:8]}"
-    await pool.execute(f'create database "{name}"')
+    url = await new_database(pool, settings.database_url, "sammen_backup_")
     try:
-        yield msgspec.structs.replace(settings, database_url=_other_database(settings.database_url, name))
+        yield msgspec.structs.replace(settings, database_url=url)
     finally:
-        await pool.execute(f'drop database "{name}" with (force)')
+        await pool.execute(f'drop database "{urlsplit(url).path[1:]}" with (force)')
 
 
 async def _snapshot(conn) -> dict[str, str]:

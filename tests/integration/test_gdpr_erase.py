@@ -23,8 +23,8 @@ async def _panel(conn, settings, client, keys=("B-1", "B-2")) -> dict:
     ev = await set_up_evaluation(conn, waves=("Før", "Efter"))
     tokens: dict[tuple[str, str], str] = {}
     for wave_name, wave in ev.waves.items():
-        links = await admin.issue_invitations(conn, wave, NewInvitations(unit_id=ev.units[0], respondent_keys=list(keys)),
-                                              BASE_URL, server_secret(settings))
+        body = NewInvitations(unit_id=ev.units[0], respondent_keys=list(keys))
+        links = await admin.issue_invitations(conn, wave, body, BASE_URL, server_secret(settings))
         for link in links:
             tokens[(wave_name, link.respondent_key)] = link.token
     for key in keys:
@@ -73,8 +73,8 @@ async def test_erasing_a_respondent_key_leaves_nothing_of_them_and_everything_of
     org, tokens = panel["organisation"], panel["tokens"]
     before, elsewhere_before = await _left(conn, org), await _left(conn, panel["other_organisation"])
     answers_b1 = await conn.fetchval(
-        "select count(*) from answer a join response r on r.id = a.response_id join invitation i on i.id = r.invitation_id"
-        " where i.token_hash = $1", hash_token(tokens[("Før", "B-1")]))
+        "select count(*) from answer a join response r on r.id = a.response_id"
+        " join invitation i on i.id = r.invitation_id where i.token_hash = $1", hash_token(tokens[("Før", "B-1")]))
 
     r = await client.post("/api/admin/erasures", headers=admin_headers,
                           json={"organisation_id": org, "respondent_key": "B-1"})

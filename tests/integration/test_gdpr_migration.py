@@ -4,30 +4,22 @@ twice in one wave it stops with the wave named instead of dropping anything."""
 
 from __future__ import annotations
 
-import uuid
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
 import asyncpg
 import pytest
 
-from service.migrate import migrate, migration_files
-from tests.support.database import connect
+from service.migrate import migrate
+from tests.support.database import connect, migrate_before, new_database
 
 
 @pytest.fixture
 async def before_0004(pool, settings):
     """A new database with every migration before 0004, and a wave with invitations."""
-    name = f"sammen_mig_{uuid.uuid4().hex[:8]}"
-    await pool.execute(f'create database "{name}"')
-    conn = await connect(urlunsplit(urlsplit(settings.database_url)._replace(path=f"/{name}")))
+    url = await new_database(pool, settings.database_url, "sammen_mig_")
+    conn = await connect(url)
     try:
-        await conn.execute("create table schema_migrations (name text primary key, applied_at timestamptz"
-                           " not null default now())")
-        for file, sql in migration_files():
-            if file >= "0004":
-                break
-            await conn.execute(sql)
-            await conn.execute("insert into schema_migrations (name) values ($1)", file)
+        await migrate_before(conn, "0004")
         await conn.execute("""
             insert into organisation (name) values ('Kommune');
             insert into unit (organisation_id, name, sector) values (1, 'Nord', 'udfoerer');
@@ -47,7 +39,7 @@ async def before_0004(pool, settings):
         yield conn
     finally:
         await conn.close()
-        await pool.execute(f'drop database "{name}" with (force)')
+        await pool.execute(f'drop database "{urlsplit(url).path[1:]}" with (force)')
 
 
 async def test_0004_applies_to_a_database_with_answers_and_drafts_and_keeps_them(before_0004):

@@ -10,7 +10,7 @@ import msgspec
 
 from service.admin import retention
 from service.admin import store as admin
-from service.admin.model import NewEvaluation, NewInvitations, EvaluationUnit
+from service.admin.model import EvaluationUnit, NewEvaluation, NewInvitations
 from service.tokens import hash_token
 from tests.support.cli import sammen
 from tests.support.evaluation import BASE_URL, set_up_evaluation

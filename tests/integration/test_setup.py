@@ -20,6 +20,7 @@ from service.surveys import loader
 from service.surveys.loader import QuestionnaireError
 from service.surveys.store import sync_questionnaires
 from tests.conftest import ROOT, invite, make_wave
+from tests.support.database import new_database
 
 
 def test_bad_setting_is_named():
@@ -29,14 +30,6 @@ def test_bad_setting_is_named():
         Settings.from_env({"SAMMEN_PORT": "otte"})
     s = Settings.from_env({"DATABASE_URL": "postgresql://x/y", "SAMMEN_PORT": "9000"})
     assert (s.database_url, s.port, s.min_group_size) == ("postgresql://x/y", 9000, 5)
-
-
-async def _fresh_database(conn: asyncpg.Connection, pg_url: str) -> str:
-    name = "m_" + uuid.uuid4().hex[:10]
-    await conn.execute(f"create database {name}")
-    if "/postgres?" in pg_url:
-        return pg_url.replace("/postgres?", f"/{name}?", 1)
-    return pg_url.rsplit("/", 1)[0] + f"/{name}"
 
 
 def _sammen(args: list[str], url: str, tmp: Path | None = None) -> subprocess.Popen:
@@ -54,7 +47,7 @@ def test_migration_files_are_numbered_one_after_another_without_gaps_or_repeats(
 
 
 async def test_migrating_a_migrated_database_again_applies_nothing(conn, pg_url):
-    fresh = await asyncpg.connect(await _fresh_database(conn, pg_url))
+    fresh = await asyncpg.connect(await new_database(conn, pg_url))
     try:
         assert await migrate(fresh) == MIGRATIONS
         assert await migrate(fresh) == []
@@ -63,7 +56,7 @@ async def test_migrating_a_migrated_database_again_applies_nothing(conn, pg_url)
 
 
 async def test_connections_migrating_at_once_apply_each_migration_exactly_once(conn, pg_url):
-    url = await _fresh_database(conn, pg_url)
+    url = await new_database(conn, pg_url)
     racers = [await asyncpg.connect(url) for _ in range(3)]
     try:
         applied = await asyncio.gather(*(migrate(c) for c in racers))
@@ -74,7 +67,7 @@ async def test_connections_migrating_at_once_apply_each_migration_exactly_once(c
 
 
 async def test_processes_starting_at_once_all_start_and_store_each_questionnaire_once(conn, pg_url):
-    url = await _fresh_database(conn, pg_url)
+    url = await new_database(conn, pg_url)
     procs = [_sammen(["migrate"], url) for _ in range(3)]
     outcomes = [await asyncio.to_thread(p.communicate, timeout=60) for p in procs]
     assert [p.returncode for p in procs] == [0, 0, 0], outcomes
@@ -116,7 +109,7 @@ async def test_a_version_with_answers_begun_cannot_change_under_the_respondent(c
 
 
 async def test_cli_sets_up_an_evaluation_and_writes_links_and_qr_sheet(conn, pg_url, tmp_path):
-    url = await _fresh_database(conn, pg_url)
+    url = await new_database(conn, pg_url)
 
     def run(*args: str) -> dict | list:
         proc = _sammen(list(args), url, tmp_path)

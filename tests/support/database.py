@@ -8,14 +8,17 @@ import os
 import shutil
 import subprocess
 import tempfile
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
 
 from service import db
 from service.config import Settings
+from service.migrate import migration_files
 from tests.support import QUESTIONNAIRE_DIR
 from tests.support.product import init_connection, prepare_database
 
@@ -71,3 +74,28 @@ async def connect(url: str) -> asyncpg.Connection:
     conn = await asyncpg.connect(url)
     await init_connection(conn)
     return conn
+
+
+def database_url_named(url: str, name: str) -> str:
+    """The URL of another database on the same server."""
+    return urlunsplit(urlsplit(url)._replace(path=f"/{name}"))
+
+
+async def new_database(conn: asyncpg.Connection | asyncpg.Pool, url: str, prefix: str = "sammen_") -> str:
+    """A new, empty database beside the one at `url` (for migrations, restores, a second
+    start); the test server's folder goes with the run."""
+    name = f"{prefix}{uuid.uuid4().hex[:10]}"
+    await conn.execute(f'create database "{name}"')
+    return database_url_named(url, name)
+
+
+async def migrate_before(conn: asyncpg.Connection, left_out: str) -> None:
+    """The schema an earlier release left: every migration before `left_out` (e.g. "0004"),
+    recorded as the service records them."""
+    await conn.execute("create table schema_migrations (name text primary key, applied_at timestamptz"
+                       " not null default now())")
+    for name, sql in migration_files():
+        if name >= left_out:
+            break
+        await conn.execute(sql)
+        await conn.execute("insert into schema_migrations (name) values ($1)", name)
