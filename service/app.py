@@ -9,6 +9,8 @@ from collections.abc import AsyncGenerator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
+from jinja2 import pass_context
+from jinja2.runtime import Context
 from litestar import Litestar, MediaType, get
 from litestar.config.compression import CompressionConfig
 from litestar.datastructures import State
@@ -27,6 +29,7 @@ from service.setup import prepare_database
 from service.surveys.api import SurveyApi
 from service.surveys.catalogue import Catalogue
 from service.surveys.web import FormController
+from service.texts import text
 from service.web import limits
 from service.web.docs import EDGE_ROUTES, LocalSwagger
 from service.web.handlers import APP_HANDLERS, install_log_redaction
@@ -36,10 +39,17 @@ log = logging.getLogger(__name__)
 TEMPLATES = Path(__file__).parent / "surveys" / "templates"
 
 
-def _compact(engine: JinjaTemplateEngine) -> None:
-    """Pages are for slow connections: no blank lines left behind by template tags."""
+def _configure_templates(engine: JinjaTemplateEngine) -> None:
+    """Pages are for slow connections: no blank lines left behind by template tags. Every
+    template says its texts as t("key"), from the one catalogue, in the page's language."""
     engine.engine.trim_blocks = True
     engine.engine.lstrip_blocks = True
+    engine.engine.globals["t"] = _text_in_page_language
+
+
+@pass_context
+def _text_in_page_language(context: Context, key: str, **params: object) -> str:
+    return text(key, context.get("lang", "da"), **params)
 
 
 def create_app(settings: Settings) -> Litestar:
@@ -68,7 +78,9 @@ def create_app(settings: Settings) -> Litestar:
         dependencies={"conn": Provide(provide_conn)},
         lifespan=[lifespan, admin_duties],  # admin_duties: the server secret, daily retention
         state=State({"settings": settings, "catalogue": Catalogue(), **limits.rate_limits()}),
-        template_config=TemplateConfig(directory=TEMPLATES, engine=JinjaTemplateEngine, engine_callback=_compact),
+        template_config=TemplateConfig(
+            directory=TEMPLATES, engine=JinjaTemplateEngine, engine_callback=_configure_templates
+        ),
         compression_config=CompressionConfig(backend="gzip", minimum_size=512, gzip_compress_level=6),
         exception_handlers=APP_HANDLERS,  # the form and the APIs set their own (service/web/handlers.py)
         before_request=limits.at_the_edge,

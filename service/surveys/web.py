@@ -159,7 +159,7 @@ def _context(
 ) -> dict[str, Any]:
     settings = state.settings
     return {
-        "q": q, "token": token, "lang": lang, "t": lambda key, **p: text(key, lang, **p),
+        "q": q, "token": token, "lang": lang,
         "own_link": f"{settings.public_url}/s/{token}" if inv.from_open_link else "",
         "action": f"/{'a' if inv.kind == 'open' else 's'}/{token}?lang={lang}",
         **more,
