@@ -4,15 +4,19 @@ the questionnaire catalogue on the application's state."""
 from __future__ import annotations
 
 from collections.abc import AsyncGenerator
-from typing import TypeAlias
+from typing import Annotated, TypeAlias
 
 import asyncpg
 from litestar.datastructures import State
 from litestar.di import NamedDependency
+from litestar.params import Parameter
 
+from service.bounds import INT_MAX
 from service.surveys.catalogue import Catalogue
 
 Conn: TypeAlias = NamedDependency[asyncpg.Connection]
+# A row id or a questionnaire version in a path, bounded as the database holds it.
+PathId: TypeAlias = Annotated[int, Parameter(ge=1, le=INT_MAX)]
 
 
 async def provide_conn(state: State) -> AsyncGenerator[asyncpg.Connection, None]:

@@ -24,7 +24,7 @@ from service.admin.model import (
     UnitRate,
 )
 from service.auth import require_admin
-from service.http import Conn
+from service.http import Conn, PathId
 from service.secrets_file import server_secret
 from service.web.handlers import JSON_HANDLERS, error_responses
 from service.web.limits import MAX_ADMIN_BODY
@@ -41,15 +41,15 @@ class AdminApi(Controller):
         return await store.create_organisation(conn, data)
 
     @post("/organisations/{organisation_id:int}/units", responses=error_responses(401, 404, 409, 422))
-    async def unit(self, organisation_id: FromPath[int], data: JSONBody[NewUnit], conn: Conn) -> Created:
+    async def unit(self, organisation_id: FromPath[PathId], data: JSONBody[NewUnit], conn: Conn) -> Created:
         return await store.create_unit(conn, organisation_id, data)
 
     @post("/organisations/{organisation_id:int}/evaluations", responses=error_responses(401, 404, 409, 422))
-    async def evaluation(self, organisation_id: FromPath[int], data: JSONBody[NewEvaluation], conn: Conn) -> Created:
+    async def evaluation(self, organisation_id: FromPath[PathId], data: JSONBody[NewEvaluation], conn: Conn) -> Created:
         return await store.create_evaluation(conn, organisation_id, data)
 
     @post("/evaluations/{evaluation_id:int}/waves", responses=error_responses(401, 404, 409, 422))
-    async def wave(self, evaluation_id: FromPath[int], data: JSONBody[NewWave], conn: Conn) -> Created:
+    async def wave(self, evaluation_id: FromPath[PathId], data: JSONBody[NewWave], conn: Conn) -> Created:
         return await store.create_wave(conn, evaluation_id, data)
 
     @post(
@@ -57,7 +57,7 @@ class AdminApi(Controller):
         request_max_body_size=MAX_ADMIN_BODY,
     )
     async def invitations(
-        self, wave_id: FromPath[int], data: JSONBody[NewInvitations], conn: Conn, request: Request[Any, Any, Any],
+        self, wave_id: FromPath[PathId], data: JSONBody[NewInvitations], conn: Conn, request: Request[Any, Any, Any],
         format: FromQuery[Literal["json", "csv", "html"]] = "json",
     ) -> Response[Any]:
         settings = request.app.state.settings
@@ -74,12 +74,12 @@ class AdminApi(Controller):
 
     @post("/waves/{wave_id:int}/open-links", responses=error_responses(401, 404, 409, 422))
     async def open_link(
-        self, wave_id: FromPath[int], data: JSONBody[NewOpenLink], conn: Conn, request: Request[Any, Any, Any],
+        self, wave_id: FromPath[PathId], data: JSONBody[NewOpenLink], conn: Conn, request: Request[Any, Any, Any],
     ) -> OpenLink:
         return await store.create_open_link(conn, wave_id, data, request.app.state.settings.public_url)
 
     @get("/waves/{wave_id:int}/response-rates", responses=error_responses(401, 404))
-    async def rates(self, wave_id: FromPath[int], conn: Conn) -> list[UnitRate]:
+    async def rates(self, wave_id: FromPath[PathId], conn: Conn) -> list[UnitRate]:
         return await store.response_rates(conn, wave_id)
 
     @get("/overview", responses=error_responses(401, 404))
@@ -87,7 +87,7 @@ class AdminApi(Controller):
         return await store.overview(conn)
 
     @get("/organisations/{organisation_id:int}/units", responses=error_responses(401, 404))
-    async def units(self, organisation_id: FromPath[int], conn: Conn) -> list[UnitInfo]:
+    async def units(self, organisation_id: FromPath[PathId], conn: Conn) -> list[UnitInfo]:
         return await store.units(conn, organisation_id)
 
     @post("/erasures", status_code=200, responses=error_responses(401, 404, 409, 422))

@@ -8,6 +8,7 @@ from typing import Annotated, Literal
 import msgspec
 
 from service.admin import keys
+from service.bounds import RowId
 
 Name = Annotated[str, msgspec.Meta(min_length=1, max_length=200, pattern=r"\S")]
 Sector = Literal["myndighed", "udfoerer", "sygepleje", "distriktspsykiatri", "jobcenter", "andet"]
@@ -39,7 +40,7 @@ class NewUnit(_Body, frozen=True):
 
 
 class EvaluationUnit(_Body, frozen=True):
-    unit_id: int
+    unit_id: RowId
     arm: Arm = "intervention"
     # A staggered design: a comparison unit often implements later. None: the evaluation's date.
     implementation_date: dt.date | None = None
@@ -59,7 +60,7 @@ class NewWave(_Body, frozen=True):
     opens_on: dt.date
     closes_on: dt.date
     questionnaire_id: str
-    version: int | None = None  # None: the newest version loaded
+    version: RowId | None = None  # None: the newest version loaded
     # The wave's place in the evaluation's order: 0 baseline, 1 first follow-up (e.g. 6
     # months), 2 the next (12 months), ... None: 0 for a wave before, 1 for one after.
     sequence: Annotated[int, msgspec.Meta(ge=0, le=100)] | None = None
@@ -70,7 +71,7 @@ class NewWave(_Body, frozen=True):
 
 
 class NewInvitations(_Body, frozen=True):
-    unit_id: int
+    unit_id: RowId
     count: Annotated[int, msgspec.Meta(ge=0, le=10_000)] = 0
     respondent_keys: Annotated[list[RespondentKey], msgspec.Meta(max_length=keys.MAX_KEYS)] = []
 
@@ -83,7 +84,7 @@ class NewInvitations(_Body, frozen=True):
 
 
 class NewOpenLink(_Body, frozen=True):
-    unit_id: int
+    unit_id: RowId
     # responses the link may collect; None: no cap
     max_responses: Annotated[int, msgspec.Meta(ge=1, le=1_000_000)] | None = None
 
@@ -98,7 +99,7 @@ class Link(msgspec.Struct, frozen=True):
 
     url: str
     token: str
-    unit_id: int
+    unit_id: RowId
     respondent_key: str | None = None
 
 
@@ -107,7 +108,7 @@ class OpenLink(msgspec.Struct, frozen=True):
 
     url: str
     token: str
-    unit_id: int
+    unit_id: RowId
     max_responses: int | None = None
 
 
@@ -116,7 +117,7 @@ class UnitRate(msgspec.Struct, frozen=True, kw_only=True):
     denominator: personal invitations issued by an administrator. Responses through open
     (anonymous) links have none, so they are counted beside it, never in it."""
 
-    unit_id: int
+    unit_id: RowId
     unit: str
     arm: str
     invited: int  # personal invitations issued (not those made for visitors of open links)

@@ -13,7 +13,8 @@ from litestar.datastructures import State
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import FromPath, JSONBody
 
-from service.http import Conn, catalogue
+from service.bounds import RowId
+from service.http import Conn, PathId, catalogue
 from service.surveys import store, submission
 from service.surveys.answers import Answers
 from service.surveys.codebook import CodebookEntry, codebook
@@ -33,7 +34,7 @@ class QuestionnaireSummary(msgspec.Struct, frozen=True):
 
 class QuestionnaireRef(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     id: str
-    version: int
+    version: RowId
 
 
 class Submission(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
@@ -74,13 +75,13 @@ class SurveyApi(Controller):
 
     @get("/questionnaires/{questionnaire_id:str}/{version:int}", responses=error_responses(404))
     async def questionnaire(
-        self, questionnaire_id: FromPath[str], version: FromPath[int], conn: Conn, state: State
+        self, questionnaire_id: FromPath[str], version: FromPath[PathId], conn: Conn, state: State
     ) -> Questionnaire:
         return (await catalogue(state).version(conn, questionnaire_id, version)).questionnaire
 
     @get("/questionnaires/{questionnaire_id:str}/{version:int}/codebook", responses=error_responses(404))
     async def questionnaire_codebook(
-        self, questionnaire_id: FromPath[str], version: FromPath[int], conn: Conn, state: State
+        self, questionnaire_id: FromPath[str], version: FromPath[PathId], conn: Conn, state: State
     ) -> list[CodebookEntry]:
         """Every item and matrix dimension with its theme, scale, coding and value labels."""
         return codebook((await catalogue(state).version(conn, questionnaire_id, version)).questionnaire)

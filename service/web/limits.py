@@ -29,6 +29,7 @@ from typing import Any
 import msgspec
 from litestar import Request
 
+from service.bounds import INT_MAX
 from service.errors import BadRequest, FieldError, TooManyRequests, UnsupportedMediaType
 
 MAX_BODY = 64 * 1024  # a whole questionnaire's answers are a few KB
@@ -37,7 +38,6 @@ MAX_DEPTH = 32
 MAX_MEMBERS = 1_000
 MAX_ITEMS = 10_000
 MAX_FORM_FIELDS = 1_000
-INT_MAX = 2**31 - 1
 YEARS = (1900, 2200)
 
 # Bytes that mean the slow, exact check must run.
