@@ -8,6 +8,7 @@ Debian's Chromium (/usr/bin/chromium):
 
     docs/citizen-form.png   first page of the citizens' form, one option chosen
     docs/staff-matrix.png   a page of the staff form rating one other role group
+    docs/check-answers.png  the page to check the answers before 'Send svar' (meeting evaluation)
 
 Everything it started is stopped and deleted again."""
 
@@ -61,6 +62,18 @@ def shoot(links: dict[str, str]) -> None:
         page.locator("#f-samarbejde--udfoerer--hyppig label").filter(has_text="Helt enig").tap()
         page.evaluate("window.scrollTo(0, document.querySelector('h1').offsetTop - 12)")
         page.screenshot(path=DOCS / "staff-matrix.png")
+
+        page.goto(links["moede_borger"])
+        while page.get_by_role("button", name="Send svar").count() == 0:
+            for fieldset in page.locator("form fieldset").all():
+                if fieldset.locator("textarea").count():
+                    fieldset.locator("textarea").fill("Godt at blive spurgt først.")
+                else:
+                    fieldset.locator("label").nth(3 if fieldset.locator("label").count() > 4 else 0).tap()
+            with page.expect_navigation():
+                page.get_by_role("button", name="Næste").tap()
+        expect(page.locator("h1")).to_have_text("Tjek dine svar")
+        page.screenshot(path=DOCS / "check-answers.png")
         browser.close()
 
 
@@ -68,7 +81,7 @@ def main(take: Callable[[dict[str, str]], None] | None = None) -> None:
     """take: what to do with the demo links instead of `shoot` (e.g. more screenshots)."""
     with scratch_database(prefix="sammen-screenshots-", from_env=False) as url, Service(url) as service:
         (take or shoot)(asyncio.run(demo_links(url, service.url)))
-    for name in ("citizen-form.png", "staff-matrix.png"):
+    for name in ("citizen-form.png", "staff-matrix.png", "check-answers.png"):
         print(DOCS / name)
 
 

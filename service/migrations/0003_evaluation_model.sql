@@ -86,6 +86,8 @@ alter table answer alter column questionnaire_version_id set not null;
 alter table answer drop constraint answer_pkey;
 alter table answer drop column part;
 alter table response add constraint response_id_version_key unique (id, questionnaire_version_id);
+-- replaces the plain key to response: the answer's version must be its response's
+alter table answer drop constraint answer_response_id_fkey;
 alter table answer add constraint answer_response_version_fkey
     foreign key (response_id, questionnaire_version_id) references response (id, questionnaire_version_id)
     on delete cascade;

@@ -204,6 +204,9 @@ async def test_switching_language_keeps_the_choices_made_on_the_page(phone, pool
     page = phone
     await page.goto(f"/s/{token}")
     await choose(page, "indflydelse_eget_liv", "Enig")  # chosen, not yet sent
+    switch = await page.get_by_role("button", name="English").bounding_box()
+    title = await page.locator("header.top").bounding_box()
+    assert switch and title and title["y"] <= switch["y"] < title["y"] + title["height"]  # in the top bar
     await press(page, "English")
     await at_page(page, "Your influence")
     await expect(option(page, "indflydelse_eget_liv", "Agree").locator("input")).to_be_checked()
