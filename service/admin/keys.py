@@ -10,6 +10,8 @@ import calendar
 import re
 from pathlib import Path
 
+from service.textfiles import UnreadableFile, read_text
+
 MAX_KEYS = 10_000
 MAX_LENGTH = 100
 MAX_FILE_BYTES = 2_000_000  # 10 000 keys of 100 characters and their line ends
@@ -80,18 +82,9 @@ def read_key_file(path: Path) -> KeyFile:
     error names the file and, for a key, its line."""
     name = str(path)
     try:
-        if path.stat().st_size > MAX_FILE_BYTES:
-            raise KeyRefused(f"{name}: larger than {MAX_FILE_BYTES // 1_000_000} MB; at most {MAX_KEYS} keys per file")
-        data = path.read_bytes()
-    except OSError as exc:
-        raise KeyRefused(f"{name}: cannot read the key file: {exc.strerror or exc}") from None
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        raise KeyRefused(
-            f"{name} line {line}: not UTF-8 text (byte {data[exc.start]:#04x}); save the file as UTF-8"
-        ) from None
+        text = read_text(path, MAX_FILE_BYTES, f"a key file (of at most {MAX_KEYS} keys)")
+    except UnreadableFile as exc:
+        raise KeyRefused(str(exc)) from None
     keys: list[str] = []
     lines: list[int] = []
     first: dict[str, int] = {}

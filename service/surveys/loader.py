@@ -22,6 +22,7 @@ from service.surveys.model import (
     SingleChoice,
     choices,
 )
+from service.textfiles import UnreadableFile, read_text
 
 
 class QuestionnaireError(ValueError):
@@ -47,20 +48,10 @@ MAX_FILE_BYTES = 256 * 1024  # the largest file here is about 12 KB
 
 
 def load_file(path: str | Path) -> Questionnaire:
-    path = Path(path)
     try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise QuestionnaireError(
-                f"{path}: {size} bytes is more than a questionnaire file may hold ({MAX_FILE_BYTES})"
-            )
-        data = path.read_bytes()
-    except OSError as exc:
-        raise QuestionnaireError(f"{path}: cannot be read ({exc.strerror})") from None
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise QuestionnaireError(f"{path}: not UTF-8 text (byte {exc.start})") from None
+        text = read_text(path, MAX_FILE_BYTES, "a questionnaire file")
+    except UnreadableFile as exc:
+        raise QuestionnaireError(str(exc)) from None
     return decode(text, str(path))
 
 

@@ -58,7 +58,7 @@ def _arguments(ids: dict[str, str], tmp: Path) -> dict[str, tuple[list[str], str
     w, u, o, e = ids["wave"], ids["unit"], ids["org"], ids["evaluation"]
     return {
         "invite-missing-key-file": (["invite", "--wave", w, "--unit", u, "--keys", str(tmp / "none.txt")],
-                                    f"{tmp / 'none.txt'}: cannot read the key file"),
+                                    f"{tmp / 'none.txt'}: cannot read a key file"),
         "invite-csv-folder-missing": (["invite", "--wave", w, "--unit", u, "--count", "2", "--csv",
                                        str(tmp / "no" / "links.csv")], f"--csv: folder {tmp / 'no'} does not exist"),
         "invite-sheet-is-a-folder": (["invite", "--wave", w, "--unit", u, "--count", "2", "--sheet", str(tmp)],

@@ -458,7 +458,7 @@ def test_a_missing_questionnaire_folder_is_an_error_naming_it(tmp_path):
 
 def test_a_file_that_is_not_utf8_is_named(tmp_path, valid_toml):
     (tmp_path / "latin.toml").write_bytes(valid_toml.replace("Om dig", "Om dig æ").encode("latin-1"))
-    with pytest.raises(QuestionnaireError, match=r"latin\.toml: not UTF-8 text \(byte \d+\)"):
+    with pytest.raises(QuestionnaireError, match=r"latin\.toml line \d+: not UTF-8 text \(byte 0x[0-9a-f]{2}\)"):
         loader.load_dir(tmp_path)
 
 
