@@ -11,7 +11,7 @@ import hashlib
 import hmac
 import uuid
 from collections.abc import Sequence
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import asyncpg
 import msgspec
@@ -58,8 +58,10 @@ def _suffix(lang: Language) -> str:
     return f"?lang={lang}" if lang != "da" else ""
 
 
-def _to_page(token: str, lang: Language) -> Redirect:
-    return Redirect(f"/s/{token}{_suffix(lang)}", status_code=303)
+def _to_page(token: str, lang: Language, *, returning: bool = False) -> Redirect:
+    """The link's next page; `returning`: on the way back to the page to check the answers."""
+    query = "&".join(([f"lang={lang}"] if lang != "da" else []) + (["tilbage=tjek"] if returning else []))
+    return Redirect(f"/s/{token}" + (f"?{query}" if query else ""), status_code=303)
 
 
 def _thanks(token: str, lang: Language) -> Redirect:
@@ -169,6 +171,7 @@ def _context(
 def _render(
     q: Questionnaire, token: str, index: int, draft: Answers, lang: Language, inv: Invitation, state: State,
     *, errors: Sequence[FieldError] = (), assisted: bool = False, started: str = "", status: int = 200,
+    returning: bool = False,
 ) -> Template:
     all_pages = pages(q)
     if index >= _review_index(all_pages):
@@ -184,7 +187,7 @@ def _render(
             index=index, page=page, parts=visible_parts(q, page, draft), answers=draft,
             errors=[(e.field, error_by_field[e.field]) for e in errors], error_by_field=error_by_field,
             number=number, total=total + 1, first=index == 0 or next_page(q, all_pages, index, draft, step=-1) is None,
-            greeting=text(f"greeting_{q.audience}", lang), assisted=assisted, started=started,
+            greeting=text(f"greeting_{q.audience}", lang), assisted=assisted, started=started, returning=returning,
             choices=choices, dont_know_text=DONT_KNOW_TEXT, field_id=forms.field_id,
             error_label=lambda field: _field_label(q, field, lang).rstrip(".:"),
             error_page=lambda field: _page_of(q, field),
@@ -335,14 +338,27 @@ async def _answer(
     except Invalid as invalid:
         shown_index = index if not review else _page_of(q, invalid.errors[0].field)
         return _render(q, token, shown_index, draft, lang, inv, state, errors=invalid.errors, assisted=assisted,
-                       started=started, status=422)
+                       started=started, status=422, returning=form.get("_returning") == "1")
     if not review or action != "send":
+        # An answer changed from the page to check the answers ('Ret'): back there once the
+        # response is whole again; a question the change opened is asked first.
+        returning = form.get("_returning") == "1" and following is not None
+        if returning and _complete(q, draft):
+            following, returning = None, False
         await store.save_draft(conn, inv.id, draft, following if following is not None else len(all_pages),
                                lang, assisted)
-        return _to_page(token, lang)
+        return _to_page(token, lang, returning=returning)
     await submission.submit(conn, catalogue(state), token, prune(q, draft), _stored(form, lang, inv, assisted),
                             today=dt.date.today())
     return _thanks(token, lang)
+
+
+def _complete(q: Questionnaire, draft: Answers) -> bool:
+    try:
+        check(q, prune(q, draft))
+    except Invalid:
+        return False
+    return True
 
 
 def _storable(q: Questionnaire, draft: Answers, parts: list[Part]) -> Answers:
@@ -402,6 +418,7 @@ class FormController(Controller):
         self, token: FromPath[str], conn: Conn, state: State, lang: Lang = None,
         side: Annotated[int | None, QueryParameter(ge=1, le=10_000, required=False)] = None,
         assisteret: Annotated[bool, QueryParameter(required=False)] = False,
+        tilbage: Annotated[Literal["tjek"] | None, QueryParameter(required=False)] = None,
     ) -> Template | Redirect:
         inv = await store.invitation(conn, token)
         language = _language(lang, inv.language)
@@ -418,7 +435,7 @@ class FormController(Controller):
             index = next_page(q, all_pages, index, inv.draft) or 0
         started = (inv.started_at or dt.datetime.now(dt.UTC)).isoformat()
         return _render(q, token, index, dict(inv.draft), language, inv, state,
-                       assisted=assisteret or inv.assisted, started=started)
+                       assisted=assisteret or inv.assisted, started=started, returning=tilbage == "tjek")
 
     @post("/s/{token:str}")
     async def answer(self, token: FromPath[str], request: Request[Any, Any, Any], state: State,

@@ -5,6 +5,7 @@ on 'Send svar'."""
 from __future__ import annotations
 
 import re
+from html import unescape
 
 from service.surveys import store
 from service.surveys.pages import pages
@@ -77,7 +78,8 @@ async def test_the_last_page_leads_to_a_page_to_check_the_answers_before_sending
     assert 'type="radio"' not in review and "<textarea" not in review  # nothing for Enter to send from
     q = await _questionnaire(client, conn, "moede_borger")
     first_item = q.items()[0]
-    assert first_item.text.da in review and f"?side=1&amp;lang=da#f-{first_item.id}" in review  # 'Ret' goes back
+    assert first_item.text.da in review
+    assert f"?side=1&amp;tilbage=tjek&amp;lang=da#f-{first_item.id}" in review  # 'Ret' goes back
 
 
 async def test_whole_questionnaire_by_form_then_double_tap_stores_once(client, conn):
@@ -303,3 +305,43 @@ async def test_a_collaboration_page_sent_empty_names_links_and_marks_every_ratin
     for link in links:
         assert f'<fieldset id="{link[1:]}" class="err"' in r.text
     assert r.text.count('aria-invalid="true"') >= len(dimensions) * 5
+
+
+def _change_link(review: str, item_id: str) -> str:
+    """The 'Ret' link of a question on the page to check the answers."""
+    return unescape(re.search(rf'<a href="([^"]*#f-{item_id})">', review).group(1))
+
+
+async def test_an_answer_changed_from_the_check_page_leads_back_to_it(client, conn):
+    """'Ret' opens the question's page; 'Næste' there returns to the page to check the
+    answers (as in GOV.UK's pattern), once a question the change opened is answered too."""
+    token = await invite(conn, await make_wave(conn, "borger"))
+    q = await _questionnaire(client, conn, "borger")
+    answers = {k: v for k, v in valid_answers(q).items() if k != "paaroerende_inddraget"} | {"har_paaroerende_med": 0}
+    shown, _ = await answer_by_form(client, f"/s/{token}", fields(q, answers), send=False)
+
+    first = (await client.get(_change_link(shown[-1], "indflydelse_eget_liv"))).text
+    action, data = as_a_browser_sends(first, [("indflydelse_eget_liv", "2"), ("indflydelse_stoette", "2")])
+    r = await client.post(action, data=data, follow_redirects=False)
+    review = (await client.get(r.headers["location"])).text
+    assert "Tjek dine svar" in review
+    assert await conn.fetchval("select answers->'indflydelse_eget_liv' from draft") == 2
+
+    page = (await client.get(_change_link(review, "har_paaroerende_med"))).text
+    action, data = as_a_browser_sends(page, [("har_paaroerende_med", "1")])  # 'Ja' opens a follow-up question
+    r = await client.post(action, data=data, follow_redirects=False)
+    following = (await client.get(r.headers["location"])).text
+    assert "Tjek dine svar" not in following and 'name="paaroerende_inddraget"' in following
+    action, data = as_a_browser_sends(following, [("paaroerende_inddraget", "5")])
+    r = await client.post(action, data=data, follow_redirects=False)
+    assert "Tjek dine svar" in (await client.get(r.headers["location"])).text
+
+
+async def test_a_page_opened_by_itself_after_the_check_page_goes_on_in_order(client, conn):
+    token = await invite(conn, await make_wave(conn, "borger"))
+    q = await _questionnaire(client, conn, "borger")
+    await answer_by_form(client, f"/s/{token}", fields(q, valid_answers(q)), send=False)
+    first = (await client.get(f"/s/{token}?side=1")).text  # not from a 'Ret' link
+    action, data = as_a_browser_sends(first, fields(q, valid_answers(q)))
+    r = await client.post(action, data=data, follow_redirects=False)
+    assert "Side 2 af" in (await client.get(r.headers["location"])).text
