@@ -1,0 +1,42 @@
+"""The admin API for flow counts: the same import as `sammen flow import`, with the CSV
+file as the request body."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from litestar import Controller, get, post
+from litestar.params import FromPath, Parameter
+
+from service.auth import require_admin
+from service.bounds import INT_MAX
+from service.flow import store
+from service.flow.csvfile import MAX_FILE_BYTES
+from service.flow.model import FlowImported, FlowMonth
+from service.http import Conn, PathId
+from service.web.handlers import JSON_HANDLERS, error_responses
+
+
+class FlowApi(Controller):
+    path = "/api/admin/organisations/{organisation_id:int}/flow"
+    guards = [require_admin]
+    tags = ["admin"]
+    exception_handlers = JSON_HANDLERS
+
+    @post("/", status_code=200, responses=error_responses(401, 404, 422), request_max_body_size=MAX_FILE_BYTES)
+    async def import_flow(self, organisation_id: FromPath[PathId], body: bytes, conn: Conn) -> FlowImported:
+        """Import citizen flow counts: the body is the CSV file (`Content-Type: text/csv`;
+        the format is in README.md, "Citizen flow"). Units are named by id or by their exact
+        name in this organisation. Nothing is stored when a line is bad: the 422's
+        `errors` then name each one (`line`, `field`, `message`). Months imported again
+        are replaced; stock that does not add up comes back as `warnings`. Audited."""
+        text = body.decode("utf-8-sig")  # the edge has refused a body that is not UTF-8
+        return await store.import_flow(conn, text, organisation_id, "admin-api", name="the flow file")
+
+    @get("/", responses=error_responses(401, 404))
+    async def months(
+        self, organisation_id: FromPath[PathId], conn: Conn,
+        unit: Annotated[int | None, Parameter(ge=1, le=INT_MAX)] = None,
+    ) -> list[FlowMonth]:
+        """The stored flow counts of the organisation's units (or one `unit`), by unit and month."""
+        return await store.flow_months(conn, organisation_id, unit)

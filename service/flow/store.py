@@ -1,0 +1,135 @@
+"""Flow counts in the database: one import function that the CLI and the admin API both
+call, so a file is judged and stored the same way from either door. An import is one
+transaction: its units are looked up, every error collected, and only a file without
+errors is written (an upsert: a unit-month imported again is replaced, the others kept),
+with its audit entry."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import asyncpg
+
+from service.admin import audit
+from service.errors import NotFound
+from service.flow import csvfile
+from service.flow.csvfile import FlowFileInvalid
+from service.flow.model import FlowImported, FlowMonth, FlowRow, LineError, line_error
+
+_BIGINT_MAX = 2**63 - 1
+
+
+async def _units_of(conn: asyncpg.Connection, organisation_id: int) -> dict[str, int]:
+    rows = await conn.fetch("select id, name from unit where organisation_id = $1", organisation_id)
+    return {r["name"]: r["id"] for r in rows}
+
+
+def _as_id(text: str) -> int | None:
+    return int(text) if text.isascii() and text.isdigit() and int(text) <= _BIGINT_MAX else None
+
+
+async def _resolve(
+    conn: asyncpg.Connection, rows: list[FlowRow], organisation_id: int | None,
+) -> tuple[int | None, list[int], list[LineError]]:
+    """The organisation, the unit id of each row (0 where none) and the errors of the
+    rows whose unit is unknown, of another organisation, or a name without an organisation."""
+    ids = {i for row in rows if (i := _as_id(row.unit)) is not None}
+    owners: dict[int, int] = {r["id"]: r["organisation_id"] for r in await conn.fetch(
+        "select id, organisation_id from unit where id = any($1::bigint[])", list(ids))}
+    if organisation_id is None:  # the organisation of the first unit named by a known id
+        organisation_id = next((owners[i] for row in rows if (i := _as_id(row.unit)) in owners), None)
+    elif not await conn.fetchval("select true from organisation where id = $1", organisation_id):
+        raise NotFound(f"organisation {organisation_id} does not exist")
+    names = await _units_of(conn, organisation_id) if organisation_id is not None else {}
+    ours = set(names.values())
+    by_folded = {name.casefold(): name for name in names}
+    unit_ids: list[int] = []
+    errors: list[LineError] = []
+    for row in rows:
+        given = _as_id(row.unit)
+        if given in ours:
+            unit_ids.append(given)
+            continue
+        if row.unit in names:
+            unit_ids.append(names[row.unit])
+            continue
+        unit_ids.append(0)
+        if given is not None and given in owners:
+            message = f"unit {given} belongs to another organisation (organisation {owners[given]})"
+        elif given is not None:
+            message = f"there is no unit {given}"
+        elif organisation_id is None:
+            message = f"{row.unit!r}: name units by id, or give the organisation whose unit names these are"
+        elif (near := by_folded.get(row.unit.casefold())) is not None:
+            message = f"no unit is named {row.unit!r} exactly; did you mean {near!r}?"
+        else:
+            message = f"organisation {organisation_id} has no unit named {row.unit!r}"
+        errors.append(line_error(row.line, "unit", message))
+    return organisation_id, unit_ids, errors
+
+
+async def _stored_around(
+    conn: asyncpg.Connection, rows: list[FlowRow], unit_ids: list[int],
+) -> dict[tuple[int, dt.date], csvfile.Stock]:
+    """The stored months next to the file's months of its units."""
+    found = await conn.fetch(
+        "select f.unit_id, f.month, f.enrolled, f.started, f.ended from flow_month f"
+        " join unnest($1::bigint[], $2::date[]) as m(unit_id, month) on f.unit_id = m.unit_id"
+        " and f.month in ((m.month - interval '1 month')::date, (m.month + interval '1 month')::date)",
+        unit_ids, [row.month for row in rows],
+    )
+    return {(r["unit_id"], r["month"]): (r["enrolled"], r["started"], r["ended"]) for r in found}
+
+
+async def import_flow(
+    conn: asyncpg.Connection, text: str, organisation_id: int | None, actor: audit.Actor,
+    *, today: dt.date | None = None, name: str = "the flow file",
+) -> FlowImported:
+    """Check the whole file and store it, or raise FlowFileInvalid with every bad line
+    (nothing stored) or NotFound for an unknown organisation."""
+    rows, errors = csvfile.parse(text, today or dt.date.today())
+    async with conn.transaction():
+        organisation, unit_ids, unit_errors = await _resolve(conn, rows, organisation_id)
+        errors += unit_errors
+        known = [(row, u) for row, u in zip(rows, unit_ids, strict=True) if u]
+        errors += csvfile.repeats([r for r, _ in known], [u for _, u in known])
+        if errors:
+            raise FlowFileInvalid(errors, name)
+        assert organisation is not None  # every row's unit is one of its units
+        warnings = csvfile.stock_warnings(rows, unit_ids, await _stored_around(conn, rows, unit_ids))
+        replaced = await conn.fetchval(
+            "with stored as ("
+            " insert into flow_month (unit_id, month, enrolled, started, ended, capacity, waiting)"
+            " select * from unnest($1::bigint[], $2::date[], $3::int[], $4::int[], $5::int[], $6::int[], $7::int[])"
+            " on conflict (unit_id, month) do update set enrolled = excluded.enrolled, started = excluded.started,"
+            " ended = excluded.ended, capacity = excluded.capacity, waiting = excluded.waiting, imported_at = now()"
+            " returning xmax <> 0 as replaced)"
+            " select count(*) filter (where replaced) from stored",
+            unit_ids, [r.month for r in rows], [r.enrolled for r in rows], [r.started for r in rows],
+            [r.ended for r in rows], [r.capacity for r in rows], [r.waiting for r in rows],
+        )
+        months = sorted({r.month for r in rows})
+        result = FlowImported(
+            organisation_id=organisation, imported=len(rows), new=len(rows) - replaced, replaced=replaced,
+            units=len(set(unit_ids)), first_month=months[0], last_month=months[-1], warnings=warnings,
+        )
+        await audit.record(conn, actor, "import flow", f"organisation {organisation}", {
+            "imported": result.imported, "new": result.new, "replaced": result.replaced,
+            "units": result.units, "warnings": len(warnings)})
+    return result
+
+
+async def flow_months(conn: asyncpg.Connection, organisation_id: int, unit_id: int | None = None) -> list[FlowMonth]:
+    """The stored months of an organisation's units (or of one unit), by unit and month."""
+    if not await conn.fetchval("select true from organisation where id = $1", organisation_id):
+        raise NotFound(f"organisation {organisation_id} does not exist")
+    rows = await conn.fetch(
+        "select f.unit_id, u.name, f.month, f.enrolled, f.started, f.ended, f.capacity, f.waiting"
+        " from flow_month f join unit u on u.id = f.unit_id"
+        " where u.organisation_id = $1 and ($2::bigint is null or f.unit_id = $2)"
+        " order by u.name, f.unit_id, f.month",
+        organisation_id, unit_id,
+    )
+    return [FlowMonth(unit_id=r["unit_id"], unit=r["name"], month=r["month"], enrolled=r["enrolled"],
+                      started=r["started"], ended=r["ended"], capacity=r["capacity"], waiting=r["waiting"])
+            for r in rows]
