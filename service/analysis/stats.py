@@ -147,12 +147,17 @@ def _power_two_sided(delta: float, df: float, scale: float, alpha: float) -> flo
     """Power of a two-sided t test whose noncentrality is delta · scale (both tails counted)."""
     crit = float(stats.t.isf(alpha / 2.0, df))
     nc = delta * scale
-    return float(stats.nct.sf(crit, df, nc) + stats.nct.cdf(-crit, df, nc))
+    far_tail = float(stats.nct.cdf(-crit, df, nc))  # scipy gives NaN where this is ~1e-15: take it as 0
+    return float(stats.nct.sf(crit, df, nc)) + (0.0 if math.isnan(far_tail) else far_tail)
 
 
 def _solve_delta(df: float, scale: float, alpha: float, power: float) -> float:
-    """The standardised effect at which a two-sided t test reaches `power` (root of the power curve)."""
-    return float(optimize.brentq(lambda d: _power_two_sided(d, df, scale, alpha) - power, 1e-9, 1e3, xtol=1e-12))
+    """The standardised effect at which a two-sided t test reaches `power` (root of the power curve),
+    bracketed by doubling from 1 so the noncentrality never grows far past the answer."""
+    high = 1.0
+    while _power_two_sided(high, df, scale, alpha) < power:
+        high *= 2.0
+    return float(optimize.brentq(lambda d: _power_two_sided(d, df, scale, alpha) - power, 0.0, high, xtol=1e-12))
 
 
 def mde_independent(n1: int, n2: int, alpha: float = 0.05, power: float = 0.8) -> float:
