@@ -1,0 +1,95 @@
+"""What evaluators read: the tidy answers (one row per respondent × item) and the
+frequency tables of theme scores per wave and unit that the statistics work from."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from typing import Literal
+
+import msgspec
+import pandas as pd
+
+from service.analysis import queries
+from service.analysis.session import Session
+
+Audience = Literal["citizen", "relative", "staff", "meeting"]
+Arm = Literal["intervention", "comparison"]
+
+
+def tidy(
+    session: Session,
+    evaluation_id: int,
+    *,
+    audience: Audience | None = None,
+    waves: Sequence[int] | None = None,
+    units: Sequence[int] | None = None,
+    arm: Arm | None = None,
+    free_text: bool = False,
+) -> pd.DataFrame:
+    """One row per answered cell of an evaluation, with wave, phase, unit, arm, sector,
+    audience, staff role, respondent key (a pseudonym), the value and its reverse-coded
+    `value_coded`, and 'ved ikke' as `dont_know`. Free text only when asked for. These are
+    microdata: nothing here is suppressed, so keep them inside the municipality."""
+    rows = session.run(lambda conn: conn.fetch(
+        queries.TIDY, evaluation_id, audience, list(waves) if waves is not None else None,
+        list(units) if units is not None else None, arm, free_text,
+    ))
+    frame = pd.DataFrame([dict(r) for r in rows], columns=_TIDY_COLUMNS)
+    return frame if free_text else frame.drop(columns="text_value")
+
+
+_TIDY_COLUMNS = [
+    "evaluation_id", "evaluation", "wave_id", "wave", "phase", "sequence", "unit_id", "unit", "arm", "sector",
+    "implementation_date", "audience", "questionnaire_id", "version", "response_id", "respondent_key",
+    "staff_role", "assisted", "submitted_at", "item_id", "dimension", "rated_role", "choice", "theme",
+    "item_type", "value", "value_coded", "dont_know", "text_value",
+]
+
+
+class ScoreTable(msgspec.Struct, frozen=True):
+    """How many responses of one wave and unit had each theme score."""
+
+    wave_id: int
+    phase: str
+    sequence: int
+    unit_id: int
+    arm: str
+    audience: str
+    questionnaire_id: str
+    theme: str
+    scale_min: int
+    scale_max: int
+    counts: dict[float, int]
+
+    @property
+    def n(self) -> int:
+        return sum(self.counts.values())
+
+
+def theme_score_tables(session: Session, evaluation_id: int, *, min_share: float = 0.5) -> list[ScoreTable]:
+    """Frequency tables of theme scores per wave, unit and theme. A response's score is
+    the mean of its answered scale items of the theme after reverse coding, when at least
+    `min_share` of the theme's items are answered ('ved ikke' counts as not answered)."""
+    if not 0 < min_share <= 1:
+        raise ValueError(f"min_share: {min_share} is not a share between 0 (excluded) and 1")
+    rows = session.run(lambda conn: conn.fetch(
+        queries.THEME_SCORE_FREQUENCIES, evaluation_id, min_share, list(queries.SCALE_TYPES)))
+    tables: dict[tuple[object, ...], ScoreTable] = {}
+    for r in rows:
+        key = (r["wave_id"], r["unit_id"], r["questionnaire_id"], r["theme"])
+        if key not in tables:
+            tables[key] = ScoreTable(
+                r["wave_id"], r["phase"], r["sequence"], r["unit_id"], r["arm"], r["audience"],
+                r["questionnaire_id"], r["theme"], r["lo"], r["hi"], {},
+            )
+        tables[key].counts[r["score"]] = r["n"]
+    return list(tables.values())
+
+
+def merged(tables: Sequence[ScoreTable]) -> Counter[float]:
+    """One frequency table for several (units of an arm, say)."""
+    total: Counter[float] = Counter()
+    for t in tables:
+        total.update(t.counts)
+    return total

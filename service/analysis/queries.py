@@ -1,0 +1,72 @@
+"""All SQL of the analysis side. PostgreSQL does the aggregating: frequency tables of
+answers and of theme scores per group go to Python, rows per respondent only where a
+statistic needs them (linked respondents) or an evaluator asks for the tidy data."""
+
+from __future__ import annotations
+
+# Items that carry a score: the scales, not choices, text, roles or matrix cells (the
+# collaboration matrix is scored per tie, issue 11).
+SCALE_TYPES = ("agreement", "frequency", "scale_0_10")
+
+# One row per answered cell, with everything an evaluator groups or filters by. A
+# scale item's value is also given reverse-coded (min + max − value) where the item says
+# so, so that a higher value always means better.
+TIDY = """
+select e.id as evaluation_id, e.name as evaluation, w.id as wave_id, w.name as wave, w.phase, w.sequence,
+       u.id as unit_id, u.name as unit, eu.arm, u.sector,
+       coalesce(eu.implementation_date, e.implementation_date) as implementation_date,
+       v.audience, v.questionnaire_id, v.version, r.id as response_id, r.respondent_key, r.staff_role,
+       r.assisted, r.submitted_at, a.item_id, a.dimension, a.rated_role, a.choice, qi.theme, qi.item_type,
+       a.value,
+       case when qi.reverse and a.value is not null then qi.scale_min + qi.scale_max - a.value else a.value end
+           as value_coded,
+       a.dont_know,
+       case when $6 then a.text_value end as text_value
+  from answer a
+  join questionnaire_item qi using (questionnaire_version_id, item_id, dimension)
+  join response r on r.id = a.response_id
+  join questionnaire_version v on v.id = r.questionnaire_version_id
+  join wave w on w.id = r.wave_id
+  join evaluation e on e.id = w.evaluation_id
+  join evaluation_unit eu on eu.evaluation_id = e.id and eu.unit_id = r.unit_id
+  join unit u on u.id = r.unit_id
+ where e.id = $1
+   and ($2::text is null or v.audience = $2)
+   and ($3::bigint[] is null or w.id = any($3))
+   and ($4::bigint[] is null or u.id = any($4))
+   and ($5::text is null or eu.arm = $5)
+   and (a.text_value is null or $6)
+ order by w.sequence, w.id, r.id, qi.position, a.dimension, a.rated_role, a.choice
+"""
+
+# Theme scores per response (the mean of its answered, reverse-coded scale items of the
+# theme, when at least `min_share` of the theme's items were answered; 'ved ikke' counts
+# as not answered), counted per group and score: the frequency tables the rank tests,
+# t tests and shares are computed from.
+THEME_SCORE_FREQUENCIES = """
+with items as (
+    select questionnaire_version_id, theme, count(*) as k, min(scale_min) as lo, max(scale_max) as hi
+      from questionnaire_item
+     where dimension = '' and theme is not null and item_type = any($3::text[])
+     group by 1, 2
+), scores as (
+    select r.id as response_id, w.id as wave_id, w.phase, w.sequence, r.unit_id, eu.arm, v.audience,
+           v.questionnaire_id, qi.theme, i.lo, i.hi, r.respondent_key,
+           avg(case when qi.reverse then qi.scale_min + qi.scale_max - a.value else a.value end) as score
+      from answer a
+      join questionnaire_item qi using (questionnaire_version_id, item_id, dimension)
+      join items i on i.questionnaire_version_id = qi.questionnaire_version_id and i.theme = qi.theme
+      join response r on r.id = a.response_id
+      join questionnaire_version v on v.id = r.questionnaire_version_id
+      join wave w on w.id = r.wave_id
+      join evaluation_unit eu on eu.evaluation_id = w.evaluation_id and eu.unit_id = r.unit_id
+     where w.evaluation_id = $1 and qi.item_type = any($3::text[]) and a.value is not null
+     group by r.id, w.id, eu.arm, v.audience, v.questionnaire_id, qi.theme, i.k, i.lo, i.hi
+    having count(*) >= $2::float8 * i.k
+)
+select wave_id, phase, sequence, unit_id, arm, audience, questionnaire_id, theme, lo, hi,
+       round(score, 6)::float8 as score, count(*)::int as n
+  from scores
+ group by wave_id, phase, sequence, unit_id, arm, audience, questionnaire_id, theme, lo, hi, round(score, 6)
+ order by questionnaire_id, theme, sequence, unit_id, score
+"""

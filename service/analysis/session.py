@@ -1,0 +1,69 @@
+"""A connection for notebooks and scripts: plain synchronous calls, also inside Jupyter,
+whose own event loop is already running in the main thread (asyncio.run would refuse).
+The asyncpg pool lives on an event loop in a thread of its own; each call hands a
+coroutine to that loop and waits for its result."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections.abc import Awaitable, Callable
+from types import TracebackType
+from typing import Any, TypeVar
+
+import asyncpg
+
+from service import db
+from service.config import Settings
+
+T = TypeVar("T")
+
+
+class Session:
+    """`with analysis.connect() as s: ...`; DATABASE_URL, or the embedded default."""
+
+    def __init__(self, url: str, settings: Settings) -> None:
+        self.settings = settings
+        self._loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(target=self._loop.run_forever, name="sammen-analysis", daemon=True)
+        self._thread.start()
+        self._pool: asyncpg.Pool = self.run_coroutine(db.create_pool(url, 4))
+
+    def run_coroutine(self, coroutine: Awaitable[T]) -> T:
+        async def wrapped() -> T:
+            return await coroutine
+
+        return asyncio.run_coroutine_threadsafe(wrapped(), self._loop).result()
+
+    def run(self, work: Callable[[asyncpg.Connection], Awaitable[T]]) -> T:
+        """`work(conn)` on a connection of the pool, in one read-only transaction (a
+        consistent snapshot: every figure of one call comes from the same data)."""
+
+        async def on_a_connection() -> T:
+            async with self._pool.acquire() as conn, conn.transaction(readonly=True, isolation="repeatable_read"):
+                return await work(conn)
+
+        return self.run_coroutine(on_a_connection())
+
+    def close(self) -> None:
+        if self._loop.is_closed():
+            return
+        self.run_coroutine(self._pool.close())
+        self._loop.call_soon_threadsafe(self._loop.stop)
+        self._thread.join(timeout=10)
+        self._loop.close()
+
+    def __enter__(self) -> Session:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
+        self.close()
+
+
+def connect(url: str | None = None, **settings: Any) -> Session:
+    """A session on `url`, else on DATABASE_URL, else on the embedded PostgreSQL in
+    SAMMEN_DATA_DIR (started if it is not running)."""
+    config = Settings.from_env()
+    if settings:
+        config = Settings(**{**{f: getattr(config, f) for f in config.__struct_fields__}, **settings})
+    return Session(url or db.database_url(config), config)

@@ -1,0 +1,89 @@
+"""The analysis library's data: a synchronous session that also works inside a running
+event loop (as in Jupyter), the tidy answers, and the frequency tables of theme scores
+PostgreSQL computes, checked against the same scores computed in pandas from the tidy rows."""
+
+from __future__ import annotations
+
+import random
+import uuid
+
+import msgspec
+import pytest
+
+from service import analysis
+from service.analysis.data import merged, theme_score_tables, tidy
+from service.surveys.model import Agreement, Frequency, Questionnaire, Scale010
+from tests.support.answers import valid_answers
+from tests.support.evaluation import invite, set_up_evaluation
+
+
+async def _answered_evaluation(client, conn, per_unit: int = 12) -> int:
+    ev = await set_up_evaluation(conn, "borger", waves=("Før", "Efter"), units=("Nord", "Syd"))
+    await conn.execute("update wave set phase = 'before', sequence = 0 where id = $1", ev.waves["Før"])
+    rng = random.Random(7)
+    for wave in ev.waves.values():
+        for unit in ev.units:
+            for _ in range(per_unit):
+                token = await invite(conn, {"wave": wave, "unit": unit})
+                form = (await client.get(f"/api/forms/{token}")).json()["questionnaire"]
+                q = msgspec.convert(form, Questionnaire)
+                answers = valid_answers(q)
+                for item in q.items():
+                    if isinstance(item, Agreement | Frequency | Scale010) and item.id in answers:
+                        answers[item.id] = rng.choice([*item.codes, *(["ved_ikke"] if item.dont_know else [])])
+                r = await client.post(f"/api/responses/{token}",
+                                      json={"submission_id": str(uuid.uuid4()), "answers": answers})
+                assert r.status_code == 201, r.text
+    return ev.evaluation
+
+
+@pytest.fixture
+def session(pg_url):
+    with analysis.connect(pg_url) as s:
+        yield s
+
+
+async def test_tidy_has_a_row_per_answered_cell_with_its_design_and_coding(client, conn, session):
+    evaluation = await _answered_evaluation(client, conn, per_unit=4)
+    rows = tidy(session, evaluation)  # a blocking call inside this test's running event loop
+    stored = await conn.fetchval("select count(*) from answer where text_value is null")
+    assert len(rows) == stored
+    assert set(rows["phase"]) == {"before", "after"} and set(rows["arm"]) == {"intervention"}
+    reverse = rows[rows["item_id"] == "fortaelle_forfra"].dropna(subset=["value"])
+    assert ((reverse["value"] + reverse["value_coded"]) == 6).all()  # 1–5 reversed: min + max − value
+    assert "text_value" not in rows.columns
+    assert len(tidy(session, evaluation, free_text=True)) == await conn.fetchval("select count(*) from answer")
+    one_unit = tidy(session, evaluation, units=[int(rows["unit_id"].iloc[0])])
+    assert 0 < len(one_unit) < len(rows) and one_unit["unit_id"].nunique() == 1
+    assert tidy(session, evaluation, audience="staff").empty
+
+
+@pytest.mark.parametrize("min_share", [0.5, 1.0])
+async def test_theme_score_tables_equal_the_scores_computed_from_the_tidy_rows(client, conn, session, min_share):
+    evaluation = await _answered_evaluation(client, conn)
+    rows = tidy(session, evaluation)
+    scale = rows[rows["item_type"].isin(["agreement", "frequency", "scale_0_10"]) & rows["theme"].notna()]
+    items = (await conn.fetch(
+        "select theme, count(*) as k from questionnaire_item qi join questionnaire_version v"
+        " on v.id = qi.questionnaire_version_id where v.questionnaire_id = 'borger'"
+        " and v.version = (select max(version) from questionnaire_version where questionnaire_id = 'borger')"
+        " and qi.dimension = '' and qi.item_type in ('agreement', 'frequency', 'scale_0_10')"
+        " and qi.theme is not null group by theme"))
+    k = {r["theme"]: r["k"] for r in items}
+    answered = scale.dropna(subset=["value"])
+    per_response = answered.groupby(["wave_id", "unit_id", "theme", "response_id"])["value_coded"].agg(
+        ["mean", "count"])
+    needed = [min_share * k[t] for t in per_response.index.get_level_values("theme")]
+    per_response = per_response[per_response["count"] >= needed]
+    expected = per_response.round(6).groupby(["wave_id", "unit_id", "theme", "mean"]).size().to_dict()
+
+    tables = theme_score_tables(session, evaluation, min_share=min_share)
+    got = {(t.wave_id, t.unit_id, t.theme, score): n for t in tables for score, n in t.counts.items()}
+    assert got == expected
+    influence = [t for t in tables if t.theme == "indflydelse"]
+    assert sum(merged(influence).values()) == sum(t.n for t in influence) > 0
+
+
+def test_a_share_of_answered_items_outside_zero_to_one_is_refused(session):
+    with pytest.raises(ValueError, match="min_share"):
+        theme_score_tables(session, 1, min_share=0)
