@@ -25,6 +25,7 @@ from service.admin.keys import read_key_file
 from service.admin.model import Link, NewEvaluation, NewInvitations, NewOpenLink, NewOrganisation, NewUnit, NewWave
 from service.config import Settings
 from service.errors import Conflict, SammenError
+from service.flow import cli as flow_cli
 from service.secrets_file import server_secret
 from service.surveys.loader import QuestionnaireError
 
@@ -161,6 +162,7 @@ def _parser() -> argparse.ArgumentParser:
     p = sub.add_parser("restore", help="replace the database by a backup made with `sammen backup`")
     p.add_argument("file", type=Path)
     sub.add_parser("sql", help="a psql prompt on the database in use")
+    flow_cli.add_parser(sub.add_parser("flow", help="citizen flow counts per unit and month (import from CSV, list)"))
     return parser
 
 
@@ -285,6 +287,8 @@ async def _admin(args: argparse.Namespace, settings: Settings, conn: asyncpg.Con
             return await audit.entries(conn, args.limit)
         case "retention":
             return await retention.apply_retention(conn, settings, args.today or dt.date.today(), actor="cli")
+        case "flow":
+            return await flow_cli.run(args, conn)
     raise ValueError(f"unknown command {args.command}")
 
 

@@ -4,22 +4,28 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from litestar import Controller, Request, Response, get, post
+from litestar import Controller, Request, Response, delete, get, post
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
-from service.admin import audit, erase, sheets, store
+from service.admin import access, audit, erase, plan, sheets, store
 from service.admin.model import (
     AuditEntry,
     Created,
     Erasure,
     ErasureRequest,
+    IssuedKey,
+    KeyInfo,
     NewEvaluation,
     NewInvitations,
+    NewKey,
     NewOpenLink,
     NewOrganisation,
+    NewOutcome,
     NewUnit,
     NewWave,
     OpenLink,
+    Outcome,
+    Plan,
     UnitInfo,
     UnitRate,
 )
@@ -103,6 +109,49 @@ class AdminApi(Controller):
     @get("/audit", responses=error_responses(401, 404))
     async def audit_log(
         self, conn: Conn, limit: Annotated[int, QueryParameter(ge=1, le=10_000)] = 100,
+        action: Annotated[str | None, QueryParameter(max_length=100)] = None,
     ) -> list[AuditEntry]:
-        """Erasures and retention runs, newest first."""
-        return await audit.entries(conn, limit)
+        """Erasures, retention runs and reads by API keys (`action=read`), newest first."""
+        return await audit.entries(conn, limit, action)
+
+    # --- the evaluation plan (service/admin/plan.py) ---
+
+    @get("/evaluations/{evaluation_id:int}/plan", responses=error_responses(401, 404))
+    async def plan_of(self, evaluation_id: FromPath[PathId], conn: Conn) -> Plan:
+        """The planned outcomes and the plan's lock (date and reason), as of today."""
+        return await plan.plan(conn, evaluation_id)
+
+    @post("/evaluations/{evaluation_id:int}/plan", responses=error_responses(401, 404, 409, 422))
+    async def plan_outcome(self, evaluation_id: FromPath[PathId], data: JSONBody[NewOutcome], conn: Conn) -> Outcome:
+        """Add a planned outcome. 409 once the plan is locked (the first after-wave has opened,
+        or it was locked explicitly); 422 naming the field for a target not in the codebook."""
+        return await plan.add_outcome(conn, evaluation_id, data)
+
+    @delete("/evaluations/{evaluation_id:int}/plan/{outcome_id:int}", status_code=200,
+            responses=error_responses(401, 404, 409))
+    async def plan_remove(self, evaluation_id: FromPath[PathId], outcome_id: FromPath[PathId], conn: Conn) -> Plan:
+        """Take an outcome out of a plan that is not locked (409 once it is)."""
+        return await plan.remove_outcome(conn, evaluation_id, outcome_id)
+
+    @post("/evaluations/{evaluation_id:int}/plan/lock", status_code=200, responses=error_responses(401, 404))
+    async def plan_lock(self, evaluation_id: FromPath[PathId], conn: Conn) -> Plan:
+        """Lock the plan now; a locked plan keeps its first lock."""
+        return await plan.lock_plan(conn, evaluation_id)
+
+    # --- API keys (service/admin/access.py) ---
+
+    @post("/keys", responses=error_responses(401, 404, 422))
+    async def key(self, data: JSONBody[NewKey], conn: Conn) -> IssuedKey:
+        """A new key, shown in this answer only (stored as its SHA-256). An evaluator key
+        needs `organisation_id` and reads that organisation's evaluations only."""
+        return await access.create_key(conn, data)
+
+    @get("/keys", responses=error_responses(401))
+    async def keys(self, conn: Conn) -> list[KeyInfo]:
+        """Every key made, revoked ones included; never a key or its hash."""
+        return await access.list_keys(conn)
+
+    @post("/keys/{key_id:int}/revoke", status_code=200, responses=error_responses(401, 404))
+    async def revoke(self, key_id: FromPath[PathId], conn: Conn) -> KeyInfo:
+        """The key opens nothing from now on."""
+        return await access.revoke_key(conn, key_id)

@@ -11,9 +11,12 @@ import asyncpg
 from service.admin.model import AuditEntry
 
 Actor = Literal["cli", "admin-api", "service"]
+# ... or 'key:<id>', a key of the api_key table (service/admin/access.py: Caller.actor)
 
 
-async def record(conn: asyncpg.Connection, actor: Actor, action: str, subject: str, counts: dict[str, int]) -> int:
+async def record(
+    conn: asyncpg.Connection, actor: Actor | str, action: str, subject: str, counts: dict[str, int]
+) -> int:
     entry_id: int = await conn.fetchval(
         "insert into audit_log (actor, action, subject, counts) values ($1, $2, $3, $4) returning id",
         actor, action, subject, counts,
@@ -22,10 +25,12 @@ async def record(conn: asyncpg.Connection, actor: Actor, action: str, subject: s
 
 
 async def entries(conn: asyncpg.Connection, limit: int = 100, action: str | None = None) -> list[AuditEntry]:
-    """Newest first."""
+    """Newest first; an entry made with an API key carries the key's name and organisation."""
     rows = await conn.fetch(
-        "select id, at, actor, action, subject, counts from audit_log"
-        " where $2::text is null or action = $2 order by id desc limit $1",
+        "select l.id, l.at, l.actor, l.action, l.subject, l.counts, k.name as key_name, k.organisation_id"
+        " from audit_log l left join api_key k on l.actor = 'key:' || k.id"
+        " where $2::text is null or l.action = $2 order by l.id desc limit $1",
         limit, action,
     )
-    return [AuditEntry(r["id"], r["at"], r["actor"], r["action"], r["subject"], r["counts"]) for r in rows]
+    return [AuditEntry(r["id"], r["at"], r["actor"], r["action"], r["subject"], r["counts"],
+                       key_name=r["key_name"], organisation_id=r["organisation_id"]) for r in rows]

@@ -166,7 +166,96 @@ class Erasure(msgspec.Struct, frozen=True):
 class AuditEntry(msgspec.Struct, frozen=True):
     id: int
     at: dt.datetime
-    actor: str
+    actor: str  # 'cli', 'admin-api' (the configured key), 'service' or 'key:<id>' (an API key)
     action: str
     subject: str
     counts: dict[str, int]
+    key_name: str | None = None  # for 'key:<id>': the key's name and organisation
+    organisation_id: int | None = None
+
+
+# --- API keys (service/admin/access.py) ---------------------------------------------------
+
+class NewKey(_Body, frozen=True):
+    """An evaluator key reads the analyses and exports of one organisation; an admin key
+    everything the admin API offers."""
+
+    name: Name
+    role: Literal["admin", "evaluator"]
+    organisation_id: RowId | None = None
+
+    def __post_init__(self) -> None:
+        if self.role == "evaluator" and self.organisation_id is None:
+            raise ValueError("organisation_id: an evaluator key needs the organisation it may read")
+        if self.role == "admin" and self.organisation_id is not None:
+            raise ValueError("organisation_id: an admin key reaches every organisation; give none")
+
+
+class KeyInfo(msgspec.Struct, frozen=True, kw_only=True):
+    id: int
+    name: str
+    role: str
+    organisation_id: int | None
+    created_at: dt.datetime
+    revoked_at: dt.datetime | None = None
+
+
+class IssuedKey(msgspec.Struct, frozen=True, kw_only=True):
+    """The only moment a key exists in clear: it is stored as its SHA-256."""
+
+    id: int
+    name: str
+    role: str
+    organisation_id: int | None
+    created_at: dt.datetime
+    key: str
+
+
+# --- the evaluation plan (service/admin/plan.py) ----------------------------------------------
+
+Comparison = Literal["before_after", "intervention_vs_comparison", "difference_in_differences"]
+Audience = Literal["citizen", "relative", "staff", "meeting"]
+CodebookKey = Annotated[str, msgspec.Meta(min_length=1, max_length=100, pattern=r"^[a-z0-9_]+$")]
+
+
+class NewOutcome(_Body, frozen=True):
+    """One planned outcome: a theme or an item of a questionnaire, compared one way, with
+    the direction expected. `audience` defaults to the questionnaire's (and must be it)."""
+
+    kind: Literal["primary", "secondary"]
+    questionnaire_id: CodebookKey
+    comparison: Comparison
+    theme: CodebookKey | None = None
+    item: CodebookKey | None = None
+    expected_direction: Literal["increase", "decrease", "any"] = "any"
+    audience: Audience | None = None
+    note: Annotated[str, msgspec.Meta(max_length=2000)] = ""
+
+    def __post_init__(self) -> None:
+        if (self.theme is None) == (self.item is None):
+            raise ValueError("theme: give either theme or item as the outcome's target, not both or neither")
+
+
+class Outcome(msgspec.Struct, frozen=True, kw_only=True):
+    id: int
+    evaluation_id: int
+    kind: str
+    questionnaire_id: str
+    theme: str | None
+    item: str | None
+    audience: str
+    comparison: str
+    expected_direction: str
+    note: str
+    created_at: dt.datetime
+
+
+class Plan(msgspec.Struct, frozen=True, kw_only=True):
+    """An evaluation's plan. `locked_at` is set once the plan can no longer change: stored
+    at the explicit lock, or the opening of the first after-wave (reported here as soon
+    as that day has come, stored at the next write)."""
+
+    evaluation_id: int
+    locked_at: dt.datetime | None
+    lock_reason: str | None
+    outcomes: list[Outcome]
