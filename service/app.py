@@ -24,6 +24,7 @@ from service import db
 from service.admin.api import AdminApi
 from service.admin.lifespan import admin_duties
 from service.config import Settings
+from service.evaluations.api import EvaluationApi
 from service.flow.api import FlowApi
 from service.http import Conn, provide_conn
 from service.setup import prepare_database
@@ -75,7 +76,7 @@ def create_app(settings: Settings) -> Litestar:
         return Template("message.html", context={"kind": "home", "lang": "da"})
 
     return Litestar(
-        route_handlers=[FormController, SurveyApi, AdminApi, FlowApi, health, home, *EDGE_ROUTES],
+        route_handlers=[FormController, SurveyApi, AdminApi, EvaluationApi, FlowApi, health, home, *EDGE_ROUTES],
         dependencies={"conn": Provide(provide_conn)},
         lifespan=[lifespan, admin_duties],  # admin_duties: the server secret, daily retention
         state=State({"settings": settings, "catalogue": Catalogue(), **limits.rate_limits()}),

@@ -19,7 +19,7 @@ import asyncpg
 import msgspec
 
 from service import db
-from service.admin import audit, backup, erase, retention, sheets
+from service.admin import audit, backup, commands, erase, retention, sheets
 from service.admin import store as admin
 from service.admin.keys import read_key_file
 from service.admin.model import Link, NewEvaluation, NewInvitations, NewOpenLink, NewOrganisation, NewUnit, NewWave
@@ -153,8 +153,11 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--organisation", type=int, help="with --key: the organisation whose waves to erase from")
     p.add_argument("--key", help="the respondent key as the municipality knows it")
     p.add_argument("--token", help="instead: the token of one personal link (the last part of its URL)")
-    p = sub.add_parser("audit", help="erasures and retention runs, newest first")
+    p = sub.add_parser("audit", help="erasures, retention runs and reads by API keys, newest first")
     p.add_argument("--limit", type=_positive, default=100)
+    p.add_argument("--action", help="only entries of this action, e.g. read")
+    commands.add_plan_parser(sub.add_parser("plan", help="the evaluation plan: planned outcomes, its lock"))
+    commands.add_key_parser(sub.add_parser("key", help="API keys for admins and evaluators"))
     p = sub.add_parser("retention", help="delete drafts and free text past their retention now (audited)")
     p.add_argument("--today", type=_date, help="run as if it were this date (default: today)")
     p = sub.add_parser("backup", help="write the whole database to FILE (pg_dump custom format)")
@@ -284,7 +287,11 @@ async def _admin(args: argparse.Namespace, settings: Settings, conn: asyncpg.Con
                 raise ValueError(f"{'--key' if args.key is None else '--organisation'}: required (or give --token)")
             return await erase.erase_respondent(conn, server_secret(settings), args.organisation, args.key, "cli")
         case "audit":
-            return await audit.entries(conn, args.limit)
+            return await audit.entries(conn, args.limit, args.action)
+        case "plan":
+            return await commands.run_plan(args, conn)
+        case "key":
+            return await commands.run_key(args, conn)
         case "retention":
             return await retention.apply_retention(conn, settings, args.today or dt.date.today(), actor="cli")
         case "flow":
