@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from litestar import Controller, get, post
-from litestar.params import FromPath, Parameter
+from litestar.params import FromPath, Parameter, RawBody
 
 from service.auth import require_admin
 from service.bounds import INT_MAX
@@ -24,7 +24,7 @@ class FlowApi(Controller):
     exception_handlers = JSON_HANDLERS
 
     @post("/", status_code=200, responses=error_responses(401, 404, 422), request_max_body_size=MAX_FILE_BYTES)
-    async def import_flow(self, organisation_id: FromPath[PathId], body: bytes, conn: Conn) -> FlowImported:
+    async def import_flow(self, organisation_id: FromPath[PathId], body: RawBody, conn: Conn) -> FlowImported:
         """Import citizen flow counts: the body is the CSV file (`Content-Type: text/csv`;
         the format is in README.md, "Citizen flow"). Units are named by id or by their exact
         name in this organisation. Nothing is stored when a line is bad: the 422's

@@ -90,7 +90,7 @@ def _delimiter(header: str) -> str:
 
 
 def _header(cells: list[str]) -> tuple[list[str], list[LineError]]:
-    names = [c.strip().lower() for c in cells]
+    names = [c.strip(" \t").lower() for c in cells]
     errors: list[LineError] = []
     for position, name in enumerate(names, start=1):
         if not name:
@@ -182,14 +182,14 @@ def parse(text: str, today: dt.date) -> tuple[list[FlowRow], list[LineError]]:
     try:
         for cells in reader:
             line, end = end + 1, reader.line_num
-            if not any(c.strip() for c in cells):
+            if not any(c.strip(" \t") for c in cells):
                 continue  # a blank line, or only separators
             if names is None:
                 names, header_errors = _header(cells)
                 if header_errors:
                     return [], [line_error(line, e.field, e.message) for e in header_errors]
                 continue
-            cells = [c.strip() for c in cells]
+            cells = [c.strip(" \t") for c in cells]  # not str.strip(): it would hide a form feed
             if len(cells) > len(names) and any(cells[len(names):]):
                 errors.append(line_error(line, f"column {len(names) + 1}", (
                     f"the line has {len(cells)} cells, the header names {len(names)} columns")))
