@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
+from functools import lru_cache
 
 from scipy import optimize, stats
 
@@ -160,6 +161,7 @@ def _solve_delta(df: float, scale: float, alpha: float, power: float) -> float:
     return float(optimize.brentq(lambda d: _power_two_sided(d, df, scale, alpha) - power, 0.0, high, xtol=1e-12))
 
 
+@lru_cache(maxsize=4096)  # a summary asks for the same group sizes many times; each solve takes ~2 ms
 def mde_independent(n1: int, n2: int, alpha: float = 0.05, power: float = 0.8) -> float:
     """Minimal detectable effect (Cohen's d) of a two-sided two-sample t test with n1 and n2.
 
@@ -171,6 +173,7 @@ def mde_independent(n1: int, n2: int, alpha: float = 0.05, power: float = 0.8) -
     return _solve_delta(n1 + n2 - 2, math.sqrt(n1 * n2 / (n1 + n2)), alpha, power)
 
 
+@lru_cache(maxsize=4096)
 def mde_paired(n: int, alpha: float = 0.05, power: float = 0.8) -> float:
     """Minimal detectable effect (Cohen's dz) of a two-sided paired t test with n pairs (n < 2: NaN).
 

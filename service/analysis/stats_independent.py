@@ -115,7 +115,7 @@ def hedges_g(before: Moments, after: Moments, level: float = 0.95) -> Effect:
 
 
 def _cliff_variance(before: FrequencyTable, after: FrequencyTable, delta: float, ties: float) -> float:
-    """Cliff's (1993, eq. 10) unbiased variance of delta, floored at (1 − δ²)/(n₁n₂ − 1) as he advises.
+    """Cliff's (1993) unbiased variance of delta, floored at (1 − δ²)/(n₁n₂ − 1) as he advises.
 
     With d_ij = sign(after_i − before_j): s² = [n₂² Σᵢ(dᵢ. − δ)² + n₁² Σⱼ(d.ⱼ − δ)² − ΣΣ(d_ij − δ)²]
     / (n₁n₂(n₁ − 1)(n₂ − 1)); dᵢ. and d.ⱼ depend only on the value, so each sum runs over the table.
@@ -135,7 +135,7 @@ def _cliff_variance(before: FrequencyTable, after: FrequencyTable, delta: float,
 def rank_biserial(before: FrequencyTable, after: FrequencyTable, level: float = 0.95) -> Effect:
     """Rank-biserial r of after vs before, which equals Cliff's delta: 2U/(n₁n₂) − 1.
 
-    δ = P(after > before) − P(after < before). Interval: Cliff (1993, Psychol Bull 114:494, eq. 12),
+    δ = P(after > before) − P(after < before). Interval: Cliff (1993, Psychol Bull 114:494),
     the asymmetric interval (δ − δ³ ± z·s·√((1 − δ²)² + z²s²)) / (1 − δ² + z²s²) with his consistent
     variance s². Either group empty: NaN; a group with one answer: the estimate with a NaN interval;
     complete separation (δ = ±1) gives s = 0 and the interval collapses to δ, a known limit of the method.

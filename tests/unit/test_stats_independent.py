@@ -152,7 +152,7 @@ def test_hedges_g_is_undefined_without_spread_or_answers() -> None:
 
 
 def cliff_brute_force(before: np.ndarray, after: np.ndarray) -> tuple[float, float, float]:
-    """Cliff (1993) Psychol Bull 114:494, eqs. 10 and 12, from the full dominance matrix."""
+    """Cliff (1993) Psychol Bull 114:494: consistent variance, asymmetric interval, from all pairs."""
     d = np.sign(after[:, None] - before[None, :])
     n1, n2 = d.shape
     delta = d.mean()
