@@ -87,7 +87,9 @@ def test_distribution_lists_every_option_with_count_and_share() -> None:
 
 # Newcombe RG (1998) "Interval estimation for the difference between independent proportions:
 # comparison of eleven methods", Stat Med 17:873-890, Table II, method 10 (score method
-# incorporating Wilson intervals, "hybrid score"), 95 % limits for examples (a)-(h) except (c):
+# incorporating Wilson intervals, "hybrid score"), 95 % limits for examples (a)-(h) except (c).
+# (a) and (b) are asserted with the same figures in the tests of the R package propint (m-Py/propint);
+# every row also agrees with statsmodels' "newcomb" to 4 decimals.
 NEWCOMBE_TABLE_II_METHOD_10 = [
     ((56, 70, 48, 80), (0.0524, 0.3339)),  # (a)
     ((9, 10, 3, 10), (0.1705, 0.8090)),  # (b)
