@@ -24,6 +24,7 @@ from service.admin import store as admin
 from service.admin.keys import read_key_file
 from service.admin.model import Link, NewEvaluation, NewInvitations, NewOpenLink, NewOrganisation, NewUnit, NewWave
 from service.config import Settings
+from service.demodata import cli as demodata_cli
 from service.errors import Conflict, SammenError
 from service.flow import cli as flow_cli
 from service.secrets_file import server_secret
@@ -165,6 +166,7 @@ def _parser() -> argparse.ArgumentParser:
     p = sub.add_parser("restore", help="replace the database by a backup made with `sammen backup`")
     p.add_argument("file", type=Path)
     sub.add_parser("sql", help="a psql prompt on the database in use")
+    demodata_cli.add_parser(sub.add_parser("demo-data", help="load a demo evaluation (planted effects)"))
     flow_cli.add_parser(sub.add_parser("flow", help="citizen flow counts per unit and month (import from CSV, list)"))
     return parser
 
@@ -292,6 +294,8 @@ async def _admin(args: argparse.Namespace, settings: Settings, conn: asyncpg.Con
             return await commands.run_plan(args, conn)
         case "key":
             return await commands.run_key(args, conn)
+        case "demo-data":
+            return await demodata_cli.run(args, conn)
         case "retention":
             return await retention.apply_retention(conn, settings, args.today or dt.date.today(), actor="cli")
         case "flow":

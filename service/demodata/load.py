@@ -1,0 +1,164 @@
+"""Write a generated demo evaluation into PostgreSQL: organisation, units, evaluation and
+waves through the admin store (the product's own path), then invitations, responses,
+answers and flow counts with COPY, all in one transaction. Row ids are taken from the
+tables' own sequences first, so COPY can link answers to responses without a round
+trip per response (COPY writes given values into identity columns)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+import time
+from typing import Any
+
+import asyncpg
+import msgspec
+from tqdm import tqdm
+
+from service.admin import store as admin
+from service.admin.model import EvaluationUnit, NewEvaluation, NewOrganisation, NewUnit, NewWave
+from service.demodata import design
+from service.demodata import generate as gen
+from service.surveys.model import Questionnaire
+from service.tokens import hash_token, new_token
+
+INVITATION_COLUMNS = ("id", "token_hash", "kind", "wave_id", "unit_id", "respondent_key", "created_at")
+RESPONSE_COLUMNS = ("id", "submission_id", "invitation_id", "wave_id", "unit_id", "questionnaire_version_id",
+                    "respondent_key", "staff_role", "assisted", "channel", "language", "started_at", "submitted_at")
+
+
+class Loaded(msgspec.Struct, frozen=True, kw_only=True):
+    organisation_id: int
+    organisation: str
+    evaluation_id: int
+    seed: int
+    responses: int
+    invitations: int
+    answers: int
+    flow_months: int  # 0 when the database has no flow_month table
+    seconds: float
+
+
+async def latest_questionnaires(conn: asyncpg.Connection) -> dict[str, tuple[int, int, Questionnaire]]:
+    """(version row id, version, definition) of the newest loaded version of each questionnaire."""
+    rows = await conn.fetch(
+        "select distinct on (questionnaire_id) id, questionnaire_id, version, definition"
+        " from questionnaire_version order by questionnaire_id, version desc"
+    )
+    return {r["questionnaire_id"]: (r["id"], r["version"], msgspec.convert(r["definition"], Questionnaire))
+            for r in rows}
+
+
+async def _ids(conn: asyncpg.Connection, table: str, n: int) -> list[int]:
+    if n == 0:
+        return []
+    ids = await conn.fetchval(
+        "select array_agg(nextval(pg_get_serial_sequence($1, 'id'))) from generate_series(1, $2)", table, n)
+    return sorted(ids)
+
+
+async def load(conn: asyncpg.Connection, *, seed: int, responses: int, progress: bool = False) -> Loaded:
+    """Create "Demokommune (frø SEED)" with about `responses` responses. The same seed and
+    count give the same data (ids, token hashes and load times aside). Refused (Conflict)
+    when that organisation exists already: every seed is loaded once per database."""
+    started = time.perf_counter()
+    loaded = await latest_questionnaires(conn)
+    present = [q for q in design.SHARE if q in loaded]
+    counts = gen.split(responses, design.SHARE, present)
+    totals = {"invitations": 0, "answers": 0, "responses": 0}
+    bar = tqdm(total=responses, unit=" svar", desc="demo-data", file=sys.stderr, disable=not progress,
+               mininterval=0.5)
+    async with conn.transaction():
+        name = design.ORGANISATION.format(seed=seed)
+        org_id = (await admin.create_organisation(conn, NewOrganisation(name=name))).id
+        unit_ids = [(await admin.create_unit(conn, org_id, NewUnit(name=u.name, sector=u.sector))).id
+                    for u in design.UNITS]
+        evaluation = await admin.create_evaluation(conn, org_id, NewEvaluation(
+            name=design.EVALUATION, implementation_date=design.IMPLEMENTATION_DATE,
+            units=[EvaluationUnit(unit_id=uid, arm=u.arm, implementation_date=(
+                design.COMPARISON_IMPLEMENTATION_DATE if u.arm == "comparison" else None))
+                for uid, u in zip(unit_ids, design.UNITS)],
+        ))
+        next_key = 0
+        for qid in present:
+            qv_id, version, q = loaded[qid]
+            static = gen.static(q, seed)
+            before: gen.Respondents | None = None
+            for phase, sequence, opens_on, closes_on in design.WAVES:
+                wave = await admin.create_wave(conn, evaluation.id, NewWave(
+                    name=f"{design.WAVE_LABEL[phase]} – {design.QUESTIONNAIRE_LABEL.get(qid, qid)}", phase=phase,
+                    opens_on=opens_on, closes_on=closes_on, questionnaire_id=qid, version=version, sequence=sequence,
+                ))
+                plan = gen.WavePlan(wave_id=wave.id, qv_id=qv_id, questionnaire=q, phase=phase, sequence=sequence,
+                                    opens_on=opens_on, closes_on=closes_on, unit_ids=unit_ids)
+                n = counts[qid] // 2 + (counts[qid] % 2 if phase == "before" else 0)
+                people = gen.respondents(plan, n, seed, before, next_key)
+                next_key += len(people.key) + sum(len(k) for k in people.extra_keys)
+                written = await _wave(conn, plan, people, static, seed, org_id, bar)
+                for k, v in written.items():
+                    totals[k] += v
+                before = people
+        flow = 0
+        if await conn.fetchval("select to_regclass('flow_month') is not null"):
+            rows = gen.flow_rows(unit_ids, seed)
+            await conn.copy_records_to_table("flow_month", records=rows, columns=list(gen.FLOW_COLUMNS))
+            flow = len(rows)
+    bar.close()
+    return Loaded(organisation_id=org_id, organisation=name, evaluation_id=evaluation.id, seed=seed,
+                  responses=totals["responses"], invitations=totals["invitations"], answers=totals["answers"],
+                  flow_months=flow, seconds=round(time.perf_counter() - started, 2))
+
+
+async def _wave(
+    conn: asyncpg.Connection, plan: gen.WavePlan, people: gen.Respondents, static: gen.Static, seed: int,
+    org_id: int, bar: tqdm[Any],
+) -> dict[str, int]:
+    pseudonyms: dict[str, str] = {}
+
+    def pseudonym(key: str | None) -> str | None:
+        if key is None:
+            return None
+        if key not in pseudonyms:
+            pseudonyms[key] = admin.pseudonym(design.DEMO_SECRET, org_id, key)
+        return pseudonyms[key]
+
+    invited = dt.datetime.combine(plan.opens_on - dt.timedelta(days=7), dt.time(9), tzinfo=dt.UTC)
+    total = len(people.key)
+    uuids = gen.submission_ids(plan, seed, total)
+    written = {"invitations": 0, "answers": 0, "responses": 0}
+    for chunk, start in enumerate(range(0, total, gen.CHUNK)):
+        rows = slice(start, min(start + gen.CHUNK, total))
+        size = rows.stop - rows.start
+        invitation_ids = await _ids(conn, "invitation", size)
+        response_ids = await _ids(conn, "response", size)
+        units = [plan.unit_ids[int(u)] for u in people.unit[rows]]
+        keys = [pseudonym(k) for k in people.key[rows]]
+        await conn.copy_records_to_table("invitation", columns=list(INVITATION_COLUMNS), records=[
+            (i, hash_token(new_token()), "personal", plan.wave_id, u, k, invited)
+            for i, u, k in zip(invitation_ids, units, keys)
+        ])
+        answers, assisted = gen.answer_rows(plan, people, rows, response_ids, static, seed, chunk)
+        started_at, submitted_at = gen.timestamps(plan, people, rows)
+        await conn.copy_records_to_table("response", columns=list(RESPONSE_COLUMNS), records=[
+            (rid, sid, iid, plan.wave_id, u, plan.qv_id, k, role, a, "paper" if paper else "web",
+             "en" if english else "da", s, t)
+            for rid, sid, iid, u, k, role, a, paper, english, s, t in zip(
+                response_ids, uuids[rows], invitation_ids, units, keys, people.role[rows], assisted,
+                people.paper[rows].tolist(), people.english[rows].tolist(), started_at, submitted_at)
+        ])
+        await conn.copy_records_to_table("answer", columns=list(gen.ANSWER_COLUMNS), records=answers)
+        written["invitations"] += size
+        written["responses"] += size
+        written["answers"] += len(answers)
+        bar.update(size)
+    # the invitations nobody answered, so that response rates are rates
+    extra: list[tuple[int, str | None]] = [
+        (plan.unit_ids[u], key) for u, n in enumerate(people.extra_invitations.tolist())
+        for key in (list[str | None](people.extra_keys[u]) or [None] * n)]
+    ids = await _ids(conn, "invitation", len(extra))
+    await conn.copy_records_to_table("invitation", columns=list(INVITATION_COLUMNS), records=[
+        (i, hash_token(new_token()), "personal", plan.wave_id, u, pseudonym(k), invited)
+        for i, (u, k) in zip(ids, extra)
+    ])
+    written["invitations"] += len(extra)
+    return written
