@@ -5,35 +5,25 @@ PostgreSQL computes, checked against the same scores computed in pandas from the
 from __future__ import annotations
 
 import random
-import uuid
 
-import msgspec
 import pytest
 
 from service import analysis
 from service.analysis.data import merged, theme_score_tables, tidy
-from service.surveys.model import Agreement, Frequency, Questionnaire, Scale010
-from tests.support.answers import valid_answers
 from tests.support.evaluation import invite, set_up_evaluation
+from tests.support.respond import respond_at_random
 
 
-async def _answered_evaluation(client, conn, per_unit: int = 12) -> int:
-    ev = await set_up_evaluation(conn, "borger", waves=("Før", "Efter"), units=("Nord", "Syd"))
+async def answered_evaluation(client, conn, sizes: dict[str, int], seed: int = 7) -> int:
+    """Citizens' answers at random in a before and an after wave, `sizes` respondents per
+    unit and wave (units named by the keys)."""
+    ev = await set_up_evaluation(conn, "borger", waves=("Før", "Efter"), units=tuple(sizes))
     await conn.execute("update wave set phase = 'before', sequence = 0 where id = $1", ev.waves["Før"])
-    rng = random.Random(7)
+    rng = random.Random(seed)
     for wave in ev.waves.values():
-        for unit in ev.units:
-            for _ in range(per_unit):
-                token = await invite(conn, {"wave": wave, "unit": unit})
-                form = (await client.get(f"/api/forms/{token}")).json()["questionnaire"]
-                q = msgspec.convert(form, Questionnaire)
-                answers = valid_answers(q)
-                for item in q.items():
-                    if isinstance(item, Agreement | Frequency | Scale010) and item.id in answers:
-                        answers[item.id] = rng.choice([*item.codes, *(["ved_ikke"] if item.dont_know else [])])
-                r = await client.post(f"/api/responses/{token}",
-                                      json={"submission_id": str(uuid.uuid4()), "answers": answers})
-                assert r.status_code == 201, r.text
+        for unit, size in zip(ev.units, sizes.values()):
+            for _ in range(size):
+                await respond_at_random(client, await invite(conn, {"wave": wave, "unit": unit}), rng)
     return ev.evaluation
 
 
@@ -44,7 +34,7 @@ def session(pg_url):
 
 
 async def test_tidy_has_a_row_per_answered_cell_with_its_design_and_coding(client, conn, session):
-    evaluation = await _answered_evaluation(client, conn, per_unit=4)
+    evaluation = await answered_evaluation(client, conn, {"Nord": 4, "Syd": 4})
     rows = tidy(session, evaluation)  # a blocking call inside this test's running event loop
     stored = await conn.fetchval("select count(*) from answer where text_value is null")
     assert len(rows) == stored
@@ -60,7 +50,7 @@ async def test_tidy_has_a_row_per_answered_cell_with_its_design_and_coding(clien
 
 @pytest.mark.parametrize("min_share", [0.5, 1.0])
 async def test_theme_score_tables_equal_the_scores_computed_from_the_tidy_rows(client, conn, session, min_share):
-    evaluation = await _answered_evaluation(client, conn)
+    evaluation = await answered_evaluation(client, conn, {"Nord": 12, "Syd": 12})
     rows = tidy(session, evaluation)
     scale = rows[rows["item_type"].isin(["agreement", "frequency", "scale_0_10"]) & rows["theme"].notna()]
     items = (await conn.fetch(

@@ -3,8 +3,22 @@ answers everything they are shown sends, in the JSON API's shape."""
 
 from __future__ import annotations
 
+import random
+
 from service.surveys.answers import Answers, is_shown, matrix_rows
-from service.surveys.model import FreeText, Item, Matrix, MultipleChoice, Questionnaire, Role, choices
+from service.surveys.model import (
+    DONT_KNOW,
+    Agreement,
+    FreeText,
+    Frequency,
+    Item,
+    Matrix,
+    MultipleChoice,
+    Questionnaire,
+    Role,
+    Scale010,
+    choices,
+)
 from service.surveys.pages import pages, visible_parts
 
 TEXT = "Tak for hjælpen. Det har gjort en forskel for mig – især i hverdagen."
@@ -25,6 +39,16 @@ def valid_answers(q: Questionnaire, *, text: str = TEXT) -> Answers:
     for item in q.items():
         if is_shown(q, item, answers):
             answers[item.id] = _answer(item, wanted.get(item.id, []), answers, text)
+    return answers
+
+
+def varied_answers(q: Questionnaire, rng: random.Random, *, text: str = TEXT) -> Answers:
+    """valid_answers with every scale item answered at random (its codes, and 'ved ikke'
+    where offered): answers that differ from respondent to respondent, for statistics."""
+    answers = valid_answers(q, text=text)
+    for item in q.items():
+        if isinstance(item, Agreement | Frequency | Scale010) and item.id in answers:
+            answers[item.id] = rng.choice([*item.codes, *([DONT_KNOW] if item.dont_know else [])])
     return answers
 
 

@@ -1,0 +1,171 @@
+"""The standard summary of one evaluation: every theme of every questionnaire, per arm and
+unit and wave (descriptives), and after against before per arm (independent waves: rank
+test, Welch's t, share agreeing), with effect sizes, Benjamini–Hochberg within each
+family and the minimal detectable effect, under disclosure control. PostgreSQL sends
+frequency tables of theme scores; no row per respondent reaches Python.
+
+Which waves are compared: every wave of phase 'before' together, against the waves of
+phase 'after' with the highest `sequence` (the latest follow-up)."""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Sequence
+from typing import Any
+
+import msgspec
+
+from service.analysis import stats, stats_independent
+from service.analysis.data import ScoreTable, merged, theme_score_tables
+from service.analysis.disclosure import Key, Sum, suppress
+from service.analysis.results import Comparison, Descriptive, Result
+from service.analysis.session import Session
+
+# Top-two box on a 1–5 scale (≥ 4); on another scale the same share of its range.
+AGREEING_AT = 0.75
+
+_THRESHOLDS = """
+select v.questionnaire_id, qi.theme, max(qi.min_group_size) as strictest
+  from questionnaire_item qi join questionnaire_version v on v.id = qi.questionnaire_version_id
+ where qi.theme is not null and qi.dimension = ''
+ group by 1, 2
+"""
+
+
+def summary(session: Session, evaluation_id: int, *, min_share: float = 0.5) -> list[Result]:
+    tables = theme_score_tables(session, evaluation_id, min_share=min_share)
+    strictest = {(r["questionnaire_id"], r["theme"]): r["strictest"] for r in session.run(
+        lambda conn: conn.fetch(_THRESHOLDS))}
+    default = session.settings.min_group_size
+    by_theme: dict[tuple[str, str, str], list[ScoreTable]] = defaultdict(list)
+    for t in tables:
+        by_theme[(t.audience, t.questionnaire_id, t.theme)].append(t)
+    results: list[Result] = []
+    for (_, questionnaire_id, theme), group in sorted(by_theme.items()):
+        threshold = max(default, strictest.get((questionnaire_id, theme)) or 0)
+        results.extend(_descriptives(evaluation_id, group, threshold))
+        results.extend(_comparisons(evaluation_id, group, threshold))
+    return _adjust(results)
+
+
+def _agreeing_at(t: ScoreTable) -> float:
+    return t.scale_min + AGREEING_AT * (t.scale_max - t.scale_min)
+
+
+def _descriptives(evaluation_id: int, group: list[ScoreTable], threshold: int) -> list[Descriptive]:
+    out: list[Descriptive] = []
+    waves: dict[tuple[str, int], list[ScoreTable]] = defaultdict(list)
+    for t in group:
+        waves[(t.phase, t.sequence)].append(t)
+    for (phase, sequence), tables in sorted(waves.items(), key=lambda kv: kv[0][1]):
+        arms: dict[str, list[ScoreTable]] = defaultdict(list)
+        for t in tables:
+            arms[t.arm].append(t)
+        counts: dict[Key, int] = {("unit", t.unit_id): t.n for t in tables}
+        counts |= {("arm", a): sum(t.n for t in ts) for a, ts in arms.items()}
+        sums = [Sum(("arm", a), tuple(("unit", t.unit_id) for t in ts)) for a, ts in arms.items()]
+        hidden = suppress(counts, dict.fromkeys(counts, threshold), sums)
+        first = tables[0]
+        for arm, ts in sorted(arms.items()):
+            cells = [(("arm", arm), None, merged(ts))] + [(("unit", t.unit_id), t.unit_id, dict(t.counts)) for t in ts]
+            for key, unit_id, table in cells:
+                out.append(_describe(evaluation_id, first, arm, unit_id, phase, sequence, table, key in hidden))
+    return out
+
+
+def _describe(
+    evaluation_id: int, like: ScoreTable, arm: str, unit_id: int | None, phase: str, sequence: int,
+    table: stats.FrequencyTable, hidden: bool,
+) -> Descriptive:
+    labels: dict[str, Any] = dict(
+        evaluation_id=evaluation_id, audience=like.audience, questionnaire_id=like.questionnaire_id,
+        target=like.theme, arm=arm, unit_id=unit_id, phase=phase, sequence=sequence,
+    )
+    if hidden:
+        return Descriptive(**labels, n=None, mean=None, mean_low=None, mean_high=None, mean_method="",
+                           share_agreeing=None, share_low=None, share_high=None, share_method="", suppressed=True)
+    mean = stats.mean_interval(stats.moments_of_table(table))
+    share = stats.share_agreeing(table, _agreeing_at(like))
+    return Descriptive(
+        **labels, n=sum(table.values()), mean=_num(mean.estimate), mean_low=_num(mean.low),
+        mean_high=_num(mean.high), mean_method=mean.method, share_agreeing=_num(share.estimate),
+        share_low=_num(share.low), share_high=_num(share.high), share_method=share.method, suppressed=False,
+    )
+
+
+def _comparisons(evaluation_id: int, group: list[ScoreTable], threshold: int) -> list[Comparison]:
+    out: list[Comparison] = []
+    latest = max((t.sequence for t in group if t.phase == "after"), default=None)
+    for arm in sorted({t.arm for t in group}):
+        before = merged([t for t in group if t.arm == arm and t.phase == "before"])
+        after = merged([t for t in group if t.arm == arm and t.phase == "after" and t.sequence == latest])
+        like = group[0]
+        labels: dict[str, Any] = dict(
+            evaluation_id=evaluation_id, audience=like.audience, questionnaire_id=like.questionnaire_id,
+            target=like.theme, arm=arm, design="independent", confirmatory=False,
+        )
+        n_before, n_after = sum(before.values()), sum(after.values())
+        if min(n_before, n_after) < threshold:
+            out.extend(_suppressed(labels, name) for name in ("Mann–Whitney U", "Welch's t", "Share agreeing"))
+            continue
+        out.extend(_independent(labels, before, after, _agreeing_at(like)))
+    return out
+
+
+def _independent(labels: dict[str, Any], before: stats.FrequencyTable, after: stats.FrequencyTable,
+                 agree_at: float) -> list[Comparison]:
+    m_before, m_after = stats.moments_of_table(before), stats.moments_of_table(after)
+    n: dict[str, Any] = dict(n_before=m_before.n, n_after=m_after.n)
+    mde = _num(stats.mde_independent(m_before.n, m_after.n))
+    rank = stats_independent.mann_whitney(before, after)
+    r = stats_independent.rank_biserial(before, after)
+    welch = stats_independent.welch_t(m_before, m_after)
+    difference = stats_independent.welch_difference(m_before, m_after)
+    g = stats_independent.hedges_g(m_before, m_after)
+    k_before, _ = stats.agreeing(before, agree_at)
+    k_after, _ = stats.agreeing(after, agree_at)
+    shares = stats.newcombe_difference(k_after, m_after.n, k_before, m_before.n)
+    return [
+        Comparison(**labels, **n, test=rank.name, variant=rank.variant, estimate=_num(r.estimate),
+                   estimate_name=r.name, ci_low=_num(r.low), ci_high=_num(r.high), ci_method=r.method,
+                   statistic=_num(rank.statistic), p=_num(rank.p), p_adjusted=None, effect=r.name,
+                   effect_size=_num(r.estimate), effect_low=_num(r.low), effect_high=_num(r.high),
+                   effect_method=r.method, mde=mde, suppressed=False),
+        Comparison(**labels, **n, test=welch.name, variant=welch.variant, estimate=_num(difference.estimate),
+                   estimate_name="difference in means", ci_low=_num(difference.low), ci_high=_num(difference.high),
+                   ci_method=difference.method, statistic=_num(welch.statistic), p=_num(welch.p), p_adjusted=None,
+                   effect=g.name, effect_size=_num(g.estimate), effect_low=_num(g.low), effect_high=_num(g.high),
+                   effect_method=g.method, mde=mde, suppressed=False),
+        Comparison(**labels, **n, test="Share agreeing", variant=f"score >= {agree_at:g}",
+                   estimate=_num(shares.estimate), estimate_name="difference in shares agreeing",
+                   ci_low=_num(shares.low), ci_high=_num(shares.high), ci_method=shares.method,
+                   statistic=None, p=None, p_adjusted=None, effect="", effect_size=None, effect_low=None,
+                   effect_high=None, effect_method="", mde=mde, suppressed=False),
+    ]
+
+
+def _suppressed(labels: dict[str, Any], test: str) -> Comparison:
+    return Comparison(
+        **labels, test=test, variant="", n_before=None, n_after=None, estimate=None, estimate_name="", ci_low=None,
+        ci_high=None, ci_method="", statistic=None, p=None, p_adjusted=None, effect="", effect_size=None,
+        effect_low=None, effect_high=None, effect_method="", mde=None, suppressed=True,
+    )
+
+
+def _adjust(results: Sequence[Result]) -> list[Result]:
+    """Benjamini–Hochberg within each family: the themes of one questionnaire and arm, by test."""
+    families: dict[tuple[str, str, str, str], list[tuple[int, float]]] = defaultdict(list)
+    for i, r in enumerate(results):
+        if isinstance(r, Comparison) and r.p is not None:
+            families[(r.questionnaire_id, r.arm, r.design, r.test)].append((i, r.p))
+    adjusted = list(results)
+    for members in families.values():
+        for (i, _), q in zip(members, stats.bh_adjust([p for _, p in members])):
+            adjusted[i] = msgspec.structs.replace(results[i], p_adjusted=_num(q))
+    return adjusted
+
+
+def _num(x: float) -> float | None:
+    """A figure as JSON can carry it: None where the statistic is undefined (NaN)."""
+    return None if math.isnan(x) else float(x)

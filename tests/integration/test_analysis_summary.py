@@ -1,0 +1,89 @@
+"""The standard summary of an evaluation, on real answers in PostgreSQL: its comparisons
+agree with scipy and statsmodels run directly on the theme scores computed from the tidy
+rows (an independent path), Benjamini–Hochberg is applied within each family, and a unit
+under the threshold is shown with no count or estimate, nor recoverable from its arm."""
+
+from __future__ import annotations
+
+import pytest
+from scipy import stats as scipy_stats
+from statsmodels.stats.multitest import multipletests
+
+from service import analysis
+from service.analysis.results import Comparison, Descriptive, to_frame
+from service.analysis.summary import summary
+from tests.integration.test_analysis_data import answered_evaluation
+
+
+@pytest.fixture
+def session(pg_url):
+    with analysis.connect(pg_url) as s:
+        yield s
+
+
+def _scores(session, evaluation: int, theme: str, phase: str):
+    """Theme scores per response computed in pandas from the tidy rows (all items answered)."""
+    rows = analysis.tidy(session, evaluation)
+    rows = rows[(rows["theme"] == theme) & (rows["phase"] == phase) & rows["value"].notna()
+                & rows["item_type"].isin(["agreement", "frequency", "scale_0_10"])]
+    per = rows.groupby("response_id")["value_coded"].agg(["mean", "count"])
+    k = rows.groupby("response_id")["item_id"].size().max()
+    return per[per["count"] >= 0.5 * max(k, 1)]["mean"].to_numpy()
+
+
+async def test_the_comparisons_agree_with_scipy_on_the_theme_scores(client, conn, session):
+    """Mann–Whitney U (two-sided, normal approximation, tie and continuity correction) and
+    Welch's t, pinned to scipy.stats.mannwhitneyu(method='asymptotic') and ttest_ind(equal_var=False)."""
+    evaluation = await answered_evaluation(client, conn, {"Nord": 15, "Syd": 15})
+    results = summary(session, evaluation)
+    found = {(r.target, r.test): r for r in results if isinstance(r, Comparison) and r.arm == "intervention"}
+    before = _scores(session, evaluation, "indflydelse", "before")
+    after = _scores(session, evaluation, "indflydelse", "after")
+    rank = found[("indflydelse", "Mann–Whitney U")]
+    expected = scipy_stats.mannwhitneyu(after, before, alternative="two-sided", method="asymptotic",
+                                        use_continuity=True)
+    assert rank.p == pytest.approx(expected.pvalue, abs=1e-10)
+    assert "continuity" in rank.variant and "tie" in rank.variant
+    assert (rank.n_before, rank.n_after) == (len(before), len(after))
+    welch = found[("indflydelse", "Welch's t")]
+    t = scipy_stats.ttest_ind(after, before, equal_var=False)
+    assert welch.p == pytest.approx(t.pvalue, abs=1e-10)
+    assert welch.estimate == pytest.approx(after.mean() - before.mean(), abs=1e-9)  # after − before
+    ci = t.confidence_interval(0.95)
+    assert (welch.ci_low, welch.ci_high) == (pytest.approx(ci.low, abs=1e-9), pytest.approx(ci.high, abs=1e-9))
+
+
+async def test_p_values_are_adjusted_by_benjamini_hochberg_within_a_family(client, conn, session):
+    evaluation = await answered_evaluation(client, conn, {"Nord": 8, "Syd": 8})
+    family = [r for r in summary(session, evaluation)
+              if isinstance(r, Comparison) and r.test == "Welch's t" and not r.suppressed]
+    assert len(family) > 3
+    _, expected, _, _ = multipletests([r.p for r in family], method="fdr_bh")
+    assert [r.p_adjusted for r in family] == pytest.approx(list(expected), abs=1e-12)
+
+
+async def test_a_unit_under_the_threshold_shows_nothing_and_cannot_be_worked_out(client, conn, session):
+    evaluation = await answered_evaluation(client, conn, {"Nord": 3, "Syd": 9, "Vest": 7})
+    rows = [r for r in summary(session, evaluation) if isinstance(r, Descriptive) and r.target == "indflydelse"
+            and r.phase == "before"]
+    units = {r.unit_id: r for r in rows if r.unit_id is not None}
+    arm = next(r for r in rows if r.unit_id is None)
+    small = min(units, key=lambda u: units[u].unit_id)  # the first unit made: Nord, 3 respondents
+    assert units[small].suppressed and units[small].n is None and units[small].mean is None
+    shown = [r.n for r in units.values() if not r.suppressed]
+    assert arm.n is not None and (len(shown) < len(units) - 1 or arm.n - sum(shown) != 3)
+    assert sum(r.suppressed for r in units.values()) >= 2  # a second unit hidden with it
+
+
+async def test_a_comparison_with_too_few_respondents_carries_no_figures(client, conn, session):
+    evaluation = await answered_evaluation(client, conn, {"Nord": 3})
+    comparisons = [r for r in summary(session, evaluation) if isinstance(r, Comparison)]
+    assert comparisons and all(r.suppressed and r.n_before is None and r.p is None for r in comparisons)
+
+
+async def test_the_summary_turns_into_one_tidy_frame(client, conn, session):
+    evaluation = await answered_evaluation(client, conn, {"Nord": 6})
+    frame = to_frame([r for r in summary(session, evaluation) if isinstance(r, Comparison)])
+    assert {"n_before", "n_after", "estimate", "ci_low", "ci_high", "p", "p_adjusted", "effect_size",
+            "suppressed", "confirmatory"} <= set(frame.columns)
+    assert len(frame) == frame[["questionnaire_id", "target", "arm", "test"]].drop_duplicates().shape[0]
