@@ -67,7 +67,8 @@ class OptionShare(msgspec.Struct, frozen=True, kw_only=True):
 class Reliability(msgspec.Struct, frozen=True, kw_only=True):
     """Internal consistency of one theme: Cronbach's α, McDonald's ω and item–rest correlations.
 
-    `item_rest` follows the order of the items given to the function; `n` is the number of complete
+    `item_means` and `item_rest` follow the order of the items given to the function, so two waves'
+    results side by side show whether the theme behaves alike in both; `n` is the number of complete
     responses the sums were computed from.
     """
 
@@ -75,5 +76,6 @@ class Reliability(msgspec.Struct, frozen=True, kw_only=True):
     items: int
     alpha: float
     omega: float
+    item_means: list[float]
     item_rest: list[float]
     omega_method: str

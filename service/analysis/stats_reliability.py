@@ -96,17 +96,21 @@ def mcdonald_omega(cov: Matrix) -> float:
 def reliability(n: int, sums: Sequence[float], cross: Sequence[Sequence[float]]) -> Reliability:
     """α, ω and item–rest correlations of one theme from its sums (see the module docstring).
 
-    n < 2: every figure NaN (no variance can be estimated).
+    n < 2: every figure but the item means NaN (no variance can be estimated); n = 0: all NaN.
     """
     k = len(sums)
     if n < 2:
-        return Reliability(n=n, items=k, alpha=NAN, omega=NAN, item_rest=[NAN] * k, omega_method=OMEGA_METHOD)
+        means = [v / n for v in sums] if n else [NAN] * k
+        return Reliability(
+            n=n, items=k, alpha=NAN, omega=NAN, item_means=means, item_rest=[NAN] * k, omega_method=OMEGA_METHOD
+        )
     cov = covariance(n, sums, cross)
     return Reliability(
         n=n,
         items=k,
         alpha=cronbach_alpha(cov),
         omega=mcdonald_omega(cov),
+        item_means=[v / n for v in sums],
         item_rest=item_rest(cov),
         omega_method=OMEGA_METHOD,
     )

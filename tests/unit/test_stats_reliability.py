@@ -42,6 +42,7 @@ def test_cronbach_alpha_and_item_rest_match_numpy_on_microdata(seed: int, n: int
     assert result.alpha == pytest.approx(alpha, abs=1e-10)
     assert result.item_rest == pytest.approx(rest, abs=1e-10)
     assert (result.n, result.items) == (n, k)
+    assert result.item_means == pytest.approx(list(x.mean(axis=0)), abs=1e-12)
 
 
 def statsmodels_omega(x: np.ndarray) -> float:
@@ -93,9 +94,11 @@ def test_omega_equals_alpha_for_parallel_items() -> None:
 
 
 def test_reliability_edge_cases_are_nan_not_numbers() -> None:
-    """n < 2: all NaN; one item: α NaN; two items: ω NaN (one factor not identified); an item
+    """n < 2: all NaN but the item means; one item: α NaN; two items: ω NaN (one factor not identified); an item
     everyone answered alike: its item–rest r and ω NaN; a matrix of the wrong shape names the field."""
-    assert math.isnan(reliability(1, [3.0, 4.0, 2.0], [[9, 12, 6], [12, 16, 8], [6, 8, 4]]).alpha)
+    single = reliability(1, [3.0, 4.0, 2.0], [[9, 12, 6], [12, 16, 8], [6, 8, 4]])
+    assert math.isnan(single.alpha) and single.item_means == [3.0, 4.0, 2.0]
+    assert all(math.isnan(m) for m in reliability(0, [0.0, 0.0], [[0, 0], [0, 0]]).item_means)
     one_item = likert_items(4, 50, [0.8])
     assert math.isnan(from_sums(one_item).alpha)
     two = from_sums(likert_items(5, 50, [0.8, 0.7]))
