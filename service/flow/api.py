@@ -3,12 +3,12 @@ file as the request body."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
-from litestar import Controller, get, post
+from litestar import Controller, Request, get, post
 from litestar.params import FromPath, Parameter, RawBody
 
-from service.auth import require_admin
+from service.auth import current_caller, require_admin
 from service.bounds import INT_MAX
 from service.flow import store
 from service.flow.csvfile import MAX_FILE_BYTES
@@ -24,14 +24,17 @@ class FlowApi(Controller):
     exception_handlers = JSON_HANDLERS
 
     @post("/", status_code=200, responses=error_responses(401, 404, 422), request_max_body_size=MAX_FILE_BYTES)
-    async def import_flow(self, organisation_id: FromPath[PathId], body: RawBody, conn: Conn) -> FlowImported:
+    async def import_flow(
+        self, organisation_id: FromPath[PathId], body: RawBody, conn: Conn, request: Request[Any, Any, Any],
+    ) -> FlowImported:
         """Import citizen flow counts: the body is the CSV file (`Content-Type: text/csv`;
         the format is in README.md, "Citizen flow"). Units are named by id or by their exact
         name in this organisation. Nothing is stored when a line is bad: the 422's
         `errors` then name each one (`line`, `field`, `message`). Months imported again
         are replaced; stock that does not add up comes back as `warnings`. Audited."""
         text = body.decode("utf-8-sig")  # the edge has refused a body that is not UTF-8
-        return await store.import_flow(conn, text, organisation_id, "admin-api", name="the flow file")
+        actor = current_caller(request).actor  # the configured admin key, or which key of `sammen key list`
+        return await store.import_flow(conn, text, organisation_id, actor, name="the flow file")
 
     @get("/", responses=error_responses(401, 404))
     async def months(

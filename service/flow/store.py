@@ -82,11 +82,12 @@ async def _stored_around(
 
 
 async def import_flow(
-    conn: asyncpg.Connection, text: str, organisation_id: int | None, actor: audit.Actor,
+    conn: asyncpg.Connection, text: str, organisation_id: int | None, actor: str,
     *, today: dt.date | None = None, name: str = "the flow file",
 ) -> FlowImported:
     """Check the whole file and store it, or raise FlowFileInvalid with every bad line
-    (nothing stored) or NotFound for an unknown organisation."""
+    (nothing stored) or NotFound for an unknown organisation. `actor` is who the audit
+    log names: 'cli', 'admin-api' or an API key's 'key:<id>'."""
     rows, errors = csvfile.parse(text, today or dt.date.today())
     async with conn.transaction():
         organisation, unit_ids, unit_errors = await _resolve(conn, rows, organisation_id)

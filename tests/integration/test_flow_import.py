@@ -7,7 +7,8 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 
-from service.admin import audit
+from service.admin import access, audit
+from service.admin.model import NewKey
 from tests.support.cli import sammen
 from tests.support.evaluation import set_up_evaluation
 
@@ -193,3 +194,18 @@ async def test_the_cli_refuses_a_file_that_is_not_utf8_naming_the_line(settings,
     path.write_bytes(f"{HEADER}\n1;2025-01;1;0;0;;\n".encode() + "Bostøtte;2025-02;1;0;0;;\n".encode("latin-1"))
     ran = await sammen(settings, "flow", "import", str(path), "--organisation", "1")
     assert ran.code == 2 and f"{path} line 3: not UTF-8 text" in ran.err
+
+
+async def test_an_import_with_a_made_admin_key_is_audited_as_that_key_and_an_evaluator_key_is_refused(
+        client, conn):
+    org, bo, _ = await _organisation(conn)
+    admin_key = await access.create_key(conn, NewKey(name="Drift", role="admin"))
+    evaluator = await access.create_key(conn, NewKey(name="VIVE", role="evaluator", organisation_id=org))
+    body = _csv(HEADER, f"{bo};2025-01;10;3;2;;")
+    refused = await _post(client, {"Authorization": f"Bearer {evaluator.key}"}, org, body)
+    assert refused.status_code == 401
+    assert await conn.fetchval("select count(*) from flow_month") == 0
+    r = await _post(client, {"Authorization": f"Bearer {admin_key.key}"}, org, body)
+    assert r.status_code == 200
+    [entry] = await audit.entries(conn, action="import flow")
+    assert (entry.actor, entry.key_name) == (f"key:{admin_key.id}", "Drift")
