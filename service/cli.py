@@ -168,6 +168,14 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_parser("sql", help="a psql prompt on the database in use")
     demodata_cli.add_parser(sub.add_parser("demo-data", help="load a demo evaluation (planted effects)"))
     flow_cli.add_parser(sub.add_parser("flow", help="citizen flow counts per unit and month (import from CSV, list)"))
+    # its module (pandas, scipy) is imported only when the command runs
+    p = sub.add_parser("analyse", help="statistics of an evaluation (the standard summary)")
+    a = p.add_subparsers(dest="analyse_command", required=True).add_parser(
+        "summary", help="every theme per arm, unit and wave, and after vs before, under disclosure control")
+    a.add_argument("--evaluation", type=int, required=True)
+    a.add_argument("--format", choices=["json", "table"], default="json")
+    a.add_argument("--min-share", type=float, default=0.5,
+                   help="share of a theme's items a response must answer to get a theme score (default 0.5)")
     return parser
 
 
@@ -198,6 +206,11 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
         print(f"\n  API-dokumentation                {settings.public_url}/schema")
         print(f"  Admin API-nøgle (denne kørsel)   {settings.admin_api_key}\n\nStop med Ctrl+C.", flush=True)
         _serve(settings)
+        return 0
+    if args.command == "analyse":
+        from service.analysis import cli as analysis_cli
+
+        print(analysis_cli.run(args, settings))
         return 0
     if args.command in ("backup", "restore", "sql"):
         url = db.database_url(settings)

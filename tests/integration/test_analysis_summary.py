@@ -5,6 +5,7 @@ under the threshold is shown with no count or estimate, nor recoverable from its
 
 from __future__ import annotations
 
+import msgspec
 import pytest
 from scipy import stats as scipy_stats
 from statsmodels.stats.multitest import multipletests
@@ -13,6 +14,7 @@ from service import analysis
 from service.analysis.results import Comparison, Descriptive, to_frame
 from service.analysis.summary import summary
 from tests.integration.test_analysis_data import answered_evaluation
+from tests.support.cli import sammen
 
 
 @pytest.fixture
@@ -87,3 +89,12 @@ async def test_the_summary_turns_into_one_tidy_frame(client, conn, session):
     assert {"n_before", "n_after", "estimate", "ci_low", "ci_high", "p", "p_adjusted", "effect_size",
             "suppressed", "confirmatory"} <= set(frame.columns)
     assert len(frame) == frame[["questionnaire_id", "target", "arm", "test"]].drop_duplicates().shape[0]
+
+
+async def test_the_command_line_gives_the_same_summary_as_python(client, conn, session, settings):
+    evaluation = await answered_evaluation(client, conn, {"Nord": 6, "Syd": 2})
+    ran = await sammen(settings, "analyse", "summary", "--evaluation", str(evaluation))
+    assert ran.code == 0, ran.err
+    assert ran.json() == msgspec.to_builtins(summary(session, evaluation))
+    table = await sammen(settings, "analyse", "summary", "--evaluation", str(evaluation), "--format", "table")
+    assert table.code == 0 and "comparisons" in table.out and "Mann–Whitney U" in table.out

@@ -1,0 +1,38 @@
+"""`sammen analyse summary --evaluation ID [--format json|table]`: the standard summary
+on the command line, the same figures as `analysis.summary()` and the HTTP summary."""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+import msgspec
+
+from service import db
+from service.analysis.results import Comparison, Descriptive, to_frame
+from service.analysis.session import Session
+from service.analysis.summary import summary
+from service.config import Settings
+
+TABLE_COLUMNS = {
+    "descriptives": ["questionnaire_id", "target", "arm", "unit_id", "phase", "sequence", "n", "mean", "mean_low",
+                     "mean_high", "share_agreeing", "suppressed"],
+    "comparisons": ["questionnaire_id", "target", "arm", "test", "n_before", "n_after", "estimate", "ci_low",
+                    "ci_high", "p", "p_adjusted", "effect_size", "mde", "suppressed", "confirmatory"],
+}
+
+
+def run(args: argparse.Namespace, settings: Settings) -> str:
+    session = Session(db.database_url(settings), settings)
+    try:
+        results = summary(session, args.evaluation, min_share=args.min_share)
+    finally:
+        session.close()
+    if args.format == "json":
+        return json.dumps(msgspec.to_builtins(results), ensure_ascii=False, indent=2)
+    parts = []
+    for title, kind in (("descriptives", Descriptive), ("comparisons", Comparison)):
+        frame = to_frame([r for r in results if isinstance(r, kind)])
+        if not frame.empty:
+            parts.append(f"{title}\n" + frame[TABLE_COLUMNS[title]].to_string(index=False, float_format="%.4g"))
+    return "\n\n".join(parts)
