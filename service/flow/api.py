@@ -3,9 +3,11 @@ file as the request body."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Annotated, Any
 
 from litestar import Controller, Request, get, post
+from litestar.openapi.spec import OpenAPIMediaType, OpenAPIType, Operation, RequestBody, Schema
 from litestar.params import FromPath, Parameter, RawBody
 
 from service.auth import current_caller, require_admin
@@ -17,13 +19,24 @@ from service.http import Conn, PathId
 from service.web.handlers import JSON_HANDLERS, error_responses
 
 
+@dataclass
+class _CsvBody(Operation):
+    """The OpenAPI document says what the import reads: the CSV file as the body (Litestar
+    describes only decoded bodies by itself)."""
+
+    def __post_init__(self) -> None:
+        self.request_body = RequestBody(required=True, description="the flow CSV file (UTF-8; see README.md)",
+                                        content={"text/csv": OpenAPIMediaType(schema=Schema(type=OpenAPIType.STRING))})
+
+
 class FlowApi(Controller):
     path = "/api/admin/organisations/{organisation_id:int}/flow"
     guards = [require_admin]
     tags = ["admin"]
     exception_handlers = JSON_HANDLERS
 
-    @post("/", status_code=200, responses=error_responses(401, 404, 422), request_max_body_size=MAX_FILE_BYTES)
+    @post("/", status_code=200, responses=error_responses(401, 404, 422), request_max_body_size=MAX_FILE_BYTES,
+          operation_class=_CsvBody)
     async def import_flow(
         self, organisation_id: FromPath[PathId], body: RawBody, conn: Conn, request: Request[Any, Any, Any],
     ) -> FlowImported:
