@@ -93,3 +93,44 @@ def merged(tables: Sequence[ScoreTable]) -> Counter[float]:
     for t in tables:
         total.update(t.counts)
     return total
+
+
+class LinkedTable(msgspec.Struct, frozen=True):
+    """The respondents of one arm answering a theme both before and after: how many had
+    each difference (after − before), and how many agreed before only (`agreed_before_only`)
+    or after only (`agreed_after_only`), the discordant pairs McNemar counts."""
+
+    arm: str
+    audience: str
+    questionnaire_id: str
+    theme: str
+    differences: dict[float, int]
+    agreed_before_only: int
+    agreed_after_only: int
+
+    @property
+    def n(self) -> int:
+        return sum(self.differences.values())
+
+
+def linked_tables(
+    session: Session, evaluation_id: int, *, min_share: float = 0.5, agreeing_at: float = 0.75
+) -> list[LinkedTable]:
+    """Frequency tables of the before–after differences of linked respondents (the same
+    pseudonymous key in the first wave before and the latest after), per arm and theme.
+    `agreeing_at`: the share of the scale's range from which a score counts as agreeing."""
+    rows = session.run(lambda conn: conn.fetch(
+        queries.LINKED_DIFFERENCES, evaluation_id, min_share, list(queries.SCALE_TYPES), agreeing_at))
+    found: dict[tuple[str, str, str], tuple[dict[float, int], list[int], str]] = {}
+    for r in rows:
+        differences, discordant, _ = found.setdefault(
+            (r["arm"], r["questionnaire_id"], r["theme"]), ({}, [0, 0], r["audience"]))
+        differences[r["difference"]] = differences.get(r["difference"], 0) + r["n"]
+        if r["agreed_before"] and not r["agreed_after"]:
+            discordant[0] += r["n"]
+        elif r["agreed_after"] and not r["agreed_before"]:
+            discordant[1] += r["n"]
+    return [
+        LinkedTable(arm, audience, questionnaire_id, theme, differences, before_only, after_only)
+        for (arm, questionnaire_id, theme), (differences, (before_only, after_only), audience) in found.items()
+    ]

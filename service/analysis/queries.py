@@ -39,11 +39,10 @@ select e.id as evaluation_id, e.name as evaluation, w.id as wave_id, w.name as w
  order by w.sequence, w.id, r.id, qi.position, a.dimension, a.rated_role, a.choice
 """
 
-# Theme scores per response (the mean of its answered, reverse-coded scale items of the
-# theme, when at least `min_share` of the theme's items were answered; 'ved ikke' counts
-# as not answered), counted per group and score: the frequency tables the rank tests,
-# t tests and shares are computed from.
-THEME_SCORE_FREQUENCIES = """
+# Theme scores per response: the mean of its answered, reverse-coded scale items of the
+# theme, when at least `min_share` ($2) of the theme's items were answered ('ved ikke'
+# counts as not answered). $1 the evaluation, $3 the scale item types.
+_SCORES = """
 with items as (
     select questionnaire_version_id, theme, count(*) as k, min(scale_min) as lo, max(scale_max) as hi
       from questionnaire_item
@@ -64,9 +63,42 @@ with items as (
      group by r.id, w.id, eu.arm, v.audience, v.questionnaire_id, qi.theme, i.k, i.lo, i.hi
     having count(*) >= $2::float8 * i.k
 )
+"""
+
+# Counted per group and score: the frequency tables the rank tests, t tests and shares
+# of independent waves are computed from.
+THEME_SCORE_FREQUENCIES = _SCORES + """
 select wave_id, phase, sequence, unit_id, arm, audience, questionnaire_id, theme, lo, hi,
        round(score, 6)::float8 as score, count(*)::int as n
   from scores
  group by wave_id, phase, sequence, unit_id, arm, audience, questionnaire_id, theme, lo, hi, round(score, 6)
  order by questionnaire_id, theme, sequence, unit_id, score
+"""
+
+# Linked respondents: the same respondent key answering in the first wave before and in
+# the latest follow-up of the same questionnaire. Counted per arm (of the follow-up's unit), theme,
+# difference (after − before) and whether the respondent agreed (score ≥ $4 of the
+# scale's range) before and after: what the signed-rank test, the paired t test and
+# McNemar need. No key leaves the database.
+LINKED_DIFFERENCES = _SCORES + """
+, latest as (
+    select questionnaire_id, max(sequence) as sequence from scores where phase = 'after' group by 1
+), first as (
+    select questionnaire_id, min(sequence) as sequence from scores where phase = 'before' group by 1
+), pairs as (
+    select a.arm, a.audience, a.questionnaire_id, a.theme, a.lo, a.hi, a.score - b.score as difference,
+           b.score >= a.lo + $4::float8 * (a.hi - a.lo) as agreed_before,
+           a.score >= a.lo + $4::float8 * (a.hi - a.lo) as agreed_after
+      from scores a
+      join latest l on l.questionnaire_id = a.questionnaire_id and l.sequence = a.sequence
+      join first f on f.questionnaire_id = a.questionnaire_id
+      join scores b on b.respondent_key = a.respondent_key and b.questionnaire_id = a.questionnaire_id
+                   and b.theme = a.theme and b.phase = 'before' and b.sequence = f.sequence
+     where a.phase = 'after' and a.respondent_key is not null
+)
+select arm, audience, questionnaire_id, theme, lo, hi, round(difference, 6)::float8 as difference,
+       agreed_before, agreed_after, count(*)::int as n
+  from pairs
+ group by 1, 2, 3, 4, 5, 6, 7, 8, 9
+ order by questionnaire_id, theme, arm, difference
 """

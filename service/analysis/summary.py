@@ -16,8 +16,8 @@ from typing import Any
 
 import msgspec
 
-from service.analysis import stats, stats_independent
-from service.analysis.data import ScoreTable, merged, theme_score_tables
+from service.analysis import stats, stats_independent, stats_paired
+from service.analysis.data import LinkedTable, ScoreTable, linked_tables, merged, theme_score_tables
 from service.analysis.disclosure import Key, Sum, suppress
 from service.analysis.results import Comparison, Descriptive, Result
 from service.analysis.session import Session
@@ -35,6 +35,8 @@ select v.questionnaire_id, qi.theme, max(qi.min_group_size) as strictest
 
 def summary(session: Session, evaluation_id: int, *, min_share: float = 0.5) -> list[Result]:
     tables = theme_score_tables(session, evaluation_id, min_share=min_share)
+    linked = {(t.questionnaire_id, t.theme, t.arm): t
+              for t in linked_tables(session, evaluation_id, min_share=min_share, agreeing_at=AGREEING_AT)}
     strictest = {(r["questionnaire_id"], r["theme"]): r["strictest"] for r in session.run(
         lambda conn: conn.fetch(_THRESHOLDS))}
     default = session.settings.min_group_size
@@ -46,6 +48,9 @@ def summary(session: Session, evaluation_id: int, *, min_share: float = 0.5) -> 
         threshold = max(default, strictest.get((questionnaire_id, theme)) or 0)
         results.extend(_descriptives(evaluation_id, group, threshold))
         results.extend(_comparisons(evaluation_id, group, threshold))
+        for arm in sorted({t.arm for t in group}):
+            if (pairs := linked.get((questionnaire_id, theme, arm))) is not None:
+                results.extend(_linked(evaluation_id, pairs, threshold))
     return _adjust(results)
 
 
@@ -145,9 +150,49 @@ def _independent(labels: dict[str, Any], before: stats.FrequencyTable, after: st
     ]
 
 
-def _suppressed(labels: dict[str, Any], test: str) -> Comparison:
+def _linked(evaluation_id: int, pairs: LinkedTable, threshold: int) -> list[Comparison]:
+    """The same respondents before and after: signed-rank test, paired t, McNemar on agreeing."""
+    labels: dict[str, Any] = dict(
+        evaluation_id=evaluation_id, audience=pairs.audience, questionnaire_id=pairs.questionnaire_id,
+        target=pairs.theme, arm=pairs.arm, design="linked", confirmatory=False,
+    )
+    tests = [("Wilcoxon signed-rank", ""), ("paired t", ""), ("McNemar", "chi-square; continuity correction"),
+             ("McNemar", "exact binomial; two-sided")]
+    if pairs.n < threshold:
+        return [_suppressed(labels, name, variant) for name, variant in tests]
+    m = stats.moments_of_table(pairs.differences)
+    n: dict[str, Any] = dict(n_before=pairs.n, n_after=pairs.n, mde=_num(stats.mde_paired(pairs.n)))
+    rank = stats_paired.wilcoxon_signed_rank(pairs.differences)
+    r = stats_paired.matched_pairs_rank_biserial(pairs.differences)
+    t = stats_paired.paired_t(m)
+    difference = stats_paired.paired_difference(m)
+    dz = stats_paired.cohens_dz(m)
+    b, c = pairs.agreed_before_only, pairs.agreed_after_only
+    share = (c - b) / pairs.n  # the change in the share agreeing, after − before
+    out = [
+        Comparison(**labels, **n, test=rank.name, variant=rank.variant, estimate=_num(r.estimate),
+                   estimate_name=r.name, ci_low=_num(r.low), ci_high=_num(r.high), ci_method=r.method,
+                   statistic=_num(rank.statistic), p=_num(rank.p), p_adjusted=None, effect=r.name,
+                   effect_size=_num(r.estimate), effect_low=_num(r.low), effect_high=_num(r.high),
+                   effect_method=r.method, suppressed=False),
+        Comparison(**labels, **n, test=t.name, variant=t.variant, estimate=_num(difference.estimate),
+                   estimate_name="mean difference", ci_low=_num(difference.low), ci_high=_num(difference.high),
+                   ci_method=difference.method, statistic=_num(t.statistic), p=_num(t.p), p_adjusted=None,
+                   effect=dz.name, effect_size=_num(dz.estimate), effect_low=_num(dz.low), effect_high=_num(dz.high),
+                   effect_method=dz.method, suppressed=False),
+    ]
+    for mcnemar in (stats_paired.mcnemar_chi2(b, c), stats_paired.mcnemar_exact(b, c)):
+        out.append(Comparison(
+            **labels, **n, test=mcnemar.name, variant=mcnemar.variant, estimate=_num(share),
+            estimate_name="change in the share agreeing", ci_low=None, ci_high=None, ci_method="",
+            statistic=_num(mcnemar.statistic), p=_num(mcnemar.p), p_adjusted=None, effect="", effect_size=None,
+            effect_low=None, effect_high=None, effect_method="", suppressed=False))
+    return out
+
+
+def _suppressed(labels: dict[str, Any], test: str, variant: str = "") -> Comparison:
     return Comparison(
-        **labels, test=test, variant="", n_before=None, n_after=None, estimate=None, estimate_name="", ci_low=None,
+        **labels, test=test, variant=variant, n_before=None, n_after=None, estimate=None, estimate_name="", ci_low=None,
         ci_high=None, ci_method="", statistic=None, p=None, p_adjusted=None, effect="", effect_size=None,
         effect_low=None, effect_high=None, effect_method="", mde=None, suppressed=True,
     )
@@ -155,10 +200,10 @@ def _suppressed(labels: dict[str, Any], test: str) -> Comparison:
 
 def _adjust(results: Sequence[Result]) -> list[Result]:
     """Benjamini–Hochberg within each family: the themes of one questionnaire and arm, by test."""
-    families: dict[tuple[str, str, str, str], list[tuple[int, float]]] = defaultdict(list)
+    families: dict[tuple[str, str, str, str, str], list[tuple[int, float]]] = defaultdict(list)
     for i, r in enumerate(results):
         if isinstance(r, Comparison) and r.p is not None:
-            families[(r.questionnaire_id, r.arm, r.design, r.test)].append((i, r.p))
+            families[(r.questionnaire_id, r.arm, r.design, r.test, r.variant)].append((i, r.p))
     adjusted = list(results)
     for members in families.values():
         for (i, _), q in zip(members, stats.bh_adjust([p for _, p in members])):

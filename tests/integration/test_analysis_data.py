@@ -14,16 +14,18 @@ from tests.support.evaluation import invite, set_up_evaluation
 from tests.support.respond import respond_at_random
 
 
-async def answered_evaluation(client, conn, sizes: dict[str, int], seed: int = 7) -> int:
+async def answered_evaluation(client, conn, sizes: dict[str, int], seed: int = 7, linked: int = 0) -> int:
     """Citizens' answers at random in a before and an after wave, `sizes` respondents per
-    unit and wave (units named by the keys)."""
+    unit and wave (units named by the keys); the first `linked` of each unit answer both
+    waves under one respondent key (a panel)."""
     ev = await set_up_evaluation(conn, "borger", waves=("Før", "Efter"), units=tuple(sizes))
     await conn.execute("update wave set phase = 'before', sequence = 0 where id = $1", ev.waves["Før"])
     rng = random.Random(seed)
     for wave in ev.waves.values():
         for unit, size in zip(ev.units, sizes.values()):
-            for _ in range(size):
-                await respond_at_random(client, await invite(conn, {"wave": wave, "unit": unit}), rng)
+            for i in range(size):
+                key = f"P-{unit}-{i}" if i < linked else None
+                await respond_at_random(client, await invite(conn, {"wave": wave, "unit": unit}, key), rng)
     return ev.evaluation
 
 

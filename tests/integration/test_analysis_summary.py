@@ -6,8 +6,10 @@ under the threshold is shown with no count or estimate, nor recoverable from its
 from __future__ import annotations
 
 import msgspec
+import pandas as pd
 import pytest
 from scipy import stats as scipy_stats
+from statsmodels.stats.contingency_tables import mcnemar
 from statsmodels.stats.multitest import multipletests
 
 from service import analysis
@@ -98,3 +100,34 @@ async def test_the_command_line_gives_the_same_summary_as_python(client, conn, s
     assert ran.json() == msgspec.to_builtins(summary(session, evaluation))
     table = await sammen(settings, "analyse", "summary", "--evaluation", str(evaluation), "--format", "table")
     assert table.code == 0 and "comparisons" in table.out and "Mann–Whitney U" in table.out
+
+
+async def test_linked_respondents_are_compared_pairwise_as_scipy_and_statsmodels_do(client, conn, session):
+    """Wilcoxon signed-rank (zeros dropped, normal approximation, tie and continuity
+    correction) pinned to scipy.stats.wilcoxon(zero_method='wilcox', correction=True,
+    method='approx'); paired t to scipy.stats.ttest_rel; McNemar on agreeing (score ≥ 4),
+    continuity-corrected and exact, to statsmodels' mcnemar."""
+    evaluation = await answered_evaluation(client, conn, {"Nord": 20, "Syd": 14}, linked=12)
+    rows = analysis.tidy(session, evaluation)
+    rows = rows[(rows["theme"] == "indflydelse") & rows["value"].notna()]
+    scores = rows.groupby(["phase", "respondent_key"])["value_coded"].mean()  # both items or one: k = 2, half
+    before, after = scores["before"], scores["after"]
+    pairs = pd.concat([before.rename("b"), after.rename("a")], axis=1, join="inner")
+    assert len(pairs) == 24  # 12 linked in each unit
+    found = {(r.test, r.variant): r for r in summary(session, evaluation) if isinstance(r, Comparison)
+             and r.design == "linked" and r.target == "indflydelse" and r.arm == "intervention"}
+    rank = next(r for (test, _), r in found.items() if test == "Wilcoxon signed-rank")
+    w = scipy_stats.wilcoxon(pairs["a"], pairs["b"], zero_method="wilcox", correction=True, method="approx")
+    assert rank.p == pytest.approx(w.pvalue, abs=1e-10) and rank.n_before == 24
+    t = next(r for (test, _), r in found.items() if test == "paired t")
+    assert t.p == pytest.approx(scipy_stats.ttest_rel(pairs["a"], pairs["b"]).pvalue, abs=1e-10)
+    assert t.estimate == pytest.approx((pairs["a"] - pairs["b"]).mean(), abs=1e-9)
+    agreed_b, agreed_a = pairs["b"] >= 4, pairs["a"] >= 4
+    table = [[int((agreed_b & agreed_a).sum()), int((agreed_b & ~agreed_a).sum())],
+             [int((~agreed_b & agreed_a).sum()), int((~agreed_b & ~agreed_a).sum())]]
+    for (test, variant), r in found.items():
+        if test == "McNemar":
+            exact = "exact" in variant
+            expected = mcnemar(table, exact=exact, correction=True).pvalue
+            if table[0][1] != table[1][0] or exact:  # b = c: statsmodels' corrected χ² differs (see stats_paired)
+                assert r.p == pytest.approx(expected, abs=1e-10), variant
