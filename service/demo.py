@@ -21,6 +21,8 @@ from service.admin.model import (
     OpenLink,
     Sector,
 )
+from service.demodata import design
+from service.demodata import load as demodata
 
 ORGANISATION = "Demo Kommune"
 UNITS: list[tuple[str, Sector, Arm]] = [
@@ -29,6 +31,7 @@ UNITS: list[tuple[str, Sector, Arm]] = [
     ("Distriktspsykiatrien", "distriktspsykiatri", "intervention"),
     ("Bostøtte Syd", "udfoerer", "comparison"),
 ]
+DEMO_SEED, DEMO_RESPONSES = 1, 2000  # `sammen demo-data`'s evaluation, loaded beside this one
 QUESTIONNAIRES = {
     "borger": "borgere",
     "paaroerende": "pårørende",
@@ -38,11 +41,20 @@ QUESTIONNAIRES = {
 }
 
 
+async def ensure_demo_data(conn: asyncpg.Connection) -> None:
+    """Answers to look at beside the links: the generated demo evaluation of seed
+    DEMO_SEED (service/demodata), loaded on the first start only."""
+    if not await conn.fetchval("select exists (select 1 from organisation where name = $1)",
+                               design.ORGANISATION.format(seed=DEMO_SEED)):
+        await demodata.load(conn, seed=DEMO_SEED, responses=DEMO_RESPONSES)
+
+
 async def ensure_demo(
     conn: asyncpg.Connection, base_url: str, today: dt.date | None = None
 ) -> dict[str, Link | OpenLink]:
     """Create the demo evaluation once; return a new personal link per questionnaire."""
     today = today or dt.date.today()
+    await ensure_demo_data(conn)
     org_id = await conn.fetchval("select id from organisation where name = $1", ORGANISATION)
     if org_id is None:
         org_id = (await admin.create_organisation(conn, NewOrganisation(name=ORGANISATION))).id

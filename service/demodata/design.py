@@ -44,12 +44,19 @@ PLANTED EFFECTS (everything not listed is null: no change before -> after, no ar
 1. Citizens (questionnaire ``borger``), themes ``indflydelse`` (influence on own life)
    and ``maal_og_droemme`` (own goals, hopes and dreams): +0.40 SD on the latent scale
    at follow-up in intervention units; 0 in comparison units (``THEME_EFFECTS``).
-   On the 1-5 scale (measured, seed 1, 10^5 responses): theme-score Hedges' g about
-   0.36-0.40 (discretisation and item noise attenuate the latent 0.40 a little), mean
-   item value up about 0.30 points, share agreeing (4-5) up about 14 percentage points.
+   What that is on the 1-5 scale (measured, seed 1, 10^5 responses, about 23 000
+   answers per arm and wave): the theme score's Hedges' g is 0.34 (indflydelse) and
+   0.36 (maal_og_droemme), not 0.40, because cutting into five points (a ceiling at 5)
+   and item noise attenuate it; the mean item value rises 0.33 and 0.37 points
+   (3.81 -> 4.14, 3.65 -> 4.02), the share agreeing (4-5) 12 and 13 percentage points
+   (66 % -> 77 %, 60 % -> 73 %). Comparison units: |g| < 0.02. Other citizen themes:
+   |g| < 0.01 in both arms. With 4000 responses (tests) the estimates are within
+   +-0.15 of these, e.g. seed 1: 0.38 and 0.38 (intervention), -0.03 and -0.05.
 2. Staff collaboration (``medarbejder``, matrix ``samarbejde``): every dimension of the
    cells where a myndighed rater rates udfoerer or an udfoerer rater rates myndighed:
    +0.40 SD latent at follow-up in intervention units (``COLLABORATION_EFFECT``).
+   Per rater and rated group, the mean over the dimensions rises by g about 0.3
+   (seed 1, 4000 responses: 0.32); all other cells and comparison units: null.
 3. Citizen flow (table ``flow_month``, 36 months from ``FLOW_START``): courses ended
    per month up 18 % from the implementation date on in intervention units
    (``ENDED_UPLIFT``); comparison units stay flat, since their implementation falls

@@ -2,7 +2,14 @@
 waves through the admin store (the product's own path), then invitations, responses,
 answers and flow counts with COPY, all in one transaction. Row ids are taken from the
 tables' own sequences first, so COPY can link answers to responses without a round
-trip per response (COPY writes given values into identity columns)."""
+trip per response (COPY writes given values into identity columns).
+
+Speed on the 2-core development machine (28 November 2026, embedded PostgreSQL):
+10^4 responses (164 000 answer rows) in 3.0 s, 10^5 (1.64 million) in 26 s, nearly
+all of it PostgreSQL checking each answer's foreign keys; 10^6 should take about ten
+times that (not measured). Answers are generated and copied in chunks of CHUNK
+respondents, so memory grows with a wave's respondents (a few numbers each), not with
+its answers."""
 
 from __future__ import annotations
 

@@ -239,3 +239,15 @@ async def test_sammen_demo_data_shows_progress_and_loads_each_seed_once(conn, se
     assert again.code == 2
     assert "Demokommune (frø 5)" in again.err and "findes allerede" in again.err
     assert await conn.fetchval("select count(*) from organisation where name = 'Demokommune (frø 5)'") == 1
+
+
+async def test_sammen_demo_starts_with_the_generated_answers_and_links_to_every_questionnaire(conn):
+    from service.demo import DEMO_RESPONSES, ensure_demo
+
+    links = await ensure_demo(conn, "http://sammen.test")
+    assert {"borger", "medarbejder", "borger (åbent link)"} <= set(links)
+    again = await ensure_demo(conn, "http://sammen.test")  # a second start loads nothing twice
+    assert again["borger"].url != links["borger"].url
+    assert await conn.fetchval(
+        "select count(*) from response r join unit u on u.id = r.unit_id join organisation o"
+        " on o.id = u.organisation_id where o.name = 'Demokommune (frø 1)'") == DEMO_RESPONSES
