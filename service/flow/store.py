@@ -102,6 +102,7 @@ async def import_flow(
             "with stored as ("
             " insert into flow_month (unit_id, month, enrolled, started, ended, capacity, waiting)"
             " select * from unnest($1::bigint[], $2::date[], $3::int[], $4::int[], $5::int[], $6::int[], $7::int[])"
+            " order by 1, 2"  # one lock order for every import: two at once wait, never deadlock
             " on conflict (unit_id, month) do update set enrolled = excluded.enrolled, started = excluded.started,"
             " ended = excluded.ended, capacity = excluded.capacity, waiting = excluded.waiting, imported_at = now()"
             " returning xmax <> 0 as replaced)"
