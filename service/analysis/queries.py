@@ -102,3 +102,30 @@ select arm, audience, questionnaire_id, theme, lo, hi, round(difference, 6)::flo
  group by 1, 2, 3, 4, 5, 6, 7, 8, 9
  order by questionnaire_id, theme, arm, difference
 """
+
+# The joint indicator ("71 % felt more influence and found their goals meaningful"): per
+# wave and unit, the respondents who answered every item of the set ($3) with a value,
+# and how many of them agreed with all of them (reverse-coded value ≥ $4 of the range).
+JOINT_AGREEMENT = """
+with per_response as (
+    select r.id, r.wave_id, r.unit_id,
+           bool_and(case when qi.reverse then qi.scale_min + qi.scale_max - a.value else a.value end
+                    >= qi.scale_min + $4::float8 * (qi.scale_max - qi.scale_min)) as agreed_all
+      from answer a
+      join questionnaire_item qi using (questionnaire_version_id, item_id, dimension)
+      join response r on r.id = a.response_id
+      join wave w on w.id = r.wave_id
+     where w.evaluation_id = $1 and qi.questionnaire_id = $2 and a.item_id = any($3::text[])
+       and a.value is not null and qi.item_type = any($5::text[])
+     group by r.id
+    having count(*) = cardinality($3::text[])
+)
+select w.phase, w.sequence, p.unit_id, eu.arm, v.audience, count(*)::int as n,
+       (count(*) filter (where p.agreed_all))::int as agreed
+  from per_response p
+  join wave w on w.id = p.wave_id
+  join questionnaire_version v on v.id = w.questionnaire_version_id
+  join evaluation_unit eu on eu.evaluation_id = w.evaluation_id and eu.unit_id = p.unit_id
+ group by 1, 2, 3, 4, 5
+ order by 2, 4, 3
+"""

@@ -11,10 +11,11 @@ import pytest
 from scipy import stats as scipy_stats
 from statsmodels.stats.contingency_tables import mcnemar
 from statsmodels.stats.multitest import multipletests
+from statsmodels.stats.proportion import proportion_confint
 
 from service import analysis
 from service.analysis.results import Comparison, Descriptive, to_frame
-from service.analysis.summary import summary
+from service.analysis.summary import joint_agreement, summary
 from tests.integration.test_analysis_data import answered_evaluation
 from tests.support.cli import sammen
 
@@ -131,3 +132,25 @@ async def test_linked_respondents_are_compared_pairwise_as_scipy_and_statsmodels
             expected = mcnemar(table, exact=exact, correction=True).pvalue
             if table[0][1] != table[1][0] or exact:  # b = c: statsmodels' corrected χ² differs (see stats_paired)
                 assert r.p == pytest.approx(expected, abs=1e-10), variant
+
+
+async def test_the_joint_indicator_is_the_share_agreeing_with_every_item(client, conn, session):
+    """Sønderborg's "71 % felt more influence and found their goals meaningful": the share
+    of respondents agreeing (≥ 4) with both items, Wilson score interval, pinned to the
+    count in pandas and statsmodels' proportion_confint(method='wilson')."""
+    evaluation = await answered_evaluation(client, conn, {"Nord": 25, "Syd": 3})
+    items = ["indflydelse_eget_liv", "maal_meningsfulde"]
+    rows = joint_agreement(session, evaluation, "borger", items)
+    tidy = analysis.tidy(session, evaluation)
+    answered = tidy[tidy["item_id"].isin(items) & tidy["value"].notna()]
+    for phase in ("before", "after"):
+        cells = answered[answered["phase"] == phase].pivot(index="response_id", columns="item_id", values="value_coded")
+        complete = cells.dropna()
+        agreed = int((complete >= 4).all(axis=1).sum())
+        arm = next(r for r in rows if r.phase == phase and r.unit_id is None)
+        assert arm.n == len(complete) and arm.share_agreeing == pytest.approx(agreed / len(complete))
+        low, high = proportion_confint(agreed, len(complete), method="wilson")
+        assert (arm.share_low, arm.share_high) == (pytest.approx(low, abs=1e-12), pytest.approx(high, abs=1e-12))
+        assert arm.target == "indflydelse_eget_liv & maal_meningsfulde" and arm.share_method.startswith("Wilson")
+        units = [r for r in rows if r.phase == phase and r.unit_id is not None]
+        assert sum(r.suppressed for r in units) == 2 and all(r.n is None for r in units if r.suppressed)
