@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 
+import asyncpg
 import pytest
 
 from service.app import create_app
@@ -166,3 +167,12 @@ async def test_a_plan_locked_before_a_key_reads_it_shows_in_the_evaluation(clien
     key = await _key(settings, monkeypatch, "--role", "evaluator", "--organisation", str(ev.organisation), "VIVE")
     plan = (await client.get(f"/api/evaluations/{ev.evaluation}", headers=_bearer(key["key"]))).json()["plan"]
     assert plan["locked_at"].startswith(str(dt.date.today() - dt.timedelta(days=1)))
+
+
+async def test_the_audit_log_names_only_known_kinds_of_actor(conn):
+    for actor in ("key:abc", "key:0", "evaluator", "key:"):
+        with pytest.raises(asyncpg.CheckViolationError):
+            await conn.execute("insert into audit_log (actor, action, subject) values ($1, 'read', 'x')", actor)
+    await conn.execute("insert into audit_log (actor, action, subject) values ('key:12', 'read', 'x')")
+    with pytest.raises(asyncpg.CheckViolationError):  # an evaluator key belongs to an organisation
+        await conn.execute("insert into api_key (name, role, key_hash) values ('x', 'evaluator', $1)", b"\0" * 32)
