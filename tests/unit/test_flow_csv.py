@@ -8,6 +8,8 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from service.flow.csvfile import FlowFileInvalid, parse, repeats, stock_warnings
 from service.flow.model import FlowRow
@@ -186,3 +188,15 @@ def test_a_stored_month_the_file_replaces_is_not_checked_against():
     rows = [row(2, "2026-01", 9, 1, 0), row(3, "2026-02", 10, 0, 0)]
     stored = {(7, dt.date(2026, 1, 1)): (1, 1, 1)}  # replaced by line 2, so its old stock does not count
     assert stock_warnings(rows, [7, 7], stored) == []
+
+
+@given(st.lists(st.text(alphabet=st.sampled_from(list("unitmonthenrolled,;\"\n\r 0123456789-\x00ø")), max_size=40),
+                max_size=8))
+@settings(max_examples=300, deadline=None)
+def test_any_text_is_answered_with_rows_or_errors_on_its_own_lines_never_an_exception(parts):
+    text = HEADER + "\n" + "".join(parts)
+    rows, errors = parse(text, TODAY)
+    last = text.count("\n") + text.count("\r") + 2
+    assert rows or errors
+    assert all(1 <= e.line <= last and e.field and e.message for e in errors), errors
+    assert all(min(r.enrolled, r.started, r.ended) >= 0 and r.month <= TODAY for r in rows)
