@@ -1,4 +1,5 @@
-"""The audit log: who erased what and when, and each retention run. An entry describes
+"""The audit log: who erased what and when, each retention run, and every read of
+analyses or data by an API key (service/admin/access.py: record_read). An entry describes
 its subject by ids and pseudonyms and counts rows; it never holds an answer or a
 respondent key in clear, so the log can be kept after the data it speaks of is gone."""
 
