@@ -129,3 +129,34 @@ select w.phase, w.sequence, p.unit_id, eu.arm, v.audience, count(*)::int as n,
  group by 1, 2, 3, 4, 5
  order by 2, 4, 3
 """
+
+# Reliability of a theme per wave: over the responses that answered every scale item of
+# the theme with a value, the count, each item's sum and the sums of products of every
+# pair of items (the diagonal: sums of squares), from which α, ω and item–rest follow.
+THEME_CROSS_PRODUCTS = """
+with items as (
+    select questionnaire_version_id, theme, count(*) as k
+      from questionnaire_item
+     where dimension = '' and theme is not null and item_type = any($2::text[])
+     group by 1, 2
+), coded as (
+    select r.id as response_id, w.id as wave_id, w.phase, w.sequence, v.questionnaire_id, qi.theme,
+           a.item_id, qi.position, i.k,
+           (case when qi.reverse then qi.scale_min + qi.scale_max - a.value else a.value end)::float8 as v
+      from answer a
+      join questionnaire_item qi using (questionnaire_version_id, item_id, dimension)
+      join items i on i.questionnaire_version_id = qi.questionnaire_version_id and i.theme = qi.theme
+      join response r on r.id = a.response_id
+      join questionnaire_version v on v.id = r.questionnaire_version_id
+      join wave w on w.id = r.wave_id
+     where w.evaluation_id = $1 and qi.item_type = any($2::text[]) and a.value is not null
+), complete as (
+    select response_id, theme from coded group by response_id, theme, k having count(*) = k
+)
+select c1.wave_id, c1.phase, c1.sequence, c1.questionnaire_id, c1.theme, c1.item_id as item_i, c1.position as pos_i,
+       c2.item_id as item_j, c2.position as pos_j, count(*)::int as n, sum(c1.v) as sum_i, sum(c1.v * c2.v) as cross
+  from coded c1
+  join coded c2 on c2.response_id = c1.response_id and c2.theme = c1.theme
+  join complete c on c.response_id = c1.response_id and c.theme = c1.theme
+ group by 1, 2, 3, 4, 5, 6, 7, 8, 9
+"""

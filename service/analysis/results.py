@@ -73,6 +73,26 @@ class Comparison(msgspec.Struct, frozen=True, kw_only=True):
     confirmatory: bool  # answers an outcome of the evaluation plan (else exploratory)
 
 
+class ThemeReliability(msgspec.Struct, frozen=True, kw_only=True):
+    """How consistently a theme's items measure one thing, in one wave: Cronbach's α,
+    McDonald's ω (one factor) and each item's mean and item–rest correlation, over the
+    responses that answered every item of the theme."""
+
+    evaluation_id: int
+    questionnaire_id: str
+    target: str
+    phase: str
+    sequence: int
+    n: int | None
+    items: list[str]
+    alpha: float | None
+    omega: float | None
+    omega_method: str
+    item_means: list[float | None]
+    item_rest: list[float | None]
+    suppressed: bool
+
+
 Result = Descriptive | Comparison
 
 

@@ -16,10 +16,10 @@ from typing import Any
 
 import msgspec
 
-from service.analysis import queries, stats, stats_independent, stats_paired
+from service.analysis import queries, stats, stats_independent, stats_paired, stats_reliability
 from service.analysis.data import LinkedTable, ScoreTable, linked_tables, merged, theme_score_tables
 from service.analysis.disclosure import Key, Sum, suppress
-from service.analysis.results import Comparison, Descriptive, Result
+from service.analysis.results import Comparison, Descriptive, Result, ThemeReliability
 from service.analysis.session import Session
 
 # Top-two box on a 1–5 scale (≥ 4); on another scale the same share of its range.
@@ -264,3 +264,39 @@ def _strictest_of_items(session: Session, questionnaire_id: str, items: Sequence
         "select max(min_group_size) from questionnaire_item where questionnaire_id = $1 and item_id = any($2)",
         questionnaire_id, list(items)))
     return strictest or 0
+
+
+def reliability(session: Session, evaluation_id: int) -> list[ThemeReliability]:
+    """Per theme and wave: α, ω, item means and item–rest correlations, side by side for
+    the waves, so a theme that behaves differently after the change shows it. Computed
+    from sums and cross-products PostgreSQL adds up; suppressed under the threshold."""
+    rows = session.run(lambda conn: conn.fetch(queries.THEME_CROSS_PRODUCTS, evaluation_id, list(queries.SCALE_TYPES)))
+    groups: dict[tuple[int, str, int, str, str], list[Any]] = defaultdict(list)
+    for r in rows:
+        groups[(r["wave_id"], r["phase"], r["sequence"], r["questionnaire_id"], r["theme"])].append(r)
+    out: list[ThemeReliability] = []
+    for (_, phase, sequence, questionnaire_id, theme), cells in sorted(groups.items(), key=lambda kv: kv[0][2:]):
+        order = sorted({(r["pos_i"], r["item_i"]) for r in cells})
+        index = {item: i for i, (_, item) in enumerate(order)}
+        k = len(order)
+        sums, cross = [0.0] * k, [[0.0] * k for _ in range(k)]
+        for r in cells:
+            i, j = index[r["item_i"]], index[r["item_j"]]
+            cross[i][j] = r["cross"]
+            if i == j:
+                sums[i] = r["sum_i"]
+        n = cells[0]["n"]
+        threshold = max(session.settings.min_group_size, _strictest_of_items(session, questionnaire_id, list(index)))
+        labels: dict[str, Any] = dict(evaluation_id=evaluation_id, questionnaire_id=questionnaire_id, target=theme,
+                                      phase=phase, sequence=sequence, items=[item for _, item in order])
+        if n < threshold:
+            out.append(ThemeReliability(**labels, n=None, alpha=None, omega=None, omega_method="",
+                                        item_means=[None] * k, item_rest=[None] * k, suppressed=True))
+            continue
+        found = stats_reliability.reliability(n, sums, cross)
+        out.append(ThemeReliability(
+            **labels, n=n, alpha=_num(found.alpha), omega=_num(found.omega), omega_method=found.omega_method,
+            item_means=[_num(m) for m in found.item_means], item_rest=[_num(r) for r in found.item_rest],
+            suppressed=False,
+        ))
+    return out

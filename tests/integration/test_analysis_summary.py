@@ -6,6 +6,7 @@ under the threshold is shown with no count or estimate, nor recoverable from its
 from __future__ import annotations
 
 import msgspec
+import numpy as np
 import pandas as pd
 import pytest
 from scipy import stats as scipy_stats
@@ -15,7 +16,7 @@ from statsmodels.stats.proportion import proportion_confint
 
 from service import analysis
 from service.analysis.results import Comparison, Descriptive, to_frame
-from service.analysis.summary import joint_agreement, summary
+from service.analysis.summary import joint_agreement, reliability, summary
 from tests.integration.test_analysis_data import answered_evaluation
 from tests.support.cli import sammen
 
@@ -154,3 +155,22 @@ async def test_the_joint_indicator_is_the_share_agreeing_with_every_item(client,
         assert arm.target == "indflydelse_eget_liv & maal_meningsfulde" and arm.share_method.startswith("Wilson")
         units = [r for r in rows if r.phase == phase and r.unit_id is not None]
         assert sum(r.suppressed for r in units) == 2 and all(r.n is None for r in units if r.suppressed)
+
+
+async def test_reliability_per_theme_and_wave_matches_numpy_on_the_complete_responses(client, conn, session):
+    """Cronbach's α (k/(k−1)·(1 − Σ item variances / variance of the sum), ddof 1) and
+    item–rest correlations recomputed with numpy on the reverse-coded microdata."""
+    evaluation = await answered_evaluation(client, conn, {"Nord": 30})
+    found = {(r.target, r.phase): r for r in reliability(session, evaluation)}
+    tidy = analysis.tidy(session, evaluation)
+    for phase in ("before", "after"):
+        got = found[("sammenhaeng", phase)]
+        cells = tidy[(tidy["theme"] == "sammenhaeng") & (tidy["phase"] == phase) & tidy["value"].notna()]
+        complete = cells.pivot(index="response_id", columns="item_id", values="value_coded").dropna()[got.items]
+        x = complete.to_numpy(dtype=float)
+        k = x.shape[1]
+        alpha = k / (k - 1) * (1 - x.var(axis=0, ddof=1).sum() / x.sum(axis=1).var(ddof=1))
+        assert got.n == len(complete) and got.alpha == pytest.approx(alpha, abs=1e-10)
+        rest = [np.corrcoef(x[:, i], x.sum(axis=1) - x[:, i])[0, 1] for i in range(k)]
+        assert got.item_rest == pytest.approx(rest, abs=1e-10)
+        assert got.item_means == pytest.approx(list(x.mean(axis=0)), abs=1e-12)
