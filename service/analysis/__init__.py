@@ -3,11 +3,84 @@ also work inside Jupyter's running event loop), reading PostgreSQL and returning
 and pandas DataFrames. Never imports the web layer.
 
     from service import analysis
-    with analysis.connect() as s:              # DATABASE_URL, or the embedded default
-        rows = analysis.tidy(s, evaluation_id)
-"""
+    analysis.connect()                          # DATABASE_URL, or the embedded default
+    results = analysis.summary(evaluation_id)   # descriptives and comparisons
+    analysis.to_frame(results)                  # one tidy DataFrame
 
-from service.analysis.data import ScoreTable, theme_score_tables, tidy
-from service.analysis.session import Session, connect
+Every call takes `session=` for a connection other than the one connect() made last.
+The same functions, async on an asyncpg connection, serve the CLI and the HTTP summary
+(service/analysis/data.py, summary.py)."""
 
-__all__ = ["ScoreTable", "Session", "connect", "theme_score_tables", "tidy"]
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Sequence
+from typing import TypeVar
+
+import asyncpg
+import pandas as pd
+
+from service.analysis import data
+from service.analysis import summary as summaries
+from service.analysis.data import Arm, Audience, LinkedTable, ScoreTable
+from service.analysis.results import Comparison, Descriptive, Result, ThemeReliability, to_frame
+from service.analysis.session import Session
+from service.analysis.session import connect as _connect
+
+T = TypeVar("T")
+_current: list[Session] = []
+
+
+def connect(url: str | None = None) -> Session:
+    """A session on `url`, else DATABASE_URL, else the embedded PostgreSQL; the calls
+    below use it from now on (`with analysis.connect() as s:` closes it at the end)."""
+    session = _connect(url)
+    _current.append(session)
+    return session
+
+
+def _on(session: Session | None, work: Callable[[Session, asyncpg.Connection], Awaitable[T]]) -> T:
+    chosen = session or next((s for s in reversed(_current) if s.is_open), None)
+    if chosen is None:
+        raise RuntimeError("not connected: call analysis.connect() first")
+    return chosen.run(lambda conn: work(chosen, conn))
+
+
+def evaluations(*, session: Session | None = None) -> pd.DataFrame:
+    return _on(session, lambda s, c: data.evaluations(c))
+
+
+def tidy(
+    evaluation_id: int, *, audience: Audience | None = None, waves: Sequence[int] | None = None,
+    units: Sequence[int] | None = None, arm: Arm | None = None, free_text: bool = False,
+    session: Session | None = None,
+) -> pd.DataFrame:
+    """One row per answered cell (microdata: not suppressed; keep it inside the municipality)."""
+    return _on(session, lambda s, c: data.tidy(c, evaluation_id, audience=audience, waves=waves, units=units,
+                                                arm=arm, free_text=free_text))
+
+
+def theme_score_tables(evaluation_id: int, *, min_share: float = 0.5,
+                       session: Session | None = None) -> list[ScoreTable]:
+    return _on(session, lambda s, c: data.theme_score_tables(c, evaluation_id, min_share=min_share))
+
+
+def summary(evaluation_id: int, *, min_share: float = 0.5, session: Session | None = None) -> list[Result]:
+    """The standard summary: descriptives and before/after comparisons of every theme."""
+    return _on(session, lambda s, c: summaries.summary(
+        c, evaluation_id, min_group_size=s.settings.min_group_size, min_share=min_share))
+
+
+def joint_agreement(evaluation_id: int, questionnaire_id: str, items: Sequence[str], *,
+                    session: Session | None = None) -> list[Descriptive]:
+    return _on(session, lambda s, c: summaries.joint_agreement(
+        c, evaluation_id, questionnaire_id, items, min_group_size=s.settings.min_group_size))
+
+
+def reliability(evaluation_id: int, *, session: Session | None = None) -> list[ThemeReliability]:
+    return _on(session, lambda s, c: summaries.reliability(c, evaluation_id, min_group_size=s.settings.min_group_size))
+
+
+__all__ = [
+    "Comparison", "Descriptive", "LinkedTable", "Result", "ScoreTable", "Session", "ThemeReliability", "connect",
+    "evaluations", "joint_agreement", "reliability", "summary", "theme_score_tables", "tidy", "to_frame",
+]

@@ -25,7 +25,8 @@ TABLE_COLUMNS = {
 def run(args: argparse.Namespace, settings: Settings) -> str:
     session = Session(db.database_url(settings), settings)
     try:
-        results = summary(session, args.evaluation, min_share=args.min_share)
+        results = session.run(lambda conn: summary(
+            conn, args.evaluation, min_group_size=settings.min_group_size, min_share=args.min_share))
     finally:
         session.close()
     if args.format == "json":

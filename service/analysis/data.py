@@ -7,18 +7,18 @@ from collections import Counter
 from collections.abc import Sequence
 from typing import Literal
 
+import asyncpg
 import msgspec
 import pandas as pd
 
 from service.analysis import queries
-from service.analysis.session import Session
 
 Audience = Literal["citizen", "relative", "staff", "meeting"]
 Arm = Literal["intervention", "comparison"]
 
 
-def tidy(
-    session: Session,
+async def tidy(
+    conn: asyncpg.Connection,
     evaluation_id: int,
     *,
     audience: Audience | None = None,
@@ -31,10 +31,10 @@ def tidy(
     audience, staff role, respondent key (a pseudonym), the value and its reverse-coded
     `value_coded`, and 'ved ikke' as `dont_know`. Free text only when asked for. These are
     microdata: nothing here is suppressed, so keep them inside the municipality."""
-    rows = session.run(lambda conn: conn.fetch(
+    rows = await conn.fetch(
         queries.TIDY, evaluation_id, audience, list(waves) if waves is not None else None,
         list(units) if units is not None else None, arm, free_text,
-    ))
+    )
     frame = pd.DataFrame([dict(r) for r in rows], columns=_TIDY_COLUMNS)
     return frame if free_text else frame.drop(columns="text_value")
 
@@ -67,14 +67,15 @@ class ScoreTable(msgspec.Struct, frozen=True):
         return sum(self.counts.values())
 
 
-def theme_score_tables(session: Session, evaluation_id: int, *, min_share: float = 0.5) -> list[ScoreTable]:
+async def theme_score_tables(
+    conn: asyncpg.Connection, evaluation_id: int, *, min_share: float = 0.5
+) -> list[ScoreTable]:
     """Frequency tables of theme scores per wave, unit and theme. A response's score is
     the mean of its answered scale items of the theme after reverse coding, when at least
     `min_share` of the theme's items are answered ('ved ikke' counts as not answered)."""
     if not 0 < min_share <= 1:
         raise ValueError(f"min_share: {min_share} is not a share between 0 (excluded) and 1")
-    rows = session.run(lambda conn: conn.fetch(
-        queries.THEME_SCORE_FREQUENCIES, evaluation_id, min_share, list(queries.SCALE_TYPES)))
+    rows = await conn.fetch(queries.THEME_SCORE_FREQUENCIES, evaluation_id, min_share, list(queries.SCALE_TYPES))
     tables: dict[tuple[object, ...], ScoreTable] = {}
     for r in rows:
         key = (r["wave_id"], r["unit_id"], r["questionnaire_id"], r["theme"])
@@ -113,14 +114,14 @@ class LinkedTable(msgspec.Struct, frozen=True):
         return sum(self.differences.values())
 
 
-def linked_tables(
-    session: Session, evaluation_id: int, *, min_share: float = 0.5, agreeing_at: float = 0.75
+async def linked_tables(
+    conn: asyncpg.Connection, evaluation_id: int, *, min_share: float = 0.5, agreeing_at: float = 0.75
 ) -> list[LinkedTable]:
     """Frequency tables of the before–after differences of linked respondents (the same
     pseudonymous key in the first wave before and the latest after), per arm and theme.
     `agreeing_at`: the share of the scale's range from which a score counts as agreeing."""
-    rows = session.run(lambda conn: conn.fetch(
-        queries.LINKED_DIFFERENCES, evaluation_id, min_share, list(queries.SCALE_TYPES), agreeing_at))
+    rows = await conn.fetch(
+        queries.LINKED_DIFFERENCES, evaluation_id, min_share, list(queries.SCALE_TYPES), agreeing_at)
     found: dict[tuple[str, str, str], tuple[dict[float, int], list[int], str]] = {}
     for r in rows:
         differences, discordant, _ = found.setdefault(
@@ -134,3 +135,10 @@ def linked_tables(
         LinkedTable(arm, audience, questionnaire_id, theme, differences, before_only, after_only)
         for (arm, questionnaire_id, theme), (differences, (before_only, after_only), audience) in found.items()
     ]
+
+
+async def evaluations(conn: asyncpg.Connection) -> pd.DataFrame:
+    """Every evaluation with its organisation, implementation date and number of responses."""
+    rows = await conn.fetch(queries.EVALUATIONS)
+    return pd.DataFrame([dict(r) for r in rows],
+                        columns=["evaluation_id", "evaluation", "organisation", "implementation_date", "responses"])

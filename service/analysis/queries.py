@@ -160,3 +160,11 @@ select c1.wave_id, c1.phase, c1.sequence, c1.questionnaire_id, c1.theme, c1.item
   join complete c on c.response_id = c1.response_id and c.theme = c1.theme
  group by 1, 2, 3, 4, 5, 6, 7, 8, 9
 """
+
+EVALUATIONS = """
+select e.id as evaluation_id, e.name as evaluation, o.name as organisation, e.implementation_date,
+       (select count(*) from response r join wave w on w.id = r.wave_id where w.evaluation_id = e.id)::int
+           as responses
+  from evaluation e join organisation o on o.id = e.organisation_id
+ order by e.id
+"""

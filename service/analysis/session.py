@@ -45,6 +45,10 @@ class Session:
 
         return self.run_coroutine(on_a_connection())
 
+    @property
+    def is_open(self) -> bool:
+        return not self._loop.is_closed()
+
     def close(self) -> None:
         if self._loop.is_closed():
             return

@@ -14,13 +14,13 @@ from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any
 
+import asyncpg
 import msgspec
 
 from service.analysis import queries, stats, stats_independent, stats_paired, stats_reliability
 from service.analysis.data import LinkedTable, ScoreTable, linked_tables, merged, theme_score_tables
 from service.analysis.disclosure import Key, Sum, suppress
 from service.analysis.results import Comparison, Descriptive, Result, ThemeReliability
-from service.analysis.session import Session
 
 # Top-two box on a 1–5 scale (≥ 4); on another scale the same share of its range.
 AGREEING_AT = 0.75
@@ -33,13 +33,16 @@ select v.questionnaire_id, qi.theme, max(qi.min_group_size) as strictest
 """
 
 
-def summary(session: Session, evaluation_id: int, *, min_share: float = 0.5) -> list[Result]:
-    tables = theme_score_tables(session, evaluation_id, min_share=min_share)
+async def summary(
+    conn: asyncpg.Connection, evaluation_id: int, *, min_group_size: int, min_share: float = 0.5
+) -> list[Result]:
+    """`min_group_size`: the service's threshold (SAMMEN_MIN_GROUP_SIZE); an item's own is
+    used where it is stricter."""
+    tables = await theme_score_tables(conn, evaluation_id, min_share=min_share)
     linked = {(t.questionnaire_id, t.theme, t.arm): t
-              for t in linked_tables(session, evaluation_id, min_share=min_share, agreeing_at=AGREEING_AT)}
-    strictest = {(r["questionnaire_id"], r["theme"]): r["strictest"] for r in session.run(
-        lambda conn: conn.fetch(_THRESHOLDS))}
-    default = session.settings.min_group_size
+              for t in await linked_tables(conn, evaluation_id, min_share=min_share, agreeing_at=AGREEING_AT)}
+    strictest = {(r["questionnaire_id"], r["theme"]): r["strictest"] for r in await conn.fetch(_THRESHOLDS)}
+    default = min_group_size
     by_theme: dict[tuple[str, str, str], list[ScoreTable]] = defaultdict(list)
     for t in tables:
         by_theme[(t.audience, t.questionnaire_id, t.theme)].append(t)
@@ -216,8 +219,8 @@ def _num(x: float) -> float | None:
     return None if math.isnan(x) else float(x)
 
 
-def joint_agreement(
-    session: Session, evaluation_id: int, questionnaire_id: str, items: Sequence[str]
+async def joint_agreement(
+    conn: asyncpg.Connection, evaluation_id: int, questionnaire_id: str, items: Sequence[str], *, min_group_size: int
 ) -> list[Descriptive]:
     """The share of respondents agreeing with every item of `items` (the joint indicator
     behind Sønderborg's "71 % felt more influence and found their goals meaningful"), per
@@ -225,10 +228,9 @@ def joint_agreement(
     who did not answer every item with a value ('ved ikke' included) are not counted."""
     if not items:
         raise ValueError("items: name at least one item")
-    rows = session.run(lambda conn: conn.fetch(
-        queries.JOINT_AGREEMENT, evaluation_id, questionnaire_id, list(items), AGREEING_AT,
-        list(queries.SCALE_TYPES)))
-    threshold = max(session.settings.min_group_size, _strictest_of_items(session, questionnaire_id, items))
+    rows = await conn.fetch(
+        queries.JOINT_AGREEMENT, evaluation_id, questionnaire_id, list(items), AGREEING_AT, list(queries.SCALE_TYPES))
+    threshold = max(min_group_size, await _strictest_of_items(conn, questionnaire_id, items))
     target = " & ".join(items)
     out: list[Descriptive] = []
     waves: dict[tuple[str, int], list[Any]] = defaultdict(list)
@@ -259,18 +261,18 @@ def joint_agreement(
     return out
 
 
-def _strictest_of_items(session: Session, questionnaire_id: str, items: Sequence[str]) -> int:
-    strictest: int | None = session.run(lambda conn: conn.fetchval(
+async def _strictest_of_items(conn: asyncpg.Connection, questionnaire_id: str, items: Sequence[str]) -> int:
+    strictest: int | None = await conn.fetchval(
         "select max(min_group_size) from questionnaire_item where questionnaire_id = $1 and item_id = any($2)",
-        questionnaire_id, list(items)))
+        questionnaire_id, list(items))
     return strictest or 0
 
 
-def reliability(session: Session, evaluation_id: int) -> list[ThemeReliability]:
+async def reliability(conn: asyncpg.Connection, evaluation_id: int, *, min_group_size: int) -> list[ThemeReliability]:
     """Per theme and wave: α, ω, item means and item–rest correlations, side by side for
     the waves, so a theme that behaves differently after the change shows it. Computed
     from sums and cross-products PostgreSQL adds up; suppressed under the threshold."""
-    rows = session.run(lambda conn: conn.fetch(queries.THEME_CROSS_PRODUCTS, evaluation_id, list(queries.SCALE_TYPES)))
+    rows = await conn.fetch(queries.THEME_CROSS_PRODUCTS, evaluation_id, list(queries.SCALE_TYPES))
     groups: dict[tuple[int, str, int, str, str], list[Any]] = defaultdict(list)
     for r in rows:
         groups[(r["wave_id"], r["phase"], r["sequence"], r["questionnaire_id"], r["theme"])].append(r)
@@ -286,7 +288,7 @@ def reliability(session: Session, evaluation_id: int) -> list[ThemeReliability]:
             if i == j:
                 sums[i] = r["sum_i"]
         n = cells[0]["n"]
-        threshold = max(session.settings.min_group_size, _strictest_of_items(session, questionnaire_id, list(index)))
+        threshold = max(min_group_size, await _strictest_of_items(conn, questionnaire_id, list(index)))
         labels: dict[str, Any] = dict(evaluation_id=evaluation_id, questionnaire_id=questionnaire_id, target=theme,
                                       phase=phase, sequence=sequence, items=[item for _, item in order])
         if n < threshold:

@@ -9,7 +9,7 @@ import random
 import pytest
 
 from service import analysis
-from service.analysis.data import merged, theme_score_tables, tidy
+from service.analysis.data import merged
 from tests.support.evaluation import invite, set_up_evaluation
 from tests.support.respond import respond_at_random
 
@@ -37,23 +37,24 @@ def session(pg_url):
 
 async def test_tidy_has_a_row_per_answered_cell_with_its_design_and_coding(client, conn, session):
     evaluation = await answered_evaluation(client, conn, {"Nord": 4, "Syd": 4})
-    rows = tidy(session, evaluation)  # a blocking call inside this test's running event loop
+    rows = analysis.tidy(evaluation, session=session)  # a blocking call inside this test's running event loop
     stored = await conn.fetchval("select count(*) from answer where text_value is null")
     assert len(rows) == stored
     assert set(rows["phase"]) == {"before", "after"} and set(rows["arm"]) == {"intervention"}
     reverse = rows[rows["item_id"] == "fortaelle_forfra"].dropna(subset=["value"])
     assert ((reverse["value"] + reverse["value_coded"]) == 6).all()  # 1–5 reversed: min + max − value
     assert "text_value" not in rows.columns
-    assert len(tidy(session, evaluation, free_text=True)) == await conn.fetchval("select count(*) from answer")
-    one_unit = tidy(session, evaluation, units=[int(rows["unit_id"].iloc[0])])
+    with_text = analysis.tidy(evaluation, free_text=True, session=session)
+    assert len(with_text) == await conn.fetchval("select count(*) from answer")
+    one_unit = analysis.tidy(evaluation, units=[int(rows["unit_id"].iloc[0])], session=session)
     assert 0 < len(one_unit) < len(rows) and one_unit["unit_id"].nunique() == 1
-    assert tidy(session, evaluation, audience="staff").empty
+    assert analysis.tidy(evaluation, audience="staff", session=session).empty
 
 
 @pytest.mark.parametrize("min_share", [0.5, 1.0])
 async def test_theme_score_tables_equal_the_scores_computed_from_the_tidy_rows(client, conn, session, min_share):
     evaluation = await answered_evaluation(client, conn, {"Nord": 12, "Syd": 12})
-    rows = tidy(session, evaluation)
+    rows = analysis.tidy(evaluation, session=session)
     scale = rows[rows["item_type"].isin(["agreement", "frequency", "scale_0_10"]) & rows["theme"].notna()]
     items = (await conn.fetch(
         "select theme, count(*) as k from questionnaire_item qi join questionnaire_version v"
@@ -69,7 +70,7 @@ async def test_theme_score_tables_equal_the_scores_computed_from_the_tidy_rows(c
     per_response = per_response[per_response["count"] >= needed]
     expected = per_response.round(6).groupby(["wave_id", "unit_id", "theme", "mean"]).size().to_dict()
 
-    tables = theme_score_tables(session, evaluation, min_share=min_share)
+    tables = analysis.theme_score_tables(evaluation, min_share=min_share, session=session)
     got = {(t.wave_id, t.unit_id, t.theme, score): n for t in tables for score, n in t.counts.items()}
     assert got == expected
     influence = [t for t in tables if t.theme == "indflydelse"]
@@ -78,4 +79,4 @@ async def test_theme_score_tables_equal_the_scores_computed_from_the_tidy_rows(c
 
 def test_a_share_of_answered_items_outside_zero_to_one_is_refused(session):
     with pytest.raises(ValueError, match="min_share"):
-        theme_score_tables(session, 1, min_share=0)
+        analysis.theme_score_tables(1, min_share=0, session=session)

@@ -16,7 +16,6 @@ from statsmodels.stats.proportion import proportion_confint
 
 from service import analysis
 from service.analysis.results import Comparison, Descriptive, to_frame
-from service.analysis.summary import joint_agreement, reliability, summary
 from tests.integration.test_analysis_data import answered_evaluation
 from tests.support.cli import sammen
 
@@ -29,7 +28,7 @@ def session(pg_url):
 
 def _scores(session, evaluation: int, theme: str, phase: str):
     """Theme scores per response computed in pandas from the tidy rows (all items answered)."""
-    rows = analysis.tidy(session, evaluation)
+    rows = analysis.tidy(evaluation, session=session)
     rows = rows[(rows["theme"] == theme) & (rows["phase"] == phase) & rows["value"].notna()
                 & rows["item_type"].isin(["agreement", "frequency", "scale_0_10"])]
     per = rows.groupby("response_id")["value_coded"].agg(["mean", "count"])
@@ -41,7 +40,7 @@ async def test_the_comparisons_agree_with_scipy_on_the_theme_scores(client, conn
     """Mann–Whitney U (two-sided, normal approximation, tie and continuity correction) and
     Welch's t, pinned to scipy.stats.mannwhitneyu(method='asymptotic') and ttest_ind(equal_var=False)."""
     evaluation = await answered_evaluation(client, conn, {"Nord": 15, "Syd": 15})
-    results = summary(session, evaluation)
+    results = analysis.summary(evaluation, session=session)
     found = {(r.target, r.test): r for r in results if isinstance(r, Comparison) and r.arm == "intervention"}
     before = _scores(session, evaluation, "indflydelse", "before")
     after = _scores(session, evaluation, "indflydelse", "after")
@@ -61,7 +60,7 @@ async def test_the_comparisons_agree_with_scipy_on_the_theme_scores(client, conn
 
 async def test_p_values_are_adjusted_by_benjamini_hochberg_within_a_family(client, conn, session):
     evaluation = await answered_evaluation(client, conn, {"Nord": 8, "Syd": 8})
-    family = [r for r in summary(session, evaluation)
+    family = [r for r in analysis.summary(evaluation, session=session)
               if isinstance(r, Comparison) and r.test == "Welch's t" and not r.suppressed]
     assert len(family) > 3
     _, expected, _, _ = multipletests([r.p for r in family], method="fdr_bh")
@@ -70,8 +69,8 @@ async def test_p_values_are_adjusted_by_benjamini_hochberg_within_a_family(clien
 
 async def test_a_unit_under_the_threshold_shows_nothing_and_cannot_be_worked_out(client, conn, session):
     evaluation = await answered_evaluation(client, conn, {"Nord": 3, "Syd": 9, "Vest": 7})
-    rows = [r for r in summary(session, evaluation) if isinstance(r, Descriptive) and r.target == "indflydelse"
-            and r.phase == "before"]
+    rows = [r for r in analysis.summary(evaluation, session=session)
+            if isinstance(r, Descriptive) and r.target == "indflydelse" and r.phase == "before"]
     units = {r.unit_id: r for r in rows if r.unit_id is not None}
     arm = next(r for r in rows if r.unit_id is None)
     small = min(units, key=lambda u: units[u].unit_id)  # the first unit made: Nord, 3 respondents
@@ -83,13 +82,13 @@ async def test_a_unit_under_the_threshold_shows_nothing_and_cannot_be_worked_out
 
 async def test_a_comparison_with_too_few_respondents_carries_no_figures(client, conn, session):
     evaluation = await answered_evaluation(client, conn, {"Nord": 3})
-    comparisons = [r for r in summary(session, evaluation) if isinstance(r, Comparison)]
+    comparisons = [r for r in analysis.summary(evaluation, session=session) if isinstance(r, Comparison)]
     assert comparisons and all(r.suppressed and r.n_before is None and r.p is None for r in comparisons)
 
 
 async def test_the_summary_turns_into_one_tidy_frame(client, conn, session):
     evaluation = await answered_evaluation(client, conn, {"Nord": 6})
-    frame = to_frame([r for r in summary(session, evaluation) if isinstance(r, Comparison)])
+    frame = to_frame([r for r in analysis.summary(evaluation, session=session) if isinstance(r, Comparison)])
     assert {"n_before", "n_after", "estimate", "ci_low", "ci_high", "p", "p_adjusted", "effect_size",
             "suppressed", "confirmatory"} <= set(frame.columns)
     assert len(frame) == frame[["questionnaire_id", "target", "arm", "test"]].drop_duplicates().shape[0]
@@ -99,7 +98,7 @@ async def test_the_command_line_gives_the_same_summary_as_python(client, conn, s
     evaluation = await answered_evaluation(client, conn, {"Nord": 6, "Syd": 2})
     ran = await sammen(settings, "analyse", "summary", "--evaluation", str(evaluation))
     assert ran.code == 0, ran.err
-    assert ran.json() == msgspec.to_builtins(summary(session, evaluation))
+    assert ran.json() == msgspec.to_builtins(analysis.summary(evaluation, session=session))
     table = await sammen(settings, "analyse", "summary", "--evaluation", str(evaluation), "--format", "table")
     assert table.code == 0 and "comparisons" in table.out and "Mann–Whitney U" in table.out
 
@@ -110,13 +109,13 @@ async def test_linked_respondents_are_compared_pairwise_as_scipy_and_statsmodels
     method='approx'); paired t to scipy.stats.ttest_rel; McNemar on agreeing (score ≥ 4),
     continuity-corrected and exact, to statsmodels' mcnemar."""
     evaluation = await answered_evaluation(client, conn, {"Nord": 20, "Syd": 14}, linked=12)
-    rows = analysis.tidy(session, evaluation)
+    rows = analysis.tidy(evaluation, session=session)
     rows = rows[(rows["theme"] == "indflydelse") & rows["value"].notna()]
     scores = rows.groupby(["phase", "respondent_key"])["value_coded"].mean()  # both items or one: k = 2, half
     before, after = scores["before"], scores["after"]
     pairs = pd.concat([before.rename("b"), after.rename("a")], axis=1, join="inner")
     assert len(pairs) == 24  # 12 linked in each unit
-    found = {(r.test, r.variant): r for r in summary(session, evaluation) if isinstance(r, Comparison)
+    found = {(r.test, r.variant): r for r in analysis.summary(evaluation, session=session) if isinstance(r, Comparison)
              and r.design == "linked" and r.target == "indflydelse" and r.arm == "intervention"}
     rank = next(r for (test, _), r in found.items() if test == "Wilcoxon signed-rank")
     w = scipy_stats.wilcoxon(pairs["a"], pairs["b"], zero_method="wilcox", correction=True, method="approx")
@@ -141,8 +140,8 @@ async def test_the_joint_indicator_is_the_share_agreeing_with_every_item(client,
     count in pandas and statsmodels' proportion_confint(method='wilson')."""
     evaluation = await answered_evaluation(client, conn, {"Nord": 25, "Syd": 3})
     items = ["indflydelse_eget_liv", "maal_meningsfulde"]
-    rows = joint_agreement(session, evaluation, "borger", items)
-    tidy = analysis.tidy(session, evaluation)
+    rows = analysis.joint_agreement(evaluation, "borger", items, session=session)
+    tidy = analysis.tidy(evaluation, session=session)
     answered = tidy[tidy["item_id"].isin(items) & tidy["value"].notna()]
     for phase in ("before", "after"):
         cells = answered[answered["phase"] == phase].pivot(index="response_id", columns="item_id", values="value_coded")
@@ -161,8 +160,8 @@ async def test_reliability_per_theme_and_wave_matches_numpy_on_the_complete_resp
     """Cronbach's α (k/(k−1)·(1 − Σ item variances / variance of the sum), ddof 1) and
     item–rest correlations recomputed with numpy on the reverse-coded microdata."""
     evaluation = await answered_evaluation(client, conn, {"Nord": 30})
-    found = {(r.target, r.phase): r for r in reliability(session, evaluation)}
-    tidy = analysis.tidy(session, evaluation)
+    found = {(r.target, r.phase): r for r in analysis.reliability(evaluation, session=session)}
+    tidy = analysis.tidy(evaluation, session=session)
     for phase in ("before", "after"):
         got = found[("sammenhaeng", phase)]
         cells = tidy[(tidy["theme"] == "sammenhaeng") & (tidy["phase"] == phase) & tidy["value"].notna()]
