@@ -15,7 +15,8 @@ Waves
 -----
 Every questionnaire in the folder (borger, paaroerende, medarbejder, moede_borger,
 moede_medarbejder) gets a baseline (phase ``before``, sequence 0, autumn 2024) and a
-follow-up (phase ``after``, sequence 1, autumn 2025) at its newest loaded version.
+follow-up (phase ``after``, sequence 1, autumn 2025) at its newest loaded version
+(the citizens' baseline at version 1, ``BASELINE_VERSION``).
 ``SHARE`` splits the responses between questionnaires; each wave gets half.
 Every response comes through a personal invitation; ``RESPONSE_RATE`` of the
 invitations are answered, the rest stay unanswered (so response rates look real).
@@ -45,24 +46,25 @@ PLANTED EFFECTS (everything not listed is null: no change before -> after, no ar
    and ``maal_og_droemme`` (own goals, hopes and dreams): +0.40 SD on the latent scale
    at follow-up in intervention units; 0 in comparison units (``THEME_EFFECTS``).
    What that is on the 1-5 scale (measured, seed 1, 10^5 responses, about 23 000
-   answers per arm and wave): the theme score's Hedges' g is 0.34 (indflydelse) and
-   0.36 (maal_og_droemme), not 0.40, because cutting into five points (a ceiling at 5)
-   and item noise attenuate it; the mean item value rises 0.33 and 0.37 points
-   (3.81 -> 4.14, 3.65 -> 4.02), the share agreeing (4-5) 12 and 13 percentage points
-   (66 % -> 77 %, 60 % -> 73 %). Comparison units: |g| < 0.02. Other citizen themes:
-   |g| < 0.01 in both arms. With 4000 responses (tests) the estimates are within
-   +-0.15 of these, e.g. seed 1: 0.38 and 0.38 (intervention), -0.03 and -0.05.
+   answers per arm and wave): the theme score's Hedges' g is 0.365 (indflydelse) and
+   0.356 (maal_og_droemme), not 0.40, because cutting into five points (a ceiling at
+   5) and item noise attenuate it; the mean item value rises 0.37 points (3.61 -> 3.98,
+   3.54 -> 3.90), the share agreeing (4-5) 13-14 percentage points (59 % -> 72 %,
+   56 % -> 69 %). Comparison units: |g| <= 0.012; the other citizen themes: |g| <= 0.025
+   in both arms. Over seeds 1-8 at 8000 responses the intervention g lies in 0.31-0.43,
+   comparison within +-0.08 (seed 1, the test: 0.31 and 0.37; 0.03 and 0.06).
 2. Staff collaboration (``medarbejder``, matrix ``samarbejde``): every dimension of the
    cells where a myndighed rater rates udfoerer or an udfoerer rater rates myndighed:
    +0.40 SD latent at follow-up in intervention units (``COLLABORATION_EFFECT``).
-   Per rater and rated group, the mean over the dimensions rises by g about 0.3
-   (seed 1, 4000 responses: 0.32); all other cells and comparison units: null.
+   Per rater and rated group, the mean over the dimensions rises by g about 0.4
+   (seed 1, 8000 responses: 0.42); all other cells and comparison units: null.
 3. Citizen flow (table ``flow_month``, 36 months from ``FLOW_START``): courses ended
    per month up 18 % from the implementation date on in intervention units
-   (``ENDED_UPLIFT``); comparison units stay flat, since their implementation falls
-   after the 36 months' midpoint and is not planted. Starts follow ends (a unit keeps
-   its places filled), and the stock always adds up: enrolled next month = enrolled
-   + started - ended.
+   (``ENDED_UPLIFT``); comparison units stay flat all 36 months, also after their own
+   implementation (January 2026, month 31): nothing is planted there. Starts follow
+   ends (a unit keeps its places filled), and the stock always adds up: enrolled next
+   month = enrolled + started - ended. Measured, seed 1: ended after/before 1.18 in
+   intervention units, 1.06 in comparison units (Poisson noise).
 """
 
 from __future__ import annotations
@@ -108,6 +110,10 @@ WAVES: Final[tuple[tuple[Literal["before", "after"], int, dt.date, dt.date], ...
 )
 WAVE_LABEL: Final = {"before": "Førmåling", "after": "Eftermåling"}
 
+# A questionnaire whose baseline asks an earlier version than its follow-up (when that
+# version is loaded): a follow-up version may add retrospective items ("compared with a
+# year ago ..."). Every other wave asks the newest loaded version.
+BASELINE_VERSION: Final = {"borger": 1}
 # Share of --responses per questionnaire (a questionnaire not loaded is left out).
 SHARE: Final = {"borger": 0.40, "paaroerende": 0.15, "medarbejder": 0.15, "moede_borger": 0.15,
                 "moede_medarbejder": 0.15}
@@ -122,7 +128,7 @@ DEMO_SECRET: Final = "sammen-demo-data-secret-not-for-real-respondents"
 # The latent scale and the answers cut from it.
 THEME_CORRELATION: Final = 0.5
 UNIT_EFFECT_SD: Final = 0.15
-ITEM_NOISE_SD: Final = 0.5
+ITEM_NOISE_SD: Final = 0.4
 THRESHOLDS: Final = (-1.6, -0.8, 0.0, 1.0)  # latent + offset below -1.6 -> 1, ..., above 1.0 -> 5
 ITEM_OFFSET_RANGE: Final = (0.1, 0.6)  # a citizen tends to agree: item means about 3.4-3.9
 DONT_KNOW_SHARE: Final = 0.06

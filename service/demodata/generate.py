@@ -7,6 +7,7 @@ the same data whatever else runs, and a wave is made in chunks of fixed size so 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import uuid
 from collections.abc import Sequence
 
@@ -50,9 +51,9 @@ def rng_for(seed: int, *path: int) -> np.random.Generator:
     return np.random.default_rng([seed, *path])
 
 
-def questionnaire_number(questionnaire_id: str) -> int:
-    """A stable number per questionnaire for rng_for (not hash(): that changes per process)."""
-    return int.from_bytes(questionnaire_id.encode()[:8].ljust(8, b"\0"), "big") % (2**31)
+def stable_number(name: str) -> int:
+    """A number per questionnaire or item id for rng_for (not hash(): that changes per process)."""
+    return int.from_bytes(hashlib.sha256(name.encode()).digest()[:4], "big")
 
 
 class WavePlan(msgspec.Struct, frozen=True, kw_only=True):
@@ -66,6 +67,7 @@ class WavePlan(msgspec.Struct, frozen=True, kw_only=True):
     opens_on: dt.date
     closes_on: dt.date
     unit_ids: list[int]  # in the order of design.UNITS
+    themes: list[str]  # the latent columns: the themes of both waves' versions, in one order
 
 
 class Respondents(msgspec.Struct, kw_only=True):
@@ -81,10 +83,6 @@ class Respondents(msgspec.Struct, kw_only=True):
     minutes: Floats  # time taken
     extra_invitations: Ints  # per unit: invitations left unanswered
     extra_keys: list[list[str]]  # per unit: the keys of those invitations (citizens)
-
-
-def themes_of(q: Questionnaire) -> list[str]:
-    return list(q.themes)
 
 
 def split(total: int, shares: dict[str, float], present: Sequence[str]) -> dict[str, int]:
@@ -125,11 +123,11 @@ def respondents(
     """Who answers one wave. `before` (the baseline of the same questionnaire) lets
     LINKED_SHARE of the follow-up citizens of each unit be baseline citizens again."""
     q = plan.questionnaire
-    rng = rng_for(seed, questionnaire_number(q.id), 1 + plan.sequence)
+    rng = rng_for(seed, stable_number(q.id), 1 + plan.sequence)
     counts = unit_counts(n, rng)
     unit = np.repeat(np.arange(len(design.UNITS)), counts)
     total = int(counts.sum())
-    themes = len(themes_of(q))
+    themes = len(plan.themes)
     latent = _latent(rng, total, themes)
     keyed = q.audience == "citizen"
     keys: list[str | None] = [None] * total
@@ -185,14 +183,19 @@ class Static(msgspec.Struct, frozen=True):
     rated: dict[str, float]
 
 
-def static(q: Questionnaire, seed: int) -> Static:
-    rng = rng_for(seed, questionnaire_number(q.id), 0)
+def static(q: Questionnaire, seed: int, themes: list[str]) -> Static:
+    """Drawn per item id, so an item keeps its offset in every version that asks it."""
     lo, hi = design.ITEM_OFFSET_RANGE
-    offset = {item.id: float(rng.uniform(lo, hi)) for item in q.items()}
+
+    def offset_of(name: str) -> float:
+        return float(rng_for(seed, stable_number(q.id), 0, stable_number(name)).uniform(lo, hi))
+
+    offset = {item.id: offset_of(item.id) for item in q.items()}
     for item in q.items():
         if isinstance(item, Matrix):
-            offset.update({f"{item.id}:{d.key}": float(rng.uniform(lo, hi)) for d in item.dimensions})
-    unit_effect = rng.normal(0.0, design.UNIT_EFFECT_SD, (len(design.UNITS), len(q.themes) + 1))
+            offset.update({f"{item.id}:{d.key}": offset_of(f"{item.id}:{d.key}") for d in item.dimensions})
+    rng = rng_for(seed, stable_number(q.id), 0)
+    unit_effect = rng.normal(0.0, design.UNIT_EFFECT_SD, (len(design.UNITS), len(themes) + 1))
     rated = {k: float(rng.normal(0.0, 0.2)) for k in ROLE_KEYS}
     return Static(offset, unit_effect, rated)
 
@@ -217,7 +220,7 @@ class _Chunk:
         self.paper = people.paper[rows]
         self.codes: dict[str, Ints] = {}
         self.picked: dict[str, Bools] = {}
-        self.themes = themes_of(q)
+        self.themes = plan.themes
 
     def theme_latent(self, item: Item) -> Floats:
         theme = self.q.theme_of(item)
@@ -291,7 +294,7 @@ def answer_rows(
     """The answer rows of respondents `rows` of a wave, and whether each was assisted
     (a citizen who says a staff member helped fill in the form)."""
     q = plan.questionnaire
-    rng = rng_for(seed, questionnaire_number(q.id), 10 + plan.sequence, chunk)
+    rng = rng_for(seed, stable_number(q.id), 10 + plan.sequence, chunk)
     c = _Chunk(q, plan, people, rows, st, rng)
     ids = list(response_ids)
     qv = plan.qv_id
@@ -376,7 +379,7 @@ def _matrix(c: _Chunk, item: Matrix, answered: Bools, ids: list[int], out: list[
 
 
 def submission_ids(plan: WavePlan, seed: int, n: int) -> list[uuid.UUID]:
-    rng = rng_for(seed, questionnaire_number(plan.questionnaire.id), 20 + plan.sequence)
+    rng = rng_for(seed, stable_number(plan.questionnaire.id), 20 + plan.sequence)
     raw = rng.bytes(16 * n)
     return [uuid.UUID(bytes=raw[16 * i: 16 * i + 16], version=4) for i in range(n)]
 

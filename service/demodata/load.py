@@ -46,14 +46,28 @@ class Loaded(msgspec.Struct, frozen=True, kw_only=True):
     seconds: float
 
 
-async def latest_questionnaires(conn: asyncpg.Connection) -> dict[str, tuple[int, int, Questionnaire]]:
-    """(version row id, version, definition) of the newest loaded version of each questionnaire."""
-    rows = await conn.fetch(
-        "select distinct on (questionnaire_id) id, questionnaire_id, version, definition"
-        " from questionnaire_version order by questionnaire_id, version desc"
-    )
-    return {r["questionnaire_id"]: (r["id"], r["version"], msgspec.convert(r["definition"], Questionnaire))
-            for r in rows}
+class LoadedVersion(msgspec.Struct, frozen=True):
+    id: int  # questionnaire_version.id
+    version: int
+    questionnaire: Questionnaire
+
+
+async def questionnaire_versions(conn: asyncpg.Connection) -> dict[str, dict[str, LoadedVersion]]:
+    """Per questionnaire the version each phase asks: the newest loaded one, but the
+    baseline of a questionnaire in design.BASELINE_VERSION asks that version when it is
+    loaded (a follow-up version may add retrospective items a baseline cannot ask)."""
+    rows = await conn.fetch("select id, questionnaire_id, version, definition from questionnaire_version"
+                            " order by questionnaire_id, version")
+    versions: dict[str, dict[int, LoadedVersion]] = {}
+    for r in rows:
+        versions.setdefault(r["questionnaire_id"], {})[r["version"]] = LoadedVersion(
+            r["id"], r["version"], msgspec.convert(r["definition"], Questionnaire))
+    chosen: dict[str, dict[str, LoadedVersion]] = {}
+    for qid, by_number in versions.items():
+        newest = by_number[max(by_number)]
+        chosen[qid] = {"before": by_number.get(design.BASELINE_VERSION.get(qid, newest.version), newest),
+                       "after": newest}
+    return chosen
 
 
 async def _ids(conn: asyncpg.Connection, table: str, n: int) -> list[int]:
@@ -69,7 +83,7 @@ async def load(conn: asyncpg.Connection, *, seed: int, responses: int, progress:
     count give the same data (ids, token hashes and load times aside). Refused (Conflict)
     when that organisation exists already: every seed is loaded once per database."""
     started = time.perf_counter()
-    loaded = await latest_questionnaires(conn)
+    loaded = await questionnaire_versions(conn)
     present = [q for q in design.SHARE if q in loaded]
     counts = gen.split(responses, design.SHARE, present)
     totals = {"invitations": 0, "answers": 0, "responses": 0}
@@ -88,16 +102,19 @@ async def load(conn: asyncpg.Connection, *, seed: int, responses: int, progress:
         ))
         next_key = 0
         for qid in present:
-            qv_id, version, q = loaded[qid]
-            static = gen.static(q, seed)
+            themes = sorted({t for v in loaded[qid].values() for t in v.questionnaire.themes})
             before: gen.Respondents | None = None
             for phase, sequence, opens_on, closes_on in design.WAVES:
+                asked = loaded[qid][phase]
+                static = gen.static(asked.questionnaire, seed, themes)
                 wave = await admin.create_wave(conn, evaluation.id, NewWave(
                     name=f"{design.WAVE_LABEL[phase]} – {design.QUESTIONNAIRE_LABEL.get(qid, qid)}", phase=phase,
-                    opens_on=opens_on, closes_on=closes_on, questionnaire_id=qid, version=version, sequence=sequence,
+                    opens_on=opens_on, closes_on=closes_on, questionnaire_id=qid, version=asked.version,
+                    sequence=sequence,
                 ))
-                plan = gen.WavePlan(wave_id=wave.id, qv_id=qv_id, questionnaire=q, phase=phase, sequence=sequence,
-                                    opens_on=opens_on, closes_on=closes_on, unit_ids=unit_ids)
+                plan = gen.WavePlan(wave_id=wave.id, qv_id=asked.id, questionnaire=asked.questionnaire, phase=phase,
+                                    sequence=sequence, opens_on=opens_on, closes_on=closes_on, unit_ids=unit_ids,
+                                    themes=themes)
                 n = counts[qid] // 2 + (counts[qid] % 2 if phase == "before" else 0)
                 people = gen.respondents(plan, n, seed, before, next_key)
                 next_key += len(people.key) + sum(len(k) for k in people.extra_keys)

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from service.demodata import design
-from service.demodata.load import latest_questionnaires, load
+from service.demodata.load import load, questionnaire_versions
 from service.surveys.answers import check
 from service.surveys.model import DONT_KNOW, MultipleChoice, Questionnaire
 from tests.support.cli import sammen
@@ -63,13 +63,13 @@ def _by(rows: list[Any], *keys: str) -> dict[tuple[Any, ...], list[float]]:
 
 
 async def test_planted_effects_are_found_and_everything_else_is_null(conn):
-    loaded = await load(conn, seed=1, responses=4000)
+    loaded = await load(conn, seed=1, responses=8000)
     scores = _by(await _theme_scores(conn, loaded.organisation_id), "arm", "theme", "phase")
     realised = {}
     for arm in ("intervention", "comparison"):
         for theme in sorted({t for _, t, _ in scores}):
             realised[arm, theme] = hedges_g(scores[arm, theme, "before"], scores[arm, theme, "after"])
-    print("\nrealised Hedges' g, citizens, seed 1, 4000 responses:")
+    print("\nrealised Hedges' g, citizens, seed 1, 8000 responses:")
     for (arm, theme), g in sorted(realised.items()):
         print(f"  {arm:12} {theme:20} {g:+.3f}")
     for theme in PLANTED:
@@ -100,8 +100,9 @@ async def test_planted_effects_are_found_and_everything_else_is_null(conn):
 
 async def test_every_generated_response_is_one_the_form_would_accept(conn):
     loaded = await load(conn, seed=3, responses=1500)
-    versions = await latest_questionnaires(conn)
-    definitions: dict[int, Questionnaire] = {qv_id: q for qv_id, _, q in versions.values()}
+    versions = await questionnaire_versions(conn)
+    definitions: dict[int, Questionnaire] = {v.id: v.questionnaire for by_phase in versions.values()
+                                             for v in by_phase.values()}
     rows = await conn.fetch(
         "select a.*, r.channel from answer a join response r on r.id = a.response_id"
         " join unit u on u.id = r.unit_id where u.organisation_id = $1 and r.channel = 'web'",
