@@ -14,6 +14,7 @@ from service.demodata import design
 from service.demodata.load import load, questionnaire_versions
 from service.surveys.answers import check
 from service.surveys.model import DONT_KNOW, MultipleChoice, Questionnaire
+from tests.support import ROOT
 from tests.support.cli import sammen
 from tests.support.database import connect, new_database, prepare
 
@@ -252,3 +253,53 @@ async def test_sammen_demo_starts_with_the_generated_answers_and_links_to_every_
     assert await conn.fetchval(
         "select count(*) from response r join unit u on u.id = r.unit_id join organisation o"
         " on o.id = u.organisation_id where o.name = 'Demokommune (frø 1)'") == DEMO_RESPONSES
+
+
+async def test_a_follow_up_version_with_retrospective_items_is_asked_only_at_follow_up(pool, pg_url, settings):
+    from service.surveys.loader import decode
+    from service.surveys.store import sync_questionnaires
+
+    text = (ROOT / "questionnaires" / "borger.toml").read_text()
+    follow_up = decode(text.replace("version = 1", "version = 2", 1) + """
+[themes.forandring]
+da = "Forandring"
+
+[[sections]]
+id = "forandring"
+theme = "forandring"
+title = { da = "Sammenlignet med for et år siden" }
+
+[[sections.items]]
+type = "single_choice"
+id = "indflydelse_siden_sidst"
+text = { da = "Sammenlignet med for et år siden, har du mere eller mindre indflydelse på dit liv?" }
+options = [
+    { value = 1, text = { da = "Mindre" } },
+    { value = 2, text = { da = "Det samme" } },
+    { value = 3, text = { da = "Mere" } },
+]
+""")
+    url = await new_database(pool, pg_url, "sammen_demo_")
+    await prepare(url, msgspec.structs.replace(settings, database_url=url))
+    db = await connect(url)
+    try:
+        await sync_questionnaires(db, [follow_up])
+        loaded = await load(db, seed=4, responses=600)
+        asked = await db.fetch(
+            "select w.phase, v.version, count(a.*) filter (where a.item_id = 'indflydelse_siden_sidst') as retro"
+            " from wave w join questionnaire_version v on v.id = w.questionnaire_version_id"
+            " left join response r on r.wave_id = w.id left join answer a on a.response_id = r.id"
+            " where v.questionnaire_id = 'borger' and w.evaluation_id = $1 group by 1, 2", loaded.evaluation_id)
+        by_phase = {r["phase"]: (r["version"], r["retro"]) for r in asked}
+        assert by_phase["before"] == (1, 0)
+        assert by_phase["after"][0] == 2 and by_phase["after"][1] > 100
+    finally:
+        await db.close()
+
+
+async def test_sammen_demo_data_names_a_bad_option(settings):
+    for args, message in ((("--seed", "-3"), "--seed: expected a whole number of 0 or more"),
+                          (("--responses", "1000001"), "--responses: expected a whole number from 1 to 1000000")):
+        ran = await sammen(settings, "demo-data", *args)
+        assert ran.code == 2
+        assert message in ran.err
