@@ -358,7 +358,7 @@ def _matrix(c: _Chunk, item: Matrix, answered: Bools, ids: list[int], out: list[
     dims = [d.key for d in item.dimensions]
     collab = c.latent[:, -1]
     qv = c.plan.qv_id
-    for r_index, rated in enumerate(groups):
+    for rated in groups:
         base = collab + c.st.rated[rated]
         effect = np.array([
             design.collaboration_effect(role or OTHER, rated, arm, c.plan.phase) for role, arm in zip(c.role, c.arm)
@@ -369,7 +369,6 @@ def _matrix(c: _Chunk, item: Matrix, answered: Bools, ids: list[int], out: list[
         offsets = np.array([c.st.offset[f"{item.id}:{d}"] for d in dims])
         values = _cut((base + effect)[:, None] + offsets[None, :] + noise)
         dk = c.dont_know(item, design.MATRIX_DONT_KNOW_SHARE, (c.n, len(dims)))
-        del r_index
         for i in np.flatnonzero(rows_here).tolist():
             for j, dim in enumerate(dims):
                 if dk[i, j]:
