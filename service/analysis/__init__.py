@@ -19,8 +19,7 @@ from typing import TypeVar
 import asyncpg
 import pandas as pd
 
-from service.analysis import data
-from service.analysis import summary as summaries
+from service.analysis import data, survey
 from service.analysis.data import Arm, Audience, LinkedTable, ScoreTable
 from service.analysis.results import Comparison, Descriptive, Result, ThemeReliability, to_frame
 from service.analysis.session import Session
@@ -66,18 +65,18 @@ def theme_score_tables(evaluation_id: int, *, min_share: float = 0.5,
 
 def summary(evaluation_id: int, *, min_share: float = 0.5, session: Session | None = None) -> list[Result]:
     """The standard summary: descriptives and before/after comparisons of every theme."""
-    return _on(session, lambda s, c: summaries.summary(
+    return _on(session, lambda s, c: survey.summary(
         c, evaluation_id, min_group_size=s.settings.min_group_size, min_share=min_share))
 
 
 def joint_agreement(evaluation_id: int, questionnaire_id: str, items: Sequence[str], *,
                     session: Session | None = None) -> list[Descriptive]:
-    return _on(session, lambda s, c: summaries.joint_agreement(
+    return _on(session, lambda s, c: survey.joint_agreement(
         c, evaluation_id, questionnaire_id, items, min_group_size=s.settings.min_group_size))
 
 
 def reliability(evaluation_id: int, *, session: Session | None = None) -> list[ThemeReliability]:
-    return _on(session, lambda s, c: summaries.reliability(c, evaluation_id, min_group_size=s.settings.min_group_size))
+    return _on(session, lambda s, c: survey.reliability(c, evaluation_id, min_group_size=s.settings.min_group_size))
 
 
 __all__ = [

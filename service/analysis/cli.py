@@ -11,7 +11,7 @@ import msgspec
 from service import db
 from service.analysis.results import Comparison, Descriptive, to_frame
 from service.analysis.session import Session
-from service.analysis.summary import summary
+from service.analysis.survey import summary
 from service.config import Settings
 
 TABLE_COLUMNS = {

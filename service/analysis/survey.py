@@ -1,4 +1,4 @@
-"""The standard summary of one evaluation: every theme of every questionnaire, per arm and
+"""Survey statistics of an evaluation. The standard summary: every theme of every questionnaire, per arm and
 unit and wave (descriptives), and after against before per arm (independent waves: rank
 test, Welch's t, share agreeing), with effect sizes, Benjamini–Hochberg within each
 family and the minimal detectable effect, under disclosure control. PostgreSQL sends
@@ -17,6 +17,8 @@ from typing import Any
 import asyncpg
 import msgspec
 
+from service.admin.model import Outcome
+from service.admin.plan import is_confirmatory, planned_outcomes
 from service.analysis import queries, stats, stats_independent, stats_paired, stats_reliability
 from service.analysis.data import LinkedTable, ScoreTable, linked_tables, merged, theme_score_tables
 from service.analysis.disclosure import Key, Sum, suppress
@@ -42,6 +44,7 @@ async def summary(
     linked = {(t.questionnaire_id, t.theme, t.arm): t
               for t in await linked_tables(conn, evaluation_id, min_share=min_share, agreeing_at=AGREEING_AT)}
     strictest = {(r["questionnaire_id"], r["theme"]): r["strictest"] for r in await conn.fetch(_THRESHOLDS)}
+    outcomes = await planned_outcomes(conn, evaluation_id)
     default = min_group_size
     by_theme: dict[tuple[str, str, str], list[ScoreTable]] = defaultdict(list)
     for t in tables:
@@ -54,7 +57,17 @@ async def summary(
         for arm in sorted({t.arm for t in group}):
             if (pairs := linked.get((questionnaire_id, theme, arm))) is not None:
                 results.extend(_linked(evaluation_id, pairs, threshold))
-    return _adjust(results)
+    return [_planned(r, outcomes) for r in _adjust(results)]
+
+
+def _planned(result: Result, outcomes: Sequence[Outcome]) -> Result:
+    """A before/after comparison in the intervention arm answers a planned outcome when the
+    plan names its theme (or item) with a before/after comparison: confirmatory. Everything
+    else is exploratory (the comparison arm serves as the control)."""
+    if isinstance(result, Comparison) and result.arm == "intervention" and is_confirmatory(
+            outcomes, result.questionnaire_id, result.target, "before_after"):
+        return msgspec.structs.replace(result, confirmatory=True)
+    return result
 
 
 def _agreeing_at(t: ScoreTable) -> float:

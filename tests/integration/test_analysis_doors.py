@@ -1,0 +1,52 @@
+"""The standard summary through its three doors: Python (`analysis.summary`), the command
+line (`sammen analyse summary`) and HTTP (`GET /api/evaluations/{id}/summary`, evaluator
+key), the same figures from each; an outcome of the evaluation plan is marked
+confirmatory, everything else exploratory; every HTTP read is in the audit log."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import msgspec
+
+from service import analysis
+from service.admin import access, plan
+from service.admin.model import NewKey, NewOutcome
+from tests.integration.test_analysis_data import answered_evaluation
+from tests.support.cli import sammen
+
+
+async def _evaluator_key(conn, evaluation: int) -> str:
+    organisation = await conn.fetchval("select organisation_id from evaluation where id = $1", evaluation)
+    issued = await access.create_key(conn, NewKey(name="Evaluator", role="evaluator", organisation_id=organisation))
+    return issued.key
+
+
+async def test_python_the_command_line_and_http_give_the_same_summary(client, conn, settings, pg_url):
+    evaluation = await answered_evaluation(client, conn, {"Nord": 7, "Syd": 3}, linked=3)
+    await plan.add_outcome(conn, evaluation, NewOutcome(kind="primary", questionnaire_id="borger",
+                                                        comparison="before_after", theme="indflydelse",
+                                                        expected_direction="increase"), today=dt.date(2000, 1, 1))
+    with analysis.connect(pg_url) as session:
+        python = msgspec.to_builtins(analysis.summary(evaluation, session=session))
+    ran = await sammen(settings, "analyse", "summary", "--evaluation", str(evaluation))
+    assert ran.code == 0, ran.err
+    key = await _evaluator_key(conn, evaluation)
+    http = await client.get(f"/api/evaluations/{evaluation}/summary", headers={"Authorization": f"Bearer {key}"})
+    assert http.status_code == 200, http.text
+    assert python == ran.json() == http.json()
+    planned = {(r["target"], r["arm"]) for r in python if r.get("confirmatory")}
+    assert planned == {("indflydelse", "intervention")}
+    audit = await conn.fetchrow("select subject, counts from audit_log where action = 'read' order by id desc limit 1")
+    assert audit["subject"] == f"evaluation {evaluation} summary" and audit["counts"] == {"rows": len(python)}
+
+
+async def test_an_evaluator_key_of_another_organisation_gets_404_and_an_unknown_evaluation_too(client, conn):
+    mine = await answered_evaluation(client, conn, {"Nord": 2})
+    theirs = await answered_evaluation(client, conn, {"Syd": 2})
+    key = await _evaluator_key(conn, mine)
+    headers = {"Authorization": f"Bearer {key}"}
+    assert (await client.get(f"/api/evaluations/{mine}/summary", headers=headers)).status_code == 200
+    assert (await client.get(f"/api/evaluations/{theirs}/summary", headers=headers)).status_code == 404
+    assert (await client.get("/api/evaluations/999999/summary", headers=headers)).status_code == 404
+    assert (await client.get(f"/api/evaluations/{mine}/summary")).status_code == 401
