@@ -86,19 +86,24 @@ LINKED_DIFFERENCES = _SCORES + """
 ), first as (
     select questionnaire_id, min(sequence) as sequence from scores where phase = 'before' group by 1
 ), pairs as (
-    select a.arm, a.audience, a.questionnaire_id, a.theme, a.lo, a.hi, a.score - b.score as difference,
-           b.score >= a.lo + $4::float8 * (a.hi - a.lo) as agreed_before,
-           a.score >= a.lo + $4::float8 * (a.hi - a.lo) as agreed_after
-      from scores a
-      join latest l on l.questionnaire_id = a.questionnaire_id and l.sequence = a.sequence
-      join first f on f.questionnaire_id = a.questionnaire_id
-      join scores b on b.respondent_key = a.respondent_key and b.questionnaire_id = a.questionnaire_id
-                   and b.theme = a.theme and b.phase = 'before' and b.sequence = f.sequence
-     where a.phase = 'after' and a.respondent_key is not null
+    -- one row per key and theme, by grouping rather than joining the scores to themselves
+    select s.questionnaire_id, s.theme, s.lo, s.hi,
+           min(s.arm) filter (where s.phase = 'after') as arm,
+           min(s.audience) as audience,
+           min(s.score) filter (where s.phase = 'before') as before,
+           min(s.score) filter (where s.phase = 'after') as after
+      from scores s
+      left join latest l on l.questionnaire_id = s.questionnaire_id
+      left join first f on f.questionnaire_id = s.questionnaire_id
+     where s.respondent_key is not null
+       and ((s.phase = 'after' and s.sequence = l.sequence) or (s.phase = 'before' and s.sequence = f.sequence))
+     group by s.respondent_key, s.questionnaire_id, s.theme, s.lo, s.hi
 )
-select arm, audience, questionnaire_id, theme, lo, hi, round(difference, 6)::float8 as difference,
-       agreed_before, agreed_after, count(*)::int as n
+select arm, audience, questionnaire_id, theme, lo, hi, round(after - before, 6)::float8 as difference,
+       before >= lo + $4::float8 * (hi - lo) as agreed_before, after >= lo + $4::float8 * (hi - lo) as agreed_after,
+       count(*)::int as n
   from pairs
+ where before is not null and after is not null
  group by 1, 2, 3, 4, 5, 6, 7, 8, 9
  order by questionnaire_id, theme, arm, difference
 """
@@ -139,10 +144,12 @@ with items as (
       from questionnaire_item
      where dimension = '' and theme is not null and item_type = any($2::text[])
      group by 1, 2
-), coded as (
-    select r.id as response_id, w.id as wave_id, w.phase, w.sequence, v.questionnaire_id, qi.theme,
-           a.item_id, qi.position, i.k,
-           (case when qi.reverse then qi.scale_min + qi.scale_max - a.value else a.value end)::float8 as v
+), vectors as (
+    -- one row per complete response: its coded values in the order of the theme's items
+    select w.id as wave_id, w.phase, w.sequence, v.questionnaire_id, qi.theme,
+           array_agg(a.item_id order by qi.position) as item_ids,
+           array_agg((case when qi.reverse then qi.scale_min + qi.scale_max - a.value else a.value end)::float8
+                     order by qi.position) as v
       from answer a
       join questionnaire_item qi using (questionnaire_version_id, item_id, dimension)
       join items i on i.questionnaire_version_id = qi.questionnaire_version_id and i.theme = qi.theme
@@ -150,15 +157,14 @@ with items as (
       join questionnaire_version v on v.id = r.questionnaire_version_id
       join wave w on w.id = r.wave_id
      where w.evaluation_id = $1 and qi.item_type = any($2::text[]) and a.value is not null
-), complete as (
-    select response_id, theme from coded group by response_id, theme, k having count(*) = k
+     group by r.id, w.id, v.questionnaire_id, qi.theme, i.k
+    having count(*) = i.k
 )
-select c1.wave_id, c1.phase, c1.sequence, c1.questionnaire_id, c1.theme, c1.item_id as item_i, c1.position as pos_i,
-       c2.item_id as item_j, c2.position as pos_j, count(*)::int as n, sum(c1.v) as sum_i, sum(c1.v * c2.v) as cross
-  from coded c1
-  join coded c2 on c2.response_id = c1.response_id and c2.theme = c1.theme
-  join complete c on c.response_id = c1.response_id and c.theme = c1.theme
- group by 1, 2, 3, 4, 5, 6, 7, 8, 9
+-- sums and products by position in the vector: linear in the responses, no self-join
+select wave_id, phase, sequence, questionnaire_id, theme, item_ids, i, j, count(*)::int as n,
+       sum(v[i]) as sum_i, sum(v[i] * v[j]) as cross
+  from vectors, generate_subscripts(v, 1) as i, generate_subscripts(v, 1) as j
+ group by wave_id, phase, sequence, questionnaire_id, theme, item_ids, i, j
 """
 
 EVALUATIONS = """

@@ -286,24 +286,24 @@ async def reliability(conn: asyncpg.Connection, evaluation_id: int, *, min_group
     the waves, so a theme that behaves differently after the change shows it. Computed
     from sums and cross-products PostgreSQL adds up; suppressed under the threshold."""
     rows = await conn.fetch(queries.THEME_CROSS_PRODUCTS, evaluation_id, list(queries.SCALE_TYPES))
-    groups: dict[tuple[int, str, int, str, str], list[Any]] = defaultdict(list)
+    groups: dict[tuple[Any, ...], list[Any]] = defaultdict(list)
     for r in rows:
-        groups[(r["wave_id"], r["phase"], r["sequence"], r["questionnaire_id"], r["theme"])].append(r)
+        key = (r["wave_id"], r["phase"], r["sequence"], r["questionnaire_id"], r["theme"], tuple(r["item_ids"]))
+        groups[key].append(r)
     out: list[ThemeReliability] = []
-    for (_, phase, sequence, questionnaire_id, theme), cells in sorted(groups.items(), key=lambda kv: kv[0][2:]):
-        order = sorted({(r["pos_i"], r["item_i"]) for r in cells})
-        index = {item: i for i, (_, item) in enumerate(order)}
-        k = len(order)
+    for (_, phase, sequence, questionnaire_id, theme, item_ids), cells in sorted(
+            groups.items(), key=lambda kv: kv[0][2:]):
+        k = len(item_ids)
         sums, cross = [0.0] * k, [[0.0] * k for _ in range(k)]
         for r in cells:
-            i, j = index[r["item_i"]], index[r["item_j"]]
+            i, j = r["i"] - 1, r["j"] - 1
             cross[i][j] = r["cross"]
             if i == j:
                 sums[i] = r["sum_i"]
         n = cells[0]["n"]
-        threshold = max(min_group_size, await _strictest_of_items(conn, questionnaire_id, list(index)))
+        threshold = max(min_group_size, await _strictest_of_items(conn, questionnaire_id, item_ids))
         labels: dict[str, Any] = dict(evaluation_id=evaluation_id, questionnaire_id=questionnaire_id, target=theme,
-                                      phase=phase, sequence=sequence, items=[item for _, item in order])
+                                      phase=phase, sequence=sequence, items=list(item_ids))
         if n < threshold:
             out.append(ThemeReliability(**labels, n=None, alpha=None, omega=None, omega_method="",
                                         item_means=[None] * k, item_rest=[None] * k, suppressed=True))

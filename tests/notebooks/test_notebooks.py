@@ -1,0 +1,40 @@
+"""The evaluators' notebooks run from top to bottom against a real PostgreSQL holding the
+demo evaluation: a notebook whose assertions about the planted effects fail, fails here."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import nbformat
+from nbclient import NotebookClient
+
+from service.demodata.load import load
+from tests.support import ROOT
+
+NOTEBOOKS = ROOT / "notebooks"
+
+
+def run_notebook(path: Path, env: dict[str, str]) -> nbformat.NotebookNode:
+    notebook = nbformat.read(path, as_version=4)
+    saved = {k: os.environ.get(k) for k in env}
+    os.environ.update(env)  # the kernel inherits the environment of this process
+    try:
+        NotebookClient(notebook, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(ROOT)}}).execute()
+    finally:
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+    return notebook
+
+
+async def test_the_before_after_notebook_finds_the_planted_effects_and_the_nulls(conn, pg_url):
+    loaded = await load(conn, seed=1, responses=8000)
+    notebook = run_notebook(NOTEBOOKS / "01_before_after.ipynb",
+                            {"DATABASE_URL": pg_url, "SAMMEN_EVALUATION": str(loaded.evaluation_id)})
+    outputs = [o for cell in notebook.cells if cell.cell_type == "code" for o in cell.get("outputs", [])]
+    assert not [o for o in outputs if o.get("output_type") == "error"]
+    text = "".join(str(o.get("data", {}).get("text/plain", "")) + o.get("text", "") for o in outputs)
+    assert "indflydelse" in text and "maal_og_droemme" in text
