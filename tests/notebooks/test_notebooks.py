@@ -20,7 +20,9 @@ def run_notebook(path: Path, env: dict[str, str]) -> nbformat.NotebookNode:
     saved = {k: os.environ.get(k) for k in env}
     os.environ.update(env)  # the kernel inherits the environment of this process
     try:
-        NotebookClient(notebook, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(ROOT)}}).execute()
+        client = NotebookClient(notebook, timeout=300, kernel_name="python3",
+                                resources={"metadata": {"path": str(ROOT)}})
+        client.execute()
     finally:
         for k, v in saved.items():
             if v is None:
