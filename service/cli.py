@@ -176,6 +176,14 @@ def _parser() -> argparse.ArgumentParser:
     a.add_argument("--format", choices=["json", "table"], default="json")
     a.add_argument("--min-share", type=float, default=0.5,
                    help="share of a theme's items a response must answer to get a theme score (default 0.5)")
+    # its module (pandas, pyarrow) is imported only when the command runs
+    p = sub.add_parser("export", help="data files for R, Stata and SPSS (microdata, audited)")
+    x = p.add_subparsers(dest="export_command", required=True).add_parser(
+        "tidy", help="one row per answered cell, and a codebook beside it (NAME_codebook.csv)")
+    x.add_argument("--evaluation", type=int, required=True)
+    x.add_argument("--out", type=Path, required=True, help="the new file to write; an existing file is refused")
+    x.add_argument("--format", choices=["csv", "parquet"], help="default: parquet for a .parquet file, else csv")
+    x.add_argument("--free-text", action="store_true", help="include free-text answers (they can name people)")
     return parser
 
 
@@ -313,6 +321,10 @@ async def _admin(args: argparse.Namespace, settings: Settings, conn: asyncpg.Con
             return await retention.apply_retention(conn, settings, args.today or dt.date.today(), actor="cli")
         case "flow":
             return await flow_cli.run(args, conn)
+        case "export":
+            from service.exports import tidy  # pandas only when exporting
+
+            return await tidy.run(args, settings, conn)
     raise ValueError(f"unknown command {args.command}")
 
 
