@@ -9,7 +9,7 @@ import pandas as pd
 from service.analysis import data
 from tests.integration.test_analysis_data import answered_evaluation
 from tests.support.answers import TEXT
-from tests.support.cli import sammen
+from tests.support.cli import sammen, sammen_here
 
 
 def _comparable(frame: pd.DataFrame) -> pd.DataFrame:
@@ -123,6 +123,21 @@ async def test_an_export_that_cannot_be_made_is_refused_with_the_option_named_an
         assert ran.err.startswith(f"sammen: {option}:") and reason in ran.err, ran.err
         assert sorted(p.name for p in tmp_path.iterdir()) == before  # no partial, no codebook, nothing replaced
     assert taken.read_text(encoding="utf-8") == "keep me\n"
+    assert await conn.fetchval("select count(*) from audit_log where action = 'export'") == 0
+
+
+async def test_an_export_failing_while_writing_leaves_no_file_and_no_audit_entry(
+        client, conn, settings, tmp_path, monkeypatch):
+    evaluation = await answered_evaluation(client, conn, {"Nord": 1})
+
+    def disk_full(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(pd.DataFrame, "to_parquet", disk_full)
+    ran = await sammen_here(settings, "export", "tidy", "--evaluation", str(evaluation), "--out",
+                            str(tmp_path / "svar.parquet"), monkeypatch=monkeypatch)
+    assert ran.code == 2 and "--out: cannot write" in ran.err and "No space left on device" in ran.err, ran.err
+    assert list(tmp_path.iterdir()) == []
     assert await conn.fetchval("select count(*) from audit_log where action = 'export'") == 0
 
 
