@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 import asyncpg
 
 from service import db
+from service.analysis.snapshot import snapshot
 from service.config import Settings
 
 T = TypeVar("T")
@@ -36,11 +37,10 @@ class Session:
         return asyncio.run_coroutine_threadsafe(wrapped(), self._loop).result()
 
     def run(self, work: Callable[[asyncpg.Connection], Awaitable[T]]) -> T:
-        """`work(conn)` on a connection of the pool, in one read-only transaction (a
-        consistent snapshot: every figure of one call comes from the same data)."""
+        """`work(conn)` on a connection of the pool, in one snapshot (service/analysis/snapshot.py)."""
 
         async def on_a_connection() -> T:
-            async with self._pool.acquire() as conn, conn.transaction(readonly=True, isolation="repeatable_read"):
+            async with self._pool.acquire() as conn, snapshot(conn):
                 return await work(conn)
 
         return self.run_coroutine(on_a_connection())

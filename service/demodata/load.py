@@ -130,7 +130,7 @@ async def load(conn: asyncpg.Connection, *, seed: int, responses: int, progress:
     bar.close()
     # A bulk load leaves the planner's statistics behind (autovacuum catches up later):
     # without them, the analysis queries on these tables are planned as if they were empty.
-    await conn.execute("analyze invitation, response, answer" + (", flow_month" if flow else ""))
+    await conn.execute("analyze")
     return Loaded(organisation_id=org_id, organisation=name, evaluation_id=evaluation.id, seed=seed,
                   responses=totals["responses"], invitations=totals["invitations"], answers=totals["answers"],
                   flow_months=flow, seconds=round(time.perf_counter() - started, 2))

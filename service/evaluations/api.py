@@ -14,6 +14,7 @@ from litestar.params import FromPath, QueryParameter
 from service.admin.access import check_evaluation_access, record_read
 from service.analysis import survey
 from service.analysis.results import Comparison, Descriptive
+from service.analysis.snapshot import snapshot
 from service.auth import CallerDep, current_caller, require_reader
 from service.config import Settings
 from service.evaluations.read import EvaluationInfo, evaluation_info
@@ -47,7 +48,7 @@ class EvaluationApi(Controller):
         comparisons of every theme, with groups under the disclosure threshold suppressed."""
         await check_evaluation_access(conn, caller, evaluation_id)
         settings: Settings = state.settings
-        async with conn.transaction(readonly=True, isolation="repeatable_read"):
+        async with snapshot(conn):
             results = await survey.summary(conn, evaluation_id, min_group_size=settings.min_group_size,
                                               min_share=min_share)
         await record_read(conn, caller, f"evaluation {evaluation_id} summary", len(results))

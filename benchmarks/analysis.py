@@ -1,0 +1,128 @@
+"""How fast and lean the standard summary is, against a naive baseline in the same run.
+
+    .venv/bin/python -m benchmarks.analysis            # 10^4 and 10^5 responses, a few minutes
+    .venv/bin/python -m benchmarks.analysis --full     # and 10^6 (loading it takes several minutes)
+    .venv/bin/python -m benchmarks.analysis --quick    # 2000 responses, a smoke run
+
+For each size the demo evaluation (`sammen demo-data`, about 20 answers a response) is
+loaded into a throw-away embedded PostgreSQL, then two fresh Python processes each compute
+the summary of the citizens' themes and report their wall time and peak memory (maximum
+resident set size):
+
+    sammen    analysis.summary(): PostgreSQL sends frequency tables of theme scores
+    baseline  the tidy rows pulled into pandas, theme scores and the same tests
+              (Mann–Whitney, Welch) computed there with scipy
+
+Printed as ratios of the two, measured in the same run on the same data. Targets on a
+2-core machine: at 10^6 responses at most 5 s, at least 20x faster than the baseline,
+peak memory at most 300 MB at any size."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def _child(kind: str, url: str, evaluation_id: int) -> None:
+    """Runs in a fresh process: one way of computing the summary, timed from after the
+    imports (both import pandas and scipy) to the last result."""
+    import scipy.stats  # noqa: F401
+
+    from service import analysis
+
+    started = time.perf_counter()
+    if kind == "sammen":
+        with analysis.connect(url) as session:
+            results = analysis.summary(evaluation_id, session=session)
+        found = len(results)
+    else:
+        found = _naive(url, evaluation_id)
+    seconds = time.perf_counter() - started
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(json.dumps({"seconds": seconds, "peak_mb": peak_mb, "results": found}))
+
+
+def _naive(url: str, evaluation_id: int) -> int:
+    """What an evaluator without Sammen's library would write: every row into pandas."""
+    from scipy import stats
+
+    from service import analysis
+
+    with analysis.connect(url) as session:
+        rows = analysis.tidy(evaluation_id, session=session)
+    scale = rows[rows["item_type"].isin(["agreement", "frequency", "scale_0_10"]) & rows["theme"].notna()
+                 & rows["value"].notna()]
+    per = scale.groupby(["questionnaire_id", "theme", "arm", "phase", "response_id"])["value_coded"].mean()
+    found = 0
+    for _, group in per.groupby(level=["questionnaire_id", "theme", "arm"]):
+        phases = group.groupby(level="phase")
+        if {"before", "after"} <= set(phases.groups):
+            before, after = group.xs("before", level="phase"), group.xs("after", level="phase")
+            stats.mannwhitneyu(after, before, method="asymptotic")
+            stats.ttest_ind(after, before, equal_var=False)
+            found += 2
+    return found
+
+
+def _measure(kind: str, url: str, evaluation_id: int) -> dict[str, float]:
+    out = subprocess.run([sys.executable, "-m", "benchmarks.analysis", "--child", kind, url, str(evaluation_id)],
+                         cwd=ROOT, capture_output=True, text=True, check=True)
+    result: dict[str, float] = json.loads(out.stdout.strip().splitlines()[-1])
+    return result
+
+
+async def _load(url: str, seed: int, responses: int) -> tuple[int, float]:
+    from service.demodata.load import load
+    from tests.support.database import connect
+
+    conn = await connect(url)
+    try:
+        loaded = await load(conn, seed=seed, responses=responses)
+    finally:
+        await conn.close()
+    return loaded.evaluation_id, loaded.seconds
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--full", action="store_true")
+    parser.add_argument("--child", nargs=3, metavar=("KIND", "URL", "EVALUATION"), help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        _child(args.child[0], args.child[1], int(args.child[2]))
+        return
+    from tests.support.database import prepare, scratch_database
+
+    sizes = [2_000] if args.quick else [10_000, 100_000] + ([1_000_000] if args.full else [])
+    print(f"{'responses':>10} {'load s':>8} {'sammen s':>9} {'baseline s':>11} {'speed-up':>9} "
+          f"{'sammen MB':>10} {'baseline MB':>12}")
+    rows = []
+    with scratch_database(prefix="sammen-bench-analysis-", from_env=False) as url:
+        asyncio.run(prepare(url))
+        for seed, size in enumerate(sizes, start=1):
+            evaluation_id, load_seconds = asyncio.run(_load(url, seed, size))
+            ours = _measure("sammen", url, evaluation_id)
+            naive = _measure("baseline", url, evaluation_id)
+            speed_up = naive["seconds"] / ours["seconds"]
+            rows.append({"responses": size, "sammen": ours, "baseline": naive, "speed_up": speed_up})
+            print(f"{size:>10} {load_seconds:>8.1f} {ours['seconds']:>9.2f} {naive['seconds']:>11.2f} "
+                  f"{speed_up:>8.1f}x {ours['peak_mb']:>10.0f} {naive['peak_mb']:>12.0f}", flush=True)
+    largest = rows[-1]
+    print(f"\nlargest size {largest['responses']}: summary {largest['sammen']['seconds']:.2f} s "
+          "(target <= 5 s at 10^6), "
+          f"{largest['speed_up']:.1f}x the baseline (target >= 20x), "
+          f"peak {max(r['sammen']['peak_mb'] for r in rows):.0f} MB (target <= 300 MB)")
+
+
+if __name__ == "__main__":
+    main()

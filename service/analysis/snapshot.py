@@ -1,0 +1,19 @@
+"""Where every analysis query runs: one read-only, repeatable-read transaction (every
+figure of one call comes from the same data), with joins planned as hashes. The small
+tables of an evaluation (waves, units, the codebook) change too little for autovacuum
+ever to analyse them, and on their default estimates PostgreSQL plans a nested loop
+that reads the answers once per item: 30 s instead of 3 s at 10^5 responses."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import asyncpg
+
+
+@asynccontextmanager
+async def snapshot(conn: asyncpg.Connection) -> AsyncIterator[asyncpg.Connection]:
+    async with conn.transaction(readonly=True, isolation="repeatable_read"):
+        await conn.execute("set local enable_nestloop = off")
+        yield conn
