@@ -4,13 +4,14 @@ organisations' ids do not show) and records the read in the audit log."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
-from litestar import Controller, get
+from litestar import Controller, Response, get
 from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.params import FromPath, QueryParameter
 
+from service.admin import audit
 from service.admin.access import check_evaluation_access, record_read
 from service.analysis import survey
 from service.analysis.results import Comparison, Descriptive
@@ -53,3 +54,26 @@ class EvaluationApi(Controller):
                                               min_share=min_share)
         await record_read(conn, caller, f"evaluation {evaluation_id} summary", len(results))
         return results
+
+    @get("/{evaluation_id:int}/export/{name:str}", responses=error_responses(401, 404),
+         media_type="text/csv; charset=utf-8")
+    async def export(
+        self, evaluation_id: FromPath[PathId], name: FromPath[Literal["tidy.csv", "codebook.csv"]], conn: Conn,
+        caller: CallerDep, state: State, free_text: Annotated[bool, QueryParameter(required=False)] = False,
+    ) -> Response[bytes]:
+        """The tidy answers (one row per answered cell; free text only with `free_text=true`)
+        or their codebook, as `sammen export tidy` writes them. Microdata: not suppressed,
+        so every export is in the audit log with its row count."""
+        await check_evaluation_access(conn, caller, evaluation_id)
+        from service.exports import tidy  # pandas only where an export is asked for
+
+        settings: Settings = state.settings
+        async with snapshot(conn):
+            if name == "tidy.csv":
+                body, rows = await tidy.tidy_csv(conn, evaluation_id, free_text=free_text)
+            else:
+                body, rows = await tidy.codebook_csv(conn, evaluation_id, settings.min_group_size)
+        what = f"evaluation {evaluation_id} {name.removesuffix('.csv')} (csv{', free text' if free_text else ''})"
+        await audit.record(conn, caller.actor, "export", what, {"rows": rows})
+        filename = f"evaluering-{evaluation_id}-{name}"
+        return Response(body, headers={"Content-Disposition": f'attachment; filename="{filename}"'})

@@ -88,6 +88,17 @@ async def export_tidy(
                     out=str(rows_file.target), codebook=str(codebook_file.target), codebook_rows=len(book))
 
 
+async def tidy_csv(conn: asyncpg.Connection, evaluation_id: int, *, free_text: bool = False) -> tuple[bytes, int]:
+    """The rows of an export as CSV in memory, for the HTTP door, and how many there are."""
+    rows = await data.tidy(conn, evaluation_id, free_text=free_text)
+    return _typed(rows).to_csv(index=False).encode("utf-8"), len(rows)
+
+
+async def codebook_csv(conn: asyncpg.Connection, evaluation_id: int, min_group_size: int) -> tuple[bytes, int]:
+    book = await codebook(conn, evaluation_id, min_group_size)
+    return book.to_csv(index=False).encode("utf-8"), len(book)
+
+
 def _typed(rows: pd.DataFrame) -> pd.DataFrame:
     typed = rows.copy()
     for column in _WHOLE:

@@ -6,8 +6,10 @@ confirmatory, everything else exploratory; every HTTP read is in the audit log."
 from __future__ import annotations
 
 import datetime as dt
+import io
 
 import msgspec
+import pandas as pd
 
 from service import analysis
 from service.admin import access, plan
@@ -50,3 +52,25 @@ async def test_an_evaluator_key_of_another_organisation_gets_404_and_an_unknown_
     assert (await client.get(f"/api/evaluations/{theirs}/summary", headers=headers)).status_code == 404
     assert (await client.get("/api/evaluations/999999/summary", headers=headers)).status_code == 404
     assert (await client.get(f"/api/evaluations/{mine}/summary")).status_code == 401
+
+
+async def test_an_evaluator_downloads_the_tidy_answers_and_codebook_and_each_download_is_audited(client, conn):
+    evaluation = await answered_evaluation(client, conn, {"Nord": 3})
+    headers = {"Authorization": f"Bearer {await _evaluator_key(conn, evaluation)}"}
+    r = await client.get(f"/api/evaluations/{evaluation}/export/tidy.csv", headers=headers)
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/csv")
+    rows = pd.read_csv(io.StringIO(r.text))
+    assert len(rows) == await conn.fetchval("select count(*) from answer where text_value is null")
+    assert "text_value" not in rows.columns and rows["respondent_key"].isna().all()
+    with_text = await client.get(f"/api/evaluations/{evaluation}/export/tidy.csv?free_text=true", headers=headers)
+    assert "text_value" in pd.read_csv(io.StringIO(with_text.text)).columns
+    book = await client.get(f"/api/evaluations/{evaluation}/export/codebook.csv", headers=headers)
+    assert "indflydelse_eget_liv" in book.text and "1=Helt uenig" in book.text
+    audited = [tuple(r) for r in await conn.fetch(
+        "select subject, (counts->>'rows')::int from audit_log where action = 'export' order by id")]
+    assert [subject for subject, _ in audited] == [
+        f"evaluation {evaluation} tidy (csv)", f"evaluation {evaluation} tidy (csv, free text)",
+        f"evaluation {evaluation} codebook (csv)"]
+    assert audited[0][1] == len(rows) and audited[1][1] > len(rows)
+    assert (await client.get(f"/api/evaluations/{evaluation}/export/tidy.csv")).status_code == 401
+    assert (await client.get(f"/api/evaluations/{evaluation}/export/answers.csv", headers=headers)).status_code == 400
