@@ -36,6 +36,7 @@ BORGER_PAGES: list[tuple[str, list[tuple[str, str]]]] = [
         ("tilfreds_med_livet", "7"), ("stoette_goer_livet_bedre", "Enig"),
         ("haab_for_fremtiden", "Hverken enig eller uenig"),
     ]),
+    ("Sammenlignet med for et år siden", [("forandring_indflydelse", "Enig"), ("forandring_maal", DK)]),
     ("Til sidst", [("udfyldt_med", "Jeg fik hjælp af en medarbejder"), ("kommentar", COMMENT)]),
 ]
 # What PostgreSQL must hold afterwards: a code, "dk" for 'Ved ikke', or the text.
@@ -44,7 +45,8 @@ BORGER_STORED: dict[str, int | str] = {
     "medarbejdere_lytter": 5, "moedt_som_menneske": 4, "steder_arbejder_sammen": 3, "fortaelle_forfra": 1,
     "ved_hvem_kontakt": 4, "med_til_moeder": 3, "moeder_taget_alvorligt": "dk", "opfoelgning_aftalt": 4,
     "aftaler_bliver_gjort": 2, "har_paaroerende_med": 1, "paaroerende_inddraget": 5, "tilfreds_med_livet": 7,
-    "stoette_goer_livet_bedre": 4, "haab_for_fremtiden": 3, "udfyldt_med": 2, "kommentar": COMMENT,
+    "stoette_goer_livet_bedre": 4, "haab_for_fremtiden": 3, "forandring_indflydelse": 4, "forandring_maal": "dk",
+    "udfyldt_med": 2, "kommentar": COMMENT,
 }
 
 
@@ -141,7 +143,7 @@ async def test_unanswered_required_question_shows_error_summary_linking_to_the_f
 
     await choose(page, "indflydelse_stoette", "Uenig")  # the same page, now complete, moves on
     await press(page, "Næste")
-    await at_page(page, "Dine mål og drømme", 2, 11)
+    await at_page(page, "Dine mål og drømme", 2, 12)
     assert await stored(pool, token) == (None, {})
 
 
@@ -153,18 +155,18 @@ async def test_answers_are_kept_and_the_form_continues_where_left_in_another_bro
     await press(first, "Næste")
     await fill_page(first, [("maal_egne", "Helt enig"), ("maal_meningsfulde", DK)])
     await press(first, "Næste")
-    await at_page(first, "Bliver du hørt?", 3, 11)
+    await at_page(first, "Bliver du hørt?", 3, 12)
     await first.context.close()
 
     later = await new_phone()  # another browser: no cookies, nothing in common but the link
     await later.goto(f"/s/{token}")
-    await at_page(later, "Bliver du hørt?", 3, 11)
+    await at_page(later, "Bliver du hørt?", 3, 12)
     await press(later, "Tilbage")
-    await at_page(later, "Dine mål og drømme", 2, 11)
+    await at_page(later, "Dine mål og drømme", 2, 12)
     await expect(option(later, "maal_egne", "Helt enig").locator("input")).to_be_checked()
     await expect(option(later, "maal_meningsfulde", DK).locator("input")).to_be_checked()
     await press(later, "Tilbage")
-    await at_page(later, "Din indflydelse", 1, 11)
+    await at_page(later, "Din indflydelse", 1, 12)
     await expect(option(later, "indflydelse_eget_liv", "Uenig").locator("input")).to_be_checked()
     await expect(option(later, "indflydelse_stoette", "Enig").locator("input")).to_be_checked()
     await expect(later.locator("form input[type=radio]:checked")).to_have_count(2)
@@ -177,7 +179,7 @@ async def test_english_switch_shows_english_texts_and_switching_back_stays_danis
     await press(page, "English")
 
     await expect(page.locator("html")).to_have_attribute("lang", "en")
-    await expect(page).to_have_title(re.compile(r"Your support – what do you think\? – Page 1 of 11"))
+    await expect(page).to_have_title(re.compile(r"Your support – what do you think\? – Page 1 of 12"))
     await at_page(page, "Your influence")
     await expect(page.locator("#f-indflydelse_eget_liv legend")).to_have_text("I have influence on my own life.")
     await expect(page.get_by_role("button", name="Next", exact=True)).to_be_visible()

@@ -73,10 +73,10 @@ async def test_processes_starting_at_once_all_start_and_store_each_questionnaire
     assert [p.returncode for p in procs] == [0, 0, 0], outcomes
     fresh = await asyncpg.connect(url)
     try:
-        stored = [r[0] for r in await fresh.fetch("select questionnaire_id from questionnaire_version")]
+        stored = [tuple(r) for r in await fresh.fetch("select questionnaire_id, version from questionnaire_version")]
     finally:
         await fresh.close()
-    assert sorted(stored) == sorted(p.stem for p in (ROOT / "questionnaires").glob("*.toml"))
+    assert sorted(stored) == sorted((q.id, q.version) for q in loader.load_dir(ROOT / "questionnaires").values())
 
 
 async def test_an_answered_questionnaire_version_cannot_change(conn):
