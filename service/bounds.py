@@ -4,6 +4,7 @@ never an error from the database."""
 
 from __future__ import annotations
 
+import argparse
 from typing import Annotated
 
 import msgspec
@@ -12,3 +13,10 @@ INT_MAX = 2**31 - 1
 
 # A row id or a questionnaire version in a body.
 RowId = Annotated[int, msgspec.Meta(ge=1, le=INT_MAX)]
+
+
+def id_argument(text: str) -> int:
+    """An id on the command line (argparse `type=`), bounded as in the API."""
+    if not text.isdigit() or not 1 <= int(text) <= INT_MAX:
+        raise argparse.ArgumentTypeError(f"expected an id (a whole number from 1 to {INT_MAX}), got {text!r}")
+    return int(text)

@@ -12,18 +12,13 @@ import msgspec
 
 from service.admin import access, plan
 from service.admin.model import NewKey, NewOutcome
-
-
-def _id(text: str) -> int:
-    if not text.isdigit() or not 1 <= int(text) <= 2**31 - 1:
-        raise argparse.ArgumentTypeError(f"expected an id (a whole number from 1), got {text!r}")
-    return int(text)
+from service.bounds import id_argument
 
 
 def add_plan_parser(p: argparse.ArgumentParser) -> None:
     sub = p.add_subparsers(dest="plan_command", required=True)
     add = sub.add_parser("add", help="add a planned outcome (refused once the plan is locked)")
-    add.add_argument("--evaluation", type=_id, required=True)
+    add.add_argument("--evaluation", type=id_argument, required=True)
     add.add_argument("--kind", required=True, choices=["primary", "secondary"])
     add.add_argument("--questionnaire", required=True, help="questionnaire id, e.g. borger")
     target = add.add_mutually_exclusive_group(required=True)
@@ -37,19 +32,20 @@ def add_plan_parser(p: argparse.ArgumentParser) -> None:
                      help="default: the questionnaire's (and it must be that)")
     add.add_argument("--note", default="")
     for name, text in (("list", "the plan and its lock"), ("lock", "lock the plan now (it cannot change after)")):
-        sub.add_parser(name, help=text).add_argument("--evaluation", type=_id, required=True)
+        sub.add_parser(name, help=text).add_argument("--evaluation", type=id_argument, required=True)
     remove = sub.add_parser("remove", help="take an outcome out of a plan that is not locked")
-    remove.add_argument("--evaluation", type=_id, required=True)
-    remove.add_argument("outcome", type=_id)
+    remove.add_argument("--evaluation", type=id_argument, required=True)
+    remove.add_argument("outcome", type=id_argument)
 
 
 def add_key_parser(p: argparse.ArgumentParser) -> None:
     sub = p.add_subparsers(dest="key_command", required=True)
     add = sub.add_parser("add", help="make an API key; it is printed once and stored only hashed")
     add.add_argument("--role", required=True, choices=["admin", "evaluator"])
-    add.add_argument("--organisation", type=_id, help="the organisation an evaluator key may read (evaluators only)")
+    add.add_argument("--organisation", type=id_argument,
+                     help="the organisation an evaluator key may read (evaluators only)")
     add.add_argument("name", help="whose key, e.g. 'Kalundborg evaluator (VIVE)'")
-    sub.add_parser("revoke", help="the key opens nothing from now on").add_argument("id", type=_id)
+    sub.add_parser("revoke", help="the key opens nothing from now on").add_argument("id", type=id_argument)
     sub.add_parser("list", help="every key made (never the key itself)")
 
 

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import math
 
+import msgspec
 from scipy import stats
 
 from service.analysis.results_stats import Effect, Interval, Moments, TestResult
-from service.analysis.stats import NAN, FrequencyTable, mean_and_variance, z_quantile
+from service.analysis.stats import NAN, FrequencyTable, mean_and_variance, mean_interval, z_quantile
 
 
 def _signed_rank_sums(differences: FrequencyTable) -> tuple[float, float, int, float]:
@@ -82,16 +83,9 @@ def paired_t(differences: Moments) -> TestResult:
 
 
 def paired_difference(differences: Moments, level: float = 0.95) -> Interval:
-    """Mean paired difference after − before with the t interval, mean ± t(level, n − 1) · s/√n.
-
-    n < 2: NaN interval; zero variance: the interval is the mean.
-    """
-    mean, var = mean_and_variance(differences)
-    method = "paired t interval"
-    if differences.n < 2:
-        return Interval(estimate=mean, low=NAN, high=NAN, method=method)
-    half = float(stats.t.isf((1.0 - level) / 2.0, differences.n - 1)) * math.sqrt(var / differences.n)
-    return Interval(estimate=mean, low=mean - half, high=mean + half, method=method)
+    """Mean paired difference after − before with the t interval, mean ± t(level, n − 1) · s/√n:
+    the one-sample t interval of the differences (n < 2: NaN interval)."""
+    return msgspec.structs.replace(mean_interval(differences, level), method="paired t interval")
 
 
 def cohens_dz(differences: Moments, level: float = 0.95) -> Effect:

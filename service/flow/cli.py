@@ -11,26 +11,21 @@ from typing import Any
 
 import asyncpg
 
+from service.bounds import id_argument
 from service.flow import store
 from service.flow.csvfile import MAX_FILE_BYTES
 from service.textfiles import read_text
-
-
-def _id(text: str) -> int:
-    if not text.isdigit() or not 1 <= int(text) <= 2**31 - 1:
-        raise argparse.ArgumentTypeError(f"expected an id (a whole number of at least 1), got {text!r}")
-    return int(text)
 
 
 def add_parser(flow: argparse.ArgumentParser) -> None:
     sub = flow.add_subparsers(dest="flow_command", required=True)
     p = sub.add_parser("import", help="import flow counts from a CSV file; nothing is stored if a line is bad")
     p.add_argument("file", type=Path, help="CSV: unit, month (YYYY-MM), enrolled, started, ended[, capacity, waiting]")
-    p.add_argument("--organisation", type=_id,
+    p.add_argument("--organisation", type=id_argument,
                    help="the organisation whose units the file names (required when units are named by name)")
     p = sub.add_parser("list", help="the stored flow counts of an organisation's units")
-    p.add_argument("--organisation", type=_id, required=True)
-    p.add_argument("--unit", type=_id, help="only this unit")
+    p.add_argument("--organisation", type=id_argument, required=True)
+    p.add_argument("--unit", type=id_argument, help="only this unit")
 
 
 async def run(args: argparse.Namespace, conn: asyncpg.Connection) -> Any:
