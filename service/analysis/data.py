@@ -75,7 +75,7 @@ async def theme_score_tables(
     `min_share` of the theme's items are answered ('ved ikke' counts as not answered)."""
     if not 0 < min_share <= 1:
         raise ValueError(f"min_share: {min_share} is not a share between 0 (excluded) and 1")
-    rows = await conn.fetch(queries.THEME_SCORE_FREQUENCIES, evaluation_id, min_share, list(queries.SCALE_TYPES))
+    rows = await conn.fetch(queries.THEME_SCORE_FREQUENCIES, evaluation_id, list(queries.SCALE_TYPES), min_share)
     tables: dict[tuple[object, ...], ScoreTable] = {}
     for r in rows:
         key = (r["wave_id"], r["unit_id"], r["questionnaire_id"], r["theme"])
@@ -121,7 +121,7 @@ async def linked_tables(
     pseudonymous key in the first wave before and the latest after), per arm and theme.
     `agreeing_at`: the share of the scale's range from which a score counts as agreeing."""
     rows = await conn.fetch(
-        queries.LINKED_DIFFERENCES, evaluation_id, min_share, list(queries.SCALE_TYPES), agreeing_at)
+        queries.LINKED_DIFFERENCES, evaluation_id, list(queries.SCALE_TYPES), min_share, agreeing_at)
     found: dict[tuple[str, str, str], tuple[dict[float, int], list[int], str]] = {}
     for r in rows:
         differences, discordant, _ = found.setdefault(

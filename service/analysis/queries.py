@@ -39,19 +39,19 @@ select e.id as evaluation_id, e.name as evaluation, w.id as wave_id, w.name as w
  order by w.sequence, w.id, r.id, qi.position, a.dimension, a.rated_role, a.choice
 """
 
-# Theme scores per response: the mean of its answered, reverse-coded scale items of the
-# theme, when at least `min_share` ($2) of the theme's items were answered ('ved ikke'
-# counts as not answered). $1 the evaluation, $3 the scale item types.
-_SCORES = """
+# The answers the theme statistics start from: every scale item answered with a value in
+# an evaluation ($1; $2 the scale item types), with its response's design and the value
+# reverse-coded (min + max − value) where the item says so. Each query below reads it once.
+_CODED = """
 with items as (
     select questionnaire_version_id, theme, count(*) as k, min(scale_min) as lo, max(scale_max) as hi
       from questionnaire_item
-     where dimension = '' and theme is not null and item_type = any($3::text[])
+     where dimension = '' and theme is not null and item_type = any($2::text[])
      group by 1, 2
-), scores as (
-    select r.id as response_id, w.id as wave_id, w.phase, w.sequence, r.unit_id, eu.arm, v.audience,
-           v.questionnaire_id, qi.theme, i.lo, i.hi, r.respondent_key,
-           avg(case when qi.reverse then qi.scale_min + qi.scale_max - a.value else a.value end) as score
+), coded as (
+    select r.id as response_id, r.unit_id, r.respondent_key, w.id as wave_id, w.phase, w.sequence, eu.arm,
+           v.audience, v.questionnaire_id, qi.theme, qi.position, a.item_id, i.k, i.lo, i.hi,
+           case when qi.reverse then qi.scale_min + qi.scale_max - a.value else a.value end as v
       from answer a
       join questionnaire_item qi using (questionnaire_version_id, item_id, dimension)
       join items i on i.questionnaire_version_id = qi.questionnaire_version_id and i.theme = qi.theme
@@ -59,9 +59,20 @@ with items as (
       join questionnaire_version v on v.id = r.questionnaire_version_id
       join wave w on w.id = r.wave_id
       join evaluation_unit eu on eu.evaluation_id = w.evaluation_id and eu.unit_id = r.unit_id
-     where w.evaluation_id = $1 and qi.item_type = any($3::text[]) and a.value is not null
-     group by r.id, w.id, eu.arm, v.audience, v.questionnaire_id, qi.theme, i.k, i.lo, i.hi
-    having count(*) >= $2::float8 * i.k
+     where w.evaluation_id = $1 and qi.item_type = any($2::text[]) and a.value is not null
+)
+"""
+
+# Theme scores per response: the mean of its answered items of the theme, when at least
+# `min_share` ($3) of the theme's items were answered ('ved ikke' counts as not answered).
+_SCORES = _CODED + """
+, scores as (
+    select response_id, wave_id, phase, sequence, unit_id, arm, audience, questionnaire_id, theme, lo, hi,
+           respondent_key, avg(v) as score
+      from coded
+     group by response_id, wave_id, phase, sequence, unit_id, arm, audience, questionnaire_id, theme, k, lo, hi,
+              respondent_key
+    having count(*) >= $3::float8 * k
 )
 """
 
@@ -138,31 +149,18 @@ select w.phase, w.sequence, p.unit_id, eu.arm, v.audience, count(*)::int as n,
 # Reliability of a theme per wave: over the responses that answered every scale item of
 # the theme with a value, the count, each item's sum and the sums of products of every
 # pair of items (the diagonal: sums of squares), from which α, ω and item–rest follow.
-THEME_CROSS_PRODUCTS = """
-with items as (
-    select questionnaire_version_id, theme, count(*) as k
-      from questionnaire_item
-     where dimension = '' and theme is not null and item_type = any($2::text[])
-     group by 1, 2
-), vectors as (
+THEME_CROSS_PRODUCTS = _CODED + """
+, vectors as (
     -- one row per complete response: its coded values in the order of the theme's items
-    select w.id as wave_id, w.phase, w.sequence, v.questionnaire_id, qi.theme,
-           array_agg(a.item_id order by qi.position) as item_ids,
-           array_agg((case when qi.reverse then qi.scale_min + qi.scale_max - a.value else a.value end)::float8
-                     order by qi.position) as v
-      from answer a
-      join questionnaire_item qi using (questionnaire_version_id, item_id, dimension)
-      join items i on i.questionnaire_version_id = qi.questionnaire_version_id and i.theme = qi.theme
-      join response r on r.id = a.response_id
-      join questionnaire_version v on v.id = r.questionnaire_version_id
-      join wave w on w.id = r.wave_id
-     where w.evaluation_id = $1 and qi.item_type = any($2::text[]) and a.value is not null
-     group by r.id, w.id, v.questionnaire_id, qi.theme, i.k
-    having count(*) = i.k
+    select wave_id, phase, sequence, questionnaire_id, theme,
+           array_agg(item_id order by position) as item_ids, array_agg(v order by position) as v
+      from coded
+     group by response_id, wave_id, phase, sequence, questionnaire_id, theme, k
+    having count(*) = k
 )
 -- sums and products by position in the vector: linear in the responses, no self-join
 select wave_id, phase, sequence, questionnaire_id, theme, item_ids, i, j, count(*)::int as n,
-       sum(v[i]) as sum_i, sum(v[i] * v[j]) as cross
+       sum(v[i])::float8 as sum_i, sum(v[i] * v[j])::float8 as cross
   from vectors, generate_subscripts(v, 1) as i, generate_subscripts(v, 1) as j
  group by wave_id, phase, sequence, questionnaire_id, theme, item_ids, i, j
 """
