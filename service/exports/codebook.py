@@ -27,12 +27,19 @@ with used as (
            string_agg(value || '=' || coalesce(label_en, label_da), '; ' order by value) as value_labels_en
       from questionnaire_value_label
      group by 1, 2
+), roles as (
+    -- the role groups: the values of a role item (staff_role) and a matrix's rated groups (rated_role)
+    select string_agg(key || '=' || label_da, '; ' order by position) as da,
+           string_agg(key || '=' || label_en, '; ' order by position) as en
+      from role_group
 )
 select v.questionnaire_id, v.version, v.audience, v.title, ver.waves, v.digest, qi.section_id, qi.position,
        qi.item_id, qi.dimension, qi.item_type, qi.theme, qi.label_da, qi.label_en, qi.scale_min, qi.scale_max,
        qi.reverse, qi.dont_know, qi.required, coalesce(qi.min_group_size, $2) as min_group_size,
-       l.value_labels_da, l.value_labels_en
-  from versions ver
+       l.value_labels_da, l.value_labels_en,
+       case when qi.item_type in ('role', 'matrix', 'matrix_dimension') then roles.da end as role_groups_da,
+       case when qi.item_type in ('role', 'matrix', 'matrix_dimension') then roles.en end as role_groups_en
+  from versions ver cross join roles
   join questionnaire_version v on v.id = ver.version_id
   join questionnaire_item qi on qi.questionnaire_version_id = v.id
   left join labels l on l.questionnaire_version_id = v.id and l.item_id = qi.item_id
@@ -42,7 +49,7 @@ select v.questionnaire_id, v.version, v.audience, v.title, ver.waves, v.digest, 
 COLUMNS = [
     "questionnaire_id", "version", "audience", "title", "waves", "digest", "section_id", "position", "item_id",
     "dimension", "item_type", "theme", "label_da", "label_en", "scale_min", "scale_max", "reverse", "dont_know",
-    "required", "min_group_size", "value_labels_da", "value_labels_en",
+    "required", "min_group_size", "value_labels_da", "value_labels_en", "role_groups_da", "role_groups_en",
 ]
 
 

@@ -16,6 +16,8 @@ from service.admin import access, plan
 from service.admin.model import NewKey, NewOutcome
 from tests.integration.test_analysis_data import answered_evaluation
 from tests.support.cli import sammen
+from tests.support.evaluation import invite, make_wave
+from tests.support.respond import respond
 
 
 async def _evaluator_key(conn, evaluation: int) -> str:
@@ -74,3 +76,15 @@ async def test_an_evaluator_downloads_the_tidy_answers_and_codebook_and_each_dow
     assert audited[0][1] == len(rows) and audited[1][1] > len(rows)
     assert (await client.get(f"/api/evaluations/{evaluation}/export/tidy.csv")).status_code == 401
     assert (await client.get(f"/api/evaluations/{evaluation}/export/answers.csv", headers=headers)).status_code == 400
+
+
+async def test_the_codebook_labels_the_role_groups_of_staff_answers(client, conn):
+    wave = await make_wave(conn, "medarbejder")
+    await respond(client, await invite(conn, wave), "medarbejder")
+    headers = {"Authorization": f"Bearer {await _evaluator_key(conn, wave['evaluation'])}"}
+    book = pd.read_csv(io.StringIO((await client.get(
+        f"/api/evaluations/{wave['evaluation']}/export/codebook.csv", headers=headers)).text))
+    role = book[book["item_id"] == "rolle"].iloc[0]
+    assert role["role_groups_da"].startswith("myndighed=Myndighed; udfoerer=Udfører")
+    matrix = book[(book["item_id"] == "samarbejde") & (book["dimension"] == "respekt")].iloc[0]
+    assert "jobcenter=Job centre" in matrix["role_groups_en"] and "1=Helt uenig" in matrix["value_labels_da"]
