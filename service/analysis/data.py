@@ -67,35 +67,6 @@ class ScoreTable(msgspec.Struct, frozen=True):
         return sum(self.counts.values())
 
 
-async def theme_score_tables(
-    conn: asyncpg.Connection, evaluation_id: int, *, min_share: float = 0.5
-) -> list[ScoreTable]:
-    """Frequency tables of theme scores per wave, unit and theme. A response's score is
-    the mean of its answered scale items of the theme after reverse coding, when at least
-    `min_share` of the theme's items are answered ('ved ikke' counts as not answered)."""
-    if not 0 < min_share <= 1:
-        raise ValueError(f"min_share: {min_share} is not a share between 0 (excluded) and 1")
-    rows = await conn.fetch(queries.THEME_SCORE_FREQUENCIES, evaluation_id, list(queries.SCALE_TYPES), min_share)
-    tables: dict[tuple[object, ...], ScoreTable] = {}
-    for r in rows:
-        key = (r["wave_id"], r["unit_id"], r["questionnaire_id"], r["theme"])
-        if key not in tables:
-            tables[key] = ScoreTable(
-                r["wave_id"], r["phase"], r["sequence"], r["unit_id"], r["arm"], r["audience"],
-                r["questionnaire_id"], r["theme"], r["lo"], r["hi"], {},
-            )
-        tables[key].counts[r["score"]] = r["n"]
-    return list(tables.values())
-
-
-def merged(tables: Sequence[ScoreTable]) -> Counter[float]:
-    """One frequency table for several (units of an arm, say)."""
-    total: Counter[float] = Counter()
-    for t in tables:
-        total.update(t.counts)
-    return total
-
-
 class LinkedTable(msgspec.Struct, frozen=True):
     """The respondents of one arm answering a theme both before and after: how many had
     each difference (after − before), and how many agreed before only (`agreed_before_only`)
@@ -114,27 +85,58 @@ class LinkedTable(msgspec.Struct, frozen=True):
         return sum(self.differences.values())
 
 
-async def linked_tables(
+async def score_and_pair_tables(
     conn: asyncpg.Connection, evaluation_id: int, *, min_share: float = 0.5, agreeing_at: float = 0.75
-) -> list[LinkedTable]:
-    """Frequency tables of the before–after differences of linked respondents (the same
-    pseudonymous key in the first wave before and the latest after), per arm and theme.
-    `agreeing_at`: the share of the scale's range from which a score counts as agreeing."""
+) -> tuple[list[ScoreTable], list[LinkedTable]]:
+    """The frequency tables of theme scores per wave, unit and theme, and those of the
+    before–after differences of linked respondents per arm and theme, from one pass over
+    the answers. A response's score is the mean of its answered scale items of the theme
+    after reverse coding, when at least `min_share` of the theme's items are answered
+    ('ved ikke' counts as not answered); `agreeing_at`: the share of the scale's range
+    from which a score counts as agreeing (for McNemar)."""
+    if not 0 < min_share <= 1:
+        raise ValueError(f"min_share: {min_share} is not a share between 0 (excluded) and 1")
     rows = await conn.fetch(
-        queries.LINKED_DIFFERENCES, evaluation_id, list(queries.SCALE_TYPES), min_share, agreeing_at)
-    found: dict[tuple[str, str, str], tuple[dict[float, int], list[int], str]] = {}
+        queries.SCORE_AND_PAIR_COUNTS, evaluation_id, list(queries.SCALE_TYPES), min_share, agreeing_at)
+    tables: dict[tuple[object, ...], ScoreTable] = {}
+    pairs: dict[tuple[str, str, str], tuple[dict[float, int], list[int], str]] = {}
     for r in rows:
-        differences, discordant, _ = found.setdefault(
+        if r["kind"] == "score":
+            key = (r["wave_id"], r["unit_id"], r["questionnaire_id"], r["theme"])
+            if key not in tables:
+                tables[key] = ScoreTable(
+                    r["wave_id"], r["phase"], r["sequence"], r["unit_id"], r["arm"], r["audience"],
+                    r["questionnaire_id"], r["theme"], r["lo"], r["hi"], {},
+                )
+            tables[key].counts[r["value"]] = r["n"]
+            continue
+        differences, discordant, _ = pairs.setdefault(
             (r["arm"], r["questionnaire_id"], r["theme"]), ({}, [0, 0], r["audience"]))
-        differences[r["difference"]] = differences.get(r["difference"], 0) + r["n"]
+        differences[r["value"]] = differences.get(r["value"], 0) + r["n"]
         if r["agreed_before"] and not r["agreed_after"]:
             discordant[0] += r["n"]
         elif r["agreed_after"] and not r["agreed_before"]:
             discordant[1] += r["n"]
-    return [
+    linked = [
         LinkedTable(arm, audience, questionnaire_id, theme, differences, before_only, after_only)
-        for (arm, questionnaire_id, theme), (differences, (before_only, after_only), audience) in found.items()
+        for (arm, questionnaire_id, theme), (differences, (before_only, after_only), audience) in pairs.items()
     ]
+    return list(tables.values()), linked
+
+
+async def theme_score_tables(
+    conn: asyncpg.Connection, evaluation_id: int, *, min_share: float = 0.5
+) -> list[ScoreTable]:
+    """The theme scores' frequency tables alone (see score_and_pair_tables)."""
+    return (await score_and_pair_tables(conn, evaluation_id, min_share=min_share))[0]
+
+
+def merged(tables: Sequence[ScoreTable]) -> Counter[float]:
+    """One frequency table for several (units of an arm, say)."""
+    total: Counter[float] = Counter()
+    for t in tables:
+        total.update(t.counts)
+    return total
 
 
 async def evaluations(conn: asyncpg.Connection) -> pd.DataFrame:

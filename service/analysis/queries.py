@@ -76,22 +76,15 @@ _SCORES = _CODED + """
 )
 """
 
-# Counted per group and score: the frequency tables the rank tests, t tests and shares
-# of independent waves are computed from.
-THEME_SCORE_FREQUENCIES = _SCORES + """
-select wave_id, phase, sequence, unit_id, arm, audience, questionnaire_id, theme, lo, hi,
-       round(score, 6)::float8 as score, count(*)::int as n
-  from scores
- group by wave_id, phase, sequence, unit_id, arm, audience, questionnaire_id, theme, lo, hi, round(score, 6)
- order by questionnaire_id, theme, sequence, unit_id, score
-"""
-
-# Linked respondents: the same respondent key answering in the first wave before and in
-# the latest follow-up of the same questionnaire. Counted per arm (of the follow-up's unit), theme,
-# difference (after − before) and whether the respondent agreed (score ≥ $4 of the
-# scale's range) before and after: what the signed-rank test, the paired t test and
-# McNemar need. No key leaves the database.
-LINKED_DIFFERENCES = _SCORES + """
+# From one computation of the theme scores, two kinds of counts ($4: the share of the
+# scale's range from which a score counts as agreeing):
+# - 'score': responses per wave, unit, theme and score: the frequency tables the rank
+#   tests, t tests and shares of independent waves are computed from;
+# - 'pair': linked respondents (the same key in the first wave before and the latest
+#   follow-up of a questionnaire) per arm (the follow-up's), theme, difference (after −
+#   before) and whether they agreed before and after: what the signed-rank test, the
+#   paired t test and McNemar need. No key leaves the database.
+SCORE_AND_PAIR_COUNTS = _SCORES + """
 , latest as (
     select questionnaire_id, max(sequence) as sequence from scores where phase = 'after' group by 1
 ), first as (
@@ -110,13 +103,19 @@ LINKED_DIFFERENCES = _SCORES + """
        and ((s.phase = 'after' and s.sequence = l.sequence) or (s.phase = 'before' and s.sequence = f.sequence))
      group by s.respondent_key, s.questionnaire_id, s.theme, s.lo, s.hi
 )
-select arm, audience, questionnaire_id, theme, lo, hi, round(after - before, 6)::float8 as difference,
-       before >= lo + $4::float8 * (hi - lo) as agreed_before, after >= lo + $4::float8 * (hi - lo) as agreed_after,
-       count(*)::int as n
+select 'score' as kind, wave_id, phase, sequence, unit_id, arm, audience, questionnaire_id, theme, lo, hi,
+       round(score, 6)::float8 as value, null::bool as agreed_before, null::bool as agreed_after, count(*)::int as n
+  from scores
+ group by wave_id, phase, sequence, unit_id, arm, audience, questionnaire_id, theme, lo, hi, round(score, 6)
+union all
+select 'pair', null, null, null, null, arm, audience, questionnaire_id, theme, lo, hi,
+       round(after - before, 6)::float8, before >= lo + $4::float8 * (hi - lo), after >= lo + $4::float8 * (hi - lo),
+       count(*)::int
   from pairs
  where before is not null and after is not null
- group by 1, 2, 3, 4, 5, 6, 7, 8, 9
- order by questionnaire_id, theme, arm, difference
+ group by arm, audience, questionnaire_id, theme, lo, hi, round(after - before, 6)::float8,
+          before >= lo + $4::float8 * (hi - lo), after >= lo + $4::float8 * (hi - lo)
+ order by 1, 8, 9, 4, 5, 12
 """
 
 # The joint indicator ("71 % felt more influence and found their goals meaningful"): per

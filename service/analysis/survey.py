@@ -20,7 +20,7 @@ import msgspec
 from service.admin.model import Outcome
 from service.admin.plan import is_confirmatory, planned_outcomes
 from service.analysis import queries, stats, stats_independent, stats_paired, stats_reliability
-from service.analysis.data import LinkedTable, ScoreTable, linked_tables, merged, theme_score_tables
+from service.analysis.data import LinkedTable, ScoreTable, merged, score_and_pair_tables
 from service.analysis.disclosure import Key, Sum, suppress
 from service.analysis.results import Comparison, Descriptive, Result, ThemeReliability
 
@@ -40,9 +40,9 @@ async def summary(
 ) -> list[Result]:
     """`min_group_size`: the service's threshold (SAMMEN_MIN_GROUP_SIZE); an item's own is
     used where it is stricter."""
-    tables = await theme_score_tables(conn, evaluation_id, min_share=min_share)
-    linked = {(t.questionnaire_id, t.theme, t.arm): t
-              for t in await linked_tables(conn, evaluation_id, min_share=min_share, agreeing_at=AGREEING_AT)}
+    tables, linked_pairs = await score_and_pair_tables(
+        conn, evaluation_id, min_share=min_share, agreeing_at=AGREEING_AT)
+    linked = {(t.questionnaire_id, t.theme, t.arm): t for t in linked_pairs}
     strictest = {(r["questionnaire_id"], r["theme"]): r["strictest"] for r in await conn.fetch(_THRESHOLDS)}
     outcomes = await planned_outcomes(conn, evaluation_id)
     default = min_group_size
