@@ -247,7 +247,7 @@ async def _invite(args: argparse.Namespace, settings: Settings, conn: asyncpg.Co
         "--sheet": lambda links: sheets.qr_sheet(links, f"Invitationer, bølge {args.wave}"),
     }
     outputs: list[sheets.NewFile] = []
-    try:
+    with sheets.all_or_none(outputs):
         for option, path in (("--csv", args.csv), ("--sheet", args.sheet)):
             if path is not None:
                 outputs.append(sheets.NewFile(path, option))
@@ -263,12 +263,6 @@ async def _invite(args: argparse.Namespace, settings: Settings, conn: asyncpg.Co
                 out.write(renderers[out.option](links))
             for out in outputs:
                 out.publish()
-    except BaseException:
-        for out in outputs:
-            out.discard(published_too=True)
-        raise
-    for out in outputs:
-        out.discard()
     if outputs:
         return {"issued": len(links), **{out.option.lstrip("-"): str(out.target) for out in outputs}}
     return links

@@ -7,6 +7,8 @@ import csv
 import io
 import os
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from importlib import resources
 from pathlib import Path
 
@@ -82,6 +84,21 @@ class NewFile:
         if published_too and self.published:
             self.target.unlink(missing_ok=True)
             self.published = False
+
+
+@contextmanager
+def all_or_none(files: list[NewFile]) -> Iterator[None]:
+    """Files kept together or not at all: the body makes them (appending to `files`),
+    writes and publishes them; if it fails at any point, even after publishing, every
+    one of them goes, and on success only their partial copies are cleaned up."""
+    try:
+        yield
+    except BaseException:
+        for file in files:
+            file.discard(published_too=True)
+        raise
+    for file in files:
+        file.discard()
 
 
 class FileProblem(ValueError):

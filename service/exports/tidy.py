@@ -19,7 +19,7 @@ import msgspec
 import pandas as pd
 
 from service.admin import audit
-from service.admin.sheets import FileProblem, NewFile
+from service.admin.sheets import FileProblem, NewFile, all_or_none
 from service.analysis import data
 from service.config import Settings
 from service.errors import NotFound
@@ -62,7 +62,7 @@ async def export_tidy(
         if target.expanduser().exists():
             raise FileProblem(f"{option}: {target} exists; give a new file name (an export never replaces a file)")
     files: list[NewFile] = []
-    try:
+    with all_or_none(files):
         for target, option in targets:
             files.append(NewFile(target, option))
         rows_file, codebook_file = files
@@ -78,12 +78,6 @@ async def export_tidy(
             await audit.record(conn, actor, "export", subject, {"rows": len(rows)})
             for file in files:
                 file.publish()
-    except BaseException:
-        for file in files:
-            file.discard(published_too=True)
-        raise
-    for file in files:
-        file.discard()
     return Exported(evaluation_id=evaluation_id, rows=len(rows), format=fmt, free_text=free_text,
                     out=str(rows_file.target), codebook=str(codebook_file.target), codebook_rows=len(book))
 
