@@ -363,17 +363,28 @@ def _complete(q: Questionnaire, draft: Answers) -> bool:
 
 def _storable(q: Questionnaire, draft: Answers, parts: list[Part]) -> Answers:
     """The draft without this page's answers that could not be stored (going back or
-    switching language checks nothing, but a draft must still hold only what is valid)."""
+    switching language checks nothing, but a draft must still hold only what is valid):
+    a wrong answer goes, a missing one is no fault here."""
     try:
         check(q, draft, only={p.scope for p in parts})
         return draft
     except Invalid as invalid:
-        bad = {e.field.split(".")[0] for e in invalid.errors if e.field.split(".")[0] in draft}
         kept = dict(draft)
-        for item_id in bad:
-            if not isinstance(q.item(item_id), Matrix):
-                kept.pop(item_id, None)
-        return kept if bad else draft
+        for error in invalid.errors:
+            item_id, *cell = error.field.split(".")
+            if item_id not in kept:
+                continue  # a missing answer: nothing to take away
+            if len(cell) == 2 and isinstance(q.item(item_id), Matrix):  # one rating of the matrix
+                rows = forms.cells_by_row(kept[item_id])
+                row = {k: v for k, v in rows.get(cell[0], {}).items() if k != cell[1]}
+                rows = {r: c for r, c in ({**rows, cell[0]: row}).items() if c}
+                if rows:
+                    kept[item_id] = rows
+                else:
+                    kept.pop(item_id)
+            else:
+                kept.pop(item_id)
+        return kept
 
 
 class FormController(Controller):

@@ -345,3 +345,15 @@ async def test_a_page_opened_by_itself_after_the_check_page_goes_on_in_order(cli
     action, data = as_a_browser_sends(first, fields(q, valid_answers(q)))
     r = await client.post(action, data=data, follow_redirects=False)
     assert "Side 2 af" in (await client.get(r.headers["location"])).text
+
+
+async def test_going_back_keeps_the_valid_ratings_of_a_collaboration_page_and_drops_a_forged_one(client, conn):
+    token = await invite(conn, await make_wave(conn, "medarbejder"))
+    await client.post(f"/s/{token}", data={"_page": "0", "rolle": "myndighed"}, follow_redirects=False)
+    page = (await client.get(f"/s/{token}")).text
+    r = await client.post(f"/s/{token}", data=hidden_fields(page) | {
+        "_action": "back", "samarbejde.udfoerer.hyppig": "4", "samarbejde.udfoerer.respekt": "99"},
+        follow_redirects=False)
+    assert r.status_code == 303
+    draft = await conn.fetchval("select answers from draft")
+    assert draft["samarbejde"] == {"udfoerer": {"hyppig": 4}} and draft["rolle"] == "myndighed"
