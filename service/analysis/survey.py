@@ -43,15 +43,14 @@ async def summary(
     tables, linked_pairs = await score_and_pair_tables(
         conn, evaluation_id, min_share=min_share, agreeing_at=AGREEING_AT)
     linked = {(t.questionnaire_id, t.theme, t.arm): t for t in linked_pairs}
-    strictest = {(r["questionnaire_id"], r["theme"]): r["strictest"] for r in await conn.fetch(_THRESHOLDS)}
+    strictest = await _theme_thresholds(conn)
     outcomes = await planned_outcomes(conn, evaluation_id)
-    default = min_group_size
     by_theme: dict[tuple[str, str, str], list[ScoreTable]] = defaultdict(list)
     for t in tables:
         by_theme[(t.audience, t.questionnaire_id, t.theme)].append(t)
     results: list[Result] = []
     for (_, questionnaire_id, theme), group in sorted(by_theme.items()):
-        threshold = max(default, strictest.get((questionnaire_id, theme)) or 0)
+        threshold = max(min_group_size, strictest.get((questionnaire_id, theme), 0))
         results.extend(_descriptives(evaluation_id, group, threshold))
         results.extend(_comparisons(evaluation_id, group, threshold))
         for arm in sorted({t.arm for t in group}):
@@ -274,6 +273,11 @@ async def joint_agreement(
     return out
 
 
+async def _theme_thresholds(conn: asyncpg.Connection) -> dict[tuple[str, str], int]:
+    """The strictest threshold an item of each theme sets (none: the service's decides)."""
+    return {(r["questionnaire_id"], r["theme"]): r["strictest"] or 0 for r in await conn.fetch(_THRESHOLDS)}
+
+
 async def _strictest_of_items(conn: asyncpg.Connection, questionnaire_id: str, items: Sequence[str]) -> int:
     strictest: int | None = await conn.fetchval(
         "select max(min_group_size) from questionnaire_item where questionnaire_id = $1 and item_id = any($2)",
@@ -286,6 +290,7 @@ async def reliability(conn: asyncpg.Connection, evaluation_id: int, *, min_group
     the waves, so a theme that behaves differently after the change shows it. Computed
     from sums and cross-products PostgreSQL adds up; suppressed under the threshold."""
     rows = await conn.fetch(queries.THEME_CROSS_PRODUCTS, evaluation_id, list(queries.SCALE_TYPES))
+    strictest = await _theme_thresholds(conn)
     groups: dict[tuple[Any, ...], list[Any]] = defaultdict(list)
     for r in rows:
         key = (r["wave_id"], r["phase"], r["sequence"], r["questionnaire_id"], r["theme"], tuple(r["item_ids"]))
@@ -301,7 +306,7 @@ async def reliability(conn: asyncpg.Connection, evaluation_id: int, *, min_group
             if i == j:
                 sums[i] = r["sum_i"]
         n = cells[0]["n"]
-        threshold = max(min_group_size, await _strictest_of_items(conn, questionnaire_id, item_ids))
+        threshold = max(min_group_size, strictest.get((questionnaire_id, theme), 0))
         labels: dict[str, Any] = dict(evaluation_id=evaluation_id, questionnaire_id=questionnaire_id, target=theme,
                                       phase=phase, sequence=sequence, items=list(item_ids))
         if n < threshold:
