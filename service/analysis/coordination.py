@@ -1,0 +1,277 @@
+"""Relational coordination: how staff of each role group rate their collaboration with each
+other group on the seven dimensions of the collaboration matrix (questionnaire
+`medarbejder`, item `samarbejde`), per tie (rater role → rated role), per rater role, per
+rated role and overall, per arm and wave; after against before per tie (independent waves,
+and linked staff where staff carry respondent keys); Cronbach's α of the dimensions; and
+a tidy role × role frame for a heatmap. All under disclosure control.
+
+Scoring (`SCORING`): a tie score is the mean of the dimensions a rater answered with a
+value for one rated group, when at least `min_share` (default half, i.e. 4 of 7) were
+answered; 'ved ikke' counts as not answered, so a rater who does not know a group does
+not rate it. A rater's index for a rater-role or overall figure is the mean of their own
+tie scores, so every rater counts once there (their ties are not independent).
+
+Disclosure: the threshold is the item's (questionnaire_item.min_group_size, matrix or
+dimension rows) where stricter than the service's; it applies to every tie (n raters),
+to every rater role (its raters: a role group is never shown below it), to every rated
+role and to the whole. The published sums are: a rated role's n = the sum of its ties'
+n, and the overall n = the sum of the rater roles' n; secondary suppression keeps every
+hidden count unrecoverable from them (disclosure.suppress). A rater role's n is not a
+sum of its ties (a rater rates several groups), only a bound on each, so it is no
+published relation. A before/after comparison of a tie is shown only when the tie is
+shown in every wave it merges, so its n cannot give a hidden count away."""
+
+from __future__ import annotations
+
+import math
+from collections import Counter, defaultdict
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import asyncpg
+import msgspec
+import pandas as pd
+
+from service.admin.plan import planned_outcomes
+from service.analysis import coordination_queries as q
+from service.analysis import stats, stats_reliability, survey
+from service.analysis.coordination_results import Coordination, Level, TieComparison, TieIndex
+from service.analysis.data import LinkedTable
+from service.analysis.disclosure import Key, Sum, suppress
+from service.analysis.results import Comparison, ThemeReliability
+from service.analysis.results_stats import Moments
+from service.roles import ROLE_GROUPS
+
+QUESTIONNAIRE = "medarbejder"
+ITEM = "samarbejde"
+AGREEING_AT = survey.AGREEING_AT
+SCORING = (
+    "tie score = mean of the dimensions answered with a value (reverse-coded where the codebook says so), "
+    "counted when at least {share:g} of the matrix's dimensions are answered; 'ved ikke' counts as not answered; "
+    "rater-role and overall figures: each rater's mean of their tie scores"
+)
+
+Tie = tuple[str, str]  # (rater role, rated role)
+
+
+def tie_disclosure(ties: Mapping[Tie, int], raters: Mapping[str, int], threshold: int) -> set[Key]:
+    """The cells of one arm and wave to hide: ('tie', rater, rated), ('rater', rater),
+    ('rated', rated) and ('all',). `ties`: raters per tie; `raters`: raters per rater role
+    (each at least the largest of its ties)."""
+    counts: dict[Key, int] = {("tie", *t): n for t, n in ties.items()}
+    counts |= {("rater", r): n for r, n in raters.items()}
+    columns: dict[str, list[Tie]] = defaultdict(list)
+    for rater, rated in ties:
+        columns[rated].append((rater, rated))
+    counts |= {("rated", rated): sum(ties[t] for t in cells) for rated, cells in columns.items()}
+    counts[("all",)] = sum(raters.values())
+    sums = [Sum(("rated", rated), tuple(("tie", *t) for t in cells)) for rated, cells in columns.items()]
+    sums.append(Sum(("all",), tuple(("rater", r) for r in raters)))
+    return suppress(counts, dict.fromkeys(counts, threshold), sums)
+
+
+async def coordination(
+    conn: asyncpg.Connection, evaluation_id: int, *, min_group_size: int, min_share: float = 0.5,
+    questionnaire_id: str = QUESTIONNAIRE, item_id: str = ITEM,
+) -> Coordination:
+    """The relational-coordination analysis of an evaluation (see the module docstring).
+    `min_group_size`: the service's threshold (SAMMEN_MIN_GROUP_SIZE)."""
+    if not 0 < min_share <= 1:
+        raise ValueError(f"min_share: {min_share} is not a share between 0 (excluded) and 1")
+    args = (evaluation_id, questionnaire_id, item_id, min_share)
+    tie_rows = await conn.fetch(q.TIE_COUNTS, *args)
+    rater_rows = await conn.fetch(q.RATER_MOMENTS, *args, AGREEING_AT)
+    pair_rows = await conn.fetch(q.TIE_PAIR_COUNTS, *args, AGREEING_AT)
+    cross_rows = await conn.fetch(q.DIMENSION_CROSS_PRODUCTS, evaluation_id, questionnaire_id, item_id)
+    own = await conn.fetchval(q.ITEM_THRESHOLD, questionnaire_id, [item_id])
+    threshold = max(min_group_size, own or 0)
+
+    tables: dict[tuple[Any, ...], dict[Tie, Counter[float]]] = defaultdict(lambda: defaultdict(Counter))
+    bounds: dict[tuple[Any, ...], tuple[int, int]] = {}
+    for r in tie_rows:
+        wave = (r["sequence"], r["wave_id"], r["phase"], r["arm"])
+        tables[wave][(r["rater_role"], r["rated_role"])][r["total"] / r["answered"]] += r["n"]
+        bounds[wave] = (r["lo"], r["hi"])
+    moments: dict[tuple[Any, ...], dict[str | None, Any]] = defaultdict(dict)
+    for r in rater_rows:
+        moments[(r["sequence"], r["wave_id"], r["phase"], r["arm"])][r["rater_role"]] = r
+
+    labels: dict[str, Any] = dict(evaluation_id=evaluation_id, questionnaire_id=questionnaire_id, item_id=item_id)
+    indices: list[TieIndex] = []
+    hidden_ties: dict[tuple[Any, ...], set[Tie]] = {}
+    for wave in sorted(tables):
+        sequence, _, phase, arm = wave
+        ties, per_rater = tables[wave], moments[wave]
+        raters = {role: row["n"] for role, row in per_rater.items() if role is not None}
+        hidden = tie_disclosure({t: sum(c.values()) for t, c in ties.items()}, raters, threshold)
+        hidden_ties[wave] = {t for t in ties if ("tie", *t) in hidden}
+        lo, hi = bounds[wave]
+        agree_at = lo + AGREEING_AT * (hi - lo)
+        at: dict[str, Any] = dict(labels, arm=arm, phase=phase, sequence=sequence)
+        for (rater, rated), table in sorted(ties.items()):
+            indices.append(_from_table(at, "tie", rater, rated, table, agree_at, ("tie", rater, rated) in hidden))
+        columns: dict[str, Counter[float]] = defaultdict(Counter)
+        for (_, rated), table in ties.items():
+            columns[rated].update(table)
+        for rated, table in sorted(columns.items()):
+            indices.append(_from_table(at, "rated", None, rated, table, agree_at, ("rated", rated) in hidden))
+        for role, row in sorted(per_rater.items(), key=lambda kv: (kv[0] is None, kv[0] or "")):
+            level: Level = "all" if role is None else "rater"
+            key: Key = ("all",) if role is None else ("rater", role)
+            indices.append(_from_moments(at, level, role, row, key in hidden))
+
+    lo, hi = min(b[0] for b in bounds.values()) if bounds else 1, max(b[1] for b in bounds.values()) if bounds else 5
+    comparisons = _independent(evaluation_id, questionnaire_id, item_id, tables, hidden_ties, threshold,
+                               lo + AGREEING_AT * (hi - lo))
+    comparisons += _linked(evaluation_id, questionnaire_id, item_id, pair_rows, threshold)
+    outcomes = await planned_outcomes(conn, evaluation_id)
+    adjusted = [_as_tie(c) for c in survey._adjust(comparisons)]
+    return Coordination(
+        evaluation_id=evaluation_id, questionnaire_id=questionnaire_id, item_id=item_id, threshold=threshold,
+        min_share=min_share, scoring=SCORING.format(share=min_share), indices=indices,
+        comparisons=[_as_tie(survey._planned(c, outcomes)) for c in adjusted],
+        reliability=_reliability(evaluation_id, questionnaire_id, item_id, cross_rows, threshold),
+    )
+
+
+def _as_tie(result: Any) -> TieComparison:
+    assert isinstance(result, TieComparison)
+    return result
+
+
+def _from_table(at: dict[str, Any], level: Level, rater: str | None, rated: str | None,
+                table: Counter[float], agree_at: float, hidden: bool) -> TieIndex:
+    m = stats.moments_of_table(table)
+    k, n = stats.agreeing(table, agree_at)
+    return _index(at, level, rater, rated, m, k, hidden)
+
+
+def _from_moments(at: dict[str, Any], level: Level, rater: str | None, row: Any, hidden: bool) -> TieIndex:
+    return _index(at, level, rater, None, Moments(row["n"], row["total"], row["total_sq"]), row["agreeing"], hidden)
+
+
+def _index(at: dict[str, Any], level: Level, rater: str | None, rated: str | None, m: Moments, agreeing: int,
+           hidden: bool) -> TieIndex:
+    names: dict[str, Any] = dict(at, level=level, rater_role=rater, rated_role=rated)
+    if hidden:
+        return TieIndex(**names, n=None, mean=None, mean_low=None, mean_high=None, mean_method="",
+                        share_agreeing=None, share_low=None, share_high=None, share_method="", suppressed=True)
+    mean = stats.mean_interval(m)
+    share = stats.wilson(agreeing, m.n)
+    return TieIndex(**names, n=m.n, mean=_num(mean.estimate), mean_low=_num(mean.low), mean_high=_num(mean.high),
+                    mean_method=mean.method, share_agreeing=_num(share.estimate), share_low=_num(share.low),
+                    share_high=_num(share.high), share_method=share.method, suppressed=False)
+
+
+def _independent(
+    evaluation_id: int, questionnaire_id: str, item_id: str,
+    tables: Mapping[tuple[Any, ...], Mapping[Tie, Counter[float]]],
+    hidden_ties: Mapping[tuple[Any, ...], set[Tie]], threshold: int, agree_at: float,
+) -> list[Comparison]:
+    """Per arm and tie: every 'before' wave together against the latest 'after' wave
+    (as survey.py compares themes): Mann–Whitney U, Welch's t with Hedges' g, share agreeing."""
+    latest = max((w[0] for w in tables if w[2] == "after"), default=None)
+    out: list[Comparison] = []
+    for arm in sorted({w[3] for w in tables}):
+        before_waves = [w for w in tables if w[3] == arm and w[2] == "before"]
+        after_waves = [w for w in tables if w[3] == arm and w[2] == "after" and w[0] == latest]
+        ties = sorted({t for w in before_waves + after_waves for t in tables[w]})
+        for tie in ties:
+            labels: dict[str, Any] = dict(
+                evaluation_id=evaluation_id, audience="staff", questionnaire_id=questionnaire_id, target=item_id,
+                arm=arm, design="independent", confirmatory=False)
+            before: Counter[float] = sum((Counter(tables[w].get(tie, {})) for w in before_waves), Counter())
+            after: Counter[float] = sum((Counter(tables[w].get(tie, {})) for w in after_waves), Counter())
+            shown = not any(tie in hidden_ties[w] for w in before_waves + after_waves)
+            if not shown or min(sum(before.values()), sum(after.values())) < threshold:
+                found = [survey._suppressed(labels, name) for name in ("Mann–Whitney U", "Welch's t", "Share agreeing")]
+            else:
+                found = survey._independent(labels, before, after, agree_at)
+            out.extend(TieComparison(**msgspec.structs.asdict(c), rater_role=tie[0], rated_role=tie[1]) for c in found)
+    return out
+
+
+def _linked(evaluation_id: int, questionnaire_id: str, item_id: str, rows: Sequence[Any],
+            threshold: int) -> list[Comparison]:
+    """Per arm and tie, the same staff member (respondent key) before and after: Wilcoxon
+    signed-rank, paired t with Cohen's dz, McNemar on agreeing (survey.py's pair machinery)."""
+    groups: dict[tuple[str, str, str], list[Any]] = defaultdict(list)
+    for r in rows:
+        groups[(r["arm"], r["rater_role"], r["rated_role"])].append(r)
+    out: list[Comparison] = []
+    for (arm, rater, rated), cells in sorted(groups.items()):
+        differences: Counter[float] = Counter()
+        for r in cells:
+            differences[r["difference"]] += r["n"]
+        before_only = sum(r["n"] for r in cells if r["agreed_before"] and not r["agreed_after"])
+        after_only = sum(r["n"] for r in cells if r["agreed_after"] and not r["agreed_before"])
+        table = LinkedTable(arm, "staff", questionnaire_id, item_id, dict(differences), before_only, after_only)
+        out.extend(TieComparison(**msgspec.structs.asdict(c), rater_role=rater, rated_role=rated)
+                   for c in survey._linked(evaluation_id, table, threshold))
+    return out
+
+
+def _reliability(evaluation_id: int, questionnaire_id: str, item_id: str, rows: Sequence[Any],
+                 threshold: int) -> list[ThemeReliability]:
+    """Cronbach's α (and ω, item–rest) of the dimensions per wave, over the ties with every
+    dimension answered; suppressed when they come from fewer raters than the threshold."""
+    waves: dict[tuple[Any, ...], list[Any]] = defaultdict(list)
+    for r in rows:
+        waves[(r["sequence"], r["wave_id"], r["phase"], tuple(r["dims"]))].append(r)
+    out: list[ThemeReliability] = []
+    for (sequence, _, phase, dims), cells in sorted(waves.items()):
+        k = len(dims)
+        sums, cross = [0.0] * k, [[0.0] * k for _ in range(k)]
+        for r in cells:
+            i, j = r["i"] - 1, r["j"] - 1
+            cross[i][j] = r["cross"]
+            if i == j:
+                sums[i] = r["sum_i"]
+        labels: dict[str, Any] = dict(evaluation_id=evaluation_id, questionnaire_id=questionnaire_id, target=item_id,
+                                      phase=phase, sequence=sequence, items=list(dims))
+        if cells[0]["raters"] < threshold:
+            out.append(ThemeReliability(**labels, n=None, alpha=None, omega=None, omega_method="",
+                                        item_means=[None] * k, item_rest=[None] * k, suppressed=True))
+            continue
+        found = stats_reliability.reliability(cells[0]["n"], sums, cross)
+        out.append(ThemeReliability(
+            **labels, n=cells[0]["n"], alpha=_num(found.alpha), omega=_num(found.omega),
+            omega_method=found.omega_method, item_means=[_num(m) for m in found.item_means],
+            item_rest=[_num(x) for x in found.item_rest], suppressed=False))
+    return out
+
+
+def heatmap_frame(result: Coordination | Sequence[TieIndex], *, arm: str | None = None,
+                  phase: str | None = None) -> pd.DataFrame:
+    """One row per rater role × rated role (every pair of role groups but a group with
+    itself, so the grid is whole) per arm and wave, with the index, n, `suppressed` and the
+    groups' Danish labels; a tie nobody rated has n 0 and no mean. Pivot it for a heatmap:
+    `frame.pivot(index="rater_label", columns="rated_label", values="mean")`."""
+    indices = result.indices if isinstance(result, Coordination) else result
+    label = {g.key: g.da for g in ROLE_GROUPS}
+    order = {g.key: i for i, g in enumerate(ROLE_GROUPS)}
+    shown = {(i.arm, i.phase, i.sequence, i.rater_role, i.rated_role): i for i in indices if i.level == "tie"
+             and (arm is None or i.arm == arm) and (phase is None or i.phase == phase)}
+    raters = sorted({k[3] for k in shown if k[3] is not None}, key=lambda r: order.get(r, 99))
+    rated = sorted({k[4] for k in shown if k[4] is not None}, key=lambda r: order.get(r, 99))
+    rows = []
+    for a, p, s in sorted({k[:3] for k in shown}, key=lambda k: (k[2], k[0])):
+        for rater in raters:
+            for target in rated:
+                if rater == target:
+                    continue
+                found = shown.get((a, p, s, rater, target))
+                rows.append(dict(
+                    arm=a, phase=p, sequence=s, rater_role=rater, rated_role=target,
+                    rater_label=label.get(rater, rater), rated_label=label.get(target, target),
+                    n=0 if found is None else found.n,
+                    mean=None if found is None else found.mean, mean_low=None if found is None else found.mean_low,
+                    mean_high=None if found is None else found.mean_high,
+                    suppressed=False if found is None else found.suppressed))
+    columns = ["arm", "phase", "sequence", "rater_role", "rated_role", "rater_label", "rated_label", "n", "mean",
+               "mean_low", "mean_high", "suppressed"]
+    return pd.DataFrame(rows, columns=columns)
+
+
+def _num(x: float) -> float | None:
+    return None if math.isnan(x) else float(x)

@@ -1,0 +1,159 @@
+"""The SQL of relational coordination (staff rating each other role group on the dimensions
+of a collaboration matrix) and of the meeting evaluations. PostgreSQL does the
+aggregating: frequency tables of tie scores, moments of raters' means, sums and
+cross-products of the dimensions, counts of agreeing meetings; no row per respondent
+reaches Python.
+
+A tie score is one rater's rating of one other role group: the mean of the dimensions
+answered with a value, reverse-coded where the codebook says so. It counts when at
+least `min_share` ($4) of the matrix's dimensions were answered ('ved ikke' counts as
+not answered, as for theme scores); it is sent as the exact pair (sum of values, number
+of values), so no rounding enters before the statistics. The rater's role is the
+response's `staff_role` (a response without one counts as 'andet')."""
+
+from __future__ import annotations
+
+# $1 evaluation, $2 questionnaire, $3 matrix item, $4 min_share. One row per response ×
+# rated group whose tie score counts.
+_TIES = """
+with dims as (
+    select questionnaire_version_id, count(*) as k, min(scale_min) as lo, max(scale_max) as hi
+      from questionnaire_item
+     where questionnaire_id = $2 and item_id = $3 and dimension <> ''
+     group by 1
+), ties as (
+    select r.id as response_id, r.respondent_key, coalesce(r.staff_role, 'andet') as rater_role, a.rated_role,
+           w.id as wave_id, w.phase, w.sequence, eu.arm, d.lo, d.hi,
+           sum(case when qi.reverse then qi.scale_min + qi.scale_max - a.value else a.value end)::int as total,
+           count(a.value)::int as answered
+      from answer a
+      join questionnaire_item qi using (questionnaire_version_id, item_id, dimension)
+      join dims d on d.questionnaire_version_id = a.questionnaire_version_id
+      join response r on r.id = a.response_id
+      join wave w on w.id = r.wave_id
+      join evaluation_unit eu on eu.evaluation_id = w.evaluation_id and eu.unit_id = r.unit_id
+     where w.evaluation_id = $1 and a.item_id = $3 and qi.questionnaire_id = $2 and a.rated_role is not null
+     group by r.id, r.respondent_key, r.staff_role, a.rated_role, w.id, w.phase, w.sequence, eu.arm, d.k, d.lo, d.hi
+    having count(a.value) > 0 and count(a.value) >= $4::float8 * d.k
+)
+"""
+
+# The frequency table of tie scores per wave, arm, rater role and rated role: how many
+# raters gave each (sum, number of dimensions answered).
+TIE_COUNTS = _TIES + """
+select wave_id, phase, sequence, arm, rater_role, rated_role, lo, hi, total, answered, count(*)::int as n
+  from ties
+ group by wave_id, phase, sequence, arm, rater_role, rated_role, lo, hi, total, answered
+ order by sequence, wave_id, arm, rater_role, rated_role
+"""
+
+# Per rater: the mean of their tie scores (their coordination with all the groups they
+# rated); its moments per wave, arm and rater role, and per wave and arm (rater_role
+# null): what the index per rater role and overall, with a t interval, needs. `agreeing`
+# ($5: the share of the scale's range from which a mean agrees): raters at or above it.
+RATER_MOMENTS = _TIES + """
+, raters as (
+    select response_id, wave_id, phase, sequence, arm, rater_role, lo, hi,
+           avg(total::float8 / answered) as score
+      from ties
+     group by response_id, wave_id, phase, sequence, arm, rater_role, lo, hi
+)
+select wave_id, phase, sequence, arm, rater_role, min(lo) as lo, max(hi) as hi, count(*)::int as n,
+       sum(score)::float8 as total, sum(score * score)::float8 as total_sq,
+       (count(*) filter (where score >= lo + $5::float8 * (hi - lo)))::int as agreeing
+  from raters
+ group by grouping sets ((wave_id, phase, sequence, arm, rater_role), (wave_id, phase, sequence, arm))
+ order by sequence, wave_id, arm, rater_role nulls last
+"""
+
+# Linked staff: the same respondent key in the first 'before' wave and the latest 'after'
+# wave of the questionnaire, rating the same group from the same role; per arm (the
+# after-wave's), rater and rated role, how many had each difference of tie scores (after −
+# before, rounded to 9 decimals: two means of up to seven values) and whether they agreed
+# (tie score ≥ $5 of the scale's range) before and after, for McNemar. No key leaves the database.
+TIE_PAIR_COUNTS = _TIES + """
+, first as (select min(sequence) as sequence from ties where phase = 'before'),
+  latest as (select max(sequence) as sequence from ties where phase = 'after'),
+  pairs as (
+    select t.respondent_key, t.rater_role, t.rated_role, min(t.lo) as lo, max(t.hi) as hi,
+           min(t.arm) filter (where t.phase = 'after') as arm,
+           min(t.total::float8 / t.answered) filter (where t.phase = 'before') as before,
+           min(t.total::float8 / t.answered) filter (where t.phase = 'after') as after
+      from ties t, first f, latest l
+     where t.respondent_key is not null
+       and ((t.phase = 'before' and t.sequence = f.sequence) or (t.phase = 'after' and t.sequence = l.sequence))
+     group by t.respondent_key, t.rater_role, t.rated_role
+)
+select arm, rater_role, rated_role, round((after - before)::numeric, 9)::float8 as difference,
+       before >= lo + $5::float8 * (hi - lo) as agreed_before, after >= lo + $5::float8 * (hi - lo) as agreed_after,
+       count(*)::int as n
+  from pairs
+ where before is not null and after is not null
+ group by 1, 2, 3, 4, 5, 6
+ order by 1, 2, 3, 4
+"""
+
+# Cronbach's α of the dimensions per wave: over the ties (rater × rated group) with every
+# dimension answered with a value, the count, each dimension's sum and the sums of
+# products of every pair of dimensions, in the order of the questionnaire definition;
+# `raters`: how many distinct raters those ties come from (what the threshold counts).
+DIMENSION_CROSS_PRODUCTS = """
+with dim_order as (
+    select v.id as questionnaire_version_id, d ->> 'key' as dimension, o as ord
+      from questionnaire_version v,
+           jsonb_array_elements(v.definition -> 'sections') s,
+           jsonb_array_elements(s -> 'items') it,
+           jsonb_array_elements(it -> 'dimensions') with ordinality as x(d, o)
+     where v.questionnaire_id = $2 and it ->> 'id' = $3
+), k as (
+    select questionnaire_version_id, count(*) as k from dim_order group by 1
+), vectors as (
+    select r.id as response_id, w.id as wave_id, w.phase, w.sequence,
+           array_agg(a.dimension order by o.ord) as dims,
+           array_agg(case when qi.reverse then qi.scale_min + qi.scale_max - a.value else a.value end
+                     order by o.ord)::float8[] as v
+      from answer a
+      join questionnaire_item qi using (questionnaire_version_id, item_id, dimension)
+      join dim_order o on o.questionnaire_version_id = a.questionnaire_version_id and o.dimension = a.dimension
+      join k on k.questionnaire_version_id = a.questionnaire_version_id
+      join response r on r.id = a.response_id
+      join wave w on w.id = r.wave_id
+     where w.evaluation_id = $1 and a.item_id = $3 and qi.questionnaire_id = $2 and a.value is not null
+     group by r.id, a.rated_role, w.id, w.phase, w.sequence, k.k
+    having count(*) = k.k
+), raters as (
+    select wave_id, count(distinct response_id)::int as raters from vectors group by 1
+)
+select v.wave_id, v.phase, v.sequence, v.dims, i, j, count(*)::int as n, min(r.raters) as raters,
+       sum(v.v[i])::float8 as sum_i, sum(v.v[i] * v.v[j])::float8 as cross
+  from vectors v join raters r using (wave_id), generate_subscripts(v.v, 1) as i, generate_subscripts(v.v, 1) as j
+ group by v.wave_id, v.phase, v.sequence, v.dims, i, j
+"""
+
+# The strictest disclosure threshold of an item (the matrix and its dimension rows, or
+# any of a list of items) in a questionnaire; null: the service's decides.
+ITEM_THRESHOLD = """
+select max(min_group_size)::int from questionnaire_item where questionnaire_id = $1 and item_id = any($2::text[])
+"""
+
+# Meeting evaluations: per questionnaire, item, month, wave and unit, how many answered
+# the item with a value and how many agreed (value ≥ lo + $4 · (hi − lo): the top-two box
+# on 1–5). The month is the month of submission in Danish time: the questionnaires have no
+# date item (there is no date item type), and the form is answered right after the meeting.
+MEETING_COUNTS = """
+select v.questionnaire_id, v.audience, a.item_id, w.id as wave_id, w.phase, w.sequence, r.unit_id, eu.arm,
+       date_trunc('month', r.submitted_at at time zone 'Europe/Copenhagen')::date as month, count(*)::int as n,
+       (count(*) filter (
+           where (case when qi.reverse then qi.scale_min + qi.scale_max - a.value else a.value end)
+                 >= qi.scale_min + $4::float8 * (qi.scale_max - qi.scale_min)))::int as agreeing
+  from answer a
+  join questionnaire_item qi using (questionnaire_version_id, item_id, dimension)
+  join response r on r.id = a.response_id
+  join questionnaire_version v on v.id = r.questionnaire_version_id
+  join wave w on w.id = r.wave_id
+  join evaluation_unit eu on eu.evaluation_id = w.evaluation_id and eu.unit_id = r.unit_id
+ where w.evaluation_id = $1 and v.questionnaire_id = any($2::text[]) and a.item_id = any($3::text[])
+   and a.value is not null and a.dimension = ''
+ group by 1, 2, 3, 4, 5, 6, 7, 8, 9
+ order by 1, 3, 9, 7
+"""
