@@ -170,12 +170,21 @@ def _parser() -> argparse.ArgumentParser:
     flow_cli.add_parser(sub.add_parser("flow", help="citizen flow counts per unit and month (import from CSV, list)"))
     # its module (pandas, scipy) is imported only when the command runs
     p = sub.add_parser("analyse", help="statistics of an evaluation (the standard summary)")
-    a = p.add_subparsers(dest="analyse_command", required=True).add_parser(
+    analyse = p.add_subparsers(dest="analyse_command", required=True)
+    a = analyse.add_parser(
         "summary", help="every theme per arm, unit and wave, and after vs before, under disclosure control")
     a.add_argument("--evaluation", type=int, required=True)
     a.add_argument("--format", choices=["json", "table"], default="json")
     a.add_argument("--min-share", type=float, default=0.5,
                    help="share of a theme's items a response must answer to get a theme score (default 0.5)")
+    for name, about in (("coordination", "relational coordination between role groups, per tie and after vs before"),
+                        ("meetings", "meeting evaluations per month and unit, citizens' and staff's side by side")):
+        a = analyse.add_parser(name, help=about)  # run by service/analysis/coordination_cli.py
+        a.add_argument("--evaluation", type=int, required=True)
+        a.add_argument("--format", choices=["json", "table"], default="json")
+        if name == "coordination":
+            a.add_argument("--min-share", type=float, default=0.5,
+                           help="share of the dimensions a rating of a group must answer to count (default 0.5)")
     # its module (pandas, pyarrow) is imported only when the command runs
     p = sub.add_parser("export", help="data files for R, Stata and SPSS (microdata, audited)")
     x = p.add_subparsers(dest="export_command", required=True).add_parser(
@@ -214,6 +223,11 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
         print(f"\n  API-dokumentation                {settings.public_url}/schema")
         print(f"  Admin API-nøgle (denne kørsel)   {settings.admin_api_key}\n\nStop med Ctrl+C.", flush=True)
         _serve(settings)
+        return 0
+    if args.command == "analyse" and args.analyse_command in ("coordination", "meetings"):
+        from service.analysis import coordination_cli
+
+        print(coordination_cli.run(args, settings))
         return 0
     if args.command == "analyse":
         from service.analysis import cli as analysis_cli

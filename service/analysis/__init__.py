@@ -20,7 +20,10 @@ import asyncpg
 import pandas as pd
 
 from service.analysis import data, survey
+from service.analysis.coordination import heatmap_frame
+from service.analysis.coordination_results import Coordination
 from service.analysis.data import Arm, Audience, LinkedTable, ScoreTable
+from service.analysis.meetings import Meetings, side_by_side
 from service.analysis.results import Comparison, Descriptive, Result, ThemeReliability, to_frame
 from service.analysis.session import Session
 from service.analysis.session import connect as _connect
@@ -75,11 +78,27 @@ def joint_agreement(evaluation_id: int, questionnaire_id: str, items: Sequence[s
         c, evaluation_id, questionnaire_id, items, min_group_size=s.settings.min_group_size))
 
 
+def coordination(evaluation_id: int, *, min_share: float = 0.5, session: Session | None = None) -> Coordination:
+    """Relational coordination from the staff's collaboration matrix (service/analysis/coordination.py)."""
+    from service.analysis.coordination import coordination as run  # a function of this package has its name
+
+    return _on(session, lambda s, c: run(c, evaluation_id, min_group_size=s.settings.min_group_size,
+                                         min_share=min_share))
+
+
+def meetings(evaluation_id: int, *, session: Session | None = None) -> Meetings:
+    """Meeting evaluations per month and unit, citizens' and staff's (service/analysis/meetings.py)."""
+    from service.analysis.meetings import meetings as run  # a function of this package has its name
+
+    return _on(session, lambda s, c: run(c, evaluation_id, min_group_size=s.settings.min_group_size))
+
+
 def reliability(evaluation_id: int, *, session: Session | None = None) -> list[ThemeReliability]:
     return _on(session, lambda s, c: survey.reliability(c, evaluation_id, min_group_size=s.settings.min_group_size))
 
 
 __all__ = [
-    "Comparison", "Descriptive", "LinkedTable", "Result", "ScoreTable", "Session", "ThemeReliability", "connect",
-    "evaluations", "joint_agreement", "reliability", "summary", "theme_score_tables", "tidy", "to_frame",
+    "Comparison", "Coordination", "Descriptive", "LinkedTable", "Meetings", "Result", "ScoreTable", "Session",
+    "ThemeReliability", "connect", "coordination", "evaluations", "heatmap_frame", "joint_agreement", "meetings",
+    "reliability", "side_by_side", "summary", "theme_score_tables", "tidy", "to_frame",
 ]

@@ -14,6 +14,10 @@ from litestar.params import FromPath, QueryParameter
 from service.admin import audit
 from service.admin.access import check_evaluation_access, record_read
 from service.analysis import survey
+from service.analysis.coordination import coordination as relational_coordination
+from service.analysis.coordination_results import Coordination
+from service.analysis.meetings import Meetings
+from service.analysis.meetings import meetings as meeting_evaluations
 from service.analysis.results import Comparison, Descriptive
 from service.analysis.snapshot import snapshot
 from service.auth import CallerDep, current_caller, require_reader
@@ -54,6 +58,39 @@ class EvaluationApi(Controller):
                                               min_share=min_share)
         await record_read(conn, caller, f"evaluation {evaluation_id} summary", len(results))
         return results
+
+    @get("/{evaluation_id:int}/coordination", responses=error_responses(401, 404))
+    async def coordination(
+        self, evaluation_id: FromPath[PathId], conn: Conn, caller: CallerDep, state: State,
+        min_share: Annotated[float, QueryParameter(gt=0, le=1)] = 0.5,
+    ) -> Coordination:
+        """Relational coordination from the staff's collaboration matrix (the same figures as
+        `sammen analyse coordination` and `analysis.coordination()`): the index per tie, rater
+        role, rated role and overall per arm and wave, after vs before per tie, Cronbach's α,
+        with groups under the disclosure threshold suppressed."""
+        await check_evaluation_access(conn, caller, evaluation_id)
+        settings: Settings = state.settings
+        async with snapshot(conn):
+            result = await relational_coordination(conn, evaluation_id, min_group_size=settings.min_group_size,
+                                                   min_share=min_share)
+        rows = len(result.indices) + len(result.comparisons) + len(result.reliability)
+        await record_read(conn, caller, f"evaluation {evaluation_id} coordination", rows)
+        return result
+
+    @get("/{evaluation_id:int}/meetings", responses=error_responses(401, 404))
+    async def meetings(self, evaluation_id: FromPath[PathId], conn: Conn, caller: CallerDep,
+                       state: State) -> Meetings:
+        """Meeting evaluations (the same figures as `sammen analyse meetings`): per month and
+        unit the share of meetings where the citizen felt heard, that dealt with the
+        citizen's goals, where the right people took part, citizens' and staff's forms side
+        by side, and after vs before per arm, under disclosure control."""
+        await check_evaluation_access(conn, caller, evaluation_id)
+        settings: Settings = state.settings
+        async with snapshot(conn):
+            result = await meeting_evaluations(conn, evaluation_id, min_group_size=settings.min_group_size)
+        await record_read(conn, caller, f"evaluation {evaluation_id} meetings",
+                          len(result.shares) + len(result.comparisons))
+        return result
 
     @get("/{evaluation_id:int}/export/{name:str}", responses=error_responses(401, 404),
          media_type="text/csv; charset=utf-8")
