@@ -13,16 +13,25 @@ The same functions, async on an asyncpg connection, serve the CLI and the HTTP s
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Awaitable, Callable, Sequence
 from typing import TypeVar
 
 import asyncpg
 import pandas as pd
 
-from service.analysis import data, survey
+from service.analysis import data, flow, survey
 from service.analysis.coordination import heatmap_frame
 from service.analysis.coordination_results import Coordination
 from service.analysis.data import Arm, Audience, LinkedTable, ScoreTable
+from service.analysis.flow_results import (
+    FlowAnalysis,
+    FlowCapacity,
+    FlowForecast,
+    FlowMonthly,
+    FlowSegmented,
+    ForecastMethod,
+)
 from service.analysis.meetings import Meetings, side_by_side
 from service.analysis.results import Comparison, Descriptive, Result, ThemeReliability, to_frame
 from service.analysis.session import Session
@@ -93,12 +102,43 @@ def meetings(evaluation_id: int, *, session: Session | None = None) -> Meetings:
     return _on(session, lambda s, c: run(c, evaluation_id, min_group_size=s.settings.min_group_size))
 
 
+def flow_analysis(evaluation_id: int, *, method: ForecastMethod = "linear", at: dt.date | None = None,
+                  maxlags: int | None = None, implementation: dt.date | None = None,
+                  session: Session | None = None) -> FlowAnalysis:
+    """Citizen flow: monthly counts and rates, forecast, interrupted time series, difference
+    in differences and capacity, from one read (service/analysis/flow.py)."""
+    return _on(session, lambda s, c: flow.analyse(c, evaluation_id, min_group_size=s.settings.min_group_size,
+                                                  method=method, at=at, maxlags=maxlags,
+                                                  implementation=implementation))
+
+
+def flow_monthly(evaluation_id: int, *, session: Session | None = None) -> list[FlowMonthly]:
+    return _on(session, lambda s, c: flow.monthly(c, evaluation_id, min_group_size=s.settings.min_group_size))
+
+
+def flow_forecast(evaluation_id: int, *, method: ForecastMethod = "linear", at: dt.date | None = None,
+                  implementation: dt.date | None = None, session: Session | None = None) -> list[FlowForecast]:
+    return _on(session, lambda s, c: flow.forecasts(c, evaluation_id, min_group_size=s.settings.min_group_size,
+                                                    method=method, at=at, implementation=implementation))
+
+
+def flow_its(evaluation_id: int, *, maxlags: int | None = None, implementation: dt.date | None = None,
+             session: Session | None = None) -> list[FlowSegmented]:
+    return _on(session, lambda s, c: flow.interrupted(c, evaluation_id, min_group_size=s.settings.min_group_size,
+                                                      maxlags=maxlags, implementation=implementation))
+
+
+def flow_capacity(evaluation_id: int, *, session: Session | None = None) -> list[FlowCapacity]:
+    return _on(session, lambda s, c: flow.capacity(c, evaluation_id, min_group_size=s.settings.min_group_size))
+
+
 def reliability(evaluation_id: int, *, session: Session | None = None) -> list[ThemeReliability]:
     return _on(session, lambda s, c: survey.reliability(c, evaluation_id, min_group_size=s.settings.min_group_size))
 
 
 __all__ = [
     "Comparison", "Coordination", "Descriptive", "LinkedTable", "Meetings", "Result", "ScoreTable", "Session",
-    "ThemeReliability", "connect", "coordination", "evaluations", "heatmap_frame", "joint_agreement", "meetings",
+    "ThemeReliability", "connect", "coordination", "evaluations", "flow_analysis", "flow_capacity",
+    "flow_forecast", "flow_its", "flow_monthly", "heatmap_frame", "joint_agreement", "meetings",
     "reliability", "side_by_side", "summary", "theme_score_tables", "tidy", "to_frame",
 ]

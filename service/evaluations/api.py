@@ -4,6 +4,7 @@ organisations' ids do not show) and records the read in the audit log."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Annotated, Literal
 
 from litestar import Controller, Response, get
@@ -16,6 +17,8 @@ from service.admin.access import check_evaluation_access, record_read
 from service.analysis import survey
 from service.analysis.coordination import coordination as relational_coordination
 from service.analysis.coordination_results import Coordination
+from service.analysis.flow import analyse as flow_analysis
+from service.analysis.flow_results import FlowAnalysis
 from service.analysis.meetings import Meetings
 from service.analysis.meetings import meetings as meeting_evaluations
 from service.analysis.results import Comparison, Descriptive
@@ -90,6 +93,28 @@ class EvaluationApi(Controller):
             result = await meeting_evaluations(conn, evaluation_id, min_group_size=settings.min_group_size)
         await record_read(conn, caller, f"evaluation {evaluation_id} meetings",
                           len(result.shares) + len(result.comparisons))
+        return result
+
+    @get("/{evaluation_id:int}/flow", responses=error_responses(401, 404))
+    async def flow(
+        self, evaluation_id: FromPath[PathId], conn: Conn, caller: CallerDep, state: State,
+        method: Annotated[Literal["linear", "holt"], QueryParameter()] = "linear",
+        at: Annotated[str | None, QueryParameter(pattern=r"^[0-9]{4}-(0[1-9]|1[0-2])$")] = None,
+        maxlags: Annotated[int | None, QueryParameter(ge=1, le=60)] = None,
+    ) -> FlowAnalysis:
+        """Citizen flow (the same figures as `sammen analyse flow` and `analysis.flow_analysis()`):
+        monthly enrolled, started, ended and ended per enrolled per unit, arm and in total; the
+        forecast of enrolled by `method` at the month `at` (YYYY-MM) against observed; the
+        interrupted time series of ended per arm and the difference in differences of the rates
+        (Newey–West, `maxlags`); enrolled against capacity and waiting per offer. Units with
+        few enrolled citizens are suppressed (`disclosure` says how)."""
+        await check_evaluation_access(conn, caller, evaluation_id)
+        settings: Settings = state.settings
+        month = dt.date(int(at[:4]), int(at[5:7]), 1) if at else None
+        async with snapshot(conn):
+            result = await flow_analysis(conn, evaluation_id, min_group_size=settings.min_group_size, method=method,
+                                         at=month, maxlags=maxlags)
+        await record_read(conn, caller, f"evaluation {evaluation_id} flow", len(result.monthly) + len(result.capacity))
         return result
 
     @get("/{evaluation_id:int}/export/{name:str}", responses=error_responses(401, 404),

@@ -22,6 +22,9 @@ The format
   required.
 - Blank lines (also `;;;;` lines, which Excel leaves behind) are skipped; so are empty
   cells after the last column. A non-empty cell there is an error.
+- Lines starting with `#` before the header are comments (where the file comes from,
+  "synthetic data"); after the header a `#` is data like any other text (a unit's name
+  may start with it).
 
 Stock that does not add up (enrolled in a month differs from the month before's enrolled +
 started - ended) is a warning, not an error: case systems count moves between units as an
@@ -165,11 +168,19 @@ def _row(line: int, values: dict[str, str], today: dt.date) -> FlowRow | list[Li
                    capacity=counts["capacity"], waiting=counts["waiting"])
 
 
+def _comment(raw: str) -> bool:
+    return raw.lstrip(" \t").startswith("#")
+
+
 def parse(text: str, today: dt.date) -> tuple[list[FlowRow], list[LineError]]:
     """The good rows of a flow file and the errors of the others (header errors leave no
     rows). `today` bounds the months: a month after the current one is refused."""
     text = text.removeprefix("\ufeff")
     lines = io.StringIO(text, newline="").readlines()  # split where the csv reader splits
+    comments = next((n for n, raw in enumerate(lines) if raw.strip(" \t\r\n;,") and not _comment(raw)), len(lines))
+    if comments:  # blanked, not dropped: the lines keep their numbers in every message
+        lines = [raw[len(raw.rstrip("\r\n")):] for raw in lines[:comments]] + lines[comments:]
+        text = "".join(lines)
     first = next((n for n, raw in enumerate(lines) if raw.strip(" \t\r\n;,")), None)
     if first is None:
         return [], [line_error(1, "header", (
