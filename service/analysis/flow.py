@@ -301,8 +301,8 @@ def hidden_series(rows: Iterable[Mapping[str, Any]], threshold: int) -> set[Key]
     for row in rows:
         key = _series_key(row)
         enrolled = int(row["enrolled"])
-        if enrolled > 0:
-            smallest[key] = min(smallest.get(key, enrolled), enrolled)
+        if enrolled > 0:  # an empty month (0) discloses nobody and must not hide a small one
+            smallest[key] = min(smallest.get(key) or enrolled, enrolled)
         else:
             smallest.setdefault(key, 0)
         if row["level"] == "unit":

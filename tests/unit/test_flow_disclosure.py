@@ -1,0 +1,80 @@
+"""Disclosure control of the flow analysis, as a property over random evaluations: a unit
+whose enrolled stock is ever 1 to threshold−1 is never shown, a suppressed row carries no
+count, and no hidden unit's (or total's) monthly counts can be worked out from what is
+published (every arm's month is the sum of its units, the evaluation's the sum of arms)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from service.analysis import flow
+from service.analysis.disclosure import Key, Sum, recoverable
+
+MONTHS = [dt.date(2024, m, 1) for m in range(1, 5)]
+
+units_strategy = st.lists(
+    st.tuples(st.sampled_from(["intervention", "comparison"]),
+              st.lists(st.integers(min_value=0, max_value=12), min_size=len(MONTHS), max_size=len(MONTHS))),
+    min_size=1, max_size=6)
+
+
+def _rows(units: list[tuple[str, list[int]]]) -> list[dict[str, object]]:
+    """The query's rows: per unit and month, and the sums per arm and in total."""
+    rows: list[dict[str, object]] = []
+    arm_sum: dict[tuple[str, dt.date], list[int]] = defaultdict(lambda: [0, 0, 0])
+    total: dict[dt.date, list[int]] = defaultdict(lambda: [0, 0, 0])
+    for unit_id, (arm, stocks) in enumerate(units, start=1):
+        for month, enrolled in zip(MONTHS, stocks):
+            ended = enrolled // 3
+            rate = ended / enrolled if enrolled else None
+            rows.append(dict(level="unit", month=month, unit_id=unit_id, unit=f"U{unit_id}", arm=arm, units=1,
+                             enrolled=enrolled, started=1, ended=ended, ended_rate=rate))
+            for bucket in (arm_sum[(arm, month)], total[month]):
+                bucket[0] += 1
+                bucket[1] += enrolled
+                bucket[2] += ended
+    for (arm, month), (n, enrolled, ended) in arm_sum.items():
+        rows.append(dict(level="arm", month=month, unit_id=None, unit=None, arm=arm, units=n, enrolled=enrolled,
+                         started=n, ended=ended, ended_rate=ended / enrolled if enrolled else None))
+    for month, (n, enrolled, ended) in total.items():
+        rows.append(dict(level="total", month=month, unit_id=None, unit=None, arm=None, units=n, enrolled=enrolled,
+                         started=n, ended=ended, ended_rate=ended / enrolled if enrolled else None))
+    return rows
+
+
+@settings(max_examples=150, deadline=None)
+@given(units=units_strategy, threshold=st.integers(min_value=3, max_value=8))
+def test_no_small_unit_is_shown_and_no_hidden_count_follows_from_the_published_totals(units, threshold):
+    rows = _rows(units)
+    data = flow._Data(evaluation_id=1, implementation=MONTHS[2], arm_dates={}, rows=rows,  # type: ignore[arg-type]
+                      hidden=flow.hidden_series(rows, threshold), threshold=threshold)
+    published = flow._monthly(data)
+    for unit_id, (_, stocks) in enumerate(units, start=1):
+        if any(0 < n < threshold for n in stocks):
+            assert all(r.suppressed for r in published if r.level == "unit" and r.unit_id == unit_id)
+    for r in published:
+        if r.suppressed:
+            assert (r.units, r.enrolled, r.started, r.ended, r.ended_rate) == (None,) * 5
+        elif r.level == "unit":
+            assert r.enrolled is not None
+    # the audit: per month, the cells hidden and the sums that tie them to the shown ones
+    for month in MONTHS:
+        cells: dict[Key, int] = {}
+        parts: dict[Key, list[Key]] = defaultdict(list)
+        for r in published:
+            if r.month != month:
+                continue
+            key: Key = ("unit", r.unit_id) if r.level == "unit" else ("arm", r.arm) if r.level == "arm" else ("total",)
+            cells[key] = 1
+            if r.level == "unit":
+                parts[("arm", r.arm)].append(key)
+            elif r.level == "arm":
+                parts[("total",)].append(key)
+        sums = [Sum(total, tuple(p)) for total, p in parts.items()]
+        hidden = {("unit", r.unit_id) if r.level == "unit" else ("arm", r.arm) if r.level == "arm" else ("total",)
+                  for r in published if r.month == month and r.suppressed}
+        assert not recoverable(cells, sums, hidden)
