@@ -40,3 +40,13 @@ async def test_the_before_after_notebook_finds_the_planted_effects_and_the_nulls
     assert not [o for o in outputs if o.get("output_type") == "error"]
     text = "".join(str(o.get("data", {}).get("text/plain", "")) + o.get("text", "") for o in outputs)
     assert "indflydelse" in text and "maal_og_droemme" in text
+
+
+async def test_the_collaboration_notebook_finds_the_authority_provider_rise_and_flat_meetings(conn, pg_url):
+    loaded = await load(conn, seed=1, responses=8000)
+    notebook = run_notebook(NOTEBOOKS / "02_collaboration.ipynb",
+                            {"DATABASE_URL": pg_url, "SAMMEN_EVALUATION": str(loaded.evaluation_id)})
+    outputs = [o for cell in notebook.cells if cell.cell_type == "code" for o in cell.get("outputs", [])]
+    assert not [o for o in outputs if o.get("output_type") == "error"]
+    text = "".join(str(o.get("data", {}).get("text/plain", "")) + o.get("text", "") for o in outputs)
+    assert "myndighed" in text and "udfoerer" in text and "blev_hoert" in text
