@@ -12,6 +12,7 @@ from scipy import stats as scipy_stats
 
 from service import analysis
 from service.demodata.load import load
+from tests.integration.test_analysis_data import answered_evaluation
 
 KEYS = """
 with staff as (
@@ -70,3 +71,28 @@ async def test_linked_staff_are_compared_as_pairs_as_scipy_does(conn, session):
     small = [c for c in result.comparisons if c.design == "linked" and c.n_before is None]
     assert all(c.suppressed and c.estimate is None for c in small)
     assert all(c.n_before >= result.threshold for c in result.comparisons if c.design == "linked" and not c.suppressed)
+
+
+async def test_an_items_stricter_threshold_applies_to_every_tie_and_role_group(conn, session):
+    evaluation = (await load(conn, seed=3, responses=4000)).evaluation_id
+    strict = "update questionnaire_item set min_group_size = $1 where questionnaire_id = 'medarbejder'" \
+             " and item_id = 'samarbejde' and dimension = ''"
+    await conn.execute(strict, 40)
+    try:
+        result = analysis.coordination(evaluation, session=session)
+    finally:
+        await conn.execute(strict, None)
+    assert result.threshold == 40
+    shown = [i for i in result.indices if not i.suppressed]
+    assert shown and all(i.n >= 40 for i in shown if i.n)
+    assert any(i.suppressed and i.level == "tie" for i in result.indices)
+    assert all(c.suppressed for c in result.comparisons if c.n_before is None)
+
+
+async def test_an_evaluation_without_staff_or_meeting_answers_gives_empty_results(client, conn, session):
+    evaluation = await answered_evaluation(client, conn, {"Nord": 3})
+    result = analysis.coordination(evaluation, session=session)
+    assert (result.indices, result.comparisons, result.reliability) == ([], [], [])
+    assert analysis.heatmap_frame(result).empty
+    meetings = analysis.meetings(evaluation, session=session)
+    assert (meetings.shares, meetings.comparisons) == ([], []) and analysis.side_by_side(meetings).empty
