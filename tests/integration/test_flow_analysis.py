@@ -21,6 +21,7 @@ from service.admin.model import EvaluationUnit, NewEvaluation, NewKey, NewOrgani
 from service.analysis import flow
 from service.demodata import design
 from service.demodata.load import load
+from service.errors import NotFound
 from service.flow import store
 from tests.support.cli import sammen
 
@@ -115,16 +116,31 @@ async def test_a_unit_with_few_enrolled_citizens_is_suppressed_with_another_so_t
     ids = [(await admin.create_unit(conn, org.id, NewUnit(name=n, sector="udfoerer"))).id for n in names]
     evaluation = await admin.create_evaluation(conn, org.id, NewEvaluation(
         name="Flow", implementation_date=dt.date(2024, 1, 1), units=[EvaluationUnit(unit_id=u) for u in ids]))
-    lines = ["unit,month,enrolled,started,ended"]
+    lines = ["unit,month,enrolled,started,ended,capacity,waiting"]
     for name, stock in zip(names, (3, 20, 60)):
-        lines += [f"{name},2023-{m:02d},{stock},1,1" for m in range(1, 13)]
-        lines += [f"{name},2024-{m:02d},{stock},1,1" for m in range(1, 13)]
+        lines += [f"{name},2023-{m:02d},{stock},1,1,{stock + 2},1" for m in range(1, 13)]
+        lines += [f"{name},2024-{m:02d},{stock},1,1,{stock + 2},1" for m in range(1, 13)]
     await store.import_flow(conn, "\n".join(lines), org.id, "cli")
     rows = await flow.monthly(conn, evaluation.id, min_group_size=THRESHOLD)
     hidden = {r.unit for r in rows if r.level == "unit" and r.suppressed}
     assert hidden == {"Lille", "Mellem"}  # Mellem too: the arm total minus Stor would give Lille away
     assert all(r.enrolled is None and r.ended is None for r in rows if r.suppressed)
     assert {r.enrolled for r in rows if r.level == "arm"} == {83}
+    board = await flow.capacity(conn, evaluation.id, min_group_size=THRESHOLD)
+    assert {r.unit for r in board if r.suppressed} == {"Lille", "Mellem"}
+    assert all(r.enrolled is r.capacity is r.waiting is r.utilisation is None for r in board if r.suppressed)
+
+
+async def test_an_evaluation_without_flow_counts_gets_empty_tables_and_an_unknown_one_is_not_found(conn):
+    org = await admin.create_organisation(conn, NewOrganisation(name="Uden flow"))
+    unit = await admin.create_unit(conn, org.id, NewUnit(name="Nord", sector="udfoerer"))
+    evaluation = await admin.create_evaluation(conn, org.id, NewEvaluation(
+        name="Flow", implementation_date=dt.date(2024, 1, 1), units=[EvaluationUnit(unit_id=unit.id)]))
+    empty = await flow.analyse(conn, evaluation.id, min_group_size=THRESHOLD)
+    assert (empty.monthly, empty.forecasts, empty.interrupted, empty.difference, empty.capacity) == (
+        [], [], [], None, [])
+    with pytest.raises(NotFound):
+        await flow.analyse(conn, 999999, min_group_size=THRESHOLD)
 
 
 async def _soenderborg_evaluation(conn) -> tuple[int, int]:
@@ -172,6 +188,9 @@ async def test_python_the_command_line_and_http_give_the_same_flow_analysis(clie
     assert {f["method"] for f in python["forecasts"]} == {"holt"} and python["forecasts"][0]["at"] == "2025-12-01"
     audit = await conn.fetchrow("select subject, counts from audit_log where action = 'read' order by id desc limit 1")
     assert audit["subject"] == f"evaluation {demo} flow"
+    for bad in ("at=2025-13", "method=arima", "maxlags=0"):
+        refused = await client.get(f"/api/evaluations/{demo}/flow?{bad}", headers={"Authorization": f"Bearer {key}"})
+        assert refused.status_code == 400 and bad.split("=")[0] in refused.text
     table = await sammen(settings, "analyse", "flow", "--evaluation", str(demo), "--format", "table")
     assert table.code == 0, table.err
     assert "relative_level" in table.out and "intervention" in table.out
