@@ -1,6 +1,7 @@
 """Disclosure control of the flow analysis, as a property over random evaluations: a unit
-whose enrolled stock is ever 1 to threshold−1 is never shown, a suppressed row carries no
-count, and no hidden unit's (or total's) monthly counts can be worked out from what is
+whose enrolled stock is ever 1 to threshold−1 is never shown, a suppressed row (monthly
+counts, the capacity board, an arm's forecast and interrupted time series) carries no
+figure, and no hidden unit's (or total's) monthly counts can be worked out from what is
 published (every arm's month is the sum of its units, the evaluation's the sum of arms)."""
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from hypothesis import strategies as st
 
 from service.analysis import flow
 from service.analysis.disclosure import Key, Sum, recoverable
+from service.analysis.flow_results import FlowSegmented
 
 MONTHS = [dt.date(2024, m, 1) for m in range(1, 5)]
 
@@ -61,6 +63,19 @@ def test_no_small_unit_is_shown_and_no_hidden_count_follows_from_the_published_t
             assert (r.units, r.enrolled, r.started, r.ended, r.ended_rate) == (None,) * 5
         elif r.level == "unit":
             assert r.enrolled is not None
+    board = flow._capacity(data, [dict(unit_id=r["unit_id"], unit=r["unit"], arm=r["arm"], month=r["month"],
+                                       enrolled=r["enrolled"], capacity=30, waiting=2, utilisation=0.5, demand=0.6)
+                                  for r in rows if r["level"] == "unit"])
+    shown_units = {r.unit_id for r in published if r.level == "unit" and not r.suppressed}
+    assert all(r.suppressed == (r.unit_id not in shown_units) for r in board)
+    assert all((r.enrolled, r.capacity, r.waiting, r.utilisation, r.demand) == (None,) * 5
+               for r in board if r.suppressed)
+    hidden_arms = {r.arm for r in published if r.level == "arm" and r.suppressed}
+    for model in [*flow._interrupted(data, None), *flow._forecasts(data, "linear", None)]:
+        arm = model.arm if isinstance(model, FlowSegmented) else model.series.removeprefix("arm ")
+        assert model.suppressed == (arm in hidden_arms)
+        if model.suppressed:
+            assert model.n_before is None if isinstance(model, FlowSegmented) else model.start_stock is None
     # the audit: per month, the cells hidden and the sums that tie them to the shown ones
     for month in MONTHS:
         cells: dict[Key, int] = {}
