@@ -79,9 +79,10 @@ async def coordination(
     if not 0 < min_share <= 1:
         raise ValueError(f"min_share: {min_share} is not a share between 0 (excluded) and 1")
     args = (evaluation_id, questionnaire_id, item_id, min_share)
-    tie_rows = await conn.fetch(q.TIE_COUNTS, *args)
-    rater_rows = await conn.fetch(q.RATER_MOMENTS, *args, AGREEING_AT)
-    pair_rows = await conn.fetch(q.TIE_PAIR_COUNTS, *args, AGREEING_AT)
+    rows = await conn.fetch(q.TIE_TABLES, *args, AGREEING_AT)
+    tie_rows = [r for r in rows if r["kind"] == "tie"]
+    rater_rows = [r for r in rows if r["kind"] in ("rater", "all")]
+    pair_rows = [r for r in rows if r["kind"] == "pair"]
     cross_rows = await conn.fetch(q.DIMENSION_CROSS_PRODUCTS, evaluation_id, questionnaire_id, item_id)
     own = await conn.fetchval(q.ITEM_THRESHOLD, questionnaire_id, [item_id])
     threshold = max(min_group_size, own or 0)
@@ -94,7 +95,7 @@ async def coordination(
         bounds[wave] = (r["lo"], r["hi"])
     moments: dict[tuple[Any, ...], dict[str | None, Any]] = defaultdict(dict)
     for r in rater_rows:
-        moments[(r["sequence"], r["wave_id"], r["phase"], r["arm"])][r["rater_role"]] = r
+        moments[(r["sequence"], r["wave_id"], r["phase"], r["arm"])][r["rater_role"]] = r  # None: all raters
 
     labels: dict[str, Any] = dict(evaluation_id=evaluation_id, questionnaire_id=questionnaire_id, item_id=item_id)
     indices: list[TieIndex] = []
@@ -147,7 +148,7 @@ def _from_table(at: dict[str, Any], level: Level, rater: str | None, rated: str 
 
 
 def _from_moments(at: dict[str, Any], level: Level, rater: str | None, row: Any, hidden: bool) -> TieIndex:
-    return _index(at, level, rater, None, Moments(row["n"], row["total"], row["total_sq"]), row["agreeing"], hidden)
+    return _index(at, level, rater, None, Moments(row["n"], row["sum"], row["sum_sq"]), row["agreeing"], hidden)
 
 
 def _index(at: dict[str, Any], level: Level, rater: str | None, rated: str | None, m: Moments, agreeing: int,
@@ -224,7 +225,7 @@ def _reliability(evaluation_id: int, questionnaire_id: str, item_id: str, rows: 
         sums, cross = [0.0] * k, [[0.0] * k for _ in range(k)]
         for r in cells:
             i, j = r["i"] - 1, r["j"] - 1
-            cross[i][j] = r["cross"]
+            cross[i][j] = cross[j][i] = r["cross"]
             if i == j:
                 sums[i] = r["sum_i"]
         labels: dict[str, Any] = dict(evaluation_id=evaluation_id, questionnaire_id=questionnaire_id, target=item_id,

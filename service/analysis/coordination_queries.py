@@ -38,41 +38,26 @@ with dims as (
 )
 """
 
-# The frequency table of tie scores per wave, arm, rater role and rated role: how many
-# raters gave each (sum, number of dimensions answered).
-TIE_COUNTS = _TIES + """
-select wave_id, phase, sequence, arm, rater_role, rated_role, lo, hi, total, answered, count(*)::int as n
-  from ties
- group by wave_id, phase, sequence, arm, rater_role, rated_role, lo, hi, total, answered
- order by sequence, wave_id, arm, rater_role, rated_role
-"""
-
-# Per rater: the mean of their tie scores (their coordination with all the groups they
-# rated); its moments per wave, arm and rater role, and per wave and arm (rater_role
-# null): what the index per rater role and overall, with a t interval, needs. `agreeing`
-# ($5: the share of the scale's range from which a mean agrees): raters at or above it.
-RATER_MOMENTS = _TIES + """
+# From one computation of the tie scores, three kinds of counts ($5: the share of the
+# scale's range from which a score counts as agreeing):
+# - 'tie': the frequency table of tie scores per wave, arm, rater role and rated role: how
+#   many raters gave each (sum, number of dimensions answered);
+# - 'rater' and 'all': per rater, the mean of their tie scores (their coordination with all
+#   the groups they rated); its moments (n, sum, sum of squares, how many at or above $5)
+#   per wave, arm and rater role ('rater') and per wave and arm ('all'): what the index per
+#   rater role and overall, with a t interval, needs;
+# - 'pair': linked staff, the same respondent key in the first 'before' wave and the latest
+#   'after' wave, rating the same group from the same role; per arm (the after-wave's),
+#   rater and rated role, how many had each difference of tie scores (after − before,
+#   rounded to 9 decimals: two means of up to seven values) and whether they agreed before
+#   and after, for McNemar. No key leaves the database.
+TIE_TABLES = _TIES + """
 , raters as (
     select response_id, wave_id, phase, sequence, arm, rater_role, lo, hi,
            avg(total::float8 / answered) as score
       from ties
      group by response_id, wave_id, phase, sequence, arm, rater_role, lo, hi
-)
-select wave_id, phase, sequence, arm, rater_role, min(lo) as lo, max(hi) as hi, count(*)::int as n,
-       sum(score)::float8 as total, sum(score * score)::float8 as total_sq,
-       (count(*) filter (where score >= lo + $5::float8 * (hi - lo)))::int as agreeing
-  from raters
- group by grouping sets ((wave_id, phase, sequence, arm, rater_role), (wave_id, phase, sequence, arm))
- order by sequence, wave_id, arm, rater_role nulls last
-"""
-
-# Linked staff: the same respondent key in the first 'before' wave and the latest 'after'
-# wave of the questionnaire, rating the same group from the same role; per arm (the
-# after-wave's), rater and rated role, how many had each difference of tie scores (after −
-# before, rounded to 9 decimals: two means of up to seven values) and whether they agreed
-# (tie score ≥ $5 of the scale's range) before and after, for McNemar. No key leaves the database.
-TIE_PAIR_COUNTS = _TIES + """
-, first as (select min(sequence) as sequence from ties where phase = 'before'),
+), first as (select min(sequence) as sequence from ties where phase = 'before'),
   latest as (select max(sequence) as sequence from ties where phase = 'after'),
   pairs as (
     select t.respondent_key, t.rater_role, t.rated_role, min(t.lo) as lo, max(t.hi) as hi,
@@ -84,13 +69,26 @@ TIE_PAIR_COUNTS = _TIES + """
        and ((t.phase = 'before' and t.sequence = f.sequence) or (t.phase = 'after' and t.sequence = l.sequence))
      group by t.respondent_key, t.rater_role, t.rated_role
 )
-select arm, rater_role, rated_role, round((after - before)::numeric, 9)::float8 as difference,
-       before >= lo + $5::float8 * (hi - lo) as agreed_before, after >= lo + $5::float8 * (hi - lo) as agreed_after,
-       count(*)::int as n
+select 'tie' as kind, wave_id, phase, sequence, arm, rater_role, rated_role, lo, hi, total, answered,
+       null::float8 as sum, null::float8 as sum_sq, null::int as agreeing, null::float8 as difference,
+       null::bool as agreed_before, null::bool as agreed_after, count(*)::int as n
+  from ties
+ group by wave_id, phase, sequence, arm, rater_role, rated_role, lo, hi, total, answered
+union all
+select case when grouping(rater_role) = 1 then 'all' else 'rater' end, wave_id, phase, sequence, arm, rater_role,
+       null, min(lo), max(hi), null, null, sum(score)::float8, sum(score * score)::float8,
+       (count(*) filter (where score >= lo + $5::float8 * (hi - lo)))::int, null, null, null, count(*)::int
+  from raters
+ group by grouping sets ((wave_id, phase, sequence, arm, rater_role), (wave_id, phase, sequence, arm))
+union all
+select 'pair', null, null, null, arm, rater_role, rated_role, min(lo), max(hi), null, null, null, null, null,
+       round((after - before)::numeric, 9)::float8, before >= lo + $5::float8 * (hi - lo),
+       after >= lo + $5::float8 * (hi - lo), count(*)::int
   from pairs
  where before is not null and after is not null
- group by 1, 2, 3, 4, 5, 6
- order by 1, 2, 3, 4
+ group by arm, rater_role, rated_role, round((after - before)::numeric, 9), before >= lo + $5::float8 * (hi - lo),
+          after >= lo + $5::float8 * (hi - lo)
+ order by 1, 4, 2, 5, 6, 7
 """
 
 # Cronbach's α of the dimensions per wave: over the ties (rater × rated group) with every
@@ -124,9 +122,16 @@ with dim_order as (
 ), raters as (
     select wave_id, count(distinct response_id)::int as raters from vectors group by 1
 )
-select v.wave_id, v.phase, v.sequence, v.dims, i, j, count(*)::int as n, min(r.raters) as raters,
-       sum(v.v[i])::float8 as sum_i, sum(v.v[i] * v.v[j])::float8 as cross
-  from vectors v join raters r using (wave_id), generate_subscripts(v.v, 1) as i, generate_subscripts(v.v, 1) as j
+-- identical vectors counted once first (answers are small integers, and a rater's
+-- dimensions agree closely), then the upper triangle (i <= j) only: the matrix is symmetric
+, distinct_vectors as (
+    select wave_id, phase, sequence, dims, v, count(*) as c from vectors group by wave_id, phase, sequence, dims, v
+)
+select v.wave_id, v.phase, v.sequence, v.dims, i, j, sum(v.c)::int as n, min(r.raters) as raters,
+       sum(v.c * v.v[i])::float8 as sum_i, sum(v.c * v.v[i] * v.v[j])::float8 as cross
+  from distinct_vectors v join raters r using (wave_id),
+       generate_subscripts(v.v, 1) as i, generate_subscripts(v.v, 1) as j
+ where i <= j
  group by v.wave_id, v.phase, v.sequence, v.dims, i, j
 """
 
