@@ -24,6 +24,7 @@ from service.admin import store as admin
 from service.admin.keys import read_key_file
 from service.admin.model import Link, NewEvaluation, NewInvitations, NewOpenLink, NewOrganisation, NewUnit, NewWave
 from service.analysis import flow_cli as flow_analysis_cli
+from service.analysis import models_cli
 from service.config import Settings
 from service.demodata import cli as demodata_cli
 from service.errors import Conflict, SammenError
@@ -187,6 +188,7 @@ def _parser() -> argparse.ArgumentParser:
             a.add_argument("--min-share", type=float, default=0.5,
                            help="share of the dimensions a rating of a group must answer to count (default 0.5)")
     flow_analysis_cli.add_parsers(analyse)  # flow; its statistics are imported only when it runs
+    models_cli.add_parsers(analyse)  # models; statsmodels is imported only when it runs
     # its module (pandas, pyarrow) is imported only when the command runs
     p = sub.add_parser("export", help="data files for R, Stata and SPSS (microdata, audited)")
     x = p.add_subparsers(dest="export_command", required=True).add_parser(
@@ -225,6 +227,14 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
         print(f"\n  API-dokumentation                {settings.public_url}/schema")
         print(f"  Admin API-nøgle (denne kørsel)   {settings.admin_api_key}\n\nStop med Ctrl+C.", flush=True)
         _serve(settings)
+        return 0
+    if args.command == "analyse" and args.analyse_command in models_cli.COMMANDS:
+        print(models_cli.run(args, settings))
+        return 0
+    if args.command == "plan" and args.plan_command == "power":  # needs no database
+        from service.analysis import power_cli
+
+        print(power_cli.run(args))
         return 0
     if args.command == "analyse" and args.analyse_command in flow_analysis_cli.COMMANDS:
         print(flow_analysis_cli.run(args, settings))

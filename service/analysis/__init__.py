@@ -32,7 +32,10 @@ from service.analysis.flow_results import (
     FlowSegmented,
     ForecastMethod,
 )
-from service.analysis.meetings import Meetings, side_by_side
+from service.analysis.meetings import Meetings, meetings_frame
+from service.analysis.model_results import ModelTerm
+from service.analysis.models import models as _models  # loaded before the function below takes its name
+from service.analysis.power import PowerPlan, power_means, power_proportions
 from service.analysis.results import Comparison, Descriptive, Result, ThemeReliability, to_frame
 from service.analysis.session import Session
 from service.analysis.session import connect as _connect
@@ -132,13 +135,22 @@ def flow_capacity(evaluation_id: int, *, session: Session | None = None) -> list
     return _on(session, lambda s, c: flow.capacity(c, evaluation_id, min_group_size=s.settings.min_group_size))
 
 
+def models(evaluation_id: int, questionnaire_id: str, *, themes: Sequence[str] | None = None,
+           items: Sequence[str] = (), min_share: float = 0.5, session: Session | None = None) -> list[ModelTerm]:
+    """Phase × arm models (service/analysis/models.py): mixed model and cluster-robust OLS
+    of each theme score (default every theme), ordinal logit of each of `items`."""
+    return _on(session, lambda s, c: _models(c, evaluation_id, questionnaire_id, themes=themes, items=items,
+                                             min_group_size=s.settings.min_group_size, min_share=min_share))
+
+
 def reliability(evaluation_id: int, *, session: Session | None = None) -> list[ThemeReliability]:
     return _on(session, lambda s, c: survey.reliability(c, evaluation_id, min_group_size=s.settings.min_group_size))
 
 
 __all__ = [
-    "Comparison", "Coordination", "Descriptive", "LinkedTable", "Meetings", "Result", "ScoreTable", "Session",
+    "Comparison", "Coordination", "Descriptive", "LinkedTable", "Meetings", "ModelTerm", "PowerPlan", "Result",
+    "ScoreTable", "Session", "models", "power_means", "power_proportions",
     "ThemeReliability", "connect", "coordination", "evaluations", "flow_analysis", "flow_capacity",
     "flow_forecast", "flow_its", "flow_monthly", "heatmap_frame", "joint_agreement", "meetings",
-    "reliability", "side_by_side", "summary", "theme_score_tables", "tidy", "to_frame",
+    "meetings_frame", "reliability", "side_by_side", "summary", "theme_score_tables", "tidy", "to_frame",
 ]

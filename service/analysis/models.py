@@ -39,6 +39,7 @@ from service.analysis import models_queries as sql
 from service.analysis.model_results import ModelTerm
 from service.analysis.models_fit import BlockSums, Cell, Coefficients, GroupSums, fit_cluster_ols, fit_ordinal, fit_reml
 from service.analysis.queries import SCALE_TYPES
+from service.errors import FieldError, Invalid
 
 FEW_UNITS = 10  # below this many units, unit-level inference is weak (said in every row)
 INTERACTION = "after × intervention"
@@ -222,13 +223,13 @@ async def models(
         raise ValueError(f"min_share: {min_share} is not a share between 0 (excluded) and 1")
     audience = await conn.fetchval(sql.AUDIENCE, questionnaire_id)
     if audience is None:
-        raise ValueError(f"questionnaire: no questionnaire '{questionnaire_id}' is loaded")
+        raise _invalid("questionnaire", f"no questionnaire '{questionnaire_id}' is loaded")
     known: list[str] = await conn.fetchval(sql.THEMES, questionnaire_id, list(SCALE_TYPES))
     if themes is None:
         themes = known
     elif unknown := [t for t in themes if t not in known]:
-        raise ValueError(f"theme: '{unknown[0]}' is not a scored theme of '{questionnaire_id}'"
-                         f" (its themes: {', '.join(known)})")
+        raise _invalid("theme", f"'{unknown[0]}' is not a scored theme of '{questionnaire_id}'"
+                                f" (its themes: {', '.join(known)})")
     outcomes = await planned_outcomes(conn, evaluation_id)
     out: list[ModelTerm] = []
     for theme in themes:
@@ -242,10 +243,14 @@ async def models(
         if not table and not await conn.fetchval(
                 "select 1 from questionnaire_item where questionnaire_id = $1 and item_id = $2 and dimension = ''"
                 " and item_type = any($3::text[])", questionnaire_id, item, list(SCALE_TYPES)):
-            raise ValueError(f"item: '{item}' is not a scale item of '{questionnaire_id}'")
+            raise _invalid("item", f"'{item}' is not a scale item of '{questionnaire_id}'")
         labels = dict(evaluation_id=evaluation_id, audience=audience, questionnaire_id=questionnaire_id, target=item)
         out += ordinal_terms(labels, [tuple(r) for r in table], max(min_group_size, threshold_of_item or 0), outcomes)
     return out
+
+
+def _invalid(field: str, message: str) -> Invalid:
+    return Invalid([FieldError(field, message, message)])
 
 
 async def theme_scores(conn: asyncpg.Connection, evaluation_id: int, questionnaire_id: str, theme: str, *,

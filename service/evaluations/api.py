@@ -21,6 +21,8 @@ from service.analysis.flow import analyse as flow_analysis
 from service.analysis.flow_results import FlowAnalysis
 from service.analysis.meetings import Meetings
 from service.analysis.meetings import meetings as meeting_evaluations
+from service.analysis.model_results import ModelTerm
+from service.analysis.models import models as survey_models
 from service.analysis.results import Comparison, Descriptive
 from service.analysis.snapshot import snapshot
 from service.auth import CallerDep, current_caller, require_reader
@@ -116,6 +118,27 @@ class EvaluationApi(Controller):
                                          at=month, maxlags=maxlags)
         await record_read(conn, caller, f"evaluation {evaluation_id} flow", len(result.monthly) + len(result.capacity))
         return result
+
+    @get("/{evaluation_id:int}/models", responses=error_responses(401, 404, 422))
+    async def models(
+        self, evaluation_id: FromPath[PathId], conn: Conn, caller: CallerDep, state: State,
+        questionnaire: Annotated[str, QueryParameter(max_length=100)],
+        theme: Annotated[list[str] | None, QueryParameter(max_items=50)] = None,
+        item: Annotated[list[str] | None, QueryParameter(max_items=50)] = None,
+        min_share: Annotated[float, QueryParameter(gt=0, le=1)] = 0.5,
+    ) -> list[ModelTerm]:
+        """Phase × arm models of a questionnaire (the same rows as `sammen analyse models` and
+        `analysis.models()`): per theme (`theme`, repeatable; default every theme) a linear
+        mixed model (unit random intercepts, respondent within unit where linked) and
+        cluster-robust OLS, per `item` an ordinal logit (odds ratios); each row says what was
+        fitted. A model with a phase × arm cell under the disclosure threshold is suppressed."""
+        await check_evaluation_access(conn, caller, evaluation_id)
+        settings: Settings = state.settings
+        async with snapshot(conn):
+            rows = await survey_models(conn, evaluation_id, questionnaire, themes=theme, items=item or (),
+                                       min_group_size=settings.min_group_size, min_share=min_share)
+        await record_read(conn, caller, f"evaluation {evaluation_id} models", len(rows))
+        return rows
 
     @get("/{evaluation_id:int}/export/{name:str}", responses=error_responses(401, 404),
          media_type="text/csv; charset=utf-8")
