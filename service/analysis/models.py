@@ -43,6 +43,7 @@ from service.errors import FieldError, Invalid
 
 FEW_UNITS = 10  # below this many units, unit-level inference is weak (said in every row)
 INTERACTION = "after × intervention"
+NOT_CONVERGED = "the fit did not converge: read its figures with care"
 
 
 class Cells(msgspec.Struct, frozen=True):
@@ -75,6 +76,11 @@ def _comparison(term: str, both_arms: bool) -> str | None:
     return None if both_arms or term != "after" else "before_after"
 
 
+def _exp(x: float) -> float:
+    """e^x, infinite (shown as None) past the float range: a separated ordinal fit."""
+    return math.exp(x) if x < 700 else math.inf
+
+
 def _num(x: float) -> float | None:
     return None if math.isnan(x) or math.isinf(x) else float(x)
 
@@ -96,7 +102,7 @@ def _rows(labels: dict[str, Any], model: str, variant: str, names: list[str], co
         statistic, p, low, high = coefficients.wald(offset + i)
         estimate = coefficients.params[offset + i]
         if exponentiate:
-            estimate, low, high = math.exp(estimate), math.exp(low), math.exp(high)
+            estimate, low, high = _exp(estimate), _exp(low), _exp(high)
         out.append(ModelTerm(
             **labels, model=model, variant=variant, term=term, estimate=_num(estimate), estimate_name=estimate_name,
             ci_low=_num(low), ci_high=_num(high), ci_method=ci_method, statistic=_num(statistic), p=_num(p), n=n,
@@ -121,13 +127,18 @@ def ordinal_terms(labels: dict[str, Any], table: Sequence[tuple[bool, bool, int,
         return _rows(labels, model, variant, names, None, estimate_name="", ci_method="", exponentiate=False, n=0,
                      units=None, fitted="", variances=None, note="", outcomes=outcomes, both_arms=both_arms, offset=0)
     exog = np.array([_design(a, t, both_arms)[1:] for a, t, _, _ in rows])
-    coefficients = fit_ordinal([v for _, _, v, _ in rows], exog, [n for *_, n in rows])
     n = sum(counts.values())
+    try:
+        coefficients = fit_ordinal([v for _, _, v, _ in rows], exog, [n for *_, n in rows])
+    except (np.linalg.LinAlgError, ValueError, ZeroDivisionError) as exc:
+        return _not_estimable(labels, model, variant, names, n, None, exc, outcomes, both_arms)
+    note = "" if coefficients.converged else NOT_CONVERGED
     fitted = (f"frequency table of the coded answer × phase × arm: {len(rows)} rows for {n} responses,"
               " frequency-weighted (the same likelihood as one row per response)")
     return _rows(labels, model, variant, names, coefficients, estimate_name="odds ratio (a higher answer)",
                  ci_method="Wald z, exp(β ± 1.96·SE), SE from the inverse Hessian", exponentiate=True, n=n,
-                 units=None, fitted=fitted, variances=None, note="", outcomes=outcomes, both_arms=both_arms, offset=0)
+                 units=None, fitted=fitted, variances=None, note=note, outcomes=outcomes, both_arms=both_arms,
+                 offset=0)
 
 
 class ThemeSums(msgspec.Struct, frozen=True):
@@ -165,7 +176,14 @@ def linear_terms(labels: dict[str, Any], sums: ThemeSums, threshold: int,
     note = (f"only {len(units)} units: unit-level inference (the unit variance, cluster-robust standard errors)"
             " is weak; read the two models side by side" if len(units) < FEW_UNITS else "")
     groups = [_group_sums(u, cells, blocks, both_arms, k) for u in units]
-    mixed = fit_reml(groups, k, nested=nested)
+    try:
+        mixed = fit_reml(groups, k, nested=nested)
+        ols = fit_cluster_ols([Cell(r[1], _design(bool(r[3]), r[2], both_arms), r[5], r[6]) for r in cells])
+    except (np.linalg.LinAlgError, ValueError, ZeroDivisionError) as exc:
+        return (_not_estimable(labels, "linear mixed model", mixed_variant, names, n, len(units), exc, outcomes,
+                               both_arms)
+                + _not_estimable(labels, "OLS, cluster-robust", ols_variant, names, n, len(units), exc, outcomes,
+                                 both_arms))
     variances = {"unit": mixed.group_variance, "residual": mixed.scale}
     if mixed.block_variance is not None:
         variances["respondent"] = mixed.block_variance
@@ -174,15 +192,27 @@ def linear_terms(labels: dict[str, Any], sums: ThemeSums, threshold: int,
               f" {len(cells)} unit × phase cells" + (f" and {n_blocks} classes of respondent blocks" if nested else "")
               + " (exact REML, not an approximation)")
     scale = "difference in means (scale points)"
+    mixed_note = " ".join(t for t in (note, "" if mixed.coefficients.converged else NOT_CONVERGED) if t)
     out = _rows(labels, "linear mixed model", mixed_variant, names, mixed.coefficients, estimate_name=scale,
                 ci_method="Wald z, β ± 1.96·SE", exponentiate=False, n=n, units=len(units), fitted=fitted,
-                variances=variances, note=note, outcomes=outcomes, both_arms=both_arms, offset=1)
-    ols = fit_cluster_ols([Cell(r[1], _design(bool(r[3]), r[2], both_arms), r[5], r[6]) for r in cells])
+                variances=variances, note=mixed_note, outcomes=outcomes, both_arms=both_arms, offset=1)
     ols_fitted = f"theme scores of {n} responses in {len(units)} units, from {len(cells)} unit × phase cells (n, Σy)"
     out += _rows(labels, "OLS, cluster-robust", ols_variant, names, ols, estimate_name=scale,
                  ci_method=f"t with {len(units) - 1} df, β ± t·SE", exponentiate=False, n=n, units=len(units),
                  fitted=ols_fitted, variances=None, note=note, outcomes=outcomes, both_arms=both_arms, offset=1)
     return out
+
+
+def _not_estimable(labels: dict[str, Any], model: str, variant: str, names: list[str], n: int, units: int | None,
+                   exc: Exception, outcomes: Sequence[Outcome], both_arms: bool) -> list[ModelTerm]:
+    """A model the data cannot fit (every score the same, a singular design): its rows
+    say so instead of failing the whole call."""
+    return [ModelTerm(**labels, model=model, variant=variant, term=term, estimate=None, estimate_name="",
+                      ci_low=None, ci_high=None, ci_method="", statistic=None, p=None, n=n, units=units, fitted="",
+                      variances=None, note=f"not estimable: {exc}", suppressed=False,
+                      confirmatory=(c := _comparison(term, both_arms)) is not None and is_confirmatory(
+                          outcomes, labels["questionnaire_id"], labels["target"], c))
+            for term in names]
 
 
 def _group_sums(unit: int, cells: list[Any], blocks: list[Any], both_arms: bool, k: int) -> GroupSums:

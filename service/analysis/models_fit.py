@@ -22,6 +22,7 @@ textbook fit on every response would:
 from __future__ import annotations
 
 import math
+import warnings
 from collections.abc import Sequence
 from typing import Any
 
@@ -61,6 +62,7 @@ class Coefficients(msgspec.Struct, frozen=True):
     params: list[float]
     cov: list[list[float]]
     df: float | None  # degrees of freedom of the t reference; None: normal (Wald z)
+    converged: bool = True
 
     def bse(self) -> list[float]:
         return [math.sqrt(self.cov[i][i]) if self.cov[i][i] >= 0 else math.nan for i in range(len(self.params))]
@@ -88,12 +90,15 @@ def fit_ordinal(values: Sequence[float], exog: Array, weights: Sequence[float]) 
     w = np.asarray(weights, dtype=float)
     y = np.asarray(values, dtype=float)
     scaled = WeightedOrderedModel(y, exog, w * len(w) / w.sum(), distr="logit")
-    result = scaled.fit(method="bfgs", disp=False, maxiter=2000, gtol=1e-9)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # said in the result instead (converged)
+        result = scaled.fit(method="bfgs", disp=False, maxiter=2000, gtol=1e-9)
     params = np.asarray(result.params)
     full = WeightedOrderedModel(y, exog, w, distr="logit")
     k = exog.shape[1]
     cov = np.linalg.inv(-np.asarray(full.hessian(params)))[:k, :k]
-    return Coefficients([float(b) for b in params[:k]], cov.tolist(), None)
+    converged = bool(result.mle_retvals.get("converged", True)) and bool(np.isfinite(cov).all())
+    return Coefficients([float(b) for b in params[:k]], cov.tolist(), None, converged)
 
 
 class BlockSums(msgspec.Struct, frozen=True):
@@ -179,7 +184,7 @@ def fit_reml(groups: Sequence[GroupSums], k: int, *, nested: bool) -> RemlFit:
         total, logdet = parts(gamma_u, gamma_r)
         xtx, xty, yty = total[:k, :k], total[:k, k], total[k, k]
         beta: Array = np.linalg.solve(xtx, xty).astype(np.float64)
-        scale = float(yty - xty @ beta) / (n - k)
+        scale = max(float(yty - xty @ beta) / (n - k), 1e-300)  # 0 only when every score is fitted exactly
         _, logdet_x = np.linalg.slogdet(xtx)
         ll = -0.5 * ((n - k) * (1 + math.log(2 * math.pi * scale)) + logdet + float(logdet_x))
         return ll, beta, xtx, scale, gamma_u
@@ -199,7 +204,7 @@ def fit_reml(groups: Sequence[GroupSums], k: int, *, nested: bool) -> RemlFit:
     ll, beta, xtx, scale, gamma_u = solve(best.x)
     cov = scale * np.linalg.inv(xtx)
     return RemlFit(
-        coefficients=Coefficients(beta.tolist(), cov.tolist(), None), scale=float(scale),
+        coefficients=Coefficients(beta.tolist(), cov.tolist(), None, bool(best.success)), scale=float(scale),
         group_variance=float(scale * gamma_u),
         block_variance=float(scale * math.exp(best.x[1])) if nested else None, loglike=float(ll), n=n)
 
