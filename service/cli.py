@@ -187,6 +187,12 @@ def _parser() -> argparse.ArgumentParser:
         if name == "coordination":
             a.add_argument("--min-share", type=float, default=0.5,
                            help="share of the dimensions a rating of a group must answer to count (default 0.5)")
+    a = analyse.add_parser("side-by-side", help="per unit, sector and arm: the change in relational coordination, "
+                           "meetings, citizens' influence and flow, each with its interval")
+    a.add_argument("--evaluation", type=int, required=True)
+    a.add_argument("--format", choices=["json", "table"], default="json")
+    a.add_argument("--min-share", type=float, default=0.5,
+                   help="share of a theme's items (or matrix dimensions) answered to count (default 0.5)")
     flow_analysis_cli.add_parsers(analyse)  # flow; its statistics are imported only when it runs
     models_cli.add_parsers(analyse)  # models; statsmodels is imported only when it runs
     # its module (pandas, pyarrow) is imported only when the command runs
@@ -238,6 +244,11 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
         return 0
     if args.command == "analyse" and args.analyse_command in flow_analysis_cli.COMMANDS:
         print(flow_analysis_cli.run(args, settings))
+        return 0
+    if args.command == "analyse" and args.analyse_command == "side-by-side":
+        from service.analysis import side_by_side_cli
+
+        print(side_by_side_cli.run(args, settings))
         return 0
     if args.command == "analyse" and args.analyse_command in ("coordination", "meetings"):
         from service.analysis import coordination_cli

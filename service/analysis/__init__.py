@@ -39,6 +39,8 @@ from service.analysis.power import PowerPlan, power_means, power_proportions
 from service.analysis.results import Comparison, Descriptive, Result, ThemeReliability, to_frame
 from service.analysis.session import Session
 from service.analysis.session import connect as _connect
+from service.analysis.side_by_side import Change
+from service.analysis.side_by_side import frame as side_by_side_frame
 
 T = TypeVar("T")
 _current: list[Session] = []
@@ -143,14 +145,24 @@ def models(evaluation_id: int, questionnaire_id: str, *, themes: Sequence[str] |
                                              min_group_size=s.settings.min_group_size, min_share=min_share))
 
 
+def side_by_side(evaluation_id: int, *, min_share: float = 0.5, session: Session | None = None) -> list[Change]:
+    """The change in relational coordination, meetings, citizens' influence and flow, per
+    unit, sector and arm, each with its interval (service/analysis/side_by_side.py);
+    `side_by_side_frame()` lays them out one row per unit."""
+    from service.analysis.side_by_side import side_by_side as run  # the module has this function's name
+
+    return _on(session, lambda s, c: run(c, evaluation_id, min_group_size=s.settings.min_group_size,
+                                         min_share=min_share))
+
+
 def reliability(evaluation_id: int, *, session: Session | None = None) -> list[ThemeReliability]:
     return _on(session, lambda s, c: survey.reliability(c, evaluation_id, min_group_size=s.settings.min_group_size))
 
 
 __all__ = [
-    "Comparison", "Coordination", "Descriptive", "LinkedTable", "Meetings", "ModelTerm", "PowerPlan", "Result",
-    "ScoreTable", "Session", "models", "power_means", "power_proportions",
-    "ThemeReliability", "connect", "coordination", "evaluations", "flow_analysis", "flow_capacity",
-    "flow_forecast", "flow_its", "flow_monthly", "heatmap_frame", "joint_agreement", "meetings",
-    "meetings_frame", "reliability", "side_by_side", "summary", "theme_score_tables", "tidy", "to_frame",
+    "Change", "Comparison", "Coordination", "Descriptive", "LinkedTable", "Meetings", "ModelTerm", "PowerPlan",
+    "Result", "ScoreTable", "Session", "ThemeReliability", "connect", "coordination", "evaluations", "flow_analysis",
+    "flow_capacity", "flow_forecast", "flow_its", "flow_monthly", "heatmap_frame", "joint_agreement", "meetings",
+    "meetings_frame", "models", "power_means", "power_proportions", "reliability", "side_by_side",
+    "side_by_side_frame", "summary", "theme_score_tables", "tidy", "to_frame",
 ]

@@ -13,7 +13,7 @@ import msgspec
 
 from service import db
 from service.analysis.coordination import coordination, heatmap_frame
-from service.analysis.meetings import meetings, side_by_side
+from service.analysis.meetings import meetings, meetings_frame
 from service.analysis.results import to_frame
 from service.analysis.session import Session
 from service.config import Settings
@@ -54,7 +54,7 @@ def run(args: argparse.Namespace, settings: Settings) -> str:
                                                                          "suppressed"]].to_string(index=False))
         return "\n\n".join(parts)
     parts = []
-    shares = side_by_side(found)
+    shares = meetings_frame(found)
     if not shares.empty:
         parts.append("share agreeing per month and unit (unit empty: the arm)\n"
                      + shares.to_string(index=False, float_format=number))

@@ -22,7 +22,8 @@ with dims as (
      where questionnaire_id = $2 and item_id = $3 and dimension <> ''
      group by 1
 ), ties as (
-    select r.id as response_id, r.respondent_key, coalesce(r.staff_role, 'andet') as rater_role, a.rated_role,
+    select r.id as response_id, r.unit_id, r.respondent_key, coalesce(r.staff_role, 'andet') as rater_role,
+           a.rated_role,
            w.id as wave_id, w.phase, w.sequence, eu.arm, d.lo, d.hi,
            sum(case when qi.reverse then qi.scale_min + qi.scale_max - a.value else a.value end)::int as total,
            count(a.value)::int as answered
@@ -33,7 +34,8 @@ with dims as (
       join wave w on w.id = r.wave_id
       join evaluation_unit eu on eu.evaluation_id = w.evaluation_id and eu.unit_id = r.unit_id
      where w.evaluation_id = $1 and a.item_id = $3 and qi.questionnaire_id = $2 and a.rated_role is not null
-     group by r.id, r.respondent_key, r.staff_role, a.rated_role, w.id, w.phase, w.sequence, eu.arm, d.k, d.lo, d.hi
+     group by r.id, r.unit_id, r.respondent_key, r.staff_role, a.rated_role, w.id, w.phase, w.sequence, eu.arm,
+              d.k, d.lo, d.hi
     having count(a.value) > 0 and count(a.value) >= $4::float8 * d.k
 )
 """
@@ -133,6 +135,21 @@ select v.wave_id, v.phase, v.sequence, v.dims, i, j, sum(v.c)::int as n, min(r.r
        generate_subscripts(v.v, 1) as i, generate_subscripts(v.v, 1) as j
  where i <= j
  group by v.wave_id, v.phase, v.sequence, v.dims, i, j
+"""
+
+# Relational coordination per unit (the side-by-side view): per wave and unit, the moments
+# of each rater's index (the mean of their tie scores) — what a t interval and Welch's
+# difference of the unit's index before and after need.
+UNIT_INDEX = _TIES + """
+, raters as (
+    select response_id, unit_id, wave_id, phase, sequence, avg(total::float8 / answered) as score
+      from ties
+     group by response_id, unit_id, wave_id, phase, sequence
+)
+select unit_id, wave_id, phase, sequence, count(*)::int as n, sum(score)::float8 as sum,
+       sum(score * score)::float8 as sum_sq
+  from raters
+ group by unit_id, wave_id, phase, sequence
 """
 
 # The strictest disclosure threshold of an item (the matrix and its dimension rows, or

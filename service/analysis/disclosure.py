@@ -88,3 +88,15 @@ def _cover(target: Key, counts: Mapping[Key, int], sums: Sequence[Sum], hidden: 
             return s.total
     shown_zero = [p for s in involved for p in s.parts if p not in hidden and p != target]
     return min(shown_zero, key=repr) if shown_zero else None
+
+
+def units_in_arms(units: Mapping[int, tuple[str, int]], threshold: int) -> set[Key]:
+    """The standard table of the summary: units (`unit_id: (arm, n)`, keys `("unit", id)`)
+    within their arms (keys `("arm", arm)`, published as the sum of their units). What to
+    hide of it, so that every output pooling the same cells hides the same ones."""
+    counts: dict[Key, int] = {("unit", u): n for u, (_, n) in units.items()}
+    arms: dict[str, list[Key]] = {}
+    for u, (arm, _) in units.items():
+        arms.setdefault(arm, []).append(("unit", u))
+    counts |= {("arm", a): sum(counts[k] for k in keys) for a, keys in arms.items()}
+    return suppress(counts, dict.fromkeys(counts, threshold), [Sum(("arm", a), tuple(k)) for a, k in arms.items()])

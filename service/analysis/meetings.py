@@ -187,7 +187,7 @@ def _table(labels: dict[str, Any], cells: Sequence[Any], threshold: int) -> tupl
     return out, compared
 
 
-def side_by_side(result: Meetings) -> pd.DataFrame:
+def meetings_frame(result: Meetings) -> pd.DataFrame:
     """Citizens' and staff's shares of one aspect, month and unit (or arm) in one row:
     `share_citizen`, `n_citizen`, `share_staff`, `n_staff` (missing where a side does not
     ask the aspect or a cell is suppressed)."""

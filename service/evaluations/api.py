@@ -24,6 +24,8 @@ from service.analysis.meetings import meetings as meeting_evaluations
 from service.analysis.model_results import ModelTerm
 from service.analysis.models import models as survey_models
 from service.analysis.results import Comparison, Descriptive
+from service.analysis.side_by_side import Change
+from service.analysis.side_by_side import side_by_side as changes_side_by_side
 from service.analysis.snapshot import snapshot
 from service.auth import CallerDep, current_caller, require_reader
 from service.config import Settings
@@ -95,6 +97,23 @@ class EvaluationApi(Controller):
             result = await meeting_evaluations(conn, evaluation_id, min_group_size=settings.min_group_size)
         await record_read(conn, caller, f"evaluation {evaluation_id} meetings",
                           len(result.shares) + len(result.comparisons))
+        return result
+
+    @get("/{evaluation_id:int}/side-by-side", responses=error_responses(401, 404))
+    async def side_by_side(
+        self, evaluation_id: FromPath[PathId], conn: Conn, caller: CallerDep, state: State,
+        min_share: Annotated[float, QueryParameter(gt=0, le=1)] = 0.5,
+    ) -> list[Change]:
+        """Per unit, sector and arm, the change after − before in relational coordination,
+        meetings where the citizen was heard, citizens' influence and ended courses, each with
+        its interval (the same rows as `sammen analyse side-by-side` and
+        `analysis.side_by_side()`), under disclosure control."""
+        await check_evaluation_access(conn, caller, evaluation_id)
+        settings: Settings = state.settings
+        async with snapshot(conn):
+            result = await changes_side_by_side(conn, evaluation_id, min_group_size=settings.min_group_size,
+                                                min_share=min_share)
+        await record_read(conn, caller, f"evaluation {evaluation_id} side-by-side", len(result))
         return result
 
     @get("/{evaluation_id:int}/flow", responses=error_responses(401, 404))

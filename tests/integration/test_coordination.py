@@ -198,7 +198,7 @@ def test_meeting_shares_and_their_change_agree_with_wilson_and_newcombe_on_the_m
     assert change.estimate == pytest.approx(after.mean() - before.mean(), abs=1e-12)
     assert (change.ci_low, change.ci_high) == (pytest.approx(low, abs=1e-9), pytest.approx(high, abs=1e-9))
     assert all(c.ci_low <= 0 <= c.ci_high for c in found.comparisons if not c.suppressed)
-    side = analysis.side_by_side(found)
+    side = analysis.meetings_frame(found)
     staffless = side[side["aspect"] == "right_people"]
     assert staffless["share_staff"].isna().all() and staffless["share_citizen"].notna().any()
     assert side[side["aspect"] == "heard"][["share_citizen", "share_staff"]].notna().all(axis=1).any()

@@ -95,4 +95,4 @@ async def test_an_evaluation_without_staff_or_meeting_answers_gives_empty_result
     assert (result.indices, result.comparisons, result.reliability) == ([], [], [])
     assert analysis.heatmap_frame(result).empty
     meetings = analysis.meetings(evaluation, session=session)
-    assert (meetings.shares, meetings.comparisons) == ([], []) and analysis.side_by_side(meetings).empty
+    assert (meetings.shares, meetings.comparisons) == ([], []) and analysis.meetings_frame(meetings).empty

@@ -1,0 +1,33 @@
+"""`sammen analyse side-by-side --evaluation ID [--format json|table]`: the changes in
+relational coordination, meetings, influence and flow per unit, sector and arm, the same
+rows as `analysis.side_by_side()` and the HTTP route (the parser is in service/cli.py)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+import msgspec
+
+from service import db
+from service.analysis.session import Session
+from service.analysis.side_by_side import frame, side_by_side
+from service.config import Settings
+
+
+def run(args: argparse.Namespace, settings: Settings) -> str:
+    session = Session(db.database_url(settings), settings)
+    try:
+        found = session.run(lambda conn: side_by_side(
+            conn, args.evaluation, min_group_size=settings.min_group_size, min_share=args.min_share))
+    finally:
+        session.close()
+    if args.format == "json":
+        return json.dumps(msgspec.to_builtins(found), ensure_ascii=False, indent=2)
+    wide = frame(found)
+    if wide.empty:
+        return "no units"
+    measures = [c for c in ("coordination", "meetings_heard", "influence", "flow_ended") if c in wide]
+    return ("change after - before per unit, sector and arm (flow: relative change of ended per enrolled;"
+            " empty: suppressed or not measured)\n"
+            + wide[["level", "arm", "sector", "unit", *measures]].to_string(index=False, float_format="%.3g"))
