@@ -49,7 +49,7 @@ async def test_the_collaboration_notebook_finds_the_authority_provider_rise_and_
     outputs = [o for cell in notebook.cells if cell.cell_type == "code" for o in cell.get("outputs", [])]
     assert not [o for o in outputs if o.get("output_type") == "error"]
     text = "".join(str(o.get("data", {}).get("text/plain", "")) + o.get("text", "") for o in outputs)
-    assert "myndighed" in text and "udfoerer" in text and "blev_hoert" in text
+    assert "myndighed" in text and "udfoerer" in text and "blev_hoert" in text and "flow_ended" in text
 
 
 async def test_the_flow_notebook_finds_the_18_percent_rise_in_ended_courses_and_soenderborgs_figures(conn, pg_url):
