@@ -24,7 +24,8 @@ import statsmodels.api as sm
 from statsmodels.miscmodels.ordinal_model import OrderedModel
 from statsmodels.regression.mixed_linear_model import MixedLM
 
-from service.analysis import data, models
+from service.analysis import data
+from service.analysis.models import models, theme_scores
 from service.analysis.models_fit import fit_reml, group_sums
 from service.analysis.snapshot import snapshot
 from service.demodata.load import load
@@ -40,8 +41,8 @@ async def test_the_models_recover_the_planted_effect_and_equal_statsmodels_on_th
     loaded = await load(conn, seed=1, responses=8000)
     evaluation = loaded.evaluation_id
     async with snapshot(conn):
-        rows = await models.models(conn, evaluation, "borger", items=["indflydelse_eget_liv"], min_group_size=5)
-        scores = await models.theme_scores(conn, evaluation, "borger", "indflydelse")
+        rows = await models(conn, evaluation, "borger", items=["indflydelse_eget_liv"], min_group_size=5)
+        scores = await theme_scores(conn, evaluation, "borger", "indflydelse")
         tables = await data.theme_score_tables(conn, evaluation)
         tidy = await data.tidy(conn, evaluation, audience="citizen")
 
