@@ -4,13 +4,9 @@ on the command line, the same figures as `analysis.summary()` and the HTTP summa
 from __future__ import annotations
 
 import argparse
-import json
 
-import msgspec
-
-from service import db
-from service.analysis.results import Comparison, Descriptive, to_frame
-from service.analysis.session import Session
+from service.analysis.results import Comparison, Descriptive, to_frame, to_json
+from service.analysis.session import run_once
 from service.analysis.survey import summary
 from service.config import Settings
 
@@ -23,14 +19,10 @@ TABLE_COLUMNS = {
 
 
 def run(args: argparse.Namespace, settings: Settings) -> str:
-    session = Session(db.database_url(settings), settings)
-    try:
-        results = session.run(lambda conn: summary(
-            conn, args.evaluation, min_group_size=settings.min_group_size, min_share=args.min_share))
-    finally:
-        session.close()
+    results = run_once(settings, lambda conn: summary(
+        conn, args.evaluation, min_group_size=settings.min_group_size, min_share=args.min_share))
     if args.format == "json":
-        return json.dumps(msgspec.to_builtins(results), ensure_ascii=False, indent=2)
+        return to_json(results)
     parts = []
     for title, kind in (("descriptives", Descriptive), ("comparisons", Comparison)):
         frame = to_frame([r for r in results if isinstance(r, kind)])

@@ -6,31 +6,23 @@ service/cli.py)."""
 from __future__ import annotations
 
 import argparse
-import json
 from typing import Any
 
-import msgspec
-
-from service import db
 from service.analysis.coordination import coordination, heatmap_frame
 from service.analysis.meetings import meetings, meetings_frame
-from service.analysis.results import to_frame
-from service.analysis.session import Session
+from service.analysis.results import to_frame, to_json
+from service.analysis.session import run_once
 from service.config import Settings
 
 
 def run(args: argparse.Namespace, settings: Settings) -> str:
-    session = Session(db.database_url(settings), settings)
-    try:
-        if args.analyse_command == "coordination":
-            found: Any = session.run(lambda conn: coordination(
-                conn, args.evaluation, min_group_size=settings.min_group_size, min_share=args.min_share))
-        else:
-            found = session.run(lambda conn: meetings(conn, args.evaluation, min_group_size=settings.min_group_size))
-    finally:
-        session.close()
+    if args.analyse_command == "coordination":
+        found: Any = run_once(settings, lambda conn: coordination(
+            conn, args.evaluation, min_group_size=settings.min_group_size, min_share=args.min_share))
+    else:
+        found = run_once(settings, lambda conn: meetings(conn, args.evaluation, min_group_size=settings.min_group_size))
     if args.format == "json":
-        return json.dumps(msgspec.to_builtins(found), ensure_ascii=False, indent=2)
+        return to_json(found)
     number = "%.4g"
     if args.analyse_command == "coordination":
         parts = [f"scoring: {found.scoring}; threshold: {found.threshold} raters"]

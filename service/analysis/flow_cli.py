@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import json
 import re
 from typing import Any
 
@@ -36,21 +35,15 @@ def add_parsers(commands: Any) -> None:
 
 
 def run(args: argparse.Namespace, settings: Any) -> str:
-    import msgspec
-
-    from service import db
     from service.analysis.flow import analyse
-    from service.analysis.results import to_frame
-    from service.analysis.session import Session
+    from service.analysis.results import to_frame, to_json
+    from service.analysis.session import run_once
 
-    session = Session(db.database_url(settings), settings)
-    try:
-        found = session.run(lambda conn: analyse(conn, args.evaluation, min_group_size=settings.min_group_size,
-                                                 method=args.method, at=args.at, maxlags=args.maxlags))
-    finally:
-        session.close()
+    found = run_once(settings, lambda conn: analyse(
+        conn, args.evaluation, min_group_size=settings.min_group_size, method=args.method, at=args.at,
+        maxlags=args.maxlags))
     if args.format == "json":
-        return json.dumps(msgspec.to_builtins(found), ensure_ascii=False, indent=2)
+        return to_json(found)
     number = "%.4g"
     parts = [f"implementation: {found.implementation:%Y-%m}; {found.disclosure}"]
     totals = to_frame([m for m in found.monthly if m.level != "unit"])

@@ -6,7 +6,6 @@ build; statsmodels is imported only when the command runs."""
 from __future__ import annotations
 
 import argparse
-import json
 from typing import Any
 
 COMMANDS = ("models",)
@@ -28,22 +27,15 @@ def add_parsers(commands: Any) -> None:
 
 
 def run(args: argparse.Namespace, settings: Any) -> str:
-    import msgspec
-
-    from service import db
     from service.analysis.models import models
-    from service.analysis.results import to_frame
-    from service.analysis.session import Session
+    from service.analysis.results import to_frame, to_json
+    from service.analysis.session import run_once
 
-    session = Session(db.database_url(settings), settings)
-    try:
-        rows = session.run(lambda conn: models(
-            conn, args.evaluation, args.questionnaire, themes=args.theme, items=args.item,
-            min_group_size=settings.min_group_size, min_share=args.min_share))
-    finally:
-        session.close()
+    rows = run_once(settings, lambda conn: models(
+        conn, args.evaluation, args.questionnaire, themes=args.theme, items=args.item,
+        min_group_size=settings.min_group_size, min_share=args.min_share))
     if args.format == "json":
-        return json.dumps(msgspec.to_builtins(rows), ensure_ascii=False, indent=2)
+        return to_json(rows)
     frame = to_frame(rows)
     if frame.empty:
         return "no model: no theme or item with answers before and after"

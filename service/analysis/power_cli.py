@@ -10,7 +10,6 @@ nothing to build; statsmodels is imported only when the command runs.
 from __future__ import annotations
 
 import argparse
-import json
 from typing import Any
 
 
@@ -36,9 +35,8 @@ def add_parser(plan_commands: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> str:
-    import msgspec
-
     from service.analysis.power import power_means, power_proportions
+    from service.analysis.results import to_json
 
     if args.outcome == "mean":
         found = power_means(design=args.design, effect=args.effect, difference=args.difference, sd=args.sd, n=args.n,
@@ -49,4 +47,4 @@ def run(args: argparse.Namespace) -> str:
         found = power_proportions(design=args.design, p1=args.p1, p2=args.p2, n=args.n, power=args.power,
                                   alpha=args.alpha, ratio=args.ratio, alternative=args.alternative,
                                   discordant=args.discordant)
-    return json.dumps(msgspec.to_builtins(found), ensure_ascii=False, indent=2)
+    return to_json(found)

@@ -8,6 +8,7 @@ no estimate, no interval, so nothing about a small group leaves the server."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from typing import Literal
 
@@ -101,3 +102,8 @@ def to_frame(results: Sequence[msgspec.Struct]) -> pd.DataFrame:
     if not results:
         return pd.DataFrame()
     return pd.DataFrame(msgspec.to_builtins(list(results)))
+
+
+def to_json(results: object) -> str:
+    """Results as the CLI prints them: the same JSON as the HTTP routes, indented."""
+    return json.dumps(msgspec.to_builtins(results), ensure_ascii=False, indent=2)

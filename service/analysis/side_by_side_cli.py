@@ -5,25 +5,18 @@ rows as `analysis.side_by_side()` and the HTTP route (the parser is in service/c
 from __future__ import annotations
 
 import argparse
-import json
 
-import msgspec
-
-from service import db
-from service.analysis.session import Session
+from service.analysis.results import to_json
+from service.analysis.session import run_once
 from service.analysis.side_by_side import frame, side_by_side
 from service.config import Settings
 
 
 def run(args: argparse.Namespace, settings: Settings) -> str:
-    session = Session(db.database_url(settings), settings)
-    try:
-        found = session.run(lambda conn: side_by_side(
-            conn, args.evaluation, min_group_size=settings.min_group_size, min_share=args.min_share))
-    finally:
-        session.close()
+    found = run_once(settings, lambda conn: side_by_side(
+        conn, args.evaluation, min_group_size=settings.min_group_size, min_share=args.min_share))
     if args.format == "json":
-        return json.dumps(msgspec.to_builtins(found), ensure_ascii=False, indent=2)
+        return to_json(found)
     wide = frame(found)
     if wide.empty:
         return "no units"
