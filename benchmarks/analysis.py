@@ -15,7 +15,14 @@ resident set size):
 
 Printed as ratios of the two, measured in the same run on the same data. Targets on a
 2-core machine: at 10^6 responses at most 5 s, at least 20x faster than the baseline,
-peak memory at most 300 MB at any size."""
+peak memory at most 300 MB at any size.
+
+Then, on the largest size, what an evaluator's summary costs the citizens answering at
+the same time (they share one PostgreSQL): `sammen serve` (one worker) takes JSON
+submissions at a fixed rate (SUBMIT_RATE a second, latency counted from each request's
+due time, benchmarks/loadgen.py) for SUBMIT_SECONDS while nothing else runs, then as
+long again while another process computes the summary over and over. Target: the p99
+during the summaries at most 2x the idle p99."""
 
 from __future__ import annotations
 
@@ -32,13 +39,24 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 
+SUBMIT_RATE = 50.0  # submissions a second: well above a municipality's peak, well below saturation
+SUBMIT_SECONDS = 15.0
+
+
 def _child(kind: str, url: str, evaluation_id: int) -> None:
     """Runs in a fresh process: one way of computing the summary, timed from after the
-    imports (both import pandas and scipy) to the last result."""
+    imports (both import pandas and scipy) to the last result; or ("loop") summaries
+    one after another until stopped."""
     import scipy.stats  # noqa: F401
 
     from service import analysis
 
+    if kind == "loop":
+        with analysis.connect(url) as session:
+            print("started", flush=True)
+            while True:
+                analysis.summary(evaluation_id, session=session)
+                print("summary", flush=True)
     started = time.perf_counter()
     if kind == "sammen":
         with analysis.connect(url) as session:
@@ -80,6 +98,45 @@ def _measure(kind: str, url: str, evaluation_id: int) -> dict[str, float]:
     return result
 
 
+async def _submit_p99(url: str, evaluation_id: int) -> dict[str, float]:
+    """Submission p99 idle and while summaries of `evaluation_id` run (see the docstring)."""
+    from benchmarks import loadgen, runs
+    from benchmarks.setup import set_up
+    from tests.support.service import HOST, Service
+
+    bench = await set_up(url)
+    service = Service(url, workers=1, admin_key=None).start()
+    out: dict[str, float] = {}
+    try:
+        for name in ("warm-up", "idle", "during summaries"):
+            seconds = 3.0 if name == "warm-up" else SUBMIT_SECONDS
+            tokens = await bench.issue("api", int(SUBMIT_RATE * seconds) + 50)
+            requests = iter(await runs.json_requests(bench, tokens, service.port))
+            loop = None
+            if name == "during summaries":
+                loop = subprocess.Popen(
+                    [sys.executable, "-m", "benchmarks.analysis", "--child", "loop", url, str(evaluation_id)],
+                    cwd=ROOT, stdout=subprocess.PIPE, text=True)
+                assert loop.stdout is not None
+                loop.stdout.readline()  # "started": imported and connected
+            try:
+                result = await loadgen.fixed_rate(HOST, service.port, requests, rate=SUBMIT_RATE, duration=seconds,
+                                                  acknowledged=runs.json_stored, name=name)
+            finally:
+                if loop is not None:
+                    loop.terminate()
+                    summaries = (loop.communicate(timeout=30)[0] or "").count("summary")
+                    out["summaries"] = summaries
+            if name != "warm-up":
+                out[name] = result.percentile(99)
+                print(f"  submit p99 {name}: {result.percentile(99):.1f} ms ({result.ok} stored of "
+                      f"{int(SUBMIT_RATE * seconds)} due at {SUBMIT_RATE:.0f}/s)", flush=True)
+    finally:
+        service.stop()
+        await bench.conn.close()
+    return out
+
+
 async def _load(url: str, seed: int, responses: int) -> tuple[int, float]:
     from service.demodata.load import load
     from tests.support.database import connect
@@ -117,11 +174,16 @@ def main() -> None:
             rows.append({"responses": size, "sammen": ours, "baseline": naive, "speed_up": speed_up})
             print(f"{size:>10} {load_seconds:>8.1f} {ours['seconds']:>9.2f} {naive['seconds']:>11.2f} "
                   f"{speed_up:>8.1f}x {ours['peak_mb']:>10.0f} {naive['peak_mb']:>12.0f}", flush=True)
+        print(f"\nsubmissions at {SUBMIT_RATE:.0f}/s for {SUBMIT_SECONDS:.0f} s, idle and while summaries of "
+              f"{sizes[-1]} responses run:", flush=True)
+        p99 = asyncio.run(_submit_p99(url, evaluation_id))
     largest = rows[-1]
     print(f"\nlargest size {largest['responses']}: summary {largest['sammen']['seconds']:.2f} s "
           "(target <= 5 s at 10^6), "
           f"{largest['speed_up']:.1f}x the baseline (target >= 20x), "
           f"peak {max(r['sammen']['peak_mb'] for r in rows):.0f} MB (target <= 300 MB)")
+    print(f"submit p99 {p99['during summaries']:.1f} ms during {p99['summaries']:.0f} summaries, "
+          f"{p99['idle']:.1f} ms idle: {p99['during summaries'] / p99['idle']:.2f}x (target <= 2x)")
 
 
 if __name__ == "__main__":

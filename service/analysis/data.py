@@ -4,7 +4,7 @@ frequency tables of theme scores per wave and unit that the statistics work from
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Literal
 
 import asyncpg
@@ -89,27 +89,15 @@ async def score_and_pair_tables(
     conn: asyncpg.Connection, evaluation_id: int, *, min_share: float = 0.5, agreeing_at: float = 0.75
 ) -> tuple[list[ScoreTable], list[LinkedTable]]:
     """The frequency tables of theme scores per wave, unit and theme, and those of the
-    before–after differences of linked respondents per arm and theme, from one pass over
-    the answers. A response's score is the mean of its answered scale items of the theme
-    after reverse coding, when at least `min_share` of the theme's items are answered
-    ('ved ikke' counts as not answered); `agreeing_at`: the share of the scale's range
-    from which a score counts as agreeing (for McNemar)."""
-    if not 0 < min_share <= 1:
-        raise ValueError(f"min_share: {min_share} is not a share between 0 (excluded) and 1")
-    rows = await conn.fetch(
-        queries.SCORE_AND_PAIR_COUNTS, evaluation_id, list(queries.SCALE_TYPES), min_share, agreeing_at)
-    tables: dict[tuple[object, ...], ScoreTable] = {}
+    before–after differences of linked respondents per arm and theme, from the scores'
+    ingredients kept per response (response_theme_score). A response's score is the mean
+    of its answered scale items of the theme after reverse coding, when at least
+    `min_share` of the theme's items are answered ('ved ikke' counts as not answered);
+    `agreeing_at`: the share of the scale's range from which a score counts as agreeing
+    (for McNemar)."""
+    tables = await _score_tables(conn, evaluation_id, min_share)
     pairs: dict[tuple[str, str, str], tuple[dict[float, int], list[int], str]] = {}
-    for r in rows:
-        if r["kind"] == "score":
-            key = (r["wave_id"], r["unit_id"], r["questionnaire_id"], r["theme"])
-            if key not in tables:
-                tables[key] = ScoreTable(
-                    r["wave_id"], r["phase"], r["sequence"], r["unit_id"], r["arm"], r["audience"],
-                    r["questionnaire_id"], r["theme"], r["lo"], r["hi"], {},
-                )
-            tables[key].counts[r["value"]] = r["n"]
-            continue
+    for r in await _pair_counts(conn, evaluation_id, tables, min_share, agreeing_at):
         differences, discordant, _ = pairs.setdefault(
             (r["arm"], r["questionnaire_id"], r["theme"]), ({}, [0, 0], r["audience"]))
         differences[r["value"]] = differences.get(r["value"], 0) + r["n"]
@@ -121,14 +109,67 @@ async def score_and_pair_tables(
         LinkedTable(arm, audience, questionnaire_id, theme, differences, before_only, after_only)
         for (arm, questionnaire_id, theme), (differences, (before_only, after_only), audience) in pairs.items()
     ]
-    return list(tables.values()), linked
+    return tables, linked
+
+
+async def _score_tables(conn: asyncpg.Connection, evaluation_id: int, min_share: float) -> list[ScoreTable]:
+    if not 0 < min_share <= 1:
+        raise ValueError(f"min_share: {min_share} is not a share between 0 (excluded) and 1")
+    tables: dict[tuple[object, ...], ScoreTable] = {}
+    for r in await conn.fetch(queries.SCORE_COUNTS, evaluation_id, min_share, list(queries.SCALE_TYPES)):
+        key = (r["wave_id"], r["unit_id"], r["questionnaire_id"], r["theme"])
+        if key not in tables:
+            tables[key] = ScoreTable(
+                r["wave_id"], r["phase"], r["sequence"], r["unit_id"], r["arm"], r["audience"],
+                r["questionnaire_id"], r["theme"], r["lo"], r["hi"], {},
+            )
+        tables[key].counts[r["value"]] = r["n"]
+    return list(tables.values())
+
+
+async def _pair_counts(conn: asyncpg.Connection, evaluation_id: int, tables: Sequence[ScoreTable],
+                       min_share: float, agreeing_at: float) -> list[asyncpg.Record]:
+    """The linked respondents' counts: from the kept pairs where each side of every
+    questionnaire is one wave answered once per key, else matching keys as it reads."""
+    before, after = _linking_waves(tables)
+    waves = sorted(w for side in (before, after) for ws in side.values() for w in ws)
+    types = list(queries.SCALE_TYPES)
+    one_wave_a_side = all(len(ws) == 1 for side in (before, after) for ws in side.values())
+    if one_wave_a_side and not await conn.fetchval(
+            "select exists (select 1 from theme_pair_ambiguous where wave_id = any($1::bigint[]))", waves):
+        rows: list[asyncpg.Record] = await conn.fetch(
+            queries.PAIR_COUNTS, evaluation_id, min_share, types,
+            [w for ws in before.values() for w in ws], [w for ws in after.values() for w in ws], agreeing_at)
+    else:
+        rows = await conn.fetch(queries.PAIR_COUNTS_MATCHED, evaluation_id, min_share, types, waves, agreeing_at)
+    return rows
+
+
+def _linking_waves(tables: Iterable[ScoreTable]) -> tuple[dict[str, set[int]], dict[str, set[int]]]:
+    """The waves whose respondents are linked, per questionnaire: the first waves before
+    (lowest sequence) and the latest follow-ups (highest), among waves with scores."""
+    first: dict[str, int] = {}
+    latest: dict[str, int] = {}
+    for t in tables:
+        if t.phase == "before":
+            first[t.questionnaire_id] = min(first.get(t.questionnaire_id, t.sequence), t.sequence)
+        elif t.phase == "after":
+            latest[t.questionnaire_id] = max(latest.get(t.questionnaire_id, t.sequence), t.sequence)
+    before: dict[str, set[int]] = {}
+    after: dict[str, set[int]] = {}
+    for t in tables:
+        if t.phase == "before" and t.sequence == first[t.questionnaire_id]:
+            before.setdefault(t.questionnaire_id, set()).add(t.wave_id)
+        elif t.phase == "after" and t.sequence == latest[t.questionnaire_id]:
+            after.setdefault(t.questionnaire_id, set()).add(t.wave_id)
+    return before, after
 
 
 async def theme_score_tables(
     conn: asyncpg.Connection, evaluation_id: int, *, min_share: float = 0.5
 ) -> list[ScoreTable]:
     """The theme scores' frequency tables alone (see score_and_pair_tables)."""
-    return (await score_and_pair_tables(conn, evaluation_id, min_share=min_share))[0]
+    return await _score_tables(conn, evaluation_id, min_share)
 
 
 def merged(tables: Sequence[ScoreTable]) -> Counter[float]:

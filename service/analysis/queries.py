@@ -5,7 +5,8 @@ statistic needs them (linked respondents) or an evaluator asks for the tidy data
 from __future__ import annotations
 
 # Items that carry a score: the scales, not choices, text, roles or matrix cells (the
-# collaboration matrix is scored per tie, issue 11).
+# collaboration matrix is scored per tie, issue 11). Migration 0007's triggers keep
+# response_theme_score for these same types.
 SCALE_TYPES = ("agreement", "frequency", "scale_0_10")
 
 # One row per answered cell, with everything an evaluator groups or filters by. A
@@ -39,9 +40,10 @@ select e.id as evaluation_id, e.name as evaluation, w.id as wave_id, w.name as w
  order by w.sequence, w.id, r.id, qi.position, a.dimension, a.rated_role, a.choice
 """
 
-# The answers the theme statistics start from: every scale item answered with a value in
-# an evaluation ($1; $2 the scale item types), with its response's design and the value
-# reverse-coded (min + max − value) where the item says so. Each query below reads it once.
+# Every scale item answered with a value in an evaluation ($1; $2 the scale item types),
+# with its response's design and the value reverse-coded (min + max − value) where the
+# item says so: what reliability needs item by item (theme scores are kept per response,
+# see SCORE_COUNTS).
 _CODED = """
 with items as (
     select questionnaire_version_id, theme, count(*) as k, min(scale_min) as lo, max(scale_max) as hi
@@ -63,59 +65,137 @@ with items as (
 )
 """
 
-# Theme scores per response: the mean of its answered items of the theme, when at least
-# `min_share` ($3) of the theme's items were answered ('ved ikke' counts as not answered).
-_SCORES = _CODED + """
-, scores as (
-    select response_id, wave_id, phase, sequence, unit_id, arm, audience, questionnaire_id, theme, lo, hi,
-           respondent_key, avg(v) as score
-      from coded
-     group by response_id, wave_id, phase, sequence, unit_id, arm, audience, questionnaire_id, theme, k, lo, hi,
-              respondent_key
-    having count(*) >= $3::float8 * k
+# The theme scores' ingredients are kept per response in response_theme_score
+# (migration 0007, maintained by triggers): how many scale items of the theme were
+# answered with a value and the sum of their reverse-coded values. What varies per call
+# is applied here: a score counts when at least `min_share` of the theme's items were
+# answered, and is their mean. k (the theme's items), lo and hi per version and theme:
+_THEME_ITEMS = """
+with items as (
+    select questionnaire_version_id, theme, count(*) as k, min(scale_min) as lo, max(scale_max) as hi
+      from questionnaire_item
+     where dimension = '' and theme is not null and item_type = any($3::text[])
+     group by 1, 2
 )
 """
 
-# From one computation of the theme scores, two kinds of counts ($4: the share of the
-# scale's range from which a score counts as agreeing):
-# - 'score': responses per wave, unit, theme and score: the frequency tables the rank
-#   tests, t tests and shares of independent waves are computed from;
-# - 'pair': linked respondents (the same key in the first wave before and the latest
-#   follow-up of a questionnaire) per arm (the follow-up's), theme, difference (after −
-#   before) and whether they agreed before and after: what the signed-rank test, the
-#   paired t test and McNemar need. No key leaves the database.
-SCORE_AND_PAIR_COUNTS = _SCORES + """
-, latest as (
-    select questionnaire_id, max(sequence) as sequence from scores where phase = 'after' group by 1
-), first as (
-    select questionnaire_id, min(sequence) as sequence from scores where phase = 'before' group by 1
-), pairs as (
-    -- one row per key and theme, by grouping rather than joining the scores to themselves
-    select s.questionnaire_id, s.theme, s.lo, s.hi,
-           min(s.arm) filter (where s.phase = 'after') as arm,
-           min(s.audience) as audience,
-           min(s.score) filter (where s.phase = 'before') as before,
-           min(s.score) filter (where s.phase = 'after') as after
-      from scores s
-      left join latest l on l.questionnaire_id = s.questionnaire_id
-      left join first f on f.questionnaire_id = s.questionnaire_id
-     where s.respondent_key is not null
-       and ((s.phase = 'after' and s.sequence = l.sequence) or (s.phase = 'before' and s.sequence = f.sequence))
-     group by s.respondent_key, s.questionnaire_id, s.theme, s.lo, s.hi
+# Responses per wave, unit, theme and score ($1 evaluation, $2 min_share, $3 the scale
+# item types): the frequency tables the rank tests, t tests and shares of independent
+# waves are computed from. Scores are counted per (answered, sum) first, the cheap
+# grouping over the kept rows; the mean is taken of those few groups.
+SCORE_COUNTS = _THEME_ITEMS + """
+, counted as (
+    select s.wave_id, s.unit_id, s.questionnaire_version_id, s.theme, s.answered, s.value_sum, count(*) as n
+      from response_theme_score s
+     where s.wave_id = any(array(select id from wave where evaluation_id = $1))
+     group by 1, 2, 3, 4, 5, 6
 )
-select 'score' as kind, wave_id, phase, sequence, unit_id, arm, audience, questionnaire_id, theme, lo, hi,
-       round(score, 6)::float8 as value, null::bool as agreed_before, null::bool as agreed_after, count(*)::int as n
-  from scores
- group by wave_id, phase, sequence, unit_id, arm, audience, questionnaire_id, theme, lo, hi, round(score, 6)
-union all
-select 'pair', null, null, null, null, arm, audience, questionnaire_id, theme, lo, hi,
-       round(after - before, 6)::float8, before >= lo + $4::float8 * (hi - lo), after >= lo + $4::float8 * (hi - lo),
-       count(*)::int
+select c.wave_id, w.phase, w.sequence, c.unit_id, eu.arm, v.audience, v.questionnaire_id,
+       c.theme::text collate "default" as theme, i.lo, i.hi,
+       round(c.value_sum::numeric / c.answered, 6)::float8 as value, sum(c.n)::int as n
+  from counted c
+  join items i on i.questionnaire_version_id = c.questionnaire_version_id and i.theme = c.theme
+  join wave w on w.id = c.wave_id
+  join questionnaire_version v on v.id = c.questionnaire_version_id
+  join evaluation_unit eu on eu.evaluation_id = w.evaluation_id and eu.unit_id = c.unit_id
+ where c.answered >= $2::float8 * i.k
+ group by 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11
+ order by 7, 8, 3, 4, 11
+"""
+
+# Linked respondents: the same key in the first wave before and the latest follow-up of
+# a questionnaire ($4: the first waves before, $5: the latest follow-ups, found from
+# SCORE_COUNTS), per arm (the follow-up's), theme, difference (after − before) and
+# whether they agreed before and after ($6: the share of the scale's range from which a
+# score agrees): what the signed-rank test, the paired t test and McNemar need. Read
+# from theme_pair, where migration 0007 keeps the two responses' scores of every key
+# answering before and after, counted per (answered, sum) on both sides first. Exact
+# where each side is one wave with one response per key (theme_pair_ambiguous names
+# the waves where it is not); elsewhere PAIR_COUNTS_MATCHED. No key leaves the database.
+PAIR_COUNTS = _THEME_ITEMS + """
+, counted as (
+    select version_before, version_after, unit_after, theme, answered_before, sum_before, answered_after,
+           sum_after, count(*) as n
+      from theme_pair
+     where wave_before = any($4::bigint[]) and wave_after = any($5::bigint[])
+     group by 1, 2, 3, 4, 5, 6, 7, 8
+), pairs as (
+    select eu.arm, least(vb.audience, va.audience) as audience, va.questionnaire_id, p.theme, ia.lo, ia.hi,
+           p.sum_before::numeric / p.answered_before as before, p.sum_after::numeric / p.answered_after as after, p.n
+      from counted p
+      join items ib on ib.questionnaire_version_id = p.version_before and ib.theme = p.theme
+      join items ia on ia.questionnaire_version_id = p.version_after and ia.theme = p.theme
+      join questionnaire_version vb on vb.id = p.version_before
+      join questionnaire_version va on va.id = p.version_after
+      join evaluation_unit eu on eu.evaluation_id = $1 and eu.unit_id = p.unit_after
+     where p.answered_before >= $2::float8 * ib.k and p.answered_after >= $2::float8 * ia.k
+       and ia.lo = ib.lo and ia.hi = ib.hi
+)
+select arm, audience, questionnaire_id, theme::text collate "default" as theme, lo, hi,
+       round(after - before, 6)::float8 as value, before >= lo + $6::float8 * (hi - lo) as agreed_before,
+       after >= lo + $6::float8 * (hi - lo) as agreed_after, sum(n)::int as n
+  from pairs
+ group by 1, 2, 3, 4, 5, 6, 7, 8, 9
+ order by 3, 4, 1, 7
+"""
+
+# The same as PAIR_COUNTS, matching keys as it reads ($4: every linked wave; $5 as $6
+# above): for waves sharing a sequence, or a key answering twice in a wave, where each
+# side's lowest score is taken. Keys are matched once per response, not per theme.
+PAIR_COUNTS_MATCHED = _THEME_ITEMS + """
+, linked as (
+    select min(r.id) filter (where w.phase = 'before') as before_id,
+           min(r.id) filter (where w.phase = 'after') as after_id,
+           count(*) = 2 as single, array_agg(r.id) as ids, array_agg(w.phase = 'after') as afters
+      from response r
+      join wave w on w.id = r.wave_id
+      join questionnaire_version v on v.id = r.questionnaire_version_id
+     where r.wave_id = any($4::bigint[]) and r.respondent_key is not null
+     group by r.respondent_key, v.questionnaire_id
+    having bool_or(w.phase = 'before') and bool_or(w.phase = 'after')
+), single_pairs as (
+    -- one response before and one after: their kept scores joined theme by theme, and
+    -- counted per (answered, sum) on both sides before the codebook is looked at
+    select b.questionnaire_version_id as version_before, a.questionnaire_version_id as version_after, a.unit_id,
+           a.theme, b.answered as answered_before, b.value_sum as sum_before, a.answered as answered_after,
+           a.value_sum as sum_after, count(*) as n
+      from linked l
+      join response_theme_score b on b.response_id = l.before_id
+      join response_theme_score a on a.response_id = l.after_id and a.theme = b.theme
+     where l.single and b.wave_id = any($4::bigint[]) and a.wave_id = any($4::bigint[])
+     group by 1, 2, 3, 4, 5, 6, 7, 8
+), pairs as (
+    select eu.arm, least(vb.audience, va.audience) as audience, va.questionnaire_id, p.theme, ia.lo, ia.hi,
+           p.sum_before::numeric / p.answered_before as before, p.sum_after::numeric / p.answered_after as after, p.n
+      from single_pairs p
+      join items ib on ib.questionnaire_version_id = p.version_before and ib.theme = p.theme
+      join items ia on ia.questionnaire_version_id = p.version_after and ia.theme = p.theme
+      join questionnaire_version vb on vb.id = p.version_before
+      join questionnaire_version va on va.id = p.version_after
+      join evaluation_unit eu on eu.evaluation_id = $1 and eu.unit_id = p.unit_id
+     where p.answered_before >= $2::float8 * ib.k and p.answered_after >= $2::float8 * ia.k
+       and ia.lo = ib.lo and ia.hi = ib.hi
+    union all
+    -- several responses on a side (waves sharing a sequence): each side's lowest score
+    select min(eu.arm) filter (where m.after), min(v.audience), min(v.questionnaire_id), s.theme, i.lo, i.hi,
+           min(s.value_sum::numeric / s.answered) filter (where not m.after),
+           min(s.value_sum::numeric / s.answered) filter (where m.after), 1
+      from linked l
+      cross join unnest(l.ids, l.afters) as m (response_id, after)
+      join response_theme_score s on s.response_id = m.response_id
+      join items i on i.questionnaire_version_id = s.questionnaire_version_id and i.theme = s.theme
+      join questionnaire_version v on v.id = s.questionnaire_version_id
+      join evaluation_unit eu on eu.evaluation_id = $1 and eu.unit_id = s.unit_id
+     where not l.single and s.answered >= $2::float8 * i.k
+     group by l.before_id, s.theme, i.lo, i.hi
+)
+select arm, audience, questionnaire_id, theme::text collate "default" as theme, lo, hi,
+       round(after - before, 6)::float8 as value, before >= lo + $5::float8 * (hi - lo) as agreed_before,
+       after >= lo + $5::float8 * (hi - lo) as agreed_after, sum(n)::int as n
   from pairs
  where before is not null and after is not null
- group by arm, audience, questionnaire_id, theme, lo, hi, round(after - before, 6)::float8,
-          before >= lo + $4::float8 * (hi - lo), after >= lo + $4::float8 * (hi - lo)
- order by 1, 8, 9, 4, 5, 12
+ group by 1, 2, 3, 4, 5, 6, 7, 8, 9
+ order by 3, 4, 1, 7
 """
 
 # The joint indicator ("71 % felt more influence and found their goals meaningful"): per
