@@ -11,8 +11,10 @@ import tempfile
 import asyncpg
 import pytest
 
-from service import db
+from service import analysis, db
+from service.analysis.session import Session
 from service.config import Settings
+from service.demodata.load import load
 from tests.support import ADMIN_KEY, QUESTIONNAIRE_DIR, ROOT, SECRET
 from tests.support.database import embedded, prepare
 from tests.support.evaluation import invite, make_wave
@@ -42,10 +44,28 @@ async def pool(pg_url: str, settings: Settings) -> asyncpg.Pool:
     await pool.close()
 
 
+EMPTY = "truncate organisation, response, answer, invitation, draft, wave, audit_log restart identity cascade"
+
+
 @pytest.fixture
 async def conn(pool: asyncpg.Pool) -> asyncpg.Connection:
     """A connection to a database emptied of everything but the questionnaires."""
     async with pool.acquire() as conn:
-        await conn.execute(
-            "truncate organisation, response, answer, invitation, draft, wave, audit_log restart identity cascade")
+        await conn.execute(EMPTY)
         yield conn
+
+
+@pytest.fixture(scope="module")
+async def demo(pool: asyncpg.Pool) -> int:
+    """The demo evaluation (seed 1, 8000 responses: service/demodata/design.py plants its
+    effects) in an emptied database, loaded once per test module; its id."""
+    async with pool.acquire() as conn:
+        await conn.execute(EMPTY)
+        return (await load(conn, seed=1, responses=8000)).evaluation_id
+
+
+@pytest.fixture(scope="module")
+def session(pg_url: str) -> Session:
+    """The evaluators' library connected to the test database (`session=` of every call)."""
+    with analysis.connect(pg_url) as s:
+        yield s

@@ -20,10 +20,12 @@ from typing import TypeVar
 import asyncpg
 import pandas as pd
 
-from service.analysis import data, flow, survey
+from service.analysis import bundle, data, flow, survey
+from service.analysis.bundle import EvaluationResults
 from service.analysis.coordination import heatmap_frame
 from service.analysis.coordination_results import Coordination
 from service.analysis.data import Arm, Audience, LinkedTable, ScoreTable
+from service.analysis.distributions import ItemDistribution
 from service.analysis.flow_results import (
     FlowAnalysis,
     FlowCapacity,
@@ -155,11 +157,27 @@ def side_by_side(evaluation_id: int, *, min_share: float = 0.5, session: Session
                                          min_share=min_share))
 
 
+def distributions(evaluation_id: int, *, session: Session | None = None) -> list[ItemDistribution]:
+    """Per scale item, arm and wave, the share choosing each option (service/analysis/distributions.py)."""
+    from service.analysis.distributions import distributions as run  # the module has this function's name
+
+    return _on(session, lambda s, c: run(c, evaluation_id, min_group_size=s.settings.min_group_size))
+
+
+def results_bundle(evaluation_id: int, *, min_share: float = 0.5, flow_method: ForecastMethod = "linear",
+                   session: Session | None = None) -> EvaluationResults:
+    """Every result of an evaluation in one Struct, read in one snapshot: what charts,
+    tables and the report take (service/analysis/bundle.py)."""
+    return _on(session, lambda s, c: bundle.collect(c, evaluation_id, min_group_size=s.settings.min_group_size,
+                                                    min_share=min_share, flow_method=flow_method))
+
+
 def reliability(evaluation_id: int, *, session: Session | None = None) -> list[ThemeReliability]:
     return _on(session, lambda s, c: survey.reliability(c, evaluation_id, min_group_size=s.settings.min_group_size))
 
 
 __all__ = [
+    "EvaluationResults", "ItemDistribution", "distributions", "results_bundle",
     "Change", "Comparison", "Coordination", "Descriptive", "LinkedTable", "Meetings", "ModelTerm", "PowerPlan",
     "Result", "ScoreTable", "Session", "ThemeReliability", "connect", "coordination", "evaluations", "flow_analysis",
     "flow_capacity", "flow_forecast", "flow_its", "flow_monthly", "heatmap_frame", "joint_agreement", "meetings",

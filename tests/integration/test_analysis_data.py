@@ -29,12 +29,6 @@ async def answered_evaluation(client, conn, sizes: dict[str, int], seed: int = 7
     return ev.evaluation
 
 
-@pytest.fixture
-def session(pg_url):
-    with analysis.connect(pg_url) as s:
-        yield s
-
-
 async def test_tidy_has_a_row_per_answered_cell_with_its_design_and_coding(client, conn, session):
     evaluation = await answered_evaluation(client, conn, {"Nord": 4, "Syd": 4})
     rows = analysis.tidy(evaluation, session=session)  # a blocking call inside this test's running event loop

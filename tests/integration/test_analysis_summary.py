@@ -20,12 +20,6 @@ from tests.integration.test_analysis_data import answered_evaluation
 from tests.support.cli import sammen
 
 
-@pytest.fixture
-def session(pg_url):
-    with analysis.connect(pg_url) as s:
-        yield s
-
-
 def _scores(session, evaluation: int, theme: str, phase: str):
     """Theme scores per response computed in pandas from the tidy rows (all items answered)."""
     rows = analysis.tidy(evaluation, session=session)

@@ -22,24 +22,9 @@ from service.admin import access
 from service.admin.model import NewKey
 from service.analysis.coordination_results import TieComparison, TieIndex
 from service.analysis.disclosure import Sum, recoverable
-from service.demodata.load import load
 from tests.support.cli import sammen
 
 PLANTED = {("myndighed", "udfoerer"), ("udfoerer", "myndighed")}
-TRUNCATE = "truncate organisation, response, answer, invitation, draft, wave, audit_log restart identity cascade"
-
-
-@pytest.fixture(scope="module")
-async def demo(pool) -> int:
-    async with pool.acquire() as conn:
-        await conn.execute(TRUNCATE)
-        return (await load(conn, seed=1, responses=8000)).evaluation_id
-
-
-@pytest.fixture(scope="module")
-def session(pg_url):
-    with analysis.connect(pg_url) as s:
-        yield s
 
 
 @pytest.fixture(scope="module")

@@ -27,12 +27,6 @@ update response r set respondent_key = 'staff-' || r.unit_id || '-' || r.staff_r
 """
 
 
-@pytest.fixture
-def session(pg_url):
-    with analysis.connect(pg_url) as s:
-        yield s
-
-
 def _pairs(session, evaluation: int, rater: str, rated: str, arm: str):
     rows = analysis.tidy(evaluation, audience="staff", session=session)
     cells = rows[(rows["item_id"] == "samarbejde") & rows["value_coded"].notna() & (rows["staff_role"] == rater)

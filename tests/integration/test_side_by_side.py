@@ -19,24 +19,7 @@ from service import analysis
 from service.admin import access
 from service.admin.model import NewKey
 from service.analysis.side_by_side import Change
-from service.demodata.load import load
 from tests.support.cli import sammen
-
-TRUNCATE = "truncate organisation, response, answer, invitation, draft, wave, audit_log, flow_month " \
-           "restart identity cascade"
-
-
-@pytest.fixture(scope="module")
-async def demo(pool) -> int:
-    async with pool.acquire() as conn:
-        await conn.execute(TRUNCATE)
-        return (await load(conn, seed=1, responses=8000)).evaluation_id
-
-
-@pytest.fixture(scope="module")
-def session(pg_url):
-    with analysis.connect(pg_url) as s:
-        yield s
 
 
 @pytest.fixture(scope="module")

@@ -1,0 +1,88 @@
+"""Every result of one evaluation in one Struct: what the charts, the tables, the data
+files' notes and the report take (service/exports), so none of them reads SQL and all of
+them show the same figures, read in one snapshot.
+
+Which outcomes: the standard summary of every questionnaire; the answer distribution of
+every scale item; reliability; Sønderborg's joint indicator (the citizens' influence
+and meaningful-goals items: "71 % felt more influence and found their goals
+meaningful"); relational coordination and the meeting evaluations; citizen flow; the
+side-by-side view; the phase × arm models of the citizens' themes; response rates per
+unit and wave (operational counts: who answered, not what, so exact, as the admin sees
+them)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import asyncpg
+import msgspec
+
+from service.admin.model import UnitRate
+from service.admin.store import response_rates
+from service.analysis import flow, survey
+from service.analysis.coordination import coordination
+from service.analysis.coordination_results import Coordination
+from service.analysis.distributions import ItemDistribution, distributions
+from service.analysis.flow_results import FlowAnalysis, ForecastMethod
+from service.analysis.meetings import Meetings, meetings
+from service.analysis.model_results import ModelTerm
+from service.analysis.models import models
+from service.analysis.results import Descriptive, Result, ThemeReliability
+from service.analysis.side_by_side import Change, side_by_side
+from service.evaluations.read import EvaluationInfo, evaluation_info
+
+# The joint indicator and the questionnaire the models and the joint indicator are of.
+CITIZENS = "borger"
+JOINT_ITEMS = ("indflydelse_eget_liv", "maal_meningsfulde")
+
+
+class WaveRates(msgspec.Struct, frozen=True, kw_only=True):
+    wave_id: int
+    wave: str
+    questionnaire_id: str
+    phase: str
+    sequence: int
+    units: list[UnitRate]
+
+
+class EvaluationResults(msgspec.Struct, frozen=True, kw_only=True):
+    evaluation: EvaluationInfo
+    organisation: str
+    threshold: int  # the service's disclosure threshold (an item's own may be stricter)
+    min_share: float
+    summary: list[Result]
+    distributions: list[ItemDistribution]
+    reliability: list[ThemeReliability]
+    joint: list[Descriptive]
+    coordination: Coordination
+    meetings: Meetings
+    flow: FlowAnalysis
+    side_by_side: list[Change]
+    models: list[ModelTerm]
+    rates: list[WaveRates]
+
+
+async def collect(conn: asyncpg.Connection, evaluation_id: int, *, min_group_size: int, min_share: float = 0.5,
+                  flow_method: ForecastMethod = "linear") -> EvaluationResults:
+    """All results of an evaluation (NotFound when there is none). Run it in one snapshot
+    (service/analysis/snapshot.py; `Session.run` does) so every part sees the same data."""
+    info = await evaluation_info(conn, evaluation_id)
+    organisation = await conn.fetchval("select name from organisation where id = $1", info.organisation_id)
+    asked = {w.questionnaire_id for w in info.waves}
+    k: dict[str, Any] = dict(min_group_size=min_group_size)
+    rates = [WaveRates(wave_id=w.id, wave=w.name, questionnaire_id=w.questionnaire_id, phase=w.phase,
+                       sequence=w.sequence, units=await response_rates(conn, w.id)) for w in info.waves]
+    return EvaluationResults(
+        evaluation=info, organisation=organisation, threshold=min_group_size, min_share=min_share,
+        summary=await survey.summary(conn, evaluation_id, min_share=min_share, **k),
+        distributions=await distributions(conn, evaluation_id, **k),
+        reliability=await survey.reliability(conn, evaluation_id, **k),
+        joint=await survey.joint_agreement(conn, evaluation_id, CITIZENS, JOINT_ITEMS, **k)
+        if CITIZENS in asked else [],
+        coordination=await coordination(conn, evaluation_id, min_share=min_share, **k),
+        meetings=await meetings(conn, evaluation_id, **k),
+        flow=await flow.analyse(conn, evaluation_id, method=flow_method, **k),
+        side_by_side=await side_by_side(conn, evaluation_id, min_share=min_share, **k),
+        models=await models(conn, evaluation_id, CITIZENS, min_share=min_share, **k) if CITIZENS in asked else [],
+        rates=rates,
+    )
