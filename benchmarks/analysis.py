@@ -21,8 +21,9 @@ Then, on the largest size, what an evaluator's summary costs the citizens answer
 the same time (they share one PostgreSQL): `sammen serve` (one worker) takes JSON
 submissions at a fixed rate (SUBMIT_RATE a second, latency counted from each request's
 due time, benchmarks/loadgen.py) for SUBMIT_SECONDS while nothing else runs, then as
-long again while another process computes the summary over and over. Target: the p99
-during the summaries at most 2x the idle p99."""
+long again while another process computes the summary over and over, then idle once
+more. Target: the p99 during the summaries at most 2x the idle p99 (the mean of the two
+idle runs)."""
 
 from __future__ import annotations
 
@@ -108,10 +109,11 @@ async def _submit_p99(url: str, evaluation_id: int) -> dict[str, float]:
     service = Service(url, workers=1, admin_key=None).start()
     out: dict[str, float] = {}
     try:
-        for name in ("warm-up", "idle", "during summaries"):
+        for name in ("warm-up", "idle", "during summaries", "idle again"):
             seconds = 3.0 if name == "warm-up" else SUBMIT_SECONDS
             tokens = await bench.issue("api", int(SUBMIT_RATE * seconds) + 50)
             requests = iter(await runs.json_requests(bench, tokens, service.port))
+            await bench.conn.execute("checkpoint")
             loop = None
             if name == "during summaries":
                 loop = subprocess.Popen(
@@ -134,6 +136,8 @@ async def _submit_p99(url: str, evaluation_id: int) -> dict[str, float]:
     finally:
         service.stop()
         await bench.conn.close()
+    # idle before and after, so a burst of other work during one moves it half as much
+    out["idle"] = (out["idle"] + out.pop("idle again")) / 2
     return out
 
 
@@ -183,7 +187,8 @@ def main() -> None:
           f"{largest['speed_up']:.1f}x the baseline (target >= 20x), "
           f"peak {max(r['sammen']['peak_mb'] for r in rows):.0f} MB (target <= 300 MB)")
     print(f"submit p99 {p99['during summaries']:.1f} ms during {p99['summaries']:.0f} summaries, "
-          f"{p99['idle']:.1f} ms idle: {p99['during summaries'] / p99['idle']:.2f}x (target <= 2x)")
+          f"{p99['idle']:.1f} ms idle (mean of before and after): {p99['during summaries'] / p99['idle']:.2f}x "
+          "(target <= 2x)")
 
 
 if __name__ == "__main__":
