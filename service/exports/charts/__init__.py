@@ -1,0 +1,35 @@
+"""Charts of an evaluation's results with plotnine: one function per chart, each taking
+analysis results (the Structs service/analysis returns, or the fields of its results
+bundle) and returning a ggplot in the shared theme (theme.py): Danish labels by default,
+English with lang="en", the Okabe–Ito palette, the questionnaire version and n in the
+caption, and a suppressed group written as 'for få svar', never drawn as a bar or number.
+
+    from service import analysis
+    from service.exports import charts
+    bundle = analysis.results_bundle(evaluation_id)
+    charts.save(charts.theme_scores(bundle.summary), "temascorer.png")   # or .svg, .pdf
+    charts.save_all(bundle, "figurer", formats=["png", "svg", "pdf"])"""
+
+from service.exports.charts.common import Context
+from service.exports.charts.coordination import coordination_heatmap, role_coordination
+from service.exports.charts.flow import flow, soenderborg
+from service.exports.charts.likert import likert
+from service.exports.charts.meetings import meetings
+from service.exports.charts.rates import response_rates
+from service.exports.charts.save import FORMATS, ChartFile, charts, context_of, save, save_all
+from service.exports.charts.scores import (
+    difference_in_differences,
+    joint_agreement,
+    share_agreeing,
+    theme_scores,
+    theme_scores_by_unit,
+)
+from service.exports.charts.side_by_side import side_by_side
+from service.exports.charts.theme import OKABE_ITO, theme_sammen
+
+__all__ = [
+    "FORMATS", "OKABE_ITO", "ChartFile", "Context", "charts", "context_of", "coordination_heatmap",
+    "difference_in_differences", "flow", "joint_agreement", "likert", "meetings", "response_rates",
+    "role_coordination", "save", "save_all", "share_agreeing", "side_by_side", "soenderborg", "theme_sammen",
+    "theme_scores", "theme_scores_by_unit",
+]

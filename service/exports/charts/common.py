@@ -1,0 +1,118 @@
+"""What the chart functions share: results to rows, the label of a phase or arm, the
+layer that writes 'for få svar' where a suppressed group would have been, and the
+dot-and-interval chart most of them are."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+import msgspec
+import pandas as pd
+import plotnine as p9
+
+from service.exports.charts.theme import SUPPRESSED_COLOUR
+from service.exports.labels import Language, text
+
+
+def rows(results: Iterable[Any]) -> pd.DataFrame:
+    """Structs (or dicts) as a DataFrame, one row each; an empty frame for none."""
+    listed = [msgspec.structs.asdict(r) if isinstance(r, msgspec.Struct) else dict(r) for r in results]
+    return pd.DataFrame(listed)
+
+
+def phase_label(phase: str, sequence: int | None, lang: Language, several: bool) -> str:
+    """'Før' / 'Efter', with the wave's number when a phase has several waves."""
+    base = text(phase, lang) if phase in ("before", "after") else phase
+    return f"{base} {sequence}" if several and sequence is not None else base
+
+
+def add_phase_labels(frame: pd.DataFrame, lang: Language) -> list[str]:
+    """Adds `phase_label` in wave order and returns the labels in that order."""
+    waves = frame[["phase", "sequence"]].drop_duplicates()
+    several = waves.groupby("phase").size().to_dict()
+    order = waves.sort_values("sequence")
+    labels = [phase_label(p, s, lang, several.get(p, 0) > 1) for p, s in zip(order["phase"], order["sequence"])]
+    mapping = {(p, s): lab for (p, s), lab in zip(zip(order["phase"], order["sequence"]), labels)}
+    frame["phase_label"] = pd.Categorical([mapping[(p, s)] for p, s in zip(frame["phase"], frame["sequence"])],
+                                          categories=list(dict.fromkeys(labels)))
+    return list(dict.fromkeys(labels))
+
+
+def arm_label(arm: str | None, lang: Language) -> str:
+    if arm in ("intervention", "comparison"):
+        return text(arm, lang)
+    return arm or text("all", lang)
+
+
+def ordered(values: Sequence[str]) -> Any:
+    """Labels in the order first seen (the axis then reads in the results' order)."""
+    return pd.Categorical(list(values), categories=list(dict.fromkeys(values)))
+
+
+def unit_name(unit_id: Any, units: Mapping[int, str] | None, lang: Language) -> str:
+    if units and unit_id is not None and int(unit_id) in units:
+        return units[int(unit_id)]
+    return f"{text('unit', lang)} {int(unit_id)}"
+
+
+def dot_interval(frame: pd.DataFrame, *, category: str, value: str, low: str, high: str, colour: str,
+                 colours: dict[str, str], colour_title: str, facet: str | None, lang: Language,
+                 suppressed_at: float, percent: bool = False, dodge: float = 0.6) -> p9.ggplot:
+    """Dots with their intervals, one row per category, dodged by `colour`; a suppressed
+    row is the words 'for få svar' in grey where its dot would be, never a number."""
+    frame = frame.copy()
+    # coord_flip draws the first category and the first dodged group at the bottom: reversed, they read top down
+    frame[category] = pd.Categorical(frame[category].astype(str),
+                                     categories=list(reversed(frame[category].cat.categories)))
+    frame["_dodge"] = pd.Categorical(frame[colour].astype(str),
+                                     categories=list(reversed(frame[colour].cat.categories)))
+    shown = frame[~frame["suppressed"]]
+    hidden = frame[frame["suppressed"]].assign(_at=suppressed_at, _label=text("suppressed", lang))
+    position = p9.position_dodge(width=dodge)
+    plot = (p9.ggplot(frame, p9.aes(x=category, colour=colour, group="_dodge"))
+            + p9.geom_linerange(p9.aes(ymin=low, ymax=high), data=shown, position=position, size=0.8)
+            + p9.geom_point(p9.aes(y=value), data=shown, position=position, size=2.4)
+            + p9.scale_colour_manual(values=colours, name=colour_title, drop=False)
+            + p9.coord_flip())
+    if not hidden.empty:
+        plot += p9.geom_text(p9.aes(y="_at", label="_label"), data=hidden, position=position,
+                             colour=SUPPRESSED_COLOUR, size=7, fontstyle="italic", show_legend=False)
+    if percent:
+        plot += p9.scale_y_continuous(labels=percent_labels(lang), limits=(0, 1))
+    if facet:
+        plot += p9.facet_wrap(f"~{facet}", ncol=2)
+    return plot
+
+
+def percent_labels(lang: Language) -> Any:
+    def labels(values: Sequence[float]) -> list[str]:
+        return [f"{round(v * 100):d} %" if lang == "da" else f"{round(v * 100):d}%" for v in values]
+    return labels
+
+
+def decimal_labels(lang: Language, digits: int = 1) -> Any:
+    def labels(values: Sequence[float]) -> list[str]:
+        written = [f"{v:.{digits}f}" for v in values]
+        return [w.replace(".", ",") for w in written] if lang == "da" else written
+    return labels
+
+
+def colours_for(keys: Mapping[str, str], labels: Mapping[str, str]) -> dict[str, str]:
+    """The palette keyed by the labels the chart shows (the legend reads labels)."""
+    return {labels[k]: c for k, c in keys.items() if k in labels}
+
+
+class Context(msgspec.Struct, frozen=True, kw_only=True):
+    """What results do not carry but a chart's labels and caption need: the evaluation's
+    name, the questionnaire versions its waves asked and its units' names (from the
+    bundle's design, `context_of(bundle)`)."""
+
+    evaluation: str = ""
+    versions: dict[str, list[int]] = {}
+    units: dict[int, str] = {}
+
+
+def versions_of(context: Context | None, *questionnaires: str) -> dict[str, list[int]]:
+    found = context.versions if context else {}
+    return {q: found.get(q, []) for q in questionnaires}

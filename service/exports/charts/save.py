@@ -1,0 +1,141 @@
+"""Writing charts: one chart in PNG (at a chosen dpi), SVG (text kept as text) or PDF
+(fonts embedded as TrueType), and the whole set of an evaluation's charts from its
+results bundle, for the report, the CLI and notebooks."""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Callable, Sequence
+from functools import partial
+from pathlib import Path
+from typing import Any, Literal
+
+import msgspec
+import plotnine as p9
+
+from service.analysis.bundle import EvaluationResults
+from service.analysis.results import Descriptive
+from service.exports.charts.common import Context
+from service.exports.charts.coordination import View, coordination_heatmap, role_coordination
+from service.exports.charts.flow import flow
+from service.exports.charts.likert import likert
+from service.exports.charts.meetings import meetings
+from service.exports.charts.rates import response_rates
+from service.exports.charts.scores import (
+    DID_TERM,
+    difference_in_differences,
+    joint_agreement,
+    share_agreeing,
+    theme_scores,
+    theme_scores_by_unit,
+)
+from service.exports.charts.side_by_side import side_by_side
+from service.exports.charts.theme import DPI
+from service.exports.labels import Language
+
+Format = Literal["png", "svg", "pdf"]
+FORMATS: tuple[Format, ...] = ("png", "svg", "pdf")
+
+# No creation date in the files: the same chart gives the same bytes (and reference images stay comparable).
+_METADATA: dict[str, dict[str, Any]] = {"png": {"Software": None}, "svg": {"Date": None},
+                                        "pdf": {"CreationDate": None}}
+
+
+class ChartFile(msgspec.Struct, frozen=True, kw_only=True):
+    name: str
+    format: Format
+    path: str
+
+
+def save(plot: p9.ggplot, path: str | Path, format: Format | None = None, dpi: int = DPI) -> Path:
+    """Write `plot` to `path` (format from the suffix unless given) at its own size
+    (16 cm wide); a PNG is width × dpi pixels wide. Returns the path written."""
+    target = Path(path)
+    chosen = format or target.suffix.lstrip(".").lower()
+    if chosen not in FORMATS:
+        raise ValueError(f"format: {chosen!r} is not one of {', '.join(FORMATS)}")
+    if target.suffix.lstrip(".").lower() != chosen:
+        target = target.with_name(f"{target.name}.{chosen}")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # plotnine reports every save and every row a layer leaves out on purpose
+        plot.save(target, format=chosen, dpi=dpi, verbose=False, metadata=_METADATA[chosen])
+    return target
+
+
+def context_of(bundle: EvaluationResults) -> Context:
+    """The evaluation's name, the questionnaire versions its waves asked and its units' names."""
+    versions: dict[str, list[int]] = {}
+    for w in bundle.evaluation.waves:
+        found = versions.setdefault(w.questionnaire_id, [])
+        if w.version not in found:
+            found.append(w.version)
+    return Context(evaluation=bundle.evaluation.name, versions=versions,
+                   units={u.unit_id: u.name for u in bundle.evaluation.units})
+
+
+def charts(bundle: EvaluationResults, *, lang: Language = "da") -> dict[str, Callable[[], p9.ggplot]]:
+    """Every chart of an evaluation by file name, each made when called: the answer
+    distributions and theme scores of every questionnaire, the citizens' themes per unit,
+    the models' difference in differences, the joint indicator, relational coordination,
+    meetings, flow per arm, the side-by-side view and response rates."""
+    ctx = context_of(bundle)
+    arms = sorted({u.arm for u in bundle.evaluation.units}, key=lambda a: (a != "intervention", a))
+    asked = list(dict.fromkeys(w.questionnaire_id for w in bundle.evaluation.waves))
+    made: dict[str, Callable[[], p9.ggplot]] = {}
+    for q in asked:
+        for arm in arms:
+            if any(d.questionnaire_id == q and d.arm == arm and (d.scale_min, d.scale_max) == (1, 5)
+                   for d in bundle.distributions):
+                made[f"svarfordeling_{q}_{arm}"] = partial(likert, bundle.distributions, q, arm=arm, lang=lang,
+                                                            context=ctx)
+        if any(getattr(r, "questionnaire_id", None) == q and getattr(r, "mean_method", None) for r in bundle.summary):
+            made[f"temascorer_{q}"] = partial(theme_scores, bundle.summary, q, lang=lang, context=ctx)
+            made[f"andel_enige_{q}"] = partial(share_agreeing, bundle.summary, q, lang=lang, context=ctx)
+    citizen_themes = list(dict.fromkeys(r.target for r in bundle.summary if isinstance(r, Descriptive)
+                                        and r.questionnaire_id == "borger" and r.unit_id is not None))
+    for theme in citizen_themes:
+        made[f"temascore_enheder_borger_{theme}"] = partial(theme_scores_by_unit, bundle.summary, "borger", theme,
+                                                             lang=lang, context=ctx)
+    if any(t.term == DID_TERM for t in bundle.models):
+        made["forskel_i_forskelle"] = lambda: difference_in_differences(bundle.models, lang=lang, context=ctx)
+    if bundle.joint:
+        made["samlet_indikator"] = lambda: joint_agreement(bundle.joint, lang=lang, context=ctx)
+    if any(i.level == "tie" for i in bundle.coordination.indices):
+        for arm in arms:
+            views: tuple[View, ...] = ("before", "after", "change")
+            for view in views:
+                made[f"koordinering_{view}_{arm}"] = partial(coordination_heatmap, bundle.coordination, view, arm=arm,
+                                                              lang=lang, context=ctx)
+        made["koordinering_faggrupper"] = lambda: role_coordination(bundle.coordination, lang=lang,
+                                                                                 context=ctx)
+    if bundle.meetings.shares:
+        made["moeder"] = lambda: meetings(bundle.meetings, lang=lang, context=ctx)
+    if bundle.flow.monthly:
+        for arm in arms:
+            made[f"borgerforloeb_{arm}"] = partial(flow, bundle.flow, arm=arm, lang=lang, context=ctx)
+    if bundle.side_by_side:
+        made["side_om_side"] = lambda: side_by_side(bundle.side_by_side, lang=lang, context=ctx)
+    for q in asked:
+        made[f"svarprocent_{q}"] = partial(response_rates, bundle.rates, questionnaire_id=q, lang=lang, context=ctx)
+    return made
+
+
+def save_all(bundle: EvaluationResults, folder: str | Path, formats: Sequence[Format] = ("png",), dpi: int = DPI,
+             *, lang: Language = "da") -> list[ChartFile]:
+    """Every chart of the evaluation (`charts()`) in every format into `folder`, named
+    by chart; a chart without results (e.g. no flow counts) is left out, not drawn empty."""
+    out = Path(folder)
+    out.mkdir(parents=True, exist_ok=True)
+    unknown = [f for f in formats if f not in FORMATS]
+    if unknown:
+        raise ValueError(f"formats: {', '.join(unknown)} not one of {', '.join(FORMATS)}")
+    written: list[ChartFile] = []
+    for name, make in charts(bundle, lang=lang).items():
+        try:
+            plot = make()
+        except ValueError:  # nothing to draw for this evaluation
+            continue
+        for fmt in formats:
+            written.append(ChartFile(name=name, format=fmt, path=str(save(plot, out / f"{name}.{fmt}", fmt, dpi))))
+    return written
