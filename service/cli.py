@@ -195,6 +195,10 @@ def _parser() -> argparse.ArgumentParser:
                    help="share of a theme's items (or matrix dimensions) answered to count (default 0.5)")
     flow_analysis_cli.add_parsers(analyse)  # flow; its statistics are imported only when it runs
     models_cli.add_parsers(analyse)  # models; statsmodels is imported only when it runs
+    p = sub.add_parser("report", help="the evaluation report in Danish, HTML and PDF (audited)")
+    p.add_argument("--evaluation", type=int, required=True)
+    p.add_argument("--out", type=Path, required=True, help="folder to write the report into (made if missing)")
+    p.add_argument("--format", nargs="+", choices=["html", "pdf"], help="default: html and pdf")
     # its module (pandas, pyarrow) is imported only when the command runs
     p = sub.add_parser("export", help="data files for R, Stata and SPSS (microdata, audited)")
     x = p.add_subparsers(dest="export_command", required=True).add_parser(
@@ -355,6 +359,10 @@ async def _admin(args: argparse.Namespace, settings: Settings, conn: asyncpg.Con
             return await retention.apply_retention(conn, settings, args.today or dt.date.today(), actor="cli")
         case "flow":
             return await flow_cli.run(args, conn)
+        case "report":
+            from service.exports import report  # WeasyPrint and the charts only when a report is made
+
+            return await report.run(args, settings, conn)
         case "export":
             from service.exports import tidy  # pandas only when exporting
 

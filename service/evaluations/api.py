@@ -5,9 +5,9 @@ organisations' ids do not show) and records the read in the audit log."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from litestar import Controller, Response, get
+from litestar import Controller, Request, Response, get
 from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.params import FromPath, QueryParameter
@@ -158,6 +158,22 @@ class EvaluationApi(Controller):
                                        min_group_size=settings.min_group_size, min_share=min_share)
         await record_read(conn, caller, f"evaluation {evaluation_id} models", len(rows))
         return rows
+
+    @get(["/{evaluation_id:int}/report.html", "/{evaluation_id:int}/report.pdf"], responses=error_responses(401, 404),
+         media_type="application/pdf")
+    async def report(self, evaluation_id: FromPath[PathId], conn: Conn, caller: CallerDep, state: State,
+                     request: Request[Any, Any, Any]) -> Response[bytes]:
+        """The evaluation report in Danish (the same file as `sammen report`): self-contained
+        HTML, or an A4 PDF, with the design, response rates, the planned results first, then
+        the exploratory ones, relational coordination, meetings, flow and method notes.
+        Suppressed groups read 'for få svar'. Audited."""
+        from service.exports import report  # WeasyPrint and the charts only when a report is asked for
+
+        settings: Settings = state.settings
+        fmt: report.Format = "pdf" if request.url.path.endswith(".pdf") else "html"
+        body = await report.report_for(conn, caller, evaluation_id, fmt, settings.min_group_size)
+        return Response(body, media_type=report.MEDIA_TYPES[fmt], headers={
+            "Content-Disposition": f'attachment; filename="{report.filename(evaluation_id, fmt)}"'})
 
     @get("/{evaluation_id:int}/export/{name:str}", responses=error_responses(401, 404),
          media_type="text/csv; charset=utf-8")

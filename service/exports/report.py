@@ -1,0 +1,119 @@
+"""The evaluation report in Danish, as one self-contained HTML file (charts embedded as
+data: URIs, styles inline, nothing fetched) and as a PDF made from the same HTML by
+WeasyPrint (no browser at run time). It takes the evaluation's results bundle
+(service/analysis/bundle.py), never SQL: what it says is in report_view.py, the charts
+and publication tables come from the chart and table libraries (report_parts.py), the
+layout is templates/report.html.j2.
+
+Doors: `sammen report --evaluation ID --out DIR [--format html pdf]` (run() below) and
+GET /api/evaluations/{id}/report.html|report.pdf (service/evaluations/api.py), both
+audited."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import time
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+import asyncpg
+import jinja2
+
+from service.admin.access import Caller, check_evaluation_access, record_read
+from service.analysis.bundle import EvaluationResults, collect
+from service.analysis.snapshot import snapshot
+from service.config import Settings
+from service.exports import report_parts
+from service.exports.labels import number
+from service.exports.report_view import TOO_FEW, ReportView, build_view
+
+Format = Literal["html", "pdf"]
+FORMATS: tuple[Format, ...] = ("html", "pdf")
+TEMPLATES = Path(__file__).parent / "templates"
+MEDIA_TYPES: dict[Format, str] = {"html": "text/html; charset=utf-8", "pdf": "application/pdf"}
+
+
+@lru_cache(maxsize=1)
+def _environment() -> jinja2.Environment:
+    return jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True, trim_blocks=True,
+                              lstrip_blocks=True, undefined=jinja2.StrictUndefined)
+
+
+def view(bundle: EvaluationResults, *, generated: dt.date | None = None) -> ReportView:
+    """What the report says about `bundle`, its charts and tables included."""
+    return build_view(bundle, report_parts.figures(bundle), report_parts.tables(bundle), generated=generated)
+
+
+def render_html(report: ReportView) -> str:
+    css = (TEMPLATES / "report.css").read_text(encoding="utf-8")
+    g = report.generated
+    return _environment().get_template("report.html.j2").render(
+        r=report, css=css, too_few=TOO_FEW, generated=f"{g.day}.{g.month}.{g.year}",
+        min_share=number(report.min_share, 0, percent=True))
+
+
+def render_pdf(html: str) -> bytes:
+    """A4 PDF of the report's HTML. WeasyPrint is imported here only: the web service and
+    the CLI load it when a PDF is asked for."""
+    import weasyprint  # type: ignore[import-untyped]
+
+    pdf: bytes = weasyprint.HTML(string=html, base_url=str(TEMPLATES)).write_pdf()
+    return pdf
+
+
+def render(bundle: EvaluationResults, formats: tuple[Format, ...] = FORMATS,
+           *, generated: dt.date | None = None) -> dict[Format, bytes]:
+    """The report of `bundle` in each of `formats` (the PDF is made from the same HTML)."""
+    html = render_html(view(bundle, generated=generated))
+    out: dict[Format, bytes] = {}
+    if "html" in formats:
+        out["html"] = html.encode("utf-8")
+    if "pdf" in formats:
+        out["pdf"] = render_pdf(html)
+    return out
+
+
+async def results(conn: asyncpg.Connection, evaluation_id: int, min_group_size: int) -> EvaluationResults:
+    """The bundle the report is made of, read in one snapshot."""
+    async with snapshot(conn):
+        return await collect(conn, evaluation_id, min_group_size=min_group_size)
+
+
+async def report_for(conn: asyncpg.Connection, caller: Caller, evaluation_id: int, fmt: Format,
+                     min_group_size: int) -> bytes:
+    """The report as the HTTP doors give it: only of an evaluation the caller may read
+    (404 otherwise), rendered off the event loop, and recorded in the audit log."""
+    import anyio
+
+    await check_evaluation_access(conn, caller, evaluation_id)
+    bundle = await results(conn, evaluation_id, min_group_size)
+    made = await anyio.to_thread.run_sync(lambda: render(bundle, (fmt,)))
+    await record_read(conn, caller, f"evaluation {evaluation_id} report ({fmt})", len(bundle.summary))
+    return made[fmt]
+
+
+def filename(evaluation_id: int, fmt: Format) -> str:
+    return f"evalueringsrapport-{evaluation_id}.{fmt}"
+
+
+async def run(args: argparse.Namespace, settings: Settings, conn: asyncpg.Connection) -> dict[str, object]:
+    """`sammen report`: writes the report files into `--out` (made if missing; an existing
+    report file is replaced); returns what it wrote and the seconds it took."""
+    from service.admin import audit
+
+    started = time.perf_counter()
+    formats: tuple[Format, ...] = tuple(args.format or FORMATS)
+    bundle = await results(conn, args.evaluation, settings.min_group_size)
+    made = render(bundle, formats)
+    folder: Path = args.out
+    folder.mkdir(parents=True, exist_ok=True)
+    written = {}
+    for fmt, body in made.items():
+        path = folder / filename(args.evaluation, fmt)
+        path.write_bytes(body)
+        written[fmt] = str(path)
+    await audit.record(conn, "cli", "export", f"evaluation {args.evaluation} report ({', '.join(formats)})",
+                       {"files": len(written)})
+    return {"evaluation": args.evaluation, "files": written, "seconds": round(time.perf_counter() - started, 2)}

@@ -1,0 +1,455 @@
+"""What the evaluation report says, before it is laid out: the analysis results turned
+into sections of short paragraphs, tables of already-formatted Danish text and figures.
+Kept apart from the layout (service/exports/templates/report.html.j2) so a test can read
+what the report claims without parsing HTML, and so the HTML and the PDF say the same.
+
+A suppressed group keeps only its labels here too: every cell of its row says
+'for få svar', never a count or an estimate."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+
+import msgspec
+
+from service.analysis.bundle import EvaluationResults
+from service.analysis.model_results import ModelTerm
+from service.analysis.results import Comparison, Descriptive
+from service.exports.labels import SUPPRESSED, item_label, measure_label, number, role_label, theme_label
+
+TOO_FEW = SUPPRESSED[0]  # 'for få svar'
+
+ARM = {"intervention": "Indsats", "comparison": "Sammenligning"}
+PHASE = {"before": "Før", "after": "Efter"}
+DESIGN = {"independent": "uafhængige målinger", "linked": "samme personer før og efter"}
+AUDIENCE = {"citizen": "Borgere", "relative": "Pårørende", "staff": "Medarbejdere", "meeting": "Møder"}
+QUESTIONNAIRE = {"borger": "Borgere", "paaroerende": "Pårørende", "medarbejder": "Medarbejdere",
+                 "moede_borger": "Møder (borgerens svar)", "moede_medarbejder": "Møder (medarbejderens svar)"}
+COMPARISON = {"before_after": "før mod efter", "intervention_vs_comparison": "indsats mod sammenligning",
+              "difference_in_differences": "forskel i forskelle"}
+DIRECTION = {"increase": "stigning", "decrease": "fald", "any": "ændring"}
+TEST = {"Welch's t": "Welchs t-test", "Mann–Whitney U": "Mann–Whitney U", "Share agreeing": "Andel enige",
+        "paired t": "Parret t-test", "Wilcoxon signed-rank": "Wilcoxon (fortegnsrang)", "McNemar": "McNemar"}
+ESTIMATE = {"difference in means": "forskel i gennemsnit", "difference in shares agreeing": "forskel i andel enige",
+            "mean difference": "gennemsnitlig ændring", "change in the share agreeing": "ændring i andel enige",
+            "rank-biserial r (= Cliff's delta)": "rang-biserial r", "matched-pairs rank-biserial r": "rang-biserial r"}
+
+
+class Table(msgspec.Struct, frozen=True, kw_only=True):
+    """A table of formatted text. `html`, when set, is a publication table made by the
+    tables library and replaces the plain layout of `headers`/`rows`."""
+
+    key: str
+    title: str
+    headers: list[str] = []
+    rows: list[list[str]] = []
+    note: str = ""
+    html: str = ""
+
+
+class Figure(msgspec.Struct, frozen=True, kw_only=True):
+    key: str
+    title: str
+    alt: str
+    src: str  # a data: URI (the report is one self-contained file)
+
+
+class Section(msgspec.Struct, frozen=True, kw_only=True):
+    key: str
+    title: str
+    paragraphs: list[str] = []
+    tables: list[Table] = []
+    figures: list[Figure] = []
+
+
+class ReportView(msgspec.Struct, frozen=True, kw_only=True):
+    evaluation_id: int
+    title: str
+    organisation: str
+    generated: dt.date
+    highlights: list[str]
+    sections: list[Section]
+    min_group_size: int
+    min_share: float
+
+
+# --- formatting --------------------------------------------------------------------------------
+
+def num(x: float | None, digits: int = 2) -> str:
+    return number(x, digits)
+
+
+def pct(x: float | None, digits: int = 0) -> str:
+    return number(x, digits, percent=True)
+
+
+def interval(low: float | None, high: float | None, digits: int = 2, *, percent: bool = False) -> str:
+    if low is None or high is None:
+        return ""
+    f = pct if percent else num
+    return f"{f(low, digits)} til {f(high, digits)}"
+
+
+def p_value(p: float | None) -> str:
+    if p is None:
+        return ""
+    return "< 0,001" if p < 0.001 else number(p, 3)
+
+
+def date(d: dt.date | None) -> str:
+    return f"{d.day}.{d.month}.{d.year}" if d else ""
+
+
+def month(d: dt.date | None) -> str:
+    names = ["januar", "februar", "marts", "april", "maj", "juni", "juli", "august", "september", "oktober",
+             "november", "december"]
+    return f"{names[d.month - 1]} {d.year}" if d else ""
+
+
+def target_label(questionnaire_id: str, target: str) -> str:
+    label = theme_label(questionnaire_id, target)
+    return label if label != target else item_label(questionnaire_id, target)
+
+
+def _too_few_row(labels: Sequence[str], width: int) -> list[str]:
+    return [*labels, *[TOO_FEW] * (width - len(labels))]
+
+
+# --- sections ------------------------------------------------------------------------------------
+
+def design_section(parts: EvaluationResults) -> Section:
+    info = parts.evaluation
+    arms = {u.arm for u in info.units}
+    paragraphs = [
+        f"Evalueringen følger {len(info.units)} enheder. Ændringen blev indført {date(info.implementation_date)}"
+        + (" (enheder med egen dato står i tabellen)." if any(
+            u.implementation_date != info.implementation_date for u in info.units) else "."),
+    ]
+    if "comparison" in arms:
+        paragraphs.append("Sammenligningsenhederne arbejder videre som før i evalueringsperioden og viser, "
+                          "hvad der ville være sket uden ændringen (så godt det kan vises uden lodtrækning).")
+    else:
+        paragraphs.append("Evalueringen har ingen sammenligningsenheder: resultaterne er før-efter-målinger alene.")
+    units = Table(key="units", title="Enheder", headers=["Enhed", "Sektor", "Gruppe", "Ændringen indført"],
+                  rows=[[u.name, role_label(u.sector), ARM.get(u.arm, u.arm), date(u.implementation_date)]
+                        for u in info.units])
+    waves = Table(key="waves", title="Målinger", headers=["Måling", "Spørgeskema", "Fase", "Nr.", "Periode"],
+                  rows=[[w.name, f"{QUESTIONNAIRE.get(w.questionnaire_id, w.questionnaire_id)} (version {w.version})",
+                         PHASE.get(w.phase, w.phase), str(w.sequence), f"{date(w.opens_on)}–{date(w.closes_on)}"]
+                        for w in info.waves])
+    tables = [units, waves]
+    plan = info.plan
+    if plan.outcomes:
+        lock = (f"Planen blev låst {date(plan.locked_at.date())}, før eftermålingernes svar forelå."
+                if plan.locked_at else "Planen er endnu ikke låst.")
+        paragraphs.append("Evalueringsplanen blev aftalt på forhånd og siger, hvilke resultater der er planlagte "
+                          f"(konfirmatoriske). {lock}")
+        tables.append(Table(
+            key="plan", title="Evalueringsplanen",
+            headers=["Type", "Spørgeskema", "Mål", "Sammenligning", "Forventet"],
+            rows=[["Primært" if o.kind == "primary" else "Sekundært", QUESTIONNAIRE.get(o.questionnaire_id,
+                   o.questionnaire_id), target_label(o.questionnaire_id, o.theme or o.item or ""),
+                   COMPARISON.get(o.comparison, o.comparison), DIRECTION.get(o.expected_direction,
+                   o.expected_direction)] for o in plan.outcomes]))
+    else:
+        paragraphs.append("Der er ikke aftalt en evalueringsplan med planlagte udfald: alle resultater er "
+                          "udforskende.")
+    return Section(key="design", title="Evalueringens design", paragraphs=paragraphs, tables=tables)
+
+
+def rates_section(parts: EvaluationResults) -> Section:
+    """Who answered, per questionnaire, unit and wave: 'answered / invited (rate)'. A unit
+    with fewer answers than the threshold in a wave shows 'for få svar' there, as every
+    other figure of so small a group does."""
+    tables = []
+    names = {u.unit_id: u.name for u in parts.evaluation.units}
+    for questionnaire_id in dict.fromkeys(w.questionnaire_id for w in parts.rates):
+        waves = sorted((w for w in parts.rates if w.questionnaire_id == questionnaire_id),
+                       key=lambda w: (w.sequence, w.wave_id))
+        cells: dict[int, list[str]] = {unit_id: [] for unit_id in names}
+        for w in waves:
+            got = {u.unit_id: u for u in w.units}
+            for unit_id, row in cells.items():
+                u = got.get(unit_id)
+                if u is None or (u.invited == 0 and u.open_link_responses == 0):
+                    row.append("–")
+                elif 0 < u.submitted + u.open_link_responses < parts.threshold:
+                    row.append(TOO_FEW)
+                elif u.response_rate is None:
+                    row.append(f"{u.open_link_responses} via åbent link")
+                else:
+                    extra = f" + {u.open_link_responses} åbent link" if u.open_link_responses else ""
+                    row.append(f"{u.submitted} / {u.invited} ({pct(u.response_rate)}){extra}")
+        rows = [[names[unit_id], *row] for unit_id, row in sorted(cells.items(), key=lambda kv: names[kv[0]])
+                if any(c != "–" for c in row)]
+        if rows:
+            tables.append(Table(
+                key=f"rates_{questionnaire_id}", title=f"{QUESTIONNAIRE.get(questionnaire_id, questionnaire_id)}",
+                headers=["Enhed", *[f"{PHASE.get(w.phase, w.phase)} ({w.wave})" for w in waves]], rows=rows))
+    paragraphs = ["Hver celle er besvarede / inviterede (svarprocent). Svarprocenten tæller kun personlige "
+                  "invitationer; svar via åbne links (fx en QR-kode på en plakat) har ingen nævner og står for "
+                  f"sig selv. En enhed med færre end {parts.threshold} svar i en måling står som '{TOO_FEW}'."]
+    return Section(key="rates", title="Svarprocenter", paragraphs=paragraphs, tables=tables)
+
+
+def _comparison_row(c: Comparison, *, full: bool = True) -> list[str]:
+    """A comparison as a row; `full` adds the questionnaire and the test (the planned
+    results mix them; an exploratory table is of one questionnaire and test)."""
+    labels = [QUESTIONNAIRE.get(c.questionnaire_id, c.questionnaire_id)] if full else []
+    labels += [target_label(c.questionnaire_id, c.target), ARM.get(c.arm, c.arm)]
+    if full:
+        labels.append(TEST.get(c.test, c.test))
+    if c.suppressed:
+        return _too_few_row(labels, len(labels) + 5)
+    percent = "share" in c.estimate_name
+    estimate = pct(c.estimate, 1) if percent else num(c.estimate)
+    effect = f"{c.effect.split(' (')[0]} {num(c.effect_size)}" if c.effect_size is not None else ""
+    return [*labels, f"{c.n_before} / {c.n_after}", estimate,
+            interval(c.ci_low, c.ci_high, 1 if percent else 2, percent=percent), effect,
+            p_value(c.p_adjusted if c.p_adjusted is not None else c.p)]
+
+
+def _measured_both(parts: EvaluationResults) -> set[tuple[str, str, str]]:
+    """(questionnaire, target, arm) asked before and after: a theme asked only after
+    (e.g. the citizens' own account of change) has no comparison to show, which is not
+    'too few answers'."""
+    phases: dict[tuple[str, str, str], set[str]] = {}
+    for d in parts.summary:
+        if isinstance(d, Descriptive) and d.unit_id is None:
+            phases.setdefault((d.questionnaire_id, d.target, d.arm), set()).add(d.phase)
+    return {k for k, v in phases.items() if {"before", "after"} <= v}
+
+
+def _ordered(comparisons: Iterable[Comparison]) -> list[Comparison]:
+    return sorted(comparisons, key=lambda c: (target_label(c.questionnaire_id, c.target), c.arm != "intervention"))
+
+
+COMPARISON_HEADERS = ["Spørgeskema", "Tema", "Gruppe", "Test", "n før / efter", "Ændring", "95 %-interval",
+                      "Effektstørrelse", "p (BH)"]
+SHORT_HEADERS = ["Tema", "Gruppe", "n før / efter", "Ændring", "95 %-interval", "Effektstørrelse", "p (BH)"]
+
+
+def confirmatory_section(parts: EvaluationResults) -> Section:
+    planned = [c for c in parts.summary if isinstance(c, Comparison) and c.confirmatory]
+    planned_models = [m for m in parts.models if m.confirmatory]
+    paragraphs = ["Resultaterne her svarer på evalueringsplanens spørgsmål, aftalt før eftermålingen. De læses "
+                  "først og med størst vægt: de er ikke valgt ud, efter at data var set."]
+    tables = []
+    if planned:
+        tables.append(Table(key="confirmatory", title="Planlagte resultater (efter − før)",
+                            headers=COMPARISON_HEADERS, rows=[_comparison_row(c) for c in planned],
+                            note="p (BH): justeret for mange test med Benjamini–Hochberg inden for hver familie "
+                                 "(spørgeskema, gruppe og test)."))
+    if planned_models:
+        tables.append(_models_table(planned_models, "confirmatory_models", "Planlagte modeller"))
+    if not planned and not planned_models:
+        paragraphs = ["Evalueringsplanen nævner ingen udfald, som resultaterne kan svare på, så ingen resultater "
+                      "er planlagte (konfirmatoriske). Alle resultater nedenfor er udforskende og skal læses "
+                      "som forslag til, hvor man kan se nærmere efter, ikke som beviser."]
+    return Section(key="confirmatory", title="Planlagte (konfirmatoriske) resultater", paragraphs=paragraphs,
+                   tables=tables)
+
+
+def _models_table(models: Iterable[ModelTerm], key: str, title: str) -> Table:
+    rows = []
+    for m in models:
+        labels = [QUESTIONNAIRE.get(m.questionnaire_id, m.questionnaire_id), target_label(m.questionnaire_id, m.target),
+                  m.model, m.term]
+        if m.suppressed:
+            rows.append(_too_few_row(labels, 7))
+        else:
+            rows.append([*labels, num(m.estimate), interval(m.ci_low, m.ci_high), p_value(m.p)])
+    return Table(key=key, title=title, headers=["Spørgeskema", "Tema", "Model", "Led", "Estimat", "95 %-interval",
+                                                "p"], rows=rows)
+
+
+def exploratory_section(parts: EvaluationResults) -> Section:
+    """Per questionnaire, one row per theme and arm: Welch's difference in means for
+    independent waves (its Mann–Whitney twin and the linked tests are in the tables
+    export), the share agreeing beside it."""
+    both = _measured_both(parts)
+    comparisons = _ordered(c for c in parts.summary if isinstance(c, Comparison) and not c.confirmatory
+                           and (c.questionnaire_id, c.target, c.arm) in both)
+    welch = [c for c in comparisons if c.design == "independent" and c.test == "Welch's t"]
+    shares = [c for c in comparisons if c.design == "independent" and c.test == "Share agreeing"]
+    tables = []
+    for questionnaire_id in dict.fromkeys(c.questionnaire_id for c in welch):
+        rows = [_comparison_row(c, full=False) for c in welch if c.questionnaire_id == questionnaire_id]
+        if rows:
+            tables.append(Table(key=f"exploratory_{questionnaire_id}",
+                                title=f"{QUESTIONNAIRE.get(questionnaire_id, questionnaire_id)}: temascorer "
+                                      "efter − før",
+                                headers=SHORT_HEADERS, rows=rows,
+                                note="Welchs t-test for uafhængige målinger; effektstørrelse Hedges' g; p justeret "
+                                     "med Benjamini–Hochberg."))
+    share_rows = [_comparison_row(c, full=False) for c in shares if c.audience == "citizen"]
+    if share_rows:
+        tables.append(Table(key="exploratory_shares", title="Borgere: andel enige efter − før",
+                            headers=SHORT_HEADERS, rows=share_rows,
+                            note="Forskel i andel enige eller helt enige; interval efter Newcombe (hybrid score)."))
+    did = [m for m in parts.models if not m.confirmatory and ":" in m.term]
+    if did:
+        tables.append(_models_table(did, "did", "Forskel i forskelle (fase × gruppe) i modeller"))
+    tables.append(units_table(parts))
+    paragraphs = ["Resultaterne her er ikke aftalt på forhånd. Der er mange af dem, så nogle vil se ud som "
+                  "forskelle alene ved et tilfælde; p-værdierne er derfor justeret (Benjamini–Hochberg). Læs "
+                  "intervallerne: et interval, der ikke rummer 0, peger på en ændring."]
+    return Section(key="exploratory", title="Udforskende resultater", paragraphs=paragraphs, tables=tables)
+
+
+def units_table(parts: EvaluationResults, questionnaire_id: str = "borger", theme: str = "indflydelse") -> Table:
+    """One theme per unit before and after: where the small units show as 'for få svar'."""
+    names = {u.unit_id: u.name for u in parts.evaluation.units}
+    rows = []
+    found = [d for d in parts.summary if isinstance(d, Descriptive) and d.questionnaire_id == questionnaire_id
+             and d.target == theme and d.unit_id is not None]
+    latest = max((d.sequence for d in found if d.phase == "after"), default=0)
+    for unit_id, name in sorted(names.items(), key=lambda kv: kv[1]):
+        for phase in ("before", "after"):
+            for d in found:
+                if d.unit_id == unit_id and d.phase == phase and (phase == "before" or d.sequence == latest):
+                    label = [name, ARM.get(d.arm, d.arm), PHASE[phase]]
+                    rows.append(_too_few_row(label, 6) if d.suppressed or d.n is None else
+                                [*label, str(d.n), num(d.mean), interval(d.mean_low, d.mean_high)])
+                    break
+    return Table(key="units_theme", title=f"{theme_label(questionnaire_id, theme)} pr. enhed (borgere)",
+                 headers=["Enhed", "Gruppe", "Måling", "n", "Gennemsnit (1–5)", "95 %-interval"], rows=rows,
+                 note=f"'{TOO_FEW}': gruppen har færre svar end grænsen og vises ikke.")
+
+
+def coordination_section(parts: EvaluationResults) -> Section:
+    rc = parts.coordination
+    paragraphs = ["Relationel koordinering måler, hvordan medarbejderne oplever samarbejdet med hver anden "
+                  "faggruppe på syv dimensioner (hyppig, rettidig, præcis og problemløsende kommunikation; fælles "
+                  "mål, fælles viden og gensidig respekt). Et bånd er én faggruppes vurdering af en anden."]
+    if not rc.indices:
+        return Section(key="coordination", title="Relationel koordinering",
+                       paragraphs=[*paragraphs, "Der er ingen medarbejdersvar om samarbejde i evalueringen."])
+    overall = [i for i in rc.indices if i.level == "all"]
+    rows = []
+    for i in sorted(overall, key=lambda i: (i.arm != "intervention", i.sequence)):
+        labels = [ARM.get(i.arm, i.arm), PHASE.get(i.phase, i.phase)]
+        rows.append(_too_few_row(labels, 5) if i.suppressed else
+                    [*labels, str(i.n), num(i.mean), interval(i.mean_low, i.mean_high)])
+    tables = [Table(key="rc_overall", title="Samlet indeks pr. gruppe og måling",
+                    headers=["Gruppe", "Måling", "n", "Indeks (1–5)", "95 %-interval"], rows=rows)]
+    ties = [c for c in rc.comparisons if c.design == "independent" and c.test == "Welch's t"]
+    tie_rows = []
+    for c in sorted(ties, key=lambda c: (c.arm != "intervention", c.rater_role, c.rated_role)):
+        labels = [ARM.get(c.arm, c.arm), role_label(c.rater_role), role_label(c.rated_role)]
+        tie_rows.append(_too_few_row(labels, 6) if c.suppressed else
+                        [*labels, f"{c.n_before} / {c.n_after}", num(c.estimate), interval(c.ci_low, c.ci_high)])
+    tables.append(Table(key="rc_ties", title="Ændring pr. bånd (efter − før)",
+                        headers=["Gruppe", "Vurderende", "Vurderet", "n før / efter", "Ændring", "95 %-interval"],
+                        rows=tie_rows, note="Welchs t-interval for forskellen i gennemsnit."))
+    return Section(key="coordination", title="Relationel koordinering", paragraphs=paragraphs, tables=tables)
+
+
+def meetings_section(parts: EvaluationResults) -> Section:
+    m = parts.meetings
+    paragraphs = ["Efter handleplans- og opfølgningsmøder svarer borgeren og medarbejderen hver på et kort "
+                  "skema: blev borgeren hørt, handlede mødet om borgerens mål, deltog de rigtige, og blev "
+                  "opfølgningen aftalt."]
+    if not m.comparisons:
+        return Section(key="meetings", title="Møder",
+                       paragraphs=[*paragraphs, "Der er ingen mødeevalueringer i evalueringen."])
+    rows = [_comparison_row(c) for c in m.comparisons]
+    return Section(key="meetings", title="Møder", paragraphs=paragraphs, tables=[Table(
+        key="meetings", title="Andel enige efter − før pr. gruppe", headers=COMPARISON_HEADERS, rows=rows,
+        note="Forskel i andel møder med svaret enig eller helt enig; interval efter Newcombe.")])
+
+
+def flow_section(parts: EvaluationResults) -> Section:
+    flow = parts.flow
+    title = "Borgerforløb"
+    if not flow.monthly:
+        return Section(key="flow", title=title, paragraphs=["Der er ikke indlæst tal for borgerforløb."])
+    paragraphs = ["Tallene kommer fra fagsystemet: indskrevne borgere ved månedens start og forløb startet og "
+                  "afsluttet i måneden. Prognosen viser, hvor mange der kunne forventes indskrevet uden ændringen, "
+                  "ud fra udviklingen før den (som i Sønderborg: 640 forventet, 533 observeret)."]
+    rows = []
+    for f in flow.forecasts:
+        label = [f.series.replace("arm intervention", "Indsats").replace("arm comparison", "Sammenligning"),
+                 month(f.at)]
+        if f.suppressed or f.expected is None:
+            rows.append(_too_few_row(label, 6))
+            continue
+        rows.append([*label, number(f.expected, 0), interval(f.pi_low, f.pi_high, 0), str(f.observed),
+                     number(f.difference, 0)])
+        if f.series == "arm intervention" and f.observed is not None:
+            paragraphs.append(f"Indsatsenhederne: forventet {number(f.expected, 0)} indskrevne i {month(f.at)}, "
+                              f"observeret {f.observed}.")
+    tables = [Table(key="flow_forecast", title="Indskrevne: forventet uden ændringen mod observeret",
+                    headers=["Serie", "Måned", "Forventet", "95 %-prognoseinterval", "Observeret", "Forskel"],
+                    rows=rows)]
+    d = flow.difference
+    if d is not None and not d.suppressed and d.estimate is not None:
+        paragraphs.append(f"Afsluttede forløb pr. indskrevet steg i indsatsenhederne med {pct(d.relative, 1)} "
+                          f"ud over sammenligningsenhedernes udvikling (forskel i forskelle "
+                          f"{num(d.estimate, 4)}, 95 %-interval {interval(d.ci_low, d.ci_high, 4)}).")
+        tables.append(Table(key="flow_did", title="Afsluttede forløb pr. indskrevet: forskel i forskelle",
+                            headers=["", "Indsats", "Sammenligning"],
+                            rows=[["Før", pct(d.intervention_before, 2), pct(d.comparison_before, 2)],
+                                  ["Efter", pct(d.intervention_after, 2), pct(d.comparison_after, 2)],
+                                  ["Forskel i forskelle", pct(d.estimate, 2), interval(d.ci_low, d.ci_high, 2,
+                                                                                       percent=True)]],
+                            note="OLS af månedlige rater med Newey–West-standardfejl (HAC), "
+                                 f"maxlags={d.maxlags}."))
+    return Section(key="flow", title=title, paragraphs=paragraphs, tables=tables)
+
+
+def side_by_side_section(parts: EvaluationResults) -> Section:
+    rows = []
+    for c in parts.side_by_side:
+        if c.level == "sector":
+            continue
+        where = c.unit if c.level == "unit" else f"Hele gruppen: {ARM.get(c.arm, c.arm).lower()}"
+        labels = [where or "", ARM.get(c.arm, c.arm), measure_label(c.measure)]
+        percent = c.measure in ("flow_ended", "meetings_heard")
+        rows.append(_too_few_row(labels, 5) if c.suppressed or c.change is None else
+                    [*labels, pct(c.change, 1) if percent else num(c.change),
+                     interval(c.ci_low, c.ci_high, 1 if percent else 2, percent=percent)])
+    paragraphs = ["Samarbejde, møder, borgernes indflydelse og afsluttede forløb side om side: flytter de sig "
+                  "sammen i de samme enheder?"]
+    return Section(key="side_by_side", title="Side om side", paragraphs=paragraphs, tables=[Table(
+        key="side_by_side", title="Ændring efter − før pr. enhed", rows=rows,
+        headers=["Enhed", "Gruppe", "Mål", "Ændring", "95 %-interval"])] if rows else [])
+
+
+def highlights(parts: EvaluationResults) -> list[str]:
+    """The few sentences a reader who reads nothing else should see."""
+    out = []
+    for c in parts.summary:
+        if isinstance(c, Comparison) and c.confirmatory and not c.suppressed and c.test in (
+                "Welch's t", "paired t", "Share agreeing", "McNemar"):
+            out.append(f"Planlagt: {target_label(c.questionnaire_id, c.target)} ({ARM.get(c.arm, c.arm).lower()}, "
+                       f"{TEST.get(c.test, c.test)}): ændring {num(c.estimate)} "
+                       f"(95 %-interval {interval(c.ci_low, c.ci_high)}).")
+    for c in parts.summary:
+        if (isinstance(c, Comparison) and not c.confirmatory and not c.suppressed and c.test == "Welch's t"
+                and c.design == "independent" and c.audience == "citizen" and c.ci_low is not None
+                and c.ci_high is not None and (c.ci_low > 0 or c.ci_high < 0)):
+            out.append(f"Borgernes {target_label(c.questionnaire_id, c.target).lower()} "
+                       f"({ARM.get(c.arm, c.arm).lower()}): {num(c.estimate)} point på skalaen 1–5 efter − før "
+                       f"(95 %-interval {interval(c.ci_low, c.ci_high)}).")
+    if parts.flow.difference and not parts.flow.difference.suppressed \
+            and parts.flow.difference.relative is not None:
+        out.append(f"Afsluttede forløb pr. indskrevet: {pct(parts.flow.difference.relative, 1)} i indsatsenhederne "
+                   "ud over sammenligningsenhedernes udvikling.")
+    return out
+
+
+def build_view(parts: EvaluationResults, figures: dict[str, list[Figure]], tables: dict[str, list[Table]],
+               generated: dt.date | None = None) -> ReportView:
+    """The report's content; `figures` and `tables` (by section key) come from the
+    chart and table libraries and are appended to their section."""
+    sections = [design_section(parts), rates_section(parts), confirmatory_section(parts), exploratory_section(parts),
+                coordination_section(parts), meetings_section(parts), flow_section(parts),
+                side_by_side_section(parts)]
+    sections = [msgspec.structs.replace(s, figures=[*s.figures, *figures.get(s.key, [])],
+                                        tables=[*s.tables, *tables.get(s.key, [])]) for s in sections]
+    return ReportView(evaluation_id=parts.evaluation.id, title=parts.evaluation.name,
+                      organisation=parts.organisation, generated=generated or dt.date.today(),
+                      highlights=highlights(parts), sections=sections, min_group_size=parts.threshold,
+                      min_share=parts.min_share)
