@@ -18,13 +18,11 @@ from typing import Any
 import asyncpg
 import msgspec
 
-from service import db
+from service import analyse_commands, db
 from service.admin import audit, backup, commands, erase, retention, sheets
 from service.admin import store as admin
 from service.admin.keys import read_key_file
 from service.admin.model import Link, NewEvaluation, NewInvitations, NewOpenLink, NewOrganisation, NewUnit, NewWave
-from service.analysis import flow_cli as flow_analysis_cli
-from service.analysis import models_cli
 from service.config import Settings
 from service.demodata import cli as demodata_cli
 from service.errors import Conflict, SammenError
@@ -170,43 +168,39 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_parser("sql", help="a psql prompt on the database in use")
     demodata_cli.add_parser(sub.add_parser("demo-data", help="load a demo evaluation (planted effects)"))
     flow_cli.add_parser(sub.add_parser("flow", help="citizen flow counts per unit and month (import from CSV, list)"))
-    # its module (pandas, scipy) is imported only when the command runs
-    p = sub.add_parser("analyse", help="statistics of an evaluation (the standard summary)")
-    analyse = p.add_subparsers(dest="analyse_command", required=True)
-    a = analyse.add_parser(
-        "summary", help="every theme per arm, unit and wave, and after vs before, under disclosure control")
-    a.add_argument("--evaluation", type=int, required=True)
-    a.add_argument("--format", choices=["json", "table"], default="json")
-    a.add_argument("--min-share", type=float, default=0.5,
-                   help="share of a theme's items a response must answer to get a theme score (default 0.5)")
-    for name, about in (("coordination", "relational coordination between role groups, per tie and after vs before"),
-                        ("meetings", "meeting evaluations per month and unit, citizens' and staff's side by side")):
-        a = analyse.add_parser(name, help=about)  # run by service/analysis/coordination_cli.py
-        a.add_argument("--evaluation", type=int, required=True)
-        a.add_argument("--format", choices=["json", "table"], default="json")
-        if name == "coordination":
-            a.add_argument("--min-share", type=float, default=0.5,
-                           help="share of the dimensions a rating of a group must answer to count (default 0.5)")
-    a = analyse.add_parser("side-by-side", help="per unit, sector and arm: the change in relational coordination, "
-                           "meetings, citizens' influence and flow, each with its interval")
-    a.add_argument("--evaluation", type=int, required=True)
-    a.add_argument("--format", choices=["json", "table"], default="json")
-    a.add_argument("--min-share", type=float, default=0.5,
-                   help="share of a theme's items (or matrix dimensions) answered to count (default 0.5)")
-    flow_analysis_cli.add_parsers(analyse)  # flow; its statistics are imported only when it runs
-    models_cli.add_parsers(analyse)  # models; statsmodels is imported only when it runs
+    # their run code (pandas, scipy, statsmodels) is imported only when the command runs
+    analyse_commands.add_parsers(sub.add_parser("analyse", help="statistics of an evaluation").add_subparsers(
+        dest="analyse_command", required=True))
     p = sub.add_parser("report", help="the evaluation report in Danish, HTML and PDF (audited)")
     p.add_argument("--evaluation", type=int, required=True)
     p.add_argument("--out", type=Path, required=True, help="folder to write the report into (made if missing)")
     p.add_argument("--format", nargs="+", choices=["html", "pdf"], help="default: html and pdf")
     # its module (pandas, pyarrow) is imported only when the command runs
     p = sub.add_parser("export", help="data files for R, Stata and SPSS (microdata, audited)")
-    x = p.add_subparsers(dest="export_command", required=True).add_parser(
-        "tidy", help="one row per answered cell, and a codebook beside it (NAME_codebook.csv)")
+    exports = p.add_subparsers(dest="export_command", required=True)
+    x = exports.add_parser("tidy", help="one row per answered cell, and a codebook beside it (NAME_codebook.csv)")
     x.add_argument("--evaluation", type=int, required=True)
     x.add_argument("--out", type=Path, required=True, help="the new file to write; an existing file is refused")
     x.add_argument("--format", choices=["csv", "parquet"], help="default: parquet for a .parquet file, else csv")
     x.add_argument("--free-text", action="store_true", help="include free-text answers (they can name people)")
+    x = exports.add_parser("data", help="respondent-level data as CSV, Parquet, SPSS .sav or Stata .dta with labels "
+                           "and a codebook (NAME_codebook.csv), long or --wide; streamed")
+    x.add_argument("--evaluation", type=int, required=True)
+    x.add_argument("--out", type=Path, required=True, help="the new file to write; an existing file is refused")
+    x.add_argument("--format", choices=["csv", "parquet", "sav", "dta"], help="default: by the file's suffix, else csv")
+    x.add_argument("--wide", action="store_true", help="one row per response, one column per item (default: long)")
+    x.add_argument("--free-text", action="store_true", help="include free-text answers (they can name people)")
+    x = exports.add_parser("tables", help="every analysis result as a table: CSV files (and --xlsx one workbook)")
+    x.add_argument("--evaluation", type=int, required=True)
+    x.add_argument("--out", type=Path, required=True, help="a new folder for the tables")
+    x.add_argument("--xlsx", action="store_true", help="also one formatted Excel workbook, a sheet per table")
+    x.add_argument("--lang", choices=["da", "en"], default="da", help="headers and notes (default: Danish)")
+    x = exports.add_parser("charts", help="every chart of an evaluation as PNG, SVG or PDF files in a folder")
+    x.add_argument("--evaluation", type=int, required=True)
+    x.add_argument("--out", type=Path, required=True, help="folder for the charts (made if missing)")
+    x.add_argument("--format", nargs="+", choices=["png", "svg", "pdf"], help="default: png")
+    x.add_argument("--dpi", type=int, default=200, help="PNG resolution (default 200: 16 cm = 1260 pixels)")
+    x.add_argument("--lang", choices=["da", "en"], default="da", help="labels (default: Danish)")
     return parser
 
 
@@ -238,31 +232,11 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
         print(f"  Admin API-nøgle (denne kørsel)   {settings.admin_api_key}\n\nStop med Ctrl+C.", flush=True)
         _serve(settings)
         return 0
-    if args.command == "analyse" and args.analyse_command in models_cli.COMMANDS:
-        print(models_cli.run(args, settings))
-        return 0
     if args.command == "plan" and args.plan_command == "power":  # needs no database
-        from service.analysis import power_cli
-
-        print(power_cli.run(args))
-        return 0
-    if args.command == "analyse" and args.analyse_command in flow_analysis_cli.COMMANDS:
-        print(flow_analysis_cli.run(args, settings))
-        return 0
-    if args.command == "analyse" and args.analyse_command == "side-by-side":
-        from service.analysis import side_by_side_cli
-
-        print(side_by_side_cli.run(args, settings))
-        return 0
-    if args.command == "analyse" and args.analyse_command in ("coordination", "meetings"):
-        from service.analysis import coordination_cli
-
-        print(coordination_cli.run(args, settings))
+        print(analyse_commands.run_power(args))
         return 0
     if args.command == "analyse":
-        from service.analysis import cli as analysis_cli
-
-        print(analysis_cli.run(args, settings))
+        print(analyse_commands.run(args, settings))
         return 0
     if args.command in ("backup", "restore", "sql"):
         url = db.database_url(settings)
@@ -364,6 +338,18 @@ async def _admin(args: argparse.Namespace, settings: Settings, conn: asyncpg.Con
 
             return await report.run(args, settings, conn)
         case "export":
+            if args.export_command == "data":
+                from service.exports import datafiles  # pyarrow, pyreadstat only when exporting
+
+                return await datafiles.run(args, settings, conn)
+            if args.export_command == "charts":
+                from service.exports.charts import cli as charts_cli  # plotnine only when drawing
+
+                return await charts_cli.run(args, settings, conn)
+            if args.export_command == "tables":
+                from service.exports import tables
+
+                return await tables.run(args, settings, conn)
             from service.exports import tidy  # pandas only when exporting
 
             return await tidy.run(args, settings, conn)

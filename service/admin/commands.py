@@ -12,7 +12,7 @@ import msgspec
 
 from service.admin import access, plan
 from service.admin.model import NewKey, NewOutcome
-from service.analysis import power_cli
+from service.analyse_commands import add_power_parser
 from service.bounds import id_argument
 
 
@@ -37,7 +37,7 @@ def add_plan_parser(p: argparse.ArgumentParser) -> None:
     remove = sub.add_parser("remove", help="take an outcome out of a plan that is not locked")
     remove.add_argument("--evaluation", type=id_argument, required=True)
     remove.add_argument("outcome", type=id_argument)
-    power_cli.add_parser(sub)  # sample size and power: run by service/analysis/power_cli.py, no database
+    add_power_parser(sub)  # sample size and power: run by service/analysis/power_cli.py, no database
 
 
 def add_key_parser(p: argparse.ArgumentParser) -> None:

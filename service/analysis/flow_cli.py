@@ -1,37 +1,11 @@
 """`sammen analyse flow --evaluation ID [--method linear|holt] [--at YYYY-MM] [--maxlags L]
 [--format json|table]`: the citizen-flow analysis on the command line, the same figures as
-`analysis.flow_analysis()` and `GET /api/evaluations/{id}/flow`. The parser costs nothing
-to build; pandas and statsmodels are imported only when the command runs."""
+`analysis.flow_analysis()` and `GET /api/evaluations/{id}/flow`. (Its parser: service/analyse_commands.py.)"""
 
 from __future__ import annotations
 
 import argparse
-import datetime as dt
-import re
 from typing import Any
-
-COMMANDS = ("flow",)
-
-
-def month_argument(text: str) -> dt.date:
-    """`YYYY-MM` (or a full date): the first of that month."""
-    found = re.fullmatch(r"(\d{4})-(\d{1,2})(?:-\d{1,2})?", text.strip())
-    if not found or not 1 <= int(found[2]) <= 12:
-        raise argparse.ArgumentTypeError(f"expected a month as YYYY-MM (such as 2025-12), got {text!r}")
-    return dt.date(int(found[1]), int(found[2]), 1)
-
-
-def add_parsers(commands: Any) -> None:
-    """`flow` under `sammen analyse` (`commands`: its subparsers)."""
-    p = commands.add_parser("flow", help="citizen flow: monthly counts and rates, forecast of enrolled against "
-                            "observed, interrupted time series of ended, difference in differences, capacity")
-    p.add_argument("--evaluation", type=int, required=True)
-    p.add_argument("--method", choices=["linear", "holt"], default="linear",
-                   help="the forecast of enrolled from the months before the change (default linear)")
-    p.add_argument("--at", type=month_argument,
-                   help="the month observed is set against expected (default: 12 months after the change)")
-    p.add_argument("--maxlags", type=int, help="Newey–West lags (default floor(4·(n/100)^(2/9)))")
-    p.add_argument("--format", choices=["json", "table"], default="json")
 
 
 def run(args: argparse.Namespace, settings: Any) -> str:

@@ -1,29 +1,16 @@
 """`sammen analyse models --evaluation ID --questionnaire Q [--theme T ...] [--item I ...]
 [--format json|table]`: the survey models on the command line, the same rows as
-`analysis.models()` and `GET /api/evaluations/{id}/models`. The parser costs nothing to
-build; statsmodels is imported only when the command runs."""
+`analysis.models()` and `GET /api/evaluations/{id}/models`. (Its parser: service/analyse_commands.py.)"""
 
 from __future__ import annotations
 
 import argparse
 from typing import Any
 
-COMMANDS = ("models",)
 TABLE_COLUMNS = ["target", "model", "term", "estimate", "estimate_name", "ci_low", "ci_high", "p", "n", "units",
                  "suppressed", "confirmatory"]
 
 
-def add_parsers(commands: Any) -> None:
-    """`models` under `sammen analyse` (`commands`: its subparsers)."""
-    p = commands.add_parser(
-        "models", help="phase × arm models: mixed model and cluster-robust OLS of theme scores, ordinal logit of items")
-    p.add_argument("--evaluation", type=int, required=True)
-    p.add_argument("--questionnaire", required=True, help="questionnaire id, e.g. borger")
-    p.add_argument("--theme", action="append", help="a theme to model (repeat; default: every scored theme)")
-    p.add_argument("--item", action="append", default=[], help="an item for the ordinal logit (repeat)")
-    p.add_argument("--min-share", type=float, default=0.5,
-                   help="share of a theme's items a response must answer to get a theme score (default 0.5)")
-    p.add_argument("--format", choices=["json", "table"], default="json")
 
 
 def run(args: argparse.Namespace, settings: Any) -> str:
