@@ -5,12 +5,17 @@ organisations' ids do not show) and records the read in the audit log."""
 from __future__ import annotations
 
 import datetime as dt
+import shutil
+import tempfile
+from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from litestar import Controller, Request, Response, get
+from litestar.background_tasks import BackgroundTask
 from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.params import FromPath, QueryParameter
+from litestar.response import File
 
 from service.admin import audit
 from service.admin.access import check_evaluation_access, record_read
@@ -174,6 +179,53 @@ class EvaluationApi(Controller):
         body = await report.report_for(conn, caller, evaluation_id, fmt, settings.min_group_size)
         return Response(body, media_type=report.MEDIA_TYPES[fmt], headers={
             "Content-Disposition": f'attachment; filename="{report.filename(evaluation_id, fmt)}"'})
+
+    @get("/{evaluation_id:int}/export/data/{fmt:str}", responses=error_responses(401, 404),
+         media_type="application/zip")
+    async def export_data(
+        self, evaluation_id: FromPath[PathId], fmt: FromPath[Literal["csv", "parquet", "sav", "dta"]], conn: Conn,
+        caller: CallerDep, state: State, wide: Annotated[bool, QueryParameter(required=False)] = False,
+        free_text: Annotated[bool, QueryParameter(required=False)] = False,
+    ) -> File:
+        """Respondent-level data as `sammen export data` writes it (CSV, Parquet, SPSS .sav or
+        Stata .dta with variable and value labels; long, or `wide=true` one row per
+        response), with its codebook, in one ZIP. Microdata: audited; free text only with
+        `free_text=true`."""
+        await check_evaluation_access(conn, caller, evaluation_id)
+        from service.exports import datafiles  # pyarrow and pyreadstat only where an export is asked for
+
+        settings: Settings = state.settings
+        folder = Path(tempfile.mkdtemp(prefix="sammen-export-"))
+        try:
+            zipped = await datafiles.export_zip(conn, evaluation_id, folder, fmt=fmt, wide=wide, free_text=free_text,
+                                                min_group_size=settings.min_group_size, actor=caller.actor)
+        except BaseException:
+            shutil.rmtree(folder, ignore_errors=True)
+            raise
+        return File(zipped, filename=zipped.name, media_type="application/zip",
+                    background=BackgroundTask(shutil.rmtree, folder, ignore_errors=True))
+
+    @get("/{evaluation_id:int}/export/tables/{name:str}", responses=error_responses(401, 404),
+         media_type="application/octet-stream")
+    async def export_tables(
+        self, evaluation_id: FromPath[PathId], name: FromPath[Literal["tabeller.xlsx", "tabeller.zip"]], conn: Conn,
+        caller: CallerDep, state: State, lang: Annotated[Literal["da", "en"], QueryParameter()] = "da",
+    ) -> Response[bytes]:
+        """Every analysis result as a table (as `sammen export tables` writes them): one Excel
+        workbook with a sheet per table, or a ZIP of CSV files; Danish headers (`lang=en`:
+        English), notes under each table, suppressed groups as 'for få svar'. Audited."""
+        await check_evaluation_access(conn, caller, evaluation_id)
+        from service.exports import tables  # openpyxl only where tables are asked for
+
+        settings: Settings = state.settings
+        made = await tables.collect_tables(conn, evaluation_id, min_group_size=settings.min_group_size, lang=lang)
+        xlsx = name.endswith(".xlsx")
+        body = tables.xlsx_bytes(made) if xlsx else tables.csv_zip_bytes(made)
+        what = f"evaluation {evaluation_id} tables ({'xlsx' if xlsx else 'csv'})"
+        await audit.record(conn, caller.actor, "export", what, {"rows": sum(len(t.frame) for t in made.values())})
+        media = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" if xlsx else "application/zip"
+        return Response(body, media_type=media, headers={
+            "Content-Disposition": f'attachment; filename="evaluering-{evaluation_id}-{name}"'})
 
     @get("/{evaluation_id:int}/export/{name:str}", responses=error_responses(401, 404),
          media_type="text/csv; charset=utf-8")

@@ -1,0 +1,498 @@
+"""`sammen export data`: an evaluation's respondent-level data for R, Stata and SPSS users
+as CSV, Parquet, SPSS `.sav` or Stata `.dta`, long (one row per answered cell, the tidy
+export's rows) or wide (one row per response, one column per item; a matrix cell as
+`item__rated__dimension`, a multiple-choice option as `item__choice`), with a codebook
+CSV beside it and, in `.sav`/`.dta`, variable and value labels.
+
+Streamed, so 10^6 responses fit in bounded memory: PostgreSQL sends the rows with
+`COPY (select …) TO STDOUT` (its own streaming, no result set held anywhere); long CSV
+goes straight into the file, every other form into a scratch CSV beside the target that
+Arrow reads back in blocks of `BLOCK_BYTES`, each block converted (pivoted for wide) and
+appended by a writer (service/exports/datafile_writers.py). Memory: one block and its
+converted table, whatever the size of the evaluation.
+
+These are microdata, as the tidy export (service/exports/tidy.py): nothing suppressed,
+every export audited, free text only when asked for, files written beside their targets
+and put in place only when complete (a failed export leaves no file)."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import re
+import sys
+import tempfile
+import zipfile
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any, Literal
+
+import asyncpg
+import msgspec
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
+from tqdm import tqdm
+
+from service.admin import audit
+from service.admin.sheets import FileProblem, NewFile, all_or_none
+from service.config import Settings
+from service.errors import NotFound
+from service.exports import datafile_queries as q
+from service.exports.codebook import codebook
+from service.exports.datafile_writers import Column, CsvSink, ParquetSink, Sink, arrow_type, stat_sink
+
+Format = Literal["csv", "parquet", "sav", "dta"]
+BLOCK_BYTES = 16 << 20
+
+ARMS = {1: "Indsats", 2: "Sammenligning"}
+PHASES = {1: "Før", 2: "Efter"}
+YES_NO = {0: "Nej", 1: "Ja"}
+AUDIENCES = {"citizen": "Borger", "relative": "Pårørende", "staff": "Medarbejder", "meeting": "Møde"}
+DONT_KNOW = "Ved ikke"
+
+# (name, Danish label, English label, kind) of the response's columns, as the selects order them
+RESPONSE = [
+    ("evaluation_id", "Evaluering", "Evaluation", "int"),
+    ("wave_id", "Måling", "Wave", "int"),
+    ("wave", "Målingens navn", "Wave name", "text"),
+    ("phase", "Før eller efter", "Before or after", "code"),
+    ("sequence", "Målingens nummer", "Wave number", "int"),
+    ("unit_id", "Enhed", "Unit", "int"),
+    ("unit", "Enhedens navn", "Unit name", "text"),
+    ("arm", "Gruppe (indsats eller sammenligning)", "Arm (intervention or comparison)", "code"),
+    ("sector", "Enhedens sektor", "Unit's sector", "code"),
+    ("implementation_date", "Ændringen indført", "Implementation date", "date"),
+    ("audience", "Svarpersoner", "Audience", "code"),
+    ("questionnaire_id", "Spørgeskema", "Questionnaire", "code"),
+    ("version", "Spørgeskemaets version", "Questionnaire version", "int"),
+    ("response_id", "Besvarelse", "Response", "int"),
+    ("respondent_key", "Svarpersonens nøgle (pseudonym)", "Respondent key (pseudonym)", "text"),
+    ("staff_role", "Medarbejderens faggruppe", "Staff role group", "code"),
+    ("assisted", "Besvaret med hjælp", "Answered with help", "bool"),
+    ("submitted_at", "Indsendt (UTC)", "Submitted (UTC)", "datetime"),
+]
+CELLS = [
+    ("item_id", "Spørgsmål", "Item", "code"),
+    ("dimension", "Dimension (matrix)", "Dimension (matrix)", "code"),
+    ("rated_role", "Vurderet faggruppe", "Rated role group", "code"),
+    ("choice", "Valgt svarmulighed (flere valg)", "Chosen option (multiple choice)", "int"),
+    ("theme", "Tema", "Theme", "code"),
+    ("item_type", "Spørgsmålstype", "Item type", "code"),
+    ("value", "Svar", "Answer", "int"),
+    ("value_coded", "Svar, vendt hvor spørgsmålet er vendt", "Answer, reverse-coded where the item is", "int"),
+    ("dont_know", "Ved ikke", "Don't know", "bool"),
+    ("text_value", "Fritekst", "Free text", "text"),
+]
+
+
+class DataExported(msgspec.Struct, frozen=True, kw_only=True):
+    evaluation_id: int
+    format: Format
+    wide: bool
+    free_text: bool
+    rows: int  # rows of the file: cells (long) or responses (wide)
+    columns: int
+    out: str
+    codebook: str
+    codebook_rows: int
+    bounded: bool  # False: .sav/.dta with text too wide to stream, written from memory
+
+
+class _Codes(msgspec.Struct, frozen=True):
+    """The code lists of the categories (1-based positions) and what they are called."""
+
+    questionnaires: list[str]
+    audiences: list[str]
+    roles: list[tuple[str, str, str]]  # key, Danish, English
+    items: list[str]
+    dimensions: list[str]
+    themes: list[str]
+    item_types: list[str]
+    units: dict[int, str]
+    waves: dict[int, str]
+
+
+def codebook_path(out: Path) -> Path:
+    return out.with_name(f"{out.stem}_codebook.csv")
+
+
+def format_of(out: Path, chosen: Format | None) -> Format:
+    """The format asked for, else by the file's suffix (.parquet, .sav, .dta; CSV otherwise)."""
+    if chosen is not None:
+        return chosen
+    suffix = out.suffix.lower().lstrip(".")
+    return {"parquet": "parquet", "pq": "parquet", "sav": "sav", "dta": "dta"}.get(suffix, "csv")  # type: ignore[return-value]
+
+
+async def export_data(
+    conn: asyncpg.Connection, evaluation_id: int, out: Path, *, fmt: Format = "csv", wide: bool = False,
+    free_text: bool = False, min_group_size: int = 5, actor: str = "cli", progress: bool = False,
+    block_bytes: int = BLOCK_BYTES,
+) -> DataExported:
+    targets = [(out, "--out"), (codebook_path(out), "--out (its codebook)")]
+    for target, option in targets:
+        if target.expanduser().exists():
+            raise FileProblem(f"{option}: {target} exists; give a new file name (an export never replaces a file)")
+    files: list[NewFile] = []
+    scratch: Path | None = None
+    try:
+        with all_or_none(files):
+            for target, option in targets:
+                files.append(NewFile(target, option))
+            data_file, book_file = files
+            async with conn.transaction(isolation="repeatable_read"):
+                await conn.execute("set local timezone = 'UTC'; set local enable_nestloop = off")  # see snapshot.py
+                name = await conn.fetchval("select name from evaluation where id = $1", evaluation_id)
+                if name is None:
+                    raise NotFound(f"--evaluation: no evaluation {evaluation_id}")
+                stat = fmt in ("sav", "dta")
+                codes = await _codes(conn, evaluation_id)
+                versions = [r["version_id"] for r in await conn.fetch(q.VERSIONS, evaluation_id)]
+                key_width = await conn.fetchval(q.KEY_WIDTH, evaluation_id)
+                text_width = await conn.fetchval(q.TEXT_WIDTH, evaluation_id) if free_text else 0
+                widths = {"respondent_key": key_width, "text_value": text_width,
+                          "wave": max((len(n.encode()) for n in codes.waves.values()), default=1),
+                          "unit": max((len(n.encode()) for n in codes.units.values()), default=1)}
+                base = [_column(*c, codes=codes, width=widths.get(c[0], 0)) for c in RESPONSE]
+                if wide:
+                    items = await _item_columns(conn, versions, codes, free_text, text_width)
+                    columns = base + items
+                    sql, args = q.wide_select(), _args(evaluation_id, free_text, stat, fmt, codes) + [
+                        [c.questionnaire_id for c in items], [c.item_id for c in items],
+                        [c.rated_role for c in items], [c.dimension for c in items], [c.choice for c in items]]
+                else:
+                    cells = [c for c in CELLS if free_text or c[0] != "text_value"]
+                    columns = base + [_column(*c, codes=codes, width=widths.get(c[0], 0)) for c in cells]
+                    sql, args = q.long_select(free_text), _args(evaluation_id, free_text, stat, fmt, codes) + [
+                        codes.items, codes.dimensions, codes.themes, codes.item_types]
+                bar = tqdm(desc="PostgreSQL", unit="B", unit_scale=True, file=sys.stderr, disable=not progress,
+                           mininterval=0.5)
+                if fmt == "csv" and not wide:  # the file is PostgreSQL's own CSV
+                    rows = await _copy(conn, sql, args, data_file.partial, bar)
+                    bounded = True
+                else:
+                    fd, scratch_name = tempfile.mkstemp(dir=data_file.partial.parent, prefix=f".{out.name}.",
+                                                        suffix=".rows.csv")
+                    os.close(fd)
+                    scratch = Path(scratch_name)
+                    copied = await _copy(conn, sql, args, scratch, bar)
+                    bar.close()
+                    bar = tqdm(desc=f"{fmt}", total=copied, unit=" rækker", file=sys.stderr, disable=not progress,
+                               mininterval=0.5)
+                    # in a thread: the HTTP door's event loop keeps serving while a large file is made
+                    rows, bounded = await asyncio.to_thread(_convert, scratch, data_file.partial, columns, fmt, wide,
+                                                            free_text, name, block_bytes, bar.update)
+                bar.close()
+                book = await _codebook(conn, evaluation_id, min_group_size, columns, wide)
+                _write_csv(book_file, book)
+                subject = (f"evaluation {evaluation_id} data ({fmt}, {'wide' if wide else 'long'}"
+                           f"{', free text' if free_text else ''})")
+                await audit.record(conn, actor, "export", subject, {"rows": rows})
+                for file in files:
+                    file.publish()
+    finally:
+        if scratch is not None:
+            scratch.unlink(missing_ok=True)
+    return DataExported(evaluation_id=evaluation_id, format=fmt, wide=wide, free_text=free_text, rows=rows,
+                        columns=len(columns), out=str(data_file.target), codebook=str(book_file.target),
+                        codebook_rows=len(book), bounded=bounded)
+
+
+def _args(evaluation_id: int, free_text: bool, stat: bool, fmt: Format, codes: _Codes) -> list[Any]:
+    import datetime as dt
+
+    # SPSS: seconds since 1582-10-14; Stata: %tc milliseconds and %td days since 1960-01-01
+    if fmt == "sav":
+        epoch = (12219379200, 1, dt.date(1582, 10, 14), 86400)
+    else:
+        epoch = (315619200, 1000, dt.date(1960, 1, 1), 1)
+    return [evaluation_id, free_text, stat, codes.questionnaires, codes.audiences, [r[0] for r in codes.roles],
+            *epoch]
+
+
+async def _copy(conn: asyncpg.Connection, sql: str, args: list[Any], path: Path, bar: tqdm[Any]) -> int:
+    """COPY the select's rows as CSV with a header into `path`; how many rows."""
+    try:
+        with path.open("wb") as stream:
+            async def sink(chunk: bytes) -> None:
+                stream.write(chunk)
+                bar.update(len(chunk))
+
+            status = await conn.copy_from_query(sql, *args, output=sink, format="csv", header=True)
+            stream.flush()
+            os.fsync(stream.fileno())
+    except OSError as exc:
+        raise FileProblem(f"--out: cannot write {path.parent}: {exc.strerror or exc}") from None
+    return int(status.split()[-1])
+
+
+def _convert(scratch: Path, target: Path, columns: list[Column], fmt: Format, wide: bool, free_text: bool,
+             file_label: str, block_bytes: int, advance: Callable[[int], Any]) -> tuple[int, bool]:
+    """Read the scratch CSV block by block, make each block the file's columns and hand it
+    to the format's writer; (rows written, whether memory stayed bounded)."""
+    stat = fmt in ("sav", "dta")
+    schema = pa.schema([(c.name, arrow_type(c, stat)) for c in columns])
+    raw_types: dict[str, pa.DataType] = {c.name: schema.field(c.name).type for c in columns[:len(RESPONSE)]}
+    if wide:
+        raw_types |= {"col": pa.int64(), "cell": pa.string()}
+    else:
+        raw_types |= {c.name: schema.field(c.name).type for c in columns[len(RESPONSE):]}
+    sink: Sink
+    try:
+        if stat:
+            sink = stat_sink(fmt, target, columns, file_label)  # type: ignore[arg-type]
+        elif fmt == "parquet":
+            sink = ParquetSink(target, schema)
+        else:
+            sink = CsvSink(target, schema)
+        rows = 0
+        for table in _blocks(scratch, raw_types, free_text, block_bytes, advance):
+            made = _pivot(table, columns, schema) if wide else table.select(schema.names).cast(schema)
+            sink.write(made)
+            rows += made.num_rows
+        sink.close()
+    except OSError as exc:
+        raise FileProblem(f"--out: cannot write {target}: {exc.strerror or exc}") from None
+    return rows, sink.bounded
+
+
+def _blocks(scratch: Path, types: dict[str, pa.DataType], free_text: bool, block_bytes: int,
+            advance: Callable[[int], Any]) -> Iterator[pa.Table]:
+    """The scratch CSV as tables of whole rows; wide: never splitting a response (its
+    last response is held back until the next block shows where it ends)."""
+    reader = pacsv.open_csv(
+        scratch, read_options=pacsv.ReadOptions(block_size=block_bytes),
+        parse_options=pacsv.ParseOptions(newlines_in_values=free_text),
+        convert_options=pacsv.ConvertOptions(column_types=types, strings_can_be_null=True,
+                                             quoted_strings_can_be_null=False,
+                                             true_values=["true"], false_values=["false"]))
+    held: pa.Table | None = None
+    for batch in reader:
+        advance(batch.num_rows)
+        table = pa.Table.from_batches([batch])
+        if held is not None:
+            table = pa.concat_tables([held, table])
+            held = None
+        if "col" in types and table.num_rows:
+            ids = table.column("response_id").to_numpy()
+            cut = int(np.searchsorted(ids, ids[-1], side="left"))
+            held, table = table.slice(cut), table.slice(0, cut)
+        if table.num_rows:
+            yield table
+    if held is not None and held.num_rows:
+        yield held
+
+
+def _pivot(cells: pa.Table, columns: list[Column], schema: pa.Schema) -> pa.Table:
+    """One row per response from its cells (ordered by response): the response's fields
+    from its first cell, each cell put in its column (`col`, 1-based over the item columns)."""
+    ids = cells.column("response_id").to_numpy()
+    starts = np.flatnonzero(np.r_[True, ids[1:] != ids[:-1]])
+    row_of = np.cumsum(np.r_[False, ids[1:] != ids[:-1]])
+    n = len(starts)
+    first = cells.take(pa.array(starts))
+    out: dict[str, pa.Array] = {name: first.column(name).combine_chunks() for name, *_ in RESPONSE}
+    col = cells.column("col").to_numpy() - 1
+    cell = cells.column("cell")
+    items = columns[len(RESPONSE):]
+    text_items = {i for i, c in enumerate(items) if c.kind == "text"}
+    is_text = np.isin(col, list(text_items)) if text_items else np.zeros(len(col), dtype=bool)
+    numbers = np.full((n, len(items)), np.nan)
+    if (~is_text).any():
+        values = pc.cast(pc.filter(cell, pa.array(~is_text)), pa.float64()).to_numpy(
+            zero_copy_only=False)
+        numbers[row_of[~is_text], col[~is_text]] = values
+    texts = cell.to_numpy(zero_copy_only=False)
+    for i, c in enumerate(items):
+        field = schema.field(c.name).type
+        if i in text_items:
+            column = np.full(n, None, dtype=object)
+            hit = col == i
+            column[row_of[hit]] = texts[hit]
+            out[c.name] = pa.array(column, type=pa.string())
+        else:
+            values = numbers[:, i]
+            mask = np.isnan(values)
+            out[c.name] = pa.array(values, mask=mask).cast(field) if field != pa.float64() else pa.array(
+                values, mask=mask)
+    return pa.table(out).cast(schema)
+
+
+def _column(name: str, da: str, en: str, kind: str, *, codes: _Codes, width: int) -> Column:
+    labels: dict[int, str] = {}
+    match name:
+        case "phase":
+            labels = PHASES
+        case "arm":
+            labels = ARMS
+        case "sector" | "staff_role" | "rated_role":
+            labels = {i: r[1] for i, r in enumerate(codes.roles, 1)}
+        case "audience":
+            labels = {i: AUDIENCES.get(a, a) for i, a in enumerate(codes.audiences, 1)}
+        case "questionnaire_id":
+            labels = dict(enumerate(codes.questionnaires, 1))
+        case "item_id":
+            labels = dict(enumerate(codes.items, 1))
+        case "dimension":
+            labels = dict(enumerate(codes.dimensions, 1))
+        case "theme":
+            labels = dict(enumerate(codes.themes, 1))
+        case "item_type":
+            labels = dict(enumerate(codes.item_types, 1))
+        case "unit_id":
+            labels = codes.units
+        case "wave_id":
+            labels = codes.waves
+        case "assisted" | "dont_know":
+            labels = YES_NO
+    return Column(name=name, label_da=da, label_en=en, kind=kind, value_labels=labels,  # type: ignore[arg-type]
+                  width=width if kind == "text" else 0)
+
+
+async def _codes(conn: asyncpg.Connection, evaluation_id: int) -> _Codes:
+    versions = [r["version_id"] for r in await conn.fetch(q.VERSIONS, evaluation_id)]
+    items = await conn.fetch(q.ITEMS, versions)
+    return _Codes(
+        questionnaires=sorted({r["questionnaire_id"] for r in items}),
+        audiences=sorted({r["audience"] for r in items}),
+        roles=[(r["key"], r["label_da"], r["label_en"]) for r in await conn.fetch(q.ROLES)],
+        items=sorted({r["item_id"] for r in items}),
+        dimensions=sorted({r["dimension"] for r in items if r["dimension"]}),
+        themes=sorted({r["theme"] for r in items if r["theme"]}),
+        item_types=sorted({r["item_type"] for r in items}),
+        units={r["id"]: r["name"] for r in await conn.fetch(q.UNITS, evaluation_id)},
+        waves={r["id"]: r["name"] for r in await conn.fetch(q.WAVES, evaluation_id)},
+    )
+
+
+_SCALES = ("agreement", "frequency", "scale_0_10", "single_choice", "yes_no")
+
+
+async def _item_columns(conn: asyncpg.Connection, versions: list[int], codes: _Codes, free_text: bool,
+                        text_width: int) -> list[Column]:
+    """The wide file's item columns, in questionnaire order (the newest version's wording
+    and value labels): one per item, per matrix cell (rated role × dimension) and per
+    multiple-choice option; free-text items only with `free_text`."""
+    rows = await conn.fetch(q.ITEMS, versions)
+    value_labels: dict[tuple[str, str], dict[int, str]] = {}
+    for r in await conn.fetch(q.VALUE_LABELS, versions):  # ordered by version: the newest wins
+        value_labels.setdefault((r["questionnaire_id"], r["item_id"]), {})[r["value"]] = r["label_da"]
+    newest: dict[tuple[str, str, str], Any] = {}
+    order: dict[tuple[str, str, str], tuple[str, int, int]] = {}
+    for r in rows:
+        key = (r["questionnaire_id"], r["item_id"], r["dimension"])
+        newest[key] = r
+        order.setdefault(key, (r["questionnaire_id"], r["version"], r["position"]))
+    item_label = {(k[0], k[1]): r["label_da"] for k, r in newest.items() if not k[2]}
+    dims = {k: r for k, r in newest.items() if r["item_type"] == "matrix_dimension"}
+    specs: list[Column] = []
+    for key in sorted(newest, key=lambda k: (order[k][0], newest[k]["position"], k[2])):
+        r = newest[key]
+        qid, item, kind = key[0], key[1], r["item_type"]
+        labels = dict(value_labels.get((qid, item), {}))
+        dont_know = bool(r["dont_know"])
+        if dont_know:
+            labels[-1] = DONT_KNOW
+        common = dict(questionnaire_id=qid, item_id=item, label_en=r["label_en"] or r["label_da"],
+                      dont_know_code=dont_know)
+        if kind == "matrix":
+            for role, role_da, _ in codes.roles:
+                for dim_key, d in sorted(((k[2], d) for k, d in dims.items() if k[:2] == key[:2]),
+                                         key=lambda x: x[1]["position"]):
+                    specs.append(Column(name=f"{item}__{role}__{dim_key}", kind="int",
+                                        label_da=f"{r['label_da']}: {role_da} – {d['label_da']}",
+                                        value_labels=labels | ({-1: DONT_KNOW} if d["dont_know"] else {}),
+                                        rated_role=role, dimension=dim_key,
+                                        **common | {"dont_know_code": bool(d["dont_know"]) or dont_know}))
+        elif kind in ("matrix_dimension", "role"):  # a role item's answer is the response's staff_role
+            continue
+        elif kind == "multiple_choice":
+            for value, option in sorted(value_labels.get((qid, item), {}).items()):
+                specs.append(Column(name=f"{item}__{value}", kind="int", label_da=f"{r['label_da']}: {option}",
+                                    value_labels={1: "Valgt"}, choice=str(value), **common))
+        elif kind == "free_text":
+            if free_text:
+                specs.append(Column(name=item, kind="text", label_da=r["label_da"], width=text_width,
+                                    **common | {"dont_know_code": False}))
+        else:
+            specs.append(Column(name=item, kind="int" if kind in _SCALES or labels else "float",
+                                label_da=item_label.get((qid, item), r["label_da"]), value_labels=labels, **common))
+    return _unique_names(specs)
+
+
+_NAME = re.compile(r"[^A-Za-z0-9_]")
+
+
+def _unique_names(columns: list[Column]) -> list[Column]:
+    """Names Stata and SPSS accept (letters, digits and _, a letter first; at most 28
+    characters, as Stata's 32 must hold the name of its value labels too), unique, the
+    questionnaire in front where two questionnaires share an item id."""
+    owners: dict[str, set[str]] = {}
+    for c in columns:
+        owners.setdefault(c.name, set()).add(c.questionnaire_id)
+    taken = {name for name, *_ in RESPONSE}
+    out: list[Column] = []
+    for i, c in enumerate(columns, 1):
+        name = c.name if len(owners[c.name]) == 1 else f"{c.questionnaire_id}__{c.name}"
+        name = _NAME.sub("_", name)
+        if not name[:1].isalpha():
+            name = "v" + name
+        if len(name) > 28 or name.lower() in taken:  # pyreadstat names a value-label set NAME + a number
+            name = f"{name[:22]}_{i:05d}"
+        taken.add(name.lower())
+        out.append(msgspec.structs.replace(c, name=name))
+    return out
+
+
+async def _codebook(conn: asyncpg.Connection, evaluation_id: int, min_group_size: int, columns: list[Column],
+                    wide: bool) -> Any:
+    """Long: the items' codebook (as the tidy export's) after the file's variables; wide:
+    one row per variable of the file, the item's coding beside each item column."""
+    import pandas as pd
+
+    variables = pd.DataFrame([{
+        "variable": c.name, "label_da": c.label_da, "label_en": c.label_en, "kind": c.kind,
+        "questionnaire_id": c.questionnaire_id, "item_id": c.item_id, "rated_role": c.rated_role,
+        "dimension": c.dimension, "choice": c.choice,
+        "value_labels_da": "; ".join(f"{k}={v}" for k, v in sorted(c.value_labels.items())),
+    } for c in columns])
+    if wide:
+        return variables
+    items = await codebook(conn, evaluation_id, min_group_size)
+    items.insert(0, "variable", "")
+    return pd.concat([variables, items], ignore_index=True)
+
+
+def _write_csv(file: NewFile, frame: Any) -> None:
+    try:
+        with file.partial.open("wb") as stream:
+            frame.to_csv(stream, index=False, encoding="utf-8")
+            stream.flush()
+            os.fsync(stream.fileno())
+    except OSError as exc:
+        raise FileProblem(f"{file.option}: cannot write {file.target}: {exc.strerror or exc}") from None
+
+
+async def export_zip(conn: asyncpg.Connection, evaluation_id: int, folder: Path, *, fmt: Format, wide: bool,
+                     free_text: bool, min_group_size: int, actor: str) -> Path:
+    """The HTTP door's download: the data file and its codebook in one ZIP made in
+    `folder` (a new, private temporary folder the caller removes after sending it)."""
+    stem = f"evaluering-{evaluation_id}-{'bred' if wide else 'lang'}{'-fritekst' if free_text else ''}"
+    made = await export_data(conn, evaluation_id, folder / f"{stem}.{fmt}", fmt=fmt, wide=wide, free_text=free_text,
+                             min_group_size=min_group_size, actor=actor)
+    zipped = folder / f"{stem}-{fmt}.zip"
+    with zipfile.ZipFile(zipped, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for path in (Path(made.out), Path(made.codebook)):
+            archive.write(path, path.name)
+            path.unlink()
+    return zipped
+
+
+async def run(args: argparse.Namespace, settings: Settings, conn: asyncpg.Connection) -> DataExported:
+    return await export_data(
+        conn, args.evaluation, args.out, fmt=format_of(args.out, args.format), wide=args.wide,
+        free_text=args.free_text, min_group_size=settings.min_group_size, actor="cli", progress=sys.stderr.isatty(),
+    )
