@@ -12,7 +12,16 @@ from mizani.bounds import squish
 
 from service.analysis.coordination import heatmap_frame
 from service.analysis.coordination_results import Coordination
-from service.exports.charts.common import Context, add_phase_labels, arm_label, dot_interval, ordered, rows, versions_of
+from service.exports.charts.common import (
+    Context,
+    add_phase_labels,
+    arm_label,
+    decimal_labels,
+    dot_interval,
+    ordered,
+    rows,
+    versions_of,
+)
 from service.exports.charts.theme import PHASE_COLOURS, SUPPRESSED_COLOUR, caption, size, theme_sammen, wrap
 from service.exports.labels import Language, number, role_label, text
 
@@ -45,7 +54,7 @@ def _tiles(coord: Coordination, arm: str, view: View, lang: Language) -> pd.Data
     suppressed = frame["suppressed"].astype(bool) | frame["value"].isna()
     frame["value"] = frame["value"].where(~suppressed)
     sign = view == "change"
-    frame["label"] = [text("suppressed", lang).replace(" ", "\n", 1) if s else
+    frame["label"] = [text("suppressed", lang) if s else
                       (("+" if sign and v > 0 else "") + number(v, 2, lang))
                       for s, v in zip(suppressed, frame["value"])]
     frame["hidden"] = suppressed
@@ -61,16 +70,17 @@ def coordination_heatmap(coord: Coordination, view: View = "before", *, arm: str
     plot = (p9.ggplot(frame, p9.aes(x="rated", y="rater"))
             + p9.geom_tile(p9.aes(fill="value"), colour="white", size=0.8)
             + p9.geom_text(p9.aes(label="label"), data=frame[~frame["hidden"]], size=7.5)
-            + p9.geom_text(p9.aes(label="label"), data=frame[frame["hidden"]], size=6, colour=SUPPRESSED_COLOUR,
+            + p9.geom_text(p9.aes(label="label"), data=frame[frame["hidden"]], size=5.5, colour=SUPPRESSED_COLOUR,
                            fontstyle="italic"))
     if view == "change":
         plot += p9.scale_fill_gradient2(low="#E66101", mid="#F7F7F7", high="#5E3C99", midpoint=0,
-                                        limits=(-0.6, 0.6), oob=squish, na_value="#EEEEEE", name=text("change", lang))
+                                        limits=(-0.6, 0.6), oob=squish, na_value="#EEEEEE", name=text("change", lang),
+                                        labels=decimal_labels(lang))
         title = text("rc_change_title", lang)
         n_note: dict[str, int | None] = {}
     else:
         plot += p9.scale_fill_gradient(low="#F2F0F7", high="#54278F", limits=(3, 4.6), oob=squish, na_value="#EEEEEE",
-                                       name=text("rc_index", lang))
+                                       name=text("rc_index", lang), labels=decimal_labels(lang))
         title = f"{text('rc_title', lang)}: {text(view, lang).lower()}"
         raters = [i for i in coord.indices if i.level == "all" and i.arm == arm and i.phase == view]
         n_note = {text("rc_rater", lang).lower(): max((i.n for i in raters if i.n is not None), default=None)}

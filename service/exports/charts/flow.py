@@ -35,6 +35,13 @@ def forecast_path(months: Sequence[dt.date], enrolled: Sequence[int], forecast: 
     return pd.DataFrame(rows_, columns=["month", "expected", "low", "high"])
 
 
+def _method(forecast: FlowForecast, lang: Language) -> str:
+    names = {"linear": ("lineær trend (OLS på måned)", "linear trend (OLS on month)"),
+             "holt": ("Holts lineære eksponentielle udglatning", "Holt's linear exponential smoothing")}
+    da, en = names.get(forecast.method, (forecast.method, forecast.method))
+    return da if lang == "da" else en
+
+
 def _whole(lang: Language) -> Any:
     def labels(values: Sequence[float]) -> list[str]:
         return [number(v, 0, lang) for v in values]
@@ -108,7 +115,7 @@ def flow(result: FlowAnalysis, *, arm: str = "intervention", lang: Language = "d
                           caption=caption(lang, notes=[text("suppressed_note", lang)]))
                 + theme_sammen() + p9.theme(axis_text=p9.element_blank(), panel_grid=p9.element_blank()) + size(6))
     series = frame[["month", "enrolled", "ended"]].astype({"enrolled": "float", "ended": "float"})
-    method = text("flow_forecast", lang, method=forecast.variant.split(":")[0], n=forecast.n_pre or 0)
+    method = text("flow_forecast", lang, method=_method(forecast, lang), n=forecast.n_pre or 0)
     n_note = f"n: {number(float(series['enrolled'].max()), 0, lang)} {text('enrolled', lang).lower()} (maks.)" \
         if lang == "da" else f"n: {number(float(series['enrolled'].max()), 0, lang)} enrolled (max)"
     return _chart(series, forecast, title, subtitle, lang, [n_note, method, text("band", lang)])
@@ -126,7 +133,7 @@ def soenderborg(*, lang: Language = "da", path: Path | None = None) -> p9.ggplot
     series = pd.DataFrame(dict(month=[r.month for r in parsed], enrolled=[float(r.enrolled) for r in parsed],
                                ended=[float(r.ended) for r in parsed]))
     forecast = flow_analysis.soenderborg(source)
-    method = text("flow_forecast", lang, method=forecast.variant.split(":")[0], n=forecast.n_pre or 0)
+    method = text("flow_forecast", lang, method=_method(forecast, lang), n=forecast.n_pre or 0)
     subtitle = ("Sønderborg (syntetiske data efter de offentliggjorte tal)" if lang == "da"
                 else "Sønderborg (synthetic data matching the published figures)")
     return _chart(series, forecast, text("flow_title", lang), subtitle, lang, [method, text("band", lang)])

@@ -1,0 +1,209 @@
+"""Charts of the demo evaluation (seed 1, 8000 responses, loaded once for this module):
+every chart function renders in PNG, SVG and PDF; a PNG has the pixel size its width,
+height and dpi give; the SVG keeps its text, in Danish by default and English on request;
+a suppressed group is the words 'for få svar' and never a figure; Sønderborg's gap is
+labelled with its published numbers; and `save_all` and `sammen export charts` write the
+whole set."""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+from collections.abc import Callable
+from io import BytesIO
+from pathlib import Path
+
+import msgspec
+import plotnine as p9
+import pytest
+from PIL import Image
+from pypdf import PdfReader
+
+from service import analysis
+from service.analysis.bundle import EvaluationResults
+from service.analysis.results import Descriptive
+from service.exports import charts
+from tests.support.cli import sammen
+
+SVG = "{http://www.w3.org/2000/svg}"
+TOO_FEW = "for få svar"
+
+
+@pytest.fixture(scope="module")
+def bundle(demo, session) -> EvaluationResults:
+    return analysis.results_bundle(demo, session=session)
+
+
+@pytest.fixture(scope="module")
+def context(bundle) -> charts.Context:
+    return charts.context_of(bundle)
+
+
+def makers(b: EvaluationResults, ctx: charts.Context) -> dict[str, Callable[[], p9.ggplot]]:
+    """One call of every chart function, with the title its picture must carry."""
+    return {
+        "Svarfordeling pr. spørgsmål før og efter": lambda: charts.likert(b.distributions, "borger", context=ctx),
+        "Temascorer før og efter": lambda: charts.theme_scores(b.summary, "borger", context=ctx),
+        "Temascorer før og efter: Indflydelse på eget liv":
+            lambda: charts.theme_scores_by_unit(b.summary, "borger", "indflydelse", context=ctx),
+        "Andel enige før og efter": lambda: charts.share_agreeing(b.summary, "borger", context=ctx),
+        "Forskel i forskelle: indsats mod sammenligning":
+            lambda: charts.difference_in_differences(b.models, context=ctx),
+        "Andel enige i alle udsagn (samlet indikator)": lambda: charts.joint_agreement(b.joint, context=ctx),
+        "Relationel koordinering mellem faggrupper: før":
+            lambda: charts.coordination_heatmap(b.coordination, "before", context=ctx),
+        "Ændring i relationel koordinering (efter − før)":
+            lambda: charts.coordination_heatmap(b.coordination, "change", context=ctx),
+        "Hver faggruppes koordinering med de andre": lambda: charts.role_coordination(b.coordination, context=ctx),
+        "Mødeevalueringer pr. måned": lambda: charts.meetings(b.meetings, context=ctx),
+        "Borgerforløb: indskrevne og afsluttede": lambda: charts.flow(b.flow, context=ctx),
+        "Ændringer side om side pr. enhed": lambda: charts.side_by_side(b.side_by_side, context=ctx),
+        "Svarprocent pr. enhed og måling": lambda: charts.response_rates(b.rates, questionnaire_id="borger",
+                                                                         context=ctx),
+    }
+
+
+def svg_texts(path: Path) -> list[str]:
+    """Every text element of an SVG, lines as drawn (matplotlib writes one element per line)."""
+    root = ET.parse(path).getroot()
+    return ["".join(t.itertext()) for t in root.iter(f"{SVG}text")]
+
+
+def expected_pixels(plot: p9.ggplot, dpi: int) -> tuple[int, int]:
+    width, height = plot.theme.getp("figure_size")
+    return round(width * dpi), round(height * dpi)
+
+
+def test_every_chart_renders_as_png_svg_and_pdf_with_its_title(bundle, context, tmp_path):
+    for title, make in makers(bundle, context).items():
+        plot = make()
+        png = charts.save(plot, tmp_path / "chart.png", dpi=72)
+        with Image.open(png) as image:
+            image.load()
+            width, height = expected_pixels(plot, 72)
+            assert abs(image.width - width) <= 1 and abs(image.height - height) <= 1, title
+        texts = svg_texts(charts.save(plot, tmp_path / "chart.svg"))
+        assert title in texts, (title, texts[-12:])
+        reader = PdfReader(charts.save(plot, tmp_path / "chart.pdf"))
+        assert len(reader.pages) == 1
+        assert title in reader.pages[0].extract_text(), title
+
+
+def test_a_png_is_16_cm_wide_at_the_dpi_asked_for(bundle, context, tmp_path):
+    plot = charts.theme_scores(bundle.summary, "borger", context=context)
+    for dpi in (100, 300):
+        with Image.open(charts.save(plot, tmp_path / f"scores_{dpi}.png", dpi=dpi)) as image:
+            assert abs(image.width - round(16 / 2.54 * dpi)) <= 1
+            assert image.info.get("dpi", (dpi,))[0] == pytest.approx(dpi, abs=0.5)
+
+
+def test_labels_are_danish_by_default_and_english_on_request(bundle, context, tmp_path):
+    danish = " | ".join(svg_texts(charts.save(charts.theme_scores(bundle.summary, "borger", context=context),
+                                              tmp_path / "da.svg")))
+    for label in ("Temascorer før og efter", "Indflydelse på eget liv", "Før", "Efter", "Indsats", "Sammenligning",
+                  "Spørgeskema: borger (version 1, 2)", "Gennemsnit på temaets skala"):
+        assert label in danish, label
+    assert re.search(r"\b3,\d\b", danish), "axis figures are written with a decimal comma"
+    english = " | ".join(svg_texts(charts.save(charts.theme_scores(bundle.summary, "borger", lang="en",
+                                                                   context=context), tmp_path / "en.svg")))
+    for label in ("Theme scores before and after", "Influence on own life", "Before", "After", "Intervention",
+                  "Questionnaire: borger (versions 1, 2)"):
+        assert label in english, label
+    assert "Temascorer" not in english and "Før" not in english
+
+
+def test_a_suppressed_unit_reads_for_faa_svar_and_shows_no_figure(bundle, context, tmp_path):
+    """Units 4, 6, 9 and 10 of the demo are under the threshold in some waves: each such
+    group is one 'for få svar' in the picture and has no dot or interval in its layers."""
+    rows = [r for r in bundle.summary if isinstance(r, Descriptive) and r.questionnaire_id == "borger"
+            and r.target == "indflydelse" and r.unit_id is not None]
+    hidden = [r for r in rows if r.suppressed]
+    assert hidden and all(r.mean is None and r.n is None for r in hidden)
+    plot = charts.theme_scores_by_unit(bundle.summary, "borger", "indflydelse", context=context)
+    texts = svg_texts(charts.save(plot, tmp_path / "units.svg"))
+    assert texts.count(TOO_FEW) == len(hidden)
+    # the rows each drawing layer was given (plotnine keeps a layer's own data in `_data`)
+    drawn = [layer._data for layer in plot.layers if isinstance(layer.geom, (p9.geom_point, p9.geom_linerange))]
+    assert all(not frame["suppressed"].any() for frame in drawn)
+    assert sum(len(frame) for frame in drawn) == 2 * (len(rows) - len(hidden))
+
+
+def test_the_heatmap_writes_a_figure_for_each_shown_tie_and_for_faa_svar_for_each_hidden_one(bundle, context,
+                                                                                              tmp_path):
+    frame = analysis.heatmap_frame(bundle.coordination, arm="intervention", phase="before")
+    shown = frame[~frame["suppressed"] & frame["mean"].notna()]
+    hidden = frame[frame["suppressed"]]
+    assert len(hidden) > 0
+    texts = svg_texts(charts.save(charts.coordination_heatmap(bundle.coordination, "before", context=context),
+                                  tmp_path / "heat.svg"))
+    tiles = [t for t in texts if re.fullmatch(r"\d,\d\d", t)]
+    assert sorted(tiles) == sorted(f"{m:.2f}".replace(".", ",") for m in shown["mean"])
+    assert texts.count(TOO_FEW) == len(hidden)
+
+
+def test_a_suppressed_answer_distribution_is_words_not_a_bar(bundle, context, tmp_path):
+    """One group made suppressed as the analysis makes it (labels only): its row says 'for
+    få svar' and none of its options is drawn; the other groups keep their bars."""
+    target = next(d for d in bundle.distributions if d.questionnaire_id == "borger" and d.arm == "intervention"
+                  and d.item_id == "indflydelse_eget_liv" and d.phase == "after")
+    hidden = msgspec.structs.replace(target, n=None, dont_know=None, options=[], suppressed=True)
+    changed = [hidden if d is target else d for d in bundle.distributions]
+    plot = charts.likert(changed, "borger", context=context)
+    texts = svg_texts(charts.save(plot, tmp_path / "likert.svg"))
+    assert texts.count(TOO_FEW) == 1
+    bars = plot.data
+    item = [i for i in bars["item"].astype(str).unique() if i.startswith("Jeg har indflydelse på mit eget")][0]
+    drawn = bars[(bars["item"].astype(str) == item) & bars["width"].notna()]
+    assert set(drawn["phase"]) == {"before"} and len(drawn) == 5
+    assert len(bars[bars["width"].notna()]) == 5 * (len([d for d in changed if d.questionnaire_id == "borger"
+                                                         and d.arm == "intervention" and d.scale_max == 5]) - 1)
+
+
+def test_the_likert_bars_put_disagreeing_answers_left_and_split_the_neutral_one_at_zero(bundle, context):
+    plot = charts.likert(bundle.distributions, "borger", context=context)
+    bars = plot.data[plot.data["width"].notna()]
+    for _, one in bars.groupby(["item", "phase"], observed=True):
+        one = one.sort_values("option")
+        left = one["centre"] - one["width"] / 2
+        right = one["centre"] + one["width"] / 2
+        neutral = one[one["option"] == 2].iloc[0]
+        assert neutral["centre"] == pytest.approx(0, abs=1e-9)
+        assert (right.iloc[:2] <= 1e-9).all() and (left.iloc[3:] >= -1e-9).all()
+        assert right.max() - left.min() == pytest.approx(1)
+
+
+def test_the_soenderborg_flow_chart_labels_640_expected_533_observed_and_18_5_percent(tmp_path):
+    texts = " | ".join(svg_texts(charts.save(charts.soenderborg(), tmp_path / "flow.svg")))
+    assert "Forventet 640 · observeret 533 · 107 færre end forventet (18,5 %)" in texts
+    assert "Ændringen indført" in texts and "95 %-prognoseinterval" in texts
+    english = " | ".join(svg_texts(charts.save(charts.soenderborg(lang="en"), tmp_path / "flow_en.svg")))
+    assert "Expected 640 · observed 533 · 107 fewer than expected (18.5 %)" in english
+
+
+def test_save_refuses_an_unknown_format_by_name(bundle, context, tmp_path):
+    with pytest.raises(ValueError, match="format"):
+        charts.save(charts.theme_scores(bundle.summary, "borger", context=context), tmp_path / "x.gif")
+
+
+def test_save_all_writes_every_chart_of_the_evaluation_in_each_format(bundle, tmp_path):
+    written = charts.save_all(bundle, tmp_path, formats=["png", "svg"], dpi=30)
+    names = {f.name for f in written}
+    assert {"svarfordeling_borger_intervention", "temascorer_borger", "forskel_i_forskelle", "samlet_indikator",
+            "koordinering_change_intervention", "moeder", "borgerforloeb_intervention", "side_om_side",
+            "svarprocent_borger"} <= names
+    assert len(written) == 2 * len(names)
+    for f in written:
+        path = Path(f.path)
+        assert path.parent == tmp_path and path.suffix == f".{f.format}" and path.stat().st_size > 0
+        if f.format == "png":
+            with Image.open(path) as image:
+                assert image.width == pytest.approx(16 / 2.54 * 30, abs=1)
+
+
+async def test_sammen_export_charts_writes_the_set_into_a_folder(bundle, settings, tmp_path):
+    ran = await sammen(settings, "export", "charts", "--evaluation", str(bundle.evaluation.id), "--out",
+                       str(tmp_path / "figurer"), "--format", "pdf", "--dpi", "50")
+    assert ran.code == 0, ran.err
+    files = ran.json()["files"]
+    assert files and all(Path(f).suffix == ".pdf" and Path(f).exists() for f in files)
+    assert PdfReader(BytesIO(Path(files[0]).read_bytes())).pages
