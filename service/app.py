@@ -25,6 +25,7 @@ from service.admin.api import AdminApi
 from service.admin.lifespan import admin_duties
 from service.config import Settings
 from service.evaluations.api import EvaluationApi
+from service.evaluations.web import EVALUATOR_TEMPLATES, EvaluatorPages
 from service.flow.api import FlowApi
 from service.http import Conn, provide_conn
 from service.setup import prepare_database
@@ -76,12 +77,13 @@ def create_app(settings: Settings) -> Litestar:
         return Template("message.html", context={"kind": "home", "lang": "da"})
 
     return Litestar(
-        route_handlers=[FormController, SurveyApi, AdminApi, EvaluationApi, FlowApi, health, home, *EDGE_ROUTES],
+        route_handlers=[FormController, SurveyApi, AdminApi, EvaluationApi, EvaluatorPages, FlowApi, health, home,
+                        *EDGE_ROUTES],
         dependencies={"conn": Provide(provide_conn)},
         lifespan=[lifespan, admin_duties],  # admin_duties: the server secret, daily retention
         state=State({"settings": settings, "catalogue": Catalogue(), **limits.rate_limits()}),
         template_config=TemplateConfig(
-            directory=TEMPLATES, engine=JinjaTemplateEngine, engine_callback=_configure_templates
+            directory=[TEMPLATES, EVALUATOR_TEMPLATES], engine=JinjaTemplateEngine, engine_callback=_configure_templates
         ),
         compression_config=CompressionConfig(backend="gzip", minimum_size=512, gzip_compress_level=6),
         exception_handlers=APP_HANDLERS,  # the form and the APIs set their own (service/web/handlers.py)

@@ -118,6 +118,46 @@ TEXTS: dict[str, tuple[str, str]] = {
     "matrix": ("Svaret skal angive en vurdering for hver faggruppe.", "The answer must give a rating for each group."),
     "row_not_shown": ("Faggruppen skal ikke vurderes her.", "This group is not to be rated here."),
     "row": ("Svaret skal angive en vurdering for hver del.", "The answer must give a rating for each part."),
+    # --- the evaluator's page (service/evaluations/web.py) -------------------------------
+    "evaluator_title": ("Evalueringer", "Evaluations"),
+    "evaluator_signin_title": ("Log ind som evaluator", "Sign in as an evaluator"),
+    "evaluator_signin_intro": ("Brug den API-nøgle, du har fået af din administrator. Du forbliver logget ind "
+                               "i 8 timer på denne computer; nøglen selv gemmes ikke i browseren.",
+                               "Use the API key your administrator gave you. You stay signed in for 8 hours on "
+                               "this computer; the key itself is not kept in the browser."),
+    "evaluator_key_label": ("API-nøgle", "API key"),
+    "evaluator_key_hint": ("Nøglen er en lang række bogstaver og tal. Sæt den ind fra e-mailen eller "
+                           "adgangskodeprogrammet.", "The key is a long string of letters and digits. Paste it "
+                           "from the e-mail or your password manager."),
+    "evaluator_sign_in": ("Log ind", "Sign in"),
+    "evaluator_sign_out": ("Log ud", "Sign out"),
+    "evaluator_key_missing": ("Skriv din API-nøgle.", "Enter your API key."),
+    "evaluator_key_wrong": ("Nøglen er forkert eller trukket tilbage. Tjek at hele nøglen er med.",
+                            "The key is wrong or has been revoked. Check that the whole key is there."),
+    "evaluator_signed_in_as": ("Logget ind som {name}", "Signed in as {name}"),
+    "evaluator_intro": ("Her kan du hente rapport, figurer og data for hver evaluering. Rapport og figurer laves, "
+                        "når du henter dem, og det kan tage op til et halvt minut. Alt, du henter, skrives i "
+                        "revisionsloggen.", "Download the report, charts and data of each evaluation here. The "
+                        "report and the charts are made when you download them, which can take up to half a "
+                        "minute. Everything you download is written to the audit log."),
+    "evaluator_none": ("Der er ingen evalueringer endnu.", "There are no evaluations yet."),
+    "evaluator_facts": ("{organisation} · ændringen indført {date} · {units} enheder · {waves} målinger · "
+                        "{responses} besvarelser", "{organisation} · change introduced {date} · {units} units · "
+                        "{waves} waves · {responses} responses"),
+    "evaluator_report": ("Rapport", "Report"),
+    "evaluator_report_pdf": ("Evalueringsrapport til udskrift (PDF)", "Evaluation report for print (PDF, Danish)"),
+    "evaluator_report_html": ("Evalueringsrapport til skærm (HTML, én fil)",
+                              "Evaluation report for the screen (HTML, one file, Danish)"),
+    "evaluator_charts": ("Figurer", "Charts"),
+    "evaluator_charts_png": ("Alle figurer som billeder (PNG, zip)", "Every chart as an image (PNG, zip)"),
+    "evaluator_charts_svg": ("Alle figurer til redigering (SVG, zip)", "Every chart for editing (SVG, zip)"),
+    "evaluator_charts_pdf": ("Alle figurer til tryk (PDF, zip)", "Every chart for print (PDF, zip)"),
+    "evaluator_tables": ("Tabeller", "Tables"),
+    "evaluator_tables_xlsx": ("Alle resultater som tabeller (Excel)", "Every result as a table (Excel)"),
+    "evaluator_data": ("Data", "Data"),
+    "evaluator_data_tidy": ("Alle svar, én række pr. svar (CSV)", "Every answer, one row per answer (CSV)"),
+    "evaluator_data_codebook": ("Kodebog til svarene (CSV)", "Codebook of the answers (CSV)"),
+    "evaluator_data_file": ("Svar pr. besvarelse med etiketter ({name})", "Answers per response with labels ({name})"),
 }
 
 

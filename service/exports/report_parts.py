@@ -7,26 +7,64 @@ PDF); a chart that cannot be drawn for this evaluation (no such data) is left ou
 from __future__ import annotations
 
 import base64
-from collections.abc import Callable
+import tempfile
+from pathlib import Path
+from typing import Any
 
 from service.analysis.bundle import EvaluationResults
 from service.exports.report_view import Figure, Table
 
 DPI = 150
 
-
-def figures(bundle: EvaluationResults) -> dict[str, list[Figure]]:
-    """The charts of each report section, by the section's key."""
-    return {}
-
-
-def tables(bundle: EvaluationResults) -> dict[str, list[Table]]:
-    """Publication tables of each report section, by the section's key."""
-    return {}
+# Report section -> the charts it shows (service/exports/charts/save.py: charts() names
+# them), in order. A name the evaluation has no chart for is skipped.
+SECTION_CHARTS: dict[str, tuple[str, ...]] = {
+    # Not the response-rate charts: they draw the exact rates of units too small to show
+    # (operational counts), where the report's own table says 'for få svar'.
+    "exploratory": ("temascorer_borger", "andel_enige_borger", "svarfordeling_borger_intervention",
+                    "forskel_i_forskelle", "samlet_indikator", "temascore_enheder_borger_indflydelse"),
+    "coordination": ("koordinering_before_intervention", "koordinering_after_intervention",
+                     "koordinering_change_intervention", "koordinering_faggrupper"),
+    "meetings": ("moeder",),
+    "flow": ("borgerforloeb_intervention", "borgerforloeb_comparison"),
+    "side_by_side": ("side_om_side",),
+}
 
 
 def png_uri(png: bytes) -> str:
     return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
 
 
-Drawer = Callable[[EvaluationResults], object]
+def _alt(plot: Any, name: str) -> tuple[str, str]:
+    """The chart's title, and a text alternative: title, subtitle and caption."""
+    labels = plot.labels
+    title = str(labels.get("title", None) or name.replace("_", " "))
+    extra = [str(v) for v in (labels.get("subtitle", None), labels.get("caption", None)) if v]
+    return title, ". ".join([title, *extra])
+
+
+def figures(bundle: EvaluationResults) -> dict[str, list[Figure]]:
+    """The charts of each report section, by the section's key."""
+    from service.exports.charts import charts, save  # plotnine only when a report is made
+
+    available = charts(bundle)
+    out: dict[str, list[Figure]] = {}
+    with tempfile.TemporaryDirectory(prefix="sammen-report-") as folder:
+        for section, names in SECTION_CHARTS.items():
+            for name in names:
+                if name not in available:
+                    continue
+                try:
+                    plot = available[name]()
+                except ValueError:  # nothing to draw for this evaluation
+                    continue
+                path = save(plot, Path(folder) / f"{name}.png", "png", DPI)
+                title, alt = _alt(plot, name)
+                out.setdefault(section, []).append(Figure(key=name, title=title, alt=alt,
+                                                          src=png_uri(path.read_bytes())))
+    return out
+
+
+def tables(bundle: EvaluationResults) -> dict[str, list[Table]]:
+    """Publication tables of each report section, by the section's key."""
+    return {}

@@ -1,0 +1,210 @@
+"""The evaluator's page (/evaluator): sign in with an API key (an evaluator's, or an
+admin's), see the organisation's evaluations and download, for each, the report, the
+charts, the tables and the data files. Server-rendered like the citizens' form, the same
+look and accessibility, and usable without JavaScript on a laptop or a tablet.
+
+The key is posted once; the browser keeps a signed cookie, never the key
+(service/evaluations/signin.py): HttpOnly, SameSite=Strict, Secure when the service is
+served over https. Every download checks the evaluation is the caller's (404 otherwise)
+and is written to the audit log like the API's."""
+
+from __future__ import annotations
+
+import io
+import shutil
+import tempfile
+import zipfile
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import asyncpg
+import msgspec
+from litestar import Controller, Request, Response, get, post
+from litestar.datastructures import Cookie, State
+from litestar.exceptions import NotAuthorizedException
+from litestar.params import FromPath, QueryParameter
+from litestar.response import Redirect, Template
+
+from service.admin import audit
+from service.admin.access import Caller, check_evaluation_access, record_read
+from service.analysis.snapshot import snapshot
+from service.config import Settings
+from service.errors import TooManyRequests
+from service.evaluations import signin
+from service.http import Conn, PathId
+from service.secrets_file import server_secret
+from service.web.handlers import HTML_HANDLERS
+from service.web.limits import RateLimit, client_address
+
+Lang = Annotated[Literal["da", "en"] | None, QueryParameter(name="lang", required=False)]
+HOME = "/evaluator"
+EVALUATOR_TEMPLATES = Path(__file__).parent / "templates"
+
+
+class EvaluationRow(msgspec.Struct, frozen=True, kw_only=True):
+    id: int
+    name: str
+    organisation: str
+    implementation_date: str
+    units: int
+    waves: int
+    responses: int
+
+
+async def evaluations_of(conn: asyncpg.Connection, caller: Caller) -> list[EvaluationRow]:
+    """The evaluations the caller may read (an admin: every organisation's), newest first."""
+    rows = await conn.fetch(
+        "select e.id, e.name, o.name as organisation, e.implementation_date,"
+        " (select count(*) from evaluation_unit eu where eu.evaluation_id = e.id) as units,"
+        " (select count(*) from wave w where w.evaluation_id = e.id) as waves,"
+        " (select count(*) from response r join wave w on w.id = r.wave_id where w.evaluation_id = e.id) as responses"
+        " from evaluation e join organisation o on o.id = e.organisation_id"
+        " where $1::bigint is null or e.organisation_id = $1 order by e.implementation_date desc, e.id desc",
+        caller.organisation_id)
+    return [EvaluationRow(id=r["id"], name=r["name"], organisation=r["organisation"],
+                          implementation_date=f"{r['implementation_date']:%-d.%-m.%Y}", units=r["units"],
+                          waves=r["waves"], responses=r["responses"]) for r in rows]
+
+
+def _lang(lang: str | None) -> str:
+    return "en" if lang == "en" else "da"
+
+
+def _settings(state: State) -> Settings:
+    settings: Settings = state.settings
+    return settings
+
+
+def _cookie(state: State, value: str, max_age: int) -> Cookie:
+    settings = _settings(state)
+    return Cookie(key=signin.COOKIE, value=value, path=HOME, max_age=max_age, httponly=True, samesite="strict",
+                  secure=settings.public_url.startswith("https://"))
+
+
+async def _caller(request: Request[Any, Any, Any], conn: asyncpg.Connection, state: State) -> Caller | None:
+    settings = _settings(state)
+    return await signin.signed_in(conn, request.cookies.get(signin.COOKIE), admin_key=settings.admin_api_key,
+                                  secret=server_secret(settings))
+
+
+async def _reader(request: Request[Any, Any, Any], conn: asyncpg.Connection, state: State,
+                  evaluation_id: int) -> Caller:
+    """The signed-in caller, when the evaluation is theirs to read (401 / 404 otherwise)."""
+    caller = await _caller(request, conn, state)
+    if caller is None:
+        raise NotAuthorizedException("sign in on /evaluator first")
+    await check_evaluation_access(conn, caller, evaluation_id)
+    return caller
+
+
+def _same_site(request: Request[Any, Any, Any]) -> bool:
+    """A form posted from this site: no Origin (an old browser), or this site's own."""
+    origin = request.headers.get("origin")
+    return origin is None or origin == f"{request.url.scheme}://{request.url.netloc}"
+
+
+def _attachment(body: bytes, filename: str, media_type: str) -> Response[bytes]:
+    return Response(body, media_type=media_type,
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+class EvaluatorPages(Controller):
+    path = HOME
+    include_in_schema = False
+    exception_handlers = HTML_HANDLERS
+
+    @get("/")
+    async def home(self, request: Request[Any, Any, Any], conn: Conn, state: State, lang: Lang = None) -> Template:
+        language = _lang(lang)
+        caller = await _caller(request, conn, state)
+        if caller is None:
+            return Template("evaluator_signin.html", context={"lang": language, "error": None})
+        return Template("evaluator_list.html", context={
+            "lang": language, "caller": caller, "evaluations": await evaluations_of(conn, caller), "tables": False,
+            "data_files": []})
+
+    @post("/log-ind", status_code=303)
+    async def sign_in(self, request: Request[Any, Any, Any], state: State, lang: Lang = None) -> Response[Any]:
+        language = _lang(lang)
+        guesses: RateLimit = state.admin_guesses
+        address = client_address(request)
+        if (wait := guesses.retry_after(address)) is not None:
+            raise TooManyRequests("too many wrong keys from this address; try again later", wait)
+        if not _same_site(request):
+            return Template("evaluator_signin.html", context={"lang": language, "error": "evaluator_key_wrong"},
+                            status_code=403)
+        form = await request.form()
+        key = str(form.get("noegle", "")).strip()
+        settings = _settings(state)
+        async with state.pool.acquire() as conn:
+            found = await signin.sign_in(conn, key, admin_key=settings.admin_api_key,
+                                         secret=server_secret(settings)) if key else None
+        if found is None:
+            if key:
+                guesses.hit(address)
+            return Template("evaluator_signin.html", status_code=401, context={
+                "lang": language, "error": "evaluator_key_missing" if not key else "evaluator_key_wrong"})
+        suffix = "?lang=en" if language == "en" else ""
+        return Redirect(f"{HOME}{suffix}", status_code=303,
+                        cookies=[_cookie(state, found[1], signin.LIFETIME_SECONDS)])
+
+    @post("/log-ud", status_code=303)
+    async def sign_out(self, request: Request[Any, Any, Any], state: State) -> Redirect:
+        return Redirect(HOME, status_code=303, cookies=[_cookie(state, "", 0)])
+
+    @get(["/{evaluation_id:int}/rapport.pdf", "/{evaluation_id:int}/rapport.html"])
+    async def report_file(self, request: Request[Any, Any, Any], evaluation_id: FromPath[PathId], conn: Conn,
+                          state: State) -> Response[bytes]:
+        from service.exports import report  # WeasyPrint and the charts only when a report is asked for
+
+        fmt: report.Format = "pdf" if request.url.path.endswith(".pdf") else "html"
+        caller = await _reader(request, conn, state, evaluation_id)
+        body = await report.report_for(conn, caller, evaluation_id, fmt, _settings(state).min_group_size)
+        return _attachment(body, report.filename(evaluation_id, fmt), report.MEDIA_TYPES[fmt])
+
+    @get("/{evaluation_id:int}/figurer/{fmt:str}")
+    async def charts_zip(self, request: Request[Any, Any, Any], evaluation_id: FromPath[PathId],
+                         fmt: FromPath[Literal["png", "svg", "pdf"]], conn: Conn, state: State) -> Response[bytes]:
+        """Every chart of the evaluation in one format, zipped."""
+        import anyio
+
+        from service.analysis.bundle import collect
+        from service.exports.charts import save_all
+
+        caller = await _reader(request, conn, state, evaluation_id)
+        async with snapshot(conn):
+            bundle = await collect(conn, evaluation_id, min_group_size=_settings(state).min_group_size)
+
+        def draw() -> tuple[bytes, int]:
+            folder = Path(tempfile.mkdtemp(prefix="sammen-charts-"))
+            try:
+                written = save_all(bundle, folder, (fmt,))
+                buffer = io.BytesIO()
+                with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+                    for chart in written:
+                        archive.write(chart.path, Path(chart.path).name)
+                return buffer.getvalue(), len(written)
+            finally:
+                shutil.rmtree(folder, ignore_errors=True)
+
+        body, count = await anyio.to_thread.run_sync(draw)
+        await record_read(conn, caller, f"evaluation {evaluation_id} charts ({fmt})", count)
+        return _attachment(body, f"evaluering-{evaluation_id}-figurer-{fmt}.zip", "application/zip")
+
+    @get("/{evaluation_id:int}/data/{name:str}")
+    async def data_file(self, request: Request[Any, Any, Any], evaluation_id: FromPath[PathId],
+                        name: FromPath[Literal["svar.csv", "kodebog.csv"]], conn: Conn,
+                        state: State) -> Response[bytes]:
+        """The tidy answers (one row per answered cell, no free text) or their codebook,
+        as GET /api/evaluations/{id}/export/tidy.csv|codebook.csv gives them; audited."""
+        from service.exports import tidy  # pandas only where an export is asked for
+
+        caller = await _reader(request, conn, state, evaluation_id)
+        async with snapshot(conn):
+            if name == "svar.csv":
+                body, rows = await tidy.tidy_csv(conn, evaluation_id)
+            else:
+                body, rows = await tidy.codebook_csv(conn, evaluation_id, _settings(state).min_group_size)
+        kind = "tidy" if name == "svar.csv" else "codebook"
+        await audit.record(conn, caller.actor, "export", f"evaluation {evaluation_id} {kind} (csv)", {"rows": rows})
+        return _attachment(body, f"evaluering-{evaluation_id}-{name}", "text/csv; charset=utf-8")

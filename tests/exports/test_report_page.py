@@ -1,0 +1,126 @@
+"""The evaluator's page over HTTP (the browser walk is tests/browser/test_evaluator_page.py):
+signing in with a key sets a cookie that holds no key, is HttpOnly and SameSite=Strict;
+a wrong key, a revoked key, a forged or expired cookie open nothing; an evaluator sees
+and downloads only their own organisation's evaluations; every download is audited."""
+
+from __future__ import annotations
+
+import io
+import time
+import zipfile
+
+import pytest
+from litestar.testing import AsyncTestClient
+
+from service.admin import access
+from service.admin.model import NewKey
+from service.app import create_app
+from service.evaluations import signin
+from tests.support import SECRET
+
+
+@pytest.fixture
+async def client(pool, settings):
+    async with AsyncTestClient(create_app(settings)) as client:
+        yield client
+
+
+@pytest.fixture(scope="module")
+async def keys(demo, pool) -> dict[str, str]:
+    async with pool.acquire() as conn:
+        organisation = await conn.fetchval("select organisation_id from evaluation where id = $1", demo)
+        other_org = await conn.fetchval("insert into organisation (name) values ('Nabokommune') returning id")
+        other_eval = await conn.fetchval(
+            "insert into evaluation (organisation_id, name, implementation_date) values ($1, 'Nabo-evaluering',"
+            " '2026-01-01') returning id", other_org)
+        made = {
+            "own": (await access.create_key(conn, NewKey(name="Evaluator Demo", role="evaluator",
+                                                         organisation_id=organisation))).key,
+            "other": (await access.create_key(conn, NewKey(name="Evaluator Nabo", role="evaluator",
+                                                           organisation_id=other_org))).key,
+            "other_evaluation": str(other_eval),
+        }
+    return made
+
+
+async def _signed_in(client, key: str):
+    response = await client.post("/evaluator/log-ind", data={"noegle": key}, follow_redirects=False)
+    assert response.status_code == 303, response.text
+    return response
+
+
+async def test_signing_in_sets_a_cookie_that_holds_no_key_and_lists_only_own_evaluations(client, keys, demo):
+    response = await _signed_in(client, keys["own"])
+    cookie = response.headers["set-cookie"]
+    assert cookie.startswith(f"{signin.COOKIE}=") and keys["own"] not in cookie
+    assert "HttpOnly" in cookie and "SameSite=strict" in cookie and "Path=/evaluator" in cookie
+    assert "Secure" not in cookie  # plain http in tests; SAMMEN_BASE_URL https adds it
+    page = await client.get("/evaluator")
+    assert page.status_code == 200 and "Logget ind som Evaluator Demo" in page.text
+    assert "Recovery-orienteret praksis" in page.text and "Nabo-evaluering" not in page.text
+    assert f'href="/evaluator/{demo}/rapport.pdf"' in page.text
+    out = await client.post("/evaluator/log-ud", follow_redirects=False)
+    assert out.status_code == 303 and 'sammen_evaluator=""' in out.headers["set-cookie"]
+
+
+async def test_a_wrong_or_missing_key_is_refused_with_the_field_named(client):
+    wrong = await client.post("/evaluator/log-ind", data={"noegle": "not-a-key"}, follow_redirects=False)
+    assert wrong.status_code == 401 and "set-cookie" not in wrong.headers
+    assert 'href="#noegle"' in wrong.text and "Nøglen er forkert" in wrong.text and 'aria-invalid="true"' in wrong.text
+    empty = await client.post("/evaluator/log-ind", data={"noegle": ""}, follow_redirects=False)
+    assert empty.status_code == 401 and "Skriv din API-nøgle." in empty.text
+    assert "Log ind som evaluator" in (await client.get("/evaluator")).text
+
+
+async def test_a_forged_expired_or_revoked_sign_in_opens_nothing(client, keys, demo, pool):
+    response = await _signed_in(client, keys["own"])
+    value = response.headers["set-cookie"].split(";")[0].split("=", 1)[1]
+    key_id, expires, signature = value.split(".")
+    forged = [f"{int(key_id) + 1}.{expires}.{signature}", f"{key_id}.{int(expires) + 1}.{signature}", "admin.1.x"]
+    for cookie in forged:
+        client.cookies.set(signin.COOKIE, cookie, path="/evaluator")
+        assert (await client.get(f"/evaluator/{demo}/data/kodebog.csv")).status_code == 401
+    async with pool.acquire() as conn:
+        past = await signin.sign_in(conn, keys["own"], admin_key="", secret=SECRET, now=time.time() - 9 * 3600)
+        assert past is not None
+        assert await signin.signed_in(conn, past[1], admin_key="", secret=SECRET) is None
+        organisation = await conn.fetchval("select organisation_id from evaluation where id = $1", demo)
+        revocable = (await access.create_key(conn, NewKey(name="Soon gone", role="evaluator",
+                                                          organisation_id=organisation))).key
+    client.cookies.clear()
+    await _signed_in(client, revocable)
+    assert (await client.get(f"/evaluator/{demo}/data/kodebog.csv")).status_code == 200
+    async with pool.acquire() as conn:
+        key_id = await conn.fetchval("select max(id) from api_key")
+        await access.revoke_key(conn, key_id)
+    assert (await client.get(f"/evaluator/{demo}/data/kodebog.csv")).status_code == 401
+    assert "Log ind som evaluator" in (await client.get("/evaluator")).text
+
+
+async def test_downloads_are_the_callers_own_and_audited(client, keys, demo, pool):
+    await _signed_in(client, keys["own"])
+    report = await client.get(f"/evaluator/{demo}/rapport.pdf")
+    assert report.status_code == 200 and report.content.startswith(b"%PDF")
+    assert report.headers["content-disposition"] == f'attachment; filename="evalueringsrapport-{demo}.pdf"'
+    charts = await client.get(f"/evaluator/{demo}/figurer/svg")
+    assert charts.status_code == 200
+    names = zipfile.ZipFile(io.BytesIO(charts.content)).namelist()
+    assert "temascorer_borger.svg" in names and all(n.endswith(".svg") for n in names)
+    tidy = await client.get(f"/evaluator/{demo}/data/svar.csv")
+    assert tidy.status_code == 200 and "item_id" in tidy.text.splitlines()[0]
+    other = await client.get(f"/evaluator/{keys['other_evaluation']}/rapport.pdf")
+    assert other.status_code == 404
+    async with pool.acquire() as conn:
+        entries = [(r["action"], r["subject"]) for r in await conn.fetch(
+            "select action, subject from audit_log where actor = (select 'key:' || id from api_key where name ="
+            " 'Evaluator Demo') order by id desc limit 3")]
+    assert entries == [("export", f"evaluation {demo} tidy (csv)"), ("read", f"evaluation {demo} charts (svg)"),
+                       ("read", f"evaluation {demo} report (pdf)")]
+    client.cookies.clear()
+    assert (await client.get(f"/evaluator/{demo}/rapport.pdf")).status_code == 401
+
+
+async def test_a_form_posted_from_another_site_does_not_sign_in(client, keys):
+    response = await client.post("/evaluator/log-ind", data={"noegle": keys["own"]},
+                                 headers={"Origin": "https://elsewhere.example"}, follow_redirects=False)
+    assert response.status_code == 403 and "set-cookie" not in response.headers
