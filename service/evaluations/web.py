@@ -98,9 +98,15 @@ async def _reader(request: Request[Any, Any, Any], conn: asyncpg.Connection, sta
 
 
 def _same_site(request: Request[Any, Any, Any]) -> bool:
-    """A form posted from this site: no Origin (an old browser), or this site's own."""
+    """A form posted from this site, as far as the browser says: Sec-Fetch-Site (sent by
+    current browsers whatever the referrer policy) same-origin, or else an Origin that is
+    this site's. With Referrer-Policy no-referrer a browser's Origin is 'null', which
+    says nothing either way."""
+    fetch_site = request.headers.get("sec-fetch-site")
+    if fetch_site is not None:
+        return fetch_site in ("same-origin", "none")
     origin = request.headers.get("origin")
-    return origin is None or origin == f"{request.url.scheme}://{request.url.netloc}"
+    return origin in (None, "null") or origin == f"{request.url.scheme}://{request.url.netloc}"
 
 
 def _attachment(body: bytes, filename: str, media_type: str) -> Response[bytes]:

@@ -121,6 +121,7 @@ async def test_downloads_are_the_callers_own_and_audited(client, keys, demo, poo
 
 
 async def test_a_form_posted_from_another_site_does_not_sign_in(client, keys):
-    response = await client.post("/evaluator/log-ind", data={"noegle": keys["own"]},
-                                 headers={"Origin": "https://elsewhere.example"}, follow_redirects=False)
-    assert response.status_code == 403 and "set-cookie" not in response.headers
+    for headers in ({"Origin": "https://elsewhere.example"}, {"Sec-Fetch-Site": "cross-site", "Origin": "null"}):
+        response = await client.post("/evaluator/log-ind", data={"noegle": keys["own"]}, headers=headers,
+                                     follow_redirects=False)
+        assert response.status_code == 403 and "set-cookie" not in response.headers

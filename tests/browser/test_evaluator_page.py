@@ -1,0 +1,100 @@
+"""The evaluator's page in real Chromium on a tablet and a laptop, against the demo
+evaluation (seed 1, 8000 responses): a wrong key is refused with the field named, the
+right key lists the organisation's evaluation, the report downloads as a PDF that opens,
+signing out closes the page; axe finds nothing serious or critical on any of its pages
+(the same bar as the citizens' form)."""
+
+from __future__ import annotations
+
+from io import BytesIO
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+from service.admin import access
+from service.admin.model import NewKey
+from tests.browser.test_accessibility import check
+
+pytestmark = pytest.mark.browser
+
+TABLET = {"viewport": {"width": 820, "height": 1180}, "screen": {"width": 820, "height": 1180}, "is_mobile": True,
+          "has_touch": True, "device_scale_factor": 2}
+LAPTOP = {"viewport": {"width": 1366, "height": 768}, "screen": {"width": 1366, "height": 768}, "is_mobile": False,
+          "has_touch": False, "device_scale_factor": 1}
+
+
+@pytest.fixture(scope="module")
+async def evaluator_key(demo, pool) -> str:
+    async with pool.acquire() as conn:
+        organisation = await conn.fetchval("select organisation_id from evaluation where id = $1", demo)
+        return (await access.create_key(conn, NewKey(name="Evaluator Demo", role="evaluator",
+                                                     organisation_id=organisation))).key
+
+
+async def _sign_in(page, key: str) -> None:
+    await page.get_by_label("API-nøgle").fill(key)
+    await page.get_by_role("button", name="Log ind").click()
+
+
+async def _fits_the_width(page) -> bool:
+    return await page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+
+
+async def test_an_evaluator_signs_in_on_a_tablet_and_downloads_the_report(new_phone, evaluator_key, demo, tmp_path):
+    page = await new_phone(**TABLET)
+    found: list[str] = []
+    minor: list[str] = []
+    await page.goto("/evaluator")
+    assert await page.locator("h1").inner_text() == "Log ind som evaluator"
+    await check(page, "sign-in", found, minor)
+
+    await _sign_in(page, "a-wrong-key-0123456789")
+    summary = page.locator(".summary")
+    assert await summary.count() == 1
+    assert "Nøglen er forkert" in await summary.inner_text()
+    assert await page.get_by_label("API-nøgle").get_attribute("aria-invalid") == "true"
+    await check(page, "sign-in with a wrong key", found, minor)
+    await summary.get_by_role("link").click()
+    assert await page.evaluate("document.activeElement.id") == "noegle"
+
+    await _sign_in(page, evaluator_key)
+    assert await page.locator("h1").inner_text() == "Evalueringer"
+    assert await page.get_by_role("heading", name="Recovery-orienteret praksis 2024-2025").count() == 1
+    assert await _fits_the_width(page)
+    await check(page, "the list of evaluations", found, minor)
+    [cookie] = await page.context.cookies()
+    assert cookie["httpOnly"] and cookie["sameSite"] == "Strict" and evaluator_key not in cookie["value"]
+
+    async with page.expect_download(timeout=120_000) as info:
+        await page.get_by_role("link", name="Evalueringsrapport til udskrift (PDF)").click()
+    download = await info.value
+    assert download.suggested_filename == f"evalueringsrapport-{demo}.pdf"
+    saved = tmp_path / download.suggested_filename
+    await download.save_as(saved)
+    reader = PdfReader(BytesIO(Path(saved).read_bytes()))
+    assert len(reader.pages) >= 8
+    assert "Evalueringens design" in "".join(p.extract_text() for p in reader.pages[:4])
+
+    await page.get_by_role("button", name="Log ud").click()
+    assert await page.locator("h1").inner_text() == "Log ind som evaluator"
+    assert (await page.goto(f"/evaluator/{demo}/rapport.pdf")).status == 401
+
+    print(f"\naxe on the evaluator's page: {len(found)} serious/critical, {len(minor)} minor")
+    for line in minor:
+        print(line)
+    assert not found, "axe found serious or critical violations:\n" + "\n".join(found)
+
+
+async def test_the_list_reads_on_a_laptop_and_in_english(new_phone, evaluator_key):
+    page = await new_phone(**LAPTOP, locale="en-GB")
+    await page.goto("/evaluator?lang=en")
+    assert await page.locator("h1").inner_text() == "Sign in as an evaluator"
+    await page.get_by_label("API key").fill(evaluator_key)
+    await page.get_by_role("button", name="Sign in").click()
+    assert await page.locator("h1").inner_text() == "Evaluations"
+    assert await page.get_by_role("link", name="Evaluation report for print (PDF, Danish)").count() == 1
+    assert await _fits_the_width(page)
+    found: list[str] = []
+    await check(page, "the list in English on a laptop", found, [])
+    assert not found, "\n".join(found)
