@@ -110,7 +110,7 @@ def likert(distributions: Sequence[ItemDistribution], questionnaire_id: str = "b
             + theme_sammen(base_size=9)
             + p9.theme(strip_text_y=p9.element_text(angle=0, ha="left"), panel_grid_major_y=p9.element_blank(),
                        axis_text_y=p9.element_text(size=7.5), legend_key_size=10)
-            + p9.guides(fill=p9.guide_legend(nrow=2 if k > 3 else 1))
+            + p9.guides(fill=p9.guide_legend(ncol=2 if k > 3 else k, byrow=True))
             + size(5 + sum(max(0.85, 0.42 * (str(i).count("\n") + 1)) for i in frame["item"].cat.categories)
                    + 0.3 * frame["theme"].nunique()))
 

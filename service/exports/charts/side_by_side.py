@@ -30,7 +30,7 @@ def side_by_side(changes: Sequence[Change], *, lang: Language = "da", context: C
     order = list(dict.fromkeys(frame["row"]))
     frame["row"] = pd.Categorical(frame["row"], categories=list(reversed(order)))
     present = [m for m in MEASURES if m in set(frame["measure"])]
-    labels = {m: wrap(measure_label(m, lang), 20) for m in present}
+    labels = {m: wrap(measure_label(m, lang), 19) for m in present}
     frame["panel"] = pd.Categorical([labels.get(m, m) for m in frame["measure"]], categories=list(labels.values()))
     frame["arm_label"] = [arm_label(a, lang) for a in frame["arm"]]
     frame["bold"] = frame["level"] == "arm"
@@ -53,5 +53,6 @@ def side_by_side(changes: Sequence[Change], *, lang: Language = "da", context: C
     return (plot + p9.labs(title=text("sbs_title", lang), x="", y=text("sbs_x", lang),
                            caption=caption(lang, n={text("units", lang): units},
                                            notes=[text("ci95", lang), text("suppressed_note", lang)]))
-            + theme_sammen(base_size=9) + p9.theme(axis_text_x=p9.element_text(size=7))
+            + theme_sammen(base_size=9) + p9.theme(axis_text_x=p9.element_text(size=7),
+                                                     strip_text=p9.element_text(size=7.5, ha="left"))
             + size(5 + 0.6 * len(order)))
