@@ -207,3 +207,20 @@ async def test_sammen_export_charts_writes_the_set_into_a_folder(bundle, setting
     files = ran.json()["files"]
     assert files and all(Path(f).suffix == ".pdf" and Path(f).exists() for f in files)
     assert PdfReader(BytesIO(Path(files[0]).read_bytes())).pages
+
+
+def test_a_unit_with_fewer_answers_than_the_threshold_shows_for_faa_svar_instead_of_its_rate(bundle, context,
+                                                                                              tmp_path):
+    """The demo's two smallest units answer 2-4 times per wave: their rate (e.g. 4 of 6,
+    67 %) would be a figure of a group under the threshold of 5."""
+    waves = [w for w in bundle.rates if w.questionnaire_id == "borger"]
+    small = [(w.wave, u) for w in waves for u in w.units if 0 < u.submitted + u.open_link_responses < bundle.threshold]
+    assert small
+    plot = charts.response_rates(bundle.rates, questionnaire_id="borger", threshold=bundle.threshold, context=context)
+    texts = svg_texts(charts.save(plot, tmp_path / "rates.svg"))
+    assert texts.count(TOO_FEW) == len(small)
+    shown = [t for t in texts if re.fullmatch(r"\d+ %", t) and t not in ("0 %", "25 %", "50 %", "75 %", "100 %")]
+    assert len(shown) == sum(len(w.units) for w in waves) - len(small)
+    drawn = plot.data
+    assert all(drawn[(drawn["unit"].astype(str) == u.unit) & (drawn["wave"].astype(str).str.startswith(wave[:10]))]
+               .empty for wave, u in small)

@@ -1,5 +1,6 @@
-"""Response rates per unit and wave: answered over invited, as the administrator sees
-them (operational counts of who answered, not what, so nothing is suppressed). A unit
+"""Response rates per unit and wave: answered over invited. A unit with fewer answers in
+a wave than the disclosure threshold shows 'for få svar' there, not its rate, as every
+other figure of so small a group (and as the report's table of rates does). A unit
 without personal invitations has no rate (answers through open links have no
 denominator) and says so instead of showing a bar."""
 
@@ -16,17 +17,19 @@ from service.exports.charts.theme import ARM_COLOURS, SUPPRESSED_COLOUR, caption
 from service.exports.labels import Language, text
 
 
-def response_rates(rates: Sequence[Any], *, questionnaire_id: str | None = None, lang: Language = "da",
-                   context: Context | None = None) -> p9.ggplot:
+def response_rates(rates: Sequence[Any], *, questionnaire_id: str | None = None, threshold: int = 5,
+                   lang: Language = "da", context: Context | None = None) -> p9.ggplot:
     """`rates`: the bundle's WaveRates (wave, questionnaire_id, phase, sequence, units of
     UnitRate). One panel per wave, a bar per unit coloured by arm, the rate written at
-    its end; `questionnaire_id` keeps one questionnaire's waves."""
+    its end; `questionnaire_id` keeps one questionnaire's waves; `threshold`: the
+    bundle's disclosure threshold."""
     records = []
     for w in rates:
         if questionnaire_id is not None and w.questionnaire_id != questionnaire_id:
             continue
         for u in w.units:
-            suppressed = bool(getattr(u, "suppressed", False))
+            answered = u.submitted + u.open_link_responses
+            suppressed = bool(getattr(u, "suppressed", False)) or 0 < answered < threshold
             rate = None if suppressed else u.response_rate
             records.append(dict(wave=wrap(w.wave, 30), sequence=w.sequence, unit=u.unit, arm=u.arm, rate=rate,
                                 invited=None if suppressed else u.invited,
