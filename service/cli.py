@@ -201,6 +201,7 @@ def _parser() -> argparse.ArgumentParser:
     x.add_argument("--format", nargs="+", choices=["png", "svg", "pdf"], help="default: png")
     x.add_argument("--dpi", type=int, default=200, help="PNG resolution (default 200: 16 cm = 1260 pixels)")
     x.add_argument("--lang", choices=["da", "en"], default="da", help="labels (default: Danish)")
+    x.add_argument("--only", nargs="+", metavar="NAME", help="just these charts, by file name without suffix")
     return parser
 
 

@@ -1,5 +1,5 @@
 """`sammen export charts --evaluation ID --out DIR [--format png svg pdf] [--dpi 200]
-[--lang da|en]`: every chart of an evaluation into a folder, from its results bundle (the
+[--lang da|en] [--only NAME ...]`: every chart of an evaluation into a folder, from its results bundle (the
 parser is in service/cli.py). Charts show aggregated, disclosure-controlled results
 only, so unlike the microdata exports this writes no audit entry."""
 
@@ -19,6 +19,7 @@ from service.exports.charts.save import save_all
 async def run(args: argparse.Namespace, settings: Settings, conn: asyncpg.Connection) -> dict[str, Any]:
     async with snapshot(conn):
         results = await bundle.collect(conn, args.evaluation, min_group_size=settings.min_group_size)
-    written = save_all(results, args.out, formats=args.format or ["png"], dpi=args.dpi, lang=args.lang)
+    written = save_all(results, args.out, formats=args.format or ["png"], dpi=args.dpi, lang=args.lang,
+                       only=getattr(args, "only", None))
     return {"evaluation_id": args.evaluation, "out": str(args.out), "charts": len({f.name for f in written}),
             "files": [f.path for f in written]}

@@ -109,8 +109,11 @@ def role_coordination(coord: Coordination, *, lang: Language = "da", context: Co
     plot = dot_interval(frame, category="role", value="mean", low="mean_low", high="mean_high", colour="phase_label",
                         colours=colours, colour_title=text("phase", lang), facet="arm_label", lang=lang,
                         suppressed_at=float(shown["mean"].mean()) if len(shown) else 3.0)
-    n = {str(lab).lower(): int(shown[shown["phase_label"] == lab]["n"].sum()) or None
-         for lab in frame["phase_label"].cat.categories}
+    # n: the published totals of all raters (a sum of the shown roles would give a hidden role's n away)
+    totals = {p: sum(i.n for i in coord.indices if i.level == "all" and i.phase == p and i.n is not None)
+              for p in set(frame["phase"])}
+    n = {str(lab).lower(): totals.get(p) or None
+         for lab, p in frame[["phase_label", "phase"]].drop_duplicates().itertuples(index=False)}
     return (plot + p9.labs(title=text("rc_roles_title", lang), x="", y=text("rc_index", lang),
                            caption=caption(lang, questionnaires=versions_of(context, coord.questionnaire_id), n=n,
                                            notes=[text("ci95", lang), text("suppressed_note", lang)]))

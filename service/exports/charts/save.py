@@ -123,16 +123,23 @@ def charts(bundle: EvaluationResults, *, lang: Language = "da") -> dict[str, Cal
 
 
 def save_all(bundle: EvaluationResults, folder: str | Path, formats: Sequence[Format] = ("png",), dpi: int = DPI,
-             *, lang: Language = "da") -> list[ChartFile]:
-    """Every chart of the evaluation (`charts()`) in every format into `folder`, named
-    by chart; a chart without results (e.g. no flow counts) is left out, not drawn empty."""
+             *, lang: Language = "da", only: Sequence[str] | None = None) -> list[ChartFile]:
+    """Every chart of the evaluation (`charts()`; `only`: just these names) in every
+    format into `folder`, named by chart; a chart without results (e.g. no flow counts)
+    is left out, not drawn empty."""
     out = Path(folder)
     out.mkdir(parents=True, exist_ok=True)
     unknown = [f for f in formats if f not in FORMATS]
     if unknown:
         raise ValueError(f"formats: {', '.join(unknown)} not one of {', '.join(FORMATS)}")
+    available = charts(bundle, lang=lang)
+    missing = [name for name in only or () if name not in available]
+    if missing:
+        raise ValueError(f"only: no chart named {', '.join(missing)} (there are: {', '.join(available)})")
     written: list[ChartFile] = []
-    for name, make in charts(bundle, lang=lang).items():
+    for name, make in available.items():
+        if only is not None and name not in only:
+            continue
         try:
             plot = make()
         except ValueError:  # nothing to draw for this evaluation
