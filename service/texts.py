@@ -154,6 +154,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "evaluator_charts_pdf": ("Alle figurer til tryk (PDF, zip)", "Every chart for print (PDF, zip)"),
     "evaluator_tables": ("Tabeller", "Tables"),
     "evaluator_tables_xlsx": ("Alle resultater som tabeller (Excel)", "Every result as a table (Excel)"),
+    "evaluator_tables_csv": ("Alle resultater som tabeller (CSV, zip)", "Every result as a table (CSV, zip)"),
     "evaluator_data": ("Data", "Data"),
     "evaluator_data_tidy": ("Alle svar, én række pr. svar (CSV)", "Every answer, one row per answer (CSV)"),
     "evaluator_data_codebook": ("Kodebog til svarene (CSV)", "Codebook of the answers (CSV)"),

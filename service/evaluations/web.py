@@ -38,6 +38,8 @@ from service.web.limits import RateLimit, client_address
 
 Lang = Annotated[Literal["da", "en"] | None, QueryParameter(name="lang", required=False)]
 HOME = "/evaluator"
+# Respondent-level data files (service/exports/datafiles.py), each zipped with its codebook.
+DATA_FILES = [("sav", "SPSS .sav"), ("dta", "Stata .dta"), ("parquet", "Parquet"), ("csv", "CSV")]
 EVALUATOR_TEMPLATES = Path(__file__).parent / "templates"
 
 
@@ -126,8 +128,8 @@ class EvaluatorPages(Controller):
         if caller is None:
             return Template("evaluator_signin.html", context={"lang": language, "error": None})
         return Template("evaluator_list.html", context={
-            "lang": language, "caller": caller, "evaluations": await evaluations_of(conn, caller), "tables": False,
-            "data_files": []})
+            "lang": language, "caller": caller, "evaluations": await evaluations_of(conn, caller), "tables": True,
+            "data_files": DATA_FILES})
 
     @post("/log-ind", status_code=303)
     async def sign_in(self, request: Request[Any, Any, Any], state: State, lang: Lang = None) -> Response[Any]:
@@ -214,3 +216,37 @@ class EvaluatorPages(Controller):
         kind = "tidy" if name == "svar.csv" else "codebook"
         await audit.record(conn, caller.actor, "export", f"evaluation {evaluation_id} {kind} (csv)", {"rows": rows})
         return _attachment(body, f"evaluering-{evaluation_id}-{name}", "text/csv; charset=utf-8")
+
+    @get(["/{evaluation_id:int}/tabeller.xlsx", "/{evaluation_id:int}/tabeller.zip"])
+    async def tables_file(self, request: Request[Any, Any, Any], evaluation_id: FromPath[PathId], conn: Conn,
+                          state: State) -> Response[bytes]:
+        """Every analysis result as a table: one Excel workbook, or CSV files zipped (as
+        GET /api/evaluations/{id}/export/tables/... gives them); audited."""
+        from service.exports import tables  # openpyxl and great_tables only where tables are asked for
+
+        caller = await _reader(request, conn, state, evaluation_id)
+        made = await tables.collect_tables(conn, evaluation_id, min_group_size=_settings(state).min_group_size)
+        xlsx = request.url.path.endswith(".xlsx")
+        body = tables.xlsx_bytes(made) if xlsx else tables.csv_zip_bytes(made)
+        what = f"evaluation {evaluation_id} tables ({'xlsx' if xlsx else 'csv'})"
+        await audit.record(conn, caller.actor, "export", what, {"rows": sum(len(t.frame) for t in made.values())})
+        media = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" if xlsx else "application/zip"
+        return _attachment(body, f"evaluering-{evaluation_id}-tabeller.{'xlsx' if xlsx else 'zip'}", media)
+
+    @get("/{evaluation_id:int}/datafil/{fmt:str}")
+    async def data_zip(self, request: Request[Any, Any, Any], evaluation_id: FromPath[PathId],
+                       fmt: FromPath[Literal["csv", "parquet", "sav", "dta"]], conn: Conn,
+                       state: State) -> Response[bytes]:
+        """Respondent-level data, one row per response with variable and value labels
+        (wide), and its codebook, in one ZIP; no free text. Audited by the export itself."""
+        from service.exports import datafiles  # pyarrow and pyreadstat only where an export is asked for
+
+        caller = await _reader(request, conn, state, evaluation_id)
+        folder = Path(tempfile.mkdtemp(prefix="sammen-data-"))
+        try:
+            zipped = await datafiles.export_zip(conn, evaluation_id, folder, fmt=fmt, wide=True, free_text=False,
+                                                min_group_size=_settings(state).min_group_size, actor=caller.actor)
+            body = zipped.read_bytes()
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
+        return _attachment(body, zipped.name, "application/zip")

@@ -65,6 +65,16 @@ def figures(bundle: EvaluationResults) -> dict[str, list[Figure]]:
     return out
 
 
+# The appendix: the table library's publication tables of these results (by key), the
+# rest are in the tables export (Excel/CSV), which the report's appendix points to.
+APPENDIX_TABLES = ("moeder_sammenligning", "flow_prognose", "flow_its", "flow_did", "koordinering_alfa")
+
+
 def tables(bundle: EvaluationResults) -> dict[str, list[Table]]:
-    """Publication tables of each report section, by the section's key."""
-    return {}
+    """Publication tables of each report section, by the section's key (great_tables
+    HTML from service/exports/tables.py)."""
+    from service.exports.tables import html_table, result_tables  # great_tables only when a report is made
+
+    made = result_tables(bundle)
+    return {"appendix": [Table(key=key, title=made[key].title, html=html_table(made[key]))
+                         for key in APPENDIX_TABLES if key in made and len(made[key].frame)]}

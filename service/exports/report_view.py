@@ -447,6 +447,10 @@ def build_view(parts: EvaluationResults, figures: dict[str, list[Figure]], table
     sections = [design_section(parts), rates_section(parts), confirmatory_section(parts), exploratory_section(parts),
                 coordination_section(parts), meetings_section(parts), flow_section(parts),
                 side_by_side_section(parts)]
+    if tables.get("appendix"):
+        sections.append(Section(key="appendix", title="Bilag: tabeller", paragraphs=[
+            "Udvalgte resultater i fuld form, med test, variant og interval. Alle resultater findes som tabeller "
+            "i Excel og CSV på evaluatorens side (eller med sammen export tables)."]))
     sections = [msgspec.structs.replace(s, figures=[*s.figures, *figures.get(s.key, [])],
                                         tables=[*s.tables, *tables.get(s.key, [])]) for s in sections]
     return ReportView(evaluation_id=parts.evaluation.id, title=parts.evaluation.name,

@@ -125,3 +125,24 @@ async def test_a_form_posted_from_another_site_does_not_sign_in(client, keys):
         response = await client.post("/evaluator/log-ind", data={"noegle": keys["own"]}, headers=headers,
                                      follow_redirects=False)
         assert response.status_code == 403 and "set-cookie" not in response.headers
+
+
+async def test_tables_and_data_files_download_from_the_page(client, keys, demo, pool):
+    """The workbook opens with a sheet per table; the SPSS file comes zipped with its
+    codebook; both downloads are in the audit log."""
+    from openpyxl import load_workbook
+
+    await _signed_in(client, keys["own"])
+    xlsx = await client.get(f"/evaluator/{demo}/tabeller.xlsx")
+    assert xlsx.status_code == 200, xlsx.text
+    assert len(load_workbook(io.BytesIO(xlsx.content)).sheetnames) >= 5
+    sav = await client.get(f"/evaluator/{demo}/datafil/sav")
+    assert sav.status_code == 200, sav.text
+    names = zipfile.ZipFile(io.BytesIO(sav.content)).namelist()
+    assert any(n.endswith(".sav") for n in names) and any(n.endswith("codebook.csv") for n in names)
+    assert (await client.get(f"/evaluator/{keys['other_evaluation']}/datafil/sav")).status_code == 404
+    async with pool.acquire() as conn:
+        subjects = [r["subject"] for r in await conn.fetch(
+            "select subject from audit_log where actor = (select 'key:' || id from api_key where name ="
+            " 'Evaluator Demo') and action = 'export' order by id desc limit 2")]
+    assert subjects[1] == f"evaluation {demo} tables (xlsx)" and subjects[0].startswith(f"evaluation {demo} ")
