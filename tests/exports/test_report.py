@@ -239,3 +239,19 @@ def test_report_time_of_the_demo_evaluation(made, capsys):
         print("\nreport timings (demo seed 1, 8000 responses): "
               + ", ".join(f"{k}: {v:.1f} s" for k, v in TIMINGS.items()))
     assert TIMINGS["render html+pdf"] < 120
+
+
+async def test_an_evaluation_without_answers_still_gets_a_report_that_says_so(planned, pool, settings):
+    """A new evaluation (one unit, one open wave, nobody has answered): every section is
+    there, with what is missing said in words instead of an empty chart or a crash."""
+    from tests.support.evaluation import set_up_evaluation
+
+    async with pool.acquire() as conn:
+        empty = await set_up_evaluation(conn, "borger")
+        bundle = await report.results(conn, empty.evaluation, settings.min_group_size)
+    made = report.render(bundle)
+    text = _flat("\n".join(p.extract_text() for p in PdfReader(BytesIO(made["pdf"])).pages))
+    assert "Evalueringens design" in text and "9. Metode" in text
+    assert "Der er ingen medarbejdersvar om samarbejde i evalueringen." in text
+    assert "Der er ikke indlæst tal for borgerforløb." in text
+    assert "ingen resultater er planlagte" in text
