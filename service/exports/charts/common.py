@@ -45,6 +45,14 @@ def arm_label(arm: str | None, lang: Language) -> str:
     return arm or text("all", lang)
 
 
+def arm_labels(arms: Iterable[str | None], lang: Language) -> Any:
+    """The arms' labels as a category, the intervention arm first (panels and legends
+    read intervention, then comparison, in either language)."""
+    listed = list(arms)
+    order = sorted(set(listed), key=lambda a: (a != "intervention", a != "comparison", a or ""))
+    return pd.Categorical([arm_label(a, lang) for a in listed], categories=[arm_label(a, lang) for a in order])
+
+
 def ordered(values: Sequence[str]) -> Any:
     """Labels in the order first seen (the axis then reads in the results' order)."""
     return pd.Categorical(list(values), categories=list(dict.fromkeys(values)))

@@ -16,6 +16,7 @@ from service.exports.charts.common import (
     Context,
     add_phase_labels,
     arm_label,
+    arm_labels,
     decimal_labels,
     dot_interval,
     ordered,
@@ -103,7 +104,7 @@ def role_coordination(coord: Coordination, *, lang: Language = "da", context: Co
     order = [g for g in ("myndighed", "udfoerer", "sygepleje", "distriktspsykiatri", "jobcenter", "andet")]
     frame = frame.sort_values("rater_role", key=lambda s: s.map(lambda r: order.index(r) if r in order else 99))
     frame["role"] = ordered([wrap(role_label(r, lang), 24) for r in frame["rater_role"]])
-    frame["arm_label"] = [arm_label(a, lang) for a in frame["arm"]]
+    frame["arm_label"] = arm_labels(frame["arm"], lang)
     colours = {lab: PHASE_COLOURS.get(p, "#999999") for lab, p in zip(frame["phase_label"], frame["phase"])}
     shown = frame[~frame["suppressed"]]
     plot = dot_interval(frame, category="role", value="mean", low="mean_low", high="mean_high", colour="phase_label",

@@ -7,7 +7,7 @@ import pandas as pd
 import plotnine as p9
 
 from service.analysis.meetings import CITIZEN, STAFF, Meetings
-from service.exports.charts.common import Context, arm_label, percent_labels, rows, versions_of
+from service.exports.charts.common import Context, arm_labels, percent_labels, rows, versions_of
 from service.exports.charts.theme import SUPPRESSED_COLOUR, VIEWPOINT_COLOURS, caption, size, theme_sammen, wrap
 from service.exports.labels import Language, text
 
@@ -23,7 +23,7 @@ def meetings(result: Meetings, *, lang: Language = "da", context: Context | None
     aspects = {a.key: wrap(a.da if lang == "da" else a.en, 22) for a in result.aspects}
     frame["aspect_label"] = pd.Categorical([aspects.get(a, a) for a in frame["aspect"]],
                                            categories=[aspects[a.key] for a in result.aspects])
-    frame["arm_label"] = [arm_label(a, lang) for a in frame["arm"]]
+    frame["arm_label"] = arm_labels(frame["arm"], lang)
     sides = {"citizen": text("citizen", lang), "staff": text("staff", lang)}
     frame["side"] = pd.Categorical([sides[v] for v in frame["viewpoint"]], categories=list(sides.values()))
     frame["month"] = pd.to_datetime(frame["month"])

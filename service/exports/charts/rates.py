@@ -12,7 +12,7 @@ from typing import Any
 import pandas as pd
 import plotnine as p9
 
-from service.exports.charts.common import Context, arm_label, percent_labels, versions_of
+from service.exports.charts.common import Context, arm_label, arm_labels, percent_labels, versions_of
 from service.exports.charts.theme import ARM_COLOURS, SUPPRESSED_COLOUR, caption, size, theme_sammen, wrap
 from service.exports.labels import Language, text
 
@@ -41,7 +41,7 @@ def response_rates(rates: Sequence[Any], *, questionnaire_id: str | None = None,
     frame = frame.sort_values(["arm", "unit"], ascending=[False, True])
     frame["unit"] = pd.Categorical(frame["unit"], categories=list(reversed(list(dict.fromkeys(frame["unit"])))))
     frame["wave"] = pd.Categorical(frame["wave"], categories=list(dict.fromkeys(frame.sort_values("sequence")["wave"])))
-    frame["arm_label"] = [arm_label(a, lang) for a in frame["arm"]]
+    frame["arm_label"] = arm_labels(frame["arm"], lang)
     shown = frame[frame["rate"].notna()].copy()
     shown["label"] = [percent_labels(lang)([r])[0] for r in shown["rate"]]
     missing = frame[frame["rate"].isna()].copy()

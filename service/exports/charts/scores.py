@@ -15,6 +15,7 @@ from service.exports.charts.common import (
     Context,
     add_phase_labels,
     arm_label,
+    arm_labels,
     decimal_labels,
     dot_interval,
     ordered,
@@ -54,7 +55,7 @@ def _by_arm(results: Sequence[Any], questionnaire_id: str, lang: Language) -> pd
     frame = frame[frame["unit_id"].isna()].copy()
     add_phase_labels(frame, lang)
     frame["theme_label"] = ordered([wrap(theme_label(questionnaire_id, t, lang), 30) for t in frame["target"]])
-    frame["arm_label"] = [arm_label(a, lang) for a in frame["arm"]]
+    frame["arm_label"] = arm_labels(frame["arm"], lang)
     return frame
 
 
@@ -100,7 +101,7 @@ def theme_scores_by_unit(results: Sequence[Any], questionnaire_id: str = "borger
     frame = frame.sort_values(["arm", "unit_id"], ascending=[False, True])
     units = context.units if context else None
     frame["unit_label"] = ordered([unit_name(u, units, lang) for u in frame["unit_id"]])
-    frame["arm_label"] = [arm_label(a, lang) for a in frame["arm"]]
+    frame["arm_label"] = arm_labels(frame["arm"], lang)
     shown = frame[~frame["suppressed"]]
     plot = dot_interval(frame, category="unit_label", value="mean", low="mean_low", high="mean_high",
                         colour="phase_label", colours=_phase_colours(frame), colour_title=text("phase", lang),

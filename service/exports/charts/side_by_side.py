@@ -11,7 +11,7 @@ import pandas as pd
 import plotnine as p9
 
 from service.analysis.side_by_side import Change
-from service.exports.charts.common import Context, arm_label, decimal_labels, rows
+from service.exports.charts.common import Context, arm_label, arm_labels, decimal_labels, rows
 from service.exports.charts.theme import ARM_COLOURS, SUPPRESSED_COLOUR, caption, size, theme_sammen, wrap
 from service.exports.labels import Language, measure_label, text
 
@@ -32,7 +32,7 @@ def side_by_side(changes: Sequence[Change], *, lang: Language = "da", context: C
     present = [m for m in MEASURES if m in set(frame["measure"])]
     labels = {m: wrap(measure_label(m, lang), 19) for m in present}
     frame["panel"] = pd.Categorical([labels.get(m, m) for m in frame["measure"]], categories=list(labels.values()))
-    frame["arm_label"] = [arm_label(a, lang) for a in frame["arm"]]
+    frame["arm_label"] = arm_labels(frame["arm"], lang)
     frame["bold"] = frame["level"] == "arm"
     shown = frame[~frame["suppressed"]]
     hidden = frame[frame["suppressed"]].assign(_at=0.0, _label=text("suppressed", lang))
