@@ -6,10 +6,11 @@ CSV beside it and, in `.sav`/`.dta`, variable and value labels.
 
 Streamed, so 10^6 responses fit in bounded memory: PostgreSQL sends the rows with
 `COPY (select …) TO STDOUT` (its own streaming, no result set held anywhere); long CSV
-goes straight into the file, every other form into a scratch CSV beside the target that
-Arrow reads back in blocks of `BLOCK_BYTES`, each block converted (pivoted for wide) and
-appended by a writer (service/exports/datafile_writers.py). Memory: one block and its
-converted table, whatever the size of the evaluation.
+goes straight into the file, every other form through a pipe into Arrow's CSV reader in
+a thread, which converts block by block (`BLOCK_BYTES`; pivoted for wide) while the
+database is still sending, and appends each block with a writer
+(service/exports/datafile_writers.py). Memory: a few blocks and one Parquet row group,
+whatever the size of the evaluation.
 
 These are microdata, as the tidy export (service/exports/tidy.py): nothing suppressed,
 every export audited, free text only when asked for, files written beside their targets
@@ -19,14 +20,14 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import os
 import re
 import sys
-import tempfile
 import zipfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, BinaryIO, Literal
 
 import asyncpg
 import msgspec
@@ -45,7 +46,7 @@ from service.exports.codebook import codebook
 from service.exports.datafile_writers import Column, CsvSink, ParquetSink, Sink, arrow_type, stat_sink
 
 Format = Literal["csv", "parquet", "sav", "dta"]
-BLOCK_BYTES = 16 << 20
+BLOCK_BYTES = 2 << 20  # Arrow's CSV reader keeps more than a block or two above ~4 MB blocks
 
 ARMS = {1: "Indsats", 2: "Sammenligning"}
 PHASES = {1: "Før", 2: "Efter"}
@@ -137,65 +138,52 @@ async def export_data(
         if target.expanduser().exists():
             raise FileProblem(f"{option}: {target} exists; give a new file name (an export never replaces a file)")
     files: list[NewFile] = []
-    scratch: Path | None = None
-    try:
-        with all_or_none(files):
-            for target, option in targets:
-                files.append(NewFile(target, option))
-            data_file, book_file = files
-            async with conn.transaction(isolation="repeatable_read"):
-                await conn.execute("set local timezone = 'UTC'; set local enable_nestloop = off")  # see snapshot.py
-                name = await conn.fetchval("select name from evaluation where id = $1", evaluation_id)
-                if name is None:
-                    raise NotFound(f"--evaluation: no evaluation {evaluation_id}")
-                stat = fmt in ("sav", "dta")
-                codes = await _codes(conn, evaluation_id)
-                versions = [r["version_id"] for r in await conn.fetch(q.VERSIONS, evaluation_id)]
-                key_width = await conn.fetchval(q.KEY_WIDTH, evaluation_id)
-                text_width = await conn.fetchval(q.TEXT_WIDTH, evaluation_id) if free_text else 0
-                widths = {"respondent_key": key_width, "text_value": text_width,
-                          "wave": max((len(n.encode()) for n in codes.waves.values()), default=1),
-                          "unit": max((len(n.encode()) for n in codes.units.values()), default=1)}
-                base = [_column(*c, codes=codes, width=widths.get(c[0], 0)) for c in RESPONSE]
-                if wide:
-                    items = await _item_columns(conn, versions, codes, free_text, text_width)
-                    columns = base + items
-                    sql, args = q.wide_select(), _args(evaluation_id, free_text, stat, fmt, codes) + [
-                        [c.questionnaire_id for c in items], [c.item_id for c in items],
-                        [c.rated_role for c in items], [c.dimension for c in items], [c.choice for c in items]]
-                else:
-                    cells = [c for c in CELLS if free_text or c[0] != "text_value"]
-                    columns = base + [_column(*c, codes=codes, width=widths.get(c[0], 0)) for c in cells]
-                    sql, args = q.long_select(free_text), _args(evaluation_id, free_text, stat, fmt, codes) + [
-                        codes.items, codes.dimensions, codes.themes, codes.item_types]
+    with all_or_none(files):
+        for target, option in targets:
+            files.append(NewFile(target, option))
+        data_file, book_file = files
+        async with conn.transaction(isolation="repeatable_read"):
+            await conn.execute("set local timezone = 'UTC'; set local enable_nestloop = off")  # see snapshot.py
+            name = await conn.fetchval("select name from evaluation where id = $1", evaluation_id)
+            if name is None:
+                raise NotFound(f"--evaluation: no evaluation {evaluation_id}")
+            stat = fmt in ("sav", "dta")
+            codes = await _codes(conn, evaluation_id)
+            versions = [r["version_id"] for r in await conn.fetch(q.VERSIONS, evaluation_id)]
+            key_width = await conn.fetchval(q.KEY_WIDTH, evaluation_id)
+            text_width = await conn.fetchval(q.TEXT_WIDTH, evaluation_id) if free_text else 0
+            widths = {"respondent_key": key_width, "text_value": text_width,
+                      "wave": max((len(n.encode()) for n in codes.waves.values()), default=1),
+                      "unit": max((len(n.encode()) for n in codes.units.values()), default=1)}
+            base = [_column(*c, codes=codes, width=widths.get(c[0], 0)) for c in RESPONSE]
+            if wide:
+                items = await _item_columns(conn, versions, codes, free_text, text_width)
+                columns = base + items
+                sql, args = q.wide_select(), _args(evaluation_id, free_text, stat, fmt, codes) + [
+                    [c.questionnaire_id for c in items], [c.item_id for c in items],
+                    [c.rated_role for c in items], [c.dimension for c in items], [c.choice for c in items]]
+            else:
+                cells = [c for c in CELLS if free_text or c[0] != "text_value"]
+                columns = base + [_column(*c, codes=codes, width=widths.get(c[0], 0)) for c in cells]
+                sql, args = q.long_select(free_text), _args(evaluation_id, free_text, stat, fmt, codes) + [
+                    codes.items, codes.dimensions, codes.themes, codes.item_types]
+            if fmt == "csv" and not wide:  # the file is PostgreSQL's own CSV
                 bar = tqdm(desc="PostgreSQL", unit="B", unit_scale=True, file=sys.stderr, disable=not progress,
                            mininterval=0.5)
-                if fmt == "csv" and not wide:  # the file is PostgreSQL's own CSV
-                    rows = await _copy(conn, sql, args, data_file.partial, bar)
-                    bounded = True
-                else:
-                    fd, scratch_name = tempfile.mkstemp(dir=data_file.partial.parent, prefix=f".{out.name}.",
-                                                        suffix=".rows.csv")
-                    os.close(fd)
-                    scratch = Path(scratch_name)
-                    copied = await _copy(conn, sql, args, scratch, bar)
-                    bar.close()
-                    bar = tqdm(desc=f"{fmt}", total=copied, unit=" rækker", file=sys.stderr, disable=not progress,
-                               mininterval=0.5)
-                    # in a thread: the HTTP door's event loop keeps serving while a large file is made
-                    rows, bounded = await asyncio.to_thread(_convert, scratch, data_file.partial, columns, fmt, wide,
-                                                            free_text, name, block_bytes, bar.update)
-                bar.close()
-                book = await _codebook(conn, evaluation_id, min_group_size, columns, wide)
-                _write_csv(book_file, book)
-                subject = (f"evaluation {evaluation_id} data ({fmt}, {'wide' if wide else 'long'}"
-                           f"{', free text' if free_text else ''})")
-                await audit.record(conn, actor, "export", subject, {"rows": rows})
-                for file in files:
-                    file.publish()
-    finally:
-        if scratch is not None:
-            scratch.unlink(missing_ok=True)
+                rows = await _copy(conn, sql, args, data_file.partial, bar)
+                bounded = True
+            else:
+                bar = tqdm(desc=fmt, unit=" rækker", file=sys.stderr, disable=not progress, mininterval=0.5)
+                rows, bounded = await _piped(conn, sql, args, lambda stream: _convert(
+                    stream, data_file.partial, columns, fmt, wide, free_text, name, block_bytes, bar.update))
+            bar.close()
+            book = await _codebook(conn, evaluation_id, min_group_size, columns, wide)
+            _write_csv(book_file, book)
+            subject = (f"evaluation {evaluation_id} data ({fmt}, {'wide' if wide else 'long'}"
+                       f"{', free text' if free_text else ''})")
+            await audit.record(conn, actor, "export", subject, {"rows": rows})
+            for file in files:
+                file.publish()
     return DataExported(evaluation_id=evaluation_id, format=fmt, wide=wide, free_text=free_text, rows=rows,
                         columns=len(columns), out=str(data_file.target), codebook=str(book_file.target),
                         codebook_rows=len(book), bounded=bounded)
@@ -229,7 +217,42 @@ async def _copy(conn: asyncpg.Connection, sql: str, args: list[Any], path: Path,
     return int(status.split()[-1])
 
 
-def _convert(scratch: Path, target: Path, columns: list[Column], fmt: Format, wide: bool, free_text: bool,
+async def _piped(conn: asyncpg.Connection, sql: str, args: list[Any],
+                 convert: Callable[[BinaryIO], tuple[int, bool]]) -> tuple[int, bool]:
+    """COPY the select's rows as CSV into a pipe that `convert` reads in a thread: the
+    database and the conversion run at the same time (two cores), and nothing but the
+    pipe's buffer and the block being converted is held. The writes to the pipe run in
+    threads too, so a web server's event loop keeps serving meanwhile."""
+    read_fd, write_fd = os.pipe()
+    reader, writer = os.fdopen(read_fd, "rb"), os.fdopen(write_fd, "wb")
+    converting = asyncio.ensure_future(asyncio.to_thread(_read_all, reader, convert))
+
+    async def sink(chunk: bytes) -> None:
+        if converting.done():  # the conversion failed: stop the COPY, its error is raised below
+            raise BrokenPipeError
+        await asyncio.to_thread(writer.write, chunk)
+
+    try:
+        await conn.copy_from_query(sql, *args, output=sink, format="csv", header=True)
+        await asyncio.to_thread(writer.close)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            writer.close()
+        if not converting.done() or converting.exception() is None:
+            with contextlib.suppress(BaseException):
+                await converting
+            raise
+    return await converting  # the conversion's own error, if it failed
+
+
+def _read_all(reader: BinaryIO, convert: Callable[[BinaryIO], tuple[int, bool]]) -> tuple[int, bool]:
+    """`convert` on the pipe; the pipe's read end is closed however it ends, so the COPY
+    writing into it stops at once (broken pipe) when the conversion fails."""
+    with reader:
+        return convert(reader)
+
+
+def _convert(scratch: Path | BinaryIO, target: Path, columns: list[Column], fmt: Format, wide: bool, free_text: bool,
              file_label: str, block_bytes: int, advance: Callable[[int], Any]) -> tuple[int, bool]:
     """Read the scratch CSV block by block, make each block the file's columns and hand it
     to the format's writer; (rows written, whether memory stayed bounded)."""
@@ -259,7 +282,7 @@ def _convert(scratch: Path, target: Path, columns: list[Column], fmt: Format, wi
     return rows, sink.bounded
 
 
-def _blocks(scratch: Path, types: dict[str, pa.DataType], free_text: bool, block_bytes: int,
+def _blocks(scratch: Path | BinaryIO, types: dict[str, pa.DataType], free_text: bool, block_bytes: int,
             advance: Callable[[int], Any]) -> Iterator[pa.Table]:
     """The scratch CSV as tables of whole rows; wide: never splitting a response (its
     last response is held back until the next block shows where it ends)."""
