@@ -421,8 +421,17 @@ def rates_table(bundle: EvaluationResults, lang: Language = "da") -> Table:
                       columns, [note("rates", lang)], lang)
 
 
-def result_tables(bundle: EvaluationResults, lang: Language = "da") -> dict[str, Table]:
-    """Every result of the bundle as a table, in the report's order, keyed by `Table.key`."""
+def result_tables(bundle: EvaluationResults | Sequence[Descriptive | Comparison], lang: Language = "da", *,
+                  threshold: int = 5) -> dict[str, Table]:
+    """Every result of the bundle as a table, in the report's order, keyed by `Table.key`;
+    given a list of summary results instead (`analysis.summary()`), their two tables
+    (`threshold`: the disclosure threshold they were made with, for the note)."""
+    if not isinstance(bundle, EvaluationResults):
+        found = [r for r in bundle if isinstance(r, Comparison)]
+        found.sort(key=lambda r: not r.confirmatory)
+        return {t.key: t for t in (
+            comparison_table(found, lang, threshold=threshold),
+            descriptive_table([r for r in bundle if isinstance(r, Descriptive)], lang, threshold=threshold))}
     k = bundle.threshold
     units = {u.unit_id: u.name for u in bundle.evaluation.units}
     descriptives = [r for r in bundle.summary if isinstance(r, Descriptive)]

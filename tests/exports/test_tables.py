@@ -140,6 +140,17 @@ def test_the_csv_files_and_notes_are_written_beside_the_workbook(workbook_path, 
     assert list(frame.columns) == list(tables["beskrivende"].frame.columns)
     assert (frame["n"] == TOO_FEW).sum() == (tables["beskrivende"].frame["n"] == TOO_FEW).sum() > 0
     assert "Benjamini–Hochberg" in (workbook_path / "noter.txt").read_text(encoding="utf-8")
+    for key, table in tables.items():  # a hidden group's row has no figure in any CSV either
+        frame = pd.read_csv(workbook_path / f"{key}.csv", keep_default_na=False, dtype=str)
+        figures = [h for h, kind in table.kinds.items() if kind in NUMERIC]
+        hidden = frame[(frame == TOO_FEW).any(axis=1)]
+        assert (hidden[figures] == TOO_FEW).all().all(), key
+
+
+def test_a_list_of_summary_results_makes_its_two_tables(bundle):
+    made = result_tables(bundle.summary, threshold=bundle.threshold)
+    assert list(made) == ["sammenligninger", "beskrivende"]
+    assert len(made["beskrivende"].frame) == sum(isinstance(r, Descriptive) for r in bundle.summary)
 
 
 def test_an_existing_folder_is_refused_and_a_failed_write_leaves_no_folder(tables, tmp_path, monkeypatch):
@@ -165,7 +176,7 @@ def test_html_tables_write_figures_the_danish_way_with_notes_and_hidden_groups(t
     first = tables["beskrivende"].frame
     mean = next(v for v in first["Gennemsnit"] if isinstance(v, float))
     assert f"{mean:.2f}".replace(".", ",") in html
-    assert tables["beskrivende"].notes[0].replace("'", "&#x27;") in html or "for få svar" in html
+    assert "gruppen har færre end 5 svar" in html  # the notes under the table
 
 
 def test_english_headers_on_request(bundle):
