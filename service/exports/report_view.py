@@ -389,7 +389,7 @@ def flow_section(parts: EvaluationResults) -> Section:
                           f"ud over sammenligningsenhedernes udvikling (forskel i forskelle "
                           f"{num(d.estimate, 4)}, 95 %-interval {interval(d.ci_low, d.ci_high, 4)}).")
         tables.append(Table(key="flow_did", title="Afsluttede forløb pr. indskrevet: forskel i forskelle",
-                            headers=["", "Indsats", "Sammenligning"],
+                            headers=["Periode", "Indsats", "Sammenligning"],
                             rows=[["Før", pct(d.intervention_before, 2), pct(d.comparison_before, 2)],
                                   ["Efter", pct(d.intervention_after, 2), pct(d.comparison_after, 2)],
                                   ["Forskel i forskelle", pct(d.estimate, 2), interval(d.ci_low, d.ci_high, 2,

@@ -1,8 +1,8 @@
 """The evaluator's page in real Chromium on a tablet and a laptop, against the demo
 evaluation (seed 1, 8000 responses): a wrong key is refused with the field named, the
-right key lists the organisation's evaluation, the report downloads as a PDF that opens,
-signing out closes the page; axe finds nothing serious or critical on any of its pages
-(the same bar as the citizens' form)."""
+right key lists the organisation's evaluation, the report downloads as a PDF that opens
+and as an HTML file, signing out closes the page; axe finds nothing serious or critical
+on any of its pages nor in the HTML report (the same bar as the citizens' form)."""
 
 from __future__ import annotations
 
@@ -75,6 +75,16 @@ async def test_an_evaluator_signs_in_on_a_tablet_and_downloads_the_report(new_ph
     reader = PdfReader(BytesIO(Path(saved).read_bytes()))
     assert len(reader.pages) >= 8
     assert "Evalueringens design" in "".join(p.extract_text() for p in reader.pages[:4])
+
+    async with page.expect_download(timeout=120_000) as info:
+        await page.get_by_role("link", name="Evalueringsrapport til skærm (HTML, én fil)").click()
+    html = tmp_path / "rapport.html"
+    await (await info.value).save_as(html)
+    report = await page.context.new_page()
+    await report.goto(html.as_uri())  # the file as the evaluator opens it: nothing fetched, so it shows offline
+    assert await report.locator("h1").inner_text() == "Recovery-orienteret praksis 2024-2025"
+    await check(report, "the HTML report", found, minor)
+    await report.close()
 
     await page.get_by_role("button", name="Log ud").click()
     assert await page.locator("h1").inner_text() == "Log ind som evaluator"
