@@ -72,6 +72,8 @@ TEXTS: dict[str, tuple[str, str]] = {
     "rc_rater": ("Vurderende faggruppe", "Rating role group"),
     "rc_rated": ("Vurderet faggruppe", "Rated role group"),
     "rc_index": ("Indeks (1–5)", "Index (1–5)"),
+    "rc_change_note": ("Ændring: forskel i gennemsnit efter − før (Welchs t; parret t for de samme medarbejdere)",
+                       "Change: difference in means after − before (Welch's t; paired t for the same staff)"),
     "rc_scoring": ("Indeks: gennemsnit af de besvarede dimensioner (1–5) for hver vurdering af en faggruppe",
                    "Index: the mean of the dimensions answered (1–5) in each rating of a role group"),
     "rc_roles_title": ("Hver faggruppes koordinering med de andre", "Each role group's coordination with the others"),

@@ -141,6 +141,21 @@ def test_the_heatmap_writes_a_figure_for_each_shown_tie_and_for_faa_svar_for_eac
     assert texts.count(TOO_FEW) == len(hidden)
 
 
+def test_the_change_heatmap_shows_each_ties_difference_in_means_with_its_sign(bundle, context, tmp_path):
+    """Each tile is after − before of the tie's index (the Welch comparison's estimate), the
+    planted authority → provider rise among them; not the rank-biserial or share tests."""
+    welch = [c for c in bundle.coordination.comparisons if c.arm == "intervention" and c.test == "Welch's t"]
+    texts = svg_texts(charts.save(charts.coordination_heatmap(bundle.coordination, "change", context=context),
+                                  tmp_path / "change.svg"))
+    tiles = sorted(t for t in texts if re.fullmatch(r"[+-]\d,\d\d", t))
+    expected = sorted(("+" if c.estimate > 0 else "") + f"{c.estimate:.2f}".replace(".", ",")
+                      for c in welch if not c.suppressed)
+    assert tiles == expected
+    rise = next(c for c in welch if (c.rater_role, c.rated_role) == ("myndighed", "udfoerer"))
+    assert rise.ci_low > 0 and f"+{rise.estimate:.2f}".replace(".", ",") in tiles
+    assert texts.count(TOO_FEW) == sum(c.suppressed for c in welch)
+
+
 def test_a_suppressed_answer_distribution_is_words_not_a_bar(bundle, context, tmp_path):
     """One group made suppressed as the analysis makes it (labels only): its row says 'for
     få svar' and none of its options is drawn; the other groups keep their bars."""

@@ -27,14 +27,16 @@ from service.exports.charts.theme import PHASE_COLOURS, SUPPRESSED_COLOUR, capti
 from service.exports.labels import Language, number, role_label, text
 
 View = Literal["before", "after", "change"]
+MEAN_TESTS = ("Welch's t", "paired t")  # the comparisons whose estimate is the difference in means
 
 
 def _tiles(coord: Coordination, arm: str, view: View, lang: Language) -> pd.DataFrame:
     """One row per rater × rated role with `value` (index, or after − before) and the
     tile's text: the figure, or 'for få svar'."""
     if view == "change":
-        frame = rows(c for c in coord.comparisons if c.arm == arm)
-        if not frame.empty:  # one comparison per tie: the first test listed (difference in means)
+        # the difference in means (Welch's t, or the paired t where staff are linked), not the rank or share tests
+        frame = rows(c for c in coord.comparisons if c.arm == arm and c.test in MEAN_TESTS)
+        if not frame.empty:
             frame = frame.drop_duplicates(["rater_role", "rated_role"])
             frame["value"] = frame["estimate"]
     else:
@@ -65,7 +67,7 @@ def _tiles(coord: Coordination, arm: str, view: View, lang: Language) -> pd.Data
 def coordination_heatmap(coord: Coordination, view: View = "before", *, arm: str = "intervention",
                          lang: Language = "da", context: Context | None = None) -> p9.ggplot:
     """The role × role heatmap of one arm: the index (1–5) before or after, or the change
-    after − before (diverging colours around 0). A suppressed tie is a grey tile saying
+    after − before in means (diverging colours around 0). A suppressed tie is a grey tile saying
     'for få svar'; a tie nobody rated is left empty."""
     frame = _tiles(coord, arm, view, lang)
     plot = (p9.ggplot(frame, p9.aes(x="rated", y="rater"))
@@ -79,16 +81,19 @@ def coordination_heatmap(coord: Coordination, view: View = "before", *, arm: str
                                         labels=decimal_labels(lang))
         title = text("rc_change_title", lang)
         n_note: dict[str, int | None] = {}
+        notes = [text("rc_change_note", lang)]
     else:
         plot += p9.scale_fill_gradient(low="#F2F0F7", high="#54278F", limits=(3, 4.6), oob=squish, na_value="#EEEEEE",
                                        name=text("rc_index", lang), labels=decimal_labels(lang))
         title = f"{text('rc_title', lang)}: {text(view, lang).lower()}"
         raters = [i for i in coord.indices if i.level == "all" and i.arm == arm and i.phase == view]
         n_note = {text("rc_rater", lang).lower(): max((i.n for i in raters if i.n is not None), default=None)}
+        notes = []
     subtitle = arm_label(arm, lang)
     return (plot + p9.labs(title=title, subtitle=subtitle, x=text("rc_rated", lang), y=text("rc_rater", lang),
                            caption=caption(lang, questionnaires=versions_of(context, coord.questionnaire_id),
-                                           n=n_note, notes=[text("rc_scoring", lang), text("suppressed_note", lang)]))
+                                           n=n_note,
+                                           notes=[*notes, text("rc_scoring", lang), text("suppressed_note", lang)]))
             + theme_sammen() + p9.theme(panel_grid_major=p9.element_blank(), legend_position="right",
                                         axis_text_x=p9.element_text(size=8), axis_text_y=p9.element_text(size=8))
             + size(12))
