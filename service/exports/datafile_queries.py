@@ -126,19 +126,27 @@ def long_select(free_text: bool) -> str:
 # Wide: $11..$15 the file's item columns as parallel arrays (questionnaire, item, rated
 # role, dimension, choice; '' where none), joined by hash to give each cell its column.
 def wide_select() -> str:
-    """The answered cells ordered by response, each with its response's fields, the index
-    (1-based) of its column and its cell: the value, -1 for 'ved ikke', 1 for a chosen
-    option of a multiple choice, or the text of a free-text answer."""
+    """Every response with its answered cells, ordered by response, each cell with the
+    index (1-based) of its column and its content: the value, -1 for 'ved ikke', 1 for a
+    chosen option of a multiple choice, or the text of a free-text answer. A response
+    without a cell in the file's columns still comes, once, with no cell: the wide file
+    has a row for every response."""
     columns = ",\n       ".join(f"{expr} as {name}" for name, expr in RESPONSE_COLUMNS)
     return f"""select {columns},
        c.col::text as col,
        case when a.dont_know then '-1' when a.choice is not null then '1' when a.value is not null
             then a.value::text else a.text_value end as cell
-{_FROM}
-  join unnest($11::text[], $12::text[], $13::text[], $14::text[], $15::text[]) with ordinality
-       as c (questionnaire_id, item_id, rated_role, dimension, choice, col)
-    on c.questionnaire_id = v.questionnaire_id and c.item_id = a.item_id
-   and c.rated_role = coalesce(a.rated_role, '') and c.dimension = a.dimension
-   and c.choice = coalesce(a.choice::text, '')
- where e.id = $1 and (a.text_value is null or $2)
+  from response r
+  join questionnaire_version v on v.id = r.questionnaire_version_id
+  join wave w on w.id = r.wave_id
+  join evaluation e on e.id = w.evaluation_id
+  join evaluation_unit eu on eu.evaluation_id = e.id and eu.unit_id = r.unit_id
+  join unit u on u.id = r.unit_id
+  left join (answer a
+             join unnest($11::text[], $12::text[], $13::text[], $14::text[], $15::text[]) with ordinality
+                  as c (questionnaire_id, item_id, rated_role, dimension, choice, col)
+               on c.item_id = a.item_id and c.rated_role = coalesce(a.rated_role, '') and c.dimension = a.dimension
+              and c.choice = coalesce(a.choice::text, ''))
+    on a.response_id = r.id and c.questionnaire_id = v.questionnaire_id and (a.text_value is null or $2)
+ where e.id = $1
  order by r.id, c.col"""

@@ -227,13 +227,23 @@ async def _piped(conn: asyncpg.Connection, sql: str, args: list[Any],
     reader, writer = os.fdopen(read_fd, "rb"), os.fdopen(write_fd, "wb")
     converting = asyncio.ensure_future(asyncio.to_thread(_read_all, reader, convert))
 
-    async def sink(chunk: bytes) -> None:
+    gathered: list[bytes] = []
+    size = 0
+
+    async def sink(chunk: bytes) -> None:  # COPY's messages are ~16 kB: hand them on by the megabyte
+        nonlocal size
         if converting.done():  # the conversion failed: stop the COPY, its error is raised below
             raise BrokenPipeError
-        await asyncio.to_thread(writer.write, chunk)
+        gathered.append(chunk)
+        size += len(chunk)
+        if size >= 1 << 20:
+            await asyncio.to_thread(writer.write, b"".join(gathered))
+            gathered.clear()
+            size = 0
 
     try:
         await conn.copy_from_query(sql, *args, output=sink, format="csv", header=True)
+        await asyncio.to_thread(writer.write, b"".join(gathered))
         await asyncio.to_thread(writer.close)
     except BaseException:
         with contextlib.suppress(OSError):
@@ -318,16 +328,16 @@ def _pivot(cells: pa.Table, columns: list[Column], schema: pa.Schema) -> pa.Tabl
     n = len(starts)
     first = cells.take(pa.array(starts))
     out: dict[str, pa.Array] = {name: first.column(name).combine_chunks() for name, *_ in RESPONSE}
-    col = cells.column("col").to_numpy() - 1
+    col = cells.column("col").fill_null(0).to_numpy() - 1  # -1: a response without a cell
     cell = cells.column("cell")
     items = columns[len(RESPONSE):]
     text_items = {i for i, c in enumerate(items) if c.kind == "text"}
     is_text = np.isin(col, list(text_items)) if text_items else np.zeros(len(col), dtype=bool)
+    is_number = ~is_text & (col >= 0)
     numbers = np.full((n, len(items)), np.nan)
-    if (~is_text).any():
-        values = pc.cast(pc.filter(cell, pa.array(~is_text)), pa.float64()).to_numpy(
-            zero_copy_only=False)
-        numbers[row_of[~is_text], col[~is_text]] = values
+    if is_number.any():
+        values = pc.cast(pc.filter(cell, pa.array(is_number)), pa.float64()).to_numpy(zero_copy_only=False)
+        numbers[row_of[is_number], col[is_number]] = values
     texts = cell.to_numpy(zero_copy_only=False)
     for i, c in enumerate(items):
         field = schema.field(c.name).type

@@ -248,3 +248,22 @@ def _extract(archive: zipfile.ZipFile, name: str) -> str:
 
     folder = tempfile.mkdtemp()
     return archive.extract(name, folder)
+
+
+async def test_a_response_without_an_exported_cell_still_has_its_row_in_the_wide_file(demo, pool, tmp_path):
+    """One row per response, also for one whose only answers are left out (here: none at
+    all, as a paper form sent back empty would be). Last in this module: it adds a response."""
+    async with pool.acquire() as conn:
+        wave, unit, version = await conn.fetchrow(
+            "select r.wave_id, r.unit_id, r.questionnaire_version_id from response r join wave w on w.id = r.wave_id"
+            " where w.evaluation_id = $1 order by r.id limit 1", demo)
+        empty = await conn.fetchval(
+            "insert into response (submission_id, wave_id, unit_id, questionnaire_version_id, channel)"
+            " values (gen_random_uuid(), $1, $2, $3, 'paper') returning id", wave, unit, version)
+        made = await datafiles.export_data(conn, demo, tmp_path / "bred.parquet", fmt="parquet", wide=True)
+    frame = pd.read_parquet(tmp_path / "bred.parquet")
+    book = pd.read_csv(tmp_path / "bred_codebook.csv", keep_default_na=False, dtype=str)
+    items = list(book.loc[book["item_id"] != "", "variable"])
+    assert made.rows == len(frame) == 8001
+    row = frame[frame["response_id"] == empty]
+    assert len(row) == 1 and row[items].isna().all().all() and row["unit_id"].item() == unit
