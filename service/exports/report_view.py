@@ -91,6 +91,11 @@ def interval(low: float | None, high: float | None, digits: int = 2, *, percent:
     return f"{f(low, digits)} til {f(high, digits)}"
 
 
+def _points(share: float | None) -> str:
+    """A difference of shares in percentage points."""
+    return number(share * 100, 2) if share is not None else ""
+
+
 def p_value(p: float | None) -> str:
     if p is None:
         return ""
@@ -386,8 +391,8 @@ def flow_section(parts: EvaluationResults) -> Section:
     d = flow.difference
     if d is not None and not d.suppressed and d.estimate is not None:
         paragraphs.append(f"Afsluttede forløb pr. indskrevet steg i indsatsenhederne med {pct(d.relative, 1)} "
-                          f"ud over sammenligningsenhedernes udvikling (forskel i forskelle "
-                          f"{num(d.estimate, 4)}, 95 %-interval {interval(d.ci_low, d.ci_high, 4)}).")
+                          f"ud over sammenligningsenhedernes udvikling (forskel i forskelle {_points(d.estimate)} "
+                          f"procentpoint, 95 %-interval {_points(d.ci_low)} til {_points(d.ci_high)}).")
         tables.append(Table(key="flow_did", title="Afsluttede forløb pr. indskrevet: forskel i forskelle",
                             headers=["Periode", "Indsats", "Sammenligning"],
                             rows=[["Før", pct(d.intervention_before, 2), pct(d.comparison_before, 2)],
