@@ -112,6 +112,27 @@ def test_labels_are_danish_by_default_and_english_on_request(bundle, context, tm
     assert "Temascorer" not in english and "Før" not in english
 
 
+def test_every_chart_has_english_labels_with_lang_en(bundle, context, tmp_path):
+    b, ctx = bundle, context
+    english = [
+        lambda: charts.likert(b.distributions, "borger", lang="en", context=ctx),
+        lambda: charts.theme_scores_by_unit(b.summary, "borger", "indflydelse", lang="en", context=ctx),
+        lambda: charts.share_agreeing(b.summary, "borger", lang="en", context=ctx),
+        lambda: charts.difference_in_differences(b.models, lang="en", context=ctx),
+        lambda: charts.joint_agreement(b.joint, lang="en", context=ctx),
+        lambda: charts.coordination_heatmap(b.coordination, "change", lang="en", context=ctx),
+        lambda: charts.role_coordination(b.coordination, lang="en", context=ctx),
+        lambda: charts.meetings(b.meetings, lang="en", context=ctx),
+        lambda: charts.flow(b.flow, lang="en", context=ctx),
+        lambda: charts.side_by_side(b.side_by_side, lang="en", context=ctx),
+        lambda: charts.response_rates(b.rates, questionnaire_id="borger", lang="en", context=ctx),
+    ]
+    danish = ("Før", "Efter", "Indsats", "Sammenligning", TOO_FEW, "Spørgeskema", "Streger")
+    for make in english:
+        texts = svg_texts(charts.save(make(), tmp_path / "en.svg"))
+        assert not [t for t in texts if any(word in t for word in danish)], texts[:3]
+
+
 def test_a_suppressed_unit_reads_for_faa_svar_and_shows_no_figure(bundle, context, tmp_path):
     """Units 4, 6, 9 and 10 of the demo are under the threshold in some waves: each such
     group is one 'for få svar' in the picture and has no dot or interval in its layers."""

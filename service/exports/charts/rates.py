@@ -31,7 +31,10 @@ def response_rates(rates: Sequence[Any], *, questionnaire_id: str | None = None,
             answered = u.submitted + u.open_link_responses
             suppressed = bool(getattr(u, "suppressed", False)) or 0 < answered < threshold
             rate = None if suppressed else u.response_rate
-            records.append(dict(wave=wrap(w.wave, 30), sequence=w.sequence, unit=u.unit, arm=u.arm, rate=rate,
+            # the wave's own (Danish) name; in English its phase, as the admin's name is Danish
+            name = w.wave if lang == "da" else f"{text(w.phase, lang) if w.phase in ('before', 'after') else w.phase}" \
+                f" (wave {w.sequence}, {w.questionnaire_id})"
+            records.append(dict(wave=wrap(name, 30), sequence=w.sequence, unit=u.unit, arm=u.arm, rate=rate,
                                 invited=None if suppressed else u.invited,
                                 submitted=None if suppressed else u.submitted,
                                 suppressed=suppressed))
