@@ -130,6 +130,8 @@ TEXTS: dict[str, tuple[str, str]] = {
                            "adgangskodeprogrammet.", "The key is a long string of letters and digits. Paste it "
                            "from the e-mail or your password manager."),
     "evaluator_sign_in": ("Log ind", "Sign in"),
+    "evaluator_signin_again": ("Log ind for at hente filen. Et log ind gælder 8 timer.",
+                               "Sign in to download the file. A sign-in lasts 8 hours."),
     "evaluator_sign_out": ("Log ud", "Sign out"),
     "evaluator_key_missing": ("Skriv din API-nøgle.", "Enter your API key."),
     "evaluator_key_wrong": ("Nøglen er forkert eller trukket tilbage. Tjek at hele nøglen er med.",

@@ -89,12 +89,24 @@ async def _caller(request: Request[Any, Any, Any], conn: asyncpg.Connection, sta
                                   secret=server_secret(settings))
 
 
+class SignInFirst(NotAuthorizedException):
+    """A download without a valid sign-in (none, expired, revoked): answered with the
+    sign-in page itself (401), so a link followed after the day's sign-in ran out leads
+    straight back in."""
+
+
+def _sign_in_again(request: Request[Any, Any, Any], exc: Exception) -> Template:
+    lang = _lang(request.query_params.get("lang"))
+    return Template("evaluator_signin.html", status_code=401,
+                    context={"lang": lang, "error": None, "notice": "evaluator_signin_again"})
+
+
 async def _reader(request: Request[Any, Any, Any], conn: asyncpg.Connection, state: State,
                   evaluation_id: int) -> Caller:
     """The signed-in caller, when the evaluation is theirs to read (401 / 404 otherwise)."""
     caller = await _caller(request, conn, state)
     if caller is None:
-        raise NotAuthorizedException("sign in on /evaluator first")
+        raise SignInFirst("sign in on /evaluator first")
     await check_evaluation_access(conn, caller, evaluation_id)
     return caller
 
@@ -119,7 +131,7 @@ def _attachment(body: bytes, filename: str, media_type: str) -> Response[bytes]:
 class EvaluatorPages(Controller):
     path = HOME
     include_in_schema = False
-    exception_handlers = HTML_HANDLERS
+    exception_handlers = {**HTML_HANDLERS, SignInFirst: _sign_in_again}
 
     @get("/")
     async def home(self, request: Request[Any, Any, Any], conn: Conn, state: State, lang: Lang = None) -> Template:

@@ -146,3 +146,18 @@ async def test_tables_and_data_files_download_from_the_page(client, keys, demo, 
             "select subject from audit_log where actor = (select 'key:' || id from api_key where name ="
             " 'Evaluator Demo') and action = 'export' order by id desc limit 2")]
     assert subjects[1] == f"evaluation {demo} tables (xlsx)" and subjects[0].startswith(f"evaluation {demo} ")
+
+
+async def test_a_download_without_a_sign_in_shows_the_sign_in_page(client, demo):
+    response = await client.get(f"/evaluator/{demo}/rapport.pdf")
+    assert response.status_code == 401 and response.headers["content-type"].startswith("text/html")
+    assert "Log ind for at hente filen." in response.text and 'name="noegle"' in response.text
+
+
+async def test_twenty_wrong_keys_a_minute_and_the_address_waits(client, keys):
+    """The same limit as wrong API keys (service/web/limits.py: 20 a minute per address)."""
+    for _ in range(20):
+        assert (await client.post("/evaluator/log-ind", data={"noegle": "guess"})).status_code == 401
+    blocked = await client.post("/evaluator/log-ind", data={"noegle": keys["own"]}, follow_redirects=False)
+    assert blocked.status_code == 429 and "Retry-After" in blocked.headers
+    assert "set-cookie" not in blocked.headers
