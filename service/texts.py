@@ -151,6 +151,11 @@ TEXTS: dict[str, tuple[str, str]] = {
     "evaluator_report_html": ("Evalueringsrapport til skærm (HTML, én fil)",
                               "Evaluation report for the screen (HTML, one file, Danish)"),
     "evaluator_charts": ("Figurer", "Charts"),
+    "evaluator_charts_each": ("Se figurerne og hent dem enkeltvis", "See the charts and download them one by one"),
+    "evaluator_charts_intro": ("Hver figur kan hentes som billede (PNG), til redigering (SVG) eller til tryk (PDF). "
+                               "Figuren laves, når du henter den. Grupper med for få svar vises som 'for få svar'.",
+                               "Each chart downloads as an image (PNG), for editing (SVG) or for print (PDF). It is "
+                               "made when you download it. Groups with too few answers show as 'too few answers'."),
     "evaluator_charts_png": ("Alle figurer som billeder (PNG, zip)", "Every chart as an image (PNG, zip)"),
     "evaluator_charts_svg": ("Alle figurer til redigering (SVG, zip)", "Every chart for editing (SVG, zip)"),
     "evaluator_charts_pdf": ("Alle figurer til tryk (PDF, zip)", "Every chart for print (PDF, zip)"),

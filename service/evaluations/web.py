@@ -262,3 +262,82 @@ class EvaluatorPages(Controller):
         finally:
             shutil.rmtree(folder, ignore_errors=True)
         return _attachment(body, zipped.name, "application/zip")
+
+    @get("/{evaluation_id:int}/figurer")
+    async def chart_list(self, request: Request[Any, Any, Any], evaluation_id: FromPath[PathId], conn: Conn,
+                         state: State, lang: Lang = None) -> Template:
+        """Every chart of the evaluation by name, each to download in PNG, SVG or PDF
+        (the chart set of service/exports/charts: charts())."""
+        from service.analysis.bundle import collect
+        from service.exports.charts import charts
+
+        caller = await _reader(request, conn, state, evaluation_id)
+        async with snapshot(conn):
+            bundle = await collect(conn, evaluation_id, min_group_size=_settings(state).min_group_size)
+        names = list(charts(bundle))
+        await record_read(conn, caller, f"evaluation {evaluation_id} chart list", len(names))
+        return Template("evaluator_charts.html", context={
+            "lang": _lang(lang), "caller": caller, "evaluation": bundle.evaluation,
+            "charts": [(name, chart_title(name)) for name in names]})
+
+    @get("/{evaluation_id:int}/figur/{fmt:str}/{name:str}")
+    async def chart_file(self, request: Request[Any, Any, Any], evaluation_id: FromPath[PathId],
+                         fmt: FromPath[Literal["png", "svg", "pdf"]], name: FromPath[str], conn: Conn,
+                         state: State) -> Response[bytes]:
+        """One chart in one format (404 for a chart this evaluation does not have)."""
+        import anyio
+
+        from service.analysis.bundle import collect
+        from service.errors import NotFound
+        from service.exports.charts import charts, save
+
+        caller = await _reader(request, conn, state, evaluation_id)
+        async with snapshot(conn):
+            bundle = await collect(conn, evaluation_id, min_group_size=_settings(state).min_group_size)
+        made = charts(bundle)
+        if name not in made:
+            raise NotFound(f"evaluation {evaluation_id} has no chart {name!r}")
+
+        def draw() -> bytes:
+            folder = Path(tempfile.mkdtemp(prefix="sammen-chart-"))
+            try:
+                return save(made[name](), folder / f"{name}.{fmt}", fmt).read_bytes()
+            finally:
+                shutil.rmtree(folder, ignore_errors=True)
+
+        try:
+            body = await anyio.to_thread.run_sync(draw)
+        except ValueError as nothing:  # a chart with nothing to draw for this evaluation
+            raise NotFound(f"evaluation {evaluation_id} has nothing to draw in {name!r}") from nothing
+        await record_read(conn, caller, f"evaluation {evaluation_id} chart {name} ({fmt})", 1)
+        media = {"png": "image/png", "svg": "image/svg+xml", "pdf": "application/pdf"}[fmt]
+        return _attachment(body, f"evaluering-{evaluation_id}-{name}.{fmt}", media)
+
+
+def chart_title(name: str) -> str:
+    """A Danish title for a chart by its file name (service/exports/charts/save.py names
+    them); the name itself when it follows none of the known patterns."""
+    from service.exports.labels import text, theme_label
+    from service.exports.report_view import ARM, QUESTIONNAIRE
+
+    views = {"before": "før", "after": "efter", "change": "ændring"}
+    parts = name.split("_")
+    arm = ARM.get(parts[-1], "")
+    fixed = {"forskel_i_forskelle": text("did_title"), "samlet_indikator": text("joint_title"),
+             "koordinering_faggrupper": text("rc_roles_title"), "moeder": text("meetings_title"),
+             "side_om_side": text("sbs_title")}
+    if name in fixed:
+        return fixed[name]
+    for prefix, title in (("svarfordeling_", "Svarfordeling"), ("temascorer_", "Temascorer før og efter"),
+                          ("andel_enige_", "Andel enige før og efter"), ("svarprocent_", "Svarprocent")):
+        if name.startswith(prefix):
+            rest = name.removeprefix(prefix)
+            questionnaire = next((q for q in sorted(QUESTIONNAIRE, key=len, reverse=True) if rest.startswith(q)), rest)
+            return f"{title}: {QUESTIONNAIRE.get(questionnaire, questionnaire)}" + (f" – {arm.lower()}" if arm else "")
+    if name.startswith("temascore_enheder_borger_"):
+        return f"{theme_label('borger', name.removeprefix('temascore_enheder_borger_'))} pr. enhed (borgere)"
+    if name.startswith("koordinering_") and len(parts) == 3 and parts[1] in views:
+        return f"Relationel koordinering, {views[parts[1]]} – {arm.lower() or parts[2]}"
+    if name.startswith("borgerforloeb_"):
+        return f"{text('flow_title')} – {arm.lower() or parts[-1]}"
+    return name.replace("_", " ")

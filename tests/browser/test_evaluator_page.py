@@ -107,4 +107,9 @@ async def test_the_list_reads_on_a_laptop_and_in_english(new_phone, evaluator_ke
     assert await _fits_the_width(page)
     found: list[str] = []
     await check(page, "the list in English on a laptop", found, [])
+    await page.get_by_role("link", name="See the charts and download them one by one").first.click()
+    assert (await page.locator("h1").inner_text()).startswith("Charts:")
+    assert await page.get_by_role("link", name="SVG – Temascorer før og efter: Borgere").count() == 1
+    assert await _fits_the_width(page)
+    await check(page, "the list of charts on a laptop", found, [])
     assert not found, "\n".join(found)

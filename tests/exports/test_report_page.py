@@ -161,3 +161,20 @@ async def test_twenty_wrong_keys_a_minute_and_the_address_waits(client, keys):
     blocked = await client.post("/evaluator/log-ind", data={"noegle": keys["own"]}, follow_redirects=False)
     assert blocked.status_code == 429 and "Retry-After" in blocked.headers
     assert "set-cookie" not in blocked.headers
+
+
+async def test_the_charts_are_listed_by_title_and_download_one_by_one(client, keys, demo, pool):
+    await _signed_in(client, keys["own"])
+    page = await client.get(f"/evaluator/{demo}/figurer")
+    assert page.status_code == 200
+    assert "Temascorer før og efter: Borgere" in page.text
+    assert "Borgerforløb: indskrevne og afsluttede – indsats" in page.text
+    assert f'href="/evaluator/{demo}/figur/svg/temascorer_borger"' in page.text
+    svg = await client.get(f"/evaluator/{demo}/figur/svg/temascorer_borger")
+    assert svg.status_code == 200 and svg.headers["content-type"].startswith("image/svg+xml")
+    assert b"<svg" in svg.content[:500] and "Temascorer" in svg.text
+    assert (await client.get(f"/evaluator/{demo}/figur/png/no_such_chart")).status_code == 404
+    assert (await client.get(f"/evaluator/{keys['other_evaluation']}/figurer")).status_code == 404
+    async with pool.acquire() as conn:
+        subject = await conn.fetchval("select subject from audit_log where action = 'read' order by id desc limit 1")
+    assert subject == f"evaluation {demo} chart temascorer_borger (svg)"
