@@ -19,9 +19,11 @@ from typing import Annotated, Any, Literal
 
 import asyncpg
 import msgspec
-from litestar import Controller, Request, Response, get, post
+from litestar import Controller, MediaType, Request, Response, get, post
+from litestar.connection import ASGIConnection
 from litestar.datastructures import Cookie, State
 from litestar.exceptions import NotAuthorizedException
+from litestar.handlers.base import BaseRouteHandler
 from litestar.params import FromPath, QueryParameter
 from litestar.response import Redirect, Template
 
@@ -33,7 +35,7 @@ from service.errors import TooManyRequests
 from service.evaluations import signin
 from service.http import Conn, PathId
 from service.secrets_file import server_secret
-from service.web.handlers import HTML_HANDLERS
+from service.web.handlers import HTML_HANDLERS, json_error
 from service.web.limits import RateLimit, client_address
 
 Lang = Annotated[Literal["da", "en"] | None, QueryParameter(name="lang", required=False)]
@@ -83,30 +85,54 @@ def _cookie(state: State, value: str, max_age: int) -> Cookie:
                   secure=settings.public_url.startswith("https://"))
 
 
-async def _caller(request: Request[Any, Any, Any], conn: asyncpg.Connection, state: State) -> Caller | None:
-    settings = _settings(state)
-    return await signin.signed_in(conn, request.cookies.get(signin.COOKIE), admin_key=settings.admin_api_key,
-                                  secret=server_secret(settings))
-
-
 class SignInFirst(NotAuthorizedException):
-    """A download without a valid sign-in (none, expired, revoked): answered with the
-    sign-in page itself (401), so a link followed after the day's sign-in ran out leads
-    straight back in."""
+    """No valid sign-in (none, expired, revoked, or a wrong key posted). A browser gets
+    the sign-in page itself (401), with `error` beside the key field or `notice` above
+    it, so a link followed after the day's sign-in ran out leads straight back in; any
+    other client gets the API's 401 (JSON, WWW-Authenticate), like every route that
+    needs a key."""
+
+    def __init__(self, detail: str, *, error: str | None = None, notice: str | None = None) -> None:
+        super().__init__(detail)
+        self.error, self.notice = error, notice
 
 
-def _sign_in_again(request: Request[Any, Any, Any], exc: Exception) -> Template:
-    lang = _lang(request.query_params.get("lang"))
-    return Template("evaluator_signin.html", status_code=401,
-                    context={"lang": lang, "error": None, "notice": "evaluator_signin_again"})
+def _wants_html(request: Request[Any, Any, Any]) -> bool:
+    return request.accept.best_match([MediaType.JSON, MediaType.HTML], default=MediaType.JSON) == MediaType.HTML
+
+
+def _sign_in_again(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    if not _wants_html(request) or not isinstance(exc, SignInFirst):
+        return json_error(request, exc)
+    return Template("evaluator_signin.html", status_code=401, context={
+        "lang": _lang(request.query_params.get("lang")), "error": exc.error, "notice": exc.notice})
+
+
+async def require_sign_in(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+    """Guard: every route but posting the sign-in form needs a valid sign-in cookie; the
+    caller is left on the connection's state for the handler."""
+    if connection.scope["path"] == f"{HOME}/log-ind" and connection.scope.get("method") == "POST":
+        return
+    settings: Settings = connection.app.state.settings
+    async with connection.app.state.pool.acquire() as conn:
+        caller = await signin.signed_in(conn, connection.cookies.get(signin.COOKIE), admin_key=settings.admin_api_key,
+                                        secret=server_secret(settings))
+    if caller is None:
+        home = connection.scope["path"].rstrip("/") == HOME
+        raise SignInFirst("sign in on /evaluator first", notice=None if home else "evaluator_signin_again")
+    connection.state.evaluator = caller
+
+
+def _signed_in_caller(request: Request[Any, Any, Any]) -> Caller:
+    caller: Caller = request.state.evaluator
+    return caller
 
 
 async def _reader(request: Request[Any, Any, Any], conn: asyncpg.Connection, state: State,
                   evaluation_id: int) -> Caller:
-    """The signed-in caller, when the evaluation is theirs to read (401 / 404 otherwise)."""
-    caller = await _caller(request, conn, state)
-    if caller is None:
-        raise SignInFirst("sign in on /evaluator first")
+    """The signed-in caller (require_sign_in), when the evaluation is theirs to read (404
+    otherwise)."""
+    caller = _signed_in_caller(request)
     await check_evaluation_access(conn, caller, evaluation_id)
     return caller
 
@@ -131,14 +157,14 @@ def _attachment(body: bytes, filename: str, media_type: str) -> Response[bytes]:
 class EvaluatorPages(Controller):
     path = HOME
     include_in_schema = False
+    guards = [require_sign_in]
     exception_handlers = {**HTML_HANDLERS, SignInFirst: _sign_in_again}
 
     @get("/")
     async def home(self, request: Request[Any, Any, Any], conn: Conn, state: State, lang: Lang = None) -> Template:
+        """The organisation's evaluations (without a sign-in: the sign-in page, 401)."""
         language = _lang(lang)
-        caller = await _caller(request, conn, state)
-        if caller is None:
-            return Template("evaluator_signin.html", context={"lang": language, "error": None})
+        caller = _signed_in_caller(request)
         return Template("evaluator_list.html", context={
             "lang": language, "caller": caller, "evaluations": await evaluations_of(conn, caller), "tables": True,
             "data_files": DATA_FILES})
@@ -162,8 +188,8 @@ class EvaluatorPages(Controller):
         if found is None:
             if key:
                 guesses.hit(address)
-            return Template("evaluator_signin.html", status_code=401, context={
-                "lang": language, "error": "evaluator_key_missing" if not key else "evaluator_key_wrong"})
+            raise SignInFirst("API key missing, wrong or revoked",
+                              error="evaluator_key_missing" if not key else "evaluator_key_wrong")
         suffix = "?lang=en" if language == "en" else ""
         return Redirect(f"{HOME}{suffix}", status_code=303,
                         cookies=[_cookie(state, found[1], signin.LIFETIME_SECONDS)])

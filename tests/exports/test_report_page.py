@@ -18,10 +18,14 @@ from service.app import create_app
 from service.evaluations import signin
 from tests.support import SECRET
 
+BROWSER = {"Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"}
+
 
 @pytest.fixture
 async def client(pool, settings):
+    """The application as a browser asks it (Accept: text/html first)."""
     async with AsyncTestClient(create_app(settings)) as client:
+        client.headers.update(BROWSER)
         yield client
 
 
@@ -178,3 +182,12 @@ async def test_the_charts_are_listed_by_title_and_download_one_by_one(client, ke
     async with pool.acquire() as conn:
         subject = await conn.fetchval("select subject from audit_log where action = 'read' order by id desc limit 1")
     assert subject == f"evaluation {demo} chart temascorer_borger (svg)"
+
+
+async def test_a_client_that_is_no_browser_gets_the_apis_401(client, demo):
+    """Like every route that needs a key (tests/integration/test_routes_need_credentials.py)."""
+    for method, path in (("GET", "/evaluator"), ("GET", f"/evaluator/{demo}/rapport.pdf"),
+                         ("POST", "/evaluator/log-ind"), ("POST", "/evaluator/log-ud")):
+        r = await client.request(method, path, headers={"Accept": "*/*"})
+        assert r.status_code == 401 and r.headers["content-type"].startswith("application/json"), (method, path)
+        assert r.headers["www-authenticate"] == "Bearer"
