@@ -126,11 +126,11 @@ async def coordination(
                                lo + AGREEING_AT * (hi - lo))
     comparisons += _linked(evaluation_id, questionnaire_id, item_id, pair_rows, threshold)
     outcomes = await planned_outcomes(conn, evaluation_id)
-    adjusted = [_as_tie(c) for c in survey._adjust(comparisons)]
+    adjusted = [_as_tie(c) for c in survey.adjust(comparisons)]
     return Coordination(
         evaluation_id=evaluation_id, questionnaire_id=questionnaire_id, item_id=item_id, threshold=threshold,
         min_share=min_share, scoring=SCORING.format(share=min_share), indices=indices,
-        comparisons=[_as_tie(survey._planned(c, outcomes)) for c in adjusted],
+        comparisons=[_as_tie(survey.planned(c, outcomes)) for c in adjusted],
         reliability=_reliability(evaluation_id, questionnaire_id, item_id, cross_rows, threshold),
     )
 
@@ -185,9 +185,9 @@ def _independent(
             after: Counter[float] = sum((Counter(tables[w].get(tie, {})) for w in after_waves), Counter())
             shown = not any(tie in hidden_ties[w] for w in before_waves + after_waves)
             if not shown or min(sum(before.values()), sum(after.values())) < threshold:
-                found = [survey._suppressed(labels, name) for name in ("Mann–Whitney U", "Welch's t", "Share agreeing")]
+                found = [survey.suppressed_comparison(labels, name) for name in survey.INDEPENDENT_TESTS]
             else:
-                found = survey._independent(labels, before, after, agree_at)
+                found = survey.independent_comparisons(labels, before, after, agree_at)
             out.extend(TieComparison(**msgspec.structs.asdict(c), rater_role=tie[0], rated_role=tie[1]) for c in found)
     return out
 
@@ -208,7 +208,7 @@ def _linked(evaluation_id: int, questionnaire_id: str, item_id: str, rows: Seque
         after_only = sum(r["n"] for r in cells if r["agreed_after"] and not r["agreed_before"])
         table = LinkedTable(arm, "staff", questionnaire_id, item_id, dict(differences), before_only, after_only)
         out.extend(TieComparison(**msgspec.structs.asdict(c), rater_role=rater, rated_role=rated)
-                   for c in survey._linked(evaluation_id, table, threshold))
+                   for c in survey.linked_comparisons(evaluation_id, table, threshold))
     return out
 
 

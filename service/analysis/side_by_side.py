@@ -174,7 +174,7 @@ async def _influence(conn: asyncpg.Connection, evaluation_id: int, min_group_siz
                      min_share: float) -> Measured:
     tables = [t for t in await theme_score_tables(conn, evaluation_id, min_share=min_share)
               if (t.questionnaire_id, t.theme) == INFLUENCE]
-    strictest = await survey._theme_thresholds(conn)
+    strictest = await survey.theme_thresholds(conn)
     threshold = max(min_group_size, strictest.get(INFLUENCE, 0))
     side = _periods({"wave_id": t.wave_id, "phase": t.phase, "sequence": t.sequence} for t in tables)
     pooled: dict[tuple[int, str], list[ScoreTable]] = defaultdict(list)

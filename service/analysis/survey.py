@@ -21,8 +21,11 @@ from service.admin.model import Outcome
 from service.admin.plan import is_confirmatory, planned_outcomes
 from service.analysis import queries, stats, stats_independent, stats_paired, stats_reliability
 from service.analysis.data import LinkedTable, ScoreTable, merged, score_and_pair_tables
-from service.analysis.disclosure import Key, Sum, suppress
+from service.analysis.disclosure import Key, Sum, suppress, units_in_arms
 from service.analysis.results import Comparison, Descriptive, Result, ThemeReliability
+
+# The tests of independent waves, in the order their rows come.
+INDEPENDENT_TESTS = ("Mann–Whitney U", "Welch's t", "Share agreeing")
 
 # Top-two box on a 1–5 scale (≥ 4); on another scale the same share of its range.
 AGREEING_AT = 0.75
@@ -43,7 +46,7 @@ async def summary(
     tables, linked_pairs = await score_and_pair_tables(
         conn, evaluation_id, min_share=min_share, agreeing_at=AGREEING_AT)
     linked = {(t.questionnaire_id, t.theme, t.arm): t for t in linked_pairs}
-    strictest = await _theme_thresholds(conn)
+    strictest = await theme_thresholds(conn)
     outcomes = await planned_outcomes(conn, evaluation_id)
     by_theme: dict[tuple[str, str, str], list[ScoreTable]] = defaultdict(list)
     for t in tables:
@@ -55,11 +58,11 @@ async def summary(
         results.extend(_comparisons(evaluation_id, group, threshold))
         for arm in sorted({t.arm for t in group}):
             if (pairs := linked.get((questionnaire_id, theme, arm))) is not None:
-                results.extend(_linked(evaluation_id, pairs, threshold))
-    return [_planned(r, outcomes) for r in _adjust(results)]
+                results.extend(linked_comparisons(evaluation_id, pairs, threshold))
+    return [planned(r, outcomes) for r in adjust(results)]
 
 
-def _planned(result: Result, outcomes: Sequence[Outcome]) -> Result:
+def planned(result: Result, outcomes: Sequence[Outcome]) -> Result:
     """A before/after comparison in the intervention arm answers a planned outcome when the
     plan names its theme (or item) with a before/after comparison: confirmatory. Everything
     else is exploratory (the comparison arm serves as the control)."""
@@ -82,10 +85,7 @@ def _descriptives(evaluation_id: int, group: list[ScoreTable], threshold: int) -
         arms: dict[str, list[ScoreTable]] = defaultdict(list)
         for t in tables:
             arms[t.arm].append(t)
-        counts: dict[Key, int] = {("unit", t.unit_id): t.n for t in tables}
-        counts |= {("arm", a): sum(t.n for t in ts) for a, ts in arms.items()}
-        sums = [Sum(("arm", a), tuple(("unit", t.unit_id) for t in ts)) for a, ts in arms.items()]
-        hidden = suppress(counts, dict.fromkeys(counts, threshold), sums)
+        hidden = units_in_arms({t.unit_id: (t.arm, t.n) for t in tables}, threshold)
         first = tables[0]
         for arm, ts in sorted(arms.items()):
             cells = [(("arm", arm), None, merged(ts))] + [(("unit", t.unit_id), t.unit_id, dict(t.counts)) for t in ts]
@@ -127,13 +127,13 @@ def _comparisons(evaluation_id: int, group: list[ScoreTable], threshold: int) ->
         )
         n_before, n_after = sum(before.values()), sum(after.values())
         if min(n_before, n_after) < threshold:
-            out.extend(_suppressed(labels, name) for name in ("Mann–Whitney U", "Welch's t", "Share agreeing"))
+            out.extend(suppressed_comparison(labels, name) for name in INDEPENDENT_TESTS)
             continue
-        out.extend(_independent(labels, before, after, _agreeing_at(like)))
+        out.extend(independent_comparisons(labels, before, after, _agreeing_at(like)))
     return out
 
 
-def _independent(labels: dict[str, Any], before: stats.FrequencyTable, after: stats.FrequencyTable,
+def independent_comparisons(labels: dict[str, Any], before: stats.FrequencyTable, after: stats.FrequencyTable,
                  agree_at: float) -> list[Comparison]:
     m_before, m_after = stats.moments_of_table(before), stats.moments_of_table(after)
     n: dict[str, Any] = dict(n_before=m_before.n, n_after=m_after.n)
@@ -165,7 +165,7 @@ def _independent(labels: dict[str, Any], before: stats.FrequencyTable, after: st
     ]
 
 
-def _linked(evaluation_id: int, pairs: LinkedTable, threshold: int) -> list[Comparison]:
+def linked_comparisons(evaluation_id: int, pairs: LinkedTable, threshold: int) -> list[Comparison]:
     """The same respondents before and after: signed-rank test, paired t, McNemar on agreeing."""
     labels: dict[str, Any] = dict(
         evaluation_id=evaluation_id, audience=pairs.audience, questionnaire_id=pairs.questionnaire_id,
@@ -174,7 +174,7 @@ def _linked(evaluation_id: int, pairs: LinkedTable, threshold: int) -> list[Comp
     tests = [("Wilcoxon signed-rank", ""), ("paired t", ""), ("McNemar", "chi-square; continuity correction"),
              ("McNemar", "exact binomial; two-sided")]
     if pairs.n < threshold:
-        return [_suppressed(labels, name, variant) for name, variant in tests]
+        return [suppressed_comparison(labels, name, variant) for name, variant in tests]
     m = stats.moments_of_table(pairs.differences)
     n: dict[str, Any] = dict(n_before=pairs.n, n_after=pairs.n, mde=_num(stats.mde_paired(pairs.n)))
     rank = stats_paired.wilcoxon_signed_rank(pairs.differences)
@@ -205,7 +205,7 @@ def _linked(evaluation_id: int, pairs: LinkedTable, threshold: int) -> list[Comp
     return out
 
 
-def _suppressed(labels: dict[str, Any], test: str, variant: str = "") -> Comparison:
+def suppressed_comparison(labels: dict[str, Any], test: str, variant: str = "") -> Comparison:
     return Comparison(
         **labels, test=test, variant=variant, n_before=None, n_after=None, estimate=None, estimate_name="", ci_low=None,
         ci_high=None, ci_method="", statistic=None, p=None, p_adjusted=None, effect="", effect_size=None,
@@ -213,7 +213,7 @@ def _suppressed(labels: dict[str, Any], test: str, variant: str = "") -> Compari
     )
 
 
-def _adjust(results: Sequence[Result]) -> list[Result]:
+def adjust(results: Sequence[Result]) -> list[Result]:
     """Benjamini–Hochberg within each family: the themes of one questionnaire and arm, by test."""
     families: dict[tuple[str, str, str, str, str], list[tuple[int, float]]] = defaultdict(list)
     for i, r in enumerate(results):
@@ -273,7 +273,7 @@ async def joint_agreement(
     return out
 
 
-async def _theme_thresholds(conn: asyncpg.Connection) -> dict[tuple[str, str], int]:
+async def theme_thresholds(conn: asyncpg.Connection) -> dict[tuple[str, str], int]:
     """The strictest threshold an item of each theme sets (none: the service's decides)."""
     return {(r["questionnaire_id"], r["theme"]): r["strictest"] or 0 for r in await conn.fetch(_THRESHOLDS)}
 
@@ -290,7 +290,7 @@ async def reliability(conn: asyncpg.Connection, evaluation_id: int, *, min_group
     the waves, so a theme that behaves differently after the change shows it. Computed
     from sums and cross-products PostgreSQL adds up; suppressed under the threshold."""
     rows = await conn.fetch(queries.THEME_CROSS_PRODUCTS, evaluation_id, list(queries.SCALE_TYPES))
-    strictest = await _theme_thresholds(conn)
+    strictest = await theme_thresholds(conn)
     groups: dict[tuple[Any, ...], list[Any]] = defaultdict(list)
     for r in rows:
         key = (r["wave_id"], r["phase"], r["sequence"], r["questionnaire_id"], r["theme"], tuple(r["item_ids"]))
