@@ -41,9 +41,9 @@ select w.phase = 'after' as after, eu.arm = 'intervention' as treated,
  order by 1, 2, 3
 """
 
-# Theme scores per response as service/analysis/queries.py computes them (the mean of the
-# answered scale items of the theme after reverse coding, when at least $5 of the theme's
-# items are answered), for one theme only, then summed: 'cell' rows per unit and phase,
+# Theme scores per response as the standard summary reads them (response_theme_score:
+# the mean of the answered scale items of the theme after reverse coding, when at least
+# $5 of the theme's items are answered), for one theme only, then summed: 'cell' rows per unit and phase,
 # 'block' rows per unit, block size `m` and after-count `a` (a response without a key is a
 # block of one; a key is a respondent within its unit). No key leaves the database.
 THEME_SUMS = _WAVES + """
@@ -53,18 +53,16 @@ THEME_SUMS = _WAVES + """
      where questionnaire_id = $2 and theme = $3 and dimension = '' and item_type = any($4::text[])
      group by 1
 ), scores as (
-    select r.id, r.unit_id, r.respondent_key, w.phase = 'after' as after, eu.arm = 'intervention' as treated,
-           avg(case when qi.reverse then qi.scale_min + qi.scale_max - a.value else a.value end)::float8 as y
-      from answer a
-      join questionnaire_item qi using (questionnaire_version_id, item_id, dimension)
-      join items i on i.questionnaire_version_id = qi.questionnaire_version_id
-      join response r on r.id = a.response_id
-      join wave w on w.id = r.wave_id
-      join evaluation_unit eu on eu.evaluation_id = w.evaluation_id and eu.unit_id = r.unit_id
-     where w.evaluation_id = $1 and qi.theme = $3 and qi.item_type = any($4::text[]) and a.value is not null
+    -- the ingredients kept per response (migration 0007: response_theme_score)
+    select s.response_id as id, s.unit_id, r.respondent_key, w.phase = 'after' as after,
+           eu.arm = 'intervention' as treated, s.value_sum::float8 / s.answered as y
+      from response_theme_score s
+      join items i on i.questionnaire_version_id = s.questionnaire_version_id
+      join response r on r.id = s.response_id
+      join wave w on w.id = s.wave_id
+      join evaluation_unit eu on eu.evaluation_id = w.evaluation_id and eu.unit_id = s.unit_id
+     where w.evaluation_id = $1 and s.theme = $3 and s.answered >= $5::float8 * i.k
        and (w.phase = 'before' or w.sequence = (select sequence from latest))
-     group by r.id, r.unit_id, r.respondent_key, w.phase, eu.arm, i.k
-    having count(*) >= $5::float8 * i.k
 ), blocks as (
     select unit_id, treated, count(*)::int as m, (count(*) filter (where after))::int as a, sum(y) as total
       from scores
