@@ -13,6 +13,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
+from service.analysis.side_by_side import LABELS as MEASURE_LABELS
 from service.roles import ROLE_GROUPS
 from service.surveys.model import Questionnaire
 
@@ -109,13 +110,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "rates_none": ("ingen invitationer", "no invitations"),
 }
 
-MEASURES: dict[str, tuple[str, str]] = {
-    "coordination": ("Relationel koordinering (indeks 1–5)", "Relational coordination (index 1–5)"),
-    "meetings_heard": ("Møder, hvor borgeren blev hørt (andel)", "Meetings where the citizen was heard (share)"),
-    "influence": ("Borgernes indflydelse (temascore 1–5)", "Citizens' influence (theme score 1–5)"),
-    "flow_ended": ("Afsluttede forløb pr. indskrevet (relativ ændring)",
-                   "Ended courses per enrolled (relative change)"),
-}
+MEASURES: dict[str, tuple[str, str]] = MEASURE_LABELS  # the analysis names its measures (da, en)
 
 QUESTIONNAIRE_DIR = Path(__file__).resolve().parent.parent.parent / "questionnaires"
 
