@@ -39,6 +39,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from benchmarks.children import load_demo  # noqa: E402
 
 # The baseline holds every tidy row in pandas (5 GB at 10^5 responses): capped, so that
 # at 10^6 it fails alone rather than take the machine's memory from everything else.
@@ -154,17 +155,6 @@ async def _submit_p99(url: str, evaluation_id: int) -> dict[str, float]:
     return out
 
 
-async def _load(url: str, seed: int, responses: int) -> tuple[int, float]:
-    from service.demodata.load import load
-    from tests.support.database import connect
-
-    conn = await connect(url)
-    try:
-        loaded = await load(conn, seed=seed, responses=responses)
-    finally:
-        await conn.close()
-    return loaded.evaluation_id, loaded.seconds
-
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -184,7 +174,7 @@ def main() -> None:
     with scratch_database(prefix="sammen-bench-analysis-", from_env=False) as url:
         asyncio.run(prepare(url))
         for seed, size in enumerate(sizes, start=1):
-            evaluation_id, load_seconds = asyncio.run(_load(url, seed, size))
+            evaluation_id, load_seconds = asyncio.run(load_demo(url, seed, size))
             ours = _measure("sammen", url, evaluation_id)
             naive = _measure("baseline", url, evaluation_id)
             speed_up = naive["seconds"] / ours["seconds"]

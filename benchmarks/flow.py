@@ -28,13 +28,14 @@ import asyncio
 import datetime as dt
 import json
 import resource
-import subprocess
 import sys
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from benchmarks.children import run_child  # noqa: E402
 
 TARGET_SECONDS = 2.0
 UPLIFT = 0.18
@@ -64,13 +65,6 @@ def _child(kind: str, url: str, evaluation_id: int) -> None:
     seconds = time.perf_counter() - started
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(json.dumps({"seconds": seconds, "peak_mb": peak_mb, "rows": found}))
-
-
-def _measure(kind: str, url: str, evaluation_id: int) -> dict[str, float]:
-    out = subprocess.run([sys.executable, "-m", "benchmarks.flow", "--child", kind, url, str(evaluation_id)],
-                         cwd=ROOT, capture_output=True, text=True, check=True)
-    result: dict[str, float] = json.loads(out.stdout.strip().splitlines()[-1])
-    return result
 
 
 def _month(first: dt.date, index: int) -> dt.date:
@@ -139,7 +133,8 @@ def main() -> None:
     with scratch_database(prefix="sammen-bench-flow-", from_env=False) as url:
         asyncio.run(prepare(url))
         evaluation_id, rows = asyncio.run(_set_up(url, units, years))
-        measured = {kind: _measure(kind, url, evaluation_id) for kind in ("sql", "linear", "holt")}
+        measured = {kind: run_child("benchmarks.flow", "--child", kind, url, evaluation_id)
+                    for kind in ("sql", "linear", "holt")}
     print(f"{units} units x {years} years = {rows} unit-months")
     print(f"{'run':>8} {'seconds':>8} {'x sql':>7} {'peak MB':>8} {'rows out':>9}")
     for kind, m in measured.items():

@@ -28,7 +28,6 @@ import argparse
 import asyncio
 import json
 import resource
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -36,6 +35,8 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from benchmarks.children import load_demo, run_child  # noqa: E402
 
 CALLS = [("mixed + OLS", "indflydelse", None), ("mixed + OLS", "maal_og_droemme", None),
          ("ordinal", None, "indflydelse_eget_liv"), ("ordinal", None, "maal_egne")]
@@ -103,17 +104,6 @@ def _child(url: str, evaluation_id: int) -> None:
     print(json.dumps({"calls": out, "peak_mb": peak_mb}))
 
 
-async def _load(url: str, seed: int, responses: int) -> tuple[int, float]:
-    from service.demodata.load import load
-    from tests.support.database import connect
-
-    conn = await connect(url)
-    try:
-        loaded = await load(conn, seed=seed, responses=responses)
-    finally:
-        await conn.close()
-    return loaded.evaluation_id, loaded.seconds
-
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -139,15 +129,11 @@ def main() -> None:
     with scratch_database(prefix="sammen-bench-models-", from_env=False) as url:
         asyncio.run(prepare(url))
         for seed, size in enumerate(sizes, start=1):
-            evaluation_id, load_seconds = asyncio.run(_load(url, seed, size))
-            ran = subprocess.run([sys.executable, "-m", "benchmarks.models", "--child", url, str(evaluation_id)],
-                                 cwd=ROOT, capture_output=True, text=True, check=True)
-            found = json.loads(ran.stdout.strip().splitlines()[-1])
+            evaluation_id, load_seconds = asyncio.run(load_demo(url, seed, size))
+            found = run_child("benchmarks.models", "--child", url, evaluation_id)
             base: dict[str, Any] = {"calls": [{}] * len(found["calls"]), "peak_mb": float("nan")}
             if not args.no_baseline:
-                ran = subprocess.run([sys.executable, "-m", "benchmarks.models", "--baseline-child", url,
-                                      str(evaluation_id)], cwd=ROOT, capture_output=True, text=True, check=True)
-                base = json.loads(ran.stdout.strip().splitlines()[-1])
+                base = run_child("benchmarks.models", "--baseline-child", url, evaluation_id)
             for call, naive in zip(found["calls"], base["calls"]):
                 slowest = max(slowest, call["seconds"])
                 naive_s = naive.get("seconds", float("nan"))
