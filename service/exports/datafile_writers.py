@@ -94,27 +94,29 @@ class CsvSink:
 
 
 class ParquetSink:
-    """Row groups of about ROW_GROUP rows (chunks are gathered up to that), so readers
-    get row groups of a useful size while memory holds one row group at most."""
+    """Row groups of about ROW_GROUP rows or ROW_GROUP_BYTES (chunks are gathered up to
+    either), so readers get row groups of a useful size while memory holds one at most."""
 
     bounded = True
     ROW_GROUP = 250_000
+    ROW_GROUP_BYTES = 64 << 20
 
     def __init__(self, path: Path, schema: pa.Schema) -> None:
         self._writer = pq.ParquetWriter(str(path), schema)
         self._pending: list[pa.Table] = []
-        self._rows = 0
+        self._rows = self._bytes = 0
 
     def write(self, table: pa.Table) -> None:
         self._pending.append(table)
         self._rows += table.num_rows
-        if self._rows >= self.ROW_GROUP:
+        self._bytes += table.nbytes
+        if self._rows >= self.ROW_GROUP or self._bytes >= self.ROW_GROUP_BYTES:
             self._flush()
 
     def _flush(self) -> None:
         if self._rows:
             self._writer.write_table(pa.concat_tables(self._pending), row_group_size=self._rows)
-        self._pending, self._rows = [], 0
+        self._pending, self._rows, self._bytes = [], 0, 0
 
     def close(self) -> None:
         self._flush()

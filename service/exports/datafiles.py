@@ -262,10 +262,10 @@ def _read_all(reader: BinaryIO, convert: Callable[[BinaryIO], tuple[int, bool]])
         return convert(reader)
 
 
-def _convert(scratch: Path | BinaryIO, target: Path, columns: list[Column], fmt: Format, wide: bool, free_text: bool,
+def _convert(source: Path | BinaryIO, target: Path, columns: list[Column], fmt: Format, wide: bool, free_text: bool,
              file_label: str, block_bytes: int, advance: Callable[[int], Any]) -> tuple[int, bool]:
-    """Read the scratch CSV block by block, make each block the file's columns and hand it
-    to the format's writer; (rows written, whether memory stayed bounded)."""
+    """Read COPY's CSV (a pipe, or a file) block by block, make each block the file's
+    columns and hand it to the format's writer; (rows written, whether memory stayed bounded)."""
     stat = fmt in ("sav", "dta")
     schema = pa.schema([(c.name, arrow_type(c, stat)) for c in columns])
     raw_types: dict[str, pa.DataType] = {c.name: schema.field(c.name).type for c in columns[:len(RESPONSE)]}
@@ -282,22 +282,24 @@ def _convert(scratch: Path | BinaryIO, target: Path, columns: list[Column], fmt:
         else:
             sink = CsvSink(target, schema)
         rows = 0
-        for table in _blocks(scratch, raw_types, free_text, block_bytes, advance):
+        for table in _blocks(source, raw_types, free_text, block_bytes, advance):
             made = _pivot(table, columns, schema) if wide else table.select(schema.names).cast(schema)
             sink.write(made)
             rows += made.num_rows
         sink.close()
+        with target.open("rb+") as written:  # on disk before it is published, as the tidy export's
+            os.fsync(written.fileno())
     except OSError as exc:
         raise FileProblem(f"--out: cannot write {target}: {exc.strerror or exc}") from None
     return rows, sink.bounded
 
 
-def _blocks(scratch: Path | BinaryIO, types: dict[str, pa.DataType], free_text: bool, block_bytes: int,
+def _blocks(source: Path | BinaryIO, types: dict[str, pa.DataType], free_text: bool, block_bytes: int,
             advance: Callable[[int], Any]) -> Iterator[pa.Table]:
-    """The scratch CSV as tables of whole rows; wide: never splitting a response (its
-    last response is held back until the next block shows where it ends)."""
+    """COPY's CSV as tables of whole rows; wide: never splitting a response (its last
+    response is held back until the next block shows where it ends)."""
     reader = pacsv.open_csv(
-        scratch, read_options=pacsv.ReadOptions(block_size=block_bytes),
+        source, read_options=pacsv.ReadOptions(block_size=block_bytes),
         parse_options=pacsv.ParseOptions(newlines_in_values=free_text),
         convert_options=pacsv.ConvertOptions(column_types=types, strings_can_be_null=True,
                                              quoted_strings_can_be_null=False,
