@@ -7,8 +7,8 @@ every scale item; reliability; Sønderborg's joint indicator (the citizens' infl
 and meaningful-goals items: "71 % felt more influence and found their goals
 meaningful"); relational coordination and the meeting evaluations; citizen flow; the
 side-by-side view; the phase × arm models of the citizens' themes; response rates per
-unit and wave (operational counts: who answered, not what, so exact, as the admin sees
-them)."""
+unit and wave (hidden for a unit where fewer than the threshold answered: exact counts
+stay the admin's operational view)."""
 
 from __future__ import annotations
 
@@ -36,13 +36,36 @@ CITIZENS = "borger"
 JOINT_ITEMS = ("indflydelse_eget_liv", "maal_meningsfulde")
 
 
+class UnitResponses(msgspec.Struct, frozen=True, kw_only=True):
+    """A unit's response rate in a wave, as an evaluation output shows it: like every
+    figure of a group, hidden ('for få svar') where fewer than the threshold answered
+    (through invitations and open links together); the admin's own view stays exact."""
+
+    unit_id: int
+    unit: str
+    arm: str
+    invited: int | None
+    submitted: int | None
+    response_rate: float | None
+    open_link_responses: int | None
+    suppressed: bool
+
+
+def shown_rate(rate: UnitRate, threshold: int) -> UnitResponses:
+    hidden = 0 < rate.submitted + rate.open_link_responses < threshold
+    return UnitResponses(
+        unit_id=rate.unit_id, unit=rate.unit, arm=rate.arm, invited=None if hidden else rate.invited,
+        submitted=None if hidden else rate.submitted, response_rate=None if hidden else rate.response_rate,
+        open_link_responses=None if hidden else rate.open_link_responses, suppressed=hidden)
+
+
 class WaveRates(msgspec.Struct, frozen=True, kw_only=True):
     wave_id: int
     wave: str
     questionnaire_id: str
     phase: str
     sequence: int
-    units: list[UnitRate]
+    units: list[UnitResponses]
 
 
 class EvaluationResults(msgspec.Struct, frozen=True, kw_only=True):
@@ -71,7 +94,9 @@ async def collect(conn: asyncpg.Connection, evaluation_id: int, *, min_group_siz
     asked = {w.questionnaire_id for w in info.waves}
     k: dict[str, Any] = dict(min_group_size=min_group_size)
     rates = [WaveRates(wave_id=w.id, wave=w.name, questionnaire_id=w.questionnaire_id, phase=w.phase,
-                       sequence=w.sequence, units=await response_rates(conn, w.id)) for w in info.waves]
+                       sequence=w.sequence,
+                       units=[shown_rate(r, min_group_size) for r in await response_rates(conn, w.id)])
+             for w in info.waves]
     return EvaluationResults(
         evaluation=info, organisation=organisation, threshold=min_group_size, min_share=min_share,
         summary=await survey.summary(conn, evaluation_id, min_share=min_share, **k),

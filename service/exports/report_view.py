@@ -177,10 +177,10 @@ def rates_section(parts: EvaluationResults) -> Section:
             got = {u.unit_id: u for u in w.units}
             for unit_id, row in cells.items():
                 u = got.get(unit_id)
-                if u is None or (u.invited == 0 and u.open_link_responses == 0):
-                    row.append("–")
-                elif 0 < u.submitted + u.open_link_responses < parts.threshold:
+                if u is not None and u.suppressed:
                     row.append(TOO_FEW)
+                elif u is None or (u.invited == 0 and u.open_link_responses == 0):
+                    row.append("–")
                 elif u.response_rate is None:
                     row.append(f"{u.open_link_responses} via åbent link")
                 else:

@@ -76,8 +76,10 @@ NOTES: dict[str, tuple[str, str]] = {
     "ci": ("Intervaller: 95 %.", "Intervals: 95 %."),
     "flow_disclosure": ("Flow: {rule}", "Flow: {rule}"),
     "rates": ("Svarprocent: besvarede personlige invitationer / udsendte; svar via åbne links har ingen nævner og "
-              "tælles ved siden af.", "Response rate: answered personal invitations / issued; answers through open "
-              "links have no denominator and are counted beside it."),
+              "tælles ved siden af. En enhed med færre svar end tærsklen står som 'for få svar'.",
+              "Response rate: answered personal invitations / issued; answers through open links have no "
+              "denominator and are counted beside it. A unit with fewer answers than the threshold reads "
+              "'too few answers'."),
 }
 
 
@@ -399,17 +401,20 @@ class _RateRow(msgspec.Struct, frozen=True, kw_only=True):
     phase: str
     unit: str
     arm: str
-    invited: int
-    submitted: int
+    invited: int | None
+    submitted: int | None
     response_rate: float | None
-    open_link_responses: int
+    open_link_responses: int | None
+    suppressed: bool
 
 
 def rates_table(bundle: EvaluationResults, lang: Language = "da") -> Table:
-    """Response rates: operational counts (who answered, not what), exact as the admin sees them."""
+    """Response rates; a unit where fewer than the threshold answered reads 'for få svar'
+    (the admin's own view stays exact)."""
     rows = [_RateRow(wave=w.wave, questionnaire_id=w.questionnaire_id, phase=w.phase, unit=u.unit, arm=u.arm,
                      invited=u.invited, submitted=u.submitted, response_rate=u.response_rate,
-                     open_link_responses=u.open_link_responses) for w in bundle.rates for u in w.units]
+                     open_link_responses=u.open_link_responses, suppressed=u.suppressed)
+            for w in bundle.rates for u in w.units]
     columns = [
         Col("wave", "Måling", "Wave"), Col("questionnaire_id", "Spørgeskema", "Questionnaire"),
         Col("unit", "Enhed", "Unit"), Col(_arm(lang), "Gruppe", "Arm"),

@@ -258,9 +258,9 @@ def test_a_unit_with_fewer_answers_than_the_threshold_shows_for_faa_svar_instead
     """The demo's two smallest units answer 2-4 times per wave: their rate (e.g. 4 of 6,
     67 %) would be a figure of a group under the threshold of 5."""
     waves = [w for w in bundle.rates if w.questionnaire_id == "borger"]
-    small = [(w.wave, u) for w in waves for u in w.units if 0 < u.submitted + u.open_link_responses < bundle.threshold]
-    assert small
-    plot = charts.response_rates(bundle.rates, questionnaire_id="borger", threshold=bundle.threshold, context=context)
+    small = [(w.wave, u) for w in waves for u in w.units if u.suppressed]
+    assert small and all((u.invited, u.submitted, u.response_rate) == (None, None, None) for _, u in small)
+    plot = charts.response_rates(bundle.rates, questionnaire_id="borger", context=context)
     texts = svg_texts(charts.save(plot, tmp_path / "rates.svg"))
     assert texts.count(TOO_FEW) == len(small)
     shown = [t for t in texts if re.fullmatch(r"\d+ %", t) and t not in ("0 %", "25 %", "50 %", "75 %", "100 %")]

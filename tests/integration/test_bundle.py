@@ -56,3 +56,14 @@ def test_an_unknown_evaluation_is_refused(session):
 
     with pytest.raises(NotFound, match="999999"):
         analysis.results_bundle(999999, session=session)
+
+
+def test_a_units_response_rate_is_hidden_where_fewer_than_the_threshold_answered(bundle):
+    """The demo's two small units get 2-4 answers a wave: their rate would be a figure of
+    a group under the threshold (the admin's `sammen rates` stays exact)."""
+    small = [u for w in bundle.rates for u in w.units if u.suppressed]
+    assert small and all((u.invited, u.submitted, u.response_rate, u.open_link_responses) == (None,) * 4
+                         for u in small)
+    shown = [u for w in bundle.rates for u in w.units if not u.suppressed]
+    assert all(u.submitted + u.open_link_responses >= bundle.threshold or u.submitted + u.open_link_responses == 0
+               for u in shown)

@@ -17,19 +17,18 @@ from service.exports.charts.theme import ARM_COLOURS, SUPPRESSED_COLOUR, caption
 from service.exports.labels import Language, text
 
 
-def response_rates(rates: Sequence[Any], *, questionnaire_id: str | None = None, threshold: int = 5,
-                   lang: Language = "da", context: Context | None = None) -> p9.ggplot:
+def response_rates(rates: Sequence[Any], *, questionnaire_id: str | None = None, lang: Language = "da",
+                   context: Context | None = None) -> p9.ggplot:
     """`rates`: the bundle's WaveRates (wave, questionnaire_id, phase, sequence, units of
-    UnitRate). One panel per wave, a bar per unit coloured by arm, the rate written at
-    its end; `questionnaire_id` keeps one questionnaire's waves; `threshold`: the
-    bundle's disclosure threshold."""
+    UnitResponses, hidden where too few answered). One panel per wave, a bar per unit
+    coloured by arm, the rate written at its end; `questionnaire_id` keeps one
+    questionnaire's waves."""
     records = []
     for w in rates:
         if questionnaire_id is not None and w.questionnaire_id != questionnaire_id:
             continue
         for u in w.units:
-            answered = u.submitted + u.open_link_responses
-            suppressed = bool(getattr(u, "suppressed", False)) or 0 < answered < threshold
+            suppressed = u.suppressed  # the bundle hides a unit where fewer than the threshold answered
             rate = None if suppressed else u.response_rate
             # the wave's own (Danish) name; in English its phase, as the admin's name is Danish
             name = w.wave if lang == "da" else f"{text(w.phase, lang) if w.phase in ('before', 'after') else w.phase}" \

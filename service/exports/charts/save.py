@@ -117,8 +117,7 @@ def charts(bundle: EvaluationResults, *, lang: Language = "da") -> dict[str, Cal
     if bundle.side_by_side:
         made["side_om_side"] = lambda: side_by_side(bundle.side_by_side, lang=lang, context=ctx)
     for q in asked:
-        made[f"svarprocent_{q}"] = partial(response_rates, bundle.rates, questionnaire_id=q,
-                                           threshold=bundle.threshold, lang=lang, context=ctx)
+        made[f"svarprocent_{q}"] = partial(response_rates, bundle.rates, questionnaire_id=q, lang=lang, context=ctx)
     return made
 
 
