@@ -33,6 +33,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from benchmarks.children import load_demo  # noqa: E402
+
 FORMATS = ("csv", "parquet", "sav", "dta")
 
 
@@ -115,18 +117,6 @@ async def _copy_seconds(url: str, evaluation_id: int, fmt: str, wide: bool) -> f
         subprocess.run(["rm", "-rf", folder], check=False)
 
 
-async def _load(url: str, seed: int, responses: int) -> tuple[int, float]:
-    from service.demodata.load import load
-    from tests.support.database import connect
-
-    conn = await connect(url)
-    try:
-        loaded = await load(conn, seed=seed, responses=responses, progress=True)
-        await conn.execute("analyze")
-    finally:
-        await conn.close()
-    return loaded.evaluation_id, loaded.seconds
-
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -147,7 +137,7 @@ def main() -> None:
     with scratch_database(prefix="sammen-bench-exports-", from_env=False) as url:
         asyncio.run(prepare(url))
         for seed, size in enumerate(sizes, start=1):
-            evaluation_id, load_seconds = asyncio.run(_load(url, seed, size))
+            evaluation_id, load_seconds = asyncio.run(load_demo(url, seed, size))
             print(f"  loaded {size} responses in {load_seconds:.0f} s", flush=True)
             for wide in (False, True):
                 for fmt in FORMATS:
