@@ -162,7 +162,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "evaluator_tables": ("Tabeller", "Tables"),
     "evaluator_tables_xlsx": ("Alle resultater som tabeller (Excel)", "Every result as a table (Excel)"),
     "evaluator_tables_csv": ("Alle resultater som tabeller (CSV, zip)", "Every result as a table (CSV, zip)"),
-    "evaluator_data": ("Data", "Data"),
+    "evaluator_data": ("Datafiler", "Data files"),
     "evaluator_data_tidy": ("Alle svar, én række pr. svar (CSV)", "Every answer, one row per answer (CSV)"),
     "evaluator_data_codebook": ("Kodebog til svarene (CSV)", "Codebook of the answers (CSV)"),
     "evaluator_data_file": ("Svar pr. besvarelse med etiketter ({name})", "Answers per response with labels ({name})"),
