@@ -22,7 +22,7 @@ import asyncpg
 import msgspec
 import pandas as pd
 
-from service.analysis.bundle import EvaluationResults
+from service.analysis.bundle import EvaluationResults, UnitResponses
 from service.analysis.coordination_results import Coordination
 from service.analysis.flow_results import FlowAnalysis
 from service.analysis.meetings import Meetings
@@ -395,25 +395,18 @@ def side_by_side_table(rows: Sequence[Change], lang: Language = "da", *, thresho
                       _common(rows, lang, threshold, "ci_method") + [note("estimate_reads", lang)], lang)
 
 
-class _RateRow(msgspec.Struct, frozen=True, kw_only=True):
+class _RateRow(UnitResponses, frozen=True, kw_only=True):
+    """A unit's rate with its wave beside it."""
+
     wave: str
     questionnaire_id: str
     phase: str
-    unit: str
-    arm: str
-    invited: int | None
-    submitted: int | None
-    response_rate: float | None
-    open_link_responses: int | None
-    suppressed: bool
 
 
 def rates_table(bundle: EvaluationResults, lang: Language = "da") -> Table:
     """Response rates; a unit where fewer than the threshold answered reads 'for få svar'
     (the admin's own view stays exact)."""
-    rows = [_RateRow(wave=w.wave, questionnaire_id=w.questionnaire_id, phase=w.phase, unit=u.unit, arm=u.arm,
-                     invited=u.invited, submitted=u.submitted, response_rate=u.response_rate,
-                     open_link_responses=u.open_link_responses, suppressed=u.suppressed)
+    rows = [_RateRow(**msgspec.structs.asdict(u), wave=w.wave, questionnaire_id=w.questionnaire_id, phase=w.phase)
             for w in bundle.rates for u in w.units]
     columns = [
         Col("wave", "Måling", "Wave"), Col("questionnaire_id", "Spørgeskema", "Questionnaire"),
