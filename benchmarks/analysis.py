@@ -106,7 +106,7 @@ def _measure(kind: str, url: str, evaluation_id: int) -> dict[str, float]:
     out = subprocess.run([sys.executable, "-m", "benchmarks.analysis", "--child", kind, url, str(evaluation_id)],
                          cwd=ROOT, capture_output=True, text=True)
     if out.returncode != 0:
-        reason = (out.stderr.strip().splitlines() or ["no output"])[-1]
+        reason = (out.stderr.strip().splitlines() or ["no output"])[-1][-200:]  # a MemoryError repeats itself
         print(f"  {kind} failed after {time.perf_counter() - started:.0f} s: {reason}", flush=True)
         return {"seconds": time.perf_counter() - started, "peak_mb": float("nan"), "failed": 1.0}
     result: dict[str, float] = json.loads(out.stdout.strip().splitlines()[-1])
