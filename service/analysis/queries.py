@@ -112,6 +112,22 @@ select c.wave_id, w.phase, w.sequence, c.unit_id, eu.arm, v.audience, v.question
 # answering before and after, counted per (answered, sum) on both sides first. Exact
 # where each side is one wave with one response per key (theme_pair_ambiguous names
 # the waves where it is not); elsewhere PAIR_COUNTS_MATCHED. No key leaves the database.
+# Counted pairs (`source`: version_before, version_after, unit_after, theme, answered and
+# sum on each side, n) scored where both sides answered at least $2 of the theme's items
+# on the same scale: arm, audience, questionnaire, theme, scale and both scores. Shared
+# by PAIR_COUNTS and PAIR_COUNTS_MATCHED.
+_SCORED_PAIRS = """
+    select eu.arm, least(vb.audience, va.audience) as audience, va.questionnaire_id, p.theme, ia.lo, ia.hi,
+           p.sum_before::numeric / p.answered_before as before, p.sum_after::numeric / p.answered_after as after, p.n
+      from {source} p
+      join items ib on ib.questionnaire_version_id = p.version_before and ib.theme = p.theme
+      join items ia on ia.questionnaire_version_id = p.version_after and ia.theme = p.theme
+      join questionnaire_version vb on vb.id = p.version_before
+      join questionnaire_version va on va.id = p.version_after
+      join evaluation_unit eu on eu.evaluation_id = $1 and eu.unit_id = p.unit_after
+     where p.answered_before >= $2::float8 * ib.k and p.answered_after >= $2::float8 * ia.k
+       and ia.lo = ib.lo and ia.hi = ib.hi"""
+
 PAIR_COUNTS = _THEME_ITEMS + """
 , counted as (
     select version_before, version_after, unit_after, theme, answered_before, sum_before, answered_after,
@@ -119,17 +135,7 @@ PAIR_COUNTS = _THEME_ITEMS + """
       from theme_pair
      where wave_before = any($4::bigint[]) and wave_after = any($5::bigint[])
      group by 1, 2, 3, 4, 5, 6, 7, 8
-), pairs as (
-    select eu.arm, least(vb.audience, va.audience) as audience, va.questionnaire_id, p.theme, ia.lo, ia.hi,
-           p.sum_before::numeric / p.answered_before as before, p.sum_after::numeric / p.answered_after as after, p.n
-      from counted p
-      join items ib on ib.questionnaire_version_id = p.version_before and ib.theme = p.theme
-      join items ia on ia.questionnaire_version_id = p.version_after and ia.theme = p.theme
-      join questionnaire_version vb on vb.id = p.version_before
-      join questionnaire_version va on va.id = p.version_after
-      join evaluation_unit eu on eu.evaluation_id = $1 and eu.unit_id = p.unit_after
-     where p.answered_before >= $2::float8 * ib.k and p.answered_after >= $2::float8 * ia.k
-       and ia.lo = ib.lo and ia.hi = ib.hi
+), pairs as (""" + _SCORED_PAIRS.format(source="counted") + """
 )
 select arm, audience, questionnaire_id, theme::text collate "default" as theme, lo, hi,
        round(after - before, 6)::float8 as value, before >= lo + $6::float8 * (hi - lo) as agreed_before,
@@ -156,25 +162,15 @@ PAIR_COUNTS_MATCHED = _THEME_ITEMS + """
 ), single_pairs as (
     -- one response before and one after: their kept scores joined theme by theme, and
     -- counted per (answered, sum) on both sides before the codebook is looked at
-    select b.questionnaire_version_id as version_before, a.questionnaire_version_id as version_after, a.unit_id,
-           a.theme, b.answered as answered_before, b.value_sum as sum_before, a.answered as answered_after,
-           a.value_sum as sum_after, count(*) as n
+    select b.questionnaire_version_id as version_before, a.questionnaire_version_id as version_after,
+           a.unit_id as unit_after, a.theme, b.answered as answered_before, b.value_sum as sum_before,
+           a.answered as answered_after, a.value_sum as sum_after, count(*) as n
       from linked l
       join response_theme_score b on b.response_id = l.before_id
       join response_theme_score a on a.response_id = l.after_id and a.theme = b.theme
      where l.single and b.wave_id = any($4::bigint[]) and a.wave_id = any($4::bigint[])
      group by 1, 2, 3, 4, 5, 6, 7, 8
-), pairs as (
-    select eu.arm, least(vb.audience, va.audience) as audience, va.questionnaire_id, p.theme, ia.lo, ia.hi,
-           p.sum_before::numeric / p.answered_before as before, p.sum_after::numeric / p.answered_after as after, p.n
-      from single_pairs p
-      join items ib on ib.questionnaire_version_id = p.version_before and ib.theme = p.theme
-      join items ia on ia.questionnaire_version_id = p.version_after and ia.theme = p.theme
-      join questionnaire_version vb on vb.id = p.version_before
-      join questionnaire_version va on va.id = p.version_after
-      join evaluation_unit eu on eu.evaluation_id = $1 and eu.unit_id = p.unit_id
-     where p.answered_before >= $2::float8 * ib.k and p.answered_after >= $2::float8 * ia.k
-       and ia.lo = ib.lo and ia.hi = ib.hi
+), pairs as (""" + _SCORED_PAIRS.format(source="single_pairs") + """
     union all
     -- several responses on a side (waves sharing a sequence): each side's lowest score
     select min(eu.arm) filter (where m.after), min(v.audience), min(v.questionnaire_id), s.theme, i.lo, i.hi,
