@@ -9,6 +9,20 @@ from __future__ import annotations
 # response_theme_score for these same types.
 SCALE_TYPES = ("agreement", "frequency", "scale_0_10")
 
+# Every answered cell with its codebook row, response, questionnaire version, wave,
+# evaluation, unit and arm (aliases a, qi, r, v, w, e, eu, u): what the tidy rows and the
+# data files select from.
+TIDY_FROM = """
+  from answer a
+  join questionnaire_item qi using (questionnaire_version_id, item_id, dimension)
+  join response r on r.id = a.response_id
+  join questionnaire_version v on v.id = r.questionnaire_version_id
+  join wave w on w.id = r.wave_id
+  join evaluation e on e.id = w.evaluation_id
+  join evaluation_unit eu on eu.evaluation_id = e.id and eu.unit_id = r.unit_id
+  join unit u on u.id = r.unit_id
+"""
+
 # One row per answered cell, with everything an evaluator groups or filters by. A
 # scale item's value is also given reverse-coded (min + max − value) where the item says
 # so, so that a higher value always means better.
@@ -23,15 +37,7 @@ select e.id as evaluation_id, e.name as evaluation, w.id as wave_id, w.name as w
            as value_coded,
        a.dont_know,
        case when $6 then a.text_value end as text_value
-  from answer a
-  join questionnaire_item qi using (questionnaire_version_id, item_id, dimension)
-  join response r on r.id = a.response_id
-  join questionnaire_version v on v.id = r.questionnaire_version_id
-  join wave w on w.id = r.wave_id
-  join evaluation e on e.id = w.evaluation_id
-  join evaluation_unit eu on eu.evaluation_id = e.id and eu.unit_id = r.unit_id
-  join unit u on u.id = r.unit_id
- where e.id = $1
+""" + TIDY_FROM + """ where e.id = $1
    and ($2::text is null or v.audience = $2)
    and ($3::bigint[] is null or w.id = any($3))
    and ($4::bigint[] is null or u.id = any($4))

@@ -11,6 +11,8 @@ numbers for SPSS and Stata (seconds since 1582-10-14, or Stata's %tc millisecond
 
 from __future__ import annotations
 
+from service.analysis.queries import TIDY_FROM
+
 # The questionnaire versions an evaluation asked (as service/exports/codebook.py).
 VERSIONS = """
 select distinct version_id from (
@@ -101,16 +103,7 @@ CELL_COLUMNS = [
     ("text_value", "a.text_value"),
 ]
 
-_FROM = """
-  from answer a
-  join questionnaire_item qi using (questionnaire_version_id, item_id, dimension)
-  join response r on r.id = a.response_id
-  join questionnaire_version v on v.id = r.questionnaire_version_id
-  join wave w on w.id = r.wave_id
-  join evaluation e on e.id = w.evaluation_id
-  join evaluation_unit eu on eu.evaluation_id = e.id and eu.unit_id = r.unit_id
-  join unit u on u.id = r.unit_id
-"""
+
 
 
 def long_select(free_text: bool) -> str:
@@ -118,7 +111,7 @@ def long_select(free_text: bool) -> str:
     cells = [c for c in CELL_COLUMNS if free_text or c[0] != "text_value"]
     columns = ",\n       ".join(f"{expr} as {name}" for name, expr in RESPONSE_COLUMNS + cells)
     return f"""select {columns}
-{_FROM}
+{TIDY_FROM.strip()}
  where e.id = $1 and (a.text_value is null or $2)
  order by r.id, qi.position, a.dimension, a.rated_role, a.choice"""
 
