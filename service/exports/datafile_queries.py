@@ -104,8 +104,6 @@ CELL_COLUMNS = [
 ]
 
 
-
-
 def long_select(free_text: bool) -> str:
     """One row per answered cell (the tidy export's rows), ordered by response."""
     cells = [c for c in CELL_COLUMNS if free_text or c[0] != "text_value"]
