@@ -12,7 +12,8 @@ database is still sending, and appends each block with a writer
 (service/exports/datafile_writers.py). Memory: a few blocks and one Parquet row group,
 whatever the size of the evaluation.
 
-These are microdata, as the tidy export (service/exports/tidy.py): nothing suppressed,
+The tidy export (`sammen export tidy`, service/exports/tidy.py) is the long CSV or
+Parquet file of this module under its old name. These are microdata: nothing suppressed,
 every export audited, free text only when asked for, files written beside their targets
 and put in place only when complete (a failed export leaves no file)."""
 
@@ -131,8 +132,10 @@ def format_of(out: Path, chosen: Format | None) -> Format:
 async def export_data(
     conn: asyncpg.Connection, evaluation_id: int, out: Path, *, fmt: Format = "csv", wide: bool = False,
     free_text: bool = False, min_group_size: int = 5, actor: str = "cli", progress: bool = False,
-    block_bytes: int = BLOCK_BYTES,
+    block_bytes: int = BLOCK_BYTES, subject: str | None = None,
 ) -> DataExported:
+    """`subject`: what the audit log calls the export, if not `evaluation ID data (…)`
+    (the tidy export, service/exports/tidy.py, is this long file under its own name)."""
     targets = [(out, "--out"), (codebook_path(out), "--out (its codebook)")]
     for target, option in targets:
         if target.expanduser().exists():
@@ -177,10 +180,10 @@ async def export_data(
                 rows, bounded = await _piped(conn, sql, args, lambda stream: _convert(
                     stream, data_file.partial, columns, fmt, wide, free_text, name, block_bytes, bar.update))
             bar.close()
-            book = await _codebook(conn, evaluation_id, min_group_size, columns, wide)
+            book = await _codebook(conn, evaluation_id, min_group_size, columns, wide, None if stat else codes)
             _write_csv(book_file, book)
-            subject = (f"evaluation {evaluation_id} data ({fmt}, {'wide' if wide else 'long'}"
-                       f"{', free text' if free_text else ''})")
+            subject = subject or (f"evaluation {evaluation_id} data ({fmt}, {'wide' if wide else 'long'}"
+                                  f"{', free text' if free_text else ''})")
             await audit.record(conn, actor, "export", subject, {"rows": rows})
             for file in files:
                 file.publish()
@@ -482,21 +485,46 @@ def _unique_names(columns: list[Column]) -> list[Column]:
     return out
 
 
+def _as_written(codes: _Codes | None) -> dict[str, list[str]]:
+    """What a CSV or Parquet file holds for each code of a category column (`codes`;
+    None for SPSS and Stata, whose files hold the codes themselves): its key, e.g.
+    `intervention` for the arm's 1, so the codebook labels the values the file has."""
+    if codes is None:
+        return {}
+    roles = [r[0] for r in codes.roles]
+    return {"phase": ["before", "after"], "arm": ["intervention", "comparison"], "sector": roles,
+            "staff_role": roles, "rated_role": roles, "audience": codes.audiences,
+            "questionnaire_id": codes.questionnaires, "item_id": codes.items, "dimension": codes.dimensions,
+            "theme": codes.themes, "item_type": codes.item_types, "assisted": ["false", "true"],
+            "dont_know": ["false", "true"]}
+
+
 async def _codebook(conn: asyncpg.Connection, evaluation_id: int, min_group_size: int, columns: list[Column],
-                    wide: bool) -> Any:
+                    wide: bool, codes: _Codes | None) -> Any:
     """Long: the items' codebook (as the tidy export's) after the file's variables; wide:
-    one row per variable of the file, the item's coding beside each item column."""
+    one row per variable of the file, the item's coding beside each item column. Value
+    labels are keyed as the file holds the values: codes in SPSS and Stata (`codes` None),
+    keys in CSV and Parquet (`intervention=Indsats`; none where key and label are one)."""
     import pandas as pd
+
+    written = _as_written(codes)
+
+    def value_labels(c: Column) -> str:
+        keys = written.get(c.name) if c.item_id == "" else None
+        if keys is None:
+            return "; ".join(f"{k}={v}" for k, v in sorted(c.value_labels.items()))
+        first = 0 if c.kind == "bool" else 1
+        return "; ".join(f"{keys[k - first]}={v}" for k, v in sorted(c.value_labels.items()) if keys[k - first] != v)
 
     variables = pd.DataFrame([{
         "variable": c.name, "label_da": c.label_da, "label_en": c.label_en, "kind": c.kind,
         "questionnaire_id": c.questionnaire_id, "item_id": c.item_id, "rated_role": c.rated_role,
-        "dimension": c.dimension, "choice": c.choice,
-        "value_labels_da": "; ".join(f"{k}={v}" for k, v in sorted(c.value_labels.items())),
+        "dimension": c.dimension, "choice": c.choice, "value_labels_da": value_labels(c),
     } for c in columns])
     if wide:
         return variables
     items = await codebook(conn, evaluation_id, min_group_size)
+    items = items.astype({c: "Int64" for c in items.select_dtypes("integer").columns})  # 2, not 2.0, beside blanks
     items.insert(0, "variable", "")
     return pd.concat([variables, items], ignore_index=True)
 
