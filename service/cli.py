@@ -178,7 +178,8 @@ def _parser() -> argparse.ArgumentParser:
     # its module (pandas, pyarrow) is imported only when the command runs
     p = sub.add_parser("export", help="data files for R, Stata and SPSS (microdata, audited)")
     exports = p.add_subparsers(dest="export_command", required=True)
-    x = exports.add_parser("tidy", help="one row per answered cell, and a codebook beside it (NAME_codebook.csv)")
+    x = exports.add_parser("tidy", help="one row per answered cell (export data's long file), and a codebook "
+                           "beside it (NAME_codebook.csv); streamed")
     x.add_argument("--evaluation", type=int, required=True)
     x.add_argument("--out", type=Path, required=True, help="the new file to write; an existing file is refused")
     x.add_argument("--format", choices=["csv", "parquet"], help="default: parquet for a .parquet file, else csv")

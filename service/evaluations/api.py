@@ -232,20 +232,28 @@ class EvaluationApi(Controller):
     async def export(
         self, evaluation_id: FromPath[PathId], name: FromPath[Literal["tidy.csv", "codebook.csv"]], conn: Conn,
         caller: CallerDep, state: State, free_text: Annotated[bool, QueryParameter(required=False)] = False,
-    ) -> Response[bytes]:
+    ) -> Response[Any]:
         """The tidy answers (one row per answered cell; free text only with `free_text=true`)
-        or their codebook, as `sammen export tidy` writes them. Microdata: not suppressed,
-        so every export is in the audit log with its row count."""
+        or the items' codebook, as `sammen export tidy` writes them; the answers are
+        streamed from a file, as export/data's. Microdata: not suppressed, so every export
+        is in the audit log with its row count."""
         await check_evaluation_access(conn, caller, evaluation_id)
-        from service.exports import tidy  # pandas only where an export is asked for
+        from service.exports import tidy  # pandas and pyarrow only where an export is asked for
 
         settings: Settings = state.settings
-        async with snapshot(conn):
-            if name == "tidy.csv":
-                body, rows = await tidy.tidy_csv(conn, evaluation_id, free_text=free_text)
-            else:
-                body, rows = await tidy.codebook_csv(conn, evaluation_id, settings.min_group_size)
-        what = f"evaluation {evaluation_id} {name.removesuffix('.csv')} (csv{', free text' if free_text else ''})"
-        await audit.record(conn, caller.actor, "export", what, {"rows": rows})
         filename = f"evaluering-{evaluation_id}-{name}"
+        if name == "tidy.csv":
+            folder = Path(tempfile.mkdtemp(prefix="sammen-export-"))
+            try:
+                path = await tidy.tidy_csv_file(conn, evaluation_id, folder, free_text=free_text,
+                                                min_group_size=settings.min_group_size, actor=caller.actor)
+            except BaseException:
+                shutil.rmtree(folder, ignore_errors=True)
+                raise
+            return File(path, filename=filename, media_type="text/csv; charset=utf-8",
+                        background=BackgroundTask(shutil.rmtree, folder, ignore_errors=True))
+        async with snapshot(conn):
+            body, rows = await tidy.codebook_csv(conn, evaluation_id, settings.min_group_size)
+        what = f"evaluation {evaluation_id} codebook (csv{', free text' if free_text else ''})"
+        await audit.record(conn, caller.actor, "export", what, {"rows": rows})
         return Response(body, headers={"Content-Disposition": f'attachment; filename="{filename}"'})

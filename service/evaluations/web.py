@@ -20,12 +20,13 @@ from typing import Annotated, Any, Literal
 import asyncpg
 import msgspec
 from litestar import Controller, MediaType, Request, Response, get, post
+from litestar.background_tasks import BackgroundTask
 from litestar.connection import ASGIConnection
 from litestar.datastructures import Cookie, State
 from litestar.exceptions import NotAuthorizedException
 from litestar.handlers.base import BaseRouteHandler
 from litestar.params import FromPath, QueryParameter
-from litestar.response import Redirect, Template
+from litestar.response import File, Redirect, Template
 
 from service.admin import audit
 from service.admin.access import Caller, check_evaluation_access, record_read
@@ -240,20 +241,28 @@ class EvaluatorPages(Controller):
     @get("/{evaluation_id:int}/data/{name:str}")
     async def data_file(self, request: Request[Any, Any, Any], evaluation_id: FromPath[PathId],
                         name: FromPath[Literal["svar.csv", "kodebog.csv"]], conn: Conn,
-                        state: State) -> Response[bytes]:
-        """The tidy answers (one row per answered cell, no free text) or their codebook,
-        as GET /api/evaluations/{id}/export/tidy.csv|codebook.csv gives them; audited."""
-        from service.exports import tidy  # pandas only where an export is asked for
+                        state: State) -> Response[Any]:
+        """The tidy answers (one row per answered cell, no free text; streamed from a file)
+        or the items' codebook, as GET /api/evaluations/{id}/export/tidy.csv|codebook.csv
+        gives them; audited."""
+        from service.exports import tidy  # pandas and pyarrow only where an export is asked for
 
         caller = await _reader(request, conn, state, evaluation_id)
+        filename = f"evaluering-{evaluation_id}-{name}"
+        if name == "svar.csv":
+            folder = Path(tempfile.mkdtemp(prefix="sammen-data-"))
+            try:
+                path = await tidy.tidy_csv_file(conn, evaluation_id, folder, free_text=False,
+                                                min_group_size=_settings(state).min_group_size, actor=caller.actor)
+            except BaseException:
+                shutil.rmtree(folder, ignore_errors=True)
+                raise
+            return File(path, filename=filename, media_type="text/csv; charset=utf-8",
+                        background=BackgroundTask(shutil.rmtree, folder, ignore_errors=True))
         async with snapshot(conn):
-            if name == "svar.csv":
-                body, rows = await tidy.tidy_csv(conn, evaluation_id)
-            else:
-                body, rows = await tidy.codebook_csv(conn, evaluation_id, _settings(state).min_group_size)
-        kind = "tidy" if name == "svar.csv" else "codebook"
-        await audit.record(conn, caller.actor, "export", f"evaluation {evaluation_id} {kind} (csv)", {"rows": rows})
-        return _attachment(body, f"evaluering-{evaluation_id}-{name}", "text/csv; charset=utf-8")
+            body, rows = await tidy.codebook_csv(conn, evaluation_id, _settings(state).min_group_size)
+        await audit.record(conn, caller.actor, "export", f"evaluation {evaluation_id} codebook (csv)", {"rows": rows})
+        return _attachment(body, filename, "text/csv; charset=utf-8")
 
     @get(["/{evaluation_id:int}/tabeller.xlsx", "/{evaluation_id:int}/tabeller.zip"])
     async def tables_file(self, request: Request[Any, Any, Any], evaluation_id: FromPath[PathId], conn: Conn,
