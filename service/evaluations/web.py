@@ -283,9 +283,10 @@ class EvaluatorPages(Controller):
     @get("/{evaluation_id:int}/datafil/{fmt:str}")
     async def data_zip(self, request: Request[Any, Any, Any], evaluation_id: FromPath[PathId],
                        fmt: FromPath[Literal["csv", "parquet", "sav", "dta"]], conn: Conn,
-                       state: State) -> Response[bytes]:
+                       state: State) -> File:
         """Respondent-level data, one row per response with variable and value labels
-        (wide), and its codebook, in one ZIP; no free text. Audited by the export itself."""
+        (wide), and its codebook, in one ZIP sent from disk; no free text. Audited by the
+        export itself."""
         from service.exports import datafiles  # pyarrow and pyreadstat only where an export is asked for
 
         caller = await _reader(request, conn, state, evaluation_id)
@@ -293,10 +294,11 @@ class EvaluatorPages(Controller):
         try:
             zipped = await datafiles.export_zip(conn, evaluation_id, folder, fmt=fmt, wide=True, free_text=False,
                                                 min_group_size=_settings(state).min_group_size, actor=caller.actor)
-            body = zipped.read_bytes()
-        finally:
+        except BaseException:
             shutil.rmtree(folder, ignore_errors=True)
-        return _attachment(body, zipped.name, "application/zip")
+            raise
+        return File(zipped, filename=zipped.name, media_type="application/zip",
+                    background=BackgroundTask(shutil.rmtree, folder, ignore_errors=True))
 
     @get("/{evaluation_id:int}/figurer")
     async def chart_list(self, request: Request[Any, Any, Any], evaluation_id: FromPath[PathId], conn: Conn,
