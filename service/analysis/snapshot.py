@@ -2,7 +2,13 @@
 figure of one call comes from the same data), with joins planned as hashes. The small
 tables of an evaluation (waves, units, the codebook) change too little for autovacuum
 ever to analyse them, and on their default estimates PostgreSQL plans a nested loop
-that reads the answers once per item: 30 s instead of 3 s at 10^5 responses."""
+that reads the answers once per item: 30 s instead of 3 s at 10^5 responses.
+
+And one process per query, no parallel workers: an evaluator's analysis shares the
+server with citizens submitting answers, and with two cores a parallel scan takes both
+(benchmarks/analysis.py measures their p99 while summaries run). It costs the summary
+nothing: its aggregates are of few groups, which one process hashes faster (10^6
+responses: 1.3 s) than three sort and merge on disk (2.2 s)."""
 
 from __future__ import annotations
 
@@ -15,5 +21,5 @@ import asyncpg
 @asynccontextmanager
 async def snapshot(conn: asyncpg.Connection) -> AsyncIterator[asyncpg.Connection]:
     async with conn.transaction(readonly=True, isolation="repeatable_read"):
-        await conn.execute("set local enable_nestloop = off")
+        await conn.execute("set local enable_nestloop = off; set local max_parallel_workers_per_gather = 0")
         yield conn
