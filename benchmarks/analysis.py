@@ -46,7 +46,7 @@ from benchmarks.children import load_demo  # noqa: E402
 BASELINE_MEMORY_GB = 12
 SUBMIT_RATE = 50.0  # submissions a second: well above a municipality's peak, well below saturation
 SUBMIT_SECONDS = 10.0
-SUBMIT_ROUNDS = 3  # busy blocks, each between two idle ones
+SUBMIT_ROUNDS = 5  # busy blocks, each between two idle ones
 
 
 def _child(kind: str, url: str, evaluation_id: int) -> None:

@@ -25,6 +25,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     pool_size: Annotated[int, msgspec.Meta(ge=1, le=200)] = 10  # per worker
     workers: Annotated[int, msgspec.Meta(ge=1, le=64)] = 1  # web processes; one per core on a larger host
     questionnaire_dir: str = "questionnaires"
+    # the core an evaluator's analysis keeps to on this machine: 'last', 'off' or a number
+    # (service/analysis/isolation.py)
+    analysis_core: Annotated[str, msgspec.Meta(pattern=r"^(last|off|[0-9]{1,4})$")] = "last"
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] = os.environ) -> Settings:

@@ -9,6 +9,7 @@ import logging
 import os
 import time
 import warnings
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
@@ -130,5 +131,13 @@ async def _keep_session(conn: asyncpg.Connection) -> None:
     is still rolled back by the pool."""
 
 
-async def create_pool(url: str, size: int) -> asyncpg.Pool:
-    return await asyncpg.create_pool(url, min_size=1, max_size=size, init=_init_connection, reset=_keep_session)
+async def create_pool(url: str, size: int, *,
+                      also: Callable[[asyncpg.Connection], Awaitable[None]] | None = None) -> asyncpg.Pool:
+    """`also`: run on each new connection after the codecs are set up."""
+
+    async def init(conn: asyncpg.Connection) -> None:
+        await _init_connection(conn)
+        if also is not None:
+            await also(conn)
+
+    return await asyncpg.create_pool(url, min_size=1, max_size=size, init=init, reset=_keep_session)

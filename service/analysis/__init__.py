@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Awaitable, Callable, Sequence
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import asyncpg
 import pandas as pd
@@ -48,10 +48,11 @@ T = TypeVar("T")
 _current: list[Session] = []
 
 
-def connect(url: str | None = None) -> Session:
+def connect(url: str | None = None, **settings: Any) -> Session:
     """A session on `url`, else DATABASE_URL, else the embedded PostgreSQL; the calls
-    below use it from now on (`with analysis.connect() as s:` closes it at the end)."""
-    session = _connect(url)
+    below use it from now on (`with analysis.connect() as s:` closes it at the end).
+    `settings` override the environment's (service/config.py), e.g. min_group_size=10."""
+    session = _connect(url, **settings)
     _current.append(session)
     return session
 

@@ -1,7 +1,8 @@
 """A connection for notebooks and scripts: plain synchronous calls, also inside Jupyter,
 whose own event loop is already running in the main thread (asyncio.run would refuse).
 The asyncpg pool lives on an event loop in a thread of its own; each call hands a
-coroutine to that loop and waits for its result."""
+coroutine to that loop and waits for its result. That thread, where the analysis work
+runs, and the pool's PostgreSQL backends keep to one core (service/analysis/isolation.py)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from typing import Any, TypeVar
 import asyncpg
 
 from service import db
+from service.analysis import isolation
 from service.analysis.snapshot import snapshot
 from service.config import Settings
 
@@ -28,7 +30,15 @@ class Session:
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self._loop.run_forever, name="sammen-analysis", daemon=True)
         self._thread.start()
-        self._pool: asyncpg.Pool = self.run_coroutine(db.create_pool(url, 4))
+        core = isolation.chosen_core(settings.analysis_core) if isolation.on_this_machine(url) else None
+        confine: Callable[[asyncpg.Connection], Awaitable[None]] | None = None
+        if core is not None:
+            self.run_coroutine(_in_loop(isolation.confine_this_thread, core))
+
+            async def confine(conn: asyncpg.Connection) -> None:
+                await isolation.confine_backend(conn, core)
+
+        self._pool: asyncpg.Pool = self.run_coroutine(db.create_pool(url, 4, also=confine))
 
     def run_coroutine(self, coroutine: Awaitable[T]) -> T:
         async def wrapped() -> T:
@@ -62,6 +72,10 @@ class Session:
 
     def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
         self.close()
+
+
+async def _in_loop(call: Callable[[int], None], core: int) -> None:
+    call(core)  # runs on the session's loop thread, so it is that thread that is confined
 
 
 def run_once(settings: Settings, work: Callable[[asyncpg.Connection], Awaitable[T]]) -> T:
