@@ -53,13 +53,20 @@ async def sign_in(conn: asyncpg.Connection, key: str, *, admin_key: str, secret:
     return caller, f"{key_id}.{expires}.{_signature(secret, key_id, expires, hash_key(key))}"
 
 
+def _number(text: str) -> bool:
+    return text.isascii() and text.isdecimal()
+
+
 async def signed_in(conn: asyncpg.Connection, cookie: str | None, *, admin_key: str, secret: str,
                     now: float | None = None) -> Caller | None:
     """The caller a cookie stands for, or None (no cookie, expired, forged, revoked)."""
     if not cookie or len(cookie) > 200:
         return None
     parts = cookie.split(".")
-    if len(parts) != 3 or not parts[1].isdigit():
+    # Litestar URL-decodes cookies, so a forged one can hold any character: only ASCII
+    # decimal numbers are numbers here ('²'.isdigit() holds, int('²') fails), and only an
+    # ASCII signature is compared (compare_digest refuses other text).
+    if len(parts) != 3 or not _number(parts[1]) or not parts[2].isascii():
         return None
     key_id, expires_text, signature = parts
     expires = int(expires_text)
@@ -69,7 +76,7 @@ async def signed_in(conn: asyncpg.Connection, cookie: str | None, *, admin_key: 
         if not admin_key:
             return None
         caller, key_hash = CONFIGURED_ADMIN, hash_key(admin_key)
-    elif key_id.isdigit() and len(key_id) < 19:
+    elif _number(key_id) and len(key_id) < 19:
         row = await conn.fetchrow(
             "select id, name, role, organisation_id, key_hash from api_key where id = $1 and revoked_at is null",
             int(key_id))

@@ -101,6 +101,21 @@ async def test_a_forged_expired_or_revoked_sign_in_opens_nothing(client, keys, d
     assert "Log ind som evaluator" in (await client.get("/evaluator")).text
 
 
+async def test_a_cookie_with_unicode_digits_or_a_non_ascii_signature_is_signed_out_not_a_server_error(
+        client, keys, demo):
+    """Litestar URL-decodes cookies: '²' passes str.isdigit() but not int(), and
+    hmac.compare_digest refuses non-ASCII text; each used to answer 500 on every page."""
+    response = await _signed_in(client, keys["own"])
+    key_id = response.headers["set-cookie"].split(";")[0].split("=", 1)[1].split(".")[0]
+    forged = ["1.%C2%B2.x", "%C2%B2.99999999999.x", f"{key_id}.99999999999.%C3%A9", "admin.99999999999.%C3%A9"]
+    for cookie in forged:
+        client.cookies.set(signin.COOKIE, cookie, path="/evaluator")
+        download = await client.get(f"/evaluator/{demo}/data/kodebog.csv")
+        assert download.status_code == 401, (cookie, download.text)
+        home = await client.get("/evaluator")
+        assert home.status_code == 401 and "Log ind som evaluator" in home.text, cookie
+
+
 async def test_downloads_are_the_callers_own_and_audited(client, keys, demo, pool):
     await _signed_in(client, keys["own"])
     report = await client.get(f"/evaluator/{demo}/rapport.pdf")
