@@ -5,7 +5,7 @@ and every refusal names its field:
 - a body is UTF-8 and at most `request_max_body_size` (64 KiB, more on admin routes that
   take thousands of keys);
 - text holds no control character (NUL and the rest of C0 and C1; tab and line breaks are
-  text), in JSON, path parameters and form field names (the form checks its values itself,
+  text), in JSON, path and query parameters and form field names (the form checks its values itself,
   to show the error beside the question);
 - integers fit the database's int4 (the columns they meet are int4 or bigint ids);
   ids and versions in paths are between 1 and 2**31 - 1;
@@ -169,6 +169,15 @@ def check_path(params: dict[str, Any]) -> None:
             check_text(name, value)
 
 
+def check_query(params: Any) -> None:
+    """Query parameters, by name: no control character (a NUL would reach PostgreSQL as
+    text it cannot hold), no time outside the years it can."""
+    for name, value in params.multi_items():
+        check_text(name, name)
+        if isinstance(value, str):
+            check_text(name, value)
+
+
 _FORM = "application/x-www-form-urlencoded"
 
 
@@ -178,6 +187,8 @@ async def check_request(request: Request[Any, Any, Any]) -> None:
     The body it reads is kept by Litestar for the handler; nothing is read twice."""
     if request.path_params:
         check_path(request.path_params)
+    if request.scope.get("query_string"):
+        check_query(request.query_params)
     if request.method in ("GET", "HEAD", "OPTIONS"):
         return
     content_type = request.headers.get("content-type", "")

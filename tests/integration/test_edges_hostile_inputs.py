@@ -131,6 +131,12 @@ CASES: dict[str, Hostile] = {
                                                "closes_on": "2026-02-01", "questionnaire_id": "bor\x00ger"},
                                               "questionnaire_id", admin=True),
     "admin_body_not_utf8": Hostile("POST", "/api/admin/organisations", b'{"name": "\xc3\x28"}', "body", admin=True),
+    # --- query parameters of the evaluators' API -------------------------------------------
+    "models_questionnaire_query_with_nul": Hostile("GET", "/api/evaluations/{evaluation}/models?questionnaire=%00",
+                                                   field="questionnaire", admin=True, status=400),
+    "models_theme_query_with_c1_control": Hostile(
+        "GET", "/api/evaluations/{evaluation}/models?questionnaire=borger&theme=a%C2%85b", field="theme",
+        admin=True, status=400),
 }
 
 
