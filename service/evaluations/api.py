@@ -36,7 +36,18 @@ from service.auth import CallerDep, current_caller, require_reader
 from service.config import Settings
 from service.evaluations.read import EvaluationInfo, evaluation_info
 from service.http import Conn, PathId
+from service.web import limits
 from service.web.handlers import JSON_HANDLERS, error_responses
+
+
+def _month(field: str, text: str) -> dt.date:
+    """A YYYY-MM query parameter as its first day, its year within the bounds every time
+    the edge takes has (service/web/limits.py: 1900–2200; the pattern alone lets 0000
+    through, which no date holds): a 400 naming the parameter otherwise."""
+    year = int(text[:4])
+    if not limits.YEARS[0] <= year <= limits.YEARS[1]:
+        raise limits.refusal(field, "time")
+    return dt.date(year, int(text[5:7]), 1)
 
 
 class EvaluationApi(Controller):
@@ -136,7 +147,7 @@ class EvaluationApi(Controller):
         few enrolled citizens are suppressed (`disclosure` says how)."""
         await check_evaluation_access(conn, caller, evaluation_id)
         settings: Settings = state.settings
-        month = dt.date(int(at[:4]), int(at[5:7]), 1) if at else None
+        month = _month("at", at) if at else None
         async with snapshot(conn):
             result = await flow_analysis(conn, evaluation_id, min_group_size=settings.min_group_size, method=method,
                                          at=month, maxlags=maxlags)

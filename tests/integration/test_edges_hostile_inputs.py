@@ -137,6 +137,10 @@ CASES: dict[str, Hostile] = {
     "models_theme_query_with_c1_control": Hostile(
         "GET", "/api/evaluations/{evaluation}/models?questionnaire=borger&theme=a%C2%85b", field="theme",
         admin=True, status=400),
+    "flow_month_in_year_zero": Hostile("GET", "/api/evaluations/{evaluation}/flow?at=0000-01", field="at", admin=True,
+                                       status=400),
+    "flow_month_thirteen": Hostile("GET", "/api/evaluations/{evaluation}/flow?at=2026-13", field="at", admin=True,
+                                   status=400),
 }
 
 
