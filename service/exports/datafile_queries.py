@@ -104,9 +104,21 @@ CELL_COLUMNS = [
 ]
 
 
-def long_select(free_text: bool) -> str:
-    """One row per answered cell (the tidy export's rows), ordered by response."""
+def csv_safe(expr: str) -> str:
+    """A citizen's free text as a CSV file holds it: text that begins with =, +, -, @, a
+    tab or a carriage return gets a ' in front, so a spreadsheet that opens the file shows
+    it instead of running it as a formula (OWASP, "CSV Injection"). Parquet, SPSS and
+    Stata files hold the text as written."""
+    return (f"case when left({expr}, 1) in ('=', '+', '-', '@', chr(9), chr(13)) "
+            f"then '''' || {expr} else {expr} end")
+
+
+def long_select(free_text: bool, csv: bool = False) -> str:
+    """One row per answered cell (the tidy export's rows), ordered by response; `csv`:
+    free text made safe to open in a spreadsheet (csv_safe)."""
     cells = [c for c in CELL_COLUMNS if free_text or c[0] != "text_value"]
+    if csv:
+        cells = [(name, csv_safe(expr) if name == "text_value" else expr) for name, expr in cells]
     columns = ",\n       ".join(f"{expr} as {name}" for name, expr in RESPONSE_COLUMNS + cells)
     return f"""select {columns}
 {TIDY_FROM.strip()}
@@ -116,17 +128,18 @@ def long_select(free_text: bool) -> str:
 
 # Wide: $11..$15 the file's item columns as parallel arrays (questionnaire, item, rated
 # role, dimension, choice; '' where none), joined by hash to give each cell its column.
-def wide_select() -> str:
+def wide_select(csv: bool = False) -> str:
     """Every response with its answered cells, ordered by response, each cell with the
     index (1-based) of its column and its content: the value, -1 for 'ved ikke', 1 for a
-    chosen option of a multiple choice, or the text of a free-text answer. A response
-    without a cell in the file's columns still comes, once, with no cell: the wide file
-    has a row for every response."""
+    chosen option of a multiple choice, or the text of a free-text answer (`csv`: made
+    safe to open in a spreadsheet, csv_safe). A response without a cell in the file's
+    columns still comes, once, with no cell: the wide file has a row for every response."""
     columns = ",\n       ".join(f"{expr} as {name}" for name, expr in RESPONSE_COLUMNS)
+    text = csv_safe("a.text_value") if csv else "a.text_value"
     return f"""select {columns},
        c.col::text as col,
        case when a.dont_know then '-1' when a.choice is not null then '1' when a.value is not null
-            then a.value::text else a.text_value end as cell
+            then a.value::text else {text} end as cell
   from response r
   join questionnaire_version v on v.id = r.questionnaire_version_id
   join wave w on w.id = r.wave_id

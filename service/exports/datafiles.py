@@ -150,7 +150,7 @@ async def export_data(
             name = await conn.fetchval("select name from evaluation where id = $1", evaluation_id)
             if name is None:
                 raise NotFound(f"--evaluation: no evaluation {evaluation_id}")
-            stat = fmt in ("sav", "dta")
+            stat, csv = fmt in ("sav", "dta"), fmt == "csv"
             codes = await _codes(conn, evaluation_id)
             versions = [r["version_id"] for r in await conn.fetch(q.VERSIONS, evaluation_id)]
             key_width = await conn.fetchval(q.KEY_WIDTH, evaluation_id)
@@ -162,15 +162,17 @@ async def export_data(
             if wide:
                 items = await _item_columns(conn, versions, codes, free_text, text_width)
                 columns = base + items
-                sql, args = q.wide_select(), _args(evaluation_id, free_text, stat, fmt, codes) + [
+                sql, args = q.wide_select(csv), _args(evaluation_id, free_text, stat, fmt, codes) + [
                     [c.questionnaire_id for c in items], [c.item_id for c in items],
                     [c.rated_role for c in items], [c.dimension for c in items], [c.choice for c in items]]
             else:
                 cells = [c for c in CELLS if free_text or c[0] != "text_value"]
                 columns = base + [_column(*c, codes=codes, width=widths.get(c[0], 0)) for c in cells]
-                sql, args = q.long_select(free_text), _args(evaluation_id, free_text, stat, fmt, codes) + [
+                sql, args = q.long_select(free_text, csv), _args(evaluation_id, free_text, stat, fmt, codes) + [
                     codes.items, codes.dimensions, codes.themes, codes.item_types]
-            if fmt == "csv" and not wide:  # the file is PostgreSQL's own CSV
+            if csv:
+                columns = [_said_csv_safe(c) for c in columns]
+            if csv and not wide:  # the file is PostgreSQL's own CSV
                 bar = tqdm(desc="PostgreSQL", unit="B", unit_scale=True, file=sys.stderr, disable=not progress,
                            mininterval=0.5)
                 rows = await _copy(conn, sql, args, data_file.partial, bar)
@@ -190,6 +192,19 @@ async def export_data(
     return DataExported(evaluation_id=evaluation_id, format=fmt, wide=wide, free_text=free_text, rows=rows,
                         columns=len(columns), out=str(data_file.target), codebook=str(book_file.target),
                         codebook_rows=len(book), bounded=bounded)
+
+
+CSV_SAFE_DA = " (i CSV: ' foran tekst der begynder med = + - @, tabulator eller vognretur)"
+CSV_SAFE_EN = " (in CSV: ' before text that begins with = + - @, a tab or a carriage return)"
+
+
+def _said_csv_safe(column: Column) -> Column:
+    """A free-text column of a CSV file, its labels saying that text a spreadsheet would
+    run as a formula has a ' in front (datafile_queries.csv_safe)."""
+    if column.kind != "text" or not (column.item_id or column.name == "text_value"):
+        return column
+    return msgspec.structs.replace(column, label_da=column.label_da + CSV_SAFE_DA,
+                                   label_en=column.label_en + CSV_SAFE_EN)
 
 
 def _args(evaluation_id: int, free_text: bool, stat: bool, fmt: Format, codes: _Codes) -> list[Any]:

