@@ -5,9 +5,6 @@ organisations' ids do not show) and records the read in the audit log."""
 from __future__ import annotations
 
 import datetime as dt
-import shutil
-import tempfile
-from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from litestar import Controller, Request, Response, get
@@ -36,7 +33,7 @@ from service.auth import CallerDep, current_caller, require_reader
 from service.config import Settings
 from service.evaluations.read import EvaluationInfo, evaluation_info
 from service.http import Conn, PathId
-from service.web import limits
+from service.web import limits, scratch
 from service.web.handlers import JSON_HANDLERS, error_responses
 
 
@@ -206,15 +203,11 @@ class EvaluationApi(Controller):
         from service.exports import datafiles  # pyarrow and pyreadstat only where an export is asked for
 
         settings: Settings = state.settings
-        folder = Path(tempfile.mkdtemp(prefix="sammen-export-"))
-        try:
+        with scratch.folder("sammen-export-", keep=True) as folder:
             zipped = await datafiles.export_zip(conn, evaluation_id, folder, fmt=fmt, wide=wide, free_text=free_text,
                                                 min_group_size=settings.min_group_size, actor=caller.actor)
-        except BaseException:
-            shutil.rmtree(folder, ignore_errors=True)
-            raise
         return File(zipped, filename=zipped.name, media_type="application/zip",
-                    background=BackgroundTask(shutil.rmtree, folder, ignore_errors=True))
+                    background=BackgroundTask(scratch.remove_after, folder))
 
     @get("/{evaluation_id:int}/export/tables/{name:str}", responses=error_responses(401, 404),
          media_type="application/octet-stream")
@@ -254,15 +247,11 @@ class EvaluationApi(Controller):
         settings: Settings = state.settings
         filename = f"evaluering-{evaluation_id}-{name}"
         if name == "tidy.csv":
-            folder = Path(tempfile.mkdtemp(prefix="sammen-export-"))
-            try:
+            with scratch.folder("sammen-export-", keep=True) as folder:
                 path = await tidy.tidy_csv_file(conn, evaluation_id, folder, free_text=free_text,
                                                 min_group_size=settings.min_group_size, actor=caller.actor)
-            except BaseException:
-                shutil.rmtree(folder, ignore_errors=True)
-                raise
             return File(path, filename=filename, media_type="text/csv; charset=utf-8",
-                        background=BackgroundTask(shutil.rmtree, folder, ignore_errors=True))
+                        background=BackgroundTask(scratch.remove_after, folder))
         async with snapshot(conn):
             body, rows = await tidy.codebook_csv(conn, evaluation_id, settings.min_group_size)
         what = f"evaluation {evaluation_id} codebook (csv{', free text' if free_text else ''})"

@@ -11,8 +11,6 @@ and is written to the audit log like the API's."""
 from __future__ import annotations
 
 import io
-import shutil
-import tempfile
 import zipfile
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -36,6 +34,7 @@ from service.errors import TooManyRequests
 from service.evaluations import signin
 from service.http import Conn, PathId
 from service.secrets_file import server_secret
+from service.web import scratch
 from service.web.handlers import HTML_HANDLERS, json_error
 from service.web.limits import RateLimit, client_address
 
@@ -223,16 +222,13 @@ class EvaluatorPages(Controller):
             bundle = await collect(conn, evaluation_id, min_group_size=_settings(state).min_group_size)
 
         def draw() -> tuple[bytes, int]:
-            folder = Path(tempfile.mkdtemp(prefix="sammen-charts-"))
-            try:
+            with scratch.folder("sammen-charts-") as folder:
                 written = save_all(bundle, folder, (fmt,))
                 buffer = io.BytesIO()
                 with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
                     for chart in written:
                         archive.write(chart.path, Path(chart.path).name)
-                return buffer.getvalue(), len(written)
-            finally:
-                shutil.rmtree(folder, ignore_errors=True)
+            return buffer.getvalue(), len(written)
 
         body, count = await anyio.to_thread.run_sync(draw)
         await record_read(conn, caller, f"evaluation {evaluation_id} charts ({fmt})", count)
@@ -250,15 +246,11 @@ class EvaluatorPages(Controller):
         caller = await _reader(request, conn, state, evaluation_id)
         filename = f"evaluering-{evaluation_id}-{name}"
         if name == "svar.csv":
-            folder = Path(tempfile.mkdtemp(prefix="sammen-data-"))
-            try:
+            with scratch.folder("sammen-data-", keep=True) as folder:
                 path = await tidy.tidy_csv_file(conn, evaluation_id, folder, free_text=False,
                                                 min_group_size=_settings(state).min_group_size, actor=caller.actor)
-            except BaseException:
-                shutil.rmtree(folder, ignore_errors=True)
-                raise
             return File(path, filename=filename, media_type="text/csv; charset=utf-8",
-                        background=BackgroundTask(shutil.rmtree, folder, ignore_errors=True))
+                        background=BackgroundTask(scratch.remove_after, folder))
         async with snapshot(conn):
             body, rows = await tidy.codebook_csv(conn, evaluation_id, _settings(state).min_group_size)
         await audit.record(conn, caller.actor, "export", f"evaluation {evaluation_id} codebook (csv)", {"rows": rows})
@@ -290,15 +282,11 @@ class EvaluatorPages(Controller):
         from service.exports import datafiles  # pyarrow and pyreadstat only where an export is asked for
 
         caller = await _reader(request, conn, state, evaluation_id)
-        folder = Path(tempfile.mkdtemp(prefix="sammen-data-"))
-        try:
+        with scratch.folder("sammen-data-", keep=True) as folder:
             zipped = await datafiles.export_zip(conn, evaluation_id, folder, fmt=fmt, wide=True, free_text=False,
                                                 min_group_size=_settings(state).min_group_size, actor=caller.actor)
-        except BaseException:
-            shutil.rmtree(folder, ignore_errors=True)
-            raise
         return File(zipped, filename=zipped.name, media_type="application/zip",
-                    background=BackgroundTask(shutil.rmtree, folder, ignore_errors=True))
+                    background=BackgroundTask(scratch.remove_after, folder))
 
     @get("/{evaluation_id:int}/figurer")
     async def chart_list(self, request: Request[Any, Any, Any], evaluation_id: FromPath[PathId], conn: Conn,
@@ -336,11 +324,9 @@ class EvaluatorPages(Controller):
             raise NotFound(f"evaluation {evaluation_id} has no chart {name!r}")
 
         def draw() -> bytes:
-            folder = Path(tempfile.mkdtemp(prefix="sammen-chart-"))
-            try:
-                return save(made[name](), folder / f"{name}.{fmt}", fmt).read_bytes()
-            finally:
-                shutil.rmtree(folder, ignore_errors=True)
+            with scratch.folder("sammen-chart-") as folder:
+                drawn = save(made[name](), folder / f"{name}.{fmt}", fmt).read_bytes()
+            return drawn
 
         try:
             body = await anyio.to_thread.run_sync(draw)

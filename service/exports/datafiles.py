@@ -263,13 +263,17 @@ async def _piped(conn: asyncpg.Connection, sql: str, args: list[Any],
         await conn.copy_from_query(sql, *args, output=sink, format="csv", header=True)
         await asyncio.to_thread(writer.write, b"".join(gathered))
         await asyncio.to_thread(writer.close)
-    except BaseException:
+    except BaseException as exc:
         with contextlib.suppress(OSError):
             writer.close()
         if not converting.done() or converting.exception() is None:
             with contextlib.suppress(BaseException):
                 await converting
-            raise
+            # A pipe that broke because the conversion had just failed (its thread not yet
+            # reported): the conversion's error is the one to tell, not the pipe's.
+            if not (isinstance(exc, OSError) and converting.done() and not converting.cancelled()
+                    and converting.exception() is not None):
+                raise
     return await converting  # the conversion's own error, if it failed
 
 

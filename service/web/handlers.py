@@ -11,6 +11,7 @@ messages), the body or a token: tokens in paths are redacted in every log line."
 
 from __future__ import annotations
 
+import errno
 import logging
 import re
 import secrets
@@ -142,7 +143,7 @@ _DOMAIN_KINDS: list[tuple[type[SammenError], str, int | None]] = [
 
 # The database cannot be reached (it stopped, restarts, refuses connections): 503, try again.
 DATABASE_AWAY: tuple[type[BaseException], ...] = (
-    OSError,  # refused, reset, its socket gone: the only sockets a request opens are the database's
+    ConnectionError,  # refused, reset, aborted: the only sockets a request opens are the database's
     asyncpg.PostgresConnectionError,
     asyncpg.CannotConnectNowError,
     asyncpg.exceptions.ConnectionDoesNotExistError,
@@ -150,6 +151,27 @@ DATABASE_AWAY: tuple[type[BaseException], ...] = (
     asyncpg.exceptions.OperatorInterventionError,  # shut down or crashed while serving
     asyncpg.exceptions.InsufficientResourcesError,  # too many connections, disk full
 )
+
+
+def _through_asyncpg(exc: BaseException) -> bool:
+    """Raised in asyncpg's code or passed up through it (the pool acquiring, a connect)."""
+    tb = exc.__traceback__
+    while tb is not None:
+        if str(tb.tb_frame.f_globals.get("__name__", "")).startswith("asyncpg."):
+            return True
+        tb = tb.tb_next
+    return False
+
+
+def database_away(exc: BaseException) -> bool:
+    """Whether `exc` says the database cannot be reached. Any other OSError is not: one
+    that came up through asyncpg is (its socket file gone, a timeout connecting, a host
+    that does not resolve), but one from the disk (a full /tmp while an export is
+    written) is the server's own trouble, and restarting the database would not help."""
+    return isinstance(exc, DATABASE_AWAY) or (isinstance(exc, OSError) and _through_asyncpg(exc))
+
+
+NO_ROOM = (errno.ENOSPC, errno.EDQUOT)
 
 
 def _field_errors_of(exc: ValidationException) -> list[FieldError]:
@@ -172,10 +194,14 @@ def describe(request: Request[Any, Any, Any], exc: Exception) -> Problem:
         if isinstance(exc, (TooManyRequests, Unavailable)):
             headers["Retry-After"] = str(exc.retry_after)
         return Problem(status=exc.status_code, detail=str(exc), kind=kind, errors=list(exc.errors), headers=headers)
-    if isinstance(exc, DATABASE_AWAY):
+    if database_away(exc):
         db.revive_soon(request.app.state)
         log.warning("database unreachable (%s) on %s %s", type(exc).__name__, request.method, redact(request.url.path))
         return Problem(status=503, detail="the database cannot be reached; try again in a moment",
+                       kind="unavailable", headers={"Retry-After": str(RETRY_AFTER_SECONDS)})
+    if isinstance(exc, OSError) and exc.errno in NO_ROOM:  # the disk, not the database: no restart
+        log.warning("no space left (%s) on %s %s", type(exc).__name__, request.method, redact(request.url.path))
+        return Problem(status=503, detail="no space on the server to prepare the response; try again later",
                        kind="unavailable", headers={"Retry-After": str(RETRY_AFTER_SECONDS)})
     if isinstance(exc, asyncpg.DataError):
         # Values the edge let through but PostgreSQL cannot hold: the client's, so a 4xx.
@@ -277,7 +303,8 @@ _DESCRIPTIONS = {
     422: "Answers that break the questionnaire's rules; `errors` names each field",
     429: "Too many requests from this address; see Retry-After",
     500: "Internal error; quote `request_id` to the operator",
-    503: "The database cannot be reached; try again after Retry-After seconds",
+    503: "The database cannot be reached, or the server has no space to prepare a download; try again after"
+         " Retry-After seconds",
 }
 
 

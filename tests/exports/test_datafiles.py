@@ -7,7 +7,10 @@ export leaving nothing behind."""
 
 from __future__ import annotations
 
+import errno
 import io
+import os
+import tempfile
 import zipfile
 from pathlib import Path
 
@@ -17,6 +20,7 @@ import pyreadstat
 import pytest
 from litestar.testing import AsyncTestClient
 
+from service import db
 from service.admin import access
 from service.admin.model import NewKey
 from service.admin.sheets import FileProblem
@@ -309,6 +313,41 @@ async def test_free_text_a_spreadsheet_would_run_has_a_quote_in_front_in_csv_onl
     assert hyperlink == "'" + FORMULAS[0]
     assert read(tmp_path / "lang_parquet.parquet").set_index(["response_id", "item_id"]).loc[
         (picked[0]["response_id"], picked[0]["item_id"]), "text_value"] == FORMULAS[0]
+
+
+async def test_a_full_temporary_disk_is_reported_as_such_and_the_database_is_not_restarted(
+        demo, pool, settings, monkeypatch):
+    """No room for an export's temporary files (the folder, or the file in it) is a 503
+    that says so, with Retry-After; not 'the database cannot be reached', and the embedded
+    database is not restarted for it. Nothing is left in the temporary folder."""
+    async with pool.acquire() as conn:
+        organisation = await conn.fetchval("select organisation_id from evaluation where id = $1", demo)
+        key = (await access.create_key(conn, NewKey(name="Evaluator", role="evaluator",
+                                                    organisation_id=organisation))).key
+    headers = {"Authorization": f"Bearer {key}"}
+    restarts: list[object] = []
+    monkeypatch.setattr(db, "revive_soon", restarts.append)
+
+    def full(*args: object, **kwargs: object) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    scratch = Path(tempfile.gettempdir())
+    before = set(scratch.glob(f"sammen-export-{os.getpid()}-*"))
+    async with AsyncTestClient(create_app(settings)) as client:
+        answers = []
+        with monkeypatch.context() as disk:
+            disk.setattr(tempfile, "mkdtemp", full)
+            answers.append(await client.get(f"/api/evaluations/{demo}/export/data/csv", headers=headers))
+            answers.append(await client.get(f"/api/evaluations/{demo}/export/tidy.csv", headers=headers))
+        with monkeypatch.context() as disk:
+            disk.setattr(datafile_writers.CsvSink, "write", full)
+            answers.append(await client.get(f"/api/evaluations/{demo}/export/data/csv?wide=true", headers=headers))
+    for answer in answers:
+        assert answer.status_code == 503, answer.text
+        assert answer.json()["detail"] == "no space to prepare the export; try again later"
+        assert int(answer.headers["retry-after"]) > 0
+    assert restarts == []
+    assert set(scratch.glob(f"sammen-export-{os.getpid()}-*")) <= before
 
 
 async def test_a_response_without_an_exported_cell_still_has_its_row_in_the_wide_file(demo, pool, tmp_path):

@@ -1,0 +1,73 @@
+"""Scratch folders for downloads written to disk before they are sent (the data files,
+the tidy CSV, the charts): made in the system's temporary folder, private to this user
+(mkdtemp: mode 0700), named after the process that made them
+(`sammen-export-<pid>-…`), and removed once the file is sent.
+
+A folder that cannot be made or written (a full disk) is the server's trouble, not the
+database's: `folder()` turns it into NoRoom, a 503 with a true message, and the embedded
+database is not restarted as it is when a connection is lost."""
+
+from __future__ import annotations
+
+import errno
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Literal
+
+from service.admin.sheets import FileProblem
+from service.errors import Unavailable
+from service.web.handlers import database_away
+
+Prefix = Literal["sammen-export-", "sammen-data-", "sammen-charts-", "sammen-chart-"]
+
+
+class NoRoom(Unavailable):
+    """A download's scratch folder cannot be made or written: try again later (503)."""
+
+    retry_after = 60
+
+
+def _no_room(exc: BaseException) -> NoRoom:
+    seen: BaseException | None = exc
+    while seen is not None and not isinstance(seen, OSError):
+        seen = seen.__cause__ or seen.__context__  # FileProblem keeps the OSError as its context
+    if isinstance(seen, OSError) and seen.errno in (errno.ENOSPC, errno.EDQUOT):
+        return NoRoom("no space to prepare the export; try again later")
+    reason = f" ({seen.strerror or type(seen).__name__})" if isinstance(seen, OSError) else ""
+    return NoRoom(f"the export's temporary files cannot be written{reason}; try again later")
+
+
+@contextmanager
+def _as_no_room() -> Iterator[None]:
+    try:
+        yield
+    except (OSError, FileProblem) as exc:
+        if database_away(exc):
+            raise
+        raise _no_room(exc) from exc
+
+
+@contextmanager
+def folder(prefix: Prefix, *, keep: bool = False) -> Iterator[Path]:
+    """A new scratch folder for the block, removed when it ends; `keep`: removed only if
+    the block fails (the caller sends a file from it, then removes it: `remove_after`).
+    Files that cannot be written in it raise NoRoom."""
+    with _as_no_room():
+        made = Path(tempfile.mkdtemp(prefix=f"{prefix}{os.getpid()}-"))
+    try:
+        with _as_no_room():
+            yield made
+    except BaseException:
+        shutil.rmtree(made, ignore_errors=True)
+        raise
+    if not keep:
+        shutil.rmtree(made, ignore_errors=True)
+
+
+def remove_after(made: Path) -> None:
+    """A download's folder, once its file is sent (a response's background task)."""
+    shutil.rmtree(made, ignore_errors=True)
