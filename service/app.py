@@ -33,7 +33,7 @@ from service.surveys.api import SurveyApi
 from service.surveys.catalogue import Catalogue
 from service.surveys.web import FormController
 from service.texts import text
-from service.web import limits
+from service.web import limits, scratch
 from service.web.docs import EDGE_ROUTES, LocalSwagger
 from service.web.handlers import APP_HANDLERS, install_log_redaction
 from service.web.headers import SecurityHeaders
@@ -59,6 +59,7 @@ def create_app(settings: Settings) -> Litestar:
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncGenerator[None, None]:
         install_log_redaction()
+        scratch.remove_leftovers()  # downloads' folders (microdata) left by a killed process
         url = db.database_url(settings)
         await prepare_database(url, settings)
         app.state.pool = await db.create_pool(url, settings.pool_size)

@@ -3,6 +3,12 @@ the tidy CSV, the charts): made in the system's temporary folder, private to thi
 (mkdtemp: mode 0700), named after the process that made them
 (`sammen-export-<pid>-…`), and removed once the file is sent.
 
+A process killed while it prepared a download (SIGKILL, out of memory, the machine
+stopped) leaves its folder behind, with microdata in it: `remove_leftovers()`, called
+when the application starts, removes this user's folders of processes that no longer
+run (and folders of the older names without a process id, once an hour old), never a
+folder another running Sammen process is still writing or sending.
+
 A folder that cannot be made or written (a full disk) is the server's trouble, not the
 database's: `folder()` turns it into NoRoom, a 503 with a true message, and the embedded
 database is not restarted as it is when a connection is lost."""
@@ -10,9 +16,11 @@ database is not restarted as it is when a connection is lost."""
 from __future__ import annotations
 
 import errno
+import logging
 import os
 import shutil
 import tempfile
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -22,7 +30,11 @@ from service.admin.sheets import FileProblem
 from service.errors import Unavailable
 from service.web.handlers import database_away
 
+log = logging.getLogger(__name__)
+
 Prefix = Literal["sammen-export-", "sammen-data-", "sammen-charts-", "sammen-chart-"]
+PREFIXES: tuple[str, ...] = ("sammen-export-", "sammen-data-", "sammen-charts-", "sammen-chart-", "sammen-report-")
+OLD_NAME_AGE = 3600  # seconds: a folder named without a process id is a leftover once this old
 
 
 class NoRoom(Unavailable):
@@ -71,3 +83,44 @@ def folder(prefix: Prefix, *, keep: bool = False) -> Iterator[Path]:
 def remove_after(made: Path) -> None:
     """A download's folder, once its file is sent (a response's background task)."""
     shutil.rmtree(made, ignore_errors=True)
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # another user's process
+    return True
+
+
+def _left_over(entry: os.DirEntry[str], now: float) -> bool:
+    rest = next(entry.name[len(p):] for p in PREFIXES if entry.name.startswith(p))
+    pid, dash, _ = rest.partition("-")
+    if dash and pid.isascii() and pid.isdecimal():
+        return int(pid) != os.getpid() and not _running(int(pid))
+    return now - entry.stat(follow_symlinks=False).st_mtime > OLD_NAME_AGE
+
+
+def remove_leftovers(root: str | None = None) -> list[str]:
+    """Remove this user's scratch folders that no running process will send or remove
+    (in `root`, by default the system's temporary folder); the names removed."""
+    base = root or tempfile.gettempdir()
+    now, removed = time.time(), list[str]()
+    try:
+        entries = list(os.scandir(base))
+    except OSError:
+        return []
+    for entry in entries:
+        try:
+            if (not entry.name.startswith(PREFIXES) or not entry.is_dir(follow_symlinks=False)
+                    or entry.stat(follow_symlinks=False).st_uid != os.getuid() or not _left_over(entry, now)):
+                continue
+        except OSError:
+            continue
+        shutil.rmtree(entry.path, ignore_errors=True)
+        removed.append(entry.name)
+    if removed:
+        log.warning("removed %d scratch folder(s) left by stopped processes in %s", len(removed), base)
+    return removed

@@ -10,7 +10,11 @@ from __future__ import annotations
 import errno
 import io
 import os
+import shutil
+import subprocess
+import sys
 import tempfile
+import time
 import zipfile
 from pathlib import Path
 
@@ -348,6 +352,28 @@ async def test_a_full_temporary_disk_is_reported_as_such_and_the_database_is_not
         assert int(answer.headers["retry-after"]) > 0
     assert restarts == []
     assert set(scratch.glob(f"sammen-export-{os.getpid()}-*")) <= before
+
+
+async def test_scratch_folders_a_killed_process_left_are_removed_when_the_service_starts(settings):
+    """A process killed while it prepared a download leaves its folder, with microdata,
+    in the temporary folder; the next start removes it, and an old one named without a
+    process id, but never a folder of a process that still runs."""
+    stopped = subprocess.Popen([sys.executable, "-c", "pass"])
+    stopped.wait()
+    left = Path(tempfile.mkdtemp(prefix=f"sammen-export-{stopped.pid}-"))
+    (left / "evaluering-1-lang.csv").write_text("respondent_key,text_value\nP-17,Jens fra 3. sal\n")
+    old = Path(tempfile.mkdtemp(prefix="sammen-data-"))
+    os.utime(old, (time.time() - 7200, time.time() - 7200))
+    running = Path(tempfile.mkdtemp(prefix=f"sammen-data-{os.getpid()}-"))
+    recent = Path(tempfile.mkdtemp(prefix="sammen-charts-"))
+    try:
+        async with AsyncTestClient(create_app(settings)):
+            pass
+        assert not left.exists() and not old.exists()
+        assert running.exists() and recent.exists()
+    finally:
+        for folder in (left, old, running, recent):
+            shutil.rmtree(folder, ignore_errors=True)
 
 
 async def test_a_response_without_an_exported_cell_still_has_its_row_in_the_wide_file(demo, pool, tmp_path):
