@@ -26,6 +26,7 @@ class Session:
     """`with analysis.connect() as s: ...`; DATABASE_URL, or the embedded default."""
 
     def __init__(self, url: str, settings: Settings) -> None:
+        self.url = url
         self.settings = settings
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self._loop.run_forever, name="sammen-analysis", daemon=True)
@@ -48,12 +49,16 @@ class Session:
 
     def run(self, work: Callable[[asyncpg.Connection], Awaitable[T]]) -> T:
         """`work(conn)` on a connection of the pool, in one snapshot (service/analysis/snapshot.py)."""
+        return self.run_coroutine(self._on_a_connection(work))
 
-        async def on_a_connection() -> T:
-            async with self._pool.acquire() as conn, snapshot(conn):
-                return await work(conn)
+    async def run_async(self, work: Callable[[asyncpg.Connection], Awaitable[T]]) -> T:
+        """`run` awaited from another event loop (the web service's): the work, statistics
+        included, runs on this session's thread, so that loop goes on serving meanwhile."""
+        return await asyncio.wrap_future(asyncio.run_coroutine_threadsafe(self._on_a_connection(work), self._loop))
 
-        return self.run_coroutine(on_a_connection())
+    async def _on_a_connection(self, work: Callable[[asyncpg.Connection], Awaitable[T]]) -> T:
+        async with self._pool.acquire() as conn, snapshot(conn):
+            return await work(conn)
 
     @property
     def is_open(self) -> bool:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any, Literal
 
+import anyio
 from litestar import Controller, Request, Response, get
 from litestar.background_tasks import BackgroundTask
 from litestar.datastructures import State
@@ -31,6 +32,7 @@ from service.analysis.side_by_side import side_by_side as changes_side_by_side
 from service.analysis.snapshot import snapshot
 from service.auth import CallerDep, current_caller, require_reader
 from service.config import Settings
+from service.evaluations.offload import analysed, evaluation_bundle
 from service.evaluations.read import EvaluationInfo, evaluation_info
 from service.http import Conn, PathId
 from service.web import limits, scratch
@@ -73,9 +75,8 @@ class EvaluationApi(Controller):
         comparisons of every theme, with groups under the disclosure threshold suppressed."""
         await check_evaluation_access(conn, caller, evaluation_id)
         settings: Settings = state.settings
-        async with snapshot(conn):
-            results = await survey.summary(conn, evaluation_id, min_group_size=settings.min_group_size,
-                                              min_share=min_share)
+        results = await analysed(state, lambda c: survey.summary(
+            c, evaluation_id, min_group_size=settings.min_group_size, min_share=min_share))
         await record_read(conn, caller, f"evaluation {evaluation_id} summary", len(results))
         return results
 
@@ -90,9 +91,8 @@ class EvaluationApi(Controller):
         with groups under the disclosure threshold suppressed."""
         await check_evaluation_access(conn, caller, evaluation_id)
         settings: Settings = state.settings
-        async with snapshot(conn):
-            result = await relational_coordination(conn, evaluation_id, min_group_size=settings.min_group_size,
-                                                   min_share=min_share)
+        result = await analysed(state, lambda c: relational_coordination(
+            c, evaluation_id, min_group_size=settings.min_group_size, min_share=min_share))
         rows = len(result.indices) + len(result.comparisons) + len(result.reliability)
         await record_read(conn, caller, f"evaluation {evaluation_id} coordination", rows)
         return result
@@ -106,8 +106,8 @@ class EvaluationApi(Controller):
         by side, and after vs before per arm, under disclosure control."""
         await check_evaluation_access(conn, caller, evaluation_id)
         settings: Settings = state.settings
-        async with snapshot(conn):
-            result = await meeting_evaluations(conn, evaluation_id, min_group_size=settings.min_group_size)
+        result = await analysed(state, lambda c: meeting_evaluations(
+            c, evaluation_id, min_group_size=settings.min_group_size))
         await record_read(conn, caller, f"evaluation {evaluation_id} meetings",
                           len(result.shares) + len(result.comparisons))
         return result
@@ -123,9 +123,8 @@ class EvaluationApi(Controller):
         `analysis.side_by_side()`), under disclosure control."""
         await check_evaluation_access(conn, caller, evaluation_id)
         settings: Settings = state.settings
-        async with snapshot(conn):
-            result = await changes_side_by_side(conn, evaluation_id, min_group_size=settings.min_group_size,
-                                                min_share=min_share)
+        result = await analysed(state, lambda c: changes_side_by_side(
+            c, evaluation_id, min_group_size=settings.min_group_size, min_share=min_share))
         await record_read(conn, caller, f"evaluation {evaluation_id} side-by-side", len(result))
         return result
 
@@ -145,9 +144,8 @@ class EvaluationApi(Controller):
         await check_evaluation_access(conn, caller, evaluation_id)
         settings: Settings = state.settings
         month = _month("at", at) if at else None
-        async with snapshot(conn):
-            result = await flow_analysis(conn, evaluation_id, min_group_size=settings.min_group_size, method=method,
-                                         at=month, maxlags=maxlags)
+        result = await analysed(state, lambda c: flow_analysis(
+            c, evaluation_id, min_group_size=settings.min_group_size, method=method, at=month, maxlags=maxlags))
         await record_read(conn, caller, f"evaluation {evaluation_id} flow", len(result.monthly) + len(result.capacity))
         return result
 
@@ -166,9 +164,9 @@ class EvaluationApi(Controller):
         fitted. A model with a phase × arm cell under the disclosure threshold is suppressed."""
         await check_evaluation_access(conn, caller, evaluation_id)
         settings: Settings = state.settings
-        async with snapshot(conn):
-            rows = await survey_models(conn, evaluation_id, questionnaire, themes=theme, items=item or (),
-                                       min_group_size=settings.min_group_size, min_share=min_share)
+        rows = await analysed(state, lambda c: survey_models(
+            c, evaluation_id, questionnaire, themes=theme, items=item or (), min_group_size=settings.min_group_size,
+            min_share=min_share))
         await record_read(conn, caller, f"evaluation {evaluation_id} models", len(rows))
         return rows
 
@@ -182,9 +180,9 @@ class EvaluationApi(Controller):
         Suppressed groups read 'for få svar'. Audited."""
         from service.exports import report  # WeasyPrint and the charts only when a report is asked for
 
-        settings: Settings = state.settings
         fmt: report.Format = "pdf" if request.url.path.endswith(".pdf") else "html"
-        body = await report.report_for(conn, caller, evaluation_id, fmt, settings.min_group_size)
+        body = await report.report_for(conn, caller, evaluation_id, fmt,
+                                       lambda: evaluation_bundle(state, evaluation_id))
         return Response(body, media_type=report.MEDIA_TYPES[fmt], headers={
             "Content-Disposition": f'attachment; filename="{report.filename(evaluation_id, fmt)}"'})
 
@@ -221,10 +219,9 @@ class EvaluationApi(Controller):
         await check_evaluation_access(conn, caller, evaluation_id)
         from service.exports import tables  # openpyxl only where tables are asked for
 
-        settings: Settings = state.settings
-        made = await tables.collect_tables(conn, evaluation_id, min_group_size=settings.min_group_size, lang=lang)
+        made = tables.result_tables(await evaluation_bundle(state, evaluation_id), lang)
         xlsx = name.endswith(".xlsx")
-        body = tables.xlsx_bytes(made) if xlsx else tables.csv_zip_bytes(made)
+        body = await anyio.to_thread.run_sync(tables.xlsx_bytes if xlsx else tables.csv_zip_bytes, made)
         what = f"evaluation {evaluation_id} tables ({'xlsx' if xlsx else 'csv'})"
         await audit.record(conn, caller.actor, "export", what, {"rows": sum(len(t.frame) for t in made.values())})
         media = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" if xlsx else "application/zip"

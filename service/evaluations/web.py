@@ -15,6 +15,7 @@ import zipfile
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
+import anyio
 import asyncpg
 import msgspec
 from litestar import Controller, MediaType, Request, Response, get, post
@@ -32,6 +33,7 @@ from service.analysis.snapshot import snapshot
 from service.config import Settings
 from service.errors import TooManyRequests
 from service.evaluations import signin
+from service.evaluations.offload import evaluation_bundle
 from service.http import Conn, PathId
 from service.secrets_file import server_secret
 from service.web import scratch
@@ -205,7 +207,8 @@ class EvaluatorPages(Controller):
 
         fmt: report.Format = "pdf" if request.url.path.endswith(".pdf") else "html"
         caller = await _reader(request, conn, state, evaluation_id)
-        body = await report.report_for(conn, caller, evaluation_id, fmt, _settings(state).min_group_size)
+        body = await report.report_for(conn, caller, evaluation_id, fmt,
+                                       lambda: evaluation_bundle(state, evaluation_id))
         return _attachment(body, report.filename(evaluation_id, fmt), report.MEDIA_TYPES[fmt])
 
     @get("/{evaluation_id:int}/figurer/{fmt:str}")
@@ -214,12 +217,10 @@ class EvaluatorPages(Controller):
         """Every chart of the evaluation in one format, zipped."""
         import anyio
 
-        from service.analysis.bundle import collect
         from service.exports.charts import save_all
 
         caller = await _reader(request, conn, state, evaluation_id)
-        async with snapshot(conn):
-            bundle = await collect(conn, evaluation_id, min_group_size=_settings(state).min_group_size)
+        bundle = await evaluation_bundle(state, evaluation_id)
 
         def draw() -> tuple[bytes, int]:
             with scratch.folder("sammen-charts-") as folder:
@@ -264,9 +265,9 @@ class EvaluatorPages(Controller):
         from service.exports import tables  # openpyxl and great_tables only where tables are asked for
 
         caller = await _reader(request, conn, state, evaluation_id)
-        made = await tables.collect_tables(conn, evaluation_id, min_group_size=_settings(state).min_group_size)
+        made = tables.result_tables(await evaluation_bundle(state, evaluation_id), "da")
         xlsx = request.url.path.endswith(".xlsx")
-        body = tables.xlsx_bytes(made) if xlsx else tables.csv_zip_bytes(made)
+        body = await anyio.to_thread.run_sync(tables.xlsx_bytes if xlsx else tables.csv_zip_bytes, made)
         what = f"evaluation {evaluation_id} tables ({'xlsx' if xlsx else 'csv'})"
         await audit.record(conn, caller.actor, "export", what, {"rows": sum(len(t.frame) for t in made.values())})
         media = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" if xlsx else "application/zip"
@@ -293,12 +294,10 @@ class EvaluatorPages(Controller):
                          state: State, lang: Lang = None) -> Template:
         """Every chart of the evaluation by name, each to download in PNG, SVG or PDF
         (the chart set of service/exports/charts: charts())."""
-        from service.analysis.bundle import collect
         from service.exports.charts import charts
 
         caller = await _reader(request, conn, state, evaluation_id)
-        async with snapshot(conn):
-            bundle = await collect(conn, evaluation_id, min_group_size=_settings(state).min_group_size)
+        bundle = await evaluation_bundle(state, evaluation_id)
         names = list(charts(bundle))
         await record_read(conn, caller, f"evaluation {evaluation_id} chart list", len(names))
         return Template("evaluator_charts.html", context={
@@ -312,13 +311,11 @@ class EvaluatorPages(Controller):
         """One chart in one format (404 for a chart this evaluation does not have)."""
         import anyio
 
-        from service.analysis.bundle import collect
         from service.errors import NotFound
         from service.exports.charts import charts, save
 
         caller = await _reader(request, conn, state, evaluation_id)
-        async with snapshot(conn):
-            bundle = await collect(conn, evaluation_id, min_group_size=_settings(state).min_group_size)
+        bundle = await evaluation_bundle(state, evaluation_id)
         made = charts(bundle)
         if name not in made:
             raise NotFound(f"evaluation {evaluation_id} has no chart {name!r}")

@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import time
+from collections.abc import Awaitable, Callable
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -82,13 +83,15 @@ async def results(conn: asyncpg.Connection, evaluation_id: int, min_group_size: 
 
 
 async def report_for(conn: asyncpg.Connection, caller: Caller, evaluation_id: int, fmt: Format,
-                     min_group_size: int) -> bytes:
+                     bundle_of: Callable[[], Awaitable[EvaluationResults]]) -> bytes:
     """The report as the HTTP doors give it: only of an evaluation the caller may read
-    (404 otherwise), rendered off the event loop, and recorded in the audit log."""
+    (404 otherwise), its results from `bundle_of` (the doors compute them off their event
+    loop: service/evaluations/offload.py), rendered off the event loop, and recorded in
+    the audit log."""
     import anyio
 
     await check_evaluation_access(conn, caller, evaluation_id)
-    bundle = await results(conn, evaluation_id, min_group_size)
+    bundle = await bundle_of()
     made = await anyio.to_thread.run_sync(lambda: render(bundle, (fmt,)))
     await record_read(conn, caller, f"evaluation {evaluation_id} report ({fmt})", len(bundle.summary))
     return made[fmt]

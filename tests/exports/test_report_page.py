@@ -5,10 +5,12 @@ and downloads only their own organisation's evaluations; every download is audit
 
 from __future__ import annotations
 
+import asyncio
 import io
 import time
 import zipfile
 
+import httpx
 import pytest
 from litestar.testing import AsyncTestClient
 
@@ -17,6 +19,7 @@ from service.admin.model import NewKey
 from service.app import create_app
 from service.evaluations import signin
 from tests.support import SECRET
+from tests.support.service import Service
 
 BROWSER = {"Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"}
 
@@ -206,3 +209,26 @@ async def test_a_client_that_is_no_browser_gets_the_apis_401(client, demo):
         r = await client.request(method, path, headers={"Accept": "*/*"})
         assert r.status_code == 401 and r.headers["content-type"].startswith("application/json"), (method, path)
         assert r.headers["www-authenticate"] == "Bearer"
+
+
+async def test_the_service_goes_on_answering_while_a_report_is_made(keys, demo, pg_url):
+    """A report's results are computed on the analysis session's own thread and its PDF in
+    a worker thread (service/evaluations/offload.py), never on the event loop that serves
+    the citizens' forms: while `sammen serve` makes the report (about 10 s), /healthz keeps
+    answering, each time within half a second (0.2 s at worst here; the PDF made on the
+    loop would hold it for seconds)."""
+    with Service(pg_url) as service:
+        async with httpx.AsyncClient(base_url=service.url, timeout=120) as http:
+            report = asyncio.ensure_future(http.get(f"/api/evaluations/{demo}/report.pdf",
+                                                    headers={"Authorization": f"Bearer {keys['own']}"}))
+            answered, slowest = 0, 0.0
+            while not report.done():
+                started = time.perf_counter()
+                assert (await http.get("/healthz")).status_code == 200
+                slowest = max(slowest, time.perf_counter() - started)
+                answered += 1
+                await asyncio.sleep(0.05)
+            made = await report
+    assert made.status_code == 200 and made.content.startswith(b"%PDF")
+    assert answered >= 10, "the report was made before the service was asked anything"
+    assert slowest < 0.5, f"the service did not answer for {slowest:.1f} s while the report was made"
