@@ -7,6 +7,7 @@ runs, and the pool's PostgreSQL backends keep to one core (service/analysis/isol
 from __future__ import annotations
 
 import asyncio
+import functools
 import threading
 from collections.abc import Awaitable, Callable
 from types import TracebackType
@@ -28,18 +29,17 @@ class Session:
     def __init__(self, url: str, settings: Settings) -> None:
         self.url = url
         self.settings = settings
-        self._loop = asyncio.new_event_loop()
-        self._thread = threading.Thread(target=self._loop.run_forever, name="sammen-analysis", daemon=True)
-        self._thread.start()
         core = isolation.chosen_core(settings.analysis_core) if isolation.on_this_machine(url) else None
-        confine: Callable[[asyncpg.Connection], Awaitable[None]] | None = None
-        if core is not None:
-            self.run_coroutine(_in_loop(isolation.confine_this_thread, core))
-
-            async def confine(conn: asyncpg.Connection) -> None:
-                await isolation.confine_backend(conn, core)
-
+        self._loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(target=self._serve, args=(core,), name="sammen-analysis", daemon=True)
+        self._thread.start()
+        confine = None if core is None else functools.partial(isolation.confine_backend, core=core)
         self._pool: asyncpg.Pool = self.run_coroutine(db.create_pool(url, 4, also=confine))
+
+    def _serve(self, core: int | None) -> None:
+        if core is not None:
+            isolation.confine_this_thread(core)  # this thread: the one the analysis work runs on
+        self._loop.run_forever()
 
     def run_coroutine(self, coroutine: Awaitable[T]) -> T:
         async def wrapped() -> T:
@@ -77,10 +77,6 @@ class Session:
 
     def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
         self.close()
-
-
-async def _in_loop(call: Callable[[int], None], core: int) -> None:
-    call(core)  # runs on the session's loop thread, so it is that thread that is confined
 
 
 def run_once(settings: Settings, work: Callable[[asyncpg.Connection], Awaitable[T]]) -> T:

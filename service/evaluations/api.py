@@ -9,7 +9,6 @@ from typing import Annotated, Any, Literal
 
 import anyio
 from litestar import Controller, Request, Response, get
-from litestar.background_tasks import BackgroundTask
 from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.params import FromPath, QueryParameter
@@ -204,8 +203,7 @@ class EvaluationApi(Controller):
         with scratch.folder("sammen-export-", keep=True) as folder:
             zipped = await datafiles.export_zip(conn, evaluation_id, folder, fmt=fmt, wide=wide, free_text=free_text,
                                                 min_group_size=settings.min_group_size, actor=caller.actor)
-        return File(zipped, filename=zipped.name, media_type="application/zip",
-                    background=BackgroundTask(scratch.remove_after, folder))
+        return scratch.download(zipped, zipped.name, "application/zip")
 
     @get("/{evaluation_id:int}/export/tables/{name:str}", responses=error_responses(401, 404),
          media_type="application/octet-stream")
@@ -247,8 +245,7 @@ class EvaluationApi(Controller):
             with scratch.folder("sammen-export-", keep=True) as folder:
                 path = await tidy.tidy_csv_file(conn, evaluation_id, folder, free_text=free_text,
                                                 min_group_size=settings.min_group_size, actor=caller.actor)
-            return File(path, filename=filename, media_type="text/csv; charset=utf-8",
-                        background=BackgroundTask(scratch.remove_after, folder))
+            return scratch.download(path, filename, "text/csv; charset=utf-8")
         async with snapshot(conn):
             body, rows = await tidy.codebook_csv(conn, evaluation_id, settings.min_group_size)
         what = f"evaluation {evaluation_id} codebook (csv{', free text' if free_text else ''})"

@@ -19,7 +19,6 @@ import anyio
 import asyncpg
 import msgspec
 from litestar import Controller, MediaType, Request, Response, get, post
-from litestar.background_tasks import BackgroundTask
 from litestar.connection import ASGIConnection
 from litestar.datastructures import Cookie, State
 from litestar.exceptions import NotAuthorizedException
@@ -250,8 +249,7 @@ class EvaluatorPages(Controller):
             with scratch.folder("sammen-data-", keep=True) as folder:
                 path = await tidy.tidy_csv_file(conn, evaluation_id, folder, free_text=False,
                                                 min_group_size=_settings(state).min_group_size, actor=caller.actor)
-            return File(path, filename=filename, media_type="text/csv; charset=utf-8",
-                        background=BackgroundTask(scratch.remove_after, folder))
+            return scratch.download(path, filename, "text/csv; charset=utf-8")
         async with snapshot(conn):
             body, rows = await tidy.codebook_csv(conn, evaluation_id, _settings(state).min_group_size)
         await audit.record(conn, caller.actor, "export", f"evaluation {evaluation_id} codebook (csv)", {"rows": rows})
@@ -286,8 +284,7 @@ class EvaluatorPages(Controller):
         with scratch.folder("sammen-data-", keep=True) as folder:
             zipped = await datafiles.export_zip(conn, evaluation_id, folder, fmt=fmt, wide=True, free_text=False,
                                                 min_group_size=_settings(state).min_group_size, actor=caller.actor)
-        return File(zipped, filename=zipped.name, media_type="application/zip",
-                    background=BackgroundTask(scratch.remove_after, folder))
+        return scratch.download(zipped, zipped.name, "application/zip")
 
     @get("/{evaluation_id:int}/figurer")
     async def chart_list(self, request: Request[Any, Any, Any], evaluation_id: FromPath[PathId], conn: Conn,

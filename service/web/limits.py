@@ -170,8 +170,8 @@ def check_path(params: dict[str, Any]) -> None:
 
 
 def check_query(params: Any) -> None:
-    """Query parameters, by name: no control character (a NUL would reach PostgreSQL as
-    text it cannot hold), no time outside the years it can."""
+    """Query parameters, names and values: no control character (a NUL would reach
+    PostgreSQL as text it cannot hold)."""
     for name, value in params.multi_items():
         check_text(name, name)
         if isinstance(value, str):

@@ -15,7 +15,6 @@ database is not restarted as it is when a connection is lost."""
 
 from __future__ import annotations
 
-import errno
 import logging
 import os
 import shutil
@@ -26,9 +25,12 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Literal
 
+from litestar.background_tasks import BackgroundTask
+from litestar.response import File
+
 from service.admin.sheets import FileProblem
 from service.errors import Unavailable
-from service.web.handlers import database_away
+from service.web.handlers import NO_ROOM, database_away
 
 log = logging.getLogger(__name__)
 
@@ -47,7 +49,7 @@ def _no_room(exc: BaseException) -> NoRoom:
     seen: BaseException | None = exc
     while seen is not None and not isinstance(seen, OSError):
         seen = seen.__cause__ or seen.__context__  # FileProblem keeps the OSError as its context
-    if isinstance(seen, OSError) and seen.errno in (errno.ENOSPC, errno.EDQUOT):
+    if isinstance(seen, OSError) and seen.errno in NO_ROOM:
         return NoRoom("no space to prepare the export; try again later")
     reason = f" ({seen.strerror or type(seen).__name__})" if isinstance(seen, OSError) else ""
     return NoRoom(f"the export's temporary files cannot be written{reason}; try again later")
@@ -66,7 +68,7 @@ def _as_no_room() -> Iterator[None]:
 @contextmanager
 def folder(prefix: Prefix, *, keep: bool = False) -> Iterator[Path]:
     """A new scratch folder for the block, removed when it ends; `keep`: removed only if
-    the block fails (the caller sends a file from it, then removes it: `remove_after`).
+    the block fails (the caller sends a file from it with `download`, which removes it).
     Files that cannot be written in it raise NoRoom."""
     with _as_no_room():
         made = Path(tempfile.mkdtemp(prefix=f"{prefix}{os.getpid()}-"))
@@ -80,9 +82,11 @@ def folder(prefix: Prefix, *, keep: bool = False) -> Iterator[Path]:
         shutil.rmtree(made, ignore_errors=True)
 
 
-def remove_after(made: Path) -> None:
-    """A download's folder, once its file is sent (a response's background task)."""
-    shutil.rmtree(made, ignore_errors=True)
+def download(path: Path, filename: str, media_type: str) -> File:
+    """The response that sends `path`, a file in a kept scratch folder, from disk, and
+    removes the folder once it is sent (whether or not the client read it all)."""
+    return File(path, filename=filename, media_type=media_type,
+                background=BackgroundTask(shutil.rmtree, path.parent, ignore_errors=True))
 
 
 def _running(pid: int) -> bool:
