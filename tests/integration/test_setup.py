@@ -28,6 +28,8 @@ def test_bad_setting_is_named():
         Settings.from_env({"SAMMEN_MIN_GROUP_SIZE": "2"})
     with pytest.raises(ValueError, match="SAMMEN_PORT"):
         Settings.from_env({"SAMMEN_PORT": "otte"})
+    with pytest.raises(ValueError, match="SAMMEN_ANALYSIS_CORE"):
+        Settings.from_env({"SAMMEN_ANALYSIS_CORE": "sidste"})
     s = Settings.from_env({"DATABASE_URL": "postgresql://x/y", "SAMMEN_PORT": "9000"})
     assert (s.database_url, s.port, s.min_group_size) == ("postgresql://x/y", 9000, 5)
 
