@@ -18,7 +18,7 @@ from typing import Any
 import asyncpg
 import msgspec
 
-from service import analyse_commands, db
+from service import analyse_commands, db, files
 from service.admin import audit, backup, commands, erase, retention, sheets
 from service.admin import store as admin
 from service.admin.keys import read_key_file
@@ -163,6 +163,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--today", type=_date, help="run as if it were this date (default: today)")
     p = sub.add_parser("backup", help="write the whole database to FILE (pg_dump custom format)")
     p.add_argument("file", type=Path)
+    p.add_argument("--force", action="store_true", help="replace FILE if it exists")
     p = sub.add_parser("restore", help="replace the database by a backup made with `sammen backup`")
     p.add_argument("file", type=Path)
     sub.add_parser("sql", help="a psql prompt on the database in use")
@@ -174,6 +175,7 @@ def _parser() -> argparse.ArgumentParser:
     p = sub.add_parser("report", help="the evaluation report in Danish, HTML and PDF (audited)")
     p.add_argument("--evaluation", type=int, required=True)
     p.add_argument("--out", type=Path, required=True, help="folder to write the report into (made if missing)")
+    p.add_argument("--force", action="store_true", help="replace report files already in the folder")
     p.add_argument("--format", nargs="+", choices=["html", "pdf"], help="default: html and pdf")
     # its module (pandas, pyarrow) is imported only when the command runs
     p = sub.add_parser("export", help="data files for R, Stata and SPSS (microdata, audited)")
@@ -182,12 +184,14 @@ def _parser() -> argparse.ArgumentParser:
                            "beside it (NAME_codebook.csv); streamed")
     x.add_argument("--evaluation", type=int, required=True)
     x.add_argument("--out", type=Path, required=True, help="the new file to write; an existing file is refused")
+    x.add_argument("--force", action="store_true", help="replace the file and its codebook if they exist")
     x.add_argument("--format", choices=["csv", "parquet"], help="default: parquet for a .parquet file, else csv")
     x.add_argument("--free-text", action="store_true", help="include free-text answers (they can name people)")
     x = exports.add_parser("data", help="respondent-level data as CSV, Parquet, SPSS .sav or Stata .dta with labels "
                            "and a codebook (NAME_codebook.csv), long or --wide; streamed")
     x.add_argument("--evaluation", type=int, required=True)
     x.add_argument("--out", type=Path, required=True, help="the new file to write; an existing file is refused")
+    x.add_argument("--force", action="store_true", help="replace the file and its codebook if they exist")
     x.add_argument("--format", choices=["csv", "parquet", "sav", "dta"], help="default: by the file's suffix, else csv")
     x.add_argument("--wide", action="store_true", help="one row per response, one column per item (default: long)")
     x.add_argument("--free-text", action="store_true", help="include free-text answers (they can name people)")
@@ -199,6 +203,7 @@ def _parser() -> argparse.ArgumentParser:
     x = exports.add_parser("charts", help="every chart of an evaluation as PNG, SVG or PDF files in a folder")
     x.add_argument("--evaluation", type=int, required=True)
     x.add_argument("--out", type=Path, required=True, help="folder for the charts (made if missing)")
+    x.add_argument("--force", action="store_true", help="replace chart files already in the folder")
     x.add_argument("--format", nargs="+", choices=["png", "svg", "pdf"], help="default: png")
     x.add_argument("--dpi", type=int, default=200, help="PNG resolution (default 200: 16 cm = 1260 pixels)")
     x.add_argument("--lang", choices=["da", "en"], default="da", help="labels (default: Danish)")
@@ -208,11 +213,16 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    files.remove_leftovers()  # partial files of an earlier `sammen` that was killed while writing
     try:
         settings = Settings.from_env()
         return _run(args, settings)
     except (SammenError, QuestionnaireError, ValueError, msgspec.ValidationError) as exc:
         print(f"sammen: {exc}", file=sys.stderr)
+        return 2
+    except OSError as exc:  # a file or folder the command could not read or write: one line, no traceback
+        where = f" {exc.filename}" if exc.filename else ""
+        print(f"sammen:{where}: {exc.strerror or exc}", file=sys.stderr)
         return 2
 
 
@@ -245,7 +255,7 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
         if args.command == "sql":
             return backup.sql_prompt(url)
         if args.command == "backup":
-            _print({"backup": str(args.file), "bytes": backup.backup(url, args.file)})
+            _print({"backup": str(args.file), "bytes": backup.backup(url, args.file, force=args.force)})
         else:
             backup.restore(url, args.file)
             _print({"restored": str(args.file)})
@@ -270,7 +280,7 @@ async def _invite(args: argparse.Namespace, settings: Settings, conn: asyncpg.Co
     with sheets.all_or_none(outputs):
         for option, path in (("--csv", args.csv), ("--sheet", args.sheet)):
             if path is not None:
-                outputs.append(sheets.NewFile(path, option))
+                outputs.append(sheets.links_file(path, option))
         async with conn.transaction():
             try:
                 links = await admin.issue_invitations(

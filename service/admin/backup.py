@@ -40,22 +40,25 @@ def _run(args: list[str], what: str) -> str:
     return done.stdout
 
 
-def backup(url: str, target: Path) -> int:
-    """pg_dump -Fc into `target`, written whole or not at all; returns its size."""
-    target = target.expanduser()
-    if not target.parent.is_dir():
-        raise SammenError(f"FILE: folder {target.parent} does not exist")
-    if target.is_dir():
-        raise SammenError(f"FILE: {target} is a folder")
-    tmp = target.with_name(f".{target.name}.partial")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    os.close(fd)
+def backup(url: str, target: Path, *, force: bool = False) -> int:
+    """pg_dump -Fc into `target`, written whole or not at all through service/files.py
+    (0600, never through a symbolic link; an existing backup is replaced only with
+    `force`); returns its size. pg_dump writes into the file Sammen opened (its standard
+    output), so it never opens a path itself."""
+    from service.files import NewFile
+
+    made = NewFile(target, "FILE", force=force)
     try:
-        _run([binary("pg_dump"), "--format=custom", "--file", str(tmp), "--dbname", url], "pg_dump")
-        os.replace(tmp, target)
+        done = subprocess.run([binary("pg_dump"), "--format=custom", "--dbname", url], stdout=made.stream,
+                              stderr=subprocess.PIPE, text=True, check=False)
+        if done.returncode != 0:
+            detail = done.stderr.strip().splitlines()
+            raise SammenError("pg_dump failed: " + (" ".join(detail[-3:]) if detail
+                                                    else f"exit code {done.returncode}"))
+        made.publish()
     finally:
-        tmp.unlink(missing_ok=True)
-    return target.stat().st_size
+        made.discard()
+    return made.target.stat().st_size
 
 
 def check_archive(source: Path) -> None:
