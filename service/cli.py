@@ -161,7 +161,8 @@ def _parser() -> argparse.ArgumentParser:
     commands.add_key_parser(sub.add_parser("key", help="API keys for admins and evaluators"))
     p = sub.add_parser("retention", help="delete drafts and free text past their retention now (audited)")
     p.add_argument("--today", type=_date, help="run as if it were this date (default: today)")
-    p = sub.add_parser("backup", help="write the whole database to FILE (pg_dump custom format)")
+    p = sub.add_parser("backup", help="write the whole database to FILE (a pg_dump archive with its manifest, "
+                       "signed with the server secret)")
     p.add_argument("file", type=Path)
     p.add_argument("--force", action="store_true", help="replace FILE if it exists")
     p = sub.add_parser("restore", help="replace the database by a backup made with `sammen backup`")
@@ -255,10 +256,11 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
         if args.command == "sql":
             return backup.sql_prompt(url)
         if args.command == "backup":
-            _print({"backup": str(args.file), "bytes": backup.backup(url, args.file, force=args.force)})
+            _print({"backup": str(args.file),
+                    "bytes": backup.backup(url, args.file, server_secret(settings), force=args.force)})
         else:
-            backup.restore(url, args.file)
-            _print({"restored": str(args.file)})
+            manifest = backup.restore(url, args.file, server_secret(settings))
+            _print({"restored": str(args.file), "migration": manifest.migration, "rows": manifest.tables})
         return 0
     result = asyncio.run(_with_conn(settings, lambda conn: _admin(args, settings, conn)))
     if result is not None:

@@ -16,10 +16,13 @@ def migration_files() -> list[tuple[str, str]]:
     return [(name.removesuffix(".sql"), (folder / name).read_text(encoding="utf-8")) for name in names]
 
 
-async def migrate(conn: asyncpg.Connection) -> list[str]:
-    """Apply what is missing; return the names applied now."""
+async def migrate(conn: asyncpg.Connection, until: str | None = None) -> list[str]:
+    """Apply what is missing (up to and including `until`, for the schema an older
+    backup was made with); return the names applied now."""
     applied: list[str] = []
     for name, sql in migration_files():
+        if until is not None and name > until:
+            break
         async with conn.transaction():
             await conn.execute("select pg_advisory_xact_lock($1)", LOCK_KEY)
             await conn.execute(

@@ -59,7 +59,7 @@ async def test_a_backup_restores_every_table_as_it_was(own_database, tmp_path):
             backup = tmp_path / "sammen.backup"
             ran = await sammen(settings, "backup", str(backup))
             assert ran.code == 0, ran.err
-            assert backup.read_bytes()[:5] == b"PGDMP" and stat.S_IMODE(backup.stat().st_mode) == 0o600
+            assert backup.read_bytes()[:14] == b"SAMMEN-BACKUP\n" and stat.S_IMODE(backup.stat().st_mode) == 0o600
 
             await respond(client, links[1].token, text="Efter backup")
             await admin.create_organisation(conn, NewOrganisation(name="Ny kommune"))
