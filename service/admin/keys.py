@@ -10,6 +10,7 @@ import calendar
 import re
 from pathlib import Path
 
+from service.numbers import DIGITS, ascii_int
 from service.textfiles import UnreadableFile, read_text
 
 MAX_KEYS = 10_000
@@ -25,10 +26,12 @@ class KeyRefused(ValueError):
 def looks_like_cpr(key: str) -> bool:
     """True when any ten consecutive digits of the key, separators ignored, start with
     a real date DDMMYY: `010190-1234`, `010190.1234`, `cpr-0101901234`, `01 01 90 1234`.
-    29 February counts in every year divisible by four (CPR spans 1858-2057)."""
-    digits = "".join(c for c in key if c.isdigit())
+    29 February counts in every year divisible by four (CPR spans 1858-2057). Digits are
+    0-9 (service/numbers.py); a key with other scripts' digits is refused by problem()'s
+    character rule all the same."""
+    digits = "".join(c for c in key if c in DIGITS)  # not isdigit(): it takes '²', which int() refuses
     for start in range(len(digits) - 9):
-        day, month, year = (int(digits[start + i:start + i + 2]) for i in (0, 2, 4))
+        day, month, year = (ascii_int(digits[start + i:start + i + 2], 2) for i in (0, 2, 4))
         if 1 <= month <= 12:
             last = 29 if month == 2 and year % 4 == 0 else calendar.monthrange(2001, month)[1]
             if 1 <= day <= last:
@@ -50,7 +53,7 @@ def problem(key: str) -> str | None:
     if any(c.isspace() for c in key):
         return "contains whitespace"
     if not _ALLOWED.fullmatch(key):
-        return "may hold only the letters A-Z and a-z, digits and _ . : -"
+        return "may hold only the letters A-Z and a-z, the digits 0-9 and _ . : -"
     return None
 
 

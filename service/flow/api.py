@@ -45,9 +45,8 @@ class FlowApi(Controller):
         name in this organisation. Nothing is stored when a line is bad: the 422's
         `errors` then name each one (`line`, `field`, `message`). Months imported again
         are replaced; stock that does not add up comes back as `warnings`. Audited."""
-        text = body.decode("utf-8-sig")  # the edge has refused a body that is not UTF-8
         actor = current_caller(request).actor  # the configured admin key, or which key of `sammen key list`
-        return await store.import_flow(conn, text, organisation_id, actor, name="the flow file")
+        return await store.import_flow(conn, body, organisation_id, actor, name="the flow file")  # off the loop
 
     @get("/", responses=error_responses(401, 404))
     async def months(

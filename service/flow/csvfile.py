@@ -5,7 +5,8 @@ need the database: the units, and a unit-month named twice through id and name).
 
 The format
 ----------
-- UTF-8 text (a BOM, as Excel writes it, is allowed), at most MAX_FILE_BYTES.
+- UTF-8 text (one BOM, as Excel writes it, is allowed; a second is refused on line 1),
+  at most MAX_FILE_BYTES (read as every user's file is: service/textfiles.py).
 - Comma or semicolon separated (Danish Excel writes `;`): the header line decides, by
   which of the two it holds more of. Quotes as Excel writes them (`"Bo, Syd"`).
 - A header line naming the columns, in any order, case and surrounding spaces ignored:
@@ -16,7 +17,8 @@ The format
   `enrolled`: citizens enrolled at the start of the month; `started`, `ended`: courses
   started and ended during the month; `capacity`: places offered; `waiting`: citizens
   waiting at the start. Counts are whole numbers, 0 or more, without thousands
-  separators.
+  separators, of at most 9 digits 0-9 (service/numbers.py: other scripts' digits, such as
+  `٣` or `３`, are refused, as in the month).
 - An empty `capacity` or `waiting` cell means "not known" and is stored as null, never
   as 0: a missing figure must not read as an empty waiting list. Every other cell is
   required.
@@ -42,9 +44,10 @@ import io
 import re
 from collections.abc import Sequence
 
-from service.bounds import INT_MAX
 from service.errors import FieldError, Invalid
 from service.flow.model import FlowRow, LineError, StockWarning, line_error
+from service.numbers import MAX_DIGITS, NotANumber, TooManyDigits, ascii_int
+from service.textfiles import UnreadableFile, decode, without_bom
 
 MAX_FILE_BYTES = 8 * 1024 * 1024  # 36 months of 1 000 units is about 1.5 MB
 MAX_ERRORS = 100  # reported; the rest are counted
@@ -55,8 +58,8 @@ COUNTS = ("enrolled", "started", "ended", "capacity", "waiting")
 MAX_UNIT_TEXT = 200
 EARLIEST_YEAR = 1900
 
-_MONTH = re.compile(r"(\d{4})-(\d{1,2})")
-_WHOLE = re.compile(r"[+-]?\d+")
+_MONTH = re.compile(r"([0-9]{4})-([0-9]{1,2})")  # not \d: it takes every script's digits
+SHOWN = 40  # characters of a bad cell repeated in its message
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
@@ -111,7 +114,7 @@ def _header(cells: list[str]) -> tuple[list[str], list[LineError]]:
 def _month(line: int, text: str, today: dt.date) -> dt.date | LineError:
     found = _MONTH.fullmatch(text)
     if not found:
-        return line_error(line, "month", f"expected a month as YYYY-MM (such as 2025-03), got {text!r}")
+        return line_error(line, "month", f"expected a month as YYYY-MM (such as 2025-03), got {_shown(text)}")
     year, number = int(found[1]), int(found[2])
     if not 1 <= number <= 12:
         return line_error(line, "month", f"there is no month {number} ({text!r}); months are 01 to 12")
@@ -123,14 +126,21 @@ def _month(line: int, text: str, today: dt.date) -> dt.date | LineError:
     return month
 
 
+def _shown(text: str) -> str:
+    """A cell as its message repeats it: quoted, and cut short (a cell may be megabytes)."""
+    return repr(text) if len(text) <= SHOWN else f"{text[:SHOWN]!r}... ({len(text)} characters)"
+
+
 def _count(line: int, field: str, text: str) -> int | LineError:
-    if not _WHOLE.fullmatch(text):
-        return line_error(line, field, f"expected a whole number (0 or more, no separators), got {text!r}")
-    value = int(text)
+    try:
+        value = ascii_int(text, signed=True)
+    except TooManyDigits as exc:
+        return line_error(line, field, f"{exc} (a count is at most {'9' * MAX_DIGITS})")
+    except NotANumber:
+        return line_error(line, field, f"expected a whole number (0 or more, digits 0-9, no separators), "
+                                       f"got {_shown(text)}")
     if value < 0:
         return line_error(line, field, f"is negative ({value}); counts are 0 or more")
-    if value > INT_MAX:
-        return line_error(line, field, f"{value} is larger than {INT_MAX}")
     return value
 
 
@@ -175,7 +185,10 @@ def _comment(raw: str) -> bool:
 def parse(text: str, today: dt.date) -> tuple[list[FlowRow], list[LineError]]:
     """The good rows of a flow file and the errors of the others (header errors leave no
     rows). `today` bounds the months: a month after the current one is refused."""
-    text = text.removeprefix("\ufeff")
+    try:
+        text = without_bom(text, "the flow file")
+    except UnreadableFile as exc:
+        return [], [line_error(exc.line or 1, "file", exc.reason)]
     lines = io.StringIO(text, newline="").readlines()  # split where the csv reader splits
     comments = next((n for n, raw in enumerate(lines) if raw.strip(" \t\r\n;,") and not _comment(raw)), len(lines))
     if comments:  # blanked, not dropped: the lines keep their numbers in every message
@@ -220,6 +233,17 @@ def parse(text: str, today: dt.date) -> tuple[list[FlowRow], list[LineError]]:
     if not rows and not errors:
         errors.append(line_error(first + 2, "file", "no data lines after the header"))
     return rows, errors
+
+
+def read(data: bytes | str, today: dt.date) -> tuple[list[FlowRow], list[LineError]]:
+    """parse() of a file's bytes as they came (an upload's body) or of its text: bytes
+    that are not UTF-8 are a line error like any other, naming the line."""
+    if isinstance(data, bytes):
+        try:
+            data = decode(data, "the flow file")
+        except UnreadableFile as exc:
+            return [], [line_error(exc.line or 1, "file", exc.reason)]
+    return parse(data, today)
 
 
 def repeats(rows: Sequence[FlowRow], unit_ids: Sequence[int]) -> list[LineError]:

@@ -6,12 +6,18 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import threading
+
+import httpx
+import pytest
 
 from service.admin import access, audit
 from service.admin.model import NewKey
-from service.flow import store
+from service.app import create_app
+from service.flow import csvfile, store
 from tests.support.cli import sammen
-from tests.support.evaluation import set_up_evaluation
+from tests.support.evaluation import invite, set_up_evaluation
+from tests.support.userfiles import NOT_REGULAR, not_regular
 
 HEADER = "unit;month;enrolled;started;ended;capacity;waiting"
 
@@ -106,7 +112,7 @@ async def test_a_file_with_every_kind_of_bad_line_is_refused_whole_and_names_eac
         15: ("Bostøtte;2025-01;10;3;2;15;4", ("month", f"unit {bo} has 2025-01 on line 2 already")),
         16: (f"{bo};2025-07;3;0;0;-1;", ("capacity", "is negative (-1)")),
         17: (f"{bo};2025-08;3;0;0;;ingen", ("waiting", "expected a whole number")),
-        18: (f"{bo};2025-09;3;0;99999999999;;", ("ended", "99999999999 is larger than")),
+        18: (f"{bo};2025-09;3;0;99999999999;;", ("ended", "has 11 digits, at most 9")),
         19: (f"{bo};2025-10\x0c;3;0;0;;", ("month", "contains a control character")),
         20: (";2025-11;3;0;0;;", ("unit", "is empty")),
         21: (f"{vs};2025-01;5;0;5;;", None),  # good
@@ -123,6 +129,42 @@ async def test_a_file_with_every_kind_of_bad_line_is_refused_whole_and_names_eac
     assert f"{len(expected)} error(s), nothing was imported" in r.json()["detail"]
     assert await _stored(conn) == [(bo, "2020-01", 1, 0, 0, None, None)]  # the good lines are not stored either
     assert len(await audit.entries(conn, action="import flow")) == 1  # only the import before
+
+
+async def test_counts_and_months_in_other_digits_or_of_too_many_digits_are_refused_naming_each_line(
+        client, conn, admin_headers):
+    """Python's int() reads '٣' and '３' as 3 and gives up on 4,301 digits (a 500, before)."""
+    org, bo, _ = await _organisation(conn)
+    lines = {
+        2: (f"{bo};2025-01;10;3;3;15;4", None),  # good
+        3: (f"{bo};2025-02;١٠;0;0;;", ("enrolled", "expected a whole number")),  # Arabic-Indic
+        4: (f"{bo};2025-03;10;３;0;;", ("started", "expected a whole number")),  # full-width
+        5: (f"{bo};2025-04;10;0;0;٣;", ("capacity", "expected a whole number")),
+        6: (f"{bo};٢٠٢٥-٠٥;10;0;0;;", ("month", "expected a month as YYYY-MM")),
+        7: (f"{bo};２０２５-０６;10;0;0;;", ("month", "expected a month as YYYY-MM")),
+        8: (f"{bo};2025-07;10;0;1234567890;;", ("ended", "has 10 digits, at most 9")),
+        9: (f"{bo};2025-08;{'7' * 5000};0;0;;", ("enrolled", "has 5000 digits, at most 9")),
+        10: (f"{bo};2025-09;10;0;0;;{'1' * 4301}", ("waiting", "has 4301 digits, at most 9")),
+    }
+    r = await _post(client, admin_headers, org, _csv(HEADER, *(text for text, _ in lines.values())))
+    assert r.status_code == 422, r.text
+    expected = {n: want for n, (_, want) in lines.items() if want}
+    errors = r.json()["errors"]
+    assert sorted(e["line"] for e in errors) == sorted(expected)
+    for error in errors:
+        field, message = expected[error["line"]]
+        assert error["field"] == field and error["message"].startswith(message), error
+        assert len(error["message"]) < 200  # a cell of thousands of digits is not sent back whole
+    assert await _stored(conn) == []
+
+
+async def test_a_file_with_a_second_bom_is_refused_naming_line_1_and_nothing_is_stored(client, conn, admin_headers):
+    org, bo, _ = await _organisation(conn)
+    r = await _post(client, admin_headers, org, "\ufeff\ufeff".encode() + _csv(HEADER, f"{bo};2025-01;10;3;2;;"))
+    assert r.status_code == 422, r.text
+    assert [(e["line"], e["field"], e["message"][:36]) for e in r.json()["errors"]] == [
+        (1, "file", "starts with a second byte order mark")]
+    assert await _stored(conn) == []
 
 
 async def test_a_bad_header_is_refused_with_line_1_and_the_column(client, conn, admin_headers):
@@ -196,6 +238,27 @@ async def test_the_cli_without_organisation_takes_the_units_organisation_but_can
     assert ran.code == 2 and "line 2, unit: 'Værestedet': name units by id, or give the organisation" in ran.err
 
 
+@pytest.mark.parametrize("kind", list(NOT_REGULAR))
+async def test_the_cli_refuses_a_path_that_is_not_a_regular_file_at_once_with_one_line_naming_it(
+        conn, settings, tmp_path, kind):
+    """A FIFO hung the command for ever and /dev/zero read until memory ran out, before."""
+    org, _, _ = await _organisation(conn)
+    path = not_regular(tmp_path, kind)
+    ran = await sammen(settings, "flow", "import", str(path), "--organisation", str(org), timeout=60)
+    assert ran.code == 2 and ran.out == ""
+    assert ran.err == f"sammen: {path}: is {NOT_REGULAR[kind]}, not a regular file; give a flow CSV as a file\n"
+    assert await conn.fetchval("select count(*) from flow_month") == 0
+
+
+async def test_the_cli_refuses_a_file_with_a_second_bom_naming_line_1(conn, settings, tmp_path):
+    org, bo, _ = await _organisation(conn)
+    path = tmp_path / "flow.csv"
+    path.write_bytes("\ufeff\ufeff".encode() + _csv(HEADER, f"{bo};2025-01;10;3;2;;"))
+    ran = await sammen(settings, "flow", "import", str(path), "--organisation", str(org), timeout=60)
+    assert ran.code == 2 and f"sammen: {path} line 1: starts with a second byte order mark (BOM)" in ran.err
+    assert await conn.fetchval("select count(*) from flow_month") == 0
+
+
 async def test_the_cli_refuses_a_file_that_is_not_utf8_naming_the_line(settings, tmp_path):
     path = tmp_path / "flow.csv"
     path.write_bytes(f"{HEADER}\n1;2025-01;1;0;0;;\n".encode() + "Bostøtte;2025-02;1;0;0;;\n".encode("latin-1"))
@@ -216,3 +279,43 @@ async def test_an_import_with_a_made_admin_key_is_audited_as_that_key_and_an_eva
     assert r.status_code == 200
     [entry] = await audit.entries(conn, action="import flow")
     assert (entry.actor, entry.key_name) == (f"key:{admin_key.id}", "Drift")
+
+
+async def test_a_citizens_form_page_is_answered_while_a_large_flow_upload_is_read(conn, settings, monkeypatch):
+    """The app on this test's event loop (httpx's ASGI transport: requests really run side
+    by side, which the test client's portal does not). Reading the 4.7 MB file waits until
+    the form page has been answered (at most 30 s): were the file read on the event loop,
+    the page could not be answered meanwhile. No clock is asserted, so a loaded machine
+    does not make the test fail."""
+    ev = await set_up_evaluation(conn, units=tuple(f"Enhed {i}" for i in range(115)))
+    token = await invite(conn, {"wave": next(iter(ev.waves.values())), "unit": ev.units[0]})
+    months = [f"{y}-{m:02}" for y in range(1901, 2026) for m in range(1, 13)]
+    body = _csv(HEADER, *(f"{u};{m};120;17;17;150;40" for u in ev.units for m in months))
+    assert len(body) > 4_700_000
+    reading, answered = threading.Event(), threading.Event()
+    served_while_reading: list[bool] = []
+    parse = csvfile.parse
+
+    def parse_after_the_page(text: str, today: dt.date):
+        reading.set()
+        served_while_reading.append(answered.wait(30))
+        return parse(text, today)
+
+    monkeypatch.setattr(csvfile, "parse", parse_after_the_page)
+    app = create_app(settings)
+    async with app.lifespan(), httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
+                                                 base_url="http://testserver") as http:
+        upload = asyncio.create_task(http.post(
+            f"/api/admin/organisations/{ev.organisation}/flow", content=body,
+            headers={"Authorization": f"Bearer {settings.admin_api_key}", "Content-Type": "text/csv"}))
+        for _ in range(6000):  # the upload reaches the reading, or is answered without it
+            if reading.is_set() or upload.done():
+                break
+            await asyncio.sleep(0.01)
+        page = await http.get(f"/s/{token}")
+        answered.set()
+        imported = await upload
+    assert page.status_code == 200 and "<form" in page.text
+    assert served_while_reading == [True], "the form page waited until the flow file was read"
+    assert imported.status_code == 200, imported.text
+    assert imported.json()["imported"] == len(ev.units) * len(months)

@@ -36,14 +36,21 @@ def environment(settings: Settings, **extra: str) -> dict[str, str]:
     return env | extra
 
 
-async def sammen(settings: Settings, *args: str, stdin: bytes | None = None, **extra_env: str) -> Ran:
-    """`sammen ARGS...` in a new process."""
+async def sammen(settings: Settings, *args: str, stdin: bytes | None = None, timeout: float | None = None,
+                 **extra_env: str) -> Ran:
+    """`sammen ARGS...` in a new process; one still running after `timeout` seconds is
+    killed and the test fails saying it hung."""
     proc = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "service.cli", *args, env=environment(settings, **extra_env),
         stdin=asyncio.subprocess.PIPE if stdin is not None else asyncio.subprocess.DEVNULL,
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
     )
-    out, err = await proc.communicate(stdin)
+    try:
+        out, err = await asyncio.wait_for(proc.communicate(stdin), timeout)
+    except TimeoutError:
+        proc.kill()
+        await proc.wait()
+        raise AssertionError(f"sammen {' '.join(args)} did not end within {timeout} s (hung)") from None
     return Ran(proc.returncode or 0, out.decode(), err.decode())
 
 

@@ -12,6 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from service.flow.csvfile import FlowFileInvalid, parse, repeats, stock_warnings
+from service.flow.csvfile import read as read_bytes_or_text
 from service.flow.model import FlowRow
 
 TODAY = dt.date(2026, 11, 28)
@@ -87,8 +88,24 @@ BAD_LINES = [
                  id="count_that_is_a_word"),
     pytest.param(with_line(3, '7,2026-02,"1.234",1,0,15,'), (3, "enrolled", "expected a whole number"),
                  id="count_with_thousands_separator"),
-    pytest.param(with_line(3, "7,2026-02,11,1,2147483648,15,"), (3, "ended", "2147483648 is larger than"),
+    pytest.param(with_line(3, "7,2026-02,11,1,2147483648,15,"), (3, "ended", "has 10 digits, at most 9"),
                  id="count_too_large_to_store"),
+    pytest.param(with_line(3, "7,2026-02,11,1,1234567890,15,"), (3, "ended", "has 10 digits, at most 9"),
+                 id="count_of_ten_digits"),
+    pytest.param(with_line(3, "7,2026-02," + "1" * 5000 + ",1,0,15,"), (3, "enrolled", "has 5000 digits, at most 9"),
+                 id="count_of_five_thousand_digits"),
+    pytest.param(with_line(3, "7,2026-02,١١,1,0,15,"), (3, "enrolled", "expected a whole number"),
+                 id="count_in_arabic_indic_digits"),
+    pytest.param(with_line(3, "7,2026-02,11,３,0,15,"), (3, "started", "expected a whole number"),
+                 id="count_in_full_width_digits"),
+    pytest.param(with_line(3, "7,٢٠٢٦-٠٢,11,1,0,15,"), (3, "month", "expected a month as YYYY-MM"),
+                 id="month_in_arabic_indic_digits"),
+    pytest.param(with_line(3, "7,２０２６-０２,11,1,0,15,"), (3, "month", "expected a month as YYYY-MM"),
+                 id="month_in_full_width_digits"),
+    pytest.param(with_line(3, "7,2026-٣,11,1,0,15,"), (3, "month", "expected a month as YYYY-MM"),
+                 id="month_number_in_arabic_indic_digits"),
+    pytest.param(with_line(1, "\ufeff\ufeff" + HEADER), (1, "file", "starts with a second byte order mark"),
+                 id="second_bom"),
     pytest.param(with_line(3, "7,2026-02,,1,0,15,"), (3, "enrolled", "is empty"),
                  id="empty_required_cell"),
     pytest.param(with_line(3, ",2026-02,11,1,0,15,"), (3, "unit", "is empty"),
@@ -125,6 +142,25 @@ def test_a_bad_line_is_reported_with_its_line_column_and_reason(lines, expected)
     assert any(e[:2] == (line, field) and e[2].startswith(reason) for e in errors), errors
     if line > 1 and len(lines) > 2:  # the other lines are still read, so all errors of a file come at once
         assert all(r.line != line for r in rows) and len(rows) >= 1
+
+
+def test_a_count_of_thousands_of_digits_is_not_repeated_whole_in_its_message():
+    _, errors = read(with_line(2, "7,2026-01,10,3,2,15," + "9" * 5000 + "x"))
+    [(line, field, message)] = errors
+    assert (line, field) == (2, "waiting") and len(message) < 200 and "(5001 characters)" in message
+
+
+@pytest.mark.parametrize(("data", "expected"), [
+    ("\ufeff\ufeff".encode() + "\n".join(GOOD).encode(), (1, "file", "starts with a second byte order mark")),
+    ("\ufeff".encode() + "\n".join(GOOD).encode() + b"\n7,2026-03,1,1,\xf8,,\n", (5, "file", "not UTF-8 text")),
+], ids=["second_bom", "not_utf8"])
+def test_an_uploaded_file_that_is_not_one_bom_and_utf8_is_a_line_error(data, expected):
+    rows, errors = read_bytes_or_text(data, TODAY)
+    assert rows == [] and [(e.line, e.field, e.message[:len(expected[2])]) for e in errors] == [expected]
+
+
+def test_an_uploaded_file_with_one_bom_is_read_as_its_text():
+    assert read_bytes_or_text("\ufeff".encode() + "\n".join(GOOD).encode(), TODAY) == parse("\n".join(GOOD), TODAY)
 
 
 def test_every_bad_line_of_a_file_is_reported_at_once_and_the_header_line_counts():
@@ -190,8 +226,8 @@ def test_a_stored_month_the_file_replaces_is_not_checked_against():
     assert stock_warnings(rows, [7, 7], stored) == []
 
 
-@given(st.lists(st.text(alphabet=st.sampled_from(list("unitmonthenrolled,;\"\n\r 0123456789-\x00ø")), max_size=40),
-                max_size=8))
+@given(st.lists(st.text(alphabet=st.sampled_from(list("unitmonthenrolled,;\"\n\r 0123456789-\x00ø٣３\ufeff")),
+                        max_size=40), max_size=8))
 @settings(max_examples=300, deadline=None)
 def test_any_text_is_answered_with_rows_or_errors_on_its_own_lines_never_an_exception(parts):
     text = HEADER + "\n" + "".join(parts)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import copy
 import json
+import os
 import re
 import tomllib
 import typing
@@ -18,6 +19,7 @@ import pytest
 from service.surveys import loader
 from service.surveys.loader import QuestionnaireError
 from service.surveys.model import Item, Matrix, Role
+from tests.support.userfiles import within
 
 FILE = "borger.toml"
 
@@ -466,6 +468,29 @@ def test_a_file_larger_than_a_questionnaire_can_be_is_refused_unread(tmp_path, v
     (tmp_path / "huge.toml").write_text(valid_toml + "# " + "x" * loader.MAX_FILE_BYTES + "\n")
     with pytest.raises(QuestionnaireError, match=r"huge\.toml: \d+ bytes is more than a questionnaire file may hold"):
         loader.load_dir(tmp_path)
+
+
+def test_a_fifo_named_like_a_questionnaire_is_refused_at_once_naming_it(tmp_path, valid_toml):
+    (tmp_path / "a.toml").write_text(valid_toml)
+    os.mkfifo(tmp_path / "b.toml")  # a start must not wait for ever for a writer
+    with pytest.raises(QuestionnaireError, match=r"b\.toml: is a named pipe \(FIFO\), not a regular file"):
+        within(30, lambda: loader.load_dir(tmp_path))
+
+
+def test_a_file_with_a_second_bom_is_refused_naming_line_1(tmp_path, valid_toml):
+    (tmp_path / "bom.toml").write_text("\ufeff\ufeff" + valid_toml)
+    with pytest.raises(QuestionnaireError, match=r"bom\.toml line 1: starts with a second byte order mark"):
+        loader.load_dir(tmp_path)
+
+
+@pytest.mark.parametrize("version", ["３", "٣", '"3"'])
+def test_a_version_in_other_digits_or_as_text_is_refused(valid_toml, version):
+    """TOML reads numbers in the digits 0-9 only, and msgspec turns no text into a number:
+    a questionnaire file holds no number that service/numbers.py would need to read."""
+    text = re.sub(r"(?m)^version = 1$", f"version = {version}", valid_toml, count=1)
+    assert text != valid_toml
+    with pytest.raises(QuestionnaireError, match=FILE):
+        loader.decode(text, FILE)
 
 
 def test_the_same_version_in_two_files_names_both(tmp_path, valid_toml):

@@ -8,6 +8,7 @@ import pytest
 
 from service.admin.keys import KeyRefused, looks_like_cpr, read_key_file
 from service.admin.model import NewInvitations
+from tests.support.userfiles import NOT_REGULAR, not_regular, within
 
 
 @pytest.mark.parametrize("key", [
@@ -54,6 +55,26 @@ def test_a_bad_key_file_is_refused_naming_its_line(tmp_path, content, message):
     assert message in str(refused.value)
 
 
+@pytest.mark.parametrize("key", ["²²²²²²²²²²", "٠١٠١٩٠١٢٣٤", "０１０１９０１２３４", "P-٣", "P-３"],
+                         ids=["superscript", "arabic-indic", "full-width", "arabic-indic-3", "full-width-3"])
+def test_a_key_with_digits_other_than_0_to_9_is_refused_naming_its_line(tmp_path, key):
+    with pytest.raises(KeyRefused, match=r"keys\.txt line 2: may hold only the letters A-Z and a-z, the digits 0-9"):
+        read_key_file(_file(tmp_path, f"P-1\n{key}\n"))
+
+
+def test_a_key_file_with_a_second_bom_is_refused_naming_line_1(tmp_path):
+    with pytest.raises(KeyRefused, match=r"keys\.txt line 1: starts with a second byte order mark"):
+        read_key_file(_file(tmp_path, "\ufeff\ufeffP-1\nP-2\n"))
+
+
+@pytest.mark.parametrize("kind", list(NOT_REGULAR))
+def test_a_key_file_that_is_not_a_regular_file_is_refused_at_once_naming_it(tmp_path, kind):
+    path = not_regular(tmp_path, kind)
+    with pytest.raises(KeyRefused) as refused:
+        within(30, lambda: read_key_file(path))
+    assert str(refused.value).startswith(f"{path}: is {NOT_REGULAR[kind]}, not a regular file")
+
+
 def test_a_key_file_that_is_not_utf8_names_the_line_and_says_to_save_as_utf8(tmp_path):
     with pytest.raises(KeyRefused, match=r"keys.txt line 2: not UTF-8 .*save the file as UTF-8"):
         read_key_file(_file(tmp_path, "P-1\nP-\xf8\n".encode("latin-1")))
@@ -74,6 +95,7 @@ def test_a_key_file_keeps_order_and_lines_and_forgives_windows_line_ends_and_a_b
     (["P-1", "P-2", "P-1"], "respondent_keys[2]: repeats respondent_keys[0]"),
     (["P-1", "P\t2"], "respondent_keys[1]: contains a control character"),
     (["P-1", "P\u00a02"], "respondent_keys[1]: contains whitespace"),
+    (["P-1", "²²²²²²²²²²"], "respondent_keys[1]: may hold only the letters A-Z and a-z, the digits 0-9"),
 ])
 def test_a_bad_key_in_a_body_names_its_index_and_never_echoes_the_key(keys, message):
     with pytest.raises(msgspec.ValidationError) as refused:
