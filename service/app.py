@@ -35,9 +35,9 @@ from service.surveys.catalogue import Catalogue
 from service.surveys.web import FormController
 from service.texts import text
 from service.web import limits, scratch
-from service.web.docs import EDGE_ROUTES, LocalSwagger
+from service.web.docs import EDGE_ROUTES, LocalSwagger, OpenApiJson
 from service.web.handlers import APP_HANDLERS, install_log_redaction
-from service.web.headers import SecurityHeaders
+from service.web.headers import AllowEveryMethod, SecurityHeaders
 
 log = logging.getLogger(__name__)
 TEMPLATES = Path(__file__).parent / "surveys" / "templates"
@@ -91,7 +91,8 @@ def create_app(settings: Settings) -> Litestar:
         compression_config=CompressionConfig(backend="gzip", minimum_size=512, gzip_compress_level=6),
         exception_handlers=APP_HANDLERS,  # the form and the APIs set their own (service/web/handlers.py)
         before_request=limits.at_the_edge,
-        before_send=[SecurityHeaders(https=settings.public_url.startswith("https://"))],
+        before_send=[SecurityHeaders(https=settings.public_url.startswith("https://")), AllowEveryMethod()],
         request_max_body_size=limits.MAX_BODY,
-        openapi_config=OpenAPIConfig(title="Sammen", version="0.1.0", path="/schema", render_plugins=[LocalSwagger()]),
+        openapi_config=OpenAPIConfig(title="Sammen", version="0.1.0", path="/schema",
+                                     render_plugins=[LocalSwagger(), OpenApiJson()]),
     )

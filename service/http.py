@@ -11,12 +11,16 @@ from litestar.datastructures import State
 from litestar.di import NamedDependency
 from litestar.params import Parameter
 
-from service.bounds import INT_MAX
+from service.bounds import IDENTIFIER_PATTERN, INT_MAX, TOKEN_PATTERN
 from service.surveys.catalogue import Catalogue
 
 Conn: TypeAlias = NamedDependency[asyncpg.Connection]
 # A row id or a questionnaire version in a path, bounded as the database holds it.
 PathId: TypeAlias = Annotated[int, Parameter(ge=1, le=INT_MAX)]
+# A link token in a path, shaped as service/tokens.py makes them.
+PathToken: TypeAlias = Annotated[str, Parameter(pattern=TOKEN_PATTERN)]
+# A questionnaire's id in a path.
+PathIdentifier: TypeAlias = Annotated[str, Parameter(pattern=IDENTIFIER_PATTERN)]
 
 
 async def provide_conn(state: State) -> AsyncGenerator[asyncpg.Connection, None]:

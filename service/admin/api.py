@@ -30,6 +30,7 @@ from service.admin.model import (
     UnitRate,
 )
 from service.auth import require_admin
+from service.bounds import TEXT_PATTERN
 from service.http import Conn, PathId
 from service.secrets_file import server_secret
 from service.web.handlers import JSON_HANDLERS, error_responses
@@ -109,7 +110,7 @@ class AdminApi(Controller):
     @get("/audit", responses=error_responses(401, 404))
     async def audit_log(
         self, conn: Conn, limit: Annotated[int, QueryParameter(ge=1, le=10_000)] = 100,
-        action: Annotated[str | None, QueryParameter(max_length=100)] = None,
+        action: Annotated[str | None, QueryParameter(max_length=100, pattern=TEXT_PATTERN)] = None,
     ) -> list[AuditEntry]:
         """Erasures, retention runs and reads by API keys (`action=read`), newest first."""
         return await audit.entries(conn, limit, action)

@@ -16,7 +16,8 @@ from service.textfiles import UnreadableFile, read_text
 MAX_KEYS = 10_000
 MAX_LENGTH = 100
 MAX_FILE_BYTES = 2_000_000  # 10 000 keys of 100 characters and their line ends
-_ALLOWED = re.compile(r"[A-Za-z0-9_.:-]+")
+ALLOWED_PATTERN = r"^[A-Za-z0-9_.:-]+$"  # also the API's schema (service/admin/model.py)
+_ALLOWED = re.compile(ALLOWED_PATTERN)
 
 
 class KeyRefused(ValueError):

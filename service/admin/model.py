@@ -8,9 +8,9 @@ from typing import Annotated, Literal
 import msgspec
 
 from service.admin import keys
-from service.bounds import RowId
+from service.bounds import NAME_PATTERN, TEXT_PATTERN, Identifier, RowId, Token
 
-Name = Annotated[str, msgspec.Meta(min_length=1, max_length=200, pattern=r"\S")]
+Name = Annotated[str, msgspec.Meta(min_length=1, max_length=200, pattern=NAME_PATTERN)]
 Sector = Literal["myndighed", "udfoerer", "sygepleje", "distriktspsykiatri", "jobcenter", "andet"]
 Arm = Literal["intervention", "comparison"]
 # A pseudonymous key linking one citizen across waves. The rules (no CPR number however
@@ -19,7 +19,7 @@ Arm = Literal["intervention", "comparison"]
 RespondentKey = Annotated[
     str,
     msgspec.Meta(
-        min_length=1, max_length=keys.MAX_LENGTH,
+        min_length=1, max_length=keys.MAX_LENGTH, pattern=keys.ALLOWED_PATTERN,
         description="letters A-Z/a-z, digits and _ . : -; never a CPR number",
     ),
 ]
@@ -59,7 +59,7 @@ class NewWave(_Body, frozen=True):
     phase: Literal["before", "after"]
     opens_on: dt.date
     closes_on: dt.date
-    questionnaire_id: str
+    questionnaire_id: Identifier
     version: RowId | None = None  # None: the newest version loaded
     # The wave's place in the evaluation's order: 0 baseline, 1 first follow-up (e.g. 6
     # months), 2 the next (12 months), ... None: 0 for a wave before, 1 for one after.
@@ -139,9 +139,9 @@ class ErasureRequest(_Body, frozen=True):
     """Erase one respondent: every answer and draft of a respondent key within an
     organisation (all its waves), or of one link."""
 
-    organisation_id: Annotated[int, msgspec.Meta(ge=1, le=2**63 - 1)] | None = None
-    respondent_key: Annotated[str, msgspec.Meta(min_length=1, max_length=keys.MAX_LENGTH)] | None = None
-    token: Annotated[str, msgspec.Meta(min_length=1, max_length=200, pattern=r"^[A-Za-z0-9_-]+$")] | None = None
+    organisation_id: RowId | None = None
+    respondent_key: RespondentKey | None = None
+    token: Token | None = None
 
     def __post_init__(self) -> None:
         by_key = self.organisation_id is not None or self.respondent_key is not None
@@ -229,7 +229,7 @@ class NewOutcome(_Body, frozen=True):
     item: CodebookKey | None = None
     expected_direction: Literal["increase", "decrease", "any"] = "any"
     audience: Audience | None = None
-    note: Annotated[str, msgspec.Meta(max_length=2000)] = ""
+    note: Annotated[str, msgspec.Meta(max_length=2000, pattern=TEXT_PATTERN)] = ""
 
     def __post_init__(self) -> None:
         if (self.theme is None) == (self.item is None):

@@ -30,22 +30,20 @@ from service.analysis.side_by_side import Change
 from service.analysis.side_by_side import side_by_side as changes_side_by_side
 from service.analysis.snapshot import snapshot
 from service.auth import CallerDep, current_caller, require_reader
+from service.bounds import IDENTIFIER_PATTERN, MONTH_PATTERN
 from service.config import Settings
 from service.evaluations.offload import analysed, evaluation_bundle
 from service.evaluations.read import EvaluationInfo, evaluation_info
 from service.http import Conn, PathId
-from service.web import limits, scratch
+from service.web import scratch
+from service.web.docs import XLSX, download
 from service.web.handlers import JSON_HANDLERS, error_responses
 
 
-def _month(field: str, text: str) -> dt.date:
-    """A YYYY-MM query parameter as its first day, its year within the bounds every time
-    the edge takes has (service/web/limits.py: 1900–2200; the pattern alone lets 0000
-    through, which no date holds): a 400 naming the parameter otherwise."""
-    year = int(text[:4])
-    if not limits.YEARS[0] <= year <= limits.YEARS[1]:
-        raise limits.refusal(field, "time")
-    return dt.date(year, int(text[5:7]), 1)
+def _month(text: str) -> dt.date:
+    """A YYYY-MM query parameter (MONTH_PATTERN: its year within service/bounds.py's
+    YEARS, checked with the parameter) as its first day."""
+    return dt.date(int(text[:4]), int(text[5:7]), 1)
 
 
 class EvaluationApi(Controller):
@@ -131,7 +129,7 @@ class EvaluationApi(Controller):
     async def flow(
         self, evaluation_id: FromPath[PathId], conn: Conn, caller: CallerDep, state: State,
         method: Annotated[Literal["linear", "holt"], QueryParameter()] = "linear",
-        at: Annotated[str | None, QueryParameter(pattern=r"^[0-9]{4}-(0[1-9]|1[0-2])$")] = None,
+        at: Annotated[str | None, QueryParameter(pattern=MONTH_PATTERN)] = None,
         maxlags: Annotated[int | None, QueryParameter(ge=1, le=60)] = None,
     ) -> FlowAnalysis:
         """Citizen flow (the same figures as `sammen analyse flow` and `analysis.flow_analysis()`):
@@ -142,7 +140,7 @@ class EvaluationApi(Controller):
         few enrolled citizens are suppressed (`disclosure` says how)."""
         await check_evaluation_access(conn, caller, evaluation_id)
         settings: Settings = state.settings
-        month = _month("at", at) if at else None
+        month = _month(at) if at else None
         result = await analysed(state, lambda c: flow_analysis(
             c, evaluation_id, min_group_size=settings.min_group_size, method=method, at=month, maxlags=maxlags))
         await record_read(conn, caller, f"evaluation {evaluation_id} flow", len(result.monthly) + len(result.capacity))
@@ -151,7 +149,7 @@ class EvaluationApi(Controller):
     @get("/{evaluation_id:int}/models", responses=error_responses(401, 404, 422))
     async def models(
         self, evaluation_id: FromPath[PathId], conn: Conn, caller: CallerDep, state: State,
-        questionnaire: Annotated[str, QueryParameter(max_length=100)],
+        questionnaire: Annotated[str, QueryParameter(pattern=IDENTIFIER_PATTERN)],
         theme: Annotated[list[str] | None, QueryParameter(max_items=50)] = None,
         item: Annotated[list[str] | None, QueryParameter(max_items=50)] = None,
         min_share: Annotated[float, QueryParameter(gt=0, le=1)] = 0.5,
@@ -170,7 +168,7 @@ class EvaluationApi(Controller):
         return rows
 
     @get(["/{evaluation_id:int}/report.html", "/{evaluation_id:int}/report.pdf"], responses=error_responses(401, 404),
-         media_type="application/pdf")
+         media_type="application/pdf", operation_class=download("text/html", "application/pdf"))
     async def report(self, evaluation_id: FromPath[PathId], conn: Conn, caller: CallerDep, state: State,
                      request: Request[Any, Any, Any]) -> Response[bytes]:
         """The evaluation report in Danish (the same file as `sammen report`): self-contained
@@ -186,7 +184,7 @@ class EvaluationApi(Controller):
             "Content-Disposition": f'attachment; filename="{report.filename(evaluation_id, fmt)}"'})
 
     @get("/{evaluation_id:int}/export/data/{fmt:str}", responses=error_responses(401, 404),
-         media_type="application/zip")
+         media_type="application/zip", operation_class=download("application/zip", file=True))
     async def export_data(
         self, evaluation_id: FromPath[PathId], fmt: FromPath[Literal["csv", "parquet", "sav", "dta"]], conn: Conn,
         caller: CallerDep, state: State, wide: Annotated[bool, QueryParameter(required=False)] = False,
@@ -206,7 +204,7 @@ class EvaluationApi(Controller):
         return scratch.download(zipped, zipped.name, "application/zip")
 
     @get("/{evaluation_id:int}/export/tables/{name:str}", responses=error_responses(401, 404),
-         media_type="application/octet-stream")
+         media_type="application/octet-stream", operation_class=download(XLSX, "application/zip"))
     async def export_tables(
         self, evaluation_id: FromPath[PathId], name: FromPath[Literal["tabeller.xlsx", "tabeller.zip"]], conn: Conn,
         caller: CallerDep, state: State, lang: Annotated[Literal["da", "en"], QueryParameter()] = "da",
@@ -222,7 +220,7 @@ class EvaluationApi(Controller):
         body = await anyio.to_thread.run_sync(tables.xlsx_bytes if xlsx else tables.csv_zip_bytes, made)
         what = f"evaluation {evaluation_id} tables ({'xlsx' if xlsx else 'csv'})"
         await audit.record(conn, caller.actor, "export", what, {"rows": sum(len(t.frame) for t in made.values())})
-        media = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" if xlsx else "application/zip"
+        media = XLSX if xlsx else "application/zip"
         return Response(body, media_type=media, headers={
             "Content-Disposition": f'attachment; filename="evaluering-{evaluation_id}-{name}"'})
 

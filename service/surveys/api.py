@@ -13,8 +13,8 @@ from litestar.datastructures import State
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import FromPath, JSONBody
 
-from service.bounds import RowId
-from service.http import Conn, PathId, catalogue
+from service.bounds import Identifier, RowId
+from service.http import Conn, PathId, PathIdentifier, PathToken, catalogue
 from service.surveys import store, submission
 from service.surveys.answers import Answers
 from service.surveys.codebook import CodebookEntry, codebook
@@ -33,7 +33,7 @@ class QuestionnaireSummary(msgspec.Struct, frozen=True):
 
 
 class QuestionnaireRef(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
-    id: str
+    id: Identifier
     version: RowId
 
 
@@ -75,19 +75,19 @@ class SurveyApi(Controller):
 
     @get("/questionnaires/{questionnaire_id:str}/{version:int}", responses=error_responses(404))
     async def questionnaire(
-        self, questionnaire_id: FromPath[str], version: FromPath[PathId], conn: Conn, state: State
+        self, questionnaire_id: FromPath[PathIdentifier], version: FromPath[PathId], conn: Conn, state: State
     ) -> Questionnaire:
         return (await catalogue(state).version(conn, questionnaire_id, version)).questionnaire
 
     @get("/questionnaires/{questionnaire_id:str}/{version:int}/codebook", responses=error_responses(404))
     async def questionnaire_codebook(
-        self, questionnaire_id: FromPath[str], version: FromPath[PathId], conn: Conn, state: State
+        self, questionnaire_id: FromPath[PathIdentifier], version: FromPath[PathId], conn: Conn, state: State
     ) -> list[CodebookEntry]:
         """Every item and matrix dimension with its theme, scale, coding and value labels."""
         return codebook((await catalogue(state).version(conn, questionnaire_id, version)).questionnaire)
 
     @get("/forms/{token:str}", responses=error_responses(404))
-    async def form(self, token: FromPath[str], conn: Conn, state: State) -> FormInfo:
+    async def form(self, token: FromPath[PathToken], conn: Conn, state: State) -> FormInfo:
         inv = await store.invitation(conn, token)
         q = await catalogue(state).questionnaire(conn, inv.qv_id, inv.digest)
         status: FormStatus = "answered" if inv.submitted else "open" if inv.is_open(dt.date.today()) else "closed"
@@ -98,7 +98,7 @@ class SurveyApi(Controller):
         responses={200: ResponseSpec(Receipt, description="A retry of a submission stored before: nothing new stored"),
                    **error_responses(404, 409, 422)},
     )
-    async def submit(self, token: FromPath[str], data: JSONBody[Submission], state: State) -> Response[Receipt]:
+    async def submit(self, token: FromPath[PathToken], data: JSONBody[Submission], state: State) -> Response[Receipt]:
         """The busiest endpoint takes its connection itself, after the body is read: a
         slow upload holds none of the pool's connections, and the dependency machinery
         costs nothing."""

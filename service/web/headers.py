@@ -13,6 +13,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from litestar.routes import HTTPRoute
+
 PAGES_CSP = (
     "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; form-action 'self';"
     " frame-ancestors 'none'; base-uri 'none'"
@@ -54,3 +56,27 @@ class SecurityHeaders:
         ours = self._docs if scope.get("path", "").startswith(DOCS_PREFIX) else self._pages
         headers = message.get("headers") or []
         message["headers"] = [h for h in headers if h[0].lower() not in self._names] + ours
+
+
+class AllowEveryMethod:
+    """`before_send` hook: the `Allow` header of an OPTIONS answer lists every method of
+    the path. Litestar 2 answers OPTIONS from the route made for the first handler
+    registered on a path, so a path whose GET and POST are registered one after the other
+    advertised one of them only (litestar#4169, mended in Litestar 3)."""
+
+    def __init__(self) -> None:
+        self._allow: dict[str, bytes] | None = None  # path template -> "GET, OPTIONS, POST"
+
+    def _methods(self, app: Any) -> dict[str, bytes]:
+        if self._allow is None:
+            self._allow = {route.path_format: ", ".join(sorted(route.methods)).encode()
+                           for route in app.routes if isinstance(route, HTTPRoute)}
+        return self._allow
+
+    async def __call__(self, message: Any, scope: Any) -> None:
+        if message["type"] != "http.response.start" or scope.get("method") != "OPTIONS":
+            return
+        allow = self._methods(scope["app"]).get(scope.get("path_template", ""))
+        if allow is not None and message["status"] == 204:
+            message["headers"] = [h for h in message.get("headers") or [] if h[0].lower() != b"allow"]
+            message["headers"].append((b"allow", allow))

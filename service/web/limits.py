@@ -29,7 +29,7 @@ from typing import Any
 import msgspec
 from litestar import Request
 
-from service.bounds import INT_MAX
+from service.bounds import CONTROL, INT_MAX, YEARS
 from service.errors import BadRequest, FieldError, TooManyRequests, UnsupportedMediaType
 
 MAX_BODY = 64 * 1024  # a whole questionnaire's answers are a few KB
@@ -38,12 +38,11 @@ MAX_DEPTH = 32
 MAX_MEMBERS = 1_000
 MAX_ITEMS = 10_000
 MAX_FORM_FIELDS = 1_000
-YEARS = (1900, 2200)
 
 # Bytes that mean the slow, exact check must run.
 _CONTROL_BYTES = bytes(b for b in range(0x20) if b not in b"\t\n\r") + b"\x7f"
 _DIGITS_AS_ZERO = bytes.maketrans(b"123456789", b"000000000")
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")  # tab, line feed, return are text
+_CONTROL = re.compile(f"[{CONTROL}]")  # tab, line feed, return are text
 _TIMESTAMP = re.compile(r"[+-]?\d{4,6}-\d\d-\d\d[Tt ]\d\d")
 
 MESSAGES = {
