@@ -10,6 +10,8 @@ import datetime as dt
 import re
 from typing import Any
 
+import msgspec
+
 from service.config import Settings
 
 _MIN_SHARE = "share of a theme's items a response must answer to get a theme score (default 0.5)"
@@ -77,8 +79,25 @@ def add_power_parser(plan_commands: Any) -> None:
 
 
 def run(args: argparse.Namespace, settings: Settings) -> str:
-    """What `sammen analyse <command>` prints."""
-    match args.analyse_command:
+    """What `sammen analyse <command>` prints. Every command passes here, so here it is
+    audited like the HTTP doors' reads (service/admin/access.py: record_read): actor
+    'cli', action 'read', the evaluation, the measure and its parameters, the rows given
+    out; the entry is written before anything is printed, and a failed write prints nothing."""
+    from service import db
+    from service.analysis.session import Session
+
+    chosen = _command(args.analyse_command)
+    with Session(db.database_url(settings), settings) as session:
+        found = session.run(lambda conn: chosen.compute(conn, args, settings))
+        session.run_coroutine(_audited(session.url, args, _rows(found)))
+    printed: str = chosen.render(found, args)
+    return printed
+
+
+def _command(name: str) -> Any:
+    """The module of one command: its `compute(conn, args, settings)` (in one snapshot) and
+    `render(result, args)` (what is printed)."""
+    match name:
         case "models":
             from service.analysis import models_cli as chosen
         case "flow":
@@ -89,7 +108,34 @@ def run(args: argparse.Namespace, settings: Settings) -> str:
             from service.analysis import coordination_cli as chosen  # type: ignore[no-redef]
         case _:
             from service.analysis import cli as chosen  # type: ignore[no-redef]
-    return chosen.run(args, settings)
+    return chosen
+
+
+_NOT_PARAMETERS = {"command", "analyse_command", "evaluation", "format"}
+
+
+def _rows(found: Any) -> int:
+    """Rows given out: a list's items, or the items of every list a result holds."""
+    if isinstance(found, list):
+        return len(found)
+    return sum(len(v) for v in msgspec.structs.asdict(found).values() if isinstance(v, list))
+
+
+async def _audited(url: str, args: argparse.Namespace, rows: int) -> None:
+    """The audit entry of one command (its own connection: the analysis ran read-only)."""
+    import asyncpg
+
+    from service.admin import audit
+    from service.db import _init_connection
+
+    parameters = {k: v for k, v in vars(args).items() if k not in _NOT_PARAMETERS}
+    conn = await asyncpg.connect(url)
+    try:
+        await _init_connection(conn)
+        subject = audit.read_subject(args.evaluation, args.analyse_command, parameters)
+        await audit.record(conn, "cli", "read", subject, {"rows": rows})
+    finally:
+        await conn.close()
 
 
 def run_power(args: argparse.Namespace) -> str:

@@ -5,7 +5,8 @@ respondent key in clear, so the log can be kept after the data it speaks of is g
 
 from __future__ import annotations
 
-from typing import Literal
+from collections.abc import Mapping
+from typing import Any, Literal
 
 import asyncpg
 
@@ -23,6 +24,16 @@ async def record(
         actor, action, subject, counts,
     )
     return entry_id
+
+
+def read_subject(evaluation_id: int, what: str, parameters: Mapping[str, Any] | None = None) -> str:
+    """The subject of a read of one evaluation, as every door writes it: 'evaluation 3
+    flow', and the parameters that shaped the figures when the door takes any
+    ('evaluation 3 flow (method=holt, at=2025-12-01)'; unset ones left out), so a reader
+    of the log can tell which figures were given out."""
+    given = [f"{name}={','.join(map(str, value)) if isinstance(value, list) else value}"
+             for name, value in (parameters or {}).items() if value is not None and value != []]
+    return f"evaluation {evaluation_id} {what}" + (f" ({', '.join(given)})" if given else "")
 
 
 async def entries(conn: asyncpg.Connection, limit: int = 100, action: str | None = None) -> list[AuditEntry]:

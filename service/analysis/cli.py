@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import argparse
 
+import asyncpg
+
 from service.analysis.results import Comparison, Descriptive, to_frame, to_json
-from service.analysis.session import run_once
 from service.analysis.survey import summary
 from service.config import Settings
 
@@ -18,9 +19,12 @@ TABLE_COLUMNS = {
 }
 
 
-def run(args: argparse.Namespace, settings: Settings) -> str:
-    results = run_once(settings, lambda conn: summary(
-        conn, args.evaluation, min_group_size=settings.min_group_size, min_share=args.min_share))
+async def compute(conn: asyncpg.Connection, args: argparse.Namespace,
+                  settings: Settings) -> list[Descriptive | Comparison]:
+    return await summary(conn, args.evaluation, min_group_size=settings.min_group_size, min_share=args.min_share)
+
+
+def render(results: list[Descriptive | Comparison], args: argparse.Namespace) -> str:
     if args.format == "json":
         return to_json(results)
     parts = []

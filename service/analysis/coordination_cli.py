@@ -8,19 +8,22 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+import asyncpg
+
 from service.analysis.coordination import coordination, heatmap_frame
 from service.analysis.meetings import meetings, meetings_frame
 from service.analysis.results import to_frame, to_json
-from service.analysis.session import run_once
 from service.config import Settings
 
 
-def run(args: argparse.Namespace, settings: Settings) -> str:
+async def compute(conn: asyncpg.Connection, args: argparse.Namespace, settings: Settings) -> Any:
     if args.analyse_command == "coordination":
-        found: Any = run_once(settings, lambda conn: coordination(
-            conn, args.evaluation, min_group_size=settings.min_group_size, min_share=args.min_share))
-    else:
-        found = run_once(settings, lambda conn: meetings(conn, args.evaluation, min_group_size=settings.min_group_size))
+        return await coordination(conn, args.evaluation, min_group_size=settings.min_group_size,
+                                  min_share=args.min_share)
+    return await meetings(conn, args.evaluation, min_group_size=settings.min_group_size)
+
+
+def render(found: Any, args: argparse.Namespace) -> str:
     if args.format == "json":
         return to_json(found)
     number = "%.4g"

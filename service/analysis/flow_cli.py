@@ -8,14 +8,16 @@ import argparse
 from typing import Any
 
 
-def run(args: argparse.Namespace, settings: Any) -> str:
+async def compute(conn: Any, args: argparse.Namespace, settings: Any) -> Any:
     from service.analysis.flow import analyse
-    from service.analysis.results import to_frame, to_json
-    from service.analysis.session import run_once
 
-    found = run_once(settings, lambda conn: analyse(
-        conn, args.evaluation, min_group_size=settings.min_group_size, method=args.method, at=args.at,
-        maxlags=args.maxlags))
+    return await analyse(conn, args.evaluation, min_group_size=settings.min_group_size, method=args.method,
+                         at=args.at, maxlags=args.maxlags)
+
+
+def render(found: Any, args: argparse.Namespace) -> str:
+    from service.analysis.results import to_frame, to_json
+
     if args.format == "json":
         return to_json(found)
     number = "%.4g"

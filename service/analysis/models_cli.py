@@ -13,14 +13,16 @@ TABLE_COLUMNS = ["target", "model", "term", "estimate", "estimate_name", "ci_low
 
 
 
-def run(args: argparse.Namespace, settings: Any) -> str:
+async def compute(conn: Any, args: argparse.Namespace, settings: Any) -> Any:
     from service.analysis.models import models
-    from service.analysis.results import to_frame, to_json
-    from service.analysis.session import run_once
 
-    rows = run_once(settings, lambda conn: models(
-        conn, args.evaluation, args.questionnaire, themes=args.theme, items=args.item,
-        min_group_size=settings.min_group_size, min_share=args.min_share))
+    return await models(conn, args.evaluation, args.questionnaire, themes=args.theme, items=args.item,
+                        min_group_size=settings.min_group_size, min_share=args.min_share)
+
+
+def render(rows: Any, args: argparse.Namespace) -> str:
+    from service.analysis.results import to_frame, to_json
+
     if args.format == "json":
         return to_json(rows)
     frame = to_frame(rows)

@@ -6,15 +6,19 @@ from __future__ import annotations
 
 import argparse
 
+import asyncpg
+
 from service.analysis.results import to_json
-from service.analysis.session import run_once
-from service.analysis.side_by_side import frame, side_by_side
+from service.analysis.side_by_side import Change, frame, side_by_side
 from service.config import Settings
 
 
-def run(args: argparse.Namespace, settings: Settings) -> str:
-    found = run_once(settings, lambda conn: side_by_side(
-        conn, args.evaluation, min_group_size=settings.min_group_size, min_share=args.min_share))
+async def compute(conn: asyncpg.Connection, args: argparse.Namespace, settings: Settings) -> list[Change]:
+    return await side_by_side(conn, args.evaluation, min_group_size=settings.min_group_size,
+                              min_share=args.min_share)
+
+
+def render(found: list[Change], args: argparse.Namespace) -> str:
     if args.format == "json":
         return to_json(found)
     wide = frame(found)
