@@ -85,11 +85,18 @@ def binary(name: str) -> str:
     return found
 
 
+def _failed(what: str, stderr: str, code: int | None) -> SammenError:
+    """One line: the tool's first error line (not the CONTEXT and query lines after it)."""
+    lines = stderr.strip().splitlines()
+    errors = [line for line in lines if "error:" in line.lower()]
+    return SammenError(f"{what} failed: " + (errors[0] if errors else " ".join(lines[-3:]) if lines
+                                             else f"exit code {code}"))
+
+
 def _run(args: list[str], what: str, env: dict[str, str] | None = None) -> str:
     done = subprocess.run(args, capture_output=True, text=True, check=False, env=env)
     if done.returncode != 0:
-        detail = done.stderr.strip().splitlines()
-        raise SammenError(f"{what} failed: " + (" ".join(detail[-3:]) if detail else f"exit code {done.returncode}"))
+        raise _failed(what, done.stderr, done.returncode)
     return done.stdout
 
 
@@ -165,9 +172,7 @@ async def _dump(url: str, sealer: Sealer) -> None:
             while chunk := await dump.stdout.read(_CHUNK):
                 sealer.write(chunk)
             if await dump.wait() != 0:
-                detail = (await errors).decode(errors="replace").strip().splitlines()
-                raise SammenError("pg_dump failed: " + (" ".join(detail[-3:]) if detail else
-                                                        f"exit code {dump.returncode}"))
+                raise _failed("pg_dump", (await errors).decode(errors="replace"), dump.returncode)
             sealer.finish(migration, tables)
     finally:
         await conn.close()

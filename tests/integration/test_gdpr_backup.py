@@ -1,13 +1,14 @@
 """`sammen backup` and `sammen restore` round trip, on a database of its own on the test
-server: make data, back up, change the data, restore, and every table is as it was. A
-file that is not a backup is refused and the database left as it is."""
+server: make data, back up, change the data, restore, and every table is as it was,
+owned as it was, with nothing of the restore left behind; and again from a backup of
+the restored database. A file that is not a backup is refused and the database left as
+it is (hostile files: test_restore_hostile.py)."""
 
 from __future__ import annotations
 
 import stat
 from urllib.parse import urlsplit
 
-import msgspec
 import pytest
 from litestar.testing import AsyncTestClient
 
@@ -15,35 +16,33 @@ from service.admin import store as admin
 from service.admin.model import NewInvitations, NewOrganisation
 from service.app import create_app
 from service.secrets_file import server_secret
+from tests.support.backups import own_database as database_of_its_own
+from tests.support.backups import scratch_left, snapshot
 from tests.support.cli import sammen
-from tests.support.database import connect, new_database
+from tests.support.database import connect
 from tests.support.evaluation import BASE_URL, set_up_evaluation
 from tests.support.respond import respond
 
 
 @pytest.fixture
 async def own_database(pool, settings):
-    """Settings for a new, empty database beside the test database."""
-    url = await new_database(pool, settings.database_url, "sammen_backup_")
+    async with database_of_its_own(pool, settings) as own:
+        yield own
+
+
+async def _owners(pool, url: str) -> tuple[str, set[str]]:
+    """Who owns the database, and who owns its tables."""
+    name = urlsplit(url).path[1:]
+    conn = await connect(url)
     try:
-        yield msgspec.structs.replace(settings, database_url=url)
+        tables = {r[0] for r in await conn.fetch(
+            "select distinct tableowner from pg_tables where schemaname = 'public'")}
     finally:
-        await pool.execute(f'drop database "{urlsplit(url).path[1:]}" with (force)')
+        await conn.close()
+    return await pool.fetchval("select pg_get_userbyid(datdba) from pg_database where datname = $1", name), tables
 
 
-async def _snapshot(conn) -> dict[str, str]:
-    """Every row of every table, and where each identity sequence stands."""
-    tables = [r["table_name"] for r in await conn.fetch(
-        "select table_name from information_schema.tables where table_schema = 'public' and table_type = 'BASE TABLE'"
-        " order by table_name")]
-    snap = {t: await conn.fetchval(f'select coalesce(json_agg(x order by x::text), \'[]\')::text from "{t}" x')
-            for t in tables}
-    for r in await conn.fetch("select schemaname, sequencename, last_value from pg_sequences order by 2"):
-        snap[f"sequence {r['sequencename']}"] = str(r["last_value"])
-    return snap
-
-
-async def test_a_backup_restores_every_table_as_it_was(own_database, tmp_path):
+async def test_a_backup_restores_every_table_as_it_was(pool, own_database, tmp_path):
     settings = own_database
     async with AsyncTestClient(create_app(settings)) as client:  # migrates the new database at start
         conn = await connect(settings.database_url)
@@ -53,7 +52,8 @@ async def test_a_backup_restores_every_table_as_it_was(own_database, tmp_path):
                 conn, ev.waves["Før"], NewInvitations(unit_id=ev.units[0], respondent_keys=["B-1", "B-2"]),
                 BASE_URL, server_secret(settings))
             await respond(client, links[0].token, text="Før-svar")
-            first = await _snapshot(conn)
+            first = await snapshot(settings.database_url)
+            owners = await _owners(pool, settings.database_url)
             assert '"Før-svar"' in first["answer"]
 
             backup = tmp_path / "sammen.backup"
@@ -64,21 +64,34 @@ async def test_a_backup_restores_every_table_as_it_was(own_database, tmp_path):
             await respond(client, links[1].token, text="Efter backup")
             await admin.create_organisation(conn, NewOrganisation(name="Ny kommune"))
             await conn.execute("delete from response where id = (select min(id) from response)")
-            assert await _snapshot(conn) != first
+            assert await snapshot(settings.database_url) != first
         finally:
             await conn.close()
 
     ran = await sammen(settings, "restore", str(backup))
     assert ran.code == 0, ran.err
+    assert ran.json()["rows"]["answer"] > 0
+    assert await snapshot(settings.database_url) == first
+    assert await _owners(pool, settings.database_url) == owners
+    assert await scratch_left(pool) == []
+
+    # a backup of a restored database restores too (PostgreSQL prints some definitions
+    # differently after a dump and restore)
+    again = tmp_path / "again.backup"
+    assert (await sammen(settings, "backup", str(again))).code == 0
     conn = await connect(settings.database_url)
     try:
-        assert await _snapshot(conn) == first
+        await admin.create_organisation(conn, NewOrganisation(name="Efter anden backup"))
     finally:
         await conn.close()
+    ran = await sammen(settings, "restore", str(again))
+    assert ran.code == 0, ran.err
+    assert await snapshot(settings.database_url) == first
 
 
-@pytest.mark.parametrize("content", [b"", b"select 1; -- not a backup\n", b"PGDMP\x01\x0f\x00 truncated"],
-                         ids=["empty-file", "sql-text", "truncated-archive"])
+@pytest.mark.parametrize("content", [b"", b"select 1; -- not a backup\n", b"PGDMP\x01\x0f\x00 truncated",
+                                     b"SAMMEN-BACKUP\n"],
+                         ids=["empty-file", "sql-text", "bare-pg-dump-archive", "header-only"])
 async def test_a_file_that_is_not_a_backup_is_refused_and_the_database_stays(own_database, tmp_path, content):
     settings = own_database
     ran = await sammen(settings, "migrate")
@@ -86,14 +99,14 @@ async def test_a_file_that_is_not_a_backup_is_refused_and_the_database_stays(own
     conn = await connect(settings.database_url)
     try:
         await set_up_evaluation(conn)
-        before = await _snapshot(conn)
-        bad = tmp_path / "bad.backup"
-        bad.write_bytes(content)
-        ran = await sammen(settings, "restore", str(bad))
-        assert ran.code != 0 and f"FILE: {bad}" in ran.err, ran.err
-        assert await _snapshot(conn) == before
     finally:
         await conn.close()
+    before = await snapshot(settings.database_url)
+    bad = tmp_path / "bad.backup"
+    bad.write_bytes(content)
+    ran = await sammen(settings, "restore", str(bad))
+    assert ran.code == 2 and f"FILE: {bad}" in ran.err, ran.err
+    assert await snapshot(settings.database_url) == before
 
 
 async def test_a_backup_to_a_folder_that_does_not_exist_is_refused(settings, tmp_path):
