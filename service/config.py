@@ -25,6 +25,10 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     pool_size: Annotated[int, msgspec.Meta(ge=1, le=200)] = 10  # per worker
     workers: Annotated[int, msgspec.Meta(ge=1, le=64)] = 1  # web processes; one per core on a larger host
     questionnaire_dir: str = "questionnaires"
+    # heavy evaluator jobs (report, charts, tables, data files; service/web/jobs.py): how many
+    # at once per web process, and how long a request waits for a place before a 429
+    heavy_jobs: Annotated[int, msgspec.Meta(ge=1, le=64)] = 1
+    heavy_job_wait: Annotated[int, msgspec.Meta(ge=0, le=600)] = 30
     # the core an evaluator's analysis keeps to on this machine: 'last', 'off' or a number
     # (service/analysis/isolation.py)
     analysis_core: Annotated[str, msgspec.Meta(pattern=r"^(last|off|[0-9]{1,4})$")] = "last"

@@ -44,6 +44,11 @@ class TooManyRequests(SammenError):
         super().__init__(message)
 
 
+class Busy(TooManyRequests):
+    """A heavy job (report, charts, tables, data files) refused for now: the key has one
+    in progress, or the server makes as many at once as it may (service/web/jobs.py)."""
+
+
 class Unavailable(SammenError):
     """The database cannot be reached: try again in a moment (503 with Retry-After)."""
 

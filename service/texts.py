@@ -77,6 +77,9 @@ TEXTS: dict[str, tuple[str, str]] = {
     "message_too_many": ("Prøv igen om lidt", "Try again in a moment"),
     "message_too_many_body": ("Der er kommet mange forsøg fra din forbindelse på kort tid. Vent lidt, og prøv så igen.",
         "Many attempts have come from your connection in a short time. Wait a little, then try again."),
+    "message_busy": ("Prøv igen om lidt", "Try again in a moment"),
+    "message_busy_body": ("Vi er ved at lave en anden rapport eller eksport. Vent til den er færdig, og prøv så igen.",
+        "Another report or export is being made. Wait until it is finished, then try again."),
     "message_unavailable": ("Prøv igen om lidt", "Try again in a moment"),
     "message_unavailable_body": ("Vi kan ikke gemme eller hente svar lige nu. "
         "Dine svar fra tidligere sider er ikke tabt. Prøv igen om lidt.",

@@ -38,6 +38,7 @@ from service.http import Conn, PathId
 from service.web import scratch
 from service.web.docs import XLSX, download
 from service.web.handlers import JSON_HANDLERS, error_responses
+from service.web.jobs import heavy_job
 
 
 def _month(text: str) -> dt.date:
@@ -167,6 +168,7 @@ class EvaluationApi(Controller):
         await record_read(conn, caller, f"evaluation {evaluation_id} models", len(rows))
         return rows
 
+    @heavy_job
     @get(["/{evaluation_id:int}/report.html", "/{evaluation_id:int}/report.pdf"], responses=error_responses(401, 404),
          media_type="application/pdf", operation_class=download("text/html", "application/pdf"))
     async def report(self, evaluation_id: FromPath[PathId], conn: Conn, caller: CallerDep, state: State,
@@ -183,6 +185,7 @@ class EvaluationApi(Controller):
         return Response(body, media_type=report.MEDIA_TYPES[fmt], headers={
             "Content-Disposition": f'attachment; filename="{report.filename(evaluation_id, fmt)}"'})
 
+    @heavy_job
     @get("/{evaluation_id:int}/export/data/{fmt:str}", responses=error_responses(401, 404),
          media_type="application/zip", operation_class=download("application/zip", file=True))
     async def export_data(
@@ -203,6 +206,7 @@ class EvaluationApi(Controller):
                                                 min_group_size=settings.min_group_size, actor=caller.actor)
         return scratch.download(zipped, zipped.name, "application/zip")
 
+    @heavy_job
     @get("/{evaluation_id:int}/export/tables/{name:str}", responses=error_responses(401, 404),
          media_type="application/octet-stream", operation_class=download(XLSX, "application/zip"))
     async def export_tables(
@@ -224,6 +228,7 @@ class EvaluationApi(Controller):
         return Response(body, media_type=media, headers={
             "Content-Disposition": f'attachment; filename="evaluering-{evaluation_id}-{name}"'})
 
+    @heavy_job
     @get("/{evaluation_id:int}/export/{name:str}", responses=error_responses(401, 404),
          media_type="text/csv; charset=utf-8")
     async def export(

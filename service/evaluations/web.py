@@ -37,6 +37,7 @@ from service.http import Conn, PathId
 from service.secrets_file import server_secret
 from service.web import scratch
 from service.web.handlers import HTML_HANDLERS, json_error
+from service.web.jobs import heavy_job
 from service.web.limits import RateLimit, client_address
 
 Lang = Annotated[Literal["da", "en"] | None, QueryParameter(name="lang", required=False)]
@@ -199,6 +200,7 @@ class EvaluatorPages(Controller):
     async def sign_out(self, request: Request[Any, Any, Any], state: State) -> Redirect:
         return Redirect(HOME, status_code=303, cookies=[_cookie(state, "", 0)])
 
+    @heavy_job
     @get(["/{evaluation_id:int}/rapport.pdf", "/{evaluation_id:int}/rapport.html"])
     async def report_file(self, request: Request[Any, Any, Any], evaluation_id: FromPath[PathId], conn: Conn,
                           state: State) -> Response[bytes]:
@@ -210,6 +212,7 @@ class EvaluatorPages(Controller):
                                        lambda: evaluation_bundle(state, evaluation_id))
         return _attachment(body, report.filename(evaluation_id, fmt), report.MEDIA_TYPES[fmt])
 
+    @heavy_job
     @get("/{evaluation_id:int}/figurer/{fmt:str}")
     async def charts_zip(self, request: Request[Any, Any, Any], evaluation_id: FromPath[PathId],
                          fmt: FromPath[Literal["png", "svg", "pdf"]], conn: Conn, state: State) -> Response[bytes]:
@@ -234,6 +237,7 @@ class EvaluatorPages(Controller):
         await record_read(conn, caller, f"evaluation {evaluation_id} charts ({fmt})", count)
         return _attachment(body, f"evaluering-{evaluation_id}-figurer-{fmt}.zip", "application/zip")
 
+    @heavy_job
     @get("/{evaluation_id:int}/data/{name:str}")
     async def data_file(self, request: Request[Any, Any, Any], evaluation_id: FromPath[PathId],
                         name: FromPath[Literal["svar.csv", "kodebog.csv"]], conn: Conn,
@@ -255,6 +259,7 @@ class EvaluatorPages(Controller):
         await audit.record(conn, caller.actor, "export", f"evaluation {evaluation_id} codebook (csv)", {"rows": rows})
         return _attachment(body, filename, "text/csv; charset=utf-8")
 
+    @heavy_job
     @get(["/{evaluation_id:int}/tabeller.xlsx", "/{evaluation_id:int}/tabeller.zip"])
     async def tables_file(self, request: Request[Any, Any, Any], evaluation_id: FromPath[PathId], conn: Conn,
                           state: State) -> Response[bytes]:
@@ -271,6 +276,7 @@ class EvaluatorPages(Controller):
         media = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" if xlsx else "application/zip"
         return _attachment(body, f"evaluering-{evaluation_id}-tabeller.{'xlsx' if xlsx else 'zip'}", media)
 
+    @heavy_job
     @get("/{evaluation_id:int}/datafil/{fmt:str}")
     async def data_zip(self, request: Request[Any, Any, Any], evaluation_id: FromPath[PathId],
                        fmt: FromPath[Literal["csv", "parquet", "sav", "dta"]], conn: Conn,
@@ -301,6 +307,7 @@ class EvaluatorPages(Controller):
             "lang": _lang(lang), "caller": caller, "evaluation": bundle.evaluation,
             "charts": [(name, chart_title(name)) for name in names]})
 
+    @heavy_job
     @get("/{evaluation_id:int}/figur/{fmt:str}/{name:str}")
     async def chart_file(self, request: Request[Any, Any, Any], evaluation_id: FromPath[PathId],
                          fmt: FromPath[Literal["png", "svg", "pdf"]], name: FromPath[str], conn: Conn,

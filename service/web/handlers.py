@@ -39,6 +39,7 @@ from service import db
 from service.errors import (
     AlreadyAnswered,
     BadRequest,
+    Busy,
     Closed,
     DraftChanged,
     FieldError,
@@ -135,6 +136,7 @@ _DOMAIN_KINDS: list[tuple[type[SammenError], str, int | None]] = [
     (VersionMoved, "moved", None),
     (DraftChanged, "changed", None),
     (LinkFull, "full", None),
+    (Busy, "busy", None),
     (TooManyRequests, "too_many", None),
     (Unavailable, "unavailable", None),
     (BadRequest, "bad_request", None),
@@ -301,7 +303,8 @@ _DESCRIPTIONS = {
     413: "The request body is larger than this route accepts",
     415: "A body in a format this route does not read (send JSON)",
     422: "Answers that break the questionnaire's rules; `errors` names each field",
-    429: "Too many requests from this address; see Retry-After",
+    429: "Too many requests from this address, or a report or export while this key's last one is in progress"
+         " or the server makes as many at once as it may; see Retry-After",
     500: "Internal error; quote `request_id` to the operator",
     503: "The database cannot be reached, or the server has no space to prepare a download; try again after"
          " Retry-After seconds",
