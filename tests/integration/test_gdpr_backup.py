@@ -16,8 +16,8 @@ from service.admin import store as admin
 from service.admin.model import NewInvitations, NewOrganisation
 from service.app import create_app
 from service.secrets_file import server_secret
+from tests.support.backups import in_use, scratch_left, snapshot
 from tests.support.backups import own_database as database_of_its_own
-from tests.support.backups import scratch_left, snapshot
 from tests.support.cli import sammen
 from tests.support.database import connect
 from tests.support.evaluation import BASE_URL, set_up_evaluation
@@ -92,15 +92,12 @@ async def test_a_backup_restores_every_table_as_it_was(pool, own_database, tmp_p
 @pytest.mark.parametrize("content", [b"", b"select 1; -- not a backup\n", b"PGDMP\x01\x0f\x00 truncated",
                                      b"SAMMEN-BACKUP\n"],
                          ids=["empty-file", "sql-text", "bare-pg-dump-archive", "header-only"])
-async def test_a_file_that_is_not_a_backup_is_refused_and_the_database_stays(own_database, tmp_path, content):
-    settings = own_database
-    ran = await sammen(settings, "migrate")
-    assert ran.code == 0, ran.err
-    conn = await connect(settings.database_url)
-    try:
-        await set_up_evaluation(conn)
-    finally:
-        await conn.close()
+async def test_a_file_that_is_not_a_backup_is_refused_and_the_database_stays(pool, settings, tmp_path, content):
+    async with in_use(pool, settings) as settings:
+        await _refused_and_kept(settings, tmp_path, content)
+
+
+async def _refused_and_kept(settings, tmp_path, content: bytes) -> None:
     before = await snapshot(settings.database_url)
     bad = tmp_path / "bad.backup"
     bad.write_bytes(content)

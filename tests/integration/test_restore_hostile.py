@@ -18,33 +18,15 @@ from service.admin.model import NewOrganisation
 from service.admin.store import create_organisation
 from service.errors import SammenError
 from tests.support import SECRET
-from tests.support.backups import (
-    PAYLOADS,
-    crafted_archive,
-    foreign_archive,
-    marker,
-    own_database,
-    scratch_left,
-    sign,
-    snapshot,
-)
+from tests.support.backups import PAYLOADS, crafted_archive, foreign_archive, marker, scratch_left, sign, snapshot
+from tests.support.backups import in_use as database_in_use
 from tests.support.cli import sammen
 from tests.support.database import connect, database_url_named
-from tests.support.evaluation import set_up_evaluation
 
 
 @pytest.fixture
 async def in_use(pool, settings):
-    """A migrated database of its own with an evaluation in it: the database a restore
-    would replace."""
-    async with own_database(pool, settings) as own:
-        ran = await sammen(own, "migrate")
-        assert ran.code == 0, ran.err
-        conn = await connect(own.database_url)
-        try:
-            await set_up_evaluation(conn)
-        finally:
-            await conn.close()
+    async with database_in_use(pool, settings) as own:
         yield own
 
 
@@ -196,3 +178,17 @@ async def test_a_user_without_the_rights_a_restore_needs_is_told_which(pool, set
         finally:
             await conn.close()
         await pool.execute("drop role sammen_app")
+
+
+async def test_a_restore_while_the_database_is_in_use_is_refused(pool, in_use, tmp_path):
+    good = tmp_path / "good.backup"
+    assert (await sammen(in_use, "backup", str(good))).code == 0
+    conn = await connect(in_use.database_url)  # the service, or a psql prompt
+    try:
+        ran = await sammen(in_use, "restore", str(good))
+    finally:
+        await conn.close()
+    assert ran.code == 2 and ran.err.strip().splitlines()[-1] == (
+        f"sammen: DATABASE: 1 other session(s) use database {urlsplit(in_use.database_url).path[1:]}: stop the "
+        "service (and close psql) first; nothing was restored"), ran.err
+    assert await scratch_left(pool) == []

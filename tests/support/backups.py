@@ -19,6 +19,7 @@ from service.admin.backup import Sealer
 from service.config import Settings
 from service.migrate import migration_files
 from tests.support.database import connect, new_database, pg_bin, prepare
+from tests.support.evaluation import set_up_evaluation
 
 
 @asynccontextmanager
@@ -31,6 +32,21 @@ async def own_database(pool: asyncpg.Pool, settings: Settings, prefix: str = "sa
         yield msgspec.structs.replace(settings, database_url=url)
     finally:
         await pool.execute(f'drop database if exists "{urlsplit(url).path[1:]}" with (force)')
+
+
+@asynccontextmanager
+async def in_use(pool: asyncpg.Pool, settings: Settings) -> AsyncIterator[Settings]:
+    """A migrated database of its own with an evaluation in it: the database a restore
+    would replace."""
+    async with own_database(pool, settings) as own:
+        assert own.database_url
+        await prepare(own.database_url, own)
+        conn = await connect(own.database_url)
+        try:
+            await set_up_evaluation(conn)
+        finally:
+            await conn.close()
+        yield own
 
 
 async def snapshot(url: str) -> dict[str, str]:
