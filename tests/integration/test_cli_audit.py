@@ -46,3 +46,11 @@ async def test_a_refused_command_line_analysis_prints_nothing_and_audits_nothing
     assert ran.code != 0 and ran.out == ""
     assert await _newest_reads(pool, before) == []
 
+
+async def test_exporting_charts_on_the_command_line_leaves_an_audit_entry(pool, settings, demo, tmp_path):
+    before = await pool.fetchval("select coalesce(max(id), 0) from audit_log")
+    ran = await sammen(settings, "export", "charts", "--evaluation", str(demo), "--out", str(tmp_path / "figurer"),
+                       "--format", "svg", "png", "--dpi", "50", "--only", "temascorer_borger")
+    assert ran.code == 0, ran.err
+    assert await _newest_reads(pool, before) == [
+        ("cli", f"evaluation {demo} charts (format=svg,png, dpi=50, lang=da, only=temascorer_borger)", 2)]
