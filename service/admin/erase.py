@@ -1,27 +1,41 @@
 """Erasure on request (GDPR art. 17): every response, answer and draft of one respondent
 key within an organisation (all its waves), or of one link, and the key itself taken off
 the invitations, in one transaction with its audit entry. The invitations stay (without
-key), so counts of links issued remain true."""
+key), so counts of links issued remain true.
+
+A respondent is named by the key the municipality knows, or by its pseudonym (`p:…`, as
+the data files show it); either way the audit entry names the pseudonym that was erased,
+never a key in clear."""
 
 from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 
 import asyncpg
 
 from service.admin import audit
 from service.admin.model import Erasure
-from service.admin.store import pseudonym
+from service.admin.store import PSEUDONYM, pseudonym
 from service.errors import NotFound, SammenError
 from service.tokens import hash_token
 
 
 def _stored_forms(secret: str, organisation_id: int, key: str) -> list[str]:
-    """Every form the key may be stored in: today's organisation-scoped pseudonym, and
-    for rows written before migration 0004, the key in clear and the unscoped pseudonym."""
+    """Every form the key may be stored in: today's organisation-scoped pseudonym, the
+    key as given (a pseudonym, or a key stored in clear before migration 0004), and for
+    rows written before 0004 the unscoped pseudonym."""
     unscoped = "p:" + hmac.new(secret.encode(), key.encode(), hashlib.sha256).hexdigest()[:32]
     return [pseudonym(secret, organisation_id, key), key, unscoped]
+
+
+def _pseudonyms_erased(forms: list[str], stored: set[str]) -> list[str]:
+    """How the audit entry names the respondent: the pseudonyms the erased rows held (a
+    key found in clear by its pseudonym of today, forms[0]); if nothing was found, the
+    pseudonym asked for (the key itself when it is one)."""
+    named = {k if re.fullmatch(PSEUDONYM, k) else forms[0] for k in stored}
+    return sorted(named or {forms[1] if re.fullmatch(PSEUDONYM, forms[1]) else forms[0]})
 
 
 async def _erase(conn: asyncpg.Connection, invitations: list[int], responses_sql: str, *args: object) -> dict[str, int]:
@@ -54,11 +68,17 @@ async def erase_respondent(
         if not await conn.fetchval("select 1 from organisation where id = $1", organisation_id):
             raise NotFound(f"organisation_id: organisation {organisation_id} does not exist")
         forms = _stored_forms(secret, organisation_id, key)
-        invitations = [r["id"] for r in await conn.fetch(
-            "select i.id from invitation i join wave w on w.id = i.wave_id join evaluation e on e.id = w.evaluation_id"
+        found = await conn.fetch(
+            "select i.id, i.respondent_key from invitation i join wave w on w.id = i.wave_id"
+            " join evaluation e on e.id = w.evaluation_id"
             " where e.organisation_id = $1 and i.respondent_key = any($2::text[]) for update of i",
             organisation_id, forms,
-        )]
+        )
+        invitations = [r["id"] for r in found]
+        stored = {r["respondent_key"] for r in found} | {r["respondent_key"] for r in await conn.fetch(
+            "select distinct r.respondent_key from response r join wave w on w.id = r.wave_id"
+            " join evaluation e on e.id = w.evaluation_id"
+            " where e.organisation_id = $1 and r.respondent_key = any($2::text[])", organisation_id, forms)}
         counts = await _erase(
             conn, invitations,
             "select r.id from response r join wave w on w.id = r.wave_id join evaluation e on e.id = w.evaluation_id"
@@ -66,7 +86,7 @@ async def erase_respondent(
             "   and (r.respondent_key = any($2::text[]) or r.invitation_id = any($3::bigint[]))",
             organisation_id, forms, invitations,
         )
-        subject = f"organisation {organisation_id}, respondent {forms[0]}"
+        subject = f"organisation {organisation_id}, respondent {', '.join(_pseudonyms_erased(forms, stored))}"
         audit_id = await audit.record(conn, actor, "erase respondent", subject, counts)
     return Erasure(audit_id, subject, **counts)
 

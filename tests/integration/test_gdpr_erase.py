@@ -146,3 +146,27 @@ async def test_an_erased_link_cannot_be_answered_again(client, conn, settings):
     again = await client.post(f"/api/responses/{token}", json={"submission_id": str(uuid.uuid4()), "answers": {}})
     assert again.status_code == 409 and "lukket" in again.text
     assert (await _of_token(conn, token))["responses"] == 0
+
+
+async def test_erasing_by_pseudonym_records_the_pseudonym_it_erased(client, conn, settings, admin_headers):
+    """The data files show respondents by pseudonym, so a request may name one: the audit
+    entry names that pseudonym (before: the pseudonym of the pseudonym, which no row held)."""
+    panel = await _panel(conn, settings, client, keys=("B-1", "B-2"))
+    org = panel["organisation"]
+    stored = await conn.fetchval("select respondent_key from invitation where token_hash = $1",
+                                 hash_token(panel["tokens"][("Før", "B-1")]))
+    assert stored.startswith("p:")
+    r = await client.post("/api/admin/erasures", headers=admin_headers,
+                          json={"organisation_id": org, "respondent_key": stored})
+    assert r.status_code == 200, r.text
+    assert (r.json()["responses"], r.json()["drafts"], r.json()["invitations_unkeyed"]) == (1, 1, 2)
+    assert r.json()["subject"] == f"organisation {org}, respondent {stored}"
+    entry = await conn.fetchrow("select subject from audit_log where action = 'erase respondent'")
+    assert entry["subject"] == f"organisation {org}, respondent {stored}"
+    assert await conn.fetchval("select count(*) from invitation where respondent_key = $1", stored) == 0
+
+    ran = await sammen(settings, "erase", "--organisation", str(org), "--key", "B-2")  # by key: its pseudonym
+    assert ran.code == 0, ran.err
+    b2 = ran.json()["subject"].removeprefix(f"organisation {org}, respondent ")
+    assert b2.startswith("p:") and b2 != stored and "B-2" not in ran.json()["subject"]
+    assert ran.json()["responses"] == 1
