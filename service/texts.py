@@ -169,6 +169,17 @@ TEXTS: dict[str, tuple[str, str]] = {
     "evaluator_data_tidy": ("Alle svar, én række pr. svar (CSV)", "Every answer, one row per answer (CSV)"),
     "evaluator_data_codebook": ("Kodebog til svarene (CSV)", "Codebook of the answers (CSV)"),
     "evaluator_data_file": ("Svar pr. besvarelse med etiketter ({name})", "Answers per response with labels ({name})"),
+    "evaluator_other_site": ("Log ind fra denne side. Formularen blev sendt fra en anden side, så du er ikke "
+                             "logget ind.", "Sign in from this page. The form was sent from another site, so you "
+                             "are not signed in."),
+    "evaluator_microdata_title": ("Kræver adgang til data på svarniveau", "Needs access to respondent-level data"),
+    "evaluator_microdata_needed": ("Svarene og datafilerne på svarniveau kræver en nøgle med tilladelsen "
+                                   "'microdata'. Rapport, figurer, tabeller og kodebog kan du hente med din nøgle. "
+                                   "Spørg din administrator, hvis du har brug for data på svarniveau.",
+                                   "The answers and data files at respondent level need a key with the "
+                                   "'microdata' permission. The report, charts, tables and codebook download with "
+                                   "your key. Ask your administrator if you need respondent-level data."),
+    "evaluator_back_to_list": ("Tilbage til evalueringerne", "Back to the evaluations"),
 }
 
 

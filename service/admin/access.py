@@ -1,6 +1,14 @@
 """Who may read what: API keys (admin or evaluator, an evaluator's scoped to one
 organisation), the caller a request is made by, the check that an evaluation is the
-caller's to read, and the audit entry every analysis read and export leaves.
+caller's to read, the microdata permission respondent-level files need, and the audit
+entry every analysis read and export leaves.
+
+Microdata (issue 17): an evaluator key reads analyses, reports, charts and tables, all
+under disclosure control. Respondent-level files (the tidy answers, the data files,
+free text) are not, so they need a key given the `microdata` permission on purpose
+(`sammen key add --role evaluator --microdata`). Admin keys always hold it: an admin sets
+up the evaluations, issues the invitations and erases respondents, so withholding the
+files from them would protect nothing; the configured SAMMEN_ADMIN_API_KEY holds it too.
 
 No Litestar here: the analysis layer and the CLI use the same functions. The HTTP
 guards that call them are in service/auth.py."""
@@ -16,7 +24,7 @@ import msgspec
 
 from service.admin import audit
 from service.admin.model import IssuedKey, KeyInfo, NewKey
-from service.errors import NotFound
+from service.errors import Forbidden, NotFound
 
 Role = Literal["admin", "evaluator"]
 
@@ -29,6 +37,7 @@ class Caller(msgspec.Struct, frozen=True, kw_only=True):
     name: str
     role: Role
     organisation_id: int | None
+    microdata: bool = False  # may download respondent-level files (admins always)
 
     @property
     def actor(self) -> str:
@@ -37,7 +46,18 @@ class Caller(msgspec.Struct, frozen=True, kw_only=True):
         return f"key:{self.key_id}" if self.key_id is not None else "admin-api"
 
 
-CONFIGURED_ADMIN = Caller(key_id=None, name="SAMMEN_ADMIN_API_KEY", role="admin", organisation_id=None)
+CONFIGURED_ADMIN = Caller(key_id=None, name="SAMMEN_ADMIN_API_KEY", role="admin", organisation_id=None,
+                          microdata=True)
+MICRODATA_REFUSED = ("this key lacks the microdata permission: respondent-level files (tidy answers, data files,"
+                     " free text) need a key made with --microdata (sammen key add --role evaluator --microdata);"
+                     " reports, charts and tables do not")
+
+
+class MicrodataRefused(Forbidden):
+    """403: a key without the microdata permission asked for respondent-level data."""
+
+    def __init__(self) -> None:
+        super().__init__(MICRODATA_REFUSED)
 
 
 def hash_key(key: str) -> bytes:
@@ -56,25 +76,34 @@ async def create_key(conn: asyncpg.Connection, body: NewKey) -> IssuedKey:
     elif body.organisation_id is not None:
         raise ValueError("organisation_id: an admin key reaches every organisation; give no organisation")
     key = secrets.token_urlsafe(32)
+    microdata = body.microdata or body.role == "admin"  # an admin key always holds it (module docstring)
     row = await conn.fetchrow(
-        "insert into api_key (name, role, organisation_id, key_hash) values ($1, $2, $3, $4)"
+        "insert into api_key (name, role, organisation_id, key_hash, microdata) values ($1, $2, $3, $4, $5)"
         " returning id, created_at",
-        body.name, body.role, body.organisation_id, hash_key(key),
+        body.name, body.role, body.organisation_id, hash_key(key), microdata,
     )
     return IssuedKey(id=row["id"], name=body.name, role=body.role, organisation_id=body.organisation_id,
-                     created_at=row["created_at"], key=key)
+                     microdata=microdata, created_at=row["created_at"], key=key)
+
+
+_KEY_COLUMNS = "id, name, role, organisation_id, microdata, created_at, revoked_at"
 
 
 def _info(row: asyncpg.Record) -> KeyInfo:
     return KeyInfo(id=row["id"], name=row["name"], role=row["role"], organisation_id=row["organisation_id"],
-                   created_at=row["created_at"], revoked_at=row["revoked_at"])
+                   microdata=row["microdata"], created_at=row["created_at"], revoked_at=row["revoked_at"])
+
+
+def caller_of(row: asyncpg.Record) -> Caller:
+    """The caller a row of api_key (id, name, role, organisation_id, microdata) stands for."""
+    return Caller(key_id=row["id"], name=row["name"], role=row["role"], organisation_id=row["organisation_id"],
+                  microdata=row["microdata"])
 
 
 async def revoke_key(conn: asyncpg.Connection, key_id: int) -> KeyInfo:
     """From now on the key opens nothing. Revoking twice keeps the first time."""
     row = await conn.fetchrow(
-        "update api_key set revoked_at = coalesce(revoked_at, now()) where id = $1"
-        " returning id, name, role, organisation_id, created_at, revoked_at",
+        f"update api_key set revoked_at = coalesce(revoked_at, now()) where id = $1 returning {_KEY_COLUMNS}",
         key_id,
     )
     if row is None:
@@ -84,19 +113,17 @@ async def revoke_key(conn: asyncpg.Connection, key_id: int) -> KeyInfo:
 
 async def list_keys(conn: asyncpg.Connection) -> list[KeyInfo]:
     """Every key ever made, revoked ones included (their hash is never shown)."""
-    rows = await conn.fetch("select id, name, role, organisation_id, created_at, revoked_at from api_key order by id")
+    rows = await conn.fetch(f"select {_KEY_COLUMNS} from api_key order by id")
     return [_info(r) for r in rows]
 
 
 async def caller_for_key(conn: asyncpg.Connection, key: str) -> Caller | None:
     """The caller a presented key stands for; None for an unknown or revoked key."""
     row = await conn.fetchrow(
-        "select id, name, role, organisation_id from api_key where key_hash = $1 and revoked_at is null",
+        "select id, name, role, organisation_id, microdata from api_key where key_hash = $1 and revoked_at is null",
         hash_key(key),
     )
-    if row is None:
-        return None
-    return Caller(key_id=row["id"], name=row["name"], role=row["role"], organisation_id=row["organisation_id"])
+    return None if row is None else caller_of(row)
 
 
 async def check_evaluation_access(conn: asyncpg.Connection, caller: Caller, evaluation_id: int) -> int:
@@ -117,3 +144,15 @@ async def record_read(conn: asyncpg.Connection, caller: Caller, what: str, rows:
     (the entry's time), what (e.g. 'evaluation 3 summary') and how many rows were given
     out. Listed by `sammen audit` and GET /api/admin/audit (action 'read')."""
     return await audit.record(conn, caller.actor, "read", what, {"rows": rows})
+
+
+async def open_microdata(conn: asyncpg.Connection, caller: Caller, evaluation_id: int, what: str) -> None:
+    """Every door to respondent-level data calls this first: the evaluation must be the
+    caller's (404 otherwise, as for any read) and the caller must hold the microdata
+    permission (403 naming it otherwise). The use of the permission is audited as such:
+    an entry with action 'microdata' (`sammen audit --action microdata`), beside the
+    export's own entry with its row count."""
+    await check_evaluation_access(conn, caller, evaluation_id)
+    if not caller.microdata:
+        raise MicrodataRefused()
+    await audit.record(conn, caller.actor, "microdata", f"evaluation {evaluation_id} {what}", {})

@@ -46,9 +46,12 @@ def add_key_parser(p: argparse.ArgumentParser) -> None:
     add.add_argument("--role", required=True, choices=["admin", "evaluator"])
     add.add_argument("--organisation", type=id_argument,
                      help="the organisation an evaluator key may read (evaluators only)")
+    add.add_argument("--microdata", action="store_true",
+                     help="the key may also download respondent-level files (tidy answers, data files, free text);"
+                          " an admin key always may")
     add.add_argument("name", help="whose key, e.g. 'Kalundborg evaluator (VIVE)'")
     sub.add_parser("revoke", help="the key opens nothing from now on").add_argument("id", type=id_argument)
-    sub.add_parser("list", help="every key made (never the key itself)")
+    sub.add_parser("list", help="every key made, with its role, organisation and microdata permission (never the key)")
 
 
 async def run_plan(args: argparse.Namespace, conn: asyncpg.Connection) -> Any:
@@ -71,8 +74,8 @@ async def run_plan(args: argparse.Namespace, conn: asyncpg.Connection) -> Any:
 async def run_key(args: argparse.Namespace, conn: asyncpg.Connection) -> Any:
     match args.key_command:
         case "add":
-            body = msgspec.convert({"name": args.name, "role": args.role, "organisation_id": args.organisation},
-                                   NewKey)
+            body = msgspec.convert({"name": args.name, "role": args.role, "organisation_id": args.organisation,
+                                    "microdata": args.microdata}, NewKey)
             issued = await access.create_key(conn, body)
             print("The key is shown this once and stored only as its hash: keep it now.", file=sys.stderr)
             return issued

@@ -178,11 +178,13 @@ class AuditEntry(msgspec.Struct, frozen=True):
 
 class NewKey(_Body, frozen=True):
     """An evaluator key reads the analyses and exports of one organisation; an admin key
-    everything the admin API offers."""
+    everything the admin API offers. `microdata`: the key may also download
+    respondent-level files (tidy answers, data files, free text); admin keys always may."""
 
     name: Name
     role: Literal["admin", "evaluator"]
     organisation_id: RowId | None = None
+    microdata: bool = False
 
     def __post_init__(self) -> None:
         if self.role == "evaluator" and self.organisation_id is None:
@@ -196,6 +198,7 @@ class KeyInfo(msgspec.Struct, frozen=True, kw_only=True):
     name: str
     role: str
     organisation_id: int | None
+    microdata: bool  # may download respondent-level files (service/admin/access.py)
     created_at: dt.datetime
     revoked_at: dt.datetime | None = None
 
@@ -207,6 +210,7 @@ class IssuedKey(msgspec.Struct, frozen=True, kw_only=True):
     name: str
     role: str
     organisation_id: int | None
+    microdata: bool
     created_at: dt.datetime
     key: str
 

@@ -15,7 +15,7 @@ from litestar.params import FromPath, QueryParameter
 from litestar.response import File
 
 from service.admin import audit
-from service.admin.access import check_evaluation_access, record_read
+from service.admin.access import check_evaluation_access, open_microdata, record_read
 from service.analysis import survey
 from service.analysis.coordination import coordination as relational_coordination
 from service.analysis.coordination_results import Coordination
@@ -186,7 +186,7 @@ class EvaluationApi(Controller):
             "Content-Disposition": f'attachment; filename="{report.filename(evaluation_id, fmt)}"'})
 
     @heavy_job
-    @get("/{evaluation_id:int}/export/data/{fmt:str}", responses=error_responses(401, 404),
+    @get("/{evaluation_id:int}/export/data/{fmt:str}", responses=error_responses(401, 403, 404),
          media_type="application/zip", operation_class=download("application/zip", file=True))
     async def export_data(
         self, evaluation_id: FromPath[PathId], fmt: FromPath[Literal["csv", "parquet", "sav", "dta"]], conn: Conn,
@@ -195,9 +195,10 @@ class EvaluationApi(Controller):
     ) -> File:
         """Respondent-level data as `sammen export data` writes it (CSV, Parquet, SPSS .sav or
         Stata .dta with variable and value labels; long, or `wide=true` one row per
-        response), with its codebook, in one ZIP. Microdata: audited; free text only with
-        `free_text=true`."""
-        await check_evaluation_access(conn, caller, evaluation_id)
+        response), with its codebook, in one ZIP. Microdata: needs a key with the microdata
+        permission (403 otherwise), audited; free text only with `free_text=true`."""
+        await open_microdata(conn, caller, evaluation_id,
+                             f"data ({fmt}, {'wide' if wide else 'long'}{', free text' if free_text else ''})")
         from service.exports import datafiles  # pyarrow and pyreadstat only where an export is asked for
 
         settings: Settings = state.settings
@@ -229,7 +230,7 @@ class EvaluationApi(Controller):
             "Content-Disposition": f'attachment; filename="evaluering-{evaluation_id}-{name}"'})
 
     @heavy_job
-    @get("/{evaluation_id:int}/export/{name:str}", responses=error_responses(401, 404),
+    @get("/{evaluation_id:int}/export/{name:str}", responses=error_responses(401, 403, 404),
          media_type="text/csv; charset=utf-8")
     async def export(
         self, evaluation_id: FromPath[PathId], name: FromPath[Literal["tidy.csv", "codebook.csv"]], conn: Conn,
@@ -237,9 +238,13 @@ class EvaluationApi(Controller):
     ) -> Response[Any]:
         """The tidy answers (one row per answered cell; free text only with `free_text=true`)
         or the items' codebook, as `sammen export tidy` writes them; the answers are
-        streamed from a file, as export/data's. Microdata: not suppressed, so every export
-        is in the audit log with its row count."""
-        await check_evaluation_access(conn, caller, evaluation_id)
+        streamed from a file, as export/data's. Microdata: not suppressed, so tidy.csv needs
+        a key with the microdata permission (403 otherwise; the codebook does not) and
+        every export is in the audit log with its row count."""
+        if name == "tidy.csv":
+            await open_microdata(conn, caller, evaluation_id, f"tidy (csv{', free text' if free_text else ''})")
+        else:
+            await check_evaluation_access(conn, caller, evaluation_id)
         from service.exports import tidy  # pandas and pyarrow only where an export is asked for
 
         settings: Settings = state.settings

@@ -3,10 +3,14 @@ admin's), see the organisation's evaluations and download, for each, the report,
 charts, the tables and the data files. Server-rendered like the citizens' form, the same
 look and accessibility, and usable without JavaScript on a laptop or a tablet.
 
-The key is posted once; the browser keeps a signed cookie, never the key
-(service/evaluations/signin.py): HttpOnly, SameSite=Strict, Secure when the service is
-served over https. Every download checks the evaluation is the caller's (404 otherwise)
-and is written to the audit log like the API's."""
+The key is posted once; the browser keeps a signed cookie of a server-side session,
+never the key (service/evaluations/signin.py): HttpOnly, SameSite=Strict, Secure when the
+service is served over https; signing out ends the session on the server. Every POST
+(sign-in, sign-out) must come from this site's own pages (`posted_from_this_site`).
+Every download checks the evaluation is the caller's (404 otherwise) and is written to
+the audit log like the API's; respondent-level files need the microdata permission
+(service/admin/access.py), and the page says so instead of linking them for a key
+without it."""
 
 from __future__ import annotations
 
@@ -14,6 +18,7 @@ import io
 import zipfile
 from pathlib import Path
 from typing import Annotated, Any, Literal
+from urllib.parse import urlsplit
 
 import anyio
 import asyncpg
@@ -27,10 +32,10 @@ from litestar.params import FromPath, QueryParameter
 from litestar.response import File, Redirect, Template
 
 from service.admin import audit
-from service.admin.access import Caller, check_evaluation_access, record_read
+from service.admin.access import Caller, MicrodataRefused, check_evaluation_access, open_microdata, record_read
 from service.analysis.snapshot import snapshot
 from service.config import Settings
-from service.errors import TooManyRequests
+from service.errors import Forbidden, TooManyRequests
 from service.evaluations import signin
 from service.evaluations.offload import evaluation_bundle
 from service.http import Conn, PathId
@@ -99,23 +104,71 @@ class SignInFirst(NotAuthorizedException):
         self.error, self.notice = error, notice
 
 
+class OtherSite(Forbidden):
+    """A POST that did not come from this site's own pages (`posted_from_this_site`):
+    refused before anything else is looked at, a browser shown the sign-in page (403)."""
+
+    def __init__(self) -> None:
+        super().__init__("this form must be sent from the evaluator's page of this site (Sec-Fetch-Site"
+                         " same-origin, or an Origin that is SAMMEN_BASE_URL's)")
+
+
 def _wants_html(request: Request[Any, Any, Any]) -> bool:
     return request.accept.best_match([MediaType.JSON, MediaType.HTML], default=MediaType.JSON) == MediaType.HTML
 
 
 def _sign_in_again(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
-    if not _wants_html(request) or not isinstance(exc, SignInFirst):
+    """A browser gets a page of its own for the evaluator's refusals (the sign-in page,
+    or the list's message that a file needs the microdata permission); any other client,
+    and any other error, the one error policy's answer (service/web/handlers.py)."""
+    if not _wants_html(request) or not isinstance(exc, (SignInFirst, OtherSite, MicrodataRefused)):
         return json_error(request, exc)
-    return Template("evaluator_signin.html", status_code=401, context={
-        "lang": _lang(request.query_params.get("lang")), "error": exc.error, "notice": exc.notice})
+    lang = _lang(request.query_params.get("lang"))
+    if isinstance(exc, MicrodataRefused):
+        return Template("evaluator_refused.html", status_code=403, context={"lang": lang})
+    error, notice = (exc.error, exc.notice) if isinstance(exc, SignInFirst) else ("evaluator_other_site", None)
+    return Template("evaluator_signin.html", status_code=exc.status_code,
+                    context={"lang": lang, "error": error, "notice": notice})
+
+
+def site_origin(settings: Settings) -> str:
+    """The origin (scheme, host, port) a browser names for this site: SAMMEN_BASE_URL's,
+    or http://host:port without it, serialised as browsers do (lower case, the default
+    port left out, an IPv6 host in brackets)."""
+    parts = urlsplit(settings.public_url)
+    scheme, host = parts.scheme.lower(), (parts.hostname or "").lower()
+    try:
+        port = parts.port
+    except ValueError:  # not a port: no Origin can equal it
+        return ""
+    host = f"[{host}]" if ":" in host else host
+    return f"{scheme}://{host}" + (f":{port}" if port is not None and port != {"http": 80, "https": 443}.get(scheme)
+                                   else "")
+
+
+def posted_from_this_site(connection: ASGIConnection[Any, Any, Any, Any], settings: Settings) -> bool:
+    """The one check that a cookie-changing POST of the evaluator's page was sent by this
+    site's own page (CSRF): the browser's Sec-Fetch-Site says same-origin, or its Origin
+    equals SAMMEN_BASE_URL's origin exactly. 'null' (a sandboxed frame, some redirects,
+    and a same-origin form under Referrer-Policy no-referrer, where Sec-Fetch-Site
+    speaks instead) and anything else are refused, and the request's own Host and
+    X-Forwarded-* headers are never consulted: a client or proxy in between can set those."""
+    if connection.headers.get("sec-fetch-site") == "same-origin":
+        return True
+    origin = connection.headers.get("origin")
+    return origin is not None and origin == site_origin(settings)
 
 
 async def require_sign_in(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
-    """Guard: every route but posting the sign-in form needs a valid sign-in cookie; the
-    caller is left on the connection's state for the handler."""
-    if connection.scope["path"] == f"{HOME}/log-ind" and connection.scope.get("method") == "POST":
-        return
+    """Guard: every POST must come from this site (`posted_from_this_site`, 403), and
+    every route but posting the sign-in form needs a valid sign-in cookie; the caller is
+    left on the connection's state for the handler."""
     settings: Settings = connection.app.state.settings
+    method = connection.scope.get("method")
+    if method not in ("GET", "HEAD", "OPTIONS") and not posted_from_this_site(connection, settings):
+        raise OtherSite()
+    if connection.scope["path"] == f"{HOME}/log-ind" and method == "POST":
+        return
     async with connection.app.state.pool.acquire() as conn:
         caller = await signin.signed_in(conn, connection.cookies.get(signin.COOKIE), admin_key=settings.admin_api_key,
                                         secret=server_secret(settings))
@@ -139,18 +192,6 @@ async def _reader(request: Request[Any, Any, Any], conn: asyncpg.Connection, sta
     return caller
 
 
-def _same_site(request: Request[Any, Any, Any]) -> bool:
-    """A form posted from this site, as far as the browser says: Sec-Fetch-Site (sent by
-    current browsers whatever the referrer policy) same-origin, or else an Origin that is
-    this site's. With Referrer-Policy no-referrer a browser's Origin is 'null', which
-    says nothing either way."""
-    fetch_site = request.headers.get("sec-fetch-site")
-    if fetch_site is not None:
-        return fetch_site in ("same-origin", "none")
-    origin = request.headers.get("origin")
-    return origin in (None, "null") or origin == f"{request.url.scheme}://{request.url.netloc}"
-
-
 def _attachment(body: bytes, filename: str, media_type: str) -> Response[bytes]:
     return Response(body, media_type=media_type,
                     headers={"Content-Disposition": f'attachment; filename="{filename}"'})
@@ -160,7 +201,7 @@ class EvaluatorPages(Controller):
     path = HOME
     include_in_schema = False
     guards = [require_sign_in]
-    exception_handlers = {**HTML_HANDLERS, SignInFirst: _sign_in_again}
+    exception_handlers = {**HTML_HANDLERS, SignInFirst: _sign_in_again, Forbidden: _sign_in_again}
 
     @get("/")
     async def home(self, request: Request[Any, Any, Any], conn: Conn, state: State, lang: Lang = None) -> Template:
@@ -178,9 +219,6 @@ class EvaluatorPages(Controller):
         address = client_address(request)
         if (wait := guesses.retry_after(address)) is not None:
             raise TooManyRequests("too many wrong keys from this address; try again later", wait)
-        if not _same_site(request):
-            return Template("evaluator_signin.html", context={"lang": language, "error": "evaluator_key_wrong"},
-                            status_code=403)
         form = await request.form()
         key = str(form.get("noegle", "")).strip()
         settings = _settings(state)
@@ -198,6 +236,10 @@ class EvaluatorPages(Controller):
 
     @post("/log-ud", status_code=303)
     async def sign_out(self, request: Request[Any, Any, Any], state: State) -> Redirect:
+        """Ends the session on the server (a copy of the cookie opens nothing after) and
+        clears the cookie."""
+        async with state.pool.acquire() as conn:
+            await signin.sign_out(conn, request.cookies.get(signin.COOKIE))
         return Redirect(HOME, status_code=303, cookies=[_cookie(state, "", 0)])
 
     @heavy_job
@@ -247,13 +289,15 @@ class EvaluatorPages(Controller):
         gives them; audited."""
         from service.exports import tidy  # pandas and pyarrow only where an export is asked for
 
-        caller = await _reader(request, conn, state, evaluation_id)
+        caller = _signed_in_caller(request)
         filename = f"evaluering-{evaluation_id}-{name}"
         if name == "svar.csv":
+            await open_microdata(conn, caller, evaluation_id, "tidy (csv)")
             with scratch.folder("sammen-data-", keep=True) as folder:
                 path = await tidy.tidy_csv_file(conn, evaluation_id, folder, free_text=False,
                                                 min_group_size=_settings(state).min_group_size, actor=caller.actor)
             return scratch.download(path, filename, "text/csv; charset=utf-8")
+        await check_evaluation_access(conn, caller, evaluation_id)
         async with snapshot(conn):
             body, rows = await tidy.codebook_csv(conn, evaluation_id, _settings(state).min_group_size)
         await audit.record(conn, caller.actor, "export", f"evaluation {evaluation_id} codebook (csv)", {"rows": rows})
@@ -282,11 +326,12 @@ class EvaluatorPages(Controller):
                        fmt: FromPath[Literal["csv", "parquet", "sav", "dta"]], conn: Conn,
                        state: State) -> File:
         """Respondent-level data, one row per response with variable and value labels
-        (wide), and its codebook, in one ZIP sent from disk; no free text. Audited by the
-        export itself."""
+        (wide), and its codebook, in one ZIP sent from disk; no free text. Needs the
+        microdata permission; audited by the export itself."""
         from service.exports import datafiles  # pyarrow and pyreadstat only where an export is asked for
 
-        caller = await _reader(request, conn, state, evaluation_id)
+        caller = _signed_in_caller(request)
+        await open_microdata(conn, caller, evaluation_id, f"data ({fmt}, wide)")
         with scratch.folder("sammen-data-", keep=True) as folder:
             zipped = await datafiles.export_zip(conn, evaluation_id, folder, fmt=fmt, wide=True, free_text=False,
                                                 min_group_size=_settings(state).min_group_size, actor=caller.actor)

@@ -297,6 +297,8 @@ APP_HANDLERS = _handlers(negotiated_error)
 _DESCRIPTIONS = {
     400: "Malformed request: the body or a parameter cannot be read or cannot be stored; `errors` names the field",
     401: "The admin API key is missing or wrong",
+    403: "The key lacks a permission this route needs (`microdata`: respondent-level files), or a form was"
+         " posted from another site",
     404: "No such link, questionnaire version or object",
     405: "Method not allowed",
     409: "Conflict: already answered, the wave is closed, or the link moved to another version",

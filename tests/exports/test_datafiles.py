@@ -233,7 +233,7 @@ async def test_an_evaluator_downloads_spss_over_http_with_its_codebook_and_it_is
     async with pool.acquire() as conn:
         organisation = await conn.fetchval("select organisation_id from evaluation where id = $1", demo)
         key = (await access.create_key(conn, NewKey(name="Evaluator", role="evaluator",
-                                                    organisation_id=organisation))).key
+                                                    organisation_id=organisation, microdata=True))).key
     async with AsyncTestClient(create_app(settings)) as client:
         r = await client.get(f"/api/evaluations/{demo}/export/data/sav?wide=true",
                              headers={"Authorization": f"Bearer {key}"})
@@ -327,7 +327,7 @@ async def test_a_full_temporary_disk_is_reported_as_such_and_the_database_is_not
     async with pool.acquire() as conn:
         organisation = await conn.fetchval("select organisation_id from evaluation where id = $1", demo)
         key = (await access.create_key(conn, NewKey(name="Evaluator", role="evaluator",
-                                                    organisation_id=organisation))).key
+                                                    organisation_id=organisation, microdata=True))).key
     headers = {"Authorization": f"Bearer {key}"}
     restarts: list[object] = []
     monkeypatch.setattr(db, "revive_soon", restarts.append)

@@ -20,9 +20,10 @@ from tests.support.evaluation import invite, make_wave
 from tests.support.respond import respond
 
 
-async def _evaluator_key(conn, evaluation: int) -> str:
+async def _evaluator_key(conn, evaluation: int, microdata: bool = False) -> str:
     organisation = await conn.fetchval("select organisation_id from evaluation where id = $1", evaluation)
-    issued = await access.create_key(conn, NewKey(name="Evaluator", role="evaluator", organisation_id=organisation))
+    issued = await access.create_key(conn, NewKey(name="Evaluator", role="evaluator", organisation_id=organisation,
+                                                  microdata=microdata))
     return issued.key
 
 
@@ -58,7 +59,7 @@ async def test_an_evaluator_key_of_another_organisation_gets_404_and_an_unknown_
 
 async def test_an_evaluator_downloads_the_tidy_answers_and_codebook_and_each_download_is_audited(client, conn):
     evaluation = await answered_evaluation(client, conn, {"Nord": 3})
-    headers = {"Authorization": f"Bearer {await _evaluator_key(conn, evaluation)}"}
+    headers = {"Authorization": f"Bearer {await _evaluator_key(conn, evaluation, microdata=True)}"}
     r = await client.get(f"/api/evaluations/{evaluation}/export/tidy.csv", headers=headers)
     assert r.status_code == 200 and r.headers["content-type"].startswith("text/csv")
     rows = pd.read_csv(io.StringIO(r.text))

@@ -48,7 +48,7 @@ async def test_csv_from_the_command_and_from_http_has_the_tidy_rows_and_columns_
     assert list(got.columns) == list(expected.columns) and "text_value" not in got.columns
     assert len(got) == len(expected) > 0
     pd.testing.assert_frame_equal(_comparable(got), _comparable(expected))
-    headers = {"Authorization": f"Bearer {await _evaluator_key(conn, evaluation)}"}
+    headers = {"Authorization": f"Bearer {await _evaluator_key(conn, evaluation, microdata=True)}"}
     http = await client.get(f"/api/evaluations/{evaluation}/export/tidy.csv", headers=headers)
     assert http.status_code == 200 and http.content == out.read_bytes()  # the same file from either door
     assert {oct(p.stat().st_mode & 0o777) for p in tmp_path.iterdir()} == {"0o600"}  # the owner's only
