@@ -192,3 +192,13 @@ async def test_a_restore_while_the_database_is_in_use_is_refused(pool, in_use, t
         f"sammen: DATABASE: 1 other session(s) use database {urlsplit(in_use.database_url).path[1:]}: stop the "
         "service (and close psql) first; nothing was restored"), ran.err
     assert await scratch_left(pool) == []
+
+
+def test_the_temporary_role_logs_in_with_its_own_name_and_no_other_password():
+    """pg_restore connects as the temporary role (its password goes by PGPASSWORD), never
+    with the administrator's name or password from DATABASE_URL."""
+    url = "postgresql://app:secret@db.example:5432/sammen?sslmode=require&user=app&password=secret"
+    assert backup._url_for(url, "sammen_restore_1", "sammen_restore_1") == (
+        "postgresql://sammen_restore_1@db.example:5432/sammen_restore_1?sslmode=require")
+    assert backup._url_for(url, "other") == (
+        "postgresql://app:secret@db.example:5432/other?sslmode=require&user=app&password=secret")

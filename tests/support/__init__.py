@@ -11,6 +11,7 @@ stored. Nothing here imports pytest: benchmarks and the screenshot script run wi
     form        the same answers as the no-JavaScript form sends them, page by page
     readback    what was stored for a token
     budgets     limits the product promises, checked by tests and the benchmark alike
+    backups     a database of its own, its rows at once, crafted and foreign pg_dump archives
 """
 
 from __future__ import annotations
