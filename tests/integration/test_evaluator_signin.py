@@ -17,7 +17,6 @@ from service.app import create_app
 from service.config import Settings
 from service.evaluations import signin
 from service.evaluations.web import site_origin
-from service.web.limits import rate_limits
 from tests.support.evaluation import set_up_evaluation
 from tests.support.service import Service
 
@@ -25,11 +24,7 @@ HTML = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
 SAME_ORIGIN = {"Accept": HTML, "Sec-Fetch-Site": "same-origin"}
 
 
-@pytest.fixture(autouse=True)
-def fresh_rate_limits(client):
-    client.app.state.update(rate_limits())
-    yield
-    client.app.state.update(rate_limits())
+pytestmark = pytest.mark.usefixtures("fresh_rate_limits")  # tests/integration/conftest.py
 
 
 @pytest.fixture

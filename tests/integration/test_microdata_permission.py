@@ -10,7 +10,6 @@ from __future__ import annotations
 import pytest
 
 from service.evaluations import signin
-from service.web.limits import rate_limits
 from tests.integration.test_analysis_data import answered_evaluation
 from tests.support.cli import sammen_here
 
@@ -21,11 +20,7 @@ MICRODATA_API = ["export/tidy.csv", "export/tidy.csv?free_text=true", "export/da
 MICRODATA_PAGE = ["data/svar.csv", "datafil/csv", "datafil/sav", "datafil/dta", "datafil/parquet"]
 
 
-@pytest.fixture(autouse=True)
-def fresh_rate_limits(client):
-    client.app.state.update(rate_limits())
-    yield
-    client.app.state.update(rate_limits())
+pytestmark = pytest.mark.usefixtures("fresh_rate_limits")  # tests/integration/conftest.py
 
 
 @pytest.fixture
