@@ -254,13 +254,17 @@ def _toc(archive: Path, what: str) -> Counter[str]:
     return entries
 
 
+_DUMP_NOTES = ("-- Name: ", "-- Dumped from ", "-- Dumped by ", "-- PostgreSQL database dump")
+
+
 def _definitions(archive: Path, what: str) -> list[str]:
-    """The SQL pg_restore would run for the archive's schema, without comments (they
-    name the server's version and object ids) and psql's per-dump \\restrict keys."""
+    """The SQL pg_restore would run for the archive's schema, without the notes it prints
+    between statements (they name server versions and object ids) and psql's per-dump
+    \\restrict keys. Comments inside function bodies are compared like any code."""
     sql = _run([binary("pg_restore"), "--schema-only", "--no-owner", "--no-privileges", "--file=-", str(archive)],
                what)
-    return [line for line in sql.splitlines()
-            if line.strip() and not line.startswith(("--", "\\restrict", "\\unrestrict"))]
+    return [line for line in sql.splitlines() if line.strip() and line != "--"
+            and not line.startswith((*_DUMP_NOTES, "\\restrict ", "\\unrestrict "))]
 
 
 @dataclass(frozen=True)
