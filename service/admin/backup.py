@@ -26,6 +26,7 @@ trusts no archive it did not make, and does not trust even those blindly:
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import hashlib
 import hmac
 import os
@@ -381,8 +382,10 @@ async def scratch(url: str) -> AsyncIterator[Scratch]:
             for name in (made.reference, made.reloaded):
                 await conn.execute(f"create database {_ident(name)}")
                 undo.append(f"drop database if exists {_ident(name)} with (force)")
+            # its password expires, in case a killed restore leaves it behind
+            expires = (dt.datetime.now(dt.UTC) + dt.timedelta(days=1)).isoformat()
             await conn.execute(f"create role {_ident(made.role)} login nosuperuser nocreatedb nocreaterole"
-                               f" noreplication nobypassrls password '{made.password}'")
+                               f" noreplication nobypassrls password '{made.password}' valid until '{expires}'")
             undo.append(f"drop role if exists {_ident(made.role)}")
             await conn.execute(f"grant {_ident(made.role)} to current_user")  # to give it the new database
             await conn.execute(f"create database {_ident(made.new)} owner {_ident(made.role)} template template0")
