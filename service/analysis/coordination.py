@@ -14,11 +14,14 @@ tie scores, so every rater counts once there (their ties are not independent).
 Disclosure: the threshold is the item's (questionnaire_item.min_group_size, matrix or
 dimension rows) where stricter than the service's; it applies to every tie (n raters),
 to every rater role (its raters: a role group is never shown below it), to every rated
-role and to the whole. The published sums are: a rated role's n = the sum of its ties'
-n, and the overall n = the sum of the rater roles' n; secondary suppression keeps every
-hidden count unrecoverable from them (disclosure.suppress). A rater role's n is not a
-sum of its ties (a rater rates several groups), only a bound on each, so it is no
-published relation. A before/after comparison of a tie is shown only when the tie is
+role and to the whole. The published sums are: a rated role's n, score sum and agreeing
+= its ties', and the overall ones = the rater roles'. A rater role's n is not a sum of
+its ties (a rater rates several groups), but a reader knows it bounds each of them, and
+that counts are integers ≥ 0 and scores lie within the scale: with those bounds the sums
+alone can pin a small role (a job-centre group of 4 and a group of 2 were). So secondary
+suppression runs the exact audit with the bounds (disclosure_exact.protect): a hidden
+count's feasible interval holds at least the threshold's number of values, and no hidden sum of scores,
+mean or agreeing count is fixed. A before/after comparison of a tie is shown only when the tie is
 shown in every wave it merges, so its n cannot give a hidden count away."""
 
 from __future__ import annotations
@@ -34,10 +37,11 @@ import pandas as pd
 
 from service.admin.plan import planned_outcomes
 from service.analysis import coordination_queries as q
+from service.analysis import disclosure_exact as exact
 from service.analysis import stats, stats_reliability, survey
 from service.analysis.coordination_results import Coordination, Level, TieComparison, TieIndex
 from service.analysis.data import LinkedTable
-from service.analysis.disclosure import Key, Sum, suppress
+from service.analysis.disclosure import Key
 from service.analysis.results import Comparison, ThemeReliability
 from service.analysis.results_stats import Moments
 from service.roles import ROLE_GROUPS
@@ -54,20 +58,80 @@ SCORING = (
 Tie = tuple[str, str]  # (rater role, rated role)
 
 
-def tie_disclosure(ties: Mapping[Tie, int], raters: Mapping[str, int], threshold: int) -> set[Key]:
+class Figures(msgspec.Struct, frozen=True):
+    """What a row of one arm and wave publishes about its group: n, the sum of its scores
+    (n × mean) and how many agree (n × share)."""
+
+    n: int
+    total: float = 0.0
+    agreeing: int = 0
+
+
+def tie_disclosure(ties: Mapping[Tie, int], raters: Mapping[str, int], threshold: int, *,
+                   figures: Mapping[Key, Figures] | None = None, scale: tuple[float, float] = (1.0, 5.0)) -> set[Key]:
     """The cells of one arm and wave to hide: ('tie', rater, rated), ('rater', rater),
     ('rated', rated) and ('all',). `ties`: raters per tie; `raters`: raters per rater role
-    (each at least the largest of its ties)."""
-    counts: dict[Key, int] = {("tie", *t): n for t, n in ties.items()}
-    counts |= {("rater", r): n for r, n in raters.items()}
-    columns: dict[str, list[Tie]] = defaultdict(list)
+    (each at least the largest of its ties); `figures`: each cell's published figures,
+    when the sums and shares are to be audited too (scores on `scale`)."""
+    problem, checks = tie_problem(ties, raters, threshold, figures=figures, scale=scale)
+    primary = {c for c in problem.cell_of.values() if 0 < problem.values[(c, "n")] < threshold}
+    primary |= {("tie", *t) for t in ties if 0 < raters.get(t[0], 0) < threshold}  # a small role's ties too
+    return exact.protect(problem, primary, checks)
+
+
+def tie_problem(ties: Mapping[Tie, int], raters: Mapping[str, int], threshold: int, *,
+                figures: Mapping[Key, Figures] | None = None,
+                scale: tuple[float, float] = (1.0, 5.0)) -> tuple[exact.Problem, list[exact.Check]]:
+    """What a reader knows of one arm and wave: the published sums (a rated role's n, score
+    sum and agreeing are its ties'; the whole's are its rater roles', each rater counting
+    once there) and the bounds nobody needs telling: counts are integers ≥ 0 (≥ 1 for a
+    group in the table: the empty ones are shown as 0), a tie has at
+    most its rater role's raters and a role at most its ties' (each rater rates a group),
+    agreeing at most n, a sum of scores between n times the scale's ends. And what must
+    stay unknown of a hidden cell: its n within an interval of the threshold's number of
+    values, its score
+    sum, mean and agreeing not fixed (agreeing may be known to be 0, as its margin says)."""
+    columns: dict[str, list[Key]] = defaultdict(list)
     for rater, rated in ties:
-        columns[rated].append((rater, rated))
-    counts |= {("rated", rated): sum(ties[t] for t in cells) for rated, cells in columns.items()}
+        columns[rated].append(("tie", rater, rated))
+    counts: dict[Key, int] = {("tie", *t): n for t, n in ties.items()} | {("rater", r): n for r, n in raters.items()}
+    counts |= {("rated", rated): sum(counts[c] for c in cells) for rated, cells in columns.items()}
     counts[("all",)] = sum(raters.values())
-    sums = [Sum(("rated", rated), tuple(("tie", *t) for t in cells)) for rated, cells in columns.items()]
-    sums.append(Sum(("all",), tuple(("rater", r) for r in raters)))
-    return suppress(counts, dict.fromkeys(counts, threshold), sums)
+    sums: list[tuple[Key, list[Key]]] = [(("rated", rated), cells) for rated, cells in columns.items()]
+    sums.append((("all",), [("rater", r) for r in raters]))
+    measures = ("n", "total", "agreeing") if figures is not None else ("n",)
+    problem = exact.Problem(values={}, cell_of={}, equal=[], at_most=[], integral=set())
+    checks: list[exact.Check] = []
+    # the role groups first: a tie's bound leans on its rater role, so a role pinned by the
+    # whole's sum is to be covered among the roles, not among its ties
+    levels = ["rater", "all", "rated", "tie"]
+    for cell, n in sorted(counts.items(), key=lambda kv: (levels.index(kv[0][0]), repr(kv[0]))):  # type: ignore[index]
+        found = figures.get(cell, Figures(n)) if figures is not None else Figures(n)
+        for measure in measures:
+            problem.values[(cell, measure)] = float(getattr(found, measure))
+            problem.cell_of[(cell, measure)] = cell
+        problem.integral |= {(cell, "n"), (cell, "agreeing")}
+        checks.append(exact.Check(cell=cell, form={(cell, "n"): 1.0}, width=threshold - 1))
+        problem.lower[(cell, "n")] = min(1.0, n)  # a group in the table is not empty: the empty ones are shown
+        if figures is not None:
+            problem.at_most += [{(cell, "agreeing"): 1.0, (cell, "n"): -1.0},
+                                {(cell, "total"): -1.0, (cell, "n"): scale[0]},
+                                {(cell, "total"): 1.0, (cell, "n"): -scale[1]}]
+            checks += [exact.Check(cell=cell, form={(cell, "total"): 1.0}),
+                       exact.Check(cell=cell, form={(cell, "agreeing"): 1.0}, zero_ok=True)]
+            if n:  # the mean fixed, though n and the sum are not: sum − mean·n is then 0 in every solution
+                checks.append(exact.Check(cell=cell, form={(cell, "total"): 1.0, (cell, "n"): -found.total / n}))
+    for total, parts in sums:
+        for measure in measures:
+            problem.equal.append({(total, measure): -1.0, **{(p, measure): 1.0 for p in parts}})
+    for rater, rated in ties:
+        problem.at_most.append({(("tie", rater, rated), "n"): 1.0, (("rater", rater), "n"): -1.0})
+    for rater in raters:
+        own = [(("tie", r, rated), "n") for r, rated in ties if r == rater]
+        problem.at_most.append({(("rater", rater), "n"): 1.0, **dict.fromkeys(own, -1.0)})
+    # a bound the figures break is no bound a reader could rely on (and would make the audit infeasible)
+    problem.at_most = [b for b in problem.at_most if sum(c * problem.values[v] for v, c in b.items()) <= 1e-9]
+    return problem, checks
 
 
 async def coordination(
@@ -104,10 +168,11 @@ async def coordination(
         sequence, _, phase, arm = wave
         ties, per_rater = tables[wave], moments[wave]
         raters = {role: row["n"] for role, row in per_rater.items() if role is not None}
-        hidden = tie_disclosure({t: sum(c.values()) for t, c in ties.items()}, raters, threshold)
-        hidden_ties[wave] = {t for t in ties if ("tie", *t) in hidden}
         lo, hi = bounds[wave]
         agree_at = lo + AGREEING_AT * (hi - lo)
+        hidden = tie_disclosure({t: sum(c.values()) for t, c in ties.items()}, raters, threshold,
+                                figures=_figures(ties, per_rater, agree_at), scale=(lo, hi))
+        hidden_ties[wave] = {t for t in ties if ("tie", *t) in hidden}
         at: dict[str, Any] = dict(labels, arm=arm, phase=phase, sequence=sequence)
         for (rater, rated), table in sorted(ties.items()):
             indices.append(_from_table(at, "tie", rater, rated, table, agree_at, ("tie", rater, rated) in hidden))
@@ -133,6 +198,23 @@ async def coordination(
         comparisons=[_as_tie(survey.planned(c, outcomes)) for c in adjusted],
         reliability=_reliability(evaluation_id, questionnaire_id, item_id, cross_rows, threshold),
     )
+
+
+def _figures(ties: Mapping[Tie, Counter[float]], per_rater: Mapping[str | None, Any],
+             agree_at: float) -> dict[Key, Figures]:
+    """Each cell's n, sum of scores and agreeing, as its row publishes them."""
+    def of_table(table: Counter[float]) -> Figures:
+        m = stats.moments_of_table(table)
+        return Figures(m.n, m.total, stats.agreeing(table, agree_at)[0])
+
+    columns: dict[str, Counter[float]] = defaultdict(Counter)
+    for (_, rated), table in ties.items():
+        columns[rated].update(table)
+    found: dict[Key, Figures] = {("tie", *t): of_table(table) for t, table in ties.items()}
+    found |= {("rated", rated): of_table(table) for rated, table in columns.items()}
+    found |= {("all",) if role is None else ("rater", role): Figures(row["n"], row["sum"], row["agreeing"])
+              for role, row in per_rater.items()}
+    return found
 
 
 def _as_tie(result: Any) -> TieComparison:

@@ -19,9 +19,13 @@ from "1 ended in March" that it was that person. So the survey's rule applies to
 population each figure is about: a unit whose stock of enrolled citizens is ever above 0
 and below the threshold (SAMMEN_MIN_GROUP_SIZE) in the data is suppressed as a whole
 series (every month: one month alone would be recoverable from its neighbours through
-enrolled + started − ended), and so is whatever else it takes that no hidden unit can be
-worked out from an arm's or the evaluation's monthly totals (secondary suppression,
-service/analysis/disclosure.py). Hidden units still count in the totals that are shown.
+enrolled + started − ended), and so is whatever else it takes that no hidden month can be
+worked out from an arm's or the evaluation's monthly totals. That is audited per month
+cell (unit × month, the arm's month the sum of the units with a row that month), exactly
+and with what any reader knows (counts are integers ≥ 0; service/analysis/
+disclosure_exact.py), so a cover unit counts only in the months it has rows: a series
+audited as one cell let a cover without rows from March give the small unit away from
+March on. Hidden units still count in the totals that are shown.
 Models (forecasts, interrupted time series, difference in differences) are published for
 a series that is shown, and suppressed with it. Small numbers of ended courses among at
 least the threshold of enrolled are shown, as a share agreeing among at least the
@@ -46,8 +50,9 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from service.analysis import disclosure_exact as exact
 from service.analysis import flow_queries
-from service.analysis.disclosure import Key, Sum, suppress
+from service.analysis.disclosure import Key
 from service.analysis.flow_results import (
     FlowAnalysis,
     FlowCapacity,
@@ -68,8 +73,9 @@ SOENDERBORG_AT = dt.date(2015, 1, 1)  # "Primo 2015 var 533 borgere tilknyttet"
 
 DISCLOSURE = (
     "Flow counts are administrative counts of citizens. A unit whose enrolled stock is ever 1 to {k}-1 is "
-    "suppressed as a whole series (all months and models), plus whatever units or totals it takes that no hidden "
-    "unit can be recovered from the published monthly totals; hidden units still count in the totals shown.")
+    "suppressed as a whole series (all months and models), plus whatever units or totals it takes that in no month "
+    "a hidden unit's figures can be narrowed down from that month's published totals; hidden units still count in "
+    "the totals shown.")
 
 
 # --- months -------------------------------------------------------------------------------
@@ -291,26 +297,64 @@ def _series_key(row: Mapping[str, Any]) -> Key:
     return ("arm", row["arm"]) if row["level"] == "arm" else ("total",)
 
 
+MEASURES = ("enrolled", "started", "ended")
+
+
 def hidden_series(rows: Iterable[Mapping[str, Any]], threshold: int) -> set[Key]:
-    """The series to suppress: units (and arm or evaluation totals) whose smallest
-    positive monthly stock is under `threshold`, and the others it takes that none of
-    them follows from the monthly totals (every arm's total is the sum of its units,
-    the evaluation's the sum of the arms)."""
+    """The series to suppress: units whose stock is ever 1 to `threshold` − 1, and as many
+    other units (or arm or evaluation totals) as it takes that, in every month, each hidden
+    month's enrolled, started and ended stay unknown to a reader of the published monthly
+    totals (an arm's month is the sum of its units with a row that month, the evaluation's
+    the sum of the arms), who knows counts are integers ≥ 0: enrolled within an interval
+    of at least `threshold` values, started and ended not fixed (a month known to be 0
+    names nobody). Audited month by month, so a cover counts only where it has rows;
+    hidden whole, since a month hidden alone follows from its neighbours (enrolled +
+    started − ended)."""
+    audit = monthly_audit(rows, threshold)
+    return exact.protect(audit.problem, audit.primary, audit.checks,
+                         order=lambda k: (audit.smallest.get(k, 0), repr(k)))
+
+
+class MonthlyAudit(msgspec.Struct, kw_only=True):
+    """The monthly table as the exact audit sees it (disclosure_exact): variables
+    `(series, month, measure)`, each series one cell; what must stay unknown of each
+    hidden month; the series under the threshold; each series' smallest positive stock."""
+
+    problem: exact.Problem
+    checks: list[exact.Check]
+    primary: set[Key]
+    smallest: dict[Key, int]
+
+
+def monthly_audit(rows: Iterable[Mapping[str, Any]], threshold: int) -> MonthlyAudit:
+    """What a reader of the monthly table knows and what must stay unknown (see
+    hidden_series); other outputs pooling the same months add their sums to `problem`."""
+    problem = exact.Problem(values={}, cell_of={}, equal=[], at_most=[], integral=set())
+    parts: dict[tuple[Key, dt.date], list[Key]] = defaultdict(list)
     smallest: dict[Key, int] = {}
-    parts: dict[Key, set[Key]] = defaultdict(set)
     for row in rows:
-        key = _series_key(row)
+        key, month = _series_key(row), row["month"]
+        for measure in MEASURES:
+            problem.values[(key, month, measure)] = float(row[measure])
+            problem.cell_of[(key, month, measure)] = key
         enrolled = int(row["enrolled"])
         if enrolled > 0:  # an empty month (0) discloses nobody and must not hide a small one
             smallest[key] = min(smallest.get(key) or enrolled, enrolled)
         else:
             smallest.setdefault(key, 0)
-        if row["level"] == "unit":
-            parts[("arm", row["arm"])].add(key)
-        elif row["level"] == "arm":
-            parts[("total",)].add(key)
-    sums = [Sum(total, tuple(sorted(p, key=repr))) for total, p in sorted(parts.items(), key=repr)]
-    return suppress(smallest, {k: threshold for k in smallest}, sums)
+        if row["level"] != "total":
+            parts[(("arm", row["arm"]) if row["level"] == "unit" else ("total",), month)].append(key)
+    problem.integral = set(problem.values)
+    for (total, month), keys in parts.items():
+        for measure in MEASURES:
+            problem.equal.append({(total, month, measure): -1.0, **{(k, month, measure): 1.0 for k in keys}})
+    level = {"unit": 0, "arm": 1, "total": 2}
+    variables: list[tuple[tuple[str, ...], dt.date, str]] = list(problem.values)  # type: ignore[arg-type]
+    checks = [exact.Check(cell=key, form={(key, month, measure): 1.0}, zero_ok=True,
+                          width=threshold - 1 if measure == "enrolled" else exact.EXACT)
+              for key, month, measure in sorted(variables, key=lambda v: (level[v[0][0]], repr(v)))]
+    return MonthlyAudit(problem=problem, checks=checks, primary={k for k, n in smallest.items() if 0 < n < threshold},
+                        smallest=smallest)
 
 
 async def _load(

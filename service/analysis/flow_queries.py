@@ -17,8 +17,7 @@ select e.implementation_date as evaluation_date, eu.arm,
 
 # Enrolled, started and ended per month: per unit, per arm and for all units of the
 # evaluation ($1), with ended per enrolled from the sums. `units`: units with a row that
-# month. The smallest month's stock of each unit (and arm, and total) comes along for
-# disclosure control.
+# month; `unit` is the unit's name on a unit's row only (an arm or total row names none).
 MONTHLY = """
 with flows as (
     select f.month, f.unit_id, u.name as unit, eu.arm, f.enrolled, f.started, f.ended
@@ -27,7 +26,7 @@ with flows as (
       join unit u on u.id = f.unit_id
 )
 select case when grouping(unit_id) = 0 then 'unit' when grouping(arm) = 0 then 'arm' else 'total' end as level,
-       month, unit_id, min(unit) as unit, arm, count(*)::int as units,
+       month, unit_id, case when grouping(unit_id) = 0 then min(unit) end as unit, arm, count(*)::int as units,
        sum(enrolled)::bigint as enrolled, sum(started)::bigint as started, sum(ended)::bigint as ended,
        sum(ended)::float8 / nullif(sum(enrolled), 0) as ended_rate
   from flows

@@ -24,13 +24,16 @@ a unit is hidden for a measure where any of the cells it pools is hidden in that
 measure's own output (or it is itself under the threshold), then secondary suppression
 (disclosure.suppress) over its arm's published total hides as many more units as it
 takes; a sector's row is hidden when any of its units is. Flow units follow the flow
-analysis' own suppression of whole series."""
+analysis' own suppression of whole series, and an arm's flow row, which pools its units'
+windows (shorter for a unit implementing later), is audited exactly together with the
+flow analysis' monthly table and hidden where the two would pin a hidden month."""
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence, Set
 from typing import Any, Literal
 
 import asyncpg
@@ -39,6 +42,7 @@ import pandas as pd
 from statsmodels.stats.rates import confint_poisson_2indep
 
 from service.analysis import coordination_queries as cq
+from service.analysis import disclosure_exact as exact
 from service.analysis import flow, flow_queries, stats, stats_independent, survey
 from service.analysis import side_by_side_queries as q
 from service.analysis.coordination import ITEM, QUESTIONNAIRE
@@ -111,18 +115,19 @@ async def side_by_side(conn: asyncpg.Connection, evaluation_id: int, *, min_grou
     units = {r["unit_id"]: _Unit(r["unit_id"], r["unit"], r["sector"], r["arm"])
              for r in await conn.fetch(q.UNITS, evaluation_id)}
     out: list[Change] = []
-    for measure, (cells, forced, threshold) in {
+    for measure, (cells, forced, threshold, arms) in {
         "coordination": await _coordination(conn, evaluation_id, min_group_size, min_share),
         "meetings_heard": await _meetings(conn, evaluation_id, min_group_size),
         "influence": await _influence(conn, evaluation_id, min_group_size, min_share),
         "flow_ended": await _flow(conn, evaluation_id, min_group_size),
     }.items():
-        out += _changes(evaluation_id, measure, units, cells, forced, threshold)  # type: ignore[arg-type]
+        out += _changes(evaluation_id, measure, units, cells, forced, threshold, arms)  # type: ignore[arg-type]
     return out
 
 
 Cells = dict[tuple[int, str], _Cell]  # (unit, 'before' | 'after')
-Measured = tuple[Cells, set[tuple[int, str]], int]  # cells, hidden by the measure's own output, threshold
+# cells, hidden by the measure's own output, threshold, arms whose pooled row would give a hidden cell away
+Measured = tuple[Cells, set[tuple[int, str]], int, set[str]]
 
 
 def _periods(rows: Iterable[Mapping[str, Any]]) -> dict[int, str]:
@@ -146,7 +151,7 @@ async def _coordination(conn: asyncpg.Connection, evaluation_id: int, min_group_
             s[1] += r["sum"]
             s[2] += r["sum_sq"]
     cells = {k: _Cell(int(n), Moments(int(n), total, total_sq)) for k, (n, total, total_sq) in sums.items()}
-    return cells, set(), max(min_group_size, own or 0)
+    return cells, set(), max(min_group_size, own or 0), set()
 
 
 async def _meetings(conn: asyncpg.Connection, evaluation_id: int, min_group_size: int) -> Measured:
@@ -167,7 +172,7 @@ async def _meetings(conn: asyncpg.Connection, evaluation_id: int, min_group_size
               and wave_of.get((s.phase, s.sequence)) in side}
     cells = {k: _Cell(n, hits=agreeing) for k, (n, agreeing) in counts.items()}
     own = await conn.fetchval(cq.ITEM_THRESHOLD, HEARD[0], [aspect.citizen])
-    return cells, forced, max(min_group_size, own or 0)
+    return cells, forced, max(min_group_size, own or 0), set()
 
 
 async def _influence(conn: asyncpg.Connection, evaluation_id: int, min_group_size: int,
@@ -195,7 +200,7 @@ async def _influence(conn: asyncpg.Connection, evaluation_id: int, min_group_siz
     for key, parts in pooled.items():
         table = merged(parts)
         cells[key] = _Cell(sum(table.values()), stats.moments_of_table(table))
-    return cells, forced, threshold
+    return cells, forced, threshold, set()
 
 
 async def _flow(conn: asyncpg.Connection, evaluation_id: int, min_group_size: int) -> Measured:
@@ -205,10 +210,16 @@ async def _flow(conn: asyncpg.Connection, evaluation_id: int, min_group_size: in
     arm_dates = {r["arm"]: r["implemented"] for r in dates if r["arm"] is not None}
     change = (arm_dates.get("intervention") or (dates[0]["evaluation_date"] if dates else None))
     if change is None:
-        return {}, set(), min_group_size
-    change = change.replace(day=1)
-    hidden = flow.hidden_series(rows, min_group_size)
-    sums: dict[tuple[int, str], list[int]] = defaultdict(lambda: [0, 0])
+        return {}, set(), min_group_size, set()
+    return flow_cells(rows, change.replace(day=1), own, min_group_size)
+
+
+def flow_windows(rows: Iterable[Mapping[str, Any]], change: dt.date,
+                 own: Mapping[int, dt.date | None]) -> dict[tuple[int, str], list[Mapping[str, Any]]]:
+    """Each unit's monthly rows on either side of the change: 'before' the months before
+    it, 'after' the months from it on, but a later-implementing unit's only up to the month
+    before its own date (its own change is not this comparison)."""
+    windows: dict[tuple[int, str], list[Mapping[str, Any]]] = defaultdict(list)
     for r in rows:
         if r["level"] != "unit":
             continue
@@ -218,13 +229,50 @@ async def _flow(conn: asyncpg.Connection, evaluation_id: int, min_group_size: in
         elif unit_date is None or unit_date <= change or r["month"] < unit_date.replace(day=1):
             period = "after"
         else:
-            continue  # a later-implementing unit's own change: not this comparison
-        s = sums[(r["unit_id"], period)]
-        s[0] += int(r["enrolled"])
-        s[1] += int(r["ended"])
-    forced = {key for key in sums if ("unit", key[0]) in hidden}
-    cells = {k: _Cell(enrolled, hits=ended, exposure=enrolled) for k, (enrolled, ended) in sums.items()}
-    return cells, forced, min_group_size
+            continue
+        windows[(r["unit_id"], period)].append(r)
+    return windows
+
+
+def flow_cells(rows: Sequence[Mapping[str, Any]], change: dt.date, own: Mapping[int, dt.date | None],
+               threshold: int) -> Measured:
+    """The flow measure's cells (enrolled citizen-months and ended per unit and side), the
+    units the flow analysis hides, and the arms whose pooled row must be hidden too: an
+    arm's row pools its units' windows, which differ where a unit implements later, so
+    with the flow analysis' monthly totals it could give a hidden unit's months away
+    (unit A's and cover C's months are published only together; the arm's after-row
+    counts A's April but not C's). The exact audit runs over the flow table and the arm
+    rows together, and hides an arm's row where it exposes a hidden month."""
+    windows = flow_windows(rows, change, own)
+    cells = {k: _Cell(sum(int(r["enrolled"]) for r in w), hits=sum(int(r["ended"]) for r in w),
+                      exposure=sum(int(r["enrolled"]) for r in w)) for k, w in windows.items()}
+    monthly = flow.monthly_audit(rows, threshold)
+    hidden = exact.protect(monthly.problem, monthly.primary, monthly.checks,
+                           order=lambda k: (monthly.smallest.get(k, 0), repr(k)))
+    forced = {key for key in cells if ("unit", key[0]) in hidden}
+    arm_of = {r["unit_id"]: r["arm"] for r in rows if r["level"] == "unit"}
+    problem = monthly.problem
+    for (unit_id, period), window in windows.items():
+        for measure in ("enrolled", "ended"):
+            row = (("side by side", arm_of[unit_id]), period, measure)
+            problem.cell_of[row] = row[0]
+            problem.values[row] = problem.values.get(row, 0.0) + sum(float(r[measure]) for r in window)
+            relation = next((e for e in problem.equal if e.get(row) == -1.0), None)
+            if relation is None:
+                relation = {row: -1.0}
+                problem.equal.append(relation)
+            for r in window:
+                relation[(("unit", unit_id), r["month"], measure)] = 1.0
+    arms: set[str] = set()
+    every = set(arm_of.values())
+    while failed := exact.audit(problem, hidden | {("side by side", a) for a in arms}, monthly.checks):
+        series: list[tuple[Any, ...]] = [c.cell for c, _, _ in failed]  # type: ignore[misc]
+        exposed = set().union(*({arm_of[k[1]]} if k[0] == "unit" else {k[1]} if k[0] == "arm" else every
+                                for k in series)) - arms
+        if not exposed:
+            break
+        arms |= exposed
+    return cells, forced, threshold, arms
 
 
 def _hidden(units: Mapping[int, _Unit], cells: Cells, forced: set[tuple[int, str]], threshold: int,
@@ -250,8 +298,9 @@ def _hidden(units: Mapping[int, _Unit], cells: Cells, forced: set[tuple[int, str
 
 
 def _changes(evaluation_id: int, measure: Measure, units: Mapping[int, _Unit], cells: Cells,
-             forced: set[tuple[int, str]], threshold: int) -> list[Change]:
+             forced: set[tuple[int, str]], threshold: int, arms: Set[str] = frozenset()) -> list[Change]:
     hidden = _hidden(units, cells, forced, threshold, "before") | _hidden(units, cells, forced, threshold, "after")
+    hidden |= {("arm", a) for a in arms}
     groups: dict[tuple[Level, Any], list[int]] = defaultdict(list)
     for unit_id, unit in units.items():
         groups[("unit", unit_id)].append(unit_id)

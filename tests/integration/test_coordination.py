@@ -65,7 +65,12 @@ def test_the_authority_provider_ties_rise_in_the_intervention_arm_and_the_others
             and not (c.arm == "intervention" and (c.rater_role, c.rated_role) in PLANTED)]
     assert len(flat) > 10
     assert all(c.p_adjusted >= 0.05 for c in flat), [(c.arm, c.rater_role, c.rated_role, c.p) for c in flat]
-    assert all(abs(c.effect_size) < 0.35 for c in flat)
+    # Hedges' g of two groups of n has a standard error near sqrt(2/n): below 0.35 is a fair
+    # ask of the ties with 40 raters or more a side, not of the small ones shown (6 a side: 0.58)
+    wide = [c for c in flat if min(c.n_before, c.n_after) >= 40]
+    assert len(wide) > 10
+    assert all(abs(c.effect_size) < 0.35 for c in wide), [(c.arm, c.rater_role, c.rated_role, c.effect_size)
+                                                          for c in wide]
 
 
 def test_tie_index_and_its_comparison_agree_with_scipy_on_the_microdata(result, ties):

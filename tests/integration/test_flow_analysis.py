@@ -99,6 +99,9 @@ async def test_monthly_sums_and_rates_come_from_the_stored_rows(conn, demo):
     assert total.ended_rate == pytest.approx(stored["ended"] / stored["enrolled"])
     arms = [r for r in rows if r.level == "arm" and r.month == january]
     assert sum(r.ended for r in arms) == total.ended and not any(r.suppressed for r in rows)
+    # an arm's or the evaluation's row names no unit (it named the alphabetically first one)
+    assert {r.unit for r in rows if r.level != "unit"} == {None}
+    assert {r.unit for r in rows if r.level == "unit"} == {u.name for u in design.UNITS}
 
 
 async def test_the_board_shows_enrolled_against_capacity_and_waiting_for_offers_with_places(conn, demo):

@@ -18,6 +18,7 @@ from scipy.linalg import null_space
 from service.analysis.coordination import tie_disclosure
 from service.analysis.meetings import _table
 from service.roles import ROLE_KEYS
+from tests.support.exact_audit import feasible, pinned
 
 
 def determined(relations: list[tuple[object, list[object]]], hidden: set) -> set:
@@ -60,19 +61,28 @@ def tie_tables(draw):
 def test_no_tie_or_role_group_under_the_threshold_is_shown_or_recoverable(table):
     ties, raters, threshold = table
     hidden = tie_disclosure(ties, raters, threshold)
-    counts = {("tie", *t): n for t, n in ties.items()} | {("rater", r): n for r, n in raters.items()}
-    columns = defaultdict(list)
-    for rater, rated in ties:
-        columns[rated].append(("tie", rater, rated))
-    counts |= {("rated", rated): sum(counts[c] for c in cells) for rated, cells in columns.items()}
-    counts[("all",)] = sum(raters.values())
+    counts, equal, _ = _coordination_system(ties, raters)
     assert {k for k, n in counts.items() if 0 < n < threshold} <= hidden
     for (rater, _), n in ties.items():  # a role group under the threshold: none of its ties shown either
         if 0 < raters[rater] < threshold:
             assert n == 0 or ("tie", rater, _) in hidden
-    relations = [(("rated", rated), cells) for rated, cells in columns.items()]
-    relations.append((("all",), [("rater", r) for r in raters]))
+    relations = [(next(k for k, c in e.items() if c == -1), [k for k, c in e.items() if c == 1]) for e in equal]
     assert determined(relations, hidden) == set()
+
+
+@settings(max_examples=60, deadline=None)
+@given(tie_tables())
+def test_the_exact_audit_with_the_bounds_pins_no_hidden_tie_or_role_group(table):
+    """The attacker's integer programme over one arm and wave: the published counts and
+    sums, every hidden count ≥ 1 (an empty group is shown as 0) and a tie at most its
+    rater role's raters. No hidden count keeps fewer values than the threshold."""
+    ties, raters, threshold = table
+    ties = {t: n for t, n in ties.items() if n > 0}  # a tie nobody rated is no row
+    hidden = tie_disclosure(ties, raters, threshold)
+    counts, equal, at_most = _coordination_system(ties, raters)
+    at_most = [b for b in at_most if sum(c * counts[v] for v, c in b.items()) <= 0]
+    found = feasible(counts, hidden, equal, at_most, lower={k: min(1, n) for k, n in counts.items()})
+    assert not pinned({k: v for k, v in found.items() if counts[k] > 0}, threshold), (found, counts)
 
 
 @st.composite
@@ -123,3 +133,33 @@ def test_no_meeting_cell_under_the_threshold_is_shown_or_recoverable(table):
     # no hidden share can be worked out, nor a phase total under the threshold (a phase total
     # hidden only because the other phase has no answers is no secret)
     assert not {k for k in found if k[0] != "phase" or 0 < phase_n[k] < threshold}
+
+
+def _coordination_system(ties, raters):
+    """What a reader knows of one arm and wave: every count's value, the published sums
+    (a rated role's n is its ties', the whole's the rater roles') and the bound a reader
+    knows without being told (a tie has at most its rater role's raters)."""
+    counts = {("tie", *t): n for t, n in ties.items()} | {("rater", r): n for r, n in raters.items()}
+    columns = defaultdict(list)
+    for rater, rated in ties:
+        columns[rated].append(("tie", rater, rated))
+    counts |= {("rated", rated): sum(counts[c] for c in cells) for rated, cells in columns.items()}
+    counts[("all",)] = sum(raters.values())
+    equal = [{("rated", rated): -1, **dict.fromkeys(cells, 1)} for rated, cells in columns.items()]
+    equal.append({("all",): -1, **{("rater", r): 1 for r in raters}})
+    at_most = [{("tie", rater, rated): 1, ("rater", rater): -1} for rater, rated in ties]
+    return counts, equal, at_most
+
+
+def test_a_job_centre_group_of_4_and_a_group_of_2_stay_hidden_given_that_a_tie_has_at_most_its_roles_raters():
+    """Issue 17 (d): the sums alone leave the two small rater roles one free direction
+    (4 + 2 = 6), but each hidden tie's cover can hold at most its rater role's 30 raters,
+    so the small ties hold at least 4 and 2 raters and so do their roles: both pinned."""
+    ties = {("myndighed", "udfoerer"): 30, ("jobcenter", "udfoerer"): 4,
+            ("myndighed", "distriktspsykiatri"): 30, ("sygepleje", "distriktspsykiatri"): 2}
+    raters = {"myndighed": 30, "jobcenter": 4, "sygepleje": 2}
+    hidden = tie_disclosure(ties, raters, 5)
+    counts, equal, at_most = _coordination_system(ties, raters)
+    found = feasible(counts, hidden, equal, at_most, lower=dict.fromkeys(counts, 1))
+    assert {("rater", "jobcenter"), ("rater", "sygepleje")} <= hidden
+    assert not pinned(found, 5), found  # every hidden count keeps at least the threshold's number of values

@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from service.analysis import flow
 from service.analysis.disclosure import Key, Sum, recoverable
 from service.analysis.flow_results import FlowSegmented
+from tests.support.exact_audit import feasible
 
 MONTHS = [dt.date(2024, m, 1) for m in range(1, 5)]
 
@@ -24,13 +25,16 @@ units_strategy = st.lists(
     min_size=1, max_size=6)
 
 
-def _rows(units: list[tuple[str, list[int]]]) -> list[dict[str, object]]:
-    """The query's rows: per unit and month, and the sums per arm and in total."""
+def _rows(units: list[tuple[str, list[int]]], absent: frozenset = frozenset()) -> list[dict[str, object]]:
+    """The query's rows: per unit and month (but the (unit, month) pairs `absent`: no row
+    in the file), and the sums per arm and in total."""
     rows: list[dict[str, object]] = []
     arm_sum: dict[tuple[str, dt.date], list[int]] = defaultdict(lambda: [0, 0, 0])
     total: dict[dt.date, list[int]] = defaultdict(lambda: [0, 0, 0])
     for unit_id, (arm, stocks) in enumerate(units, start=1):
         for month, enrolled in zip(MONTHS, stocks):
+            if (unit_id, month) in absent:
+                continue
             ended = enrolled // 3
             rate = ended / enrolled if enrolled else None
             rows.append(dict(level="unit", month=month, unit_id=unit_id, unit=f"U{unit_id}", arm=arm, units=1,
@@ -93,3 +97,72 @@ def test_no_small_unit_is_shown_and_no_hidden_count_follows_from_the_published_t
         hidden = {("unit", r.unit_id) if r.level == "unit" else ("arm", r.arm) if r.level == "arm" else ("total",)
                   for r in published if r.month == month and r.suppressed}
         assert not recoverable(cells, sums, hidden)
+
+
+def _key(r) -> Key:
+    return ("unit", r["unit_id"]) if r["level"] == "unit" else ("arm", r["arm"]) if r["level"] == "arm" else ("total",)
+
+
+def flow_system(rows, published):
+    """What a reader of the monthly table knows, as the exact audit's input: every
+    variable (series, month, measure), those the table leaves out, the published sums per
+    month (an arm's units with a row that month, the evaluation's arms) and, where the
+    stock adds up in the data, enrolled next month = enrolled + started − ended."""
+    values = {(_key(r), r["month"], m): float(r[m]) for r in rows for m in flow.MEASURES}
+    shown = {(("unit", p.unit_id) if p.level == "unit" else ("arm", p.arm) if p.level == "arm" else ("total",),
+              p.month) for p in published if not p.suppressed}
+    unknown = {v for v in values if v[:2] not in shown}
+    parts: dict = defaultdict(list)
+    for r in rows:
+        if r["level"] != "total":
+            parts[(("arm", r["arm"]) if r["level"] == "unit" else ("total",), r["month"])].append(_key(r))
+    equal = [{(total, month, m): -1, **{(k, month, m): 1 for k in keys}}
+             for (total, month), keys in parts.items() for m in flow.MEASURES]
+    for (key, month, m) in values:
+        after = (key, flow.add_months(month, 1), "enrolled")
+        if m == "enrolled" and after in values:
+            stock = {(key, month, "enrolled"): 1, (key, month, "started"): 1, (key, month, "ended"): -1, after: -1}
+            if sum(c * values[v] for v, c in stock.items()) == 0:
+                equal.append(stock)
+    return values, unknown, equal
+
+
+def recovered(rows, published, threshold):
+    """The hidden monthly figures a reader pins down: enrolled to fewer values than the
+    threshold, started or ended to one value (other than a known 0)."""
+    values, unknown, equal = flow_system(rows, published)
+    found = feasible(values, unknown, equal)
+    return {v: ends for v, ends in found.items() if ends != (0, 0)
+            and ends[1] - ends[0] + 1 < (threshold if v[2] == "enrolled" else 2)}
+
+
+def test_a_small_units_months_stay_hidden_where_its_cover_has_no_rows():
+    """Issue 17 (e): unit 1's stock is 3; unit 3 covered it in the arm's totals, audited as
+    one cell per series, but unit 3 has rows only in January and February: from March on
+    the arm's total minus unit 2 was unit 1's 3 enrolled, 1 started and 1 ended."""
+    units = [("intervention", [3, 3, 3, 3]), ("intervention", [10, 10, 50, 50]), ("intervention", [6, 6, 0, 0]),
+             ("comparison", [30, 30, 30, 30])]
+    rows = _rows(units, frozenset({(3, MONTHS[2]), (3, MONTHS[3])}))
+    data = flow._Data(evaluation_id=1, implementation=MONTHS[2], arm_dates={}, rows=rows,  # type: ignore[arg-type]
+                      hidden=flow.hidden_series(rows, 5), threshold=5)
+    published = flow._monthly(data)
+    assert all(r.suppressed for r in published if r.unit_id == 1)
+    assert not recovered(rows, published, 5)
+
+
+@settings(max_examples=40, deadline=None)
+@given(units=st.lists(
+    st.tuples(st.sampled_from(["intervention", "comparison"]),
+              st.lists(st.integers(min_value=0, max_value=12), min_size=len(MONTHS), max_size=len(MONTHS)),
+              st.sets(st.sampled_from(MONTHS), max_size=2)),
+    min_size=1, max_size=5), threshold=st.integers(min_value=3, max_value=6))
+def test_the_exact_audit_pins_no_hidden_month_when_units_lack_months(units, threshold):
+    """The attacker's integer programme over the monthly table (sums per month over the
+    units with a row, the stock identity where the data keep it, counts integral ≥ 0),
+    with units that have no row in some months: no hidden month's enrolled keeps fewer
+    values than the threshold, nor its started or ended a single one."""
+    absent = frozenset((u, m) for u, (_, _, months) in enumerate(units, start=1) for m in months)
+    rows = _rows([(arm, stocks) for arm, stocks, _ in units], absent)
+    data = flow._Data(evaluation_id=1, implementation=MONTHS[2], arm_dates={}, rows=rows,  # type: ignore[arg-type]
+                      hidden=flow.hidden_series(rows, threshold), threshold=threshold)
+    assert not recovered(rows, flow._monthly(data), threshold)

@@ -9,9 +9,12 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from service.analysis import flow
 from service.analysis.disclosure import Sum, units_in_arms
-from service.analysis.side_by_side import _Cell, _hidden, _Unit
+from service.analysis.side_by_side import _Cell, _changes, _hidden, _Unit, flow_cells, flow_windows
+from tests.support.exact_audit import feasible
 from tests.unit.test_disclosure import peel
+from tests.unit.test_flow_disclosure import MONTHS, _rows, flow_system
 
 units_strategy = st.lists(
     st.tuples(st.sampled_from(["intervention", "comparison"]), st.integers(0, 40), st.booleans()),
@@ -49,3 +52,39 @@ def test_the_summarys_units_in_arms_table_hides_what_it_must(drawn, threshold):
     for i, (_, n, _) in enumerate(drawn):
         if 0 < n < threshold:
             assert ("unit", i) in hidden
+
+
+def test_a_later_implementing_cover_does_not_let_the_arms_row_give_a_small_units_month_away():
+    """Issue 17 (e), side by side: unit 1 (stock 3) and its cover unit 3 are published only
+    together, month by month, in the flow table; unit 3 implements in April, so the
+    comparison arm's after-row counts unit 1's April but not unit 3's: the row minus unit
+    2 minus (unit 1 + unit 3) in March was unit 1's April. The exact audit over the flow
+    table and every side-by-side row together finds nothing now."""
+    units = [("comparison", [3, 3, 3, 3]), ("comparison", [10, 10, 50, 50]), ("comparison", [6, 6, 6, 6]),
+             ("intervention", [30, 30, 30, 30])]
+    rows = _rows(units)
+    change, own = MONTHS[2], {3: MONTHS[3]}
+    cells, forced, threshold, arms = flow_cells(rows, change, own, 5)
+    named = {i: _Unit(i, f"u{i}", "udfoerer", arm) for i, (arm, _) in enumerate(units, start=1)}
+    changes = _changes(1, "flow_ended", named, cells, forced, threshold, arms)
+    hidden = flow.hidden_series(rows, 5)
+    published = flow._monthly(flow._Data(evaluation_id=1, implementation=change, arm_dates={},  # type: ignore[arg-type]
+                                          rows=rows, hidden=hidden, threshold=5))
+    values, unknown, equal = flow_system(rows, published)
+    windows = flow_windows(rows, change, own)
+    for c in changes:
+        if c.suppressed:
+            continue
+        members = [u for u, unit in named.items() if (c.level == "unit" and u == c.unit_id) or (
+            c.level != "unit" and unit.arm == c.arm)]
+        for period, n, rate in (("before", c.n_before, c.before), ("after", c.n_after, c.after)):
+            for measure, figure in (("enrolled", n), ("ended", round(rate * n))):
+                name = ("side by side", c.level, c.unit_id or c.arm, period, measure)
+                values[name] = figure
+                equal.append({name: -1, **{(("unit", u), r["month"], measure): 1
+                                           for u in members for r in windows.get((u, period), [])}})
+    found = feasible(values, unknown, equal)
+    assert ("unit", 1) in hidden
+    recovered = {v: ends for v, ends in found.items() if ends != (0, 0)
+                 and ends[1] - ends[0] + 1 < (5 if v[2] == "enrolled" else 2)}
+    assert not recovered, recovered
