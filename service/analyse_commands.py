@@ -19,7 +19,7 @@ _MIN_SHARE = "share of a theme's items a response must answer to get a theme sco
 
 def month_argument(text: str) -> dt.date:
     """`YYYY-MM` (or a full date): the first of that month."""
-    found = re.fullmatch(r"(\d{4})-(\d{1,2})(?:-\d{1,2})?", text.strip())
+    found = re.fullmatch(r"([0-9]{4})-([0-9]{1,2})(?:-[0-9]{1,2})?", text.strip())  # not \d: '٣' is one
     if not found or not 1 <= int(found[2]) <= 12:
         raise argparse.ArgumentTypeError(f"expected a month as YYYY-MM (such as 2025-12), got {text!r}")
     return dt.date(int(found[1]), int(found[2]), 1)

@@ -13,6 +13,8 @@ from typing import Annotated
 
 import msgspec
 
+from service.numbers import ascii_int_or_none
+
 INT_MAX = 2**31 - 1
 INT_MIN = -(2**31)
 # Years of any time or month a client sends: no offset can push one outside what Python
@@ -46,7 +48,9 @@ MONTH_PATTERN = r"^(19[0-9]{2}|2[01][0-9]{2}|2200)-(0[1-9]|1[0-2])$"
 
 
 def id_argument(text: str) -> int:
-    """An id on the command line (argparse `type=`), bounded as in the API."""
-    if not text.isdigit() or not 1 <= int(text) <= INT_MAX:
+    """An id on the command line (argparse `type=`), bounded as in the API, in the digits
+    0-9 (service/numbers.py: isdigit() and int() take '٣' and '３' as 3)."""
+    value = ascii_int_or_none(text, len(str(INT_MAX)))
+    if value is None or not 1 <= value <= INT_MAX:
         raise argparse.ArgumentTypeError(f"expected an id (a whole number from 1 to {INT_MAX}), got {text!r}")
-    return int(text)
+    return value

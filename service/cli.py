@@ -27,6 +27,7 @@ from service.config import Settings
 from service.demodata import cli as demodata_cli
 from service.errors import Conflict, SammenError
 from service.flow import cli as flow_cli
+from service.numbers import ascii_int_or_none
 from service.secrets_file import server_secret
 from service.surveys.loader import QuestionnaireError
 
@@ -84,24 +85,27 @@ def _date(text: str) -> dt.date:
 def _evaluation_unit(text: str) -> dict[str, Any]:
     unit, _, rest = text.partition(":")
     arm, _, implemented = rest.partition(":")
-    if not unit.isdigit() or arm not in ("", "intervention", "comparison"):
+    unit_id = ascii_int_or_none(unit, 10)  # digits 0-9 only (service/numbers.py)
+    if unit_id is None or arm not in ("", "intervention", "comparison"):
         raise argparse.ArgumentTypeError(f"expected UNIT_ID[:comparison[:YYYY-MM-DD]], got {text!r}")
-    chosen: dict[str, Any] = {"unit_id": int(unit), "arm": arm or "intervention"}
+    chosen: dict[str, Any] = {"unit_id": unit_id, "arm": arm or "intervention"}
     if implemented:
         chosen["implementation_date"] = _date(implemented)
     return chosen
 
 
 def _positive(text: str) -> int:
-    if not text.isdigit() or int(text) < 1:
+    value = ascii_int_or_none(text)
+    if value is None or value < 1:
         raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, got {text!r}")
-    return int(text)
+    return value
 
 
 def _days(text: str) -> int:
-    if not text.isdigit():
+    value = ascii_int_or_none(text)
+    if value is None:
         raise argparse.ArgumentTypeError(f"expected a number of days (0 or more), got {text!r}")
-    return int(text)
+    return value
 
 
 def _parser() -> argparse.ArgumentParser:

@@ -38,3 +38,12 @@ def ascii_int(text: str, max_digits: int = MAX_DIGITS, *, signed: bool = False) 
     if len(digits) > max_digits:
         raise TooManyDigits(f"has {len(digits)} digits, at most {max_digits}")
     return int(text)
+
+
+def ascii_int_or_none(text: str, max_digits: int = MAX_DIGITS) -> int | None:
+    """ascii_int(text, max_digits), or None where it is not such a number: for a caller
+    with one message of its own for every wrong text (a command-line argument)."""
+    try:
+        return ascii_int(text, max_digits)
+    except NotANumber:
+        return None

@@ -12,7 +12,7 @@ from service.surveys.answers import Answers, Value
 from service.surveys.model import FreeText, Matrix, MultipleChoice, Questionnaire, Role
 from service.surveys.pages import Part
 
-_INT = re.compile(r"-?\d{1,6}")
+_INT = re.compile(r"-?[0-9]{1,6}")  # not \d, which takes '٣' and '３' (service/numbers.py)
 
 
 def _coerce(raw: str | None) -> int | str | None:

@@ -5,9 +5,15 @@ file, questionnaire) is tested on its own too; here the shared rules."""
 
 from __future__ import annotations
 
+import argparse
+
 import pytest
 
+from service import cli
+from service.analyse_commands import month_argument
+from service.bounds import id_argument
 from service.numbers import NotANumber, TooManyDigits, ascii_int
+from service.surveys import forms
 from service.textfiles import UnreadableFile, read_text
 from tests.support.userfiles import NOT_REGULAR, not_regular, within
 
@@ -64,3 +70,18 @@ def test_a_file_over_the_bound_is_refused_naming_its_size(tmp_path):
 def test_a_missing_file_is_refused_naming_it(tmp_path):
     with pytest.raises(UnreadableFile, match=r"nowhere\.csv: cannot read a flow CSV: No such file"):
         read_text(tmp_path / "nowhere.csv", 1000, "a flow CSV")
+
+
+@pytest.mark.parametrize("text", ["٣", "３", "²", "1" * 5000, "12345678901"],
+                         ids=["arabic-indic", "full-width", "superscript", "5000-digits", "11-digits"])
+def test_every_number_on_the_command_line_is_written_in_at_most_a_few_digits_0_to_9(text):
+    """isdigit() and int() took '٣' and '３' as 3, and '²' and 5,000 digits as a ValueError."""
+    for parse in (id_argument, cli._positive, cli._days, lambda t: cli._evaluation_unit(f"{t}:comparison"),
+                  lambda t: month_argument(f"2025-{t}"), lambda t: month_argument(f"{t}-01")):
+        with pytest.raises(argparse.ArgumentTypeError):
+            parse(text)
+
+
+def test_a_citizens_answer_in_other_digits_is_not_taken_as_a_number():
+    assert (forms._coerce(" 3 "), forms._coerce("-2")) == (3, -2)
+    assert (forms._coerce("٣"), forms._coerce("３")) == ("٣", "３")  # refused as no option, like any text
