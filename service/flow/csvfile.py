@@ -60,6 +60,7 @@ EARLIEST_YEAR = 1900
 
 _MONTH = re.compile(r"([0-9]{4})-([0-9]{1,2})")  # not \d: it takes every script's digits
 SHOWN = 40  # characters of a bad cell repeated in its message
+NAME = "the flow file"
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
@@ -182,11 +183,13 @@ def _comment(raw: str) -> bool:
     return raw.lstrip(" \t").startswith("#")
 
 
-def parse(text: str, today: dt.date) -> tuple[list[FlowRow], list[LineError]]:
+def parse(data: bytes | str, today: dt.date) -> tuple[list[FlowRow], list[LineError]]:
     """The good rows of a flow file and the errors of the others (header errors leave no
-    rows). `today` bounds the months: a month after the current one is refused."""
+    rows). `today` bounds the months: a month after the current one is refused. `data`:
+    the file's bytes as they came (an upload's body) or its text; bytes that are not
+    UTF-8 and a second BOM are line errors like any other, naming the line."""
     try:
-        text = without_bom(text, "the flow file")
+        text = decode(data, NAME) if isinstance(data, bytes) else without_bom(data, NAME)
     except UnreadableFile as exc:
         return [], [line_error(exc.line or 1, "file", exc.reason)]
     lines = io.StringIO(text, newline="").readlines()  # split where the csv reader splits
@@ -233,17 +236,6 @@ def parse(text: str, today: dt.date) -> tuple[list[FlowRow], list[LineError]]:
     if not rows and not errors:
         errors.append(line_error(first + 2, "file", "no data lines after the header"))
     return rows, errors
-
-
-def read(data: bytes | str, today: dt.date) -> tuple[list[FlowRow], list[LineError]]:
-    """parse() of a file's bytes as they came (an upload's body) or of its text: bytes
-    that are not UTF-8 are a line error like any other, naming the line."""
-    if isinstance(data, bytes):
-        try:
-            data = decode(data, "the flow file")
-        except UnreadableFile as exc:
-            return [], [line_error(exc.line or 1, "file", exc.reason)]
-    return parse(data, today)
 
 
 def repeats(rows: Sequence[FlowRow], unit_ids: Sequence[int]) -> list[LineError]:

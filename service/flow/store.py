@@ -144,7 +144,7 @@ async def import_flow(
     database: a file of megabytes is seconds of Python, which on the loop stalled every
     citizen's page meanwhile (4.8 MB: the slowest form page 0.9-1.8 s during the upload
     before, 0.1-0.4 s after, on a loaded 2-core machine)."""
-    rows, errors = await asyncio.to_thread(csvfile.read, data, today or dt.date.today())
+    rows, errors = await asyncio.to_thread(csvfile.parse, data, today or dt.date.today())
     async with conn.transaction():
         organisation, unit_ids, unit_errors = await _resolve(conn, rows, organisation_id)
         errors += unit_errors

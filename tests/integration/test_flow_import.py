@@ -296,10 +296,10 @@ async def test_a_citizens_form_page_is_answered_while_a_large_flow_upload_is_rea
     served_while_reading: list[bool] = []
     parse = csvfile.parse
 
-    def parse_after_the_page(text: str, today: dt.date):
+    def parse_after_the_page(data: bytes | str, today: dt.date):
         reading.set()
         served_while_reading.append(answered.wait(30))
-        return parse(text, today)
+        return parse(data, today)
 
     monkeypatch.setattr(csvfile, "parse", parse_after_the_page)
     app = create_app(settings)

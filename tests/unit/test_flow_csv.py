@@ -12,7 +12,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from service.flow.csvfile import FlowFileInvalid, parse, repeats, stock_warnings
-from service.flow.csvfile import read as read_bytes_or_text
 from service.flow.model import FlowRow
 
 TODAY = dt.date(2026, 11, 28)
@@ -155,12 +154,12 @@ def test_a_count_of_thousands_of_digits_is_not_repeated_whole_in_its_message():
     ("\ufeff".encode() + "\n".join(GOOD).encode() + b"\n7,2026-03,1,1,\xf8,,\n", (5, "file", "not UTF-8 text")),
 ], ids=["second_bom", "not_utf8"])
 def test_an_uploaded_file_that_is_not_one_bom_and_utf8_is_a_line_error(data, expected):
-    rows, errors = read_bytes_or_text(data, TODAY)
+    rows, errors = parse(data, TODAY)
     assert rows == [] and [(e.line, e.field, e.message[:len(expected[2])]) for e in errors] == [expected]
 
 
 def test_an_uploaded_file_with_one_bom_is_read_as_its_text():
-    assert read_bytes_or_text("\ufeff".encode() + "\n".join(GOOD).encode(), TODAY) == parse("\n".join(GOOD), TODAY)
+    assert parse("\ufeff".encode() + "\n".join(GOOD).encode(), TODAY) == parse("\n".join(GOOD), TODAY)
 
 
 def test_every_bad_line_of_a_file_is_reported_at_once_and_the_header_line_counts():
