@@ -101,13 +101,16 @@ def caller_of(row: asyncpg.Record) -> Caller:
 
 
 async def revoke_key(conn: asyncpg.Connection, key_id: int) -> KeyInfo:
-    """From now on the key opens nothing. Revoking twice keeps the first time."""
-    row = await conn.fetchrow(
-        f"update api_key set revoked_at = coalesce(revoked_at, now()) where id = $1 returning {_KEY_COLUMNS}",
-        key_id,
-    )
-    if row is None:
-        raise NotFound(f"API key {key_id} does not exist")
+    """From now on the key opens nothing, and its sign-ins to the evaluator's page end
+    (service/evaluations/signin.py). Revoking twice keeps the first time."""
+    async with conn.transaction():
+        row = await conn.fetchrow(
+            f"update api_key set revoked_at = coalesce(revoked_at, now()) where id = $1 returning {_KEY_COLUMNS}",
+            key_id,
+        )
+        if row is None:
+            raise NotFound(f"API key {key_id} does not exist")
+        await conn.execute("delete from evaluator_session where key_id = $1", key_id)
     return _info(row)
 
 

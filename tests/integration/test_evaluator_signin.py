@@ -17,6 +17,7 @@ from service.app import create_app
 from service.config import Settings
 from service.evaluations import signin
 from service.evaluations.web import site_origin
+from tests.support.cli import sammen_here
 from tests.support.evaluation import set_up_evaluation
 from tests.support.service import Service
 
@@ -162,3 +163,12 @@ async def test_the_session_table_holds_no_cookie_and_no_key(client, conn, key):
     row = await conn.fetchval("select row_to_json(s)::text from evaluator_session s")
     session_id = cookie.split(".")[0]
     assert session_id not in row and key not in row and cookie not in row
+
+
+async def test_revoking_a_key_ends_its_sign_ins(client, conn, settings, monkeypatch, key):
+    cookie = _cookie_of(await _post_sign_in(client, key, {"Sec-Fetch-Site": "same-origin"}))
+    key_id = await conn.fetchval("select id from api_key where name = 'VIVE'")
+    ran = await sammen_here(settings, "key", "revoke", str(key_id), monkeypatch=monkeypatch)
+    assert ran.code == 0, ran.err
+    assert not await _opens_the_list(client, cookie)
+    assert await conn.fetchval("select count(*) from evaluator_session") == 0
