@@ -528,8 +528,9 @@ def soenderborg(path: Path = SOENDERBORG_CSV, method: ForecastMethod = "linear")
     trend of the 24 months before (2012-2013), 533 observed, (640 − 533) / 579 = 18.5 %.
     The file is read as `sammen flow import` reads it (service/flow/csvfile.py)."""
     from service.flow import csvfile
+    from service.textfiles import read_bytes  # a regular file, bounded, as every user's file
 
-    rows, errors = csvfile.parse(path.read_text(encoding="utf-8"), dt.date.today())
+    rows, errors = csvfile.parse(read_bytes(path, csvfile.MAX_FILE_BYTES, "a flow CSV"), dt.date.today())
     if errors:
         raise Invalid([FieldError("file", f"{path}, line {e.line}: {e.message}") for e in errors])
     return forecast_series([r.month for r in rows], [r.enrolled for r in rows],

@@ -11,6 +11,7 @@ import pytest
 
 from service import cli
 from service.analyse_commands import month_argument
+from service.analysis import flow as flow_analysis
 from service.bounds import id_argument
 from service.numbers import NotANumber, TooManyDigits, ascii_int
 from service.surveys import forms
@@ -85,3 +86,9 @@ def test_every_number_on_the_command_line_is_written_in_at_most_a_few_digits_0_t
 def test_a_citizens_answer_in_other_digits_is_not_taken_as_a_number():
     assert (forms._coerce(" 3 "), forms._coerce("-2")) == (3, -2)
     assert (forms._coerce("٣"), forms._coerce("３")) == ("٣", "３")  # refused as no option, like any text
+
+
+def test_the_soenderborg_flow_file_a_notebook_may_name_is_read_as_every_users_file(tmp_path):
+    path = not_regular(tmp_path, "fifo")  # open() waited for a writer, before
+    with pytest.raises(UnreadableFile, match=r"fifo\.csv: is a named pipe \(FIFO\), not a regular file"):
+        within(30, lambda: flow_analysis.soenderborg(path))

@@ -125,9 +125,10 @@ def soenderborg(*, lang: Language = "da", path: Path | None = None) -> p9.ggplot
     """Sønderborg's citizen flow (the synthetic file matching the published figures):
     579 enrolled at the start of 2014, 640 expected a year later, 533 observed."""
     from service.flow import csvfile
+    from service.textfiles import read_bytes  # a regular file, bounded, as every user's file
 
     source = path or flow_analysis.SOENDERBORG_CSV
-    parsed, errors = csvfile.parse(source.read_text(encoding="utf-8"), dt.date.today())
+    parsed, errors = csvfile.parse(read_bytes(source, csvfile.MAX_FILE_BYTES, "a flow CSV"), dt.date.today())
     if errors:
         raise ValueError(f"path: {source} line {errors[0].line}: {errors[0].message}")
     series = pd.DataFrame(dict(month=[r.month for r in parsed], enrolled=[float(r.enrolled) for r in parsed],
