@@ -21,6 +21,7 @@ running process still writes (the idea of service/web/scratch.py's scratch folde
 
 from __future__ import annotations
 
+import errno
 import os
 import secrets
 import shutil
@@ -109,7 +110,7 @@ class _Partial:
 
     def _refused(self, exc: OSError) -> FileProblem:
         self.forget()
-        if isinstance(exc, FileExistsError) or exc.errno == getattr(os, "ELOOP", None):
+        if isinstance(exc, FileExistsError) or exc.errno == errno.ELOOP:
             return FileProblem(f"{self.option}: {self.partial} already exists (a symbolic link?); refused")
         return FileProblem(f"{self.option}: cannot write in {self.target.parent}: {_reason(exc)}")
 
@@ -117,6 +118,22 @@ class _Partial:
         if self._note is not None:
             self._note.unlink(missing_ok=True)
             self._note = None
+
+    def discard(self) -> None:
+        raise NotImplementedError
+
+    @contextmanager
+    def writing(self) -> Iterator[None]:
+        """The block that writes the content: if it fails the partial goes, and an
+        OSError is a FileProblem naming the option and the target."""
+        try:
+            yield
+        except OSError as exc:
+            self.discard()
+            raise FileProblem(f"{self.option}: cannot write {self.target}: {_reason(exc)}") from None
+        except BaseException:
+            self.discard()
+            raise
 
 
 class NewFile(_Partial):
@@ -236,15 +253,8 @@ def place(source: Path, target: Path, option: str, *, force: bool = False) -> Ne
     """A NewFile at `target` with the bytes of `source` (a file made in a private scratch
     folder by a writer that takes a path), not yet published."""
     made = NewFile(target, option, force=force)
-    try:
-        with source.open("rb") as read:
-            shutil.copyfileobj(read, made.stream)
-    except OSError as exc:
-        made.discard()
-        raise FileProblem(f"{option}: cannot write {target}: {_reason(exc)}") from None
-    except BaseException:
-        made.discard()
-        raise
+    with made.writing(), source.open("rb") as read:
+        shutil.copyfileobj(read, made.stream)
     return made
 
 

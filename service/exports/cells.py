@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from openpyxl.cell.cell import Cell
 
 TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
-_PLAIN_NUMBER = r"[+-]?[0-9]+([.,][0-9]+)?"
+_PLAIN_NUMBER = r"[+-]?[0-9]+([.,][0-9]+)?([eE][+-]?[0-9]+)?"
 _NUMBER = re.compile(_PLAIN_NUMBER)
 
 
@@ -38,13 +38,18 @@ def csv_text(value: Any) -> Any:
     return "'" + value if isinstance(value, str) and would_run(value) else value
 
 
-def csv_frame(frame: pd.DataFrame) -> pd.DataFrame:
-    """A copy of `frame` with csv_text applied to every text cell (numbers untouched)."""
+def frame_csv(frame: pd.DataFrame) -> str:
+    """`frame` as CSV text, csv_text applied to every text cell (numbers untouched), rows
+    ended by CR LF (RFC 4180). That also quotes a cell holding a carriage return, which
+    Python's csv module leaves bare under a LF line end: a spreadsheet would start a new
+    row there, and the rest of the name (`Bostøtte\r=1`) would open as a formula."""
+    import pandas as pd
+
     safe = frame.copy()
     for column in safe.columns:
-        if safe[column].dtype == object or str(safe[column].dtype).startswith("string"):
+        if safe[column].dtype == object or pd.api.types.is_string_dtype(safe[column].dtype):
             safe[column] = safe[column].map(csv_text, na_action="ignore")
-    return safe
+    return str(safe.to_csv(index=False, lineterminator="\r\n"))
 
 
 def csv_sql(expr: str) -> str:

@@ -12,6 +12,7 @@ numbers for SPSS and Stata (seconds since 1582-10-14, or Stata's %tc millisecond
 from __future__ import annotations
 
 from service.analysis.queries import TIDY_FROM
+from service.exports.cells import csv_sql
 
 # The questionnaire versions an evaluation asked (as service/exports/codebook.py).
 VERSIONS = """
@@ -104,22 +105,23 @@ CELL_COLUMNS = [
 ]
 
 
-def csv_safe(expr: str) -> str:
-    """A citizen's free text as a CSV file holds it: text that begins with =, +, -, @, a
-    tab or a carriage return gets a ' in front, so a spreadsheet that opens the file shows
-    it instead of running it as a formula (OWASP, "CSV Injection"). Parquet, SPSS and
-    Stata files hold the text as written."""
-    return (f"case when left({expr}, 1) in ('=', '+', '-', '@', chr(9), chr(13)) "
-            f"then '''' || {expr} else {expr} end")
+# The columns that hold text in a CSV file (names, keys, codes as their keys, free text):
+# written by the one cell rule (service/exports/cells.py), a ' before text a spreadsheet
+# would run. Parquet, SPSS and Stata files hold the text as written.
+TEXT_COLUMNS = frozenset({"wave", "phase", "unit", "arm", "sector", "audience", "questionnaire_id",
+                          "respondent_key", "staff_role", "item_id", "dimension", "rated_role", "theme",
+                          "item_type", "text_value"})
+
+
+def _columns(columns: list[tuple[str, str]], csv: bool) -> list[tuple[str, str]]:
+    return [(name, csv_sql(expr) if csv and name in TEXT_COLUMNS else expr) for name, expr in columns]
 
 
 def long_select(free_text: bool, csv: bool = False) -> str:
     """One row per answered cell (the tidy export's rows), ordered by response; `csv`:
-    free text made safe to open in a spreadsheet (csv_safe)."""
+    text made safe to open in a spreadsheet (TEXT_COLUMNS)."""
     cells = [c for c in CELL_COLUMNS if free_text or c[0] != "text_value"]
-    if csv:
-        cells = [(name, csv_safe(expr) if name == "text_value" else expr) for name, expr in cells]
-    columns = ",\n       ".join(f"{expr} as {name}" for name, expr in RESPONSE_COLUMNS + cells)
+    columns = ",\n       ".join(f"{expr} as {name}" for name, expr in _columns(RESPONSE_COLUMNS + cells, csv))
     return f"""select {columns}
 {TIDY_FROM.strip()}
  where e.id = $1 and (a.text_value is null or $2)
@@ -131,11 +133,11 @@ def long_select(free_text: bool, csv: bool = False) -> str:
 def wide_select(csv: bool = False) -> str:
     """Every response with its answered cells, ordered by response, each cell with the
     index (1-based) of its column and its content: the value, -1 for 'ved ikke', 1 for a
-    chosen option of a multiple choice, or the text of a free-text answer (`csv`: made
-    safe to open in a spreadsheet, csv_safe). A response without a cell in the file's
+    chosen option of a multiple choice, or the text of a free-text answer (`csv`: text
+    made safe to open in a spreadsheet, TEXT_COLUMNS). A response without a cell in the file's
     columns still comes, once, with no cell: the wide file has a row for every response."""
-    columns = ",\n       ".join(f"{expr} as {name}" for name, expr in RESPONSE_COLUMNS)
-    text = csv_safe("a.text_value") if csv else "a.text_value"
+    columns = ",\n       ".join(f"{expr} as {name}" for name, expr in _columns(RESPONSE_COLUMNS, csv))
+    text = csv_sql("a.text_value") if csv else "a.text_value"
     return f"""select {columns},
        c.col::text as col,
        case when a.dont_know then '-1' when a.choice is not null then '1' when a.value is not null

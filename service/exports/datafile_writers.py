@@ -18,9 +18,12 @@ whole data, and the export says so (`bounded=False`)."""
 from __future__ import annotations
 
 import datetime as dt
+import os
+import shutil
 import struct
+import tempfile
 from pathlib import Path
-from typing import Literal, Protocol
+from typing import BinaryIO, Literal, Protocol
 
 import msgspec
 import numpy as np
@@ -81,16 +84,14 @@ class Sink(Protocol):
 class CsvSink:
     bounded = True
 
-    def __init__(self, path: Path, schema: pa.Schema) -> None:
-        self._stream = path.open("wb")
-        self._writer = pacsv.CSVWriter(self._stream, schema)
+    def __init__(self, stream: BinaryIO, schema: pa.Schema) -> None:
+        self._writer = pacsv.CSVWriter(stream, schema)
 
     def write(self, table: pa.Table) -> None:
         self._writer.write_table(table)
 
     def close(self) -> None:
         self._writer.close()
-        self._stream.close()
 
 
 class ParquetSink:
@@ -101,8 +102,8 @@ class ParquetSink:
     ROW_GROUP = 250_000
     ROW_GROUP_BYTES = 64 << 20
 
-    def __init__(self, path: Path, schema: pa.Schema) -> None:
-        self._writer = pq.ParquetWriter(str(path), schema)
+    def __init__(self, stream: BinaryIO, schema: pa.Schema) -> None:
+        self._writer = pq.ParquetWriter(stream, schema)
         self._pending: list[pa.Table] = []
         self._rows = self._bytes = 0
 
@@ -123,11 +124,11 @@ class ParquetSink:
         self._writer.close()
 
 
-def stat_sink(fmt: StatFormat, path: Path, columns: list[Column], file_label: str) -> Sink:
+def stat_sink(fmt: StatFormat, stream: BinaryIO, columns: list[Column], file_label: str) -> Sink:
     limit = SAV_MAX_TEXT if fmt == "sav" else DTA_MAX_TEXT
     if any(c.kind == "text" and c.width > limit for c in columns):
-        return WholeStatSink(fmt, path, columns, file_label)
-    return StatSink(fmt, path, columns, file_label)
+        return WholeStatSink(fmt, stream, columns, file_label)
+    return StatSink(fmt, stream, columns, file_label)
 
 
 _Labels = dict[str, dict[int | float, str]]
@@ -178,14 +179,12 @@ class StatSink:
 
     bounded = True
 
-    def __init__(self, fmt: StatFormat, path: Path, columns: list[Column], file_label: str) -> None:
-        self.fmt, self.path, self.columns = fmt, path, columns
-        template = path.with_name(path.name + ".template")
-        try:
+    def __init__(self, fmt: StatFormat, stream: BinaryIO, columns: list[Column], file_label: str) -> None:
+        self.fmt, self.columns = fmt, columns
+        with tempfile.TemporaryDirectory(prefix=f"sammen-data-{os.getpid()}-") as scratch:  # see web/scratch.py
+            template = Path(scratch) / f"template.{fmt}"  # private: never beside the target
             _write_stat(fmt, _template(columns), template, columns, file_label)
             raw = template.read_bytes()
-        finally:
-            template.unlink(missing_ok=True)
         self._dtype = self._record_dtype(raw)
         row = self._dtype.itemsize
         if fmt == "sav":
@@ -199,7 +198,7 @@ class StatSink:
                 raise RuntimeError("the Stata template's data section is not one record of the expected width")
             self._head, self._tail = bytearray(raw[:start]), raw[start + row:]
             self._offsets = offsets
-        self._stream = path.open("wb")
+        self._stream = stream
         self._stream.write(self._head)
         self.rows = 0
 
@@ -266,7 +265,7 @@ class StatSink:
         else:
             self._stream.seek(80)
             self._stream.write(struct.pack("<i", self.rows))
-        self._stream.close()
+        self._stream.flush()
 
 
 class WholeStatSink:
@@ -275,8 +274,8 @@ class WholeStatSink:
 
     bounded = False
 
-    def __init__(self, fmt: StatFormat, path: Path, columns: list[Column], file_label: str) -> None:
-        self.fmt, self.path, self.columns, self.label = fmt, path, columns, file_label
+    def __init__(self, fmt: StatFormat, stream: BinaryIO, columns: list[Column], file_label: str) -> None:
+        self.fmt, self.stream, self.columns, self.label = fmt, stream, columns, file_label
         self._tables: list[pa.Table] = []
 
     def write(self, table: pa.Table) -> None:
@@ -297,4 +296,9 @@ class WholeStatSink:
                 frame[c.name] = (epoch + pd.to_timedelta(seconds, unit="s")).dt.date
             elif c.dont_know_code and self.fmt == "dta":
                 frame[c.name] = frame[c.name].where(frame[c.name] != -1)
-        _write_stat(self.fmt, frame, self.path, self.columns, self.label)
+        with tempfile.TemporaryDirectory(prefix=f"sammen-data-{os.getpid()}-") as scratch:  # pyreadstat takes a path
+            whole = Path(scratch) / f"data.{self.fmt}"
+            _write_stat(self.fmt, frame, whole, self.columns, self.label)
+            with whole.open("rb") as written:
+                shutil.copyfileobj(written, self.stream)
+        self.stream.flush()

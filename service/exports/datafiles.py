@@ -15,7 +15,10 @@ whatever the size of the evaluation.
 The tidy export (`sammen export tidy`, service/exports/tidy.py) is the long CSV or
 Parquet file of this module under its old name. These are microdata: nothing suppressed,
 every export audited, free text only when asked for, files written beside their targets
-and put in place only when complete (a failed export leaves no file)."""
+and put in place only when complete (service/files.py: a failed export leaves no file).
+In CSV files every text cell follows the one cell rule (service/exports/cells.py: a '
+before text a spreadsheet would run as a formula); Parquet, SPSS and Stata keep text as
+written."""
 
 from __future__ import annotations
 
@@ -39,12 +42,13 @@ import pyarrow.csv as pacsv
 from tqdm import tqdm
 
 from service.admin import audit
-from service.admin.sheets import FileProblem, NewFile, all_or_none
 from service.config import Settings
 from service.errors import NotFound
 from service.exports import datafile_queries as q
+from service.exports.cells import frame_csv
 from service.exports.codebook import codebook
 from service.exports.datafile_writers import Column, CsvSink, ParquetSink, Sink, arrow_type, stat_sink
+from service.files import FileProblem, NewFile, all_or_none, check_target
 
 Format = Literal["csv", "parquet", "sav", "dta"]
 BLOCK_BYTES = 2 << 20  # Arrow's CSV reader keeps more than a block or two above ~4 MB blocks
@@ -132,18 +136,19 @@ def format_of(out: Path, chosen: Format | None) -> Format:
 async def export_data(
     conn: asyncpg.Connection, evaluation_id: int, out: Path, *, fmt: Format = "csv", wide: bool = False,
     free_text: bool = False, min_group_size: int = 5, actor: str = "cli", progress: bool = False,
-    block_bytes: int = BLOCK_BYTES, subject: str | None = None,
+    block_bytes: int = BLOCK_BYTES, subject: str | None = None, force: bool = False,
 ) -> DataExported:
     """`subject`: what the audit log calls the export, if not `evaluation ID data (…)`
-    (the tidy export, service/exports/tidy.py, is this long file under its own name)."""
+    (the tidy export, service/exports/tidy.py, is this long file under its own name).
+    Both files are written through service/files.py (0600, whole or not at all, never
+    through a symbolic link; existing files replaced only with `force`)."""
     targets = [(out, "--out"), (codebook_path(out), "--out (its codebook)")]
-    for target, option in targets:
-        if target.expanduser().exists():
-            raise FileProblem(f"{option}: {target} exists; give a new file name (an export never replaces a file)")
+    for target, option in targets:  # both names checked before either file is made
+        check_target(target.expanduser(), option, force=force)
     files: list[NewFile] = []
     with all_or_none(files):
         for target, option in targets:
-            files.append(NewFile(target, option))
+            files.append(NewFile(target, option, force=force))
         data_file, book_file = files
         async with conn.transaction(isolation="repeatable_read"):
             await conn.execute("set local timezone = 'UTC'; set local enable_nestloop = off")  # see snapshot.py
@@ -175,15 +180,15 @@ async def export_data(
             if csv and not wide:  # the file is PostgreSQL's own CSV
                 bar = tqdm(desc="PostgreSQL", unit="B", unit_scale=True, file=sys.stderr, disable=not progress,
                            mininterval=0.5)
-                rows = await _copy(conn, sql, args, data_file.partial, bar)
+                rows = await _copy(conn, sql, args, data_file, bar)
                 bounded = True
             else:
                 bar = tqdm(desc=fmt, unit=" rækker", file=sys.stderr, disable=not progress, mininterval=0.5)
                 rows, bounded = await _piped(conn, sql, args, lambda stream: _convert(
-                    stream, data_file.partial, columns, fmt, wide, free_text, name, block_bytes, bar.update))
+                    stream, data_file, columns, fmt, wide, free_text, name, block_bytes, bar.update))
             bar.close()
             book = await _codebook(conn, evaluation_id, min_group_size, columns, wide, None if stat else codes)
-            _write_csv(book_file, book)
+            book_file.write(frame_csv(book))
             subject = subject or (f"evaluation {evaluation_id} data ({fmt}, {'wide' if wide else 'long'}"
                                   f"{', free text' if free_text else ''})")
             await audit.record(conn, actor, "export", subject, {"rows": rows})
@@ -199,9 +204,9 @@ CSV_SAFE_EN = " (in CSV: ' before text that begins with = + - @, a tab or a carr
 
 
 def _said_csv_safe(column: Column) -> Column:
-    """A free-text column of a CSV file, its labels saying that text a spreadsheet would
-    run as a formula has a ' in front (datafile_queries.csv_safe)."""
-    if column.kind != "text" or not (column.item_id or column.name == "text_value"):
+    """A text column of a CSV file (names, keys, free text), its labels saying that text
+    a spreadsheet would run as a formula has a ' in front (service/exports/cells.py)."""
+    if column.kind != "text":
         return column
     return msgspec.structs.replace(column, label_da=column.label_da + CSV_SAFE_DA,
                                    label_en=column.label_en + CSV_SAFE_EN)
@@ -219,19 +224,16 @@ def _args(evaluation_id: int, free_text: bool, stat: bool, fmt: Format, codes: _
             *epoch]
 
 
-async def _copy(conn: asyncpg.Connection, sql: str, args: list[Any], path: Path, bar: tqdm[Any]) -> int:
-    """COPY the select's rows as CSV with a header into `path`; how many rows."""
-    try:
-        with path.open("wb") as stream:
-            async def sink(chunk: bytes) -> None:
-                stream.write(chunk)
-                bar.update(len(chunk))
+async def _copy(conn: asyncpg.Connection, sql: str, args: list[Any], file: NewFile, bar: tqdm[Any]) -> int:
+    """COPY the select's rows as CSV with a header into `file`; how many rows."""
+    async def sink(chunk: bytes) -> None:
+        file.stream.write(chunk)
+        bar.update(len(chunk))
 
-            status = await conn.copy_from_query(sql, *args, output=sink, format="csv", header=True)
-            stream.flush()
-            os.fsync(stream.fileno())
+    try:
+        status = await conn.copy_from_query(sql, *args, output=sink, format="csv", header=True)
     except OSError as exc:
-        raise FileProblem(f"--out: cannot write {path.parent}: {exc.strerror or exc}") from None
+        raise FileProblem(f"--out: cannot write {file.target.parent}: {exc.strerror or exc}") from None
     return int(status.split()[-1])
 
 
@@ -284,7 +286,7 @@ def _read_all(reader: BinaryIO, convert: Callable[[BinaryIO], tuple[int, bool]])
         return convert(reader)
 
 
-def _convert(source: Path | BinaryIO, target: Path, columns: list[Column], fmt: Format, wide: bool, free_text: bool,
+def _convert(source: Path | BinaryIO, target: NewFile, columns: list[Column], fmt: Format, wide: bool, free_text: bool,
              file_label: str, block_bytes: int, advance: Callable[[int], Any]) -> tuple[int, bool]:
     """Read COPY's CSV (a pipe, or a file) block by block, make each block the file's
     columns and hand it to the format's writer; (rows written, whether memory stayed bounded)."""
@@ -298,21 +300,24 @@ def _convert(source: Path | BinaryIO, target: Path, columns: list[Column], fmt: 
     sink: Sink
     try:
         if stat:
-            sink = stat_sink(fmt, target, columns, file_label)  # type: ignore[arg-type]
+            sink = stat_sink(fmt, target.stream, columns, file_label)  # type: ignore[arg-type]
         elif fmt == "parquet":
-            sink = ParquetSink(target, schema)
+            sink = ParquetSink(target.stream, schema)
         else:
-            sink = CsvSink(target, schema)
+            sink = CsvSink(target.stream, schema)
         rows = 0
-        for table in _blocks(source, raw_types, free_text, block_bytes, advance):
-            made = _pivot(table, columns, schema) if wide else table.select(schema.names).cast(schema)
-            sink.write(made)
-            rows += made.num_rows
-        sink.close()
-        with target.open("rb+") as written:  # on disk before it is published, as the tidy export's
-            os.fsync(written.fileno())
+        try:
+            for table in _blocks(source, raw_types, free_text, block_bytes, advance):
+                made = _pivot(table, columns, schema) if wide else table.select(schema.names).cast(schema)
+                sink.write(made)
+                rows += made.num_rows
+        except BaseException:
+            with contextlib.suppress(Exception):  # the writer lets go of the file, which is discarded
+                sink.close()
+            raise
+        sink.close()  # on disk (fsync) when it is published (service/files.py)
     except OSError as exc:
-        raise FileProblem(f"--out: cannot write {target}: {exc.strerror or exc}") from None
+        raise FileProblem(f"--out: cannot write {target.target}: {exc.strerror or exc}") from None
     return rows, sink.bounded
 
 
@@ -548,16 +553,6 @@ async def _codebook(conn: asyncpg.Connection, evaluation_id: int, min_group_size
     return pd.concat([variables, items], ignore_index=True)
 
 
-def _write_csv(file: NewFile, frame: Any) -> None:
-    try:
-        with file.partial.open("wb") as stream:
-            frame.to_csv(stream, index=False, encoding="utf-8")
-            stream.flush()
-            os.fsync(stream.fileno())
-    except OSError as exc:
-        raise FileProblem(f"{file.option}: cannot write {file.target}: {exc.strerror or exc}") from None
-
-
 async def export_zip(conn: asyncpg.Connection, evaluation_id: int, folder: Path, *, fmt: Format, wide: bool,
                      free_text: bool, min_group_size: int, actor: str) -> Path:
     """The HTTP door's download: the data file and its codebook in one ZIP made in
@@ -577,4 +572,5 @@ async def run(args: argparse.Namespace, settings: Settings, conn: asyncpg.Connec
     return await export_data(
         conn, args.evaluation, args.out, fmt=format_of(args.out, args.format), wide=args.wide,
         free_text=args.free_text, min_group_size=settings.min_group_size, actor="cli", progress=sys.stderr.isatty(),
+        force=args.force,
     )

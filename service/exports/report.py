@@ -102,21 +102,26 @@ def filename(evaluation_id: int, fmt: Format) -> str:
 
 
 async def run(args: argparse.Namespace, settings: Settings, conn: asyncpg.Connection) -> dict[str, object]:
-    """`sammen report`: writes the report files into `--out` (made if missing; an existing
-    report file is replaced); returns what it wrote and the seconds it took."""
+    """`sammen report`: writes the report files into `--out` (made if missing) through
+    service/files.py: 0600, whole or not at all, an existing report file replaced only
+    with `--force`; returns what it wrote and the seconds it took."""
+    from service import files
     from service.admin import audit
 
     started = time.perf_counter()
-    formats: tuple[Format, ...] = tuple(args.format or FORMATS)
-    bundle = await results(conn, args.evaluation, settings.min_group_size)
-    made = render(bundle, formats)
-    folder: Path = args.out
-    folder.mkdir(parents=True, exist_ok=True)
-    written = {}
-    for fmt, body in made.items():
-        path = folder / filename(args.evaluation, fmt)
-        path.write_bytes(body)
-        written[fmt] = str(path)
-    await audit.record(conn, "cli", "export", f"evaluation {args.evaluation} report ({', '.join(formats)})",
-                       {"files": len(written)})
+    formats: tuple[Format, ...] = tuple(dict.fromkeys(args.format or FORMATS))
+    folder = files.output_folder(args.out, "--out")
+    made: list[files.NewFile] = []
+    with files.all_or_none(made):
+        for fmt in formats:  # every name checked before the report is made
+            made.append(files.NewFile(folder / filename(args.evaluation, fmt), "--out", force=args.force))
+        bundle = await results(conn, args.evaluation, settings.min_group_size)
+        bodies = render(bundle, formats)
+        for fmt, file in zip(formats, made):
+            file.write(bodies[fmt])
+        await audit.record(conn, "cli", "export", f"evaluation {args.evaluation} report ({', '.join(formats)})",
+                           {"files": len(made)})
+        for file in made:
+            file.publish()
+    written = {fmt: str(file.target) for fmt, file in zip(formats, made)}
     return {"evaluation": args.evaluation, "files": written, "seconds": round(time.perf_counter() - started, 2)}

@@ -12,7 +12,6 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import math
-import os
 import re
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -30,7 +29,9 @@ from service.analysis.model_results import ModelTerm
 from service.analysis.results import Comparison, Descriptive, ThemeReliability
 from service.analysis.side_by_side import Change
 from service.config import Settings
+from service.exports.cells import frame_csv, xlsx_cell
 from service.exports.labels import SUPPRESSED, Language, item_label, measure_label, role_label, text, theme_label
+from service.files import NewFolder
 
 # How a column's figures are shown: whole numbers, decimals, shares as percentages,
 # p-values, dates and months; text as it is.
@@ -453,9 +454,10 @@ def result_tables(bundle: EvaluationResults | Sequence[Descriptive | Comparison]
 
 
 # --- writers -------------------------------------------------------------------------------------
-def write_csv(table: Table, path: Path) -> None:
-    """The table as CSV (UTF-8 with a byte-order mark, so Excel reads the Danish letters)."""
-    table.frame.to_csv(path, index=False, encoding="utf-8-sig")
+def csv_bytes(table: Table) -> bytes:
+    """The table as CSV (UTF-8 with a byte-order mark, so Excel reads the Danish letters),
+    its text cells by the one cell rule (service/exports/cells.py)."""
+    return frame_csv(table.frame).encode("utf-8-sig")
 
 
 _XLSX_FORMATS: dict[str, str] = {"int": "#,##0", "dec1": "0.0", "dec2": "0.00", "dec3": "0.000", "pct": "0.0%",
@@ -465,7 +467,8 @@ _XLSX_FORMATS: dict[str, str] = {"int": "#,##0", "dec1": "0.0", "dec2": "0.00", 
 def write_xlsx(tables: Sequence[Table], path: Path | BinaryIO) -> None:
     """One workbook, one sheet per table: title, bold header row frozen under it, figures
     with number formats, 'for få svar' in grey italics where a group is hidden, the notes
-    under the table."""
+    under the table. Every cell is written by the one cell rule (service/exports/cells.py):
+    a name that begins with = is text, never a formula."""
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.utils import get_column_letter
@@ -477,17 +480,17 @@ def write_xlsx(tables: Sequence[Table], path: Path | BinaryIO) -> None:
     for table in tables:
         name = _sheet_name(table.key, names)
         sheet = book.create_sheet(name)
-        sheet.cell(row=1, column=1, value=table.title).font = Font(bold=True, size=13)
+        xlsx_cell(sheet.cell(row=1, column=1), table.title).font = Font(bold=True, size=13)
         headers = list(table.frame.columns)
         for j, header in enumerate(headers, 1):
-            cell = sheet.cell(row=3, column=j, value=header)
+            cell = xlsx_cell(sheet.cell(row=3, column=j), header)
             cell.font, cell.fill = Font(bold=True), header_fill
             cell.alignment = Alignment(wrap_text=True, vertical="top")
         too_few = _too_few(table.lang)
         for i, values in enumerate(table.frame.itertuples(index=False), 4):
             for j, (header, value) in enumerate(zip(headers, values), 1):
                 kind = table.kinds[header]
-                cell = sheet.cell(row=i, column=j, value=_excel_value(value))
+                cell = xlsx_cell(sheet.cell(row=i, column=j), _excel_value(value))
                 if value == too_few:
                     cell.font = Font(italic=True, color="666666")
                 elif kind in _XLSX_FORMATS:
@@ -495,7 +498,7 @@ def write_xlsx(tables: Sequence[Table], path: Path | BinaryIO) -> None:
         sheet.freeze_panes = "A4"
         below = 4 + len(table.frame) + 1
         for k, text_ in enumerate(table.notes):
-            sheet.cell(row=below + k, column=1, value=text_).font = Font(italic=True)
+            xlsx_cell(sheet.cell(row=below + k, column=1), text_).font = Font(italic=True)
         for j, header in enumerate(headers, 1):
             kind = table.kinds[header]
             width = 12 if kind in NUMERIC or kind in ("date", "month") else min(
@@ -576,38 +579,24 @@ class TablesWritten(msgspec.Struct, frozen=True, kw_only=True):
 
 def write_tables(tables: dict[str, Table], folder: Path, *, xlsx: bool) -> list[Path]:
     """CSV per table (and the workbook) into a new folder, made beside its target and
-    renamed into place only when complete: a failed write leaves no folder."""
-    from service.admin.sheets import FileProblem
-
-    target = folder.expanduser()
-    if target.exists():
-        raise FileProblem(f"--out: {target} exists; give a new folder name (an export never replaces files)")
-    if not target.parent.is_dir():
-        raise FileProblem(f"--out: folder {target.parent} does not exist")
-    import shutil
-    import tempfile
-
-    try:
-        partial = Path(tempfile.mkdtemp(dir=target.parent, prefix=f".{target.name}.", suffix=".partial"))
-    except OSError as exc:
-        raise FileProblem(f"--out: cannot write in {target.parent}: {exc.strerror or exc}") from None
-    try:
-        written = [partial / f"{key}.csv" for key in tables]
-        for table, path in zip(tables.values(), written):
-            write_csv(table, path)
-        notes = "\n\n".join(f"{t.key}.csv: {t.title}\n" + "\n".join(f"  {n}" for n in t.notes)
-                            for t in tables.values())
-        (partial / "noter.txt").write_text(notes + "\n", encoding="utf-8")
+    renamed into place only when complete (service/files.py): a failed write leaves no
+    folder, an existing one is never replaced."""
+    made = NewFolder(folder, "--out")
+    with made.writing():
+        for table in tables.values():
+            with made.file(f"{table.key}.csv") as out:
+                out.write(csv_bytes(table))
+        with made.file("noter.txt") as out:
+            out.write((notes_text(tables) + "\n").encode("utf-8"))
         if xlsx:
-            write_xlsx(list(tables.values()), partial / "tabeller.xlsx")
-        os.rename(partial, target)
-    except OSError as exc:
-        shutil.rmtree(partial, ignore_errors=True)
-        raise FileProblem(f"--out: cannot write {target}: {exc.strerror or exc}") from None
-    except BaseException:
-        shutil.rmtree(partial, ignore_errors=True)
-        raise
-    return sorted(target.iterdir())
+            with made.file("tabeller.xlsx") as out:
+                write_xlsx(list(tables.values()), out)
+    return made.publish()
+
+
+def notes_text(tables: dict[str, Table]) -> str:
+    """The notes of every table, under its file name (noter.txt)."""
+    return "\n\n".join(f"{t.key}.csv: {t.title}\n" + "\n".join(f"  {n}" for n in t.notes) for t in tables.values())
 
 
 async def collect_tables(conn: asyncpg.Connection, evaluation_id: int, *, min_group_size: int,
@@ -650,7 +639,6 @@ def csv_zip_bytes(tables: dict[str, Table]) -> bytes:
     stream = io.BytesIO()
     with zipfile.ZipFile(stream, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         for table in tables.values():
-            archive.writestr(f"{table.key}.csv", table.frame.to_csv(index=False).encode("utf-8-sig"))
-        archive.writestr("noter.txt", "\n\n".join(f"{t.key}.csv: {t.title}\n" + "\n".join(f"  {n}" for n in t.notes)
-                                                  for t in tables.values()))
+            archive.writestr(f"{table.key}.csv", csv_bytes(table))
+        archive.writestr("noter.txt", notes_text(tables))
     return stream.getvalue()

@@ -26,6 +26,7 @@ import pandas as pd
 
 from service.config import Settings
 from service.exports import datafiles
+from service.exports.cells import frame_csv
 from service.exports.codebook import codebook
 
 Format = Literal["csv", "parquet"]
@@ -55,11 +56,11 @@ def subject(evaluation_id: int, fmt: Format, free_text: bool) -> str:
 
 async def export_tidy(
     conn: asyncpg.Connection, evaluation_id: int, out: Path, *, fmt: Format = "csv", free_text: bool = False,
-    min_group_size: int = 5, actor: str = "cli", progress: bool = False,
+    min_group_size: int = 5, actor: str = "cli", progress: bool = False, force: bool = False,
 ) -> Exported:
     made = await datafiles.export_data(
         conn, evaluation_id, out, fmt=fmt, wide=False, free_text=free_text, min_group_size=min_group_size,
-        actor=actor, progress=progress, subject=subject(evaluation_id, fmt, free_text))
+        actor=actor, progress=progress, subject=subject(evaluation_id, fmt, free_text), force=force)
     return Exported(evaluation_id=evaluation_id, rows=made.rows, format=fmt, free_text=free_text, out=made.out,
                     codebook=made.codebook, codebook_rows=made.codebook_rows)
 
@@ -75,13 +76,14 @@ async def tidy_csv_file(conn: asyncpg.Connection, evaluation_id: int, folder: Pa
 
 
 async def codebook_csv(conn: asyncpg.Connection, evaluation_id: int, min_group_size: int) -> tuple[bytes, int]:
-    """The items' codebook in memory (a row per item and matrix dimension: small)."""
+    """The items' codebook in memory (a row per item and matrix dimension: small), its
+    text cells by the one cell rule (service/exports/cells.py)."""
     book: pd.DataFrame = await codebook(conn, evaluation_id, min_group_size)
-    return book.to_csv(index=False).encode("utf-8"), len(book)
+    return frame_csv(book).encode("utf-8"), len(book)
 
 
 async def run(args: argparse.Namespace, settings: Settings, conn: asyncpg.Connection) -> Exported:
     return await export_tidy(
         conn, args.evaluation, args.out, fmt=format_of(args.out, args.format), free_text=args.free_text,
-        min_group_size=settings.min_group_size, actor="cli", progress=sys.stderr.isatty(),
+        min_group_size=settings.min_group_size, actor="cli", progress=sys.stderr.isatty(), force=args.force,
     )

@@ -28,8 +28,8 @@ from typing import Literal
 from litestar.background_tasks import BackgroundTask
 from litestar.response import File
 
-from service.admin.sheets import FileProblem
 from service.errors import Unavailable
+from service.files import FileProblem, running
 from service.web.handlers import NO_ROOM, database_away
 
 log = logging.getLogger(__name__)
@@ -89,21 +89,11 @@ def download(path: Path, filename: str, media_type: str) -> File:
                 background=BackgroundTask(shutil.rmtree, path.parent, ignore_errors=True))
 
 
-def _running(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True  # another user's process
-    return True
-
-
 def _left_over(entry: os.DirEntry[str], now: float) -> bool:
     rest = next(entry.name[len(p):] for p in PREFIXES if entry.name.startswith(p))
     pid, dash, _ = rest.partition("-")
     if dash and pid.isascii() and pid.isdecimal():
-        return int(pid) != os.getpid() and not _running(int(pid))
+        return int(pid) != os.getpid() and not running(int(pid))
     return now - entry.stat(follow_symlinks=False).st_mtime > OLD_NAME_AGE
 
 
