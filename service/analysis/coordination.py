@@ -102,6 +102,7 @@ def tie_problem(ties: Mapping[Tie, int], raters: Mapping[str, int], threshold: i
     measures = ("n", "total", "agreeing") if figures is not None else ("n",)
     problem = exact.Problem(values={}, cell_of={}, equal=[], at_most=[], integral=set())
     checks: list[exact.Check] = []
+    scores: list[exact.Check] = []  # after every count's: most covers are settled by the counts, and cheaply
     # the role groups first: a tie's bound leans on its rater role, so a role pinned by the
     # whole's sum is to be covered among the roles, not among its ties
     levels = ["rater", "all", "rated", "tie"]
@@ -117,10 +118,10 @@ def tie_problem(ties: Mapping[Tie, int], raters: Mapping[str, int], threshold: i
             problem.at_most += [{(cell, "agreeing"): 1.0, (cell, "n"): -1.0},
                                 {(cell, "total"): -1.0, (cell, "n"): scale[0]},
                                 {(cell, "total"): 1.0, (cell, "n"): -scale[1]}]
-            checks += [exact.Check(cell=cell, form={(cell, "total"): 1.0}),
+            scores += [exact.Check(cell=cell, form={(cell, "total"): 1.0}),
                        exact.Check(cell=cell, form={(cell, "agreeing"): 1.0}, zero_ok=True)]
             if n:  # the mean fixed, though n and the sum are not: sum − mean·n is then 0 in every solution
-                checks.append(exact.Check(cell=cell, form={(cell, "total"): 1.0, (cell, "n"): -found.total / n}))
+                scores.append(exact.Check(cell=cell, form={(cell, "total"): 1.0, (cell, "n"): -found.total / n}))
     for total, parts in sums:
         for measure in measures:
             problem.equal.append({(total, measure): -1.0, **{(p, measure): 1.0 for p in parts}})
@@ -131,7 +132,7 @@ def tie_problem(ties: Mapping[Tie, int], raters: Mapping[str, int], threshold: i
         problem.at_most.append({(("rater", rater), "n"): 1.0, **dict.fromkeys(own, -1.0)})
     # a bound the figures break is no bound a reader could rely on (and would make the audit infeasible)
     problem.at_most = [b for b in problem.at_most if sum(c * problem.values[v] for v, c in b.items()) <= 1e-9]
-    return problem, checks
+    return problem, checks + scores
 
 
 async def coordination(
