@@ -188,14 +188,14 @@ def _parser() -> argparse.ArgumentParser:
     x = exports.add_parser("tidy", help="one row per answered cell (export data's long file), and a codebook "
                            "beside it (NAME_codebook.csv); streamed")
     x.add_argument("--evaluation", type=int, required=True)
-    x.add_argument("--out", type=Path, required=True, help="the new file to write; an existing file is refused")
+    x.add_argument("--out", type=Path, required=True, help="the new file to write (an existing one: see --force)")
     x.add_argument("--force", action="store_true", help="replace the file and its codebook if they exist")
     x.add_argument("--format", choices=["csv", "parquet"], help="default: parquet for a .parquet file, else csv")
     x.add_argument("--free-text", action="store_true", help="include free-text answers (they can name people)")
     x = exports.add_parser("data", help="respondent-level data as CSV, Parquet, SPSS .sav or Stata .dta with labels "
                            "and a codebook (NAME_codebook.csv), long or --wide; streamed")
     x.add_argument("--evaluation", type=int, required=True)
-    x.add_argument("--out", type=Path, required=True, help="the new file to write; an existing file is refused")
+    x.add_argument("--out", type=Path, required=True, help="the new file to write (an existing one: see --force)")
     x.add_argument("--force", action="store_true", help="replace the file and its codebook if they exist")
     x.add_argument("--format", choices=["csv", "parquet", "sav", "dta"], help="default: by the file's suffix, else csv")
     x.add_argument("--wide", action="store_true", help="one row per response, one column per item (default: long)")

@@ -11,7 +11,7 @@ These are microdata: nothing is suppressed, so every export is written to the au
 (who, `evaluation ID tidy (csv[, free text])`, how many rows), and free text, which can
 name people, is only included when asked for. Both files are written beside their
 targets and put in place only when complete and audited: a failed export leaves no half
-file, and an existing file is never replaced."""
+file, and an existing file is replaced only with `--force` (service/files.py)."""
 
 from __future__ import annotations
 
