@@ -9,6 +9,7 @@ in the OpenAPI, never an error from the database."""
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 from typing import Annotated
 
 import msgspec
@@ -45,6 +46,25 @@ Identifier = Annotated[str, msgspec.Meta(pattern=IDENTIFIER_PATTERN)]
 
 # A month, YYYY-MM, within YEARS.
 MONTH_PATTERN = r"^(19[0-9]{2}|2[01][0-9]{2}|2200)-(0[1-9]|1[0-2])$"
+
+
+# The strings msgspec reads as a date (any year it holds) and as a time of day within
+# YEARS (the edge refuses other years), exactly, for the OpenAPI document: JSON Schema's
+# `format` is only an annotation in OpenAPI 3.1, so a client could send "" as a date-time.
+_MONTH_DAY = r"((0[13578]|1[02])-(0[1-9]|[12][0-9]|3[01])|(0[469]|11)-(0[1-9]|[12][0-9]|30)|02-(0[1-9]|1[0-9]|2[0-8]))"
+DATE_PATTERN = (r"^((000[1-9]|00[1-9][0-9]|0[1-9][0-9]{2}|[1-9][0-9]{3})-" + _MONTH_DAY
+                + r"|([0-9]{2}(0[48]|[2468][048]|[13579][26])|([2468][048]|[13579][26]|0[48])00)-02-29)$")
+_CENTURY_LEAP = r"([02468][48]|[13579][26]|[2468]0)"  # 1900, 2100, 2200 are no leap years; 2000 is
+DATE_TIME_PATTERN = (
+    r"^((19[0-9]{2}|2[01][0-9]{2}|2200)-" + _MONTH_DAY
+    + rf"|(19{_CENTURY_LEAP}|20([02468][048]|[13579][26])|21{_CENTURY_LEAP})-02-29)"
+    + r"[Tt ]([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\.[0-9]{1,9})?([Zz]|[+-]([01][0-9]|2[0-3]):[0-5][0-9])?$"
+)
+UUID_PATTERN = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
+FORMAT_PATTERNS = {"date": DATE_PATTERN, "date-time": DATE_TIME_PATTERN, "uuid": UUID_PATTERN}
+# A time of day in a body (msgspec describes a datetime as a bare string: it may be naive).
+Timestamp = Annotated[dt.datetime, msgspec.Meta(extra_json_schema={"format": "date-time",
+                                                                   "pattern": DATE_TIME_PATTERN})]
 
 
 def id_argument(text: str) -> int:

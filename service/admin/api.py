@@ -12,19 +12,19 @@ from service.admin.model import (
     AuditEntry,
     Created,
     Erasure,
-    ErasureRequest,
+    ErasureBody,
+    InvitationsBody,
     IssuedKey,
+    KeyBody,
     KeyInfo,
     NewEvaluation,
-    NewInvitations,
-    NewKey,
     NewOpenLink,
     NewOrganisation,
-    NewOutcome,
     NewUnit,
     NewWave,
     OpenLink,
     Outcome,
+    OutcomeBody,
     Plan,
     UnitInfo,
     UnitRate,
@@ -33,6 +33,7 @@ from service.auth import require_admin
 from service.bounds import TEXT_PATTERN
 from service.http import Conn, PathId
 from service.secrets_file import server_secret
+from service.web.docs import download
 from service.web.handlers import JSON_HANDLERS, error_responses
 from service.web.limits import MAX_ADMIN_BODY
 
@@ -62,9 +63,10 @@ class AdminApi(Controller):
     @post(
         "/waves/{wave_id:int}/invitations", responses=error_responses(401, 404, 409, 422),
         request_max_body_size=MAX_ADMIN_BODY,
+        operation_class=download("application/json", "text/csv; charset=utf-8", "text/html; charset=utf-8"),
     )
     async def invitations(
-        self, wave_id: FromPath[PathId], data: JSONBody[NewInvitations], conn: Conn, request: Request[Any, Any, Any],
+        self, wave_id: FromPath[PathId], data: JSONBody[InvitationsBody], conn: Conn, request: Request[Any, Any, Any],
         format: FromQuery[Literal["json", "csv", "html"]] = "json",
     ) -> Response[Any]:
         settings = request.app.state.settings
@@ -98,7 +100,7 @@ class AdminApi(Controller):
         return await store.units(conn, organisation_id)
 
     @post("/erasures", status_code=200, responses=error_responses(401, 404, 409, 422))
-    async def erase(self, data: JSONBody[ErasureRequest], conn: Conn, request: Request[Any, Any, Any]) -> Erasure:
+    async def erase(self, data: JSONBody[ErasureBody], conn: Conn, request: Request[Any, Any, Any]) -> Erasure:
         """Erase one respondent: `{"organisation_id": N, "respondent_key": "..."}` for every wave of the
         organisation, or `{"token": "..."}` for one personal link. Audited; the entry holds no answers."""
         if data.token is not None:
@@ -123,7 +125,7 @@ class AdminApi(Controller):
         return await plan.plan(conn, evaluation_id)
 
     @post("/evaluations/{evaluation_id:int}/plan", responses=error_responses(401, 404, 409, 422))
-    async def plan_outcome(self, evaluation_id: FromPath[PathId], data: JSONBody[NewOutcome], conn: Conn) -> Outcome:
+    async def plan_outcome(self, evaluation_id: FromPath[PathId], data: JSONBody[OutcomeBody], conn: Conn) -> Outcome:
         """Add a planned outcome. 409 once the plan is locked (the first after-wave has opened,
         or it was locked explicitly); 422 naming the field for a target not in the codebook."""
         return await plan.add_outcome(conn, evaluation_id, data)
@@ -142,7 +144,7 @@ class AdminApi(Controller):
     # --- API keys (service/admin/access.py) ---
 
     @post("/keys", responses=error_responses(401, 404, 422))
-    async def key(self, data: JSONBody[NewKey], conn: Conn) -> IssuedKey:
+    async def key(self, data: JSONBody[KeyBody], conn: Conn) -> IssuedKey:
         """A new key, shown in this answer only (stored as its SHA-256). An evaluator key
         needs `organisation_id` and reads that organisation's evaluations only."""
         return await access.create_key(conn, data)

@@ -18,7 +18,7 @@ import asyncpg
 from service.admin import audit
 from service.admin.model import Erasure
 from service.admin.store import PSEUDONYM, pseudonym
-from service.errors import NotFound, SammenError
+from service.errors import FieldError, Invalid, NotFound
 from service.tokens import hash_token
 
 
@@ -98,10 +98,11 @@ async def erase_link(conn: asyncpg.Connection, token: str, actor: audit.Actor) -
         if row is None:
             raise NotFound("token: no link has this token")
         if row["kind"] == "open":
-            raise SammenError(
-                "token: this is an open link, shared by many respondents; erase the personal link its visitor"
-                " was given, or the respondent key"
-            )
+            # a well-formed request the stored link refuses: 422, as the schema cannot know the kind
+            raise Invalid([FieldError(
+                "token", "Et åbent link deles af mange; slet det personlige link eller respondentnøglen.",
+                "this is an open link, shared by many respondents; erase the personal link its visitor"
+                " was given, or the respondent key")])
         counts = await _erase(conn, [row["id"]], "select id from response where invitation_id = $1", row["id"])
         subject = f"invitation {row['id']}"
         audit_id = await audit.record(conn, actor, "erase link", subject, counts)

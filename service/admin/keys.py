@@ -20,6 +20,30 @@ ALLOWED_PATTERN = r"^[A-Za-z0-9_.:-]+$"  # also the API's schema (service/admin/
 _ALLOWED = re.compile(ALLOWED_PATTERN)
 
 
+def _cpr_pattern() -> str:
+    """looks_like_cpr() as a regular expression, for the API's schema (a key matching it
+    is refused): ten digits, anything else between them, starting with a date DDMMYY.
+    tests/unit/test_respondent_keys_schema.py holds the two to the same answers."""
+    s = "[^0-9]*"  # what may stand between two digits
+
+    def digits(*classes: str) -> str:
+        return s.join(classes)
+
+    any_year, four = digits("[0-9]", "[0-9]"), digits(*["[0-9]"] * 4)
+    days_months = "|".join([
+        digits("(?:" + "|".join([digits("0", "[1-9]"), digits("1", "[0-9]"), digits("2", "[0-8]")]) + ")",
+               "(?:" + digits("0", "[1-9]") + "|" + digits("1", "[0-2]") + ")", any_year),
+        digits("(?:" + digits("2", "9") + "|" + digits("3", "0") + ")",
+               "(?:" + digits("0", "[13-9]") + "|" + digits("1", "[0-2]") + ")", any_year),
+        digits("3", "1", "(?:" + digits("0", "[13578]") + "|" + digits("1", "[02]") + ")", any_year),
+        digits("2", "9", "0", "2", "(?:" + digits("[02468]", "[048]") + "|" + digits("[13579]", "[26]") + ")"),
+    ])
+    return f"(?:{days_months}){s}{four}"
+
+
+CPR_PATTERN = _cpr_pattern()
+
+
 class KeyRefused(ValueError):
     """A key or key file refused; the message names the line or the index."""
 

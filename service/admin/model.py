@@ -19,8 +19,10 @@ Arm = Literal["intervention", "comparison"]
 RespondentKey = Annotated[
     str,
     msgspec.Meta(
-        min_length=1, max_length=keys.MAX_LENGTH, pattern=keys.ALLOWED_PATTERN,
+        min_length=1, max_length=keys.MAX_LENGTH,
         description="letters A-Z/a-z, digits and _ . : -; never a CPR number",
+        # checked by keys.check_list (the reason in words); said here for the schema
+        extra_json_schema={"pattern": keys.ALLOWED_PATTERN, "not": {"pattern": keys.CPR_PATTERN}},
     ),
 ]
 
@@ -64,16 +66,15 @@ class NewWave(_Body, frozen=True):
     # The wave's place in the evaluation's order: 0 baseline, 1 first follow-up (e.g. 6
     # months), 2 the next (12 months), ... None: 0 for a wave before, 1 for one after.
     sequence: Annotated[int, msgspec.Meta(ge=0, le=100)] | None = None
-
-    def __post_init__(self) -> None:
-        if self.closes_on < self.opens_on:
-            raise ValueError("closes_on must not be before opens_on")
+    # closes_on before opens_on is refused by store.create_wave (422): a rule between two
+    # dates, which no JSON Schema can state, so not a malformed body (400)
 
 
 class NewInvitations(_Body, frozen=True):
     unit_id: RowId
     count: Annotated[int, msgspec.Meta(ge=0, le=10_000)] = 0
-    respondent_keys: Annotated[list[RespondentKey], msgspec.Meta(max_length=keys.MAX_KEYS)] = []
+    respondent_keys: Annotated[list[RespondentKey], msgspec.Meta(max_length=keys.MAX_KEYS,
+                                                                 extra_json_schema={"uniqueItems": True})] = []
 
     def __post_init__(self) -> None:
         if not self.count and not self.respondent_keys:
@@ -87,6 +88,14 @@ class NewOpenLink(_Body, frozen=True):
     unit_id: RowId
     # responses the link may collect; None: no cap
     max_responses: Annotated[int, msgspec.Meta(ge=1, le=1_000_000)] | None = None
+
+
+# The bodies below check a rule across fields in __post_init__; beside each, the same rule
+# for the OpenAPI document (JSON Schema's oneOf), which the route names as its body type.
+InvitationsBody = Annotated[NewInvitations, msgspec.Meta(extra_json_schema={"oneOf": [
+    {"required": ["count"], "properties": {"count": {"minimum": 1}, "respondent_keys": {"maxItems": 0}}},
+    {"required": ["respondent_keys"], "properties": {"respondent_keys": {"minItems": 1}, "count": {"maximum": 0}}},
+]})]
 
 
 class Created(msgspec.Struct, frozen=True):
@@ -152,6 +161,15 @@ class ErasureRequest(_Body, frozen=True):
             raise ValueError(f"{missing}: required (or give token instead)")
 
 
+ErasureBody = Annotated[ErasureRequest, msgspec.Meta(extra_json_schema={"oneOf": [
+    {"required": ["token"], "properties": {"token": {"type": "string"}, "organisation_id": {"type": "null"},
+                                           "respondent_key": {"type": "null"}}},
+    {"required": ["organisation_id", "respondent_key"],
+     "properties": {"organisation_id": {"type": "integer"}, "respondent_key": {"type": "string"},
+                    "token": {"type": "null"}}},
+]})]
+
+
 class Erasure(msgspec.Struct, frozen=True):
     """What an erasure removed; the same counts are in its audit entry."""
 
@@ -191,6 +209,13 @@ class NewKey(_Body, frozen=True):
             raise ValueError("organisation_id: an evaluator key needs the organisation it may read")
         if self.role == "admin" and self.organisation_id is not None:
             raise ValueError("organisation_id: an admin key reaches every organisation; give none")
+
+
+KeyBody = Annotated[NewKey, msgspec.Meta(extra_json_schema={"oneOf": [
+    {"required": ["organisation_id"],
+     "properties": {"role": {"const": "evaluator"}, "organisation_id": {"type": "integer"}}},
+    {"properties": {"role": {"const": "admin"}, "organisation_id": {"type": "null"}}},
+]})]
 
 
 class KeyInfo(msgspec.Struct, frozen=True, kw_only=True):
@@ -238,6 +263,12 @@ class NewOutcome(_Body, frozen=True):
     def __post_init__(self) -> None:
         if (self.theme is None) == (self.item is None):
             raise ValueError("theme: give either theme or item as the outcome's target, not both or neither")
+
+
+OutcomeBody = Annotated[NewOutcome, msgspec.Meta(extra_json_schema={"oneOf": [
+    {"required": ["theme"], "properties": {"theme": {"type": "string"}, "item": {"type": "null"}}},
+    {"required": ["item"], "properties": {"item": {"type": "string"}, "theme": {"type": "null"}}},
+]})]
 
 
 class Outcome(msgspec.Struct, frozen=True, kw_only=True):

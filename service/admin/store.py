@@ -23,7 +23,7 @@ from service.admin.model import (
     UnitInfo,
     UnitRate,
 )
-from service.errors import Conflict, NotFound
+from service.errors import Conflict, FieldError, Invalid, NotFound
 from service.migrate import LOCK_KEY
 from service.surveys.store import find_version
 from service.tokens import hash_token, new_token
@@ -85,6 +85,9 @@ async def create_evaluation(conn: asyncpg.Connection, organisation_id: int, body
 
 
 async def create_wave(conn: asyncpg.Connection, evaluation_id: int, body: NewWave) -> Created:
+    if body.closes_on < body.opens_on:
+        raise Invalid([FieldError("closes_on", "Bølgen kan ikke lukke, før den åbner.",
+                                  "closes_on must not be before opens_on")])
     version = await find_version(conn, body.questionnaire_id, body.version)
     async with _Translate(f"Bølgen '{body.name}'"):
         row = await conn.fetchrow(

@@ -30,7 +30,7 @@ from service.analysis.side_by_side import Change
 from service.analysis.side_by_side import side_by_side as changes_side_by_side
 from service.analysis.snapshot import snapshot
 from service.auth import CallerDep, current_caller, require_reader
-from service.bounds import IDENTIFIER_PATTERN, MONTH_PATTERN
+from service.bounds import IDENTIFIER_PATTERN, MONTH_PATTERN, Identifier
 from service.config import Settings
 from service.evaluations.offload import analysed, evaluation_bundle
 from service.evaluations.read import EvaluationInfo, evaluation_info
@@ -78,7 +78,7 @@ class EvaluationApi(Controller):
         await record_read(conn, caller, f"evaluation {evaluation_id} summary", len(results))
         return results
 
-    @get("/{evaluation_id:int}/coordination", responses=error_responses(401, 404))
+    @get("/{evaluation_id:int}/coordination", responses=error_responses(401, 404, 422))
     async def coordination(
         self, evaluation_id: FromPath[PathId], conn: Conn, caller: CallerDep, state: State,
         min_share: Annotated[float, QueryParameter(gt=0, le=1)] = 0.5,
@@ -110,7 +110,7 @@ class EvaluationApi(Controller):
                           len(result.shares) + len(result.comparisons))
         return result
 
-    @get("/{evaluation_id:int}/side-by-side", responses=error_responses(401, 404))
+    @get("/{evaluation_id:int}/side-by-side", responses=error_responses(401, 404, 422))
     async def side_by_side(
         self, evaluation_id: FromPath[PathId], conn: Conn, caller: CallerDep, state: State,
         min_share: Annotated[float, QueryParameter(gt=0, le=1)] = 0.5,
@@ -151,8 +151,8 @@ class EvaluationApi(Controller):
     async def models(
         self, evaluation_id: FromPath[PathId], conn: Conn, caller: CallerDep, state: State,
         questionnaire: Annotated[str, QueryParameter(pattern=IDENTIFIER_PATTERN)],
-        theme: Annotated[list[str] | None, QueryParameter(max_items=50)] = None,
-        item: Annotated[list[str] | None, QueryParameter(max_items=50)] = None,
+        theme: Annotated[list[Identifier] | None, QueryParameter(max_items=50)] = None,
+        item: Annotated[list[Identifier] | None, QueryParameter(max_items=50)] = None,
         min_share: Annotated[float, QueryParameter(gt=0, le=1)] = 0.5,
     ) -> list[ModelTerm]:
         """Phase × arm models of a questionnaire (the same rows as `sammen analyse models` and

@@ -5,10 +5,11 @@ so both refuse the same things with the same Danish messages."""
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Annotated, Any
 
 import msgspec
 
+from service.bounds import INT_MAX, INT_MIN, TEXT_PATTERN
 from service.errors import FieldError, Invalid
 from service.surveys.model import DONT_KNOW, FreeText, Item, Matrix, MultipleChoice, Questionnaire, Role
 from service.texts import both
@@ -16,7 +17,17 @@ from service.texts import both
 # What a respondent sends per item: a code, a text, a list of codes (multiple choice),
 # or row -> dimension -> code (matrix). "ved_ikke" stands for 'Ved ikke / ikke relevant'.
 Value = int | str | list[int | str] | dict[str, dict[str, int | str]]
-Answers = dict[str, Value]
+# The edge (service/web/limits.py) bounds their numbers and texts, checked there with a
+# byte scan rather than a pattern per answer on the busiest route; the schema says so.
+_CODE = {"anyOf": [{"type": "integer", "minimum": INT_MIN, "maximum": INT_MAX},
+                   {"type": "string", "pattern": TEXT_PATTERN}]}
+_KEYS = {"pattern": TEXT_PATTERN}
+Answers = Annotated[dict[str, Value], msgspec.Meta(extra_json_schema={"allOf": [{
+    "propertyNames": _KEYS,
+    "additionalProperties": {"anyOf": [*_CODE["anyOf"], {"type": "array", "items": _CODE}, {
+        "type": "object", "propertyNames": _KEYS,
+        "additionalProperties": {"type": "object", "propertyNames": _KEYS, "additionalProperties": _CODE}}]},
+}]})]
 
 
 class AnswerRow(msgspec.Struct, frozen=True, array_like=True):

@@ -13,7 +13,7 @@ from litestar.datastructures import State
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import FromPath, JSONBody
 
-from service.bounds import Identifier, RowId
+from service.bounds import Identifier, RowId, Timestamp
 from service.http import Conn, PathId, PathIdentifier, PathToken, catalogue
 from service.surveys import store, submission
 from service.surveys.answers import Answers
@@ -46,7 +46,7 @@ class Submission(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_field
     questionnaire: QuestionnaireRef | None = None
     assisted: bool = False
     language: Literal["da", "en"] = "da"
-    started_at: dt.datetime | None = None
+    started_at: Timestamp | None = None
 
 
 FormStatus = Literal["open", "answered", "closed"]

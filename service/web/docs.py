@@ -31,6 +31,8 @@ from litestar.response import File
 from litestar.routes import HTTPRoute
 from swagger_ui_bundle import swagger_ui_path  # type: ignore[import-untyped]
 
+from service.bounds import FORMAT_PATTERNS
+
 STATIC = Path(__file__).parent / "static"
 SWAGGER = Path(str(swagger_ui_path))
 
@@ -108,6 +110,19 @@ def _parameter_schemas(handler: Any) -> dict[str, dict[str, Any]]:
     return schemas
 
 
+def _assert_formats(schema: Any) -> None:
+    """A date, time of day or UUID string carries the pattern of what is read as one
+    (service/bounds.py): in OpenAPI 3.1 `format` alone does not restrict a value."""
+    if isinstance(schema, dict):
+        if schema.get("type") == "string" and schema.get("format") in FORMAT_PATTERNS and "pattern" not in schema:
+            schema["pattern"] = FORMAT_PATTERNS[schema["format"]]
+        for value in schema.values():
+            _assert_formats(value)
+    elif isinstance(schema, list):
+        for value in schema:
+            _assert_formats(value)
+
+
 def from_declarations(app: Litestar, document: dict[str, Any]) -> dict[str, Any]:
     """The document with each parameter's and JSON request body's schema, and the
     component of every msgspec Struct the API takes or answers with, as msgspec generates
@@ -129,13 +144,18 @@ def from_declarations(app: Litestar, document: dict[str, Any]) -> dict[str, Any]
                 for parameter in operation.get("parameters", []):
                     if parameter.get("in") in ("path", "query") and parameter["name"] in parameters:
                         parameter["schema"] = parameters[parameter["name"]]
+                        _assert_formats(parameter["schema"])
                 json_body = operation.get("requestBody", {}).get("content", {}).get("application/json")
                 if json_body is not None and "data" in hints:
                     bodies.append((json_body, _decoded_type(hints["data"])))
     decoded = [t for _, t in bodies]
     schemas, components = msgspec.json.schema_components(
         [*decoded, *sorted(types, key=lambda t: t.__name__)], ref_template="#/components/schemas/{name}")
+    _assert_formats(schemas)
+    _assert_formats(components)
     for (json_body, _), schema in zip(bodies, schemas, strict=False):
+        if "$ref" in schema and len(schema) > 1:  # a body type's extra rules beside its component
+            schema = {"allOf": [{"$ref": schema.pop("$ref")}], **schema}
         json_body["schema"] = schema
     document["components"]["schemas"].update(components)
     return document
@@ -153,17 +173,19 @@ _FILE_HEADERS = {
 
 
 def download(*media_types: str, file: bool = False) -> type[Operation]:
-    """`operation_class=` of a route that answers with a file: the 200 answer's media
+    """`operation_class=` of a route that answers with a file: the 200 (201) answer's media
     types as sent (one route may send several, e.g. an .xlsx or a .zip by its name), and
     for a `File` answer its headers as sent."""
 
     @dataclass
     class Download(Operation):
         def __post_init__(self) -> None:
-            ok = (self.responses or {}).get("200")
+            ok = (self.responses or {}).get("200") or (self.responses or {}).get("201")
             if isinstance(ok, OpenAPIResponse):
-                binary = Schema(type=OpenAPIType.STRING, content_media_type="application/octet-stream")
-                ok.content = {media: OpenAPIMediaType(schema=binary) for media in media_types}
+                binary = OpenAPIMediaType(schema=Schema(type=OpenAPIType.STRING,
+                                                        content_media_type="application/octet-stream"))
+                declared = ok.content or {}  # JSON keeps the schema of the handler's return type
+                ok.content = {media: declared.get(media, binary) for media in media_types}
                 if file:
                     ok.headers = dict(_FILE_HEADERS)
 

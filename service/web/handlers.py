@@ -304,7 +304,9 @@ _DESCRIPTIONS = {
     409: "Conflict: already answered, the wave is closed, or the link moved to another version",
     413: "The request body is larger than this route accepts",
     415: "A body in a format this route does not read (send JSON)",
-    422: "Answers that break the questionnaire's rules; `errors` names each field",
+    422: "Well formed, but refused by a rule of the stored data that no schema can state (answers against the"
+         " link's questionnaire, a wave that closes before it opens, a name the evaluation does not have);"
+         " `errors` names each field",
     429: "Too many requests from this address, or a report or export while this key's last one is in progress"
          " or the server makes as many at once as it may; see Retry-After",
     500: "Internal error; quote `request_id` to the operator",

@@ -12,7 +12,9 @@ and every refusal names its field:
 - a time of day (ISO 8601) lies between the years 1900 and 2200, so no offset can push
   it outside what Python and PostgreSQL hold;
 - JSON is at most 32 levels deep, an object has at most 1000 members and an array at
-  most 10 000 items.
+  most 10 000 items;
+- a JSON body has the types its route declares, strictly: Litestar converts leniently
+  (`"microdata": 0` read as false, `"5"` as 5), the OpenAPI document promises the types.
 
 Most bodies pass a few byte scans that prove none of this can be wrong; only a body that
 might break a rule is decoded and walked to find the field.
@@ -28,6 +30,7 @@ from typing import Any
 
 import msgspec
 from litestar import Request
+from litestar.exceptions import ValidationException
 
 from service.bounds import CONTROL, INT_MAX, YEARS
 from service.errors import BadRequest, FieldError, TooManyRequests, UnsupportedMediaType
@@ -200,6 +203,52 @@ async def check_request(request: Request[Any, Any, Any]) -> None:
     body = await request.body()
     if body:
         check_json(body)
+        check_types(request, body)
+
+
+# by the route's signature model (a class the cache keeps alive, so no key is reused)
+_DECODERS: dict[type, msgspec.json.Decoder[Any] | None] = {}
+
+
+def _whole_numbers(value: Any) -> Any:
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, list):
+        return [_whole_numbers(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _whole_numbers(v) for k, v in value.items()}
+    return value
+
+
+def _body_decoder(handler: Any) -> msgspec.json.Decoder[Any] | None:
+    """A strict decoder of the type the route's `data` parameter declares (as Litestar's
+    signature model holds it, bounds included), or None for a route without a JSON body."""
+    model = handler.signature_model
+    if model not in _DECODERS:
+        fields = {f.name: f.type for f in msgspec.structs.fields(model)}
+        _DECODERS[model] = msgspec.json.Decoder(fields["data"]) if "data" in fields else None
+    return _DECODERS[model]
+
+
+def check_types(request: Request[Any, Any, Any], body: bytes) -> None:
+    """Refuse a JSON body that is not of its route's type read strictly, as Litestar
+    would refuse a malformed one (400 naming the field)."""
+    decoder = _body_decoder(request.route_handler)
+    if decoder is None:
+        return
+    try:
+        decoder.decode(body)
+    except msgspec.ValidationError as exc:
+        try:  # 8046.0 is a whole number in JSON (and the schema): read it as one, then strictly
+            msgspec.convert(_whole_numbers(msgspec.json.decode(body)), decoder.type, strict=True)
+            return
+        except msgspec.ValidationError:
+            pass
+        message, _, where = str(exc).partition(" - at `$")
+        raise ValidationException(extra=[{"message": message, "key": where.strip("`.") or "data",
+                                          "source": "body"}]) from None
+    except msgspec.DecodeError:
+        return  # not JSON: Litestar refuses it with its own message
 
 
 # --- how often -----------------------------------------------------------------------------------
