@@ -20,9 +20,11 @@ its ties (a rater rates several groups), but a reader knows it bounds each of th
 that counts are integers ≥ 0 and scores lie within the scale: with those bounds the sums
 alone can pin a small role (a job-centre group of 4 and a group of 2 were). So secondary
 suppression runs the exact audit with the bounds (disclosure_exact.protect): a hidden
-count's feasible interval holds at least the threshold's number of values, and no hidden sum of scores,
-mean or agreeing count is fixed. A before/after comparison of a tie is shown only when the tie is
-shown in every wave it merges, so its n cannot give a hidden count away."""
+count's feasible interval holds at least the threshold's number of values, and no hidden
+sum of scores, mean or agreeing count is fixed. The whole is also side by side's arm row
+of staff: where it is hidden here, side by side hides that row too (side_by_side.py). A
+before/after comparison of a tie is shown only when the tie is shown in every wave it
+merges, so its n cannot give a hidden count away."""
 
 from __future__ import annotations
 

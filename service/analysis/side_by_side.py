@@ -26,7 +26,10 @@ measure's own output (or it is itself under the threshold), then secondary suppr
 takes; a sector's row is hidden when any of its units is. Flow units follow the flow
 analysis' own suppression of whole series, and an arm's flow row, which pools its units'
 windows (shorter for a unit implementing later), is audited exactly together with the
-flow analysis' monthly table and hidden where the two would pin a hidden month."""
+flow analysis' monthly table and hidden where the two would pin a hidden month. An arm's
+coordination row counts the staff of its waves, the coordination analysis' whole: where
+that analysis hides its whole (to cover a small rater role), the row is hidden in that
+period, with a unit, or its units would add up to it."""
 
 from __future__ import annotations
 
@@ -46,6 +49,7 @@ from service.analysis import disclosure_exact as exact
 from service.analysis import flow, flow_queries, stats, stats_independent, survey
 from service.analysis import side_by_side_queries as q
 from service.analysis.coordination import ITEM, QUESTIONNAIRE
+from service.analysis.coordination import coordination as coordination_analysis
 from service.analysis.data import ScoreTable, merged, theme_score_tables
 from service.analysis.disclosure import Key, Sum, suppress, units_in_arms
 from service.analysis.meetings import AGREEING_AT, ASPECTS, CITIZEN
@@ -126,8 +130,9 @@ async def side_by_side(conn: asyncpg.Connection, evaluation_id: int, *, min_grou
 
 
 Cells = dict[tuple[int, str], _Cell]  # (unit, 'before' | 'after')
-# cells, hidden by the measure's own output, threshold, arms whose pooled row would give a hidden cell away
-Measured = tuple[Cells, set[tuple[int, str]], int, set[str]]
+# cells, hidden by the measure's own output, threshold, (arm, period) rows hidden by another output or
+# that would give a hidden cell of one away
+Measured = tuple[Cells, set[tuple[int, str]], int, set[tuple[str, str]]]
 
 
 def _periods(rows: Iterable[Mapping[str, Any]]) -> dict[int, str]:
@@ -151,7 +156,13 @@ async def _coordination(conn: asyncpg.Connection, evaluation_id: int, min_group_
             s[1] += r["sum"]
             s[2] += r["sum_sq"]
     cells = {k: _Cell(int(n), Moments(int(n), total, total_sq)) for k, (n, total, total_sq) in sums.items()}
-    return cells, set(), max(min_group_size, own or 0), set()
+    # an arm's row here is its staff in the period's waves: the coordination analysis' whole
+    # ('all') of those waves, which it may hide as the cover of a small rater role
+    found = await coordination_analysis(conn, evaluation_id, min_group_size=min_group_size, min_share=min_share)
+    wave_of = {(r["phase"], r["sequence"]): r["wave_id"] for r in rows}
+    arms = {(i.arm, side[wave_of[(i.phase, i.sequence)]]) for i in found.indices
+            if i.level == "all" and i.suppressed and wave_of.get((i.phase, i.sequence)) in side}
+    return cells, set(), max(min_group_size, own or 0), arms
 
 
 async def _meetings(conn: asyncpg.Connection, evaluation_id: int, min_group_size: int) -> Measured:
@@ -272,14 +283,15 @@ def flow_cells(rows: Sequence[Mapping[str, Any]], change: dt.date, own: Mapping[
         if not exposed:
             break
         arms |= exposed
-    return cells, forced, threshold, arms
+    return cells, forced, threshold, {(arm, period) for arm in arms for period in ("before", "after")}
 
 
 def _hidden(units: Mapping[int, _Unit], cells: Cells, forced: set[tuple[int, str]], threshold: int,
-            period: str) -> set[Key]:
+            period: str, arms: Set[tuple[str, str]] = frozenset()) -> set[Key]:
     """Units (`("unit", id)`) and arms (`("arm", arm)`) to hide in one period: units forced
-    or under the threshold, and secondary suppression over each arm's total (which hides
-    the arm itself when nothing else can cover a hidden unit)."""
+    or under the threshold, arms forced (`(arm, period)` in `arms`), and secondary
+    suppression over each arm's total (which hides the arm itself when nothing else can
+    cover a hidden unit, and a unit with a forced arm, which its units would add up to)."""
     counts: dict[Key, int] = {}
     thresholds: dict[Key, int] = {}
     parts: dict[str, list[Key]] = defaultdict(list)
@@ -292,15 +304,14 @@ def _hidden(units: Mapping[int, _Unit], cells: Cells, forced: set[tuple[int, str
         parts[units[unit_id].arm].append(key)
     for arm, keys in parts.items():
         counts[("arm", arm)] = sum(counts[k] for k in keys)
-        thresholds[("arm", arm)] = threshold
+        thresholds[("arm", arm)] = counts[("arm", arm)] + 1 if (arm, period) in arms else threshold
     hidden = suppress(counts, thresholds, [Sum(("arm", a), tuple(k)) for a, k in parts.items()])
     return hidden | {k for k, n in counts.items() if n == 0}  # an empty cell: nothing to show
 
 
 def _changes(evaluation_id: int, measure: Measure, units: Mapping[int, _Unit], cells: Cells,
-             forced: set[tuple[int, str]], threshold: int, arms: Set[str] = frozenset()) -> list[Change]:
-    hidden = _hidden(units, cells, forced, threshold, "before") | _hidden(units, cells, forced, threshold, "after")
-    hidden |= {("arm", a) for a in arms}
+             forced: set[tuple[int, str]], threshold: int, arms: Set[tuple[str, str]] = frozenset()) -> list[Change]:
+    hidden = set().union(*(_hidden(units, cells, forced, threshold, period, arms) for period in ("before", "after")))
     groups: dict[tuple[Level, Any], list[int]] = defaultdict(list)
     for unit_id, unit in units.items():
         groups[("unit", unit_id)].append(unit_id)
