@@ -52,7 +52,9 @@ class AdminApi(Controller):
     async def unit(self, organisation_id: FromPath[PathId], data: JSONBody[NewUnit], conn: Conn) -> Created:
         return await store.create_unit(conn, organisation_id, data)
 
-    @post("/organisations/{organisation_id:int}/evaluations", responses=error_responses(401, 404, 409, 422))
+    # up to 1000 units of about 80 bytes each: more than the 64 KiB other bodies may have
+    @post("/organisations/{organisation_id:int}/evaluations", responses=error_responses(401, 404, 409, 422),
+          request_max_body_size=MAX_ADMIN_BODY)
     async def evaluation(self, organisation_id: FromPath[PathId], data: JSONBody[NewEvaluation], conn: Conn) -> Created:
         return await store.create_evaluation(conn, organisation_id, data)
 

@@ -122,3 +122,14 @@ async def test_every_api_operation_declares_its_errors_with_a_typed_body(client)
                 assert content == {"$ref": "#/components/schemas/ErrorBody"}, (method, path, code, content)
     body = spec["components"]["schemas"]["ErrorBody"]
     assert {"status_code", "detail", "errors", "request_id"} <= set(body["properties"])
+
+
+async def test_an_evaluation_of_as_many_units_as_the_document_allows_is_not_too_large(client, conn, admin_headers):
+    """1000 units (the schema's maxItems) of about 80 bytes each were refused with 413
+    (the 64 KiB every body had), a schema-valid request refused."""
+    org = (await client.post("/api/admin/organisations", headers=admin_headers, json={"name": "Stor"})).json()["id"]
+    units = [{"unit_id": 2_000_000_000 - n, "arm": "comparison", "implementation_date": "2026-01-01"}
+             for n in range(1000)]
+    r = await client.post(f"/api/admin/organisations/{org}/evaluations", headers=admin_headers,
+                          json={"name": "Alle enheder", "implementation_date": "2026-01-01", "units": units})
+    assert len(r.request.content) > 64 * 1024 and r.status_code == 404, r.text  # no such units: read, not refused
