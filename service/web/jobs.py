@@ -7,7 +7,7 @@ to 165 ms on a 2-core machine, so they are admitted here, one way for every such
   waits) is refused at once, 429, with Retry-After the time its first likely needs;
 - at most `SAMMEN_HEAVY_JOBS` jobs at once in the process (default 1), whoever asks:
   a request past that waits its turn, at most `SAMMEN_HEAVY_JOB_WAIT` seconds (default
-  30), then 429 with Retry-After. A waiting request holds no database connection.
+  10), then 429 with Retry-After. A waiting request holds no database connection.
 
 A route is made heavy by one declaration, `@heavy_job` above its `@get(...)`: that adds
 the guard that admits (after the route's own guards, so the key is known) and the

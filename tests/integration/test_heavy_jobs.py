@@ -99,7 +99,7 @@ async def test_past_the_total_a_heavy_job_of_another_key_is_refused_and_admitted
 
 
 async def test_past_the_total_a_heavy_job_waits_its_turn_when_waiting_is_allowed(client, conn):
-    """The suite's service: one at once (the default), 30 s of waiting."""
+    """The suite's service: one at once and 10 s of waiting (the defaults)."""
     evaluation = await answered_evaluation(client, conn, {"Nord": 3})
     key = await _evaluator(conn, evaluation)
     release = _hold(client, "admin-api")
