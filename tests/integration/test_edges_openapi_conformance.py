@@ -23,11 +23,9 @@ import schemathesis
 from schemathesis.config import SchemathesisConfig
 from schemathesis.engine import Status, events
 
-from service.admin import access
-from service.admin.model import NewKey
 from tests.support import ADMIN_KEY
 from tests.support.database import connect
-from tests.support.evaluation import set_up_evaluation
+from tests.support.evaluation import evaluator_key, set_up_evaluation
 from tests.support.service import Service
 
 # A well-formed request may be refused by the stored data with 422 (see above).
@@ -41,14 +39,13 @@ def service(pg_url, pool):  # pool: the test database is migrated and loaded bef
         yield service
 
 
-async def evaluator_key(url: str) -> str:
+async def fresh_evaluator_key(url: str) -> str:
     """A new evaluator key of an organisation with an evaluation of two units (the admin
     run revokes keys and erases at random, so each run gets its own)."""
     conn = await connect(url)
     try:
         ev = await set_up_evaluation(conn, units=("Nord", "Syd"), organisation="Fuzz")
-        return (await access.create_key(conn, NewKey(name="Fuzz", role="evaluator",
-                                                     organisation_id=ev.organisation))).key
+        return await evaluator_key(conn, ev.organisation)
     finally:
         await conn.close()
 
@@ -85,7 +82,7 @@ def _told(info: object) -> str:
 
 @pytest.mark.parametrize("who", ["evaluator", "admin"])  # the admin's run revokes keys: last
 def test_the_api_answers_as_its_openapi_document_says_with_every_check(service, pg_url, who):
-    key = ADMIN_KEY if who == "admin" else asyncio.run(evaluator_key(pg_url))
+    key = ADMIN_KEY if who == "admin" else asyncio.run(fresh_evaluator_key(pg_url))
     assert failures_of(service.url, key) == []
 
 

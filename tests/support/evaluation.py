@@ -10,11 +10,13 @@ import uuid
 import asyncpg
 import msgspec
 
+from service.admin import access
 from service.admin import store as admin
 from service.admin.model import (
     EvaluationUnit,
     NewEvaluation,
     NewInvitations,
+    NewKey,
     NewOpenLink,
     NewOrganisation,
     NewUnit,
@@ -82,3 +84,9 @@ async def invite(
             else NewInvitations(unit_id=wave["unit"], count=1))
     links = await admin.issue_invitations(conn, wave["wave"], body, BASE_URL, SECRET)
     return links[0].token
+
+
+async def evaluator_key(conn: asyncpg.Connection, organisation: int, *, microdata: bool = False) -> str:
+    """A new evaluator key of `organisation` (made as `sammen key add --role evaluator` makes it)."""
+    body = NewKey(name="Evaluator", role="evaluator", organisation_id=organisation, microdata=microdata)
+    return (await access.create_key(conn, body)).key
