@@ -14,7 +14,8 @@ import msgspec
 
 from service.config import Settings
 
-_MIN_SHARE = "share of a theme's items a response must answer to get a theme score (default 0.5)"
+_MIN_SHARE = ("share of a theme's items a response must answer to get a theme score: the evaluation plan's"
+              " scoring rule (default the plan's; another value is refused)")
 
 
 def month_argument(text: str) -> dt.date:
@@ -33,7 +34,7 @@ def add_parsers(analyse: Any) -> None:
         p.add_argument("--evaluation", type=int, required=True)
         p.add_argument("--format", choices=["json", "table"], default="json")
         if min_share:
-            p.add_argument("--min-share", type=float, default=0.5, help=min_share)
+            p.add_argument("--min-share", type=float, default=None if min_share == _MIN_SHARE else 0.5, help=min_share)
         return p
 
     command("summary", "every theme per arm, unit and wave, and after vs before, under disclosure control")

@@ -195,3 +195,39 @@ def planned_kind(
 def is_confirmatory(outcomes: Iterable[Outcome], questionnaire_id: str, theme_or_item: str, comparison: str) -> bool:
     """True when a result answers a planned outcome (confirmatory), False when not (exploratory)."""
     return planned_kind(outcomes, questionnaire_id, theme_or_item, comparison) is not None
+
+
+# The scoring rule: the share of a theme's scale items a response must answer for its
+# theme score to count. One value per evaluation, in its plan: a summary at two values
+# would count different respondents in the same group, and the difference between them
+# could give away a group the disclosure control hides ("the analysis plan fixes the
+# scoring rule", as a statistical analysis plan does).
+MIN_SHARE = 0.5
+
+
+async def scoring_rule(conn: asyncpg.Connection, evaluation_id: int, requested: float | None = None) -> float:
+    """The plan's `min_share` for the evaluation; a `requested` value other than it is
+    refused (Invalid naming min_share), so that no door counts other respondents.
+    NotFound for an unknown evaluation."""
+    fixed: float | None = await conn.fetchval("select min_share from evaluation where id = $1", evaluation_id)
+    if fixed is None:
+        raise NotFound(f"evaluation {evaluation_id} does not exist")
+    if requested is not None and abs(requested - fixed) > 1e-9:
+        raise _invalid("min_share", f"the evaluation plan fixes min_share at {fixed:g} for evaluation {evaluation_id}"
+                                    f" (the scoring rule of every result); leave it out or give {fixed:g}")
+    return float(fixed)
+
+
+async def set_scoring_rule(conn: asyncpg.Connection, evaluation_id: int, min_share: float,
+                           today: dt.date | None = None) -> float:
+    """Set the plan's scoring rule, unless the plan is locked (PlanLocked): a rule chosen
+    after the answers are in could be chosen for its result."""
+    if not 0 < min_share <= 1:
+        raise _invalid("min_share", f"min_share: {min_share} is not a share between 0 (excluded) and 1")
+    async with conn.transaction():
+        lock = await _settle_lock(conn, evaluation_id, today or dt.date.today())
+        if lock is None:
+            await conn.execute("update evaluation set min_share = $2 where id = $1", evaluation_id, min_share)
+    if lock is not None:
+        raise PlanLocked(evaluation_id, lock.at, lock.reason)
+    return min_share

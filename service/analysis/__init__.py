@@ -78,13 +78,15 @@ def tidy(
                                                 arm=arm, free_text=free_text))
 
 
-def theme_score_tables(evaluation_id: int, *, min_share: float = 0.5,
+def theme_score_tables(evaluation_id: int, *, min_share: float | None = None,
                        session: Session | None = None) -> list[ScoreTable]:
     return _on(session, lambda s, c: data.theme_score_tables(c, evaluation_id, min_share=min_share))
 
 
-def summary(evaluation_id: int, *, min_share: float = 0.5, session: Session | None = None) -> list[Result]:
-    """The standard summary: descriptives and before/after comparisons of every theme."""
+def summary(evaluation_id: int, *, min_share: float | None = None, session: Session | None = None) -> list[Result]:
+    """The standard summary: descriptives and before/after comparisons of every theme.
+    `min_share` (the share of a theme's items a score needs) is the evaluation plan's
+    scoring rule: leave it out, or give the plan's value (another is refused)."""
     return _on(session, lambda s, c: survey.summary(
         c, evaluation_id, min_group_size=s.settings.min_group_size, min_share=min_share))
 
@@ -141,7 +143,8 @@ def flow_capacity(evaluation_id: int, *, session: Session | None = None) -> list
 
 
 def models(evaluation_id: int, questionnaire_id: str, *, themes: Sequence[str] | None = None,
-           items: Sequence[str] = (), min_share: float = 0.5, session: Session | None = None) -> list[ModelTerm]:
+           items: Sequence[str] = (), min_share: float | None = None,
+           session: Session | None = None) -> list[ModelTerm]:
     """Phase × arm models (service/analysis/models.py): mixed model and cluster-robust OLS
     of each theme score (default every theme), ordinal logit of each of `items`."""
     return _on(session, lambda s, c: _models(c, evaluation_id, questionnaire_id, themes=themes, items=items,
@@ -165,7 +168,7 @@ def distributions(evaluation_id: int, *, session: Session | None = None) -> list
     return _on(session, lambda s, c: run(c, evaluation_id, min_group_size=s.settings.min_group_size))
 
 
-def results_bundle(evaluation_id: int, *, min_share: float = 0.5, flow_method: ForecastMethod = "linear",
+def results_bundle(evaluation_id: int, *, min_share: float | None = None, flow_method: ForecastMethod = "linear",
                    session: Session | None = None) -> EvaluationResults:
     """Every result of an evaluation in one Struct, read in one snapshot: what charts,
     tables and the report take (service/analysis/bundle.py)."""

@@ -7,8 +7,8 @@ every scale item; reliability; Sønderborg's joint indicator (the citizens' infl
 and meaningful-goals items: "71 % felt more influence and found their goals
 meaningful"); relational coordination and the meeting evaluations; citizen flow; the
 side-by-side view; the phase × arm models of the citizens' themes; response rates per
-unit and wave (hidden for a unit where fewer than the threshold answered: exact counts
-stay the admin's operational view)."""
+unit and wave (hidden with the wave's other outputs by one suppression pass,
+survey.disclosure: exact counts stay the admin's operational view)."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ import asyncpg
 import msgspec
 
 from service.admin.model import UnitRate
+from service.admin.plan import scoring_rule
 from service.admin.store import response_rates
 from service.analysis import flow, survey
 from service.analysis.coordination import coordination
@@ -51,11 +52,14 @@ class UnitResponses(msgspec.Struct, frozen=True, kw_only=True):
     suppressed: bool
 
 
-def shown_rate(rate: UnitRate, threshold: int) -> UnitResponses:
-    hidden = 0 < rate.submitted + rate.open_link_responses < threshold
+def shown_rate(rate: UnitRate, hidden: bool) -> UnitResponses:
+    """A unit's rate as published: `hidden` when the wave's suppression pass hides the
+    unit (survey.disclosure: fewer answers than the strictest threshold of any item the
+    wave asks, or hidden so that no hidden unit follows from the others and the totals)."""
     return UnitResponses(
         unit_id=rate.unit_id, unit=rate.unit, arm=rate.arm, invited=None if hidden else rate.invited,
-        submitted=None if hidden else rate.submitted, response_rate=None if hidden else rate.response_rate,
+        submitted=None if hidden else rate.submitted,
+        response_rate=None if hidden or rate.response_rate is None else round(rate.response_rate, 3),
         open_link_responses=None if hidden else rate.open_link_responses, suppressed=hidden)
 
 
@@ -85,29 +89,34 @@ class EvaluationResults(msgspec.Struct, frozen=True, kw_only=True):
     rates: list[WaveRates]
 
 
-async def collect(conn: asyncpg.Connection, evaluation_id: int, *, min_group_size: int, min_share: float = 0.5,
-                  flow_method: ForecastMethod = "linear") -> EvaluationResults:
+async def collect(conn: asyncpg.Connection, evaluation_id: int, *, min_group_size: int,
+                  min_share: float | None = None, flow_method: ForecastMethod = "linear") -> EvaluationResults:
     """All results of an evaluation (NotFound when there is none). Run it in one snapshot
-    (service/analysis/snapshot.py; `Session.run` does) so every part sees the same data."""
+    (service/analysis/snapshot.py; `Session.run` does) so every part sees the same data.
+    `min_share`: the plan's scoring rule (None: the plan's; another value is refused)."""
     info = await evaluation_info(conn, evaluation_id)
     organisation = await conn.fetchval("select name from organisation where id = $1", info.organisation_id)
     asked = {w.questionnaire_id for w in info.waves}
     k: dict[str, Any] = dict(min_group_size=min_group_size)
+    min_share = await scoring_rule(conn, evaluation_id, min_share)
+    summary, hidden = await survey.summary_and_disclosure(conn, evaluation_id, min_share=min_share, **k)
     rates = [WaveRates(wave_id=w.id, wave=w.name, questionnaire_id=w.questionnaire_id, phase=w.phase,
                        sequence=w.sequence,
-                       units=[shown_rate(r, min_group_size) for r in await response_rates(conn, w.id)])
+                       units=[shown_rate(r, ("unit", r.unit_id) in hidden.of(w.id, ("responses",)))
+                              for r in await response_rates(conn, w.id)])
              for w in info.waves]
     return EvaluationResults(
         evaluation=info, organisation=organisation, threshold=min_group_size, min_share=min_share,
-        summary=await survey.summary(conn, evaluation_id, min_share=min_share, **k),
-        distributions=await distributions(conn, evaluation_id, **k),
-        reliability=await survey.reliability(conn, evaluation_id, **k),
-        joint=await survey.joint_agreement(conn, evaluation_id, CITIZENS, JOINT_ITEMS, **k)
+        summary=summary,
+        distributions=await distributions(conn, evaluation_id, hidden_in=hidden, **k),
+        reliability=await survey.reliability(conn, evaluation_id, hidden_in=hidden, **k),
+        joint=await survey.joint_agreement(conn, evaluation_id, CITIZENS, JOINT_ITEMS, hidden_in=hidden, **k)
         if CITIZENS in asked else [],
         coordination=await coordination(conn, evaluation_id, min_share=min_share, **k),
         meetings=await meetings(conn, evaluation_id, **k),
         flow=await flow.analyse(conn, evaluation_id, method=flow_method, **k),
         side_by_side=await side_by_side(conn, evaluation_id, min_share=min_share, **k),
-        models=await models(conn, evaluation_id, CITIZENS, min_share=min_share, **k) if CITIZENS in asked else [],
+        models=await models(conn, evaluation_id, CITIZENS, min_share=min_share, hidden=hidden, **k)
+        if CITIZENS in asked else [],
         rates=rates,
     )

@@ -11,6 +11,7 @@ import asyncpg
 import msgspec
 import pandas as pd
 
+from service.admin.plan import scoring_rule
 from service.analysis import queries
 
 Audience = Literal["citizen", "relative", "staff", "meeting"]
@@ -166,10 +167,11 @@ def _linking_waves(tables: Iterable[ScoreTable]) -> tuple[dict[str, set[int]], d
 
 
 async def theme_score_tables(
-    conn: asyncpg.Connection, evaluation_id: int, *, min_share: float = 0.5
+    conn: asyncpg.Connection, evaluation_id: int, *, min_share: float | None = None
 ) -> list[ScoreTable]:
-    """The theme scores' frequency tables alone (see score_and_pair_tables)."""
-    return await _score_tables(conn, evaluation_id, min_share)
+    """The theme scores' frequency tables alone (see score_and_pair_tables), under the
+    plan's scoring rule (`min_share` None: the plan's; another value is refused)."""
+    return await _score_tables(conn, evaluation_id, await scoring_rule(conn, evaluation_id, min_share))
 
 
 def merged(tables: Sequence[ScoreTable]) -> Counter[float]:

@@ -18,6 +18,7 @@ import asyncpg
 import msgspec
 
 from service.analysis.queries import SCALE_TYPES
+from service.analysis.survey import Hidden, evaluation_disclosure
 
 # $1 evaluation, $2 scale item types. Per questionnaire, item, arm, wave and answer (a
 # value, or 'ved ikke' as a null value with dont_know), how many answered so; with the
@@ -85,7 +86,13 @@ class ItemDistribution(msgspec.Struct, frozen=True, kw_only=True):
     suppressed: bool
 
 
-async def distributions(conn: asyncpg.Connection, evaluation_id: int, *, min_group_size: int) -> list[ItemDistribution]:
+async def distributions(conn: asyncpg.Connection, evaluation_id: int, *, min_group_size: int,
+                        hidden_in: Hidden | None = None) -> list[ItemDistribution]:
+    """Per item, arm and wave; suppressed under the item's threshold, and where the
+    wave's suppression pass (survey.disclosure; `hidden_in`, else run here) hides the
+    arm's total, which the item's n would give away."""
+    if hidden_in is None:
+        hidden_in = await evaluation_disclosure(conn, evaluation_id, min_group_size=min_group_size)
     labels = {(r["questionnaire_id"], r["version"], r["item_id"], r["value"]): (r["label_da"], r["label_en"])
               for r in await conn.fetch(VALUE_LABELS, evaluation_id)}
     groups: dict[tuple[Any, ...], list[Any]] = defaultdict(list)
@@ -98,7 +105,8 @@ async def distributions(conn: asyncpg.Connection, evaluation_id: int, *, min_gro
         dont_know = sum(r["n"] for r in rows if r["value"] is None)
         n = sum(r["n"] for r in counted)
         threshold = max(min_group_size, first["min_group_size"] or 0)
-        hidden = n < threshold  # the shares are of those n: 'ved ikke' does not make a group big enough
+        # the shares are of those n: 'ved ikke' does not make a group big enough
+        hidden = n < threshold or first["arm"] in hidden_in.arms_in(first["wave_id"])
         counts = {r["value"]: r["n"] for r in counted}
         version = (first["questionnaire_id"], first["version"], first["item_id"])
         options = [] if hidden else [

@@ -13,10 +13,15 @@ reads a few dozen rows. Waves as in the summary: all baselines against the lates
 follow-up.
 
 Disclosure control: units never enter as fixed effects, so no unit gets an estimate of
-its own; a unit under the threshold counts in its arm like any other (its random
-intercept is shrunk, and never reported). A model is suppressed when any phase × arm
-cell it estimates has fewer responses than the threshold (the service's, or an item's
-stricter one): with phase × arm saturated the coefficients are those cells' means.
+its own. The units the summary hides (disclosure control's one pass over the wave's
+linked outputs, survey.disclosure) enter the theme models pooled, one cluster per arm:
+the unit random intercept and the cluster-robust standard errors see them as one unit,
+whose figures follow from the arm's published ones, so nothing a model publishes tells
+more about a hidden unit than the tables do (the cluster-robust variance of each unit's
+residual sums, with the descriptives beside it, gave hidden units' n and mean before).
+A model is suppressed when any phase × arm cell it estimates has fewer responses than
+the threshold (the service's, or an item's stricter one): with phase × arm saturated
+the coefficients are those cells' means. Figures are rounded to 3 decimals (p to 4).
 
 A result is confirmatory when the evaluation plan names its theme (or item) with the
 comparison the term answers: "after × intervention" a difference_in_differences
@@ -26,7 +31,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from typing import Any
 
 import asyncpg
@@ -34,11 +39,12 @@ import msgspec
 import numpy as np
 
 from service.admin.model import Outcome
-from service.admin.plan import is_confirmatory, planned_outcomes
+from service.admin.plan import MIN_SHARE, is_confirmatory, planned_outcomes, scoring_rule
 from service.analysis import models_queries as sql
 from service.analysis.model_results import ModelTerm
 from service.analysis.models_fit import BlockSums, Cell, Coefficients, GroupSums, fit_cluster_ols, fit_ordinal, fit_reml
 from service.analysis.queries import SCALE_TYPES
+from service.analysis.survey import Hidden, evaluation_disclosure
 from service.errors import FieldError, Invalid
 
 FEW_UNITS = 10  # below this many units, unit-level inference is weak (said in every row)
@@ -81,8 +87,9 @@ def _exp(x: float) -> float:
     return math.exp(x) if x < 700 else math.inf
 
 
-def _num(x: float) -> float | None:
-    return None if math.isnan(x) or math.isinf(x) else float(x)
+def _num(x: float, digits: int = 3) -> float | None:
+    """A published figure, to what a reader needs (not 16 significant digits)."""
+    return None if math.isnan(x) or math.isinf(x) else round(float(x), digits)
 
 
 def _rows(labels: dict[str, Any], model: str, variant: str, names: list[str], coefficients: Coefficients | None,
@@ -105,14 +112,16 @@ def _rows(labels: dict[str, Any], model: str, variant: str, names: list[str], co
             estimate, low, high = _exp(estimate), _exp(low), _exp(high)
         out.append(ModelTerm(
             **labels, model=model, variant=variant, term=term, estimate=_num(estimate), estimate_name=estimate_name,
-            ci_low=_num(low), ci_high=_num(high), ci_method=ci_method, statistic=_num(statistic), p=_num(p), n=n,
+            ci_low=_num(low), ci_high=_num(high), ci_method=ci_method, statistic=_num(statistic), p=_num(p, 4), n=n,
             units=units, fitted=fitted, variances=variances, note=note, suppressed=False, confirmatory=planned))
     return out
 
 
 def ordinal_terms(labels: dict[str, Any], table: Sequence[tuple[bool, bool, int, int]], threshold: int,
-                  outcomes: Sequence[Outcome] = ()) -> list[ModelTerm]:
-    """The ordinal logit from an item's frequency table: rows (after, treated, value, n)."""
+                  outcomes: Sequence[Outcome] = (), hidden_arms: Collection[bool] = frozenset()) -> list[ModelTerm]:
+    """The ordinal logit from an item's frequency table: rows (after, treated, value, n);
+    suppressed too when the summary hides the total of an arm it estimates (`hidden_arms`:
+    treated or not)."""
     rows = [r for r in table if r[3] > 0]
     both_arms = len({t for _, t, _, _ in rows}) == 2
     names = _terms(both_arms)
@@ -123,7 +132,7 @@ def ordinal_terms(labels: dict[str, Any], table: Sequence[tuple[bool, bool, int,
     cells = Cells(dict(counts))
     if not _complete(counts) or len({v for _, _, v, _ in rows}) < 2:
         return []  # nothing to compare: no follow-up (or no baseline) in an arm yet, or one answer only
-    if cells.hidden(threshold):
+    if cells.hidden(threshold) or any(t in hidden_arms for _, t in counts):
         return _rows(labels, model, variant, names, None, estimate_name="", ci_method="", exponentiate=False, n=0,
                      units=None, fitted="", variances=None, note="", outcomes=outcomes, both_arms=both_arms, offset=0)
     exog = np.array([_design(a, t, both_arms)[1:] for a, t, _, _ in rows])
@@ -149,11 +158,30 @@ class ThemeSums(msgspec.Struct, frozen=True):
     rows: list[tuple[str, int, bool, int, int, int, float, float]]
 
 
+def pooled(sums: ThemeSums, hidden: set[int]) -> ThemeSums:
+    """The sums with the `hidden` units of each arm pooled into one cluster (id −1 for
+    the comparison arm's, −2 for the intervention arm's): rows of the same cluster,
+    phase and block class added up."""
+    rows: dict[tuple[Any, ...], list[float]] = {}
+    for kind, unit, treated, a, m, count, s, ss in sums.rows:
+        key = (kind, (-2 if treated else -1) if unit in hidden else unit, treated, a, m)
+        found = rows.setdefault(key, [0, 0.0, 0.0])
+        found[0] += count
+        found[1] += s
+        found[2] += ss
+    return ThemeSums([(*k, int(v[0]), v[1], v[2]) for k, v in rows.items()])
+
+
 def linear_terms(labels: dict[str, Any], sums: ThemeSums, threshold: int,
-                 outcomes: Sequence[Outcome] = ()) -> list[ModelTerm]:
-    """The mixed model and the cluster-robust OLS of a theme score from its sums."""
-    cells = [r for r in sums.rows if r[0] == "cell" and r[5] > 0]
-    blocks = [r for r in sums.rows if r[0] == "block" and r[5] > 0]
+                 outcomes: Sequence[Outcome] = (), hidden: Collection[int] = frozenset(),
+                 hidden_arms: Collection[bool] = frozenset()) -> list[ModelTerm]:
+    """The mixed model and the cluster-robust OLS of a theme score from its sums, the
+    `hidden` units pooled per arm (`pooled`); suppressed when a phase × arm cell is under
+    the threshold or the summary hides an arm's total (`hidden_arms`: treated or not)."""
+    small = {r[1] for r in sums.rows} & set(hidden)
+    rows = pooled(sums, small).rows if small else sums.rows
+    cells = [r for r in rows if r[0] == "cell" and r[5] > 0]
+    blocks = [r for r in rows if r[0] == "block" and r[5] > 0]
     both_arms = len({r[2] for r in cells}) == 2
     names = _terms(both_arms)
     counts: dict[tuple[bool, bool], int] = defaultdict(int)
@@ -166,7 +194,7 @@ def linear_terms(labels: dict[str, Any], sums: ThemeSums, threshold: int,
     mixed_variant = ("REML; random intercepts: unit, and respondent within unit (linked respondents)" if nested
                      else "REML; random intercept: unit")
     ols_variant = "cluster-robust by unit (CR1: G/(G−1)·(N−1)/(N−k)), t with units − 1 df"
-    if Cells(dict(counts)).hidden(threshold):
+    if Cells(dict(counts)).hidden(threshold) or any(t in hidden_arms for _, t in counts):
         none: dict[str, Any] = dict(estimate_name="", ci_method="", exponentiate=False, n=0, units=None, fitted="",
                                     variances=None, note="", outcomes=outcomes, both_arms=both_arms, offset=1)
         return (_rows(labels, "linear mixed model", mixed_variant, names, None, **none)
@@ -184,11 +212,14 @@ def linear_terms(labels: dict[str, Any], sums: ThemeSums, threshold: int,
                                both_arms)
                 + _not_estimable(labels, "OLS, cluster-robust", ols_variant, names, n, len(units), exc, outcomes,
                                  both_arms))
-    variances = {"unit": mixed.group_variance, "residual": mixed.scale}
+    variances = {"unit": round(mixed.group_variance, 3), "residual": round(mixed.scale, 3)}
     if mixed.block_variance is not None:
-        variances["respondent"] = mixed.block_variance
+        variances["respondent"] = round(mixed.block_variance, 3)
     n_blocks = sum(1 for r in blocks)
-    fitted = (f"theme scores of {n} responses in {len(units)} units, from sufficient statistics:"
+    merged = sum(1 for u in units if u < 0)
+    pooling = (f"; the units too small to show pooled into {merged} cluster{'s' if merged > 1 else ''},"
+               " one per arm, as the tables pool them" if merged else "")
+    fitted = (f"theme scores of {n} responses in {len(units)} units{pooling}, from sufficient statistics:"
               f" {len(cells)} unit × phase cells" + (f" and {n_blocks} classes of respondent blocks" if nested else "")
               + " (exact REML, not an approximation)")
     scale = "difference in means (scale points)"
@@ -196,7 +227,8 @@ def linear_terms(labels: dict[str, Any], sums: ThemeSums, threshold: int,
     out = _rows(labels, "linear mixed model", mixed_variant, names, mixed.coefficients, estimate_name=scale,
                 ci_method="Wald z, β ± 1.96·SE", exponentiate=False, n=n, units=len(units), fitted=fitted,
                 variances=variances, note=mixed_note, outcomes=outcomes, both_arms=both_arms, offset=1)
-    ols_fitted = f"theme scores of {n} responses in {len(units)} units, from {len(cells)} unit × phase cells (n, Σy)"
+    ols_fitted = (f"theme scores of {n} responses in {len(units)} units{pooling},"
+                  f" from {len(cells)} unit × phase cells (n, Σy)")
     out += _rows(labels, "OLS, cluster-robust", ols_variant, names, ols, estimate_name=scale,
                  ci_method=f"t with {len(units) - 1} df, β ± t·SE", exponentiate=False, n=n, units=len(units),
                  fitted=ols_fitted, variances=None, note=note, outcomes=outcomes, both_arms=both_arms, offset=1)
@@ -243,14 +275,15 @@ def _group_sums(unit: int, cells: list[Any], blocks: list[Any], both_arms: bool,
 
 async def models(
     conn: asyncpg.Connection, evaluation_id: int, questionnaire_id: str, *, themes: Sequence[str] | None = None,
-    items: Sequence[str] = (), min_group_size: int, min_share: float = 0.5,
+    items: Sequence[str] = (), min_group_size: int, min_share: float | None = None, hidden: Hidden | None = None,
 ) -> list[ModelTerm]:
     """The models of a questionnaire's themes (`themes`; None: every theme with scale
     items) and the ordinal logit of each of `items`. `min_group_size`: the service's
     threshold; a theme's or item's own is used where stricter. `min_share`: the share of
-    a theme's items a response must answer to get a score, as in the summary."""
-    if not 0 < min_share <= 1:
-        raise ValueError(f"min_share: {min_share} is not a share between 0 (excluded) and 1")
+    a theme's items a response must answer to get a score, the plan's scoring rule as in
+    the summary (None: the plan's; another value is refused). `hidden`: the summary's
+    suppression pass, when the caller has it (else it is run here)."""
+    share = await scoring_rule(conn, evaluation_id, min_share)
     audience = await conn.fetchval(sql.AUDIENCE, questionnaire_id)
     if audience is None:
         raise _invalid("questionnaire", f"no questionnaire '{questionnaire_id}' is loaded")
@@ -261,12 +294,17 @@ async def models(
         raise _invalid("theme", f"'{unknown[0]}' is not a scored theme of '{questionnaire_id}'"
                                 f" (its themes: {', '.join(known)})")
     outcomes = await planned_outcomes(conn, evaluation_id)
+    if hidden is None:
+        hidden = await evaluation_disclosure(conn, evaluation_id, min_group_size=min_group_size)
+    # an arm whose total a wave's tables hide: its phase × arm cells would give it away
+    hidden_arms = {arm == "intervention" for arm in hidden.arms_of(questionnaire_id)}
     out: list[ModelTerm] = []
     for theme in themes:
         labels = dict(evaluation_id=evaluation_id, audience=audience, questionnaire_id=questionnaire_id, target=theme)
-        rows = await conn.fetch(sql.THEME_SUMS, evaluation_id, questionnaire_id, theme, list(SCALE_TYPES), min_share)
+        rows = await conn.fetch(sql.THEME_SUMS, evaluation_id, questionnaire_id, theme, list(SCALE_TYPES), share)
         threshold = max(min_group_size, await conn.fetchval(sql.THEME_THRESHOLD, questionnaire_id, theme) or 0)
-        out += linear_terms(labels, ThemeSums([tuple(r) for r in rows]), threshold, outcomes)
+        small = hidden.units_of(("theme", questionnaire_id, theme))
+        out += linear_terms(labels, ThemeSums([tuple(r) for r in rows]), threshold, outcomes, small, hidden_arms)
     for item in items:
         threshold_of_item = await conn.fetchval(sql.ITEM_THRESHOLD, questionnaire_id, item)
         table = await conn.fetch(sql.ITEM_TABLE, evaluation_id, questionnaire_id, item, list(SCALE_TYPES))
@@ -275,7 +313,8 @@ async def models(
                 " and item_type = any($3::text[])", questionnaire_id, item, list(SCALE_TYPES)):
             raise _invalid("item", f"'{item}' is not a scale item of '{questionnaire_id}'")
         labels = dict(evaluation_id=evaluation_id, audience=audience, questionnaire_id=questionnaire_id, target=item)
-        out += ordinal_terms(labels, [tuple(r) for r in table], max(min_group_size, threshold_of_item or 0), outcomes)
+        out += ordinal_terms(labels, [tuple(r) for r in table], max(min_group_size, threshold_of_item or 0), outcomes,
+                             hidden_arms)
     return out
 
 
@@ -284,7 +323,7 @@ def _invalid(field: str, message: str) -> Invalid:
 
 
 async def theme_scores(conn: asyncpg.Connection, evaluation_id: int, questionnaire_id: str, theme: str, *,
-                       min_share: float = 0.5) -> list[tuple[int, int, bool, bool, float]]:
+                       min_share: float = MIN_SHARE) -> list[tuple[int, int, bool, bool, float]]:
     """Microdata: (unit, respondent number, after, treated, score) per response, the rows
     the models' sums stand for (respondent numbers are made per call; no key leaves the
     database). Not suppressed: keep them inside the municipality."""

@@ -218,7 +218,7 @@ with per_response as (
     having count(*) = cardinality($3::text[])
 )
 select w.phase, w.sequence, p.unit_id, eu.arm, v.audience, count(*)::int as n,
-       (count(*) filter (where p.agreed_all))::int as agreed
+       (count(*) filter (where p.agreed_all))::int as agreed, array_agg(distinct p.wave_id) as wave_ids
   from per_response p
   join wave w on w.id = p.wave_id
   join questionnaire_version v on v.id = w.questionnaire_version_id

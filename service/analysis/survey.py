@@ -11,17 +11,18 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from typing import Any
 
 import asyncpg
 import msgspec
 
 from service.admin.model import Outcome
-from service.admin.plan import is_confirmatory, planned_outcomes
+from service.admin.plan import is_confirmatory, planned_outcomes, scoring_rule
 from service.analysis import queries, stats, stats_independent, stats_paired, stats_reliability
 from service.analysis.data import LinkedTable, ScoreTable, merged, score_and_pair_tables
-from service.analysis.disclosure import Key, Sum, suppress, units_in_arms
+from service.analysis.data import theme_score_tables as score_tables
+from service.analysis.disclosure import Key, Sum, linked, suppress
 from service.analysis.results import Comparison, Descriptive, Result, ThemeReliability
 
 # The tests of independent waves, in the order their rows come.
@@ -29,6 +30,10 @@ INDEPENDENT_TESTS = ("Mann–Whitney U", "Welch's t", "Share agreeing")
 
 # Top-two box on a 1–5 scale (≥ 4); on another scale the same share of its range.
 AGREEING_AT = 0.75
+
+# A group's published figures, to what a reader needs: means to 2 decimals, shares to a
+# tenth of a percent (16 significant digits of a small group's mean help only an attacker).
+MEAN, SHARE = 2, 3
 
 _THRESHOLDS = """
 select v.questionnaire_id, qi.theme, max(qi.min_group_size) as strictest
@@ -38,15 +43,104 @@ select v.questionnaire_id, qi.theme, max(qi.min_group_size) as strictest
 """
 
 
+# The strictest threshold an item of the questionnaire version a wave asks sets: a
+# wave's response count is the count of every one of its items' groups.
+_WAVE_THRESHOLD = """
+select max(qi.min_group_size) from questionnaire_item qi join wave w using (questionnaire_version_id) where w.id = $1
+"""
+
+# Per unit of an evaluation's wave, how many answered (through invitations and open links
+# together): the count the response rates show, hidden with the wave's other outputs.
+_WAVE_RESPONSES = """
+select eu.unit_id, eu.arm, count(r.id)::int as n
+  from evaluation_unit eu join wave w on w.evaluation_id = eu.evaluation_id
+  left join response r on r.wave_id = w.id and r.unit_id = eu.unit_id
+ where w.id = $1
+ group by 1, 2
+"""
+
+
+class Hidden(msgspec.Struct, frozen=True):
+    """What one suppression pass over an evaluation's linked outputs hides: per wave, the
+    cells of each theme's table (`("theme", questionnaire, theme)`) and of the response
+    counts (`("responses",)`), keyed ("unit", id) and ("arm", arm). Every output of a
+    wave (the summary, the response rates, the models) hides these."""
+
+    waves: dict[int, dict[Key, set[Key]]]
+
+    def of(self, wave_id: int, table: Key) -> set[Key]:
+        return self.waves.get(wave_id, {}).get(table, set())
+
+    def arms_of(self, questionnaire_id: str) -> set[str]:
+        """The arms hidden in any table of a wave of the questionnaire (whose totals no
+        model or comparison of it may give away)."""
+        return {k[1] for tables in self.waves.values()
+                if any(isinstance(t, tuple) and t[0] == "theme" and t[1] == questionnaire_id for t in tables)
+                for h in tables.values() for k in h if isinstance(k, tuple) and k[0] == "arm"}
+
+    def arms_in(self, wave_id: int) -> set[str]:
+        """The arms whose total any table of the wave hides."""
+        return {k[1] for h in self.waves.get(wave_id, {}).values() for k in h
+                if isinstance(k, tuple) and k[0] == "arm"}
+
+    def units_in(self, wave_id: int) -> set[int]:
+        """The units any table of the wave hides."""
+        return {k[1] for h in self.waves.get(wave_id, {}).values() for k in h
+                if isinstance(k, tuple) and k[0] == "unit"}
+
+    def units_of(self, table: Key) -> set[int]:
+        """The units hidden in `table` in any wave (those the models pool)."""
+        return {k[1] for tables in self.waves.values() for k in tables.get(table, ())
+                if isinstance(k, tuple) and k[0] == "unit"}
+
+
+async def disclosure(conn: asyncpg.Connection, evaluation_id: int, tables: Sequence[ScoreTable], *,
+                     min_group_size: int) -> Hidden:
+    """The one suppression pass over a wave's linked tables (disclosure.linked): every
+    theme's units within arms, each at its strictest threshold, and the response counts
+    per unit at the strictest threshold any item of the wave's questionnaire sets."""
+    strictest = await theme_thresholds(conn)
+    by_wave: dict[int, dict[Key, tuple[dict[int, tuple[str, int]], int]]] = defaultdict(dict)
+    for t in tables:
+        threshold = max(min_group_size, strictest.get((t.questionnaire_id, t.theme), 0))
+        cells, _ = by_wave[t.wave_id].setdefault(("theme", t.questionnaire_id, t.theme), ({}, threshold))
+        cells[t.unit_id] = (t.arm, t.n)
+    waves = await conn.fetch("select id from wave where evaluation_id = $1", evaluation_id)
+    for w in waves:
+        threshold = max(min_group_size, await conn.fetchval(_WAVE_THRESHOLD, w["id"]) or 0)
+        counts = {r["unit_id"]: (r["arm"], r["n"]) for r in await conn.fetch(_WAVE_RESPONSES, w["id"])}
+        by_wave[w["id"]][("responses",)] = (counts, threshold)
+    return Hidden({wave_id: linked(wave_tables) for wave_id, wave_tables in by_wave.items()})
+
+
+async def evaluation_disclosure(conn: asyncpg.Connection, evaluation_id: int, *, min_group_size: int) -> Hidden:
+    """The suppression pass of the evaluation under its plan's scoring rule, for an output
+    made apart from the summary (the models, the distributions, reliability)."""
+    tables = await score_tables(conn, evaluation_id)
+    return await disclosure(conn, evaluation_id, tables, min_group_size=min_group_size)
+
+
 async def summary(
-    conn: asyncpg.Connection, evaluation_id: int, *, min_group_size: int, min_share: float = 0.5
+    conn: asyncpg.Connection, evaluation_id: int, *, min_group_size: int, min_share: float | None = None
 ) -> list[Result]:
     """`min_group_size`: the service's threshold (SAMMEN_MIN_GROUP_SIZE); an item's own is
-    used where it is stricter."""
+    used where it is stricter. `min_share`: the evaluation plan's scoring rule (None: as
+    the plan says; another value than the plan's is refused)."""
+    return (await summary_and_disclosure(conn, evaluation_id, min_group_size=min_group_size,
+                                         min_share=min_share))[0]
+
+
+async def summary_and_disclosure(
+    conn: asyncpg.Connection, evaluation_id: int, *, min_group_size: int, min_share: float | None = None
+) -> tuple[list[Result], Hidden]:
+    """The summary, and what its suppression pass hides (for the response rates and the
+    models of the same evaluation)."""
+    share = await scoring_rule(conn, evaluation_id, min_share)
     tables, linked_pairs = await score_and_pair_tables(
-        conn, evaluation_id, min_share=min_share, agreeing_at=AGREEING_AT)
-    linked = {(t.questionnaire_id, t.theme, t.arm): t for t in linked_pairs}
+        conn, evaluation_id, min_share=share, agreeing_at=AGREEING_AT)
+    pairs_of = {(t.questionnaire_id, t.theme, t.arm): t for t in linked_pairs}
     strictest = await theme_thresholds(conn)
+    hidden = await disclosure(conn, evaluation_id, tables, min_group_size=min_group_size)
     outcomes = await planned_outcomes(conn, evaluation_id)
     by_theme: dict[tuple[str, str, str], list[ScoreTable]] = defaultdict(list)
     for t in tables:
@@ -54,12 +148,12 @@ async def summary(
     results: list[Result] = []
     for (_, questionnaire_id, theme), group in sorted(by_theme.items()):
         threshold = max(min_group_size, strictest.get((questionnaire_id, theme), 0))
-        results.extend(_descriptives(evaluation_id, group, threshold))
-        results.extend(_comparisons(evaluation_id, group, threshold))
+        results.extend(_descriptives(evaluation_id, group, hidden))
+        results.extend(_comparisons(evaluation_id, group, threshold, hidden.arms_of(questionnaire_id)))
         for arm in sorted({t.arm for t in group}):
-            if (pairs := linked.get((questionnaire_id, theme, arm))) is not None:
+            if (pairs := pairs_of.get((questionnaire_id, theme, arm))) is not None:
                 results.extend(linked_comparisons(evaluation_id, pairs, threshold))
-    return [planned(r, outcomes) for r in adjust(results)]
+    return [planned(r, outcomes) for r in adjust(results)], hidden
 
 
 def planned(result: Result, outcomes: Sequence[Outcome]) -> Result:
@@ -76,7 +170,7 @@ def _agreeing_at(t: ScoreTable) -> float:
     return t.scale_min + AGREEING_AT * (t.scale_max - t.scale_min)
 
 
-def _descriptives(evaluation_id: int, group: list[ScoreTable], threshold: int) -> list[Descriptive]:
+def _descriptives(evaluation_id: int, group: list[ScoreTable], hidden_in: Hidden) -> list[Descriptive]:
     out: list[Descriptive] = []
     waves: dict[tuple[str, int], list[ScoreTable]] = defaultdict(list)
     for t in group:
@@ -85,8 +179,8 @@ def _descriptives(evaluation_id: int, group: list[ScoreTable], threshold: int) -
         arms: dict[str, list[ScoreTable]] = defaultdict(list)
         for t in tables:
             arms[t.arm].append(t)
-        hidden = units_in_arms({t.unit_id: (t.arm, t.n) for t in tables}, threshold)
         first = tables[0]
+        hidden = set().union(*(hidden_in.of(t.wave_id, ("theme", t.questionnaire_id, t.theme)) for t in tables))
         for arm, ts in sorted(arms.items()):
             cells = [(("arm", arm), None, merged(ts))] + [(("unit", t.unit_id), t.unit_id, dict(t.counts)) for t in ts]
             for key, unit_id, table in cells:
@@ -108,13 +202,17 @@ def _describe(
     mean = stats.mean_interval(stats.moments_of_table(table))
     share = stats.share_agreeing(table, _agreeing_at(like))
     return Descriptive(
-        **labels, n=sum(table.values()), mean=_num(mean.estimate), mean_low=_num(mean.low),
-        mean_high=_num(mean.high), mean_method=mean.method, share_agreeing=_num(share.estimate),
-        share_low=_num(share.low), share_high=_num(share.high), share_method=share.method, suppressed=False,
+        **labels, n=sum(table.values()), mean=_num(mean.estimate, MEAN), mean_low=_num(mean.low, MEAN),
+        mean_high=_num(mean.high, MEAN), mean_method=mean.method, share_agreeing=_num(share.estimate, SHARE),
+        share_low=_num(share.low, SHARE), share_high=_num(share.high, SHARE), share_method=share.method,
+        suppressed=False,
     )
 
 
-def _comparisons(evaluation_id: int, group: list[ScoreTable], threshold: int) -> list[Comparison]:
+def _comparisons(evaluation_id: int, group: list[ScoreTable], threshold: int,
+                 hidden_arms: Collection[str] = frozenset()) -> list[Comparison]:
+    """After against before per arm; suppressed where too few answered, or where the
+    suppression pass hides the arm's total in a wave (its n would give it away)."""
     out: list[Comparison] = []
     latest = max((t.sequence for t in group if t.phase == "after"), default=None)
     for arm in sorted({t.arm for t in group}):
@@ -126,7 +224,7 @@ def _comparisons(evaluation_id: int, group: list[ScoreTable], threshold: int) ->
             target=like.theme, arm=arm, design="independent", confirmatory=False,
         )
         n_before, n_after = sum(before.values()), sum(after.values())
-        if min(n_before, n_after) < threshold:
+        if min(n_before, n_after) < threshold or arm in hidden_arms:
             out.extend(suppressed_comparison(labels, name) for name in INDEPENDENT_TESTS)
             continue
         out.extend(independent_comparisons(labels, before, after, _agreeing_at(like)))
@@ -226,20 +324,26 @@ def adjust(results: Sequence[Result]) -> list[Result]:
     return adjusted
 
 
-def _num(x: float) -> float | None:
-    """A figure as JSON can carry it: None where the statistic is undefined (NaN)."""
-    return None if math.isnan(x) else float(x)
+def _num(x: float, digits: int | None = None) -> float | None:
+    """A figure as JSON can carry it: None where the statistic is undefined (NaN);
+    `digits`: rounded to what a reader needs (a published group's mean or share)."""
+    return None if math.isnan(x) else float(x) if digits is None else round(float(x), digits)
 
 
 async def joint_agreement(
-    conn: asyncpg.Connection, evaluation_id: int, questionnaire_id: str, items: Sequence[str], *, min_group_size: int
+    conn: asyncpg.Connection, evaluation_id: int, questionnaire_id: str, items: Sequence[str], *, min_group_size: int,
+    hidden_in: Hidden | None = None,
 ) -> list[Descriptive]:
     """The share of respondents agreeing with every item of `items` (the joint indicator
     behind Sønderborg's "71 % felt more influence and found their goals meaningful"), per
     arm and unit and wave, with a Wilson interval, under disclosure control. Respondents
-    who did not answer every item with a value ('ved ikke' included) are not counted."""
+    who did not answer every item with a value ('ved ikke' included) are not counted.
+    A unit or arm the wave's suppression pass hides (`hidden_in`, else run here) is hidden
+    here too, whichever items are chosen, so another choice cannot uncover it."""
     if not items:
         raise ValueError("items: name at least one item")
+    if hidden_in is None:
+        hidden_in = await evaluation_disclosure(conn, evaluation_id, min_group_size=min_group_size)
     rows = await conn.fetch(
         queries.JOINT_AGREEMENT, evaluation_id, questionnaire_id, list(items), AGREEING_AT, list(queries.SCALE_TYPES))
     threshold = max(min_group_size, await _strictest_of_items(conn, questionnaire_id, items))
@@ -255,7 +359,10 @@ async def joint_agreement(
         counts: dict[Key, int] = {("unit", r["unit_id"]): r["n"] for r in cells}
         counts |= {("arm", a): sum(r["n"] for r in rs) for a, rs in arms.items()}
         sums = [Sum(("arm", a), tuple(("unit", r["unit_id"]) for r in rs)) for a, rs in arms.items()]
-        hidden = suppress(counts, dict.fromkeys(counts, threshold), sums)
+        wave_ids = {w for r in cells for w in r["wave_ids"]}
+        start: set[Key] = {("unit", u) for w in wave_ids for u in hidden_in.units_in(w)}
+        start |= {("arm", a) for w in wave_ids for a in hidden_in.arms_in(w)}
+        hidden = suppress(counts, dict.fromkeys(counts, threshold), sums, start=start)
         for arm, rs in sorted(arms.items()):
             groups = [(("arm", arm), None, sum(r["n"] for r in rs), sum(r["agreed"] for r in rs))]
             groups += [(("unit", r["unit_id"]), r["unit_id"], r["n"], r["agreed"]) for r in rs]
@@ -266,8 +373,9 @@ async def joint_agreement(
                     evaluation_id=evaluation_id, audience=rs[0]["audience"], questionnaire_id=questionnaire_id,
                     target=target, arm=arm, unit_id=unit_id, phase=phase, sequence=sequence,
                     n=n if shown else None, mean=None, mean_low=None, mean_high=None, mean_method="",
-                    share_agreeing=_num(share.estimate) if shown else None,
-                    share_low=_num(share.low) if shown else None, share_high=_num(share.high) if shown else None,
+                    share_agreeing=_num(share.estimate, SHARE) if shown else None,
+                    share_low=_num(share.low, SHARE) if shown else None,
+                    share_high=_num(share.high, SHARE) if shown else None,
                     share_method=share.method if shown else "", suppressed=not shown,
                 ))
     return out
@@ -285,10 +393,15 @@ async def _strictest_of_items(conn: asyncpg.Connection, questionnaire_id: str, i
     return strictest or 0
 
 
-async def reliability(conn: asyncpg.Connection, evaluation_id: int, *, min_group_size: int) -> list[ThemeReliability]:
+async def reliability(conn: asyncpg.Connection, evaluation_id: int, *, min_group_size: int,
+                      hidden_in: Hidden | None = None) -> list[ThemeReliability]:
     """Per theme and wave: α, ω, item means and item–rest correlations, side by side for
     the waves, so a theme that behaves differently after the change shows it. Computed
-    from sums and cross-products PostgreSQL adds up; suppressed under the threshold."""
+    from sums and cross-products PostgreSQL adds up; suppressed under the threshold, and
+    where the wave's suppression pass hides an arm (its n, all arms together, less the
+    arms shown would give the hidden one away)."""
+    if hidden_in is None:
+        hidden_in = await evaluation_disclosure(conn, evaluation_id, min_group_size=min_group_size)
     rows = await conn.fetch(queries.THEME_CROSS_PRODUCTS, evaluation_id, list(queries.SCALE_TYPES))
     strictest = await theme_thresholds(conn)
     groups: dict[tuple[Any, ...], list[Any]] = defaultdict(list)
@@ -296,7 +409,7 @@ async def reliability(conn: asyncpg.Connection, evaluation_id: int, *, min_group
         key = (r["wave_id"], r["phase"], r["sequence"], r["questionnaire_id"], r["theme"], tuple(r["item_ids"]))
         groups[key].append(r)
     out: list[ThemeReliability] = []
-    for (_, phase, sequence, questionnaire_id, theme, item_ids), cells in sorted(
+    for (wave_id, phase, sequence, questionnaire_id, theme, item_ids), cells in sorted(
             groups.items(), key=lambda kv: kv[0][2:]):
         k = len(item_ids)
         sums, cross = [0.0] * k, [[0.0] * k for _ in range(k)]
@@ -309,7 +422,7 @@ async def reliability(conn: asyncpg.Connection, evaluation_id: int, *, min_group
         threshold = max(min_group_size, strictest.get((questionnaire_id, theme), 0))
         labels: dict[str, Any] = dict(evaluation_id=evaluation_id, questionnaire_id=questionnaire_id, target=theme,
                                       phase=phase, sequence=sequence, items=list(item_ids))
-        if n < threshold:
+        if n < threshold or hidden_in.arms_in(wave_id):
             out.append(ThemeReliability(**labels, n=None, alpha=None, omega=None, omega_method="",
                                         item_means=[None] * k, item_rest=[None] * k, suppressed=True))
             continue

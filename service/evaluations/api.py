@@ -63,10 +63,10 @@ class EvaluationApi(Controller):
         await record_read(conn, caller, f"evaluation {evaluation_id}", info.rows)
         return info
 
-    @get("/{evaluation_id:int}/summary", responses=error_responses(401, 404))
+    @get("/{evaluation_id:int}/summary", responses=error_responses(401, 404, 422))
     async def summary(
         self, evaluation_id: FromPath[PathId], conn: Conn, caller: CallerDep, state: State,
-        min_share: Annotated[float, QueryParameter(gt=0, le=1)] = 0.5,
+        min_share: Annotated[float | None, QueryParameter(gt=0, le=1)] = None,
     ) -> list[Descriptive | Comparison]:
         """The standard summary (the same figures as `sammen analyse summary` and
         `analysis.summary()`): descriptives per arm, unit and wave and after-vs-before
@@ -153,7 +153,7 @@ class EvaluationApi(Controller):
         questionnaire: Annotated[str, QueryParameter(pattern=IDENTIFIER_PATTERN)],
         theme: Annotated[list[Identifier] | None, QueryParameter(max_items=50)] = None,
         item: Annotated[list[Identifier] | None, QueryParameter(max_items=50)] = None,
-        min_share: Annotated[float, QueryParameter(gt=0, le=1)] = 0.5,
+        min_share: Annotated[float | None, QueryParameter(gt=0, le=1)] = None,
     ) -> list[ModelTerm]:
         """Phase × arm models of a questionnaire (the same rows as `sammen analyse models` and
         `analysis.models()`): per theme (`theme`, repeatable; default every theme) a linear

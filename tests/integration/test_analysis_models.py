@@ -28,6 +28,7 @@ from service.analysis import data
 from service.analysis.models import models, theme_scores
 from service.analysis.models_fit import fit_reml, group_sums
 from service.analysis.snapshot import snapshot
+from service.analysis.survey import disclosure
 from service.demodata.load import load
 
 PLANTED = ("indflydelse", "maal_og_droemme")
@@ -45,13 +46,21 @@ async def test_the_models_recover_the_planted_effect_and_equal_statsmodels_on_th
         scores = await theme_scores(conn, evaluation, "borger", "indflydelse")
         tables = await data.theme_score_tables(conn, evaluation)
         tidy = await data.tidy(conn, evaluation, audience="citizen")
+        hidden = (await disclosure(conn, evaluation, tables, min_group_size=5)).units_of(
+            ("theme", "borger", "indflydelse"))
+    # the units the summary hides enter the models as one cluster per arm (disclosure control)
+    treated = {u: t for u, _, _, t, _ in scores}
+    pooled = {u: 10**6 + treated[u] if u in hidden else u for u in treated}  # group_sums wants ids ≥ 0
+    clusters = len(set(pooled.values()))
+    assert hidden and clusters < 10
 
     # the planted +0.40 SD (about 0.3-0.37 points on 1-5, design.py) in the intervention units only
     for theme in PLANTED:
         mixed = _term(rows, theme, "linear mixed model")
         assert 0.22 <= mixed.estimate <= 0.5 and mixed.ci_low > 0, mixed
         assert "respondent within unit" in mixed.variant and set(mixed.variances) == {"unit", "respondent", "residual"}
-        assert mixed.units == 10 and mixed.note == ""  # ten units: unit-level inference not flagged weak
+        assert mixed.units == clusters and "only" in mixed.note  # fewer than ten clusters: flagged weak
+        assert "pooled into 2 clusters" in mixed.fitted
     nulls = [r for r in rows if r.model == "linear mixed model" and r.term == "after × intervention"
              and r.target not in PLANTED + ("forandring",)]
     assert nulls and all(abs(r.estimate) < 0.15 for r in nulls)
@@ -69,12 +78,14 @@ async def test_the_models_recover_the_planted_effect_and_equal_statsmodels_on_th
 
     frame = pd.DataFrame(scores, columns=["unit", "respondent", "after", "treated", "y"]).astype(
         {"after": float, "treated": float})
+    frame["unit"] = frame.unit.map(pooled)
     a = np.column_stack([np.ones(len(frame)), frame.after, frame.treated, frame.after * frame.treated, frame.y])
     mixed = [r for r in rows if r.target == "indflydelse" and r.model == "linear mixed model"]
     # the sums PostgreSQL sends give the fit the rows give
     from_rows = fit_reml(group_sums(a, frame.unit.to_numpy(), frame.respondent.to_numpy()), 4, nested=True)
-    assert [r.estimate for r in mixed] == pytest.approx(from_rows.coefficients.params[1:], rel=1e-6)
-    assert mixed[0].variances["respondent"] == pytest.approx(from_rows.block_variance, rel=1e-5)
+    # published to 3 decimals
+    assert [r.estimate for r in mixed] == pytest.approx(from_rows.coefficients.params[1:], abs=5e-4)
+    assert mixed[0].variances["respondent"] == pytest.approx(from_rows.block_variance, abs=5e-4)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         # Powell: statsmodels' default (BFGS) stops short here ("failed to converge")
@@ -99,10 +110,10 @@ async def test_the_models_recover_the_planted_effect_and_equal_statsmodels_on_th
     ols = [r for r in rows if r.target == "indflydelse" and r.model == "OLS, cluster-robust"]
     x = sm.add_constant(np.column_stack([frame.after, frame.treated, frame.after * frame.treated]))
     fit = sm.OLS(frame.y, x).fit(cov_type="cluster", cov_kwds={"groups": frame.unit}, use_t=True)
-    assert [r.estimate for r in ols] == pytest.approx(list(fit.params[1:]), rel=1e-9)
+    assert [r.estimate for r in ols] == pytest.approx(list(fit.params[1:]), abs=5e-4)
     limits = [v for r in ols for v in (r.ci_low, r.ci_high)]
-    assert limits == pytest.approx(list(np.asarray(fit.conf_int())[1:].ravel()), rel=1e-9)
-    assert [r.p for r in ols] == pytest.approx(list(fit.pvalues[1:]), rel=1e-7)
+    assert limits == pytest.approx(list(np.asarray(fit.conf_int())[1:].ravel()), abs=5e-4)
+    assert [r.p for r in ols] == pytest.approx(list(fit.pvalues[1:]), abs=5e-5)
 
     answers = tidy[(tidy.item_id == "indflydelse_eget_liv") & tidy.value.notna()
                    & ((tidy.phase == "before") | (tidy.sequence == latest))]
@@ -113,6 +124,6 @@ async def test_the_models_recover_the_planted_effect_and_equal_statsmodels_on_th
         method="bfgs", disp=False, maxiter=1000, gtol=1e-8)
     ordinal = [r for r in rows if r.target == "indflydelse_eget_liv"]
     assert [r.estimate_name for r in ordinal] == ["odds ratio (a higher answer)"] * 3
-    assert [r.estimate for r in ordinal] == pytest.approx(list(np.exp(expanded.params[:3])), rel=1e-4)
-    assert [r.p for r in ordinal] == pytest.approx(list(expanded.pvalues[:3]), rel=1e-3, abs=1e-8)
+    assert [r.estimate for r in ordinal] == pytest.approx(list(np.exp(expanded.params[:3])), abs=5e-4)
+    assert [r.p for r in ordinal] == pytest.approx(list(expanded.pvalues[:3]), rel=1e-3, abs=5e-5)
     assert ordinal[2].estimate > 1 and ordinal[2].n == len(answers)
