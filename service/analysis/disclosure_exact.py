@@ -125,14 +125,18 @@ class _Auditor:
 def _holds(check: Check, low: float, high: float) -> bool:
     if check.zero_ok and abs(low) < EXACT and abs(high) < EXACT:
         return True
-    return high - low >= max(check.width, EXACT) - EXACT
+    if check.width <= EXACT:
+        return high - low > EXACT  # more than one value
+    return high - low >= check.width - EXACT
 
 
 def _cover(problem: Problem, check: Check, hidden: set[Cell], key: Callable[[Cell], tuple[float, str]],
            auditor: _Auditor) -> Cell | None:
     """The cell to hide for a failing check: of the shown cells in a published relation
     with the exposed value (its siblings first, non-empty and smallest first, then the
-    relations' totals), the first that makes the check hold, else the first of them."""
+    relations' totals), the first that makes the check hold, else the first of them.
+    Where those are all hidden, the shown cells of the relations one hidden cell further
+    out (a total's parts' parts), and so on."""
     exposed = set(check.form)
     relations = sorted((r for r in problem.equal if exposed & r.keys()), key=len)
     candidates: list[Cell] = []
@@ -144,6 +148,12 @@ def _cover(problem: Problem, check: Check, hidden: set[Cell], key: Callable[[Cel
             found.discard(check.cell)
             nonempty = sorted((c for c in found if key(c)[0] > 0), key=key)
             candidates += [c for c in nonempty + sorted(found - set(nonempty), key=key) if c not in candidates]
+    reached, frontier = set(exposed), set(exposed)
+    while not candidates and frontier:
+        further = [r for r in problem.equal if frontier & r.keys()]
+        candidates = sorted({problem.cell_of[v] for r in further for v in r} - hidden, key=key)
+        frontier = {v for r in further for v in r if problem.cell_of[v] in hidden} - reached
+        reached |= frontier
     for cell in candidates:
         if all(ok for _, _, ok in auditor.run(hidden | {cell}, [check])):
             return cell

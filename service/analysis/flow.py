@@ -328,7 +328,9 @@ class MonthlyAudit(msgspec.Struct, kw_only=True):
 
 def monthly_audit(rows: Iterable[Mapping[str, Any]], threshold: int) -> MonthlyAudit:
     """What a reader of the monthly table knows and what must stay unknown (see
-    hidden_series); other outputs pooling the same months add their sums to `problem`."""
+    hidden_series): the monthly sums, and next month's enrolled = enrolled + started −
+    ended wherever the data keep it (a reader may assume it); other outputs pooling the
+    same months add their sums to `problem`."""
     problem = exact.Problem(values={}, cell_of={}, equal=[], at_most=[], integral=set())
     parts: dict[tuple[Key, dt.date], list[Key]] = defaultdict(list)
     smallest: dict[Key, int] = {}
@@ -348,6 +350,14 @@ def monthly_audit(rows: Iterable[Mapping[str, Any]], threshold: int) -> MonthlyA
     for (total, month), keys in parts.items():
         for measure in MEASURES:
             problem.equal.append({(total, month, measure): -1.0, **{(k, month, measure): 1.0 for k in keys}})
+    cells: list[tuple[Key, dt.date, str]] = list(problem.values)  # type: ignore[arg-type]
+    for key, month, measure in cells:  # the stock adds up, where the data say so
+        after = (key, add_months(month, 1), "enrolled")
+        if measure == "enrolled" and after in problem.values:
+            stock: dict[exact.Var, float] = {(key, month, "enrolled"): 1.0, (key, month, "started"): 1.0,
+                                             (key, month, "ended"): -1.0, after: -1.0}
+            if sum(c * problem.values[v] for v, c in stock.items()) == 0:
+                problem.equal.append(stock)
     level = {"unit": 0, "arm": 1, "total": 2}
     variables: list[tuple[tuple[str, ...], dt.date, str]] = list(problem.values)  # type: ignore[arg-type]
     checks = [exact.Check(cell=key, form={(key, month, measure): 1.0}, zero_ok=True,
