@@ -3,7 +3,12 @@ variable a reader does not see becomes an unknown of one integer programme whose
 constraints are everything published (sums as equations, the shown figures as
 constants) and what any reader knows anyway (counts are integers ≥ 0, a part is at most
 its whole, scores lie within the scale); scipy.optimize.milp then gives the least and
-greatest value of each unknown. A value is recovered when the two meet."""
+greatest value of each unknown. A value is recovered when the two meet.
+
+disclosure.Exact is the shared audit for survey counts (a hidden group is at least 1,
+relations are sums); the flow tables need what it does not take: a hidden month may hold
+0 citizens, and the stock identity (next month's enrolled = enrolled + started − ended)
+ties a series' months with signs on both sides. So the flow tests use this one."""
 
 from __future__ import annotations
 

@@ -15,10 +15,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy.linalg import null_space
 
-from service.analysis.coordination import tie_disclosure
+from service.analysis.coordination import Figures, tie_disclosure
+from service.analysis.disclosure import Exact
 from service.analysis.meetings import _table
 from service.roles import ROLE_KEYS
-from tests.support.exact_audit import feasible, pinned
 
 
 def determined(relations: list[tuple[object, list[object]]], hidden: set) -> set:
@@ -61,7 +61,7 @@ def tie_tables(draw):
 def test_no_tie_or_role_group_under_the_threshold_is_shown_or_recoverable(table):
     ties, raters, threshold = table
     hidden = tie_disclosure(ties, raters, threshold)
-    counts, equal, _ = _coordination_system(ties, raters)
+    counts, equal = _coordination_system(ties, raters)
     assert {k for k, n in counts.items() if 0 < n < threshold} <= hidden
     for (rater, _), n in ties.items():  # a role group under the threshold: none of its ties shown either
         if 0 < raters[rater] < threshold:
@@ -71,18 +71,54 @@ def test_no_tie_or_role_group_under_the_threshold_is_shown_or_recoverable(table)
 
 
 @settings(max_examples=60, deadline=None)
-@given(tie_tables())
-def test_the_exact_audit_with_the_bounds_pins_no_hidden_tie_or_role_group(table):
-    """The attacker's integer programme over one arm and wave: the published counts and
-    sums, every hidden count ≥ 1 (an empty group is shown as 0) and a tie at most its
-    rater role's raters. No hidden count keeps fewer values than the threshold."""
+@given(tie_tables(), st.randoms(use_true_random=False))
+def test_the_exact_audit_with_the_bounds_pins_no_hidden_count_sum_or_mean(table, random):
+    """The attacker's integer programme over one arm and wave (disclosure.Exact): the
+    published counts and sums of scores, every hidden count ≥ 1 (an empty group is shown
+    as 0), a tie at most its rater role's raters, scores within 1–5. No hidden count keeps
+    fewer values than the threshold, no hidden sum or mean is fixed."""
     ties, raters, threshold = table
     ties = {t: n for t, n in ties.items() if n > 0}  # a tie nobody rated is no row
-    hidden = tie_disclosure(ties, raters, threshold)
-    counts, equal, at_most = _coordination_system(ties, raters)
-    at_most = [b for b in at_most if sum(c * counts[v] for v, c in b.items()) <= 0]
-    found = feasible(counts, hidden, equal, at_most, lower={k: min(1, n) for k, n in counts.items()})
-    assert not pinned({k: v for k, v in found.items() if counts[k] > 0}, threshold), (found, counts)
+    raters = {r: n for r, n in raters.items() if n >= max((m for t, m in ties.items() if t[0] == r), default=1)}
+    ties = {t: n for t, n in ties.items() if t[0] in raters}
+    means = {("tie", *t): random.choice([1.0, 2.5, 3.0, 4.2, 5.0]) for t in ties}
+    means |= {("rater", r): random.choice([1.0, 3.3, 5.0]) for r in raters}
+    figures = _figures(ties, raters, means)
+    hidden = tie_disclosure(ties, raters, threshold, figures=figures)
+    assert not _findings(ties, raters, figures, hidden, threshold)
+
+
+def _figures(ties, raters, means):
+    """Each cell's n and sum of scores (its ties' sums for a rated role, its rater roles'
+    for the whole) from a mean per tie and per rater role."""
+    figures = {("tie", *t): Figures(n, n * means[("tie", *t)]) for t, n in ties.items()}
+    figures |= {("rater", r): Figures(n, n * means[("rater", r)]) for r, n in raters.items()}
+    columns = defaultdict(list)
+    for rater, rated in ties:
+        columns[rated].append(figures[("tie", rater, rated)])
+    figures |= {("rated", x): Figures(sum(f.n for f in fs), sum(f.total for f in fs)) for x, fs in columns.items()}
+    figures[("all",)] = Figures(sum(raters.values()), sum(figures[("rater", r)].total for r in raters))
+    return figures
+
+
+def _findings(ties, raters, figures, hidden, threshold):
+    """What the shared exact audit finds of one arm and wave: every cell's count and sum
+    of scores, shown or hidden, the published sums, and a tie at most its rater role's."""
+    audit = Exact()
+    for cell, f in figures.items():
+        audit.count(cell, f.n, shown=cell not in hidden, threshold=threshold)
+    for cell, f in figures.items():
+        audit.total((cell, "sum"), cell, f.total, shown=cell not in hidden, low=1.0, high=5.0)
+    columns = defaultdict(list)
+    for rater, rated in ties:
+        columns[rated].append(("tie", rater, rated))
+        audit.at_most(("tie", rater, rated), ("rater", rater))
+    for rated, cells in columns.items():
+        audit.same(("rated", rated), cells)
+        audit.same((("rated", rated), "sum"), [(c, "sum") for c in cells])
+    audit.same(("all",), [("rater", r) for r in raters])
+    audit.same((("all",), "sum"), [(("rater", r), "sum") for r in raters])
+    return audit.findings()
 
 
 @st.composite
@@ -136,9 +172,8 @@ def test_no_meeting_cell_under_the_threshold_is_shown_or_recoverable(table):
 
 
 def _coordination_system(ties, raters):
-    """What a reader knows of one arm and wave: every count's value, the published sums
-    (a rated role's n is its ties', the whole's the rater roles') and the bound a reader
-    knows without being told (a tie has at most its rater role's raters)."""
+    """The counts of one arm and wave and the published sums (a rated role's n is its
+    ties', the whole's the rater roles'), as `determined` reads them."""
     counts = {("tie", *t): n for t, n in ties.items()} | {("rater", r): n for r, n in raters.items()}
     columns = defaultdict(list)
     for rater, rated in ties:
@@ -147,19 +182,20 @@ def _coordination_system(ties, raters):
     counts[("all",)] = sum(raters.values())
     equal = [{("rated", rated): -1, **dict.fromkeys(cells, 1)} for rated, cells in columns.items()]
     equal.append({("all",): -1, **{("rater", r): 1 for r in raters}})
-    at_most = [{("tie", rater, rated): 1, ("rater", rater): -1} for rater, rated in ties]
-    return counts, equal, at_most
+    return counts, equal
 
 
 def test_a_job_centre_group_of_4_and_a_group_of_2_stay_hidden_given_that_a_tie_has_at_most_its_roles_raters():
     """Issue 17 (d): the sums alone leave the two small rater roles one free direction
     (4 + 2 = 6), but each hidden tie's cover can hold at most its rater role's 30 raters,
-    so the small ties hold at least 4 and 2 raters and so do their roles: both pinned."""
+    so the small ties hold at least 4 and 2 raters and so do their roles: both were
+    pinned, and with them their sums of scores and means."""
     ties = {("myndighed", "udfoerer"): 30, ("jobcenter", "udfoerer"): 4,
             ("myndighed", "distriktspsykiatri"): 30, ("sygepleje", "distriktspsykiatri"): 2}
     raters = {"myndighed": 30, "jobcenter": 4, "sygepleje": 2}
-    hidden = tie_disclosure(ties, raters, 5)
-    counts, equal, at_most = _coordination_system(ties, raters)
-    found = feasible(counts, hidden, equal, at_most, lower=dict.fromkeys(counts, 1))
+    means = {("tie", *t): 3.5 for t in ties} | {("rater", "myndighed"): 3.5, ("rater", "jobcenter"): 4.25,
+                                                 ("rater", "sygepleje"): 2.0}
+    figures = _figures(ties, raters, means)
+    hidden = tie_disclosure(ties, raters, 5, figures=figures)
     assert {("rater", "jobcenter"), ("rater", "sygepleje")} <= hidden
-    assert not pinned(found, 5), found  # every hidden count keeps at least the threshold's number of values
+    assert not _findings(ties, raters, figures, hidden, 5)
