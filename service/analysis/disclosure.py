@@ -91,26 +91,61 @@ def suppress(counts: Mapping[Key, int], thresholds: Mapping[Key, int], sums: Seq
     while exposed := recoverable(counts, sums, hidden) or _narrowed(counts, sums, hidden, thresholds, floor):
         # a cell whose own sums are all hidden is given away through another one (a total
         # by its parts' totals): cover the first exposed cell that has something to cover with
-        cover = next(c for t in sorted(exposed, key=repr) if (c := _cover(t, counts, sums, hidden)) is not None)
+        cover = next((c for t in sorted(exposed, key=repr) if (c := _cover(t, counts, sums, hidden)) is not None),
+                     None) or _further(counts, sums, hidden)
+        if cover is None:
+            break  # nothing shown is left to hide
         hidden.add(cover)
     return hidden
 
 
+def _further(counts: Mapping[Key, int], sums: Sequence[Sum], hidden: set[Key]) -> Key | None:
+    """A cell to hide when an exposed cell's own sums have nothing left to cover it with
+    (it is bounded through a hidden total's total): the smallest shown total of a sum
+    with hidden parts, else the smallest shown non-empty part beside a hidden one."""
+    totals = [s.total for s in sums if s.total not in hidden and any(p in hidden for p in s.parts)]
+    parts = [p for s in sums if any(q in hidden for q in (s.total, *s.parts))
+             for p in s.parts if p not in hidden and counts.get(p, 0) > 0]
+    for found in (totals, parts):
+        if found:
+            return min(found, key=lambda k: (counts.get(k, 0), repr(k)))
+    return None
+
+
 def _narrowed(counts: Mapping[Key, int], sums: Sequence[Sum], hidden: set[Key], thresholds: Mapping[Key, int],
               floor: int) -> set[Key]:
-    """Hidden non-empty parts of a shown total whose share of the remainder spans fewer
-    values than their threshold (each other hidden part holds at least 1)."""
-    found: set[Key] = set()
-    for s in sums:
-        if s.total in hidden:
-            continue
-        parts = [p for p in s.parts if p in hidden and counts.get(p, 0) > 0]
-        if not parts:
-            continue
-        remainder = counts[s.total] - sum(counts.get(p, 0) for p in s.parts if p not in hidden)
-        span = remainder - len(parts) + 1  # the values 1 .. remainder - (others' 1 each)
-        found |= {p for p in parts if span < thresholds.get(p, floor)}
-    return found
+    """Hidden non-empty cells whose range, as the published sums bound it, holds fewer
+    values than their threshold. The range comes from propagating bounds through the
+    sums (shown cells fixed, a hidden one at least 1): a total lies between its parts'
+    least and greatest sums, a part between its total less the others' greatest and
+    least values, until nothing tightens. On the nested sums of Sammen's tables that
+    is the exact range; the tests hold it to the integer programme (`Exact`)."""
+    cells = {k for s in sums for k in (s.total, *s.parts)}
+    if not cells & hidden:
+        return set()
+    low: dict[Key, float] = {}
+    high: dict[Key, float] = {}
+    for k in cells:
+        n = counts.get(k, 0)
+        low[k], high[k] = (1.0, math.inf) if k in hidden and n > 0 else (float(n), float(n))
+    for _ in range(4 * len(cells) + 4):
+        changed = False
+        for s in sums:
+            parts_low, parts_high = sum(low[p] for p in s.parts), sum(high[p] for p in s.parts)
+            if parts_low > low[s.total] or parts_high < high[s.total]:
+                low[s.total], high[s.total] = max(low[s.total], parts_low), min(high[s.total], parts_high)
+                changed = True
+            for p in s.parts:
+                others_low, others_high = parts_low - low[p], parts_high - high[p]
+                lo, hi = max(low[p], low[s.total] - others_high), min(high[p], high[s.total] - others_low)
+                if lo > low[p] or hi < high[p]:
+                    low[p], high[p] = lo, hi
+                    parts_low, parts_high = others_low + lo, others_high + hi
+                    changed = True
+        if not changed:
+            break
+    return {k for k in cells & hidden
+            if counts.get(k, 0) > 0 and high[k] - low[k] + 1 < thresholds.get(k, floor)}
 
 
 def _cover(target: Key, counts: Mapping[Key, int], sums: Sequence[Sum], hidden: set[Key]) -> Key | None:

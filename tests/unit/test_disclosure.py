@@ -8,7 +8,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from service.analysis.disclosure import Sum, primary, recoverable, suppress
+from service.analysis.disclosure import Exact, Sum, linked, primary, recoverable, suppress
 
 
 def peel(counts: dict, sums: list[Sum], hidden: set) -> set:
@@ -101,3 +101,51 @@ def test_no_group_under_its_threshold_is_shown_or_recoverable_by_subtraction(tab
     assert under <= hidden
     assert peel(counts, sums, hidden).isdisjoint(hidden)  # nothing hidden follows from what is shown
     assert recoverable(counts, sums, hidden) == set()
+
+
+def _audit(counts: dict, sums: list[Sum], hidden: set, thresholds: dict) -> list[str]:
+    """The exact audit (integer programming with the bounds anyone knows) of one table."""
+    exact = Exact()
+    for k, n in counts.items():
+        exact.count(k, n, shown=k not in hidden, threshold=thresholds[k])
+    for s in sums:
+        exact.same(s.total, list(s.parts))
+    return exact.findings()
+
+
+def test_hidden_parts_of_a_shown_total_keep_a_protection_interval():
+    """Two hidden units under a shown total of 5: each lies in 1..4, fewer values than the
+    threshold, although the rank test finds neither determined. Their total is hidden too."""
+    counts, sums, thresholds = {"nord": 2, "syd": 3, "alle": 5}, [Sum("alle", ("nord", "syd"))], dict.fromkeys(
+        ("nord", "syd", "alle"), 5)
+    assert recoverable(counts, sums, {"nord", "syd"}) == set()
+    assert len(_audit(counts, sums, {"nord", "syd"}, thresholds)) == 2  # what the rank test alone let through
+    hidden = suppress(counts, thresholds, sums)
+    assert hidden == {"nord", "syd", "alle"} and _audit(counts, sums, hidden, thresholds) == []
+
+
+def test_a_unit_another_output_hides_is_hidden_here_and_covered():
+    counts = {"nord": 9, "syd": 40, "vest": 25, "alle": 74}
+    sums = [Sum("alle", ("nord", "syd", "vest"))]
+    hidden = suppress(counts, dict.fromkeys(counts, 5), sums, start={"syd"})
+    assert hidden == {"syd", "nord"}
+
+
+def test_linked_tables_of_one_wave_hide_the_same_units():
+    """A theme's table hides Nord (3) and its cover Syd; the response counts (where Nord
+    has 6) must hide both too, and the theme table then hides what the rates needed."""
+    theme = {1: ("intervention", 3), 2: ("intervention", 9), 3: ("intervention", 30)}
+    responses = {1: ("intervention", 6), 2: ("intervention", 9), 3: ("intervention", 30)}
+    hidden = linked({"theme": (theme, 5), "responses": (responses, 5)})
+    assert {k for k in hidden["responses"] if k[0] == "unit"} == {("unit", 1), ("unit", 2)}
+    assert {k for k in hidden["theme"] if k[0] == "unit"} == {("unit", 1), ("unit", 2)}
+
+
+@settings(max_examples=150, deadline=None)
+@given(hierarchies())
+def test_no_hidden_count_is_determined_or_narrowed_under_the_exact_audit(table):
+    """The suppression against the attacker's integer programme: no hidden count is
+    determined, none is narrowed to fewer values than its threshold."""
+    counts, sums, thresholds = table
+    hidden = suppress(counts, thresholds, sums)
+    assert _audit(counts, sums, hidden, thresholds) == []
