@@ -112,7 +112,7 @@ async def distributions(conn: asyncpg.Connection, evaluation_id: int, *, min_gro
         options = [] if hidden else [
             OptionShare(value=v, label_da=labels.get((*version, v), (str(v), None))[0],
                         label_en=labels.get((*version, v), (str(v), None))[1] or str(v),
-                        n=counts.get(v, 0), share=counts.get(v, 0) / n)
+                        n=counts.get(v, 0), share=round(counts.get(v, 0) / n, 3))  # 0.1 %: what a reader needs
             for v in range(first["scale_min"], first["scale_max"] + 1)]
         out.append(ItemDistribution(
             evaluation_id=evaluation_id, audience=first["audience"], questionnaire_id=first["questionnaire_id"],

@@ -197,7 +197,7 @@ def evaluations(draw):
     return units, draw(st.integers(0, 10_000))
 
 
-@settings(max_examples=10, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=8, deadline=None, suppress_health_check=list(HealthCheck))
 @given(case=evaluations())
 async def test_nothing_hidden_follows_from_everything_published_together(pool, case):
     """The joint property: small evaluations with groups at and under the threshold,
