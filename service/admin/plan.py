@@ -209,6 +209,8 @@ async def scoring_rule(conn: asyncpg.Connection, evaluation_id: int, requested: 
     """The plan's `min_share` for the evaluation; a `requested` value other than it is
     refused (Invalid naming min_share), so that no door counts other respondents.
     NotFound for an unknown evaluation."""
+    if requested is not None and not 0 < requested <= 1:
+        raise _invalid("min_share", f"min_share: {requested} is not a share between 0 (excluded) and 1")
     fixed: float | None = await conn.fetchval("select min_share from evaluation where id = $1", evaluation_id)
     if fixed is None:
         raise NotFound(f"evaluation {evaluation_id} does not exist")

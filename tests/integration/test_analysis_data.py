@@ -10,6 +10,7 @@ import pytest
 
 from service import analysis
 from service.analysis.data import merged
+from service.errors import Invalid
 from tests.support.evaluation import invite, set_up_evaluation
 from tests.support.respond import respond_at_random
 
@@ -64,7 +65,10 @@ async def test_theme_score_tables_equal_the_scores_computed_from_the_tidy_rows(c
     per_response = per_response[per_response["count"] >= needed]
     expected = per_response.round(6).groupby(["wave_id", "unit_id", "theme", "mean"]).size().to_dict()
 
-    tables = analysis.theme_score_tables(evaluation, min_share=min_share, session=session)
+    # the evaluation plan's scoring rule (every door takes only the plan's value)
+    await conn.execute("update evaluation set min_share = $2 where id = $1", evaluation, min_share)
+    tables = analysis.theme_score_tables(evaluation, session=session)
+    assert tables == analysis.theme_score_tables(evaluation, min_share=min_share, session=session)
     got = {(t.wave_id, t.unit_id, t.theme, score): n for t in tables for score, n in t.counts.items()}
     assert got == expected
     influence = [t for t in tables if t.theme == "indflydelse"]
@@ -72,5 +76,5 @@ async def test_theme_score_tables_equal_the_scores_computed_from_the_tidy_rows(c
 
 
 def test_a_share_of_answered_items_outside_zero_to_one_is_refused(session):
-    with pytest.raises(ValueError, match="min_share"):
+    with pytest.raises(Invalid, match="min_share"):
         analysis.theme_score_tables(1, min_share=0, session=session)
