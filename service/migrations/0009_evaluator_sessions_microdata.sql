@@ -17,11 +17,3 @@ create table evaluator_session (
     created_at    timestamptz not null default now()
 );
 create index evaluator_session_expires_at on evaluator_session (expires_at);
-
--- The evaluation plan's scoring rule (issue 17, point 4; service/admin/plan.py
--- scoring_rule): the share of a theme's scale items a response must answer for its
--- theme score to count. One value per evaluation, so that no two results count
--- different respondents in the same group (the difference could give away a group the
--- disclosure control hides). Kept in this session's one migration.
-alter table evaluation add column if not exists min_share double precision not null default 0.5
-    check (min_share > 0 and min_share <= 1);
