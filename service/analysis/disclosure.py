@@ -20,10 +20,10 @@ The outputs of an evaluation are linked (the same respondents counted per theme,
 wave in the response rates, and pooled in the models): `linked` runs the pass over all
 of one wave's tables together, so that every output hides the same units there.
 
-`Exact` is the audit an attacker would run from outside (integer programming over
-everything published, with the bounds anyone knows: counts are whole and not negative,
-a hidden count is at least 1, scores lie within the scale, a count is at most the
-invitations answered); the tests hold every output to it."""
+The audit an attacker would run from outside (integer programming over everything
+published, with the bounds anyone knows: counts are whole and not negative, a hidden
+count is at least 1, scores lie within the scale, a count is at most the invitations
+answered) is disclosure_exact's; the tests hold every output to it."""
 
 from __future__ import annotations
 
@@ -32,7 +32,6 @@ from collections.abc import Collection, Hashable, Mapping, Sequence
 
 import msgspec
 import numpy as np
-from scipy.optimize import Bounds, LinearConstraint, milp
 
 Key = Hashable
 
@@ -119,7 +118,8 @@ def _narrowed(counts: Mapping[Key, int], sums: Sequence[Sum], hidden: set[Key], 
     sums (shown cells fixed, a hidden one at least 1): a total lies between its parts'
     least and greatest sums, a part between its total less the others' greatest and
     least values, until nothing tightens. On the nested sums of Sammen's tables that
-    is the exact range; the tests hold it to the integer programme (`Exact`)."""
+    is the exact range; the tests hold it to the integer programme
+    (disclosure_exact.Exact)."""
     cells = {k for s in sums for k in (s.total, *s.parts)}
     if not cells & hidden:
         return set()
@@ -188,117 +188,3 @@ def linked(tables: Mapping[Key, tuple[Mapping[int, tuple[str, int]], int]]) -> d
         if found <= units:
             return hidden
         units |= found
-
-
-class Exact:
-    """What an attacker can work out from everything published, exactly: integer
-    programming (scipy's milp, HiGHS) over counts and sums of scores, shown ones fixed,
-    hidden ones bounded only by what anyone knows. Build it with `count`, `total`,
-    `same` and `at_most`, then ask `findings`."""
-
-    BIG = 10**6  # a count nobody published a bound for
-
-    def __init__(self) -> None:
-        self._low: list[float] = []
-        self._high: list[float] = []
-        self._integer: list[int] = []
-        self._index: dict[Key, int] = {}
-        self._rows: list[tuple[dict[int, float], float, float]] = []
-        self.truth: dict[Key, float] = {}
-        self.hidden: dict[Key, int] = {}  # hidden count -> its threshold
-        self.hidden_totals: dict[Key, Key] = {}  # hidden sum -> its count
-
-    def _var(self, key: Key, low: float, high: float, integer: bool) -> int:
-        if key in self._index:
-            i = self._index[key]
-            self._low[i], self._high[i] = max(self._low[i], low), min(self._high[i], high)
-            return i
-        self._index[key] = len(self._low)
-        self._low.append(low)
-        self._high.append(high)
-        self._integer.append(int(integer))
-        return self._index[key]
-
-    def count(self, key: Key, n: int, *, shown: bool, threshold: int = 0, most: int | None = None) -> None:
-        """A group's count: shown, or hidden (at least 1, at most `most`)."""
-        self.truth[key] = n
-        if shown:
-            self._var(key, n, n, True)
-        else:
-            self._var(key, 1, self.BIG if most is None else most, True)
-            self.hidden[key] = max(threshold, self.hidden.get(key, 0))
-
-    def total(self, key: Key, count: Key, value: float, *, shown: bool, low: float, high: float) -> None:
-        """The sum of a group's scores (`count` its count), each score within [low, high]."""
-        self.truth[key] = value
-        if shown:
-            self._var(key, value, value, False)
-            return
-        i = self._var(key, -math.inf, math.inf, False)
-        c = self._index[count]
-        self._rows += [({i: 1.0, c: -low}, 0.0, math.inf), ({i: 1.0, c: -high}, -math.inf, 0.0)]
-        self.hidden_totals[key] = count
-
-    def same(self, total: Key, parts: Sequence[Key]) -> None:
-        """A published relation: `total` is the sum of `parts` (counts, or sums of scores)."""
-        row: dict[int, float] = {self._index[total]: -1.0}
-        for p in parts:
-            row[self._index[p]] = row.get(self._index[p], 0.0) + 1.0
-        self._rows.append((row, 0.0, 0.0))
-
-    def at_most(self, small: Key, big: Key) -> None:
-        """`small` counts some of the respondents `big` counts (a theme's n, a wave's)."""
-        self._rows.append(({self._index[small]: 1.0, self._index[big]: -1.0}, -math.inf, 0.0))
-
-    def _solve(self, key: Key, sign: float, fixed: Mapping[Key, float] = {}) -> float | None:
-        size = len(self._low)
-        c = np.zeros(size)
-        c[self._index[key]] = sign
-        low, high = np.array(self._low, dtype=float), np.array(self._high, dtype=float)
-        for k, v in fixed.items():
-            low[self._index[k]] = high[self._index[k]] = v
-        constraints = []
-        if self._rows:
-            a = np.zeros((len(self._rows), size))
-            for r, (row, _, _) in enumerate(self._rows):
-                for i, v in row.items():
-                    a[r, i] = v
-            constraints = [LinearConstraint(a, [r[1] for r in self._rows], [r[2] for r in self._rows])]
-        found = milp(c, integrality=np.array(self._integer), bounds=Bounds(low, high), constraints=constraints)
-        return None if found.x is None else float(found.x[self._index[key]])
-
-    def interval(self, key: Key, fixed: Mapping[Key, float] = {}) -> tuple[float, float] | None:
-        """The least and the greatest value `key` can take given everything published."""
-        low, high = self._solve(key, 1.0, fixed), self._solve(key, -1.0, fixed)
-        return None if low is None or high is None else (low, high)
-
-    def findings(self) -> list[str]:
-        """Each hidden count determined or narrowed to fewer values than its threshold,
-        each hidden sum determined, each hidden mean determined: what leaked."""
-        out: list[str] = []
-        counts: dict[Key, tuple[float, float]] = {}
-        for key, threshold in self.hidden.items():
-            found = self.interval(key)
-            assert found is not None, "the published figures contradict each other"
-            counts[key] = found
-            if round(found[1]) - round(found[0]) + 1 < threshold:
-                out.append(f"count {key!r} (true {self.truth[key]}) lies in {found}, fewer than {threshold} values")
-        for key, count in self.hidden_totals.items():
-            found = self.interval(key)
-            assert found is not None
-            if found[1] - found[0] < 1e-6:
-                out.append(f"sum {key!r} (true {self.truth[key]}) is determined")
-            if self._mean_determined(key, count, counts.get(count) or self.interval(count) or (0, 0)):
-                out.append(f"mean of {key!r} (true {self.truth[key] / self.truth[count]}) is determined")
-        return out
-
-    def _mean_determined(self, key: Key, count: Key, ns: tuple[float, float]) -> bool:
-        means: list[float] = []
-        for n in range(max(1, round(ns[0])), round(ns[1]) + 1):
-            found = self.interval(key, {count: n})
-            if found is None:
-                continue
-            means += [found[0] / n, found[1] / n]
-            if max(means) - min(means) > 1e-6:
-                return False
-        return bool(means)

@@ -17,7 +17,14 @@ handful of variables.
 A cell (a table row the reader sees or does not) carries one or more variables (its n,
 its sum of scores, one month of a series); hiding a cell hides all of them.
 `protect` adds cells, the nearest sibling of an exposed value first, until no check
-fails."""
+fails.
+
+This is Sammen's one exact audit: the service's suppression (coordination, flow, side by
+side) runs on it, and the tests hold every output to it, either through a `Problem` of
+their own (the flow table's months, where a hidden month may hold 0 and the stock
+identity ties a series' months with signs on both sides) or through `Exact`, which
+writes the usual survey table (counts, sums of scores within the scale, published sums,
+a part at most its whole) as a `Problem` and its checks."""
 
 from __future__ import annotations
 
@@ -63,8 +70,15 @@ class Check(msgspec.Struct, frozen=True, kw_only=True):
 def interval(problem: Problem, hidden_cells: set[Cell], form: Form) -> tuple[float, float]:
     """The least and greatest value of `form` over every solution consistent with the
     shown variables, the relations and the bounds (±inf where unbounded)."""
+    return intervals(problem, hidden_cells, {0: form})[0]
+
+
+def intervals(problem: Problem, hidden_cells: set[Cell],
+              forms: Mapping[Hashable, Form]) -> dict[Hashable, tuple[float, float]]:
+    """`interval` of each form, named as `forms` names it (the components found once)."""
     hidden = {v for v in problem.values if problem.cell_of[v] in hidden_cells}
-    return _interval(problem, hidden, _components(problem, hidden), form)
+    parts = _components(problem, hidden)
+    return {name: _interval(problem, hidden, parts, form) for name, form in forms.items()}
 
 
 def audit(problem: Problem, hidden_cells: set[Cell], checks: Iterable[Check]) -> list[tuple[Check, float, float]]:
@@ -222,3 +236,75 @@ def _interval(problem: Problem, hidden: set[Var], parts: Mapping[Var, int], form
         # the true values are a solution, so a failure is an unbounded direction
         ends.append(sense * found.fun if found.x is not None else -sense * np.inf)
     return shown + ends[0], shown + ends[1]
+
+
+class Exact:
+    """A survey table as the attacker's `Problem`: build it with `count`, `total`, `same`
+    and `at_most`, then ask `findings`. Each variable is its own cell. A figure shown in
+    one output and hidden in another is an unknown pinned to its value, so the hidden
+    one's check fails: it was published after all."""
+
+    def __init__(self) -> None:
+        self.problem = Problem(values={}, cell_of={}, integral=set(), lower={}, upper={}, equal=[], at_most=[])
+        self.hidden: set[Var] = set()
+        self.thresholds: dict[Var, int] = {}  # hidden count -> its threshold
+        self.totals: dict[Var, Var] = {}  # hidden sum of scores -> its count
+
+    def _var(self, key: Var, value: float, *, shown: bool, low: float, high: float, integral: bool) -> None:
+        p = self.problem
+        p.values[key], p.cell_of[key] = value, key
+        if integral:
+            p.integral.add(key)
+        if shown:
+            low = high = value
+        else:
+            self.hidden.add(key)
+        p.lower[key], p.upper[key] = max(p.lower.get(key, -math.inf), low), min(p.upper.get(key, math.inf), high)
+
+    def count(self, key: Var, n: int, *, shown: bool, threshold: int = 0, most: int | None = None,
+              least: int = 1) -> None:
+        """A group's count: shown, or hidden (at least `least`: 1, as an empty group is
+        shown as 0; at most `most`), keeping at least `threshold` possible values."""
+        self._var(key, n, shown=shown, low=least, high=math.inf if most is None else most, integral=True)
+        if not shown:
+            self.thresholds[key] = max(threshold, self.thresholds.get(key, 0))
+
+    def total(self, key: Var, count: Var, value: float, *, shown: bool, low: float, high: float) -> None:
+        """The sum of a group's scores (`count` its count), each score within [low, high];
+        hidden, neither it nor the group's mean may be determined."""
+        self._var(key, value, shown=shown, low=-math.inf, high=math.inf, integral=False)
+        if not shown:
+            self.problem.at_most += [{count: low, key: -1.0}, {key: 1.0, count: -high}]
+            self.totals[key] = count
+
+    def same(self, total: Var, parts: Sequence[Var]) -> None:
+        """A published relation: `total` is the sum of `parts` (counts, or sums of scores)."""
+        relation: dict[Var, float] = {total: -1.0}
+        for p in parts:
+            relation[p] = relation.get(p, 0.0) + 1.0
+        self.problem.equal.append(relation)
+
+    def at_most(self, small: Var, big: Var) -> None:
+        """`small` counts some of the respondents `big` counts (a theme's n, a wave's)."""
+        self.problem.at_most.append({small: 1.0, big: -1.0})
+
+    def findings(self) -> list[str]:
+        """Each hidden count determined or narrowed to fewer values than its threshold,
+        each hidden sum determined, each hidden mean determined: what leaked."""
+        checks: list[Check] = []
+        for key, threshold in self.thresholds.items():
+            if threshold > 1:  # a threshold of 1 or less keeps any interval
+                checks.append(Check(cell=key, form={key: 1.0}, width=threshold - 1))
+        for key, count in self.totals.items():
+            checks.append(Check(cell=key, form={key: 1.0}))
+            if n := self.problem.values[count]:  # the sum less mean × n is 0 whatever n: the mean is known
+                checks.append(Check(cell=key, form={key: 1.0, count: -self.problem.values[key] / n}))
+        return [self._says(check, low, high) for check, low, high in audit(self.problem, self.hidden, checks)]
+
+    def _says(self, check: Check, low: float, high: float) -> str:
+        key, truth = check.cell, self.problem.values[check.cell]
+        if check.width > EXACT:
+            return f"count {key!r} (true {truth}) lies in {(low, high)}, fewer than {round(check.width) + 1} values"
+        if len(check.form) == 1:
+            return f"sum {key!r} (true {truth}) is determined"
+        return f"mean of {key!r} (true {truth / self.problem.values[self.totals[key]]}) is determined"

@@ -2,7 +2,7 @@
 the summary's descriptives and comparisons, the response rates (the report's table,
 svarprocent.csv, the charts), the models, the joint indicator, the answer distributions
 and reliability, audited the way an attacker from outside
-would: one integer programme over all of it (disclosure.Exact), with the bounds anyone
+would: one integer programme over all of it (disclosure_exact.Exact), with the bounds anyone
 knows (counts whole and at least 1 where hidden, scores within the scale), asking for
 every hidden count, sum and mean the least and greatest value the published figures
 allow. The audit is pessimistic: a shown group's sum of scores counts as known exactly
@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 from service import analysis
 from service.admin.plan import PlanLocked, scoring_rule, set_scoring_rule
 from service.analysis import bundle, data, models_queries, survey
-from service.analysis.disclosure import Exact
+from service.analysis.disclosure_exact import Exact
 from service.analysis.models import ThemeSums, linear_terms
 from service.analysis.queries import SCALE_TYPES
 from service.analysis.results import Comparison, Descriptive

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from scipy.linalg import null_space
 
 from service.analysis.coordination import Figures, tie_disclosure
-from service.analysis.disclosure import Exact
+from service.analysis.disclosure_exact import Exact
 from service.analysis.meetings import _table
 from service.roles import ROLE_KEYS
 
@@ -73,7 +73,7 @@ def test_no_tie_or_role_group_under_the_threshold_is_shown_or_recoverable(table)
 @settings(max_examples=60, deadline=None)
 @given(tie_tables(), st.randoms(use_true_random=False))
 def test_the_exact_audit_with_the_bounds_pins_no_hidden_count_sum_or_mean(table, random):
-    """The attacker's integer programme over one arm and wave (disclosure.Exact): the
+    """The attacker's integer programme over one arm and wave (disclosure_exact.Exact): the
     published counts and sums of scores, every hidden count ≥ 1 (an empty group is shown
     as 0), a tie at most its rater role's raters, scores within 1–5. No hidden count keeps
     fewer values than the threshold, no hidden sum or mean is fixed."""

@@ -12,10 +12,9 @@ from collections import defaultdict
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from service.analysis import flow
+from service.analysis import disclosure_exact, flow
 from service.analysis.disclosure import Key, Sum, recoverable
 from service.analysis.flow_results import FlowSegmented
-from tests.support.exact_audit import feasible
 
 MONTHS = [dt.date(2024, m, 1) for m in range(1, 5)]
 
@@ -128,12 +127,20 @@ def flow_system(rows, published):
 
 
 def recovered(rows, published, threshold):
-    """The hidden monthly figures a reader pins down: enrolled to fewer values than the
-    threshold, started or ended to one value (other than a known 0)."""
-    values, unknown, equal = flow_system(rows, published)
-    found = feasible(values, unknown, equal)
-    return {v: ends for v, ends in found.items() if ends != (0, 0)
-            and ends[1] - ends[0] + 1 < (threshold if v[2] == "enrolled" else 2)}
+    """The hidden monthly figures a reader pins down (see `pinned`)."""
+    return pinned(*flow_system(rows, published), threshold)
+
+
+def pinned(values, unknown, equal, threshold):
+    """The unknowns the exact audit (every figure integral, at least 0; the relations
+    `equal`, each = 0) pins down: enrolled to fewer values than the threshold, started
+    or ended to one value (other than a known 0)."""
+    problem = disclosure_exact.Problem(values=values, cell_of={v: v for v in values}, integral=set(values),
+                                       equal=equal)
+    found = disclosure_exact.intervals(problem, set(unknown), {v: {v: 1.0} for v in unknown})
+    tiny = disclosure_exact.EXACT
+    return {v: (low, high) for v, (low, high) in found.items() if not (abs(low) < tiny and abs(high) < tiny)
+            and high - low + 1 < (threshold if v[2] == "enrolled" else 2) - tiny}
 
 
 def test_a_small_units_months_stay_hidden_where_its_cover_has_no_rows():

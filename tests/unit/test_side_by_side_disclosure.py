@@ -12,9 +12,8 @@ from hypothesis import strategies as st
 from service.analysis import flow
 from service.analysis.disclosure import Sum, units_in_arms
 from service.analysis.side_by_side import _Cell, _changes, _hidden, _Unit, flow_cells, flow_windows
-from tests.support.exact_audit import feasible
 from tests.unit.test_disclosure import peel
-from tests.unit.test_flow_disclosure import MONTHS, _rows, flow_system
+from tests.unit.test_flow_disclosure import MONTHS, _rows, flow_system, pinned
 
 units_strategy = st.lists(
     st.tuples(st.sampled_from(["intervention", "comparison"]), st.integers(0, 40), st.booleans()),
@@ -78,9 +77,7 @@ def recovered_with_flow(units, rows, change, own, threshold):
                 values[name] = figure
                 equal.append({name: -1, **{(("unit", u), r["month"], measure): 1
                                            for u in members for r in windows.get((u, period), [])}})
-    found = feasible(values, unknown, equal)
-    return {v: ends for v, ends in found.items() if ends != (0, 0)
-            and ends[1] - ends[0] + 1 < (threshold if v[2] == "enrolled" else 2)}
+    return pinned(values, unknown, equal, threshold)
 
 
 def test_a_later_implementing_cover_does_not_let_the_arms_row_give_a_small_units_month_away():
