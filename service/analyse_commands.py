@@ -34,16 +34,18 @@ def add_parsers(analyse: Any) -> None:
         p.add_argument("--evaluation", type=int, required=True)
         p.add_argument("--format", choices=["json", "table"], default="json")
         if min_share:
-            p.add_argument("--min-share", type=float, default=None if min_share == _MIN_SHARE else 0.5, help=min_share)
+            p.add_argument("--min-share", type=float, default=None, help=min_share)
         return p
 
     command("summary", "every theme per arm, unit and wave, and after vs before, under disclosure control")
     command("coordination", "relational coordination between role groups, per tie and after vs before",
-            "share of the dimensions a rating of a group must answer to count (default 0.5)")
+            "share of the dimensions a rating of a group must answer to count: the evaluation plan's scoring rule;"
+            " another value is refused")
     command("meetings", "meeting evaluations per month and unit, citizens' and staff's side by side", None)
     command("side-by-side", "per unit, sector and arm: the change in relational coordination, meetings, citizens' "
             "influence and flow, each with its interval",
-            "share of a theme's items (or matrix dimensions) answered to count (default 0.5)")
+            "share of a theme's items (or matrix dimensions) answered to count: the evaluation plan's scoring rule;"
+            " another value is refused")
     p = command("flow", "citizen flow: monthly counts and rates, forecast of enrolled against observed, "
                 "interrupted time series of ended, difference in differences, capacity", None)
     p.add_argument("--method", choices=["linear", "holt"], default="linear",

@@ -97,7 +97,8 @@ def joint_agreement(evaluation_id: int, questionnaire_id: str, items: Sequence[s
         c, evaluation_id, questionnaire_id, items, min_group_size=s.settings.min_group_size))
 
 
-def coordination(evaluation_id: int, *, min_share: float = 0.5, session: Session | None = None) -> Coordination:
+def coordination(evaluation_id: int, *, min_share: float | None = None,
+                 session: Session | None = None) -> Coordination:
     """Relational coordination from the staff's collaboration matrix (service/analysis/coordination.py)."""
     from service.analysis.coordination import coordination as run  # a function of this package has its name
 
@@ -151,7 +152,8 @@ def models(evaluation_id: int, questionnaire_id: str, *, themes: Sequence[str] |
                                              min_group_size=s.settings.min_group_size, min_share=min_share))
 
 
-def side_by_side(evaluation_id: int, *, min_share: float = 0.5, session: Session | None = None) -> list[Change]:
+def side_by_side(evaluation_id: int, *, min_share: float | None = None,
+                 session: Session | None = None) -> list[Change]:
     """The change in relational coordination, meetings, citizens' influence and flow, per
     unit, sector and arm, each with its interval (service/analysis/side_by_side.py);
     `side_by_side_frame()` lays them out one row per unit."""

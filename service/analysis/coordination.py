@@ -37,7 +37,7 @@ import asyncpg
 import msgspec
 import pandas as pd
 
-from service.admin.plan import planned_outcomes
+from service.admin.plan import planned_outcomes, scoring_rule
 from service.analysis import coordination_queries as q
 from service.analysis import disclosure_exact as exact
 from service.analysis import stats, stats_reliability, survey
@@ -138,13 +138,14 @@ def tie_problem(ties: Mapping[Tie, int], raters: Mapping[str, int], threshold: i
 
 
 async def coordination(
-    conn: asyncpg.Connection, evaluation_id: int, *, min_group_size: int, min_share: float = 0.5,
+    conn: asyncpg.Connection, evaluation_id: int, *, min_group_size: int, min_share: float | None = None,
     questionnaire_id: str = QUESTIONNAIRE, item_id: str = ITEM,
 ) -> Coordination:
     """The relational-coordination analysis of an evaluation (see the module docstring).
-    `min_group_size`: the service's threshold (SAMMEN_MIN_GROUP_SIZE)."""
-    if not 0 < min_share <= 1:
-        raise ValueError(f"min_share: {min_share} is not a share between 0 (excluded) and 1")
+    `min_group_size`: the service's threshold (SAMMEN_MIN_GROUP_SIZE). `min_share`: the
+    evaluation plan's scoring rule (None: as planned; another value is refused, since
+    ratings counted at two rules would give a hidden rater group away by difference)."""
+    min_share = await scoring_rule(conn, evaluation_id, min_share)
     args = (evaluation_id, questionnaire_id, item_id, min_share)
     rows = await conn.fetch(q.TIE_TABLES, *args, AGREEING_AT)
     tie_rows = [r for r in rows if r["kind"] == "tie"]

@@ -44,6 +44,7 @@ import msgspec
 import pandas as pd
 from statsmodels.stats.rates import confint_poisson_2indep
 
+from service.admin.plan import scoring_rule
 from service.analysis import coordination_queries as cq
 from service.analysis import disclosure_exact as exact
 from service.analysis import flow, flow_queries, stats, stats_independent, survey
@@ -112,10 +113,12 @@ class _Unit(msgspec.Struct, frozen=True):
 
 
 async def side_by_side(conn: asyncpg.Connection, evaluation_id: int, *, min_group_size: int,
-                       min_share: float = 0.5) -> list[Change]:
-    """The four changes per unit, sector and arm (see the module docstring)."""
+                       min_share: float | None = None) -> list[Change]:
+    """The four changes per unit, sector and arm (see the module docstring). `min_share`:
+    the evaluation plan's scoring rule (None: as planned; another value is refused)."""
     if not await conn.fetchval(q.EXISTS, evaluation_id):
         raise NotFound(f"evaluation {evaluation_id} does not exist")
+    min_share = await scoring_rule(conn, evaluation_id, min_share)
     units = {r["unit_id"]: _Unit(r["unit_id"], r["unit"], r["sector"], r["arm"])
              for r in await conn.fetch(q.UNITS, evaluation_id)}
     out: list[Change] = []

@@ -81,7 +81,7 @@ class EvaluationApi(Controller):
     @get("/{evaluation_id:int}/coordination", responses=error_responses(401, 404, 422))
     async def coordination(
         self, evaluation_id: FromPath[PathId], conn: Conn, caller: CallerDep, state: State,
-        min_share: Annotated[float, QueryParameter(gt=0, le=1)] = 0.5,
+        min_share: Annotated[float | None, QueryParameter(gt=0, le=1)] = None,
     ) -> Coordination:
         """Relational coordination from the staff's collaboration matrix (the same figures as
         `sammen analyse coordination` and `analysis.coordination()`): the index per tie, rater
@@ -113,7 +113,7 @@ class EvaluationApi(Controller):
     @get("/{evaluation_id:int}/side-by-side", responses=error_responses(401, 404, 422))
     async def side_by_side(
         self, evaluation_id: FromPath[PathId], conn: Conn, caller: CallerDep, state: State,
-        min_share: Annotated[float, QueryParameter(gt=0, le=1)] = 0.5,
+        min_share: Annotated[float | None, QueryParameter(gt=0, le=1)] = None,
     ) -> list[Change]:
         """Per unit, sector and arm, the change after − before in relational coordination,
         meetings where the citizen was heard, citizens' influence and ended courses, each with

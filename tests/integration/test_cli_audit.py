@@ -11,9 +11,9 @@ from tests.support.cli import sammen
 
 COMMANDS = [
     (["summary"], "summary"),
-    (["coordination", "--min-share", "0.75"], "coordination (min_share=0.75)"),
+    (["coordination", "--min-share", "0.5"], "coordination (min_share=0.5)"),
     (["meetings"], "meetings"),
-    (["side-by-side"], "side-by-side (min_share="),
+    (["side-by-side"], "side-by-side"),
     (["flow", "--method", "holt", "--at", "2025-12"], "flow (method=holt, at=2025-12-01)"),
     (["models", "--questionnaire", "borger", "--theme", "indflydelse"],
      "models (questionnaire=borger, theme=indflydelse"),

@@ -22,6 +22,7 @@ from service.admin import access
 from service.admin.model import NewKey
 from service.analysis.coordination_results import TieComparison, TieIndex
 from service.analysis.disclosure import Sum, recoverable
+from service.errors import Invalid
 from tests.support.cli import sammen
 
 PLANTED = {("myndighed", "udfoerer"), ("udfoerer", "myndighed")}
@@ -217,8 +218,13 @@ async def test_python_the_command_line_and_http_give_the_same_figures_and_reads_
                                  headers={"Authorization": f"Bearer {key}"})).status_code == 404
 
 
-def test_a_share_of_dimensions_outside_zero_to_one_is_refused(demo, session):
-    with pytest.raises(ValueError, match="min_share"):
+def test_the_share_of_dimensions_is_the_plans_scoring_rule(demo, session):
+    """A rating counts by the evaluation plan's scoring rule only: ratings counted at two
+    rules would give a hidden rater group away by difference (issue 17, leak (c))."""
+    with pytest.raises(Invalid, match="min_share"):
         analysis.coordination(demo, min_share=0, session=session)
-    assert np.isfinite([i.mean for i in analysis.coordination(demo, min_share=1.0, session=session).indices
-                        if not i.suppressed and i.mean is not None]).all()
+    with pytest.raises(Invalid, match="the evaluation plan fixes min_share"):
+        analysis.coordination(demo, min_share=1.0, session=session)
+    planned = analysis.coordination(demo, session=session)
+    assert planned == analysis.coordination(demo, min_share=0.5, session=session)
+    assert np.isfinite([i.mean for i in planned.indices if not i.suppressed and i.mean is not None]).all()

@@ -174,9 +174,18 @@ async def test_a_second_scoring_rule_is_refused_at_every_door(conn, client, sess
         analysis.models(ev, "borger", min_share=1.0, session=session)
     with pytest.raises(Invalid, match="min_share"):
         analysis.results_bundle(ev, min_share=0.75, session=session)
+    with pytest.raises(Invalid, match="min_share"):
+        analysis.coordination(ev, min_share=0.75, session=session)
+    with pytest.raises(Invalid, match="min_share"):
+        analysis.side_by_side(ev, min_share=0.75, session=session)
     assert analysis.summary(ev, min_share=0.5, session=session) == analysis.summary(ev, session=session)
     r = await client.get(f"/api/evaluations/{ev}/summary", params={"min_share": 1.0}, headers=admin_headers)
     assert r.status_code == 422 and "min_share" in r.text
+    for measure in ("coordination", "side-by-side"):
+        r = await client.get(f"/api/evaluations/{ev}/{measure}", params={"min_share": 0.75}, headers=admin_headers)
+        assert r.status_code == 422 and "min_share" in r.text, measure
+        done = await sammen(settings, "analyse", measure, "--evaluation", str(ev), "--min-share", "0.75")
+        assert done.code != 0 and "min_share" in done.err, measure
     done = await sammen(settings, "analyse", "summary", "--evaluation", str(ev), "--min-share", "1")
     assert done.code != 0 and "min_share" in done.err
     assert await scoring_rule(conn, ev) == 0.5  # the plan's value unless the plan says otherwise
