@@ -34,6 +34,10 @@ def add_plan_parser(p: argparse.ArgumentParser) -> None:
     add.add_argument("--note", default="")
     for name, text in (("list", "the plan and its lock"), ("lock", "lock the plan now (it cannot change after)")):
         sub.add_parser(name, help=text).add_argument("--evaluation", type=id_argument, required=True)
+    rule = sub.add_parser("scoring-rule", help="the share of a theme's items a response must answer for its theme"
+                                               " score to count (default 0.5); only before the lock")
+    rule.add_argument("--evaluation", type=id_argument, required=True)
+    rule.add_argument("--min-share", type=float, required=True)
     remove = sub.add_parser("remove", help="take an outcome out of a plan that is not locked")
     remove.add_argument("--evaluation", type=id_argument, required=True)
     remove.add_argument("outcome", type=id_argument)
@@ -66,6 +70,9 @@ async def run_plan(args: argparse.Namespace, conn: asyncpg.Connection) -> Any:
             return await plan.plan(conn, args.evaluation)
         case "lock":
             return await plan.lock_plan(conn, args.evaluation)
+        case "scoring-rule":
+            await plan.set_scoring_rule(conn, args.evaluation, args.min_share)
+            return await plan.plan(conn, args.evaluation)
         case "remove":
             return await plan.remove_outcome(conn, args.evaluation, args.outcome)
     raise ValueError(f"unknown plan command {args.plan_command}")

@@ -294,3 +294,4 @@ class Plan(msgspec.Struct, frozen=True, kw_only=True):
     locked_at: dt.datetime | None
     lock_reason: str | None
     outcomes: list[Outcome]
+    min_share: float = 0.5  # the scoring rule: share of a theme's items a score needs (set before the lock)

@@ -176,7 +176,8 @@ async def plan(conn: asyncpg.Connection, evaluation_id: int, today: dt.date | No
     """The plan and its lock as of `today` (NotFound for an unknown evaluation)."""
     lock = await _lock_of(conn, evaluation_id, today or dt.date.today(), for_update=False)
     return Plan(evaluation_id=evaluation_id, locked_at=lock.at if lock else None,
-                lock_reason=lock.reason if lock else None, outcomes=await planned_outcomes(conn, evaluation_id))
+                lock_reason=lock.reason if lock else None, outcomes=await planned_outcomes(conn, evaluation_id),
+                min_share=await scoring_rule(conn, evaluation_id))
 
 
 def planned_kind(

@@ -163,8 +163,20 @@ async def test_the_plan_from_the_command_line(client, conn, admin_headers, setti
     assert bad.code == 2 and "item: questionnaire 'borger' has no item 'findes_ikke'" in bad.err
     listed = await sammen_here(settings, "plan", "list", "--evaluation", evaluation, monkeypatch=monkeypatch)
     assert [o["theme"] for o in listed.json()["outcomes"]] == ["maal_og_droemme"]
-    assert listed.json()["locked_at"] is None
+    assert listed.json()["locked_at"] is None and listed.json()["min_share"] == 0.5
+    rule = await sammen_here(settings, "plan", "scoring-rule", "--evaluation", evaluation, "--min-share", "0.75",
+                             monkeypatch=monkeypatch)
+    assert rule.code == 0 and rule.json()["min_share"] == 0.75, rule.err
+    assert (await client.get(f"/api/admin/evaluations/{evaluation}/plan", headers=admin_headers)).json()[
+        "min_share"] == 0.75
+    outside = await sammen_here(settings, "plan", "scoring-rule", "--evaluation", evaluation, "--min-share", "1.5",
+                                monkeypatch=monkeypatch)
+    assert outside.code == 2 and "min_share" in outside.err
     locked = await sammen_here(settings, "plan", "lock", "--evaluation", evaluation, monkeypatch=monkeypatch)
     assert locked.code == 0 and locked.json()["locked_at"] is not None
+    late = await sammen_here(settings, "plan", "scoring-rule", "--evaluation", evaluation, "--min-share", "0.5",
+                             monkeypatch=monkeypatch)
+    assert late.code == 2 and "locked" in late.err  # a rule chosen after the answers could be chosen for its result
+    assert await conn.fetchval("select min_share from evaluation where id = $1", ids["evaluation"]) == 0.75
     unknown = await sammen_here(settings, "plan", "list", "--evaluation", "999999", monkeypatch=monkeypatch)
     assert unknown.code == 2 and "evaluation 999999 does not exist" in unknown.err
