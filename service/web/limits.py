@@ -242,7 +242,7 @@ def check_types(request: Request[Any, Any, Any], body: bytes) -> None:
         try:  # 8046.0 is a whole number in JSON (and the schema): read it as one, then strictly
             msgspec.convert(_whole_numbers(msgspec.json.decode(body)), decoder.type, strict=True)
             return
-        except msgspec.ValidationError:
+        except (msgspec.ValidationError, msgspec.DecodeError):  # [Infinity]: of the wrong type before it is no JSON
             pass
         message, _, where = str(exc).partition(" - at `$")
         raise ValidationException(extra=[{"message": message, "key": where.strip("`.") or "data",

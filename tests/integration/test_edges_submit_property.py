@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from service.surveys import loader
@@ -113,6 +113,8 @@ _seen: dict[int, int] = {}
 @settings(max_examples=250, deadline=None, database=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(example=bodies(CHOSEN))
+@example(example=(0, b"[Infinity]"))  # of the wrong type and no JSON at once: was a 500
+@example(example=(1, b'{"answers": NaN}'))
 async def test_any_body_posted_to_submit_gives_no_server_error_and_no_partial_response(client, conn, example):
     if id(conn) not in _waves:
         _waves[id(conn)] = [await make_wave(conn, q.id) for q in CHOSEN]
