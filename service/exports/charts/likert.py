@@ -41,15 +41,18 @@ def _both_sides(lang: Language) -> Any:
 
 def _segments(d: ItemDistribution) -> list[dict[str, object]]:
     """Where each option's bar segment lies: centre and width, the left edge placed so
-    the negative options and half the neutral one lie left of zero."""
-    shares = [o.share for o in d.options]
+    the negative options and half the neutral one lie left of zero. The widths are the
+    exact shares from the counts: the published shares are rounded to 0.1 %, and their sum
+    (100.1 %) would not make a bar of one width."""
+    total = sum(o.n for o in d.options)
+    shares = [o.n / total if total else 0.0 for o in d.options]
     k = len(shares)
     half = k // 2
     left = -(sum(shares[:half]) + (shares[half] / 2 if k % 2 else 0.0))
     out = []
-    for i, o in enumerate(d.options):
-        out.append(dict(option=i, label=o.label_da, label_en=o.label_en, centre=left + o.share / 2, width=o.share))
-        left += o.share
+    for i, (o, share) in enumerate(zip(d.options, shares)):
+        out.append(dict(option=i, label=o.label_da, label_en=o.label_en, centre=left + share / 2, width=share))
+        left += share
     return out
 
 
