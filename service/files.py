@@ -31,6 +31,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import BinaryIO
 
+from service.numbers import is_ascii_digits
+
 PARTIAL = ".partial"
 _CREATE = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
 
@@ -56,6 +58,16 @@ def running(pid: int) -> bool:
     except PermissionError:
         return True
     return True
+
+
+def writer_gone(name: str) -> bool | None:
+    """For a name that begins `<pid>-` (a partial file's note, a scratch folder): True
+    when that process no longer runs (and is not this one), False while it does; None
+    for a name without a process id."""
+    pid, dash, _ = name.partition("-")
+    if not (dash and is_ascii_digits(pid)):
+        return None
+    return int(pid) != os.getpid() and not running(int(pid))
 
 
 def state_folder() -> Path:
@@ -284,9 +296,9 @@ def remove_leftovers() -> list[str]:
     except OSError:
         return removed
     for note in notes:
-        pid, dash, _ = note.name.partition("-")
-        if not (dash and pid.isascii() and pid.isdecimal()) or int(pid) == os.getpid() or running(int(pid)):
+        if not writer_gone(note.name):
             continue
+        pid = note.name.partition("-")[0]
         try:
             if not note.is_file(follow_symlinks=False) or note.stat(follow_symlinks=False).st_uid != os.getuid():
                 continue

@@ -48,10 +48,6 @@ class HeavyJobs:
         self._keys: dict[str, float | None] = {}  # key -> when its job started (None: waiting)
         self._typical = 5.0  # seconds a job takes, a moving average: what Retry-After says
 
-    @property
-    def running(self) -> int:
-        return sum(1 for started in self._keys.values() if started is not None)
-
     def _retry_after(self, started: float | None = None) -> int:
         left = self._typical - (time.monotonic() - started if started is not None else 0)
         return max(1, math.ceil(left))

@@ -29,7 +29,7 @@ from litestar.background_tasks import BackgroundTask
 from litestar.response import File
 
 from service.errors import Unavailable
-from service.files import FileProblem, running
+from service.files import FileProblem, writer_gone
 from service.web.handlers import NO_ROOM, database_away
 
 log = logging.getLogger(__name__)
@@ -91,9 +91,9 @@ def download(path: Path, filename: str, media_type: str) -> File:
 
 def _left_over(entry: os.DirEntry[str], now: float) -> bool:
     rest = next(entry.name[len(p):] for p in PREFIXES if entry.name.startswith(p))
-    pid, dash, _ = rest.partition("-")
-    if dash and pid.isascii() and pid.isdecimal():
-        return int(pid) != os.getpid() and not running(int(pid))
+    gone = writer_gone(rest)
+    if gone is not None:
+        return gone
     return now - entry.stat(follow_symlinks=False).st_mtime > OLD_NAME_AGE
 
 
