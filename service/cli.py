@@ -282,8 +282,8 @@ async def _invite(args: argparse.Namespace, settings: Settings, conn: asyncpg.Co
         "--csv": sheets.links_csv,
         "--sheet": lambda links: sheets.qr_sheet(links, f"Invitationer, bølge {args.wave}"),
     }
-    outputs: list[sheets.NewFile] = []
-    with sheets.all_or_none(outputs):
+    outputs: list[files.NewFile] = []
+    with files.all_or_none(outputs):
         for option, path in (("--csv", args.csv), ("--sheet", args.sheet)):
             if path is not None:
                 outputs.append(sheets.links_file(path, option))

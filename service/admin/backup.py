@@ -412,23 +412,23 @@ async def reference(made: Scratch, migration: str, folder: Path) -> Reference:
     finally:
         await conn.close()
     archive = folder / "reference"
-    _run([binary("pg_dump"), "--format=custom", "--schema-only", "--file", str(archive), "--dbname",
-          _url_for(made.url, made.reference)], "pg_dump of the reference database")
-    migrated = _definitions(archive, "pg_restore of the reference database")
+    toc, migrated = _schema_of(_url_for(made.url, made.reference), archive, "reference database", keep=True)
     _run([binary("pg_restore"), "--single-transaction", "--exit-on-error", "--no-owner", "--no-privileges",
           "--dbname", _url_for(made.url, made.reloaded), str(archive)], "pg_restore of the reference database")
     _, reloaded = _schema_of(_url_for(made.url, made.reloaded), folder / "reloaded", "reloaded reference database")
-    return Reference(_toc(archive, "pg_restore of the reference database"), (migrated, reloaded))
+    return Reference(toc, (migrated, reloaded))
 
 
-def _schema_of(url: str, archive: Path, what: str) -> tuple[Counter[str], list[str]]:
-    """The table of contents and schema SQL of the database at `url`."""
+def _schema_of(url: str, archive: Path, what: str, *, keep: bool = False) -> tuple[Counter[str], list[str]]:
+    """The table of contents and schema SQL of the database at `url`, dumped schema-only
+    into `archive` (kept where `keep`, to be restored elsewhere)."""
     _run([binary("pg_dump"), "--format=custom", "--schema-only", "--file", str(archive), "--dbname", url],
          f"pg_dump of the {what}")
     try:
         return _toc(archive, f"pg_restore of the {what}"), _definitions(archive, f"pg_restore of the {what}")
     finally:
-        archive.unlink()
+        if not keep:
+            archive.unlink()
 
 
 def load(made: Scratch, archive: Path) -> None:

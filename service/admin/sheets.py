@@ -13,9 +13,7 @@ from jinja2 import Environment
 
 from service.admin.model import Link
 from service.exports.cells import csv_text
-from service.files import FileProblem, NewFile, all_or_none
-
-__all__ = ["FileProblem", "NewFile", "all_or_none", "links_csv", "links_file", "qr_sheet"]
+from service.files import NewFile
 
 
 def links_csv(links: list[Link]) -> str:

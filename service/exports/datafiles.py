@@ -48,7 +48,7 @@ from service.exports import datafile_queries as q
 from service.exports.cells import frame_csv
 from service.exports.codebook import codebook
 from service.exports.datafile_writers import Column, CsvSink, ParquetSink, Sink, arrow_type, stat_sink
-from service.files import FileProblem, NewFile, all_or_none, check_target
+from service.files import NewFile, all_or_none
 
 Format = Literal["csv", "parquet", "sav", "dta"]
 BLOCK_BYTES = 2 << 20  # Arrow's CSV reader keeps more than a block or two above ~4 MB blocks
@@ -143,8 +143,6 @@ async def export_data(
     Both files are written through service/files.py (0600, whole or not at all, never
     through a symbolic link; existing files replaced only with `force`)."""
     targets = [(out, "--out"), (codebook_path(out), "--out (its codebook)")]
-    for target, option in targets:  # both names checked before either file is made
-        check_target(target.expanduser(), option, force=force)
     files: list[NewFile] = []
     with all_or_none(files):
         for target, option in targets:
@@ -230,10 +228,8 @@ async def _copy(conn: asyncpg.Connection, sql: str, args: list[Any], file: NewFi
         file.stream.write(chunk)
         bar.update(len(chunk))
 
-    try:
+    with file.writing():
         status = await conn.copy_from_query(sql, *args, output=sink, format="csv", header=True)
-    except OSError as exc:
-        raise FileProblem(f"--out: cannot write {file.target.parent}: {exc.strerror or exc}") from None
     return int(status.split()[-1])
 
 
@@ -298,7 +294,7 @@ def _convert(source: Path | BinaryIO, target: NewFile, columns: list[Column], fm
     else:
         raw_types |= {c.name: schema.field(c.name).type for c in columns[len(RESPONSE):]}
     sink: Sink
-    try:
+    with target.writing():
         if stat:
             sink = stat_sink(fmt, target.stream, columns, file_label)  # type: ignore[arg-type]
         elif fmt == "parquet":
@@ -316,8 +312,6 @@ def _convert(source: Path | BinaryIO, target: NewFile, columns: list[Column], fm
                 sink.close()
             raise
         sink.close()  # on disk (fsync) when it is published (service/files.py)
-    except OSError as exc:
-        raise FileProblem(f"--out: cannot write {target.target}: {exc.strerror or exc}") from None
     return rows, sink.bounded
 
 

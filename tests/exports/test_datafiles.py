@@ -27,10 +27,10 @@ from litestar.testing import AsyncTestClient
 from service import db
 from service.admin import access
 from service.admin.model import NewKey
-from service.admin.sheets import FileProblem
 from service.analysis import data
 from service.app import create_app
 from service.exports import datafile_writers, datafiles
+from service.files import FileProblem
 from tests.support.cli import sammen
 
 

@@ -154,7 +154,7 @@ def test_a_list_of_summary_results_makes_its_two_tables(bundle):
 
 
 def test_an_existing_folder_is_refused_and_a_failed_write_leaves_no_folder(tables, tmp_path, monkeypatch):
-    from service.admin.sheets import FileProblem
+    from service.files import FileProblem
 
     (tmp_path / "taget").mkdir()
     with pytest.raises(FileProblem, match="--out: .*exists"):
