@@ -52,7 +52,7 @@ from service.analysis import side_by_side_queries as q
 from service.analysis.coordination import ITEM, QUESTIONNAIRE
 from service.analysis.coordination import coordination as coordination_analysis
 from service.analysis.data import ScoreTable, merged, theme_score_tables
-from service.analysis.disclosure import Key, Sum, suppress, units_in_arms
+from service.analysis.disclosure import Key, Sum, suppress
 from service.analysis.meetings import AGREEING_AT, ASPECTS, CITIZEN
 from service.analysis.meetings import meetings as meeting_evaluations
 from service.analysis.results_stats import Moments
@@ -201,11 +201,13 @@ async def _influence(conn: asyncpg.Connection, evaluation_id: int, min_group_siz
     by_wave: dict[int, list[ScoreTable]] = defaultdict(list)
     for t in tables:
         by_wave[t.wave_id].append(t)
+    summary_hides = await survey.evaluation_disclosure(conn, evaluation_id, min_group_size=min_group_size)
     for wave_id, wave_tables in by_wave.items():
         if (period := side.get(wave_id)) is None:
             continue
-        # the summary's own suppression of this wave's units
-        hidden = units_in_arms({t.unit_id: (t.arm, t.n) for t in wave_tables}, threshold)
+        # the summary's own suppression of this wave's units: the joint pass over all the
+        # wave's tables, so a unit hidden there to cover another theme's is hidden here too
+        hidden = summary_hides.of(wave_id, ("theme", *INFLUENCE))
         for t in wave_tables:
             pooled[(t.unit_id, period)].append(t)
             if ("unit", t.unit_id) in hidden:

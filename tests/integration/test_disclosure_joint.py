@@ -161,6 +161,26 @@ async def test_the_response_rates_keep_a_sections_stricter_threshold(conn):
         await conn.execute(strict, None)
 
 
+async def test_side_by_side_hides_the_influence_of_a_unit_the_summary_hides_for_another_theme(conn):
+    """Side by side's influence rows hid units by the influence theme's own table, so a
+    unit the summary hides in every theme (a section's threshold of 20 hides it in one,
+    and the joint pass in all) showed its influence n and mean there."""
+    strict = ("update questionnaire_item set min_group_size = $1"
+              " where questionnaire_id = 'borger' and theme = 'livskvalitet'")
+    await conn.execute(strict, 20)
+    try:
+        small = await small_evaluation(conn, {"Nord": ("intervention", 12, 12), "Syd": ("intervention", 25, 25),
+                                              "Vest": ("intervention", 40, 40)})
+        results = await bundle.collect(conn, small.evaluation, min_group_size=THRESHOLD)
+        influence = [d for d in results.summary if isinstance(d, Descriptive) and d.target == "indflydelse"
+                     and d.unit_id == small.units["Nord"]]
+        assert influence and all(d.suppressed for d in influence)
+        (nord,) = [c for c in results.side_by_side if c.measure == "influence" and c.unit_id == small.units["Nord"]]
+        assert nord.suppressed and nord.n_before is None and nord.after is None
+    finally:
+        await conn.execute(strict, None)
+
+
 async def test_a_second_scoring_rule_is_refused_at_every_door(conn, client, session, settings, admin_headers):
     """Leak (c): a summary at two `min_share` values counted different respondents per
     group and moved the cover unit, so the difference gave a hidden group away. The plan
