@@ -39,7 +39,7 @@ import msgspec
 import numpy as np
 
 from service.admin.model import Outcome
-from service.admin.plan import MIN_SHARE, is_confirmatory, planned_outcomes, scoring_rule
+from service.admin.plan import is_confirmatory, planned_outcomes, scoring_rule
 from service.analysis import models_queries as sql
 from service.analysis.model_results import ModelTerm
 from service.analysis.models_fit import BlockSums, Cell, Coefficients, GroupSums, fit_cluster_ols, fit_ordinal, fit_reml
@@ -323,9 +323,11 @@ def _invalid(field: str, message: str) -> Invalid:
 
 
 async def theme_scores(conn: asyncpg.Connection, evaluation_id: int, questionnaire_id: str, theme: str, *,
-                       min_share: float = MIN_SHARE) -> list[tuple[int, int, bool, bool, float]]:
+                       min_share: float | None = None) -> list[tuple[int, int, bool, bool, float]]:
     """Microdata: (unit, respondent number, after, treated, score) per response, the rows
     the models' sums stand for (respondent numbers are made per call; no key leaves the
-    database). Not suppressed: keep them inside the municipality."""
+    database). Not suppressed: keep them inside the municipality. `min_share`: the plan's
+    scoring rule, as the models use it (another value is refused)."""
+    min_share = await scoring_rule(conn, evaluation_id, min_share)
     rows = await conn.fetch(sql.THEME_SCORES, evaluation_id, questionnaire_id, theme, list(SCALE_TYPES), min_share)
     return [tuple(r) for r in rows]
