@@ -79,12 +79,6 @@ class Session:
         self.close()
 
 
-def run_once(settings: Settings, work: Callable[[asyncpg.Connection], Awaitable[T]]) -> T:
-    """One call of the command line: a session of its own, closed when the work is done."""
-    with Session(db.database_url(settings), settings) as session:
-        return session.run(work)
-
-
 def connect(url: str | None = None, **settings: Any) -> Session:
     """A session on `url`, else on DATABASE_URL, else on the embedded PostgreSQL in
     SAMMEN_DATA_DIR (started if it is not running)."""

@@ -40,12 +40,6 @@ def _signature(secret: str, session_id: str, key_hash: bytes) -> str:
     return base64.urlsafe_b64encode(digest).decode().rstrip("=")
 
 
-def _session_hash(session_id: str) -> bytes:
-    """The session id is 256 random bits, so a plain SHA-256 keeps a copy of the table
-    from opening a session (as for API keys, service/admin/access.py: hash_key)."""
-    return hashlib.sha256(session_id.encode()).digest()
-
-
 async def sign_in(conn: asyncpg.Connection, key: str, *, admin_key: str, secret: str,
                   now: float | None = None) -> tuple[Caller, str] | None:
     """The caller a presented key stands for and the cookie value of a new session that
@@ -62,7 +56,7 @@ async def sign_in(conn: asyncpg.Connection, key: str, *, admin_key: str, secret:
     async with conn.transaction():
         await conn.execute("delete from evaluator_session where expires_at < now()")  # the table stays small
         await conn.execute("insert into evaluator_session (session_hash, key_id, expires_at) values ($1, $2, $3)",
-                           _session_hash(session_id), caller.key_id, expires)
+                           hash_key(session_id), caller.key_id, expires)
     return caller, f"{session_id}.{_signature(secret, session_id, key_hash)}"
 
 
@@ -87,7 +81,7 @@ async def signed_in(conn: asyncpg.Connection, cookie: str | None, *, admin_key: 
     row = await conn.fetchrow(
         "select s.key_id, s.expires_at, k.id, k.name, k.role, k.organisation_id, k.microdata, k.key_hash"
         " from evaluator_session s left join api_key k on k.id = s.key_id and k.revoked_at is null"
-        " where s.session_hash = $1", _session_hash(session_id))
+        " where s.session_hash = $1", hash_key(session_id))
     if row is None or row["expires_at"].timestamp() < (now or time.time()):
         return None
     if row["key_id"] is None:  # signed in with the configured admin key
@@ -108,4 +102,4 @@ async def sign_out(conn: asyncpg.Connection, cookie: str | None) -> None:
     it, opens nothing."""
     parts = _session_id(cookie)
     if parts is not None:
-        await conn.execute("delete from evaluator_session where session_hash = $1", _session_hash(parts[0]))
+        await conn.execute("delete from evaluator_session where session_hash = $1", hash_key(parts[0]))

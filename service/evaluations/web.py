@@ -41,6 +41,7 @@ from service.evaluations.offload import evaluation_bundle
 from service.http import Conn, PathId
 from service.secrets_file import server_secret
 from service.web import scratch
+from service.web.docs import XLSX
 from service.web.handlers import HTML_HANDLERS, json_error
 from service.web.jobs import heavy_job
 from service.web.limits import RateLimit, client_address
@@ -317,7 +318,7 @@ class EvaluatorPages(Controller):
         body = await anyio.to_thread.run_sync(tables.xlsx_bytes if xlsx else tables.csv_zip_bytes, made)
         what = f"evaluation {evaluation_id} tables ({'xlsx' if xlsx else 'csv'})"
         await audit.record(conn, caller.actor, "export", what, {"rows": sum(len(t.frame) for t in made.values())})
-        media = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" if xlsx else "application/zip"
+        media = XLSX if xlsx else "application/zip"
         return _attachment(body, f"evaluering-{evaluation_id}-tabeller.{'xlsx' if xlsx else 'zip'}", media)
 
     @heavy_job

@@ -44,6 +44,7 @@ import io
 import re
 from collections.abc import Sequence
 
+from service.bounds import CONTROL
 from service.errors import FieldError, Invalid
 from service.flow.model import FlowRow, LineError, StockWarning, line_error
 from service.numbers import MAX_DIGITS, NotANumber, TooManyDigits, ascii_int
@@ -61,7 +62,7 @@ EARLIEST_YEAR = 1900
 _MONTH = re.compile(r"([0-9]{4})-([0-9]{1,2})")  # not \d: it takes every script's digits
 SHOWN = 40  # characters of a bad cell repeated in its message
 NAME = "the flow file"
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+_CONTROL = re.compile(f"[{CONTROL}]")
 
 
 class FlowFileInvalid(Invalid):
