@@ -13,7 +13,6 @@ import pytest
 
 from service.app import create_app
 from service.config import Settings
-from service.web.limits import rate_limits
 from tests.integration.test_routes_need_credentials import every_route
 from tests.support.cli import sammen_here
 from tests.support.evaluation import invite, set_up_evaluation
@@ -21,11 +20,7 @@ from tests.support.evaluation import invite, set_up_evaluation
 ADMIN_ROUTES = [(m, p) for m, p, _ in every_route(create_app(Settings())) if p.startswith("/api/admin")]
 
 
-@pytest.fixture(autouse=True)
-def fresh_rate_limits(client):
-    client.app.state.update(rate_limits())
-    yield
-    client.app.state.update(rate_limits())
+pytestmark = pytest.mark.usefixtures("fresh_rate_limits")
 
 
 async def _key(settings, monkeypatch, *args: str) -> dict:

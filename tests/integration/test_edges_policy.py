@@ -11,25 +11,15 @@ import re
 
 import asyncpg
 import msgspec
-import pytest
 from litestar.testing import AsyncTestClient
 
 from service.app import create_app
 from service.surveys import store
-from service.web.limits import rate_limits
 from tests.conftest import ADMIN_KEY, invite, make_wave
-
-
-@pytest.fixture
-def fresh_limits(client):
-    client.app.state.update(rate_limits())
-    yield client.app.state
-    client.app.state.update(rate_limits())
-
 
 # --- rates ---------------------------------------------------------------------------------
 
-async def test_wrong_admin_keys_are_limited_per_address_with_retry_after(client, fresh_limits):
+async def test_wrong_admin_keys_are_limited_per_address_with_retry_after(client, fresh_rate_limits):
     wrong = {"Authorization": "Bearer " + "w" * 40}
     for _ in range(20):
         assert (await client.get("/api/admin/overview", headers=wrong)).status_code == 401
@@ -41,13 +31,13 @@ async def test_wrong_admin_keys_are_limited_per_address_with_retry_after(client,
     assert right.status_code == 429
 
 
-async def test_requests_without_a_key_guess_nothing_and_are_not_limited(client, fresh_limits):
+async def test_requests_without_a_key_guess_nothing_and_are_not_limited(client, fresh_rate_limits):
     for _ in range(30):
         assert (await client.get("/api/admin/overview")).status_code == 401
     assert (await client.get("/api/admin/overview", headers={"X-API-Key": ADMIN_KEY})).status_code == 200
 
 
-async def test_open_link_visits_from_one_address_are_limited_with_a_danish_page(client, conn, fresh_limits):
+async def test_open_link_visits_from_one_address_are_limited_with_a_danish_page(client, conn, fresh_rate_limits):
     token = await invite(conn, await make_wave(conn), kind="open")
     for _ in range(60):
         assert (await client.get(f"/a/{token}")).status_code < 400

@@ -15,7 +15,6 @@ from service.app import create_app
 from service.config import Settings
 from service.web import limits
 from service.web.handlers import html_error, json_error
-from service.web.limits import rate_limits
 
 # What a citizen or a browser reaches without a key: the form, the citizens' API, the
 # documentation and the small files every site serves. Everything else needs the key.
@@ -76,12 +75,7 @@ def assert_security_headers(r) -> None:
         assert part in r.headers.get(name, ""), (r.request.method, r.request.url.path, r.status_code, name)
 
 
-@pytest.fixture(autouse=True)
-def fresh_rate_limits(client):
-    """The wrong keys sent here would otherwise count against later tests' address."""
-    client.app.state.update(rate_limits())
-    yield
-    client.app.state.update(rate_limits())
+pytestmark = pytest.mark.usefixtures("fresh_rate_limits")  # the wrong keys sent here count against no later test
 
 
 def test_the_route_table_has_admin_routes_and_citizen_routes():
