@@ -25,6 +25,7 @@ from service.admin.api import AdminApi
 from service.admin.lifespan import admin_duties
 from service.config import Settings
 from service.evaluations.api import EvaluationApi
+from service.evaluations.job_process import close_job_processes
 from service.evaluations.offload import close_analysis
 from service.evaluations.web import EVALUATOR_TEMPLATES, EvaluatorPages
 from service.flow.api import FlowApi
@@ -69,6 +70,7 @@ def create_app(settings: Settings) -> Litestar:
             yield
         finally:
             await close_analysis(app.state)
+            await close_job_processes(app.state)
             await app.state.pool.close()
 
     @get("/healthz", include_in_schema=False)

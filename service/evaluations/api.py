@@ -7,7 +7,6 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any, Literal
 
-import anyio
 from litestar import Controller, Request, Response, get
 from litestar.datastructures import State
 from litestar.di import Provide
@@ -32,7 +31,8 @@ from service.analysis.snapshot import snapshot
 from service.auth import CallerDep, current_caller, require_reader
 from service.bounds import IDENTIFIER_PATTERN, MONTH_PATTERN, Identifier
 from service.config import Settings
-from service.evaluations.offload import analysed, evaluation_bundle
+from service.evaluations import job_process
+from service.evaluations.offload import analysed
 from service.evaluations.read import EvaluationInfo, evaluation_info
 from service.http import Conn, PathId
 from service.web import scratch
@@ -177,11 +177,10 @@ class EvaluationApi(Controller):
         HTML, or an A4 PDF, with the design, response rates, the planned results first, then
         the exploratory ones, relational coordination, meetings, flow and method notes.
         Suppressed groups read 'for få svar'. Audited."""
-        from service.exports import report  # WeasyPrint and the charts only when a report is asked for
+        from service.exports import report
 
         fmt: report.Format = "pdf" if request.url.path.endswith(".pdf") else "html"
-        body = await report.report_for(conn, caller, evaluation_id, fmt,
-                                       lambda: evaluation_bundle(state, evaluation_id))
+        body = await job_process.report_file(state, conn, caller, evaluation_id, fmt)
         return Response(body, media_type=report.MEDIA_TYPES[fmt], headers={
             "Content-Disposition": f'attachment; filename="{report.filename(evaluation_id, fmt)}"'})
 
@@ -217,14 +216,8 @@ class EvaluationApi(Controller):
         """Every analysis result as a table (as `sammen export tables` writes them): one Excel
         workbook with a sheet per table, or a ZIP of CSV files; Danish headers (`lang=en`:
         English), notes under each table, suppressed groups as 'for få svar'. Audited."""
-        await check_evaluation_access(conn, caller, evaluation_id)
-        from service.exports import tables  # openpyxl only where tables are asked for
-
-        made = tables.result_tables(await evaluation_bundle(state, evaluation_id), lang)
         xlsx = name.endswith(".xlsx")
-        body = await anyio.to_thread.run_sync(tables.xlsx_bytes if xlsx else tables.csv_zip_bytes, made)
-        what = f"evaluation {evaluation_id} tables ({'xlsx' if xlsx else 'csv'})"
-        await audit.record(conn, caller.actor, "export", what, {"rows": sum(len(t.frame) for t in made.values())})
+        body = await job_process.tables_file(state, conn, caller, evaluation_id, lang, xlsx)
         media = XLSX if xlsx else "application/zip"
         return Response(body, media_type=media, headers={
             "Content-Disposition": f'attachment; filename="evaluering-{evaluation_id}-{name}"'})

@@ -1,11 +1,13 @@
-"""Evaluators' analyses run off the web service's event loop. A summary, a bundle for
-the report or the charts, or a model computes for up to seconds in Python; on the loop
+"""Evaluators' analyses run off the web service's event loop. A summary or a model
+computes for up to seconds in Python; on the loop
 that serves the citizens' forms it would hold every submission of that worker for as
 long. Instead they run on the analysis library's own session (service/analysis/session.py):
 its thread and event loop, its pool of four connections (at most four analyses at once
 per worker; more wait for a connection), each call in one snapshot, and, with the
 database on this machine, kept to one core (service/analysis/isolation.py). The web loop
-only awaits the result: the figures are the notebook's, computed the notebook's way."""
+only awaits the result: the figures are the notebook's, computed the notebook's way.
+(The report, the charts and the tables, which also draw, are made in a process of their
+own: service/evaluations/job_process.py.)"""
 
 from __future__ import annotations
 
@@ -17,9 +19,7 @@ import anyio
 import asyncpg
 from litestar.datastructures import State
 
-from service.analysis.bundle import EvaluationResults, collect
 from service.analysis.session import Session
-from service.config import Settings
 
 T = TypeVar("T")
 
@@ -48,10 +48,3 @@ async def _session(state: State) -> Session:
     if session is not None:
         await anyio.to_thread.run_sync(session.close)
     return made
-
-
-async def evaluation_bundle(state: State, evaluation_id: int) -> EvaluationResults:
-    """Every result of an evaluation in one snapshot (the report's, the charts' and the
-    tables' source), at the service's disclosure threshold."""
-    settings: Settings = state.settings
-    return await analysed(state, lambda c: collect(c, evaluation_id, min_group_size=settings.min_group_size))

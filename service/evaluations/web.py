@@ -14,13 +14,10 @@ without it."""
 
 from __future__ import annotations
 
-import io
-import zipfile
 from pathlib import Path
 from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
 
-import anyio
 import asyncpg
 import msgspec
 from litestar import Controller, MediaType, Request, Response, get, post
@@ -36,8 +33,7 @@ from service.admin.access import Caller, MicrodataRefused, check_evaluation_acce
 from service.analysis.snapshot import snapshot
 from service.config import Settings
 from service.errors import Forbidden, TooManyRequests
-from service.evaluations import signin
-from service.evaluations.offload import evaluation_bundle
+from service.evaluations import job_process, signin
 from service.http import Conn, PathId
 from service.secrets_file import server_secret
 from service.web import scratch
@@ -247,12 +243,11 @@ class EvaluatorPages(Controller):
     @get(["/{evaluation_id:int}/rapport.pdf", "/{evaluation_id:int}/rapport.html"])
     async def report_file(self, request: Request[Any, Any, Any], evaluation_id: FromPath[PathId], conn: Conn,
                           state: State) -> Response[bytes]:
-        from service.exports import report  # WeasyPrint and the charts only when a report is asked for
+        from service.exports import report
 
         fmt: report.Format = "pdf" if request.url.path.endswith(".pdf") else "html"
         caller = await _reader(request, conn, state, evaluation_id)
-        body = await report.report_for(conn, caller, evaluation_id, fmt,
-                                       lambda: evaluation_bundle(state, evaluation_id))
+        body = await job_process.report_file(state, conn, caller, evaluation_id, fmt)
         return _attachment(body, report.filename(evaluation_id, fmt), report.MEDIA_TYPES[fmt])
 
     @heavy_job
@@ -260,23 +255,9 @@ class EvaluatorPages(Controller):
     async def charts_zip(self, request: Request[Any, Any, Any], evaluation_id: FromPath[PathId],
                          fmt: FromPath[Literal["png", "svg", "pdf"]], conn: Conn, state: State) -> Response[bytes]:
         """Every chart of the evaluation in one format, zipped."""
-        import anyio
-
-        from service.exports.charts import save_all
-
         caller = await _reader(request, conn, state, evaluation_id)
-        bundle = await evaluation_bundle(state, evaluation_id)
-
-        def draw() -> tuple[bytes, int]:
-            with scratch.folder("sammen-charts-") as folder:
-                written = save_all(bundle, folder, (fmt,))
-                buffer = io.BytesIO()
-                with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-                    for chart in written:
-                        archive.write(chart.path, Path(chart.path).name)
-            return buffer.getvalue(), len(written)
-
-        body, count = await anyio.to_thread.run_sync(draw)
+        body, count = await job_process.in_job_process(state, job_process.charts_zip_job, state.database_url,
+                                                       evaluation_id, fmt)
         await record_read(conn, caller, f"evaluation {evaluation_id} charts ({fmt})", count)
         return _attachment(body, f"evaluering-{evaluation_id}-figurer-{fmt}.zip", "application/zip")
 
@@ -310,14 +291,9 @@ class EvaluatorPages(Controller):
                           state: State) -> Response[bytes]:
         """Every analysis result as a table: one Excel workbook, or CSV files zipped (as
         GET /api/evaluations/{id}/export/tables/... gives them); audited."""
-        from service.exports import tables  # openpyxl and great_tables only where tables are asked for
-
         caller = await _reader(request, conn, state, evaluation_id)
-        made = tables.result_tables(await evaluation_bundle(state, evaluation_id), "da")
         xlsx = request.url.path.endswith(".xlsx")
-        body = await anyio.to_thread.run_sync(tables.xlsx_bytes if xlsx else tables.csv_zip_bytes, made)
-        what = f"evaluation {evaluation_id} tables ({'xlsx' if xlsx else 'csv'})"
-        await audit.record(conn, caller.actor, "export", what, {"rows": sum(len(t.frame) for t in made.values())})
+        body = await job_process.tables_file(state, conn, caller, evaluation_id, "da", xlsx)
         media = XLSX if xlsx else "application/zip"
         return _attachment(body, f"evaluering-{evaluation_id}-tabeller.{'xlsx' if xlsx else 'zip'}", media)
 
@@ -343,14 +319,12 @@ class EvaluatorPages(Controller):
                          state: State, lang: Lang = None) -> Template:
         """Every chart of the evaluation by name, each to download in PNG, SVG or PDF
         (the chart set of service/exports/charts: charts())."""
-        from service.exports.charts import charts
-
         caller = await _reader(request, conn, state, evaluation_id)
-        bundle = await evaluation_bundle(state, evaluation_id)
-        names = list(charts(bundle))
+        evaluation, names = await job_process.in_job_process(state, job_process.chart_names_job, state.database_url,
+                                                             evaluation_id)
         await record_read(conn, caller, f"evaluation {evaluation_id} chart list", len(names))
         return Template("evaluator_charts.html", context={
-            "lang": _lang(lang), "caller": caller, "evaluation": bundle.evaluation,
+            "lang": _lang(lang), "caller": caller, "evaluation": evaluation,
             "charts": [(name, chart_title(name)) for name in names]})
 
     @heavy_job
@@ -358,27 +332,11 @@ class EvaluatorPages(Controller):
     async def chart_file(self, request: Request[Any, Any, Any], evaluation_id: FromPath[PathId],
                          fmt: FromPath[Literal["png", "svg", "pdf"]], name: FromPath[str], conn: Conn,
                          state: State) -> Response[bytes]:
-        """One chart in one format (404 for a chart this evaluation does not have)."""
-        import anyio
-
-        from service.errors import NotFound
-        from service.exports.charts import charts, save
-
+        """One chart in one format (404 for a chart this evaluation does not have, or one
+        with nothing to draw for it)."""
         caller = await _reader(request, conn, state, evaluation_id)
-        bundle = await evaluation_bundle(state, evaluation_id)
-        made = charts(bundle)
-        if name not in made:
-            raise NotFound(f"evaluation {evaluation_id} has no chart {name!r}")
-
-        def draw() -> bytes:
-            with scratch.folder("sammen-chart-") as folder:
-                drawn = save(made[name](), folder / f"{name}.{fmt}", fmt).read_bytes()
-            return drawn
-
-        try:
-            body = await anyio.to_thread.run_sync(draw)
-        except ValueError as nothing:  # a chart with nothing to draw for this evaluation
-            raise NotFound(f"evaluation {evaluation_id} has nothing to draw in {name!r}") from nothing
+        body = await job_process.in_job_process(state, job_process.chart_job, state.database_url, evaluation_id,
+                                                name, fmt)
         await record_read(conn, caller, f"evaluation {evaluation_id} chart {name} ({fmt})", 1)
         media = {"png": "image/png", "svg": "image/svg+xml", "pdf": "application/pdf"}[fmt]
         return _attachment(body, f"evaluering-{evaluation_id}-{name}.{fmt}", media)
@@ -387,7 +345,7 @@ class EvaluatorPages(Controller):
 def chart_title(name: str) -> str:
     """A Danish title for a chart by its file name (service/exports/charts/save.py names
     them); the name itself when it follows none of the known patterns."""
-    from service.exports.labels import text, theme_label
+    from service.exports.labels import text
     from service.exports.report_view import ARM, QUESTIONNAIRE
 
     views = {"before": "før", "after": "efter", "change": "ændring"}
@@ -405,7 +363,7 @@ def chart_title(name: str) -> str:
             questionnaire = next((q for q in sorted(QUESTIONNAIRE, key=len, reverse=True) if rest.startswith(q)), rest)
             return f"{title}: {QUESTIONNAIRE.get(questionnaire, questionnaire)}" + (f" – {arm.lower()}" if arm else "")
     if name.startswith("temascore_enheder_borger_"):
-        return f"{theme_label('borger', name.removeprefix('temascore_enheder_borger_'))} pr. enhed (borgere)"
+        return f"Temaet {name.removeprefix('temascore_enheder_borger_')} pr. enhed (borgere)"
     if name.startswith("koordinering_") and len(parts) == 3 and parts[1] in views:
         return f"Relationel koordinering, {views[parts[1]]} – {arm.lower() or parts[2]}"
     if name.startswith("borgerforloeb_"):

@@ -1,7 +1,8 @@
 """Heavy evaluator jobs (the report as PDF or HTML, the charts zipped, the tables, the
-data files) take seconds of CPU each, in threads of the web process and on the
-analysis session's thread. Four PDFs at once raised the citizens' submit p99 from 14
-to 165 ms on a 2-core machine, so they are admitted here, one way for every such route:
+data files) take seconds of CPU each (the first three in a process of their own:
+service/evaluations/job_process.py). Four PDFs at once raised the citizens' submit p99
+from 14 to 165 ms on a 2-core machine, so they are admitted here, one way for every
+such route:
 
 - one job per key at once: a second request of the same key while its first runs (or
   waits) is refused at once, 429, with Retry-After the time its first likely needs;

@@ -7,6 +7,8 @@ with Retry-After, and the citizens' submissions are never held by it."""
 from __future__ import annotations
 
 import asyncio
+import os
+import signal
 from collections.abc import Callable
 
 import httpx
@@ -149,3 +151,27 @@ async def test_every_heavy_operation_declares_its_429_with_the_error_body(client
         refusal = spec["paths"][path]["get"]["responses"]["429"]
         assert refusal["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/ErrorBody"}
         assert "in progress" in refusal["description"]
+
+
+async def test_a_report_whose_making_process_is_killed_answers_503_and_the_next_report_is_made(client, conn):
+    """The report is made in a process of its own (service/evaluations/job_process.py), not
+    in the web process's threads, where its drawing held the interpreter lock the citizens'
+    submissions wait for. That process dying (killed, out of memory) costs that one
+    report: a 503 the evaluator can retry, and the web process goes on."""
+    evaluation = await answered_evaluation(client, conn, {"Nord": 6})
+    key = await _evaluator(conn, evaluation)
+    under_way = _started(client, f"/api/evaluations/{evaluation}/report.pdf", key)
+    for _ in range(600):  # the process is started for the first job
+        pool = client.app.state.get("job_processes")
+        if pool is not None and pool._processes:
+            break
+        await asyncio.sleep(0.05)
+    assert pool is not None and pool._processes, "the report is made in the web process"
+    assert os.getpid() not in pool._processes
+    for pid in list(pool._processes):
+        os.kill(pid, signal.SIGKILL)
+    lost = await asyncio.wrap_future(under_way)
+    assert lost.status_code == 503, lost.text[:300]
+    assert int(lost.headers["retry-after"]) >= 1 and "try again" in lost.json()["detail"]
+    made = await client.get(f"/api/evaluations/{evaluation}/report.pdf", headers=key)
+    assert made.status_code == 200 and made.content.startswith(b"%PDF")

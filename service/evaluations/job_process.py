@@ -1,0 +1,194 @@
+"""Heavy evaluator jobs (the report, the charts, the tables) are made in a process of
+their own, not in threads of the web process. Computing a bundle and drawing its charts
+is seconds of Python that holds the interpreter lock: in a thread beside the event loop
+that serves the citizens' forms, every submission waited for the lock again at each
+await (up to the 5 ms switch interval each time), and four PDF reports at once raised
+the citizens' submit p99 tenfold although the admission let one run at a time
+(service/web/jobs.py; benchmarks/heavy.py measures it). In a process of its own the job
+competes for the processor only, where the operating system shares it: the process
+runs at a lower priority than the web process that started it, on the analysis core
+(service/analysis/isolation.py) with its database backends.
+
+One pool per web process, as many processes as `SAMMEN_HEAVY_JOBS` admits jobs at once,
+started on the first job and kept (a process imports plotnine and WeasyPrint once, not
+per job; it is replaced after `_JOBS_PER_PROCESS` jobs so that what a job leaks does not
+add up). The web process keeps what needs the request: access checks before, the audit
+entry after. A job whose process died (killed, out of memory) answers 503 and the next
+job starts a new pool."""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import io
+import multiprocessing
+import multiprocessing.util
+import os
+import zipfile
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from pathlib import Path
+from typing import Literal, ParamSpec, TypeVar
+
+import anyio
+import asyncpg
+from litestar.datastructures import State
+
+from service.admin import audit
+from service.admin.access import Caller, check_evaluation_access, record_read
+from service.analysis import isolation
+from service.analysis.bundle import EvaluationResults, collect
+from service.analysis.session import Session
+from service.config import Settings
+from service.errors import NotFound, Unavailable
+from service.evaluations.read import EvaluationInfo
+
+P = ParamSpec("P")
+T = TypeVar("T")
+
+_POOL = "job_processes"
+_JOBS_PER_PROCESS = 50
+_NICENESS = 10  # below the web process that started it, in the same scheduling group
+
+ChartFormat = Literal["png", "svg", "pdf"]
+
+
+async def in_job_process(state: State, job: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
+    """`job(*args)` in the pool's process, awaited here; 503 when its process died."""
+    pool = _pool(state)
+    try:
+        return await asyncio.wrap_future(pool.submit(job, *args, **kwargs))
+    except BrokenProcessPool:
+        if state.get(_POOL) is pool:
+            del state[_POOL]
+        await anyio.to_thread.run_sync(functools.partial(pool.shutdown, wait=False, cancel_futures=True))
+        raise Unavailable("the process making reports and charts stopped; try again") from None
+
+
+def _pool(state: State) -> ProcessPoolExecutor:
+    pool: ProcessPoolExecutor | None = state.get(_POOL)
+    if pool is None:
+        settings: Settings = state.settings
+        pool = state[_POOL] = ProcessPoolExecutor(
+            max_workers=settings.heavy_jobs, mp_context=multiprocessing.get_context("spawn"),
+            initializer=_start, initargs=(settings,), max_tasks_per_child=_JOBS_PER_PROCESS)
+    return pool
+
+
+async def report_file(state: State, conn: asyncpg.Connection, caller: Caller, evaluation_id: int,
+                      fmt: Literal["html", "pdf"]) -> bytes:
+    """The report as the HTTP doors give it: of an evaluation the caller may read (404
+    otherwise), made in the job process, recorded in the audit log."""
+    await check_evaluation_access(conn, caller, evaluation_id)
+    body, rows = await in_job_process(state, report_job, state.database_url, evaluation_id, fmt)
+    await record_read(conn, caller, f"evaluation {evaluation_id} report ({fmt})", rows)
+    return body
+
+
+async def tables_file(state: State, conn: asyncpg.Connection, caller: Caller, evaluation_id: int,
+                      lang: Literal["da", "en"], xlsx: bool) -> bytes:
+    """Every result as a table (one workbook, or CSV files zipped) as the HTTP doors give
+    them: access checked, made in the job process, recorded in the audit log."""
+    await check_evaluation_access(conn, caller, evaluation_id)
+    body, rows = await in_job_process(state, tables_job, state.database_url, evaluation_id, lang, xlsx)
+    await audit.record(conn, caller.actor, "export", f"evaluation {evaluation_id} tables ({'xlsx' if xlsx else 'csv'})",
+                       {"rows": rows})
+    return body
+
+
+async def close_job_processes(state: State) -> None:
+    pool: ProcessPoolExecutor | None = state.get(_POOL)
+    if pool is not None:
+        del state[_POOL]
+        await anyio.to_thread.run_sync(functools.partial(pool.shutdown, wait=True, cancel_futures=True))
+
+
+# What runs in the job process.
+
+_settings: Settings | None = None
+_sessions: dict[str, Session] = {}
+
+
+def _start(settings: Settings) -> None:
+    global _settings
+    _settings = settings
+    os.nice(_NICENESS)
+    multiprocessing.util.Finalize(None, _close_sessions, exitpriority=10)  # its connections closed as it ends
+    core = isolation.chosen_core(settings.analysis_core)
+    if core is not None:
+        isolation.confine_this_thread(core)
+
+
+def _close_sessions() -> None:
+    for session in _sessions.values():
+        session.close()
+    _sessions.clear()
+
+
+def _bundle(url: str, evaluation_id: int) -> EvaluationResults:
+    """The evaluation's results in one snapshot, on a session kept for `url` (the embedded
+    database may come back on another socket: then a new one)."""
+    assert _settings is not None, "called outside a job process"
+    session = _sessions.get(url)
+    if session is None:
+        _close_sessions()
+        session = _sessions[url] = Session(url, _settings)
+    settings = _settings
+    return session.run(lambda c: collect(c, evaluation_id, min_group_size=settings.min_group_size))
+
+
+def report_job(url: str, evaluation_id: int, fmt: Literal["html", "pdf"]) -> tuple[bytes, int]:
+    """The report file, and how many summary rows it reports (the audit entry's count)."""
+    from service.exports import report
+
+    bundle = _bundle(url, evaluation_id)
+    return report.render(bundle, (fmt,))[fmt], len(bundle.summary)
+
+
+def charts_zip_job(url: str, evaluation_id: int, fmt: ChartFormat) -> tuple[bytes, int]:
+    """Every chart of the evaluation in `fmt`, zipped; and how many."""
+    from service.exports.charts import save_all
+    from service.web import scratch
+
+    bundle = _bundle(url, evaluation_id)
+    with scratch.folder("sammen-charts-") as folder:
+        written = save_all(bundle, folder, (fmt,))
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+            for chart in written:
+                archive.write(chart.path, Path(chart.path).name)
+    return buffer.getvalue(), len(written)
+
+
+def chart_names_job(url: str, evaluation_id: int) -> tuple[EvaluationInfo, list[str]]:
+    """The evaluation and the names of the charts it has (the chart page's list)."""
+    from service.exports.charts import charts
+
+    bundle = _bundle(url, evaluation_id)
+    return bundle.evaluation, list(charts(bundle))
+
+
+def chart_job(url: str, evaluation_id: int, name: str, fmt: ChartFormat) -> bytes:
+    """One chart in `fmt` (NotFound, 404: the evaluation has no chart `name`, or nothing
+    to draw in it)."""
+    from service.exports.charts import charts, save
+    from service.web import scratch
+
+    made = charts(_bundle(url, evaluation_id))
+    if name not in made:
+        raise NotFound(f"evaluation {evaluation_id} has no chart {name!r}")
+    with scratch.folder("sammen-chart-") as folder:
+        try:
+            return save(made[name](), folder / f"{name}.{fmt}", fmt).read_bytes()
+        except ValueError as nothing:  # a chart with nothing to draw for this evaluation
+            raise NotFound(f"evaluation {evaluation_id} has nothing to draw in {name!r}") from nothing
+
+
+def tables_job(url: str, evaluation_id: int, lang: Literal["da", "en"], xlsx: bool) -> tuple[bytes, int]:
+    """Every analysis result as a table, as one workbook or CSV files zipped; and the rows."""
+    from service.exports import tables
+
+    made = tables.result_tables(_bundle(url, evaluation_id), lang)
+    body = tables.xlsx_bytes(made) if xlsx else tables.csv_zip_bytes(made)
+    return body, sum(len(t.frame) for t in made.values())
