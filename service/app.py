@@ -28,6 +28,7 @@ from service.evaluations.api import EvaluationApi
 from service.evaluations.job_process import close_job_processes
 from service.evaluations.offload import close_analysis
 from service.evaluations.web import EVALUATOR_TEMPLATES, EvaluatorPages
+from service.evaluations.web import HOME as EVALUATOR_HOME
 from service.flow.api import FlowApi
 from service.http import Conn, provide_conn
 from service.setup import prepare_database
@@ -93,7 +94,8 @@ def create_app(settings: Settings) -> Litestar:
         compression_config=CompressionConfig(backend="gzip", minimum_size=512, gzip_compress_level=6),
         exception_handlers=APP_HANDLERS,  # the form and the APIs set their own (service/web/handlers.py)
         before_request=limits.at_the_edge,
-        before_send=[SecurityHeaders(https=settings.public_url.startswith("https://")), AllowEveryMethod()],
+        before_send=[SecurityHeaders(https=settings.public_url.startswith("https://"),
+                                     origin_checked=(EVALUATOR_HOME,)), AllowEveryMethod()],
         request_max_body_size=limits.MAX_BODY,
         openapi_config=OpenAPIConfig(title="Sammen", version="0.1.0", path="/schema",
                                      render_plugins=[LocalSwagger(), OpenApiJson()]),

@@ -146,9 +146,10 @@ def site_origin(settings: Settings) -> str:
 def posted_from_this_site(connection: ASGIConnection[Any, Any, Any, Any], settings: Settings) -> bool:
     """The one check that a cookie-changing POST of the evaluator's page was sent by this
     site's own page (CSRF): the browser's Sec-Fetch-Site says same-origin, or its Origin
-    equals SAMMEN_BASE_URL's origin exactly. 'null' (a sandboxed frame, some redirects,
-    and a same-origin form under Referrer-Policy no-referrer, where Sec-Fetch-Site
-    speaks instead) and anything else are refused, and the request's own Host and
+    equals SAMMEN_BASE_URL's origin exactly (over plain http to a LAN address browsers
+    send no Sec-Fetch-Site; the page's Referrer-Policy same-origin lets them send the
+    Origin: service/web/headers.py). 'null' (a sandboxed frame, some redirects) and
+    anything else are refused, and the request's own Host and
     X-Forwarded-* headers are never consulted: a client or proxy in between can set those."""
     if connection.headers.get("sec-fetch-site") == "same-origin":
         return True

@@ -7,7 +7,13 @@ an after_request hook sees neither.
 Tokens travel in paths: never leak them to another site (Referrer-Policy), never keep a
 form or an answer in a cache (Cache-Control), load nothing from another site (CSP), and
 let no other site frame a page (frame-ancestors, X-Frame-Options). Survey pages are
-never indexed (X-Robots-Tag)."""
+never indexed (X-Robots-Tag).
+
+The pages that post forms guarded by their Origin (the evaluator's page, whose paths hold
+no token) say `same-origin` instead of `no-referrer`: under `no-referrer` a browser sends
+`Origin: null` with a form's POST, and over plain http to an address other than
+localhost it sends no Sec-Fetch-Site either, so the sign-in on a LAN could never show
+where it came from and was refused. `same-origin` still sends nothing to another site."""
 
 from __future__ import annotations
 
@@ -33,9 +39,10 @@ def _encoded(headers: dict[str, str]) -> list[tuple[bytes, bytes]]:
 
 
 class SecurityHeaders:
-    """`before_send` hook; `https` adds Strict-Transport-Security (SAMMEN_BASE_URL is https)."""
+    """`before_send` hook; `https` adds Strict-Transport-Security (SAMMEN_BASE_URL is https);
+    paths under `origin_checked` get Referrer-Policy same-origin (see above)."""
 
-    def __init__(self, *, https: bool) -> None:
+    def __init__(self, *, https: bool, origin_checked: tuple[str, ...] = ()) -> None:
         common = {
             "Referrer-Policy": "no-referrer",
             "Cache-Control": "no-store",
@@ -48,12 +55,18 @@ class SecurityHeaders:
             common["Strict-Transport-Security"] = HSTS
         self._pages = _encoded(common | {"Content-Security-Policy": PAGES_CSP})
         self._docs = _encoded(common | {"Content-Security-Policy": DOCS_CSP})
+        self._origin_checked_pages = _encoded(common | {"Content-Security-Policy": PAGES_CSP,
+                                                        "Referrer-Policy": "same-origin"})
+        self._origin_checked = origin_checked
         self._names = {name for name, _ in self._pages}
 
     async def __call__(self, message: Any, scope: Any) -> None:
         if message["type"] != "http.response.start":
             return
-        ours = self._docs if scope.get("path", "").startswith(DOCS_PREFIX) else self._pages
+        path = scope.get("path", "")
+        ours = (self._docs if path.startswith(DOCS_PREFIX)
+                else self._origin_checked_pages if path.startswith(self._origin_checked)
+                else self._pages)
         headers = message.get("headers") or []
         message["headers"] = [h for h in headers if h[0].lower() not in self._names] + ours
 

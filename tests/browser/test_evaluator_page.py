@@ -6,6 +6,7 @@ on any of its pages nor in the HTML report (the same bar as the citizens' form).
 
 from __future__ import annotations
 
+import socket
 from io import BytesIO
 from pathlib import Path
 
@@ -15,6 +16,8 @@ from pypdf import PdfReader
 from service.admin import access
 from service.admin.model import NewKey
 from tests.browser.test_accessibility import check
+from tests.support.browser import PHONE
+from tests.support.service import Service
 
 pytestmark = pytest.mark.browser
 
@@ -113,3 +116,41 @@ async def test_the_list_reads_on_a_laptop_and_in_english(new_phone, evaluator_ke
     assert await _fits_the_width(page)
     await check(page, "the list of charts on a laptop", found, [])
     assert not found, "\n".join(found)
+
+
+def _lan_address() -> str | None:
+    """This machine's address on its network (not loopback), as a colleague's browser
+    reaches it; None when it has none."""
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+        try:
+            probe.connect(("192.0.2.1", 9))  # no packet is sent: only the route is looked up
+        except OSError:
+            return None
+        address = probe.getsockname()[0]
+    return None if address.startswith("127.") else address
+
+
+async def test_an_evaluator_signs_in_over_plain_http_on_the_local_network(browser, pg_url, evaluator_key):
+    """A municipality's test server reached as http://<LAN address>:port. Browsers send no
+    Sec-Fetch-Site to a plain-http address other than localhost, so the sign-in's CSRF
+    check rests on the Origin, which a page under Referrer-Policy no-referrer sends as
+    'null': the sign-in was refused (403) although SAMMEN_BASE_URL named that address."""
+    address = _lan_address()
+    if address is None:
+        pytest.skip("this machine has no network address other than loopback")
+    service = Service(pg_url)
+    service.extra_env = {"SAMMEN_HOST": "0.0.0.0", "SAMMEN_BASE_URL": f"http://{address}:{service.port}"}
+    service.start()
+    try:
+        context = await browser.new_context(base_url=f"http://{address}:{service.port}", **PHONE)
+        page = await context.new_page()
+        await page.goto("/evaluator")
+        async with page.expect_request(lambda r: r.method == "POST") as posted:
+            await _sign_in(page, evaluator_key)
+        sent = await (await posted.value).all_headers()
+        assert "sec-fetch-site" not in sent  # what makes the Origin the only witness
+        assert sent["origin"] == f"http://{address}:{service.port}"
+        assert await page.locator("h1").inner_text() == "Evalueringer"
+        await context.close()
+    finally:
+        service.stop()
