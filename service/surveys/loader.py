@@ -11,7 +11,9 @@ import msgspec
 from service.roles import ROLE_KEYS
 from service.surveys.model import (
     DONT_KNOW,
+    MEETING_ASPECTS,
     SCALE_ITEMS,
+    Analysis,
     Condition,
     Item,
     Matrix,
@@ -72,8 +74,11 @@ def load_dir(folder: str | Path) -> dict[str, Questionnaire]:
 def canonical(questionnaire: Questionnaire) -> bytes:
     """The definition without fields left at their defaults (a later release that adds
     an optional field does not change the digest of a file that does not use it) and
-    with mappings in key order, so it reads back from jsonb to the same digest."""
-    return msgspec.json.encode(_without_defaults(questionnaire))
+    with mappings in key order, so it reads back from jsonb to the same digest. Without
+    the `[analysis]` declaration: it says how the answers are read, not what was asked,
+    so declaring roles in a file whose version has answers changes nothing stored of it
+    (the declaration is stored beside it, service/surveys/store.py)."""
+    return msgspec.json.encode(_without_defaults(msgspec.structs.replace(questionnaire, analysis=Analysis())))
 
 
 def _without_defaults(value: object) -> object:
@@ -84,6 +89,8 @@ def _without_defaults(value: object) -> object:
         for field in msgspec.structs.fields(value):
             current = getattr(value, field.name)
             if field.default is not msgspec.NODEFAULT and current == field.default:
+                continue
+            if field.default_factory is not msgspec.NODEFAULT and current == field.default_factory():
                 continue
             out[field.encode_name] = _without_defaults(current)
         return out
@@ -140,7 +147,55 @@ def check(q: Questionnaire) -> list[str]:
             earlier[item.id] = item
     if roles > 1:
         problems.append("$.sections: at most one role item per questionnaire")
+    return problems + _check_analysis(q)
+
+
+def _check_analysis(q: Questionnaire) -> list[str]:
+    """Each declared role names an item of this file of a type the analysis can read:
+    a role item, a matrix, scale items with one value each; a key theme its scale items have."""
+    a, problems = q.analysis, []
+    if a.staff_role is not None:
+        problems += _check_ref(q, a.staff_role, "$.analysis.staff_role", (Role,), "a role item")
+    for i, matrix in enumerate(a.collaboration or []):
+        problems += _check_ref(q, matrix, f"$.analysis.collaboration[{i}]", (Matrix,), "a matrix item")
+    if a.collaboration and a.staff_role is None:
+        problems.append("$.analysis.staff_role: a collaboration matrix needs the role item its raters answer")
+    if len(set(a.collaboration or [])) != len(a.collaboration or []):
+        problems.append("$.analysis.collaboration: an item is declared twice")
+    if a.meeting is not None:
+        asked = a.meeting.items()
+        if not asked:
+            problems.append(f"$.analysis.meeting: name the items of at least one of {', '.join(MEETING_ASPECTS)}")
+        for aspect, item_id in asked.items():
+            problems += _check_ref(q, item_id, f"$.analysis.meeting.{aspect}", SINGLE_SCALES, "a scale item")
+        if len(set(asked.values())) != len(asked):
+            problems.append("$.analysis.meeting: an item answers one aspect only")
+    if a.outcomes is not None:
+        theme = a.outcomes.theme
+        if theme is not None and theme not in q.themes:
+            problems.append(f"$.analysis.outcomes.theme: theme '{theme}' is not declared under [themes]")
+        elif theme is not None and not any(isinstance(i, SINGLE_SCALES) and q.theme_of(i) == theme
+                                           for i in q.items()):
+            problems.append(f"$.analysis.outcomes.theme: theme '{theme}' has no scale item to score it by")
+        joint = a.outcomes.joint or []
+        for i, item_id in enumerate(joint):
+            problems += _check_ref(q, item_id, f"$.analysis.outcomes.joint[{i}]", SINGLE_SCALES, "a scale item")
+        if len(set(joint)) != len(joint):
+            problems.append("$.analysis.outcomes.joint: an item is declared twice")
     return problems
+
+
+# Items with one value per answer on a scale: what a share agreeing or a theme score reads.
+SINGLE_SCALES = tuple(t for t in SCALE_ITEMS if t is not Matrix)
+
+
+def _check_ref(q: Questionnaire, item_id: str, where: str, kinds: tuple[type, ...], wanted: str) -> list[str]:
+    item = q.item(item_id)
+    if item is None:
+        return [f"{where}: '{item_id}' is not an item of this questionnaire"]
+    if not isinstance(item, kinds):
+        return [f"{where}: '{item_id}' is of type {item.kind}, not {wanted}"]
+    return []
 
 
 def _check_groups(rows: list[Row] | None, where: str) -> list[str]:

@@ -156,6 +156,47 @@ class Section(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=T
     items: Annotated[list[Item], msgspec.Meta(min_length=1)]
 
 
+# The things both meeting forms may ask about, in the order the analyses show them.
+MeetingAspect = Literal["heard", "goals", "right_people", "follow_up"]
+MEETING_ASPECTS: tuple[MeetingAspect, ...] = ("heard", "goals", "right_people", "follow_up")
+Viewpoint = Literal["citizen", "staff"]
+
+
+class MeetingItems(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """One side's meeting form: which of its items answers each aspect (None: not asked).
+    The citizen's and the staff's forms are paired by aspect, whatever their item ids."""
+
+    side: Viewpoint
+    heard: Id | None = None
+    goals: Id | None = None
+    right_people: Id | None = None
+    follow_up: Id | None = None
+
+    def items(self) -> dict[MeetingAspect, str]:
+        """The aspects this form asks, in MEETING_ASPECTS' order, with their items."""
+        return {a: item for a in MEETING_ASPECTS if (item := getattr(self, a)) is not None}
+
+
+class Outcomes(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """What the evaluation leads with: the key theme (side by side and the report) and the
+    items of the joint indicator (the share agreeing with every one of them)."""
+
+    theme: Key | None = None
+    joint: Annotated[list[Id], msgspec.Meta(min_length=2)] | None = None
+
+
+class Analysis(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """What the analyses read each item as, declared in the file so that a questionnaire
+    of one's own gets every analysis: no analysis names a questionnaire or an item. Not
+    part of the definition's digest (it says how answers are read, not what was asked),
+    so a declaration may be added to or corrected in a version that has answers."""
+
+    staff_role: Id | None = None  # the role item a staff member's role group comes from
+    collaboration: Annotated[list[Id], msgspec.Meta(min_length=1)] | None = None  # matrices; the first leads
+    meeting: MeetingItems | None = None
+    outcomes: Outcomes | None = None
+
+
 class Questionnaire(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True, dict=True):
     id: Id
     version: Annotated[int, msgspec.Meta(ge=1)]
@@ -165,6 +206,7 @@ class Questionnaire(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fi
     attribution: Text | None = None  # e.g. WHO-5's required notice
     themes: dict[Key, Text] = {}
     sections: Annotated[list[Section], msgspec.Meta(min_length=1)]
+    analysis: Analysis = msgspec.field(default_factory=Analysis)
 
     @cached_property
     def _by_id(self) -> dict[str, Item]:

@@ -36,6 +36,8 @@ async def sync_questionnaires(conn: asyncpg.Connection, questionnaires: list[Que
         ids = [await _sync_one(conn, q) for q in questionnaires]
         for row in await conn.fetch("select id, definition from questionnaire_version"):
             await _write_codebook(conn, row["id"], msgspec.convert(row["definition"], Questionnaire))
+        for qv_id, q in zip(ids, questionnaires, strict=True):
+            await _write_analysis(conn, qv_id, q)
         return ids
 
 
@@ -121,6 +123,34 @@ async def _write_codebook(conn: asyncpg.Connection, qv_id: int, q: Questionnaire
         [(qv_id, e.item_id, v.value, v.da, v.en) for e in entries if not e.dimension
          for v in e.values if isinstance(v.value, int)],
     )
+
+
+async def _write_analysis(conn: asyncpg.Connection, qv_id: int, q: Questionnaire) -> None:
+    """The file's [analysis] declaration beside its codebook, replacing the stored one: a
+    declaration is not part of the digest, so it may be corrected in an answered version.
+    A version whose file is gone keeps the declaration it was last loaded with."""
+    await conn.execute("delete from questionnaire_analysis where questionnaire_version_id = $1", qv_id)
+    await conn.executemany(
+        "insert into questionnaire_analysis (questionnaire_version_id, questionnaire_id, role, side, aspect,"
+        " position, item_id, theme) values ($1, $2, $3, $4, $5, $6, $7, $8)",
+        [(qv_id, q.id, *row) for row in analysis_rows(q)],
+    )
+
+
+def analysis_rows(q: Questionnaire) -> list[tuple[str, str | None, str, int, str | None, str | None]]:
+    """(role, side, aspect, position, item, theme) per declared role: questionnaire_analysis' rows."""
+    a = q.analysis
+    rows: list[tuple[str, str | None, str, int, str | None, str | None]] = []
+    if a.staff_role is not None:
+        rows.append(("staff_role", None, "", 0, a.staff_role, None))
+    rows += [("collaboration", None, "", i, item, None) for i, item in enumerate(a.collaboration or [])]
+    if a.meeting is not None:
+        rows += [("meeting", a.meeting.side, aspect, 0, item, None) for aspect, item in a.meeting.items().items()]
+    if a.outcomes is not None:
+        if a.outcomes.theme is not None:
+            rows.append(("key_theme", None, "", 0, None, a.outcomes.theme))
+        rows += [("joint", None, "", i, item, None) for i, item in enumerate(a.outcomes.joint or [])]
+    return rows
 
 
 async def definition(conn: asyncpg.Connection, qv_id: int, digest: str) -> Any:
