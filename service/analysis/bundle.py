@@ -3,12 +3,14 @@ files' notes and the report take (service/exports), so none of them reads SQL an
 them show the same figures, read in one snapshot.
 
 Which outcomes: the standard summary of every questionnaire; the answer distribution of
-every scale item; reliability; Sønderborg's joint indicator (the citizens' influence
-and meaningful-goals items: "71 % felt more influence and found their goals
-meaningful"); relational coordination and the meeting evaluations; citizen flow; the
-side-by-side view; the phase × arm models of the citizens' themes; response rates per
-unit and wave (hidden with the wave's other outputs by one suppression pass,
-survey.disclosure: exact counts stay the admin's operational view)."""
+every scale item; reliability; the joint indicator of each questionnaire declaring one
+under `[analysis.outcomes] joint` (Sønderborg's: the citizens' influence and
+meaningful-goals items, "71 % felt more influence and found their goals meaningful");
+relational coordination and the meeting evaluations; citizen flow; the side-by-side
+view; the phase × arm models of the themes of each questionnaire declaring key outcomes
+(the shipped citizen questionnaire); response rates per unit and wave (hidden with the
+wave's other outputs by one suppression pass, survey.disclosure: exact counts stay the
+admin's operational view)."""
 
 from __future__ import annotations
 
@@ -23,6 +25,7 @@ from service.admin.store import response_rates
 from service.analysis import flow, survey
 from service.analysis.coordination import coordination
 from service.analysis.coordination_results import Coordination
+from service.analysis.declared import declared
 from service.analysis.distributions import ItemDistribution, distributions
 from service.analysis.flow_results import FlowAnalysis, ForecastMethod
 from service.analysis.meetings import Meetings, meetings
@@ -31,10 +34,6 @@ from service.analysis.models import models
 from service.analysis.results import Descriptive, Result, ThemeReliability
 from service.analysis.side_by_side import Change, side_by_side
 from service.evaluations.read import EvaluationInfo, evaluation_info
-
-# The joint indicator and the questionnaire the models and the joint indicator are of.
-CITIZENS = "borger"
-JOINT_ITEMS = ("indflydelse_eget_liv", "maal_meningsfulde")
 
 
 class UnitResponses(msgspec.Struct, frozen=True, kw_only=True):
@@ -96,7 +95,8 @@ async def collect(conn: asyncpg.Connection, evaluation_id: int, *, min_group_siz
     `min_share`: the plan's scoring rule (None: the plan's; another value is refused)."""
     info = await evaluation_info(conn, evaluation_id)
     organisation = await conn.fetchval("select name from organisation where id = $1", info.organisation_id)
-    asked = {w.questionnaire_id for w in info.waves}
+    roles = await declared(conn, evaluation_id)
+    leading = sorted({t.questionnaire_id for t in roles.key_themes} | set(roles.joint))  # declare key outcomes
     k: dict[str, Any] = dict(min_group_size=min_group_size)
     min_share = await scoring_rule(conn, evaluation_id, min_share)
     summary, hidden = await survey.summary_and_disclosure(conn, evaluation_id, min_share=min_share, **k)
@@ -110,13 +110,13 @@ async def collect(conn: asyncpg.Connection, evaluation_id: int, *, min_group_siz
         summary=summary,
         distributions=await distributions(conn, evaluation_id, hidden_in=hidden, **k),
         reliability=await survey.reliability(conn, evaluation_id, hidden_in=hidden, **k),
-        joint=await survey.joint_agreement(conn, evaluation_id, CITIZENS, JOINT_ITEMS, hidden_in=hidden, **k)
-        if CITIZENS in asked else [],
+        joint=[d for qid, items in roles.joint.items()
+               for d in await survey.joint_agreement(conn, evaluation_id, qid, items, hidden_in=hidden, **k)],
         coordination=await coordination(conn, evaluation_id, min_share=min_share, **k),
         meetings=await meetings(conn, evaluation_id, **k),
         flow=await flow.analyse(conn, evaluation_id, method=flow_method, **k),
         side_by_side=await side_by_side(conn, evaluation_id, min_share=min_share, **k),
-        models=await models(conn, evaluation_id, CITIZENS, min_share=min_share, hidden=hidden, **k)
-        if CITIZENS in asked else [],
+        models=[m for qid in leading
+                for m in await models(conn, evaluation_id, qid, min_share=min_share, hidden=hidden, **k)],
         rates=rates,
     )

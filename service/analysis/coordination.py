@@ -1,12 +1,14 @@
 """Relational coordination: how staff of each role group rate their collaboration with each
-other group on the seven dimensions of the collaboration matrix (questionnaire
-`medarbejder`, item `samarbejde`), per tie (rater role → rated role), per rater role, per
-rated role and overall, per arm and wave; after against before per tie (independent waves,
-and linked staff where staff carry respondent keys); Cronbach's α of the dimensions; and
-a tidy role × role frame for a heatmap. All under disclosure control.
+other group on the dimensions of the collaboration matrix (the matrix item a staff
+questionnaire the evaluation asks declares under `[analysis] collaboration`, read from
+the stored declarations: service/analysis/declared.py), per tie (rater role → rated
+role), per rater role, per rated role and overall, per arm and wave; after against
+before per tie (independent waves, and linked staff where staff carry respondent keys);
+Cronbach's α of the dimensions; and a tidy role × role frame for a heatmap. All under
+disclosure control.
 
 Scoring (`SCORING`): a tie score is the mean of the dimensions a rater answered with a
-value for one rated group, when at least `min_share` (default half, i.e. 4 of 7) were
+value for one rated group, when at least `min_share` (default half, e.g. 4 of 7) were
 answered; 'ved ikke' counts as not answered, so a rater who does not know a group does
 not rate it. A rater's index for a rater-role or overall figure is the mean of their own
 tie scores, so every rater counts once there (their ties are not independent).
@@ -43,13 +45,12 @@ from service.analysis import disclosure_exact as exact
 from service.analysis import stats, stats_reliability, survey
 from service.analysis.coordination_results import Coordination, Level, TieComparison, TieIndex
 from service.analysis.data import LinkedTable
+from service.analysis.declared import Ref, declared
 from service.analysis.disclosure import Key
 from service.analysis.results import Comparison, ThemeReliability
 from service.analysis.results_stats import Moments
 from service.roles import ROLE_GROUPS
 
-QUESTIONNAIRE = "medarbejder"
-ITEM = "samarbejde"
 AGREEING_AT = survey.AGREEING_AT
 SCORING = (
     "tie score = mean of the dimensions answered with a value (reverse-coded where the codebook says so), "
@@ -139,13 +140,16 @@ def tie_problem(ties: Mapping[Tie, int], raters: Mapping[str, int], threshold: i
 
 async def coordination(
     conn: asyncpg.Connection, evaluation_id: int, *, min_group_size: int, min_share: float | None = None,
-    questionnaire_id: str = QUESTIONNAIRE, item_id: str = ITEM,
+    questionnaire_id: str | None = None, item_id: str | None = None,
 ) -> Coordination:
     """The relational-coordination analysis of an evaluation (see the module docstring).
     `min_group_size`: the service's threshold (SAMMEN_MIN_GROUP_SIZE). `min_share`: the
     evaluation plan's scoring rule (None: as planned; another value is refused, since
-    ratings counted at two rules would give a hidden rater group away by difference)."""
+    ratings counted at two rules would give a hidden rater group away by difference).
+    `questionnaire_id`, `item_id`: another matrix than the first the evaluation's
+    questionnaires declare; with none declared the result is empty (ids '')."""
     min_share = await scoring_rule(conn, evaluation_id, min_share)
+    questionnaire_id, item_id = await matrix_of(conn, evaluation_id, questionnaire_id, item_id)
     args = (evaluation_id, questionnaire_id, item_id, min_share)
     rows = await conn.fetch(q.TIE_TABLES, *args, AGREEING_AT)
     tie_rows = [r for r in rows if r["kind"] == "tie"]
@@ -202,6 +206,18 @@ async def coordination(
         comparisons=[_as_tie(survey.planned(c, outcomes)) for c in adjusted],
         reliability=_reliability(evaluation_id, questionnaire_id, item_id, cross_rows, threshold),
     )
+
+
+async def matrix_of(conn: asyncpg.Connection, evaluation_id: int, questionnaire_id: str | None = None,
+                    item_id: str | None = None) -> tuple[str, str]:
+    """The collaboration matrix to analyse: the one named, else the first the evaluation's
+    questionnaires declare (of `questionnaire_id` where given); ('', '') when none does."""
+    if questionnaire_id is not None and item_id is not None:
+        return questionnaire_id, item_id
+    found = [m for m in (await declared(conn, evaluation_id)).collaboration
+             if questionnaire_id is None or m.questionnaire_id == questionnaire_id]
+    first = found[0] if found else Ref(questionnaire_id or "", "")
+    return first.questionnaire_id, item_id or first.id
 
 
 def _figures(ties: Mapping[Tie, Counter[float]], per_rater: Mapping[str | None, Any],

@@ -1,15 +1,18 @@
-"""Meeting evaluations (Thisted): after an action-plan or follow-up meeting the citizen
-(`moede_borger`) and the staff member (`moede_medarbejder`) each answer a one-minute
-form. Per month and unit, the share of meetings where the citizen felt heard, that dealt
-with the citizen's goals, where the right people took part (and where follow-up was
-agreed), top-two box with Wilson's interval, citizens' and staff's answers side by side;
-after against before per arm as a difference in shares with Newcombe's interval.
+"""Meeting evaluations (Thisted): after an action-plan or follow-up meeting the citizen and
+the staff member each answer a one-minute form (each file declares its side and which of
+its items answers which aspect under `[analysis.meeting]`; read from the stored
+declarations, service/analysis/declared.py). Per month and unit, the share of meetings
+where the citizen felt heard, that dealt with the citizen's goals, where the right
+people took part (and where follow-up was agreed), top-two box with Wilson's interval,
+citizens' and staff's answers side by side; after against before per arm as a difference
+in shares with Newcombe's interval.
 
-The two forms ask in their own words (`ASPECTS` pairs them): staff have no item on
-whether the citizen was heard, so their nearest, 'the citizen took an active part', stands
-beside it, and no item on the right people taking part. The forms carry no link between
-the two answers of one meeting, so the views are compared per month and unit, not per
-meeting. The month is the month the form was sent (Danish time): there is no date item.
+The two forms ask in their own words; the declarations pair them by aspect (the shipped
+staff form has no item on whether the citizen was heard, so it declares its nearest,
+'the citizen took an active part', beside it, and none on the right people taking part).
+The forms carry no link between the two answers of one meeting, so the views are
+compared per month and unit, not per meeting. The month is the month the form was sent
+(Danish time): there is no date item.
 
 Disclosure: each questionnaire and item is one table per wave of unit × month cells with
 their arm totals per month and the arm totals per phase that the comparisons show;
@@ -22,7 +25,7 @@ import datetime as dt
 import math
 from collections import defaultdict
 from collections.abc import Sequence
-from typing import Any, Literal
+from typing import Any
 
 import asyncpg
 import msgspec
@@ -30,12 +33,12 @@ import pandas as pd
 
 from service.analysis import coordination_queries as q
 from service.analysis import stats
+from service.analysis.declared import Declared, declared
 from service.analysis.disclosure import Key, Sum, suppress
 from service.analysis.results import Comparison
+from service.surveys.model import MEETING_ASPECTS, MeetingAspect, Viewpoint
 
 AGREEING_AT = 0.75  # top-two box on 1–5, as survey.AGREEING_AT
-CITIZEN, STAFF = "moede_borger", "moede_medarbejder"
-Viewpoint = Literal["citizen", "staff"]
 
 
 class Aspect(msgspec.Struct, frozen=True, kw_only=True):
@@ -48,16 +51,24 @@ class Aspect(msgspec.Struct, frozen=True, kw_only=True):
     staff: str | None
 
 
-ASPECTS: tuple[Aspect, ...] = (
-    Aspect(key="heard", da="Borgeren blev hørt", en="The citizen was heard",
-           citizen="blev_hoert", staff="borger_deltog_aktivt"),
-    Aspect(key="goals", da="Mødet handlede om borgerens mål", en="The meeting dealt with the citizen's goals",
-           citizen="handlede_om_mine_maal", staff="borgerens_maal_rammen"),
-    Aspect(key="right_people", da="De rette personer var med", en="The right people took part",
-           citizen="rette_personer_med", staff=None),
-    Aspect(key="follow_up", da="Opfølgning aftalt", en="Follow-up agreed",
-           citizen="ved_hvad_der_sker_nu", staff="opfoelgning_aftalt"),
-)
+ASPECT_LABELS: dict[MeetingAspect, tuple[str, str]] = {
+    "heard": ("Borgeren blev hørt", "The citizen was heard"),
+    "goals": ("Mødet handlede om borgerens mål", "The meeting dealt with the citizen's goals"),
+    "right_people": ("De rette personer var med", "The right people took part"),
+    "follow_up": ("Opfølgning aftalt", "Follow-up agreed"),
+}
+
+
+def aspects(found: Declared) -> list[Aspect]:
+    """The aspects either side's form asks, each with the first declared item of each side."""
+    out = []
+    for key in MEETING_ASPECTS:
+        items = {side: next((m.item_id for m in found.meeting_side(side) if m.aspect == key), None)
+                 for side in ("citizen", "staff")}
+        if any(items.values()):
+            da, en = ASPECT_LABELS[key]
+            out.append(Aspect(key=key, da=da, en=en, citizen=items["citizen"], staff=items["staff"]))
+    return out
 
 
 class MeetingShare(msgspec.Struct, frozen=True, kw_only=True):
@@ -92,10 +103,10 @@ class Meetings(msgspec.Struct, frozen=True, kw_only=True):
 
 async def meetings(conn: asyncpg.Connection, evaluation_id: int, *, min_group_size: int) -> Meetings:
     """The meeting evaluations of an evaluation (see the module docstring)."""
-    sides = {CITIZEN: "citizen", STAFF: "staff"}
-    items = {a.citizen for a in ASPECTS if a.citizen} | {a.staff for a in ASPECTS if a.staff}
-    aspect_of = {(CITIZEN, a.citizen): a.key for a in ASPECTS if a.citizen}
-    aspect_of |= {(STAFF, a.staff): a.key for a in ASPECTS if a.staff}
+    roles = await declared(conn, evaluation_id)
+    sides: dict[str, Viewpoint] = {m.questionnaire_id: m.side for m in roles.meeting}
+    items = {m.item_id for m in roles.meeting}
+    aspect_of = {(m.questionnaire_id, m.item_id): m.aspect for m in roles.meeting}
     rows = await conn.fetch(q.MEETING_COUNTS, evaluation_id, list(sides), sorted(items), AGREEING_AT)
     strictest = {r["questionnaire_id"]: r["strictest"] or 0 for r in await conn.fetch(
         "select questionnaire_id, max(min_group_size)::int as strictest from questionnaire_item"
@@ -116,7 +127,7 @@ async def meetings(conn: asyncpg.Connection, evaluation_id: int, *, min_group_si
         found, compared = _table(labels, cells, own)
         shares += found
         comparisons += compared
-    return Meetings(evaluation_id=evaluation_id, threshold=threshold, aspects=list(ASPECTS), shares=shares,
+    return Meetings(evaluation_id=evaluation_id, threshold=threshold, aspects=aspects(roles), shares=shares,
                     comparisons=comparisons)
 
 

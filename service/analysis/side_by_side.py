@@ -8,10 +8,12 @@ interval, and an evaluator sees whether they move together.
 Each measure, per unit, per sector within an arm, and per arm (after − before):
 - `coordination`: the unit's staff's relational-coordination index (each rater's mean
   tie score, service/analysis/coordination.py), difference in means with Welch's interval;
-- `meetings_heard`: the share of meetings where the citizen felt heard (`moede_borger`,
-  top-two box), difference in shares with Newcombe's hybrid score interval;
-- `influence`: the citizens' theme score `indflydelse` (`borger`), difference in means
-  with Welch's interval;
+- `meetings_heard`: the share of meetings where the citizen felt heard (the item the
+  citizen's meeting form declares for `heard`, top-two box), difference in shares with
+  Newcombe's hybrid score interval;
+- `influence`: the citizens' score of the key theme (the first `[analysis.outcomes]
+  theme` the evaluation's questionnaires declare; influence on one's own life in the
+  shipped citizen questionnaire), difference in means with Welch's interval;
 - `flow_ended`: courses ended per enrolled citizen-month from the change date on against
   before it, as a relative change (rate ratio − 1) with the score interval of the Poisson
   rate ratio (statsmodels `confint_poisson_2indep`, method 'score'); a unit that implements
@@ -49,19 +51,18 @@ from service.analysis import coordination_queries as cq
 from service.analysis import disclosure_exact as exact
 from service.analysis import flow, flow_queries, stats, stats_independent, survey
 from service.analysis import side_by_side_queries as q
-from service.analysis.coordination import ITEM, QUESTIONNAIRE
 from service.analysis.coordination import coordination as coordination_analysis
+from service.analysis.coordination import matrix_of
 from service.analysis.data import ScoreTable, merged, theme_score_tables
+from service.analysis.declared import declared
 from service.analysis.disclosure import Key, Sum, suppress
-from service.analysis.meetings import AGREEING_AT, ASPECTS, CITIZEN
+from service.analysis.meetings import AGREEING_AT
 from service.analysis.meetings import meetings as meeting_evaluations
 from service.analysis.results_stats import Moments
 from service.errors import NotFound
 
 Measure = Literal["coordination", "meetings_heard", "influence", "flow_ended"]
 Level = Literal["unit", "sector", "arm"]
-INFLUENCE = ("borger", "indflydelse")
-HEARD = (CITIZEN, "heard")
 
 LABELS: dict[str, tuple[str, str]] = {
     "coordination": ("Relationel koordinering (indeks 1–5)", "Relational coordination (index 1–5)"),
@@ -148,8 +149,9 @@ def _periods(rows: Iterable[Mapping[str, Any]]) -> dict[int, str]:
 
 async def _coordination(conn: asyncpg.Connection, evaluation_id: int, min_group_size: int,
                         min_share: float) -> Measured:
-    rows = await conn.fetch(cq.UNIT_INDEX, evaluation_id, QUESTIONNAIRE, ITEM, min_share)
-    own = await conn.fetchval(cq.ITEM_THRESHOLD, QUESTIONNAIRE, [ITEM])
+    questionnaire_id, item_id = await matrix_of(conn, evaluation_id)
+    rows = await conn.fetch(cq.UNIT_INDEX, evaluation_id, questionnaire_id, item_id, min_share)
+    own = await conn.fetchval(cq.ITEM_THRESHOLD, questionnaire_id, [item_id])
     side = _periods(rows)
     sums: dict[tuple[int, str], list[float]] = defaultdict(lambda: [0, 0.0, 0.0])
     for r in rows:
@@ -170,9 +172,11 @@ async def _coordination(conn: asyncpg.Connection, evaluation_id: int, min_group_
 
 async def _meetings(conn: asyncpg.Connection, evaluation_id: int, min_group_size: int) -> Measured:
     found = await meeting_evaluations(conn, evaluation_id, min_group_size=min_group_size)
-    aspect = next(a for a in ASPECTS if a.key == HEARD[1])
-    rows = [r for r in await conn.fetch(cq.MEETING_COUNTS, evaluation_id, [HEARD[0]], [aspect.citizen],
-                                        AGREEING_AT)]
+    heard = [m for m in (await declared(conn, evaluation_id)).meeting_side("citizen") if m.aspect == "heard"]
+    forms, items = sorted({m.questionnaire_id for m in heard}), sorted({m.item_id for m in heard})
+    pairs = {(m.questionnaire_id, m.item_id) for m in heard}
+    rows = [r for r in await conn.fetch(cq.MEETING_COUNTS, evaluation_id, forms, items, AGREEING_AT)
+            if (r["questionnaire_id"], r["item_id"]) in pairs]
     side = _periods(rows)
     wave_of = {(r["phase"], r["sequence"]): r["wave_id"] for r in rows}
     counts: dict[tuple[int, str], list[int]] = defaultdict(lambda: [0, 0])
@@ -182,19 +186,21 @@ async def _meetings(conn: asyncpg.Connection, evaluation_id: int, min_group_size
             c[0] += r["n"]
             c[1] += r["agreeing"]
     forced = {(s.unit_id, side[wave_of[(s.phase, s.sequence)]]) for s in found.shares
-              if s.suppressed and s.unit_id is not None and s.questionnaire_id == HEARD[0] and s.aspect == HEARD[1]
+              if s.suppressed and s.unit_id is not None and s.viewpoint == "citizen" and s.aspect == "heard"
               and wave_of.get((s.phase, s.sequence)) in side}
     cells = {k: _Cell(n, hits=agreeing) for k, (n, agreeing) in counts.items()}
-    own = await conn.fetchval(cq.ITEM_THRESHOLD, HEARD[0], [aspect.citizen])
-    return cells, forced, max(min_group_size, own or 0), set()
+    own = [await conn.fetchval(cq.ITEM_THRESHOLD, m.questionnaire_id, [m.item_id]) for m in heard]
+    return cells, forced, max([min_group_size, *(t or 0 for t in own)]), set()
 
 
 async def _influence(conn: asyncpg.Connection, evaluation_id: int, min_group_size: int,
                      min_share: float) -> Measured:
+    key_themes = (await declared(conn, evaluation_id)).key_themes
+    theme = (key_themes[0].questionnaire_id, key_themes[0].id) if key_themes else ("", "")
     tables = [t for t in await theme_score_tables(conn, evaluation_id, min_share=min_share)
-              if (t.questionnaire_id, t.theme) == INFLUENCE]
+              if (t.questionnaire_id, t.theme) == theme]
     strictest = await survey.theme_thresholds(conn)
-    threshold = max(min_group_size, strictest.get(INFLUENCE, 0))
+    threshold = max(min_group_size, strictest.get(theme, 0))
     side = _periods({"wave_id": t.wave_id, "phase": t.phase, "sequence": t.sequence} for t in tables)
     pooled: dict[tuple[int, str], list[ScoreTable]] = defaultdict(list)
     forced: set[tuple[int, str]] = set()
@@ -207,7 +213,7 @@ async def _influence(conn: asyncpg.Connection, evaluation_id: int, min_group_siz
             continue
         # the summary's own suppression of this wave's units: the joint pass over all the
         # wave's tables, so a unit hidden there to cover another theme's is hidden here too
-        hidden = summary_hides.of(wave_id, ("theme", *INFLUENCE))
+        hidden = summary_hides.of(wave_id, ("theme", *theme))
         for t in wave_tables:
             pooled[(t.unit_id, period)].append(t)
             if ("unit", t.unit_id) in hidden:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pandas as pd
 import plotnine as p9
 
-from service.analysis.meetings import CITIZEN, STAFF, Meetings
+from service.analysis.meetings import Meetings
 from service.exports.charts.common import Context, arm_labels, percent_labels, rows, versions_of
 from service.exports.charts.theme import SUPPRESSED_COLOUR, VIEWPOINT_COLOURS, caption, size, theme_sammen, wrap
 from service.exports.labels import Language, text
@@ -44,7 +44,8 @@ def meetings(result: Meetings, *, lang: Language = "da", context: Context | None
         plot += p9.geom_text(p9.aes(y="_y", label="_label"), data=hidden, colour=SUPPRESSED_COLOUR, size=6,
                              fontstyle="italic", angle=90, va="bottom", show_legend=False)
     n = {text(k, lang).lower(): int(shown[shown["viewpoint"] == k]["n"].sum()) or None for k in sides}
+    forms = sorted({s.questionnaire_id for s in result.shares})  # the declared meeting forms
     return (plot + p9.labs(title=text("meetings_title", lang), x=text("month", lang), y=text("meetings_y", lang),
-                           caption=caption(lang, questionnaires=versions_of(context, CITIZEN, STAFF),
+                           caption=caption(lang, questionnaires=versions_of(context, *forms),
                                            n=n, notes=[text("wilson", lang), text("suppressed_note", lang)]))
             + theme_sammen() + p9.theme(strip_text_y=p9.element_text(angle=0, ha="left")) + size(18))
