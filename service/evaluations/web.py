@@ -363,8 +363,11 @@ def chart_title(name: str) -> str:
             rest = name.removeprefix(prefix)
             questionnaire = next((q for q in sorted(QUESTIONNAIRE, key=len, reverse=True) if rest.startswith(q)), rest)
             return f"{title}: {QUESTIONNAIRE.get(questionnaire, questionnaire)}" + (f" – {arm.lower()}" if arm else "")
-    if name.startswith("temascore_enheder_borger_"):
-        return f"Temaet {name.removeprefix('temascore_enheder_borger_')} pr. enhed (borgere)"
+    if name.startswith("temascore_enheder_"):  # temascore_enheder_{questionnaire}_{theme}
+        rest = name.removeprefix("temascore_enheder_")
+        questionnaire = next((q for q in sorted(QUESTIONNAIRE, key=len, reverse=True) if rest.startswith(f"{q}_")), "")
+        return (f"Temaet {rest.removeprefix(f'{questionnaire}_')} pr. enhed"
+                f" ({QUESTIONNAIRE.get(questionnaire, questionnaire).lower()})")
     if name.startswith("koordinering_") and len(parts) == 3 and parts[1] in views:
         return f"Relationel koordinering, {views[parts[1]]} – {arm.lower() or parts[2]}"
     if name.startswith("borgerforloeb_"):
