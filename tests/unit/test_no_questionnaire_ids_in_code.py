@@ -69,3 +69,10 @@ def test_the_search_finds_an_id_in_a_string_and_not_in_a_docstring_or_a_longer_w
               'T = "indflydelse"\nL = "Borgernes indflydelse"\n')
     assert named(source, {"borger", "moede_borger"}, {"indflydelse"}) == [
         "2: 'moede_borger' in 'moede_borger'", "3: 'borger' in 'temascore_enheder_borger_'", "5: theme 'indflydelse'"]
+
+
+def test_the_chart_list_titles_a_unit_theme_chart_by_the_questionnaire_its_name_holds():
+    from service.evaluations.web import chart_title
+
+    assert chart_title("temascore_enheder_borger_indflydelse") == "Temaet indflydelse pr. enhed (borgere)"
+    assert chart_title("temascore_enheder_paaroerende_inddragelse") == "Temaet inddragelse pr. enhed (pårørende)"
