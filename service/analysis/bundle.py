@@ -23,6 +23,7 @@ from service.admin.model import UnitRate
 from service.admin.plan import scoring_rule
 from service.admin.store import response_rates
 from service.analysis import flow, survey
+from service.analysis.codebook_queries import Labels, read_labels
 from service.analysis.coordination import coordination
 from service.analysis.coordination_results import Coordination
 from service.analysis.declared import declared
@@ -86,6 +87,7 @@ class EvaluationResults(msgspec.Struct, frozen=True, kw_only=True):
     side_by_side: list[Change]
     models: list[ModelTerm]
     rates: list[WaveRates]
+    labels: Labels  # the stored wording of every questionnaire, theme and item the figures name
 
 
 async def collect(conn: asyncpg.Connection, evaluation_id: int, *, min_group_size: int,
@@ -119,4 +121,5 @@ async def collect(conn: asyncpg.Connection, evaluation_id: int, *, min_group_siz
         models=[m for qid in leading
                 for m in await models(conn, evaluation_id, qid, min_share=min_share, hidden=hidden, **k)],
         rates=rates,
+        labels=await read_labels(conn, evaluation_id),
     )

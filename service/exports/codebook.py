@@ -1,6 +1,6 @@
 """The codebook that travels with a tidy export: one row per item (and per dimension of a
 collaboration matrix) of every questionnaire version an evaluation asked, with its wording,
-theme, scale, coding and value labels, so an R, Stata or SPSS user can label the data
+theme (key and name, as stored), scale, coding and value labels, so an R, Stata or SPSS user can label the data
 without the database. Built from the database's codebook tables by SQL alone."""
 
 from __future__ import annotations
@@ -34,7 +34,10 @@ with used as (
       from role_group
 )
 select v.questionnaire_id, v.version, v.audience, v.title, ver.waves, v.digest, qi.section_id, qi.position,
-       qi.item_id, qi.dimension, qi.item_type, qi.theme, qi.label_da, qi.label_en, qi.scale_min, qi.scale_max,
+       qi.item_id, qi.dimension, qi.item_type, qi.theme,
+       v.definition -> 'themes' -> qi.theme ->> 'da' as theme_da,
+       v.definition -> 'themes' -> qi.theme ->> 'en' as theme_en,
+       qi.label_da, qi.label_en, qi.scale_min, qi.scale_max,
        qi.reverse, qi.dont_know, qi.required, coalesce(qi.min_group_size, $2) as min_group_size,
        l.value_labels_da, l.value_labels_en,
        case when qi.item_type in ('role', 'matrix', 'matrix_dimension') then roles.da end as role_groups_da,
@@ -48,8 +51,9 @@ select v.questionnaire_id, v.version, v.audience, v.title, ver.waves, v.digest, 
 
 COLUMNS = [
     "questionnaire_id", "version", "audience", "title", "waves", "digest", "section_id", "position", "item_id",
-    "dimension", "item_type", "theme", "label_da", "label_en", "scale_min", "scale_max", "reverse", "dont_know",
-    "required", "min_group_size", "value_labels_da", "value_labels_en", "role_groups_da", "role_groups_en",
+    "dimension", "item_type", "theme", "theme_da", "theme_en", "label_da", "label_en", "scale_min", "scale_max",
+    "reverse", "dont_know", "required", "min_group_size", "value_labels_da", "value_labels_en", "role_groups_da",
+    "role_groups_en",
 ]
 
 

@@ -42,12 +42,14 @@ import pyarrow.csv as pacsv
 from tqdm import tqdm
 
 from service.admin import audit
+from service.analysis.codebook_queries import Labels, read_labels
 from service.config import Settings
 from service.errors import NotFound
 from service.exports import datafile_queries as q
 from service.exports.cells import frame_csv
 from service.exports.codebook import codebook
 from service.exports.datafile_writers import Column, CsvSink, ParquetSink, Sink, arrow_type, stat_sink
+from service.exports.labels import missing, questionnaire_label
 from service.files import NewFile, all_or_none
 
 Format = Literal["csv", "parquet", "sav", "dta"]
@@ -119,6 +121,7 @@ class _Codes(msgspec.Struct, frozen=True):
     item_types: list[str]
     units: dict[int, str]
     waves: dict[int, str]
+    labels: Labels  # the stored titles and theme names: the value labels of questionnaire_id and theme
 
 
 def codebook_path(out: Path) -> Path:
@@ -389,13 +392,13 @@ def _column(name: str, da: str, en: str, kind: str, *, codes: _Codes, width: int
         case "audience":
             labels = {i: AUDIENCES.get(a, a) for i, a in enumerate(codes.audiences, 1)}
         case "questionnaire_id":
-            labels = dict(enumerate(codes.questionnaires, 1))
+            labels = {i: questionnaire_label(codes.labels, qid) for i, qid in enumerate(codes.questionnaires, 1)}
         case "item_id":
             labels = dict(enumerate(codes.items, 1))
         case "dimension":
             labels = dict(enumerate(codes.dimensions, 1))
         case "theme":
-            labels = dict(enumerate(codes.themes, 1))
+            labels = _theme_names(codes)
         case "item_type":
             labels = dict(enumerate(codes.item_types, 1))
         case "unit_id":
@@ -406,6 +409,16 @@ def _column(name: str, da: str, en: str, kind: str, *, codes: _Codes, width: int
             labels = YES_NO
     return Column(name=name, label_da=da, label_en=en, kind=kind, value_labels=labels,  # type: ignore[arg-type]
                   width=width if kind == "text" else 0)
+
+
+def _theme_names(codes: _Codes) -> dict[int, str]:
+    """A theme's name as its questionnaire words it (a key two questionnaires share takes
+    the first's, in the order of their ids)."""
+    named: dict[str, str] = {}
+    for _, stored in sorted(codes.labels.questionnaires.items()):
+        for key, wording in stored.themes.items():
+            named.setdefault(key, wording.da)
+    return {i: named.get(theme) or missing(theme) for i, theme in enumerate(codes.themes, 1)}
 
 
 async def _codes(conn: asyncpg.Connection, evaluation_id: int) -> _Codes:
@@ -421,6 +434,7 @@ async def _codes(conn: asyncpg.Connection, evaluation_id: int) -> _Codes:
         item_types=sorted({r["item_type"] for r in items}),
         units={r["id"]: r["name"] for r in await conn.fetch(q.UNITS, evaluation_id)},
         waves={r["id"]: r["name"] for r in await conn.fetch(q.WAVES, evaluation_id)},
+        labels=await read_labels(conn, evaluation_id),
     )
 
 

@@ -1,21 +1,23 @@
 """Every label a chart, table or report shows, in Danish (the default) and English, in
-one place: the exports' own texts here, the questionnaires' theme and item wordings from
-the questionnaire files, and the role groups from service/roles.py. A wording is changed
-once and every chart, table and report follows.
+one place: the exports' own texts here, the role groups from service/roles.py, and the
+questionnaires' titles, themes and item wordings from the stored codebook the results
+bundle carries (service/analysis/codebook_queries.py), never from the files on disk: a
+report shows what the respondents were asked, whatever folder the service started with
+and however a file was edited since. A wording the codebook lacks reads as its key with
+'(tekst mangler)', not as a bare id passing for a label.
 
-Other export modules import `text`, `theme_label`, `item_label` and `number` from here;
-a table or report that needs a text of its own adds it to `TEXTS` (in its own section)."""
+Other export modules import `text`, `theme_label`, `item_label`, `target_label` and
+`number` from here; a table or report that needs a text of its own adds it to `TEXTS`
+(in its own section)."""
 
 from __future__ import annotations
 
 import math
-from functools import lru_cache
-from pathlib import Path
 from typing import Literal
 
+from service.analysis.codebook_queries import Labels, QuestionnaireLabels
 from service.analysis.side_by_side import LABELS as MEASURE_LABELS
 from service.roles import ROLE_GROUPS
-from service.surveys.model import Questionnaire
 
 Language = Literal["da", "en"]
 
@@ -112,7 +114,9 @@ TEXTS: dict[str, tuple[str, str]] = {
 
 MEASURES: dict[str, tuple[str, str]] = MEASURE_LABELS  # the analysis names its measures (da, en)
 
-QUESTIONNAIRE_DIR = Path(__file__).resolve().parent.parent.parent / "questionnaires"
+# A wording the stored codebook does not have: the key, and a note saying so, so that a
+# reader sees that a text is missing (and which) instead of an id passing for a label.
+MISSING = ("{key} (tekst mangler)", "{key} (wording missing)")
 
 
 def text(key: str, lang: Language = "da", **values: object) -> str:
@@ -122,48 +126,43 @@ def text(key: str, lang: Language = "da", **values: object) -> str:
     return chosen.format(**values) if values else chosen
 
 
-@lru_cache(maxsize=4)
-def _questionnaires(folder: str) -> dict[str, list[Questionnaire]]:
-    """Every version of each questionnaire in `folder`, the newest first."""
-    from service.surveys.loader import load_dir
-
-    try:
-        loaded = load_dir(folder)
-    except (OSError, ValueError):
-        return {}
-    out: dict[str, list[Questionnaire]] = {}
-    for q in sorted(loaded.values(), key=lambda q: -q.version):
-        out.setdefault(q.id, []).append(q)
-    return out
+def missing(key: str, lang: Language = "da") -> str:
+    return MISSING[0 if lang == "da" else 1].format(key=key)
 
 
-def _versions(questionnaire_id: str, folder: Path | None) -> list[Questionnaire]:
-    return _questionnaires(str(folder or QUESTIONNAIRE_DIR)).get(questionnaire_id, [])
+def _stored(labels: Labels | None, questionnaire_id: str) -> QuestionnaireLabels | None:
+    return labels.questionnaire(questionnaire_id) if labels is not None else None
 
 
-def theme_label(questionnaire_id: str, theme: str, lang: Language = "da", *, folder: Path | None = None) -> str:
-    """A theme's name as the questionnaire file words it (its key when no file has it)."""
-    for q in _versions(questionnaire_id, folder):
-        if theme in q.themes:
-            return q.themes[theme].get(lang)
-    return theme
+def questionnaire_label(labels: Labels | None, questionnaire_id: str, lang: Language = "da") -> str:
+    """A questionnaire's title as the respondents saw it (the newest version asked)."""
+    q = _stored(labels, questionnaire_id)
+    return q.title.get(lang) if q else missing(questionnaire_id, lang)
 
 
-def item_label(questionnaire_id: str, item_id: str, lang: Language = "da", *, folder: Path | None = None) -> str:
-    """An item's wording as the newest questionnaire version asking it has it (else its id)."""
-    for q in _versions(questionnaire_id, folder):
-        item = q.item(item_id)
-        if item is not None:
-            return item.text.get(lang)
-    return item_id
+def theme_label(labels: Labels | None, questionnaire_id: str, theme: str, lang: Language = "da") -> str:
+    """A theme's name as the stored questionnaire words it ('' for no theme)."""
+    q = _stored(labels, questionnaire_id)
+    if not theme:
+        return ""
+    return q.themes[theme].get(lang) if q and theme in q.themes else missing(theme, lang)
 
 
-def item_theme(questionnaire_id: str, item_id: str, *, folder: Path | None = None) -> str | None:
-    for q in _versions(questionnaire_id, folder):
-        item = q.item(item_id)
-        if item is not None:
-            return q.theme_of(item)
-    return None
+def item_label(labels: Labels | None, questionnaire_id: str, item_id: str, lang: Language = "da") -> str:
+    """An item's wording as the newest version the evaluation asked words it."""
+    q = _stored(labels, questionnaire_id)
+    return q.items[item_id].get(lang) if q and item_id in q.items else missing(item_id, lang)
+
+
+def target_label(labels: Labels | None, questionnaire_id: str, target: str, lang: Language = "da") -> str:
+    """What a result is of: a theme's name, an item's wording, or for a joint indicator
+    ('a & b') its items' wordings joined the same way."""
+    q = _stored(labels, questionnaire_id)
+    if q and target in q.themes:
+        return q.themes[target].get(lang)
+    if " & " in target:
+        return " & ".join(item_label(labels, questionnaire_id, i.strip(), lang) for i in target.split("&"))
+    return item_label(labels, questionnaire_id, target, lang)
 
 
 def role_label(key: str, lang: Language = "da") -> str:

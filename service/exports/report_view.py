@@ -14,9 +14,18 @@ from collections.abc import Iterable, Sequence
 import msgspec
 
 from service.analysis.bundle import EvaluationResults
+from service.analysis.codebook_queries import Labels
 from service.analysis.model_results import ModelTerm
 from service.analysis.results import Comparison, Descriptive
-from service.exports.labels import SUPPRESSED, item_label, measure_label, number, role_label, theme_label
+from service.exports.labels import (
+    SUPPRESSED,
+    measure_label,
+    number,
+    questionnaire_label,
+    role_label,
+    target_label,
+    theme_label,
+)
 
 TOO_FEW = SUPPRESSED[0]  # 'for få svar'
 
@@ -24,6 +33,9 @@ ARM = {"intervention": "Indsats", "comparison": "Sammenligning"}
 PHASE = {"before": "Før", "after": "Efter"}
 DESIGN = {"independent": "uafhængige målinger", "linked": "samme personer før og efter"}
 AUDIENCE = {"citizen": "Borgere", "relative": "Pårørende", "staff": "Medarbejdere", "meeting": "Møder"}
+# The report names a questionnaire by its stored title (questionnaire_label); these short
+# names are only the evaluator page's chart list's (service/evaluations/web.py chart_title),
+# which has a chart's file name and no bundle.
 QUESTIONNAIRE = {"borger": "Borgere", "paaroerende": "Pårørende", "medarbejder": "Medarbejdere",
                  "moede_borger": "Møder (borgerens svar)", "moede_medarbejder": "Møder (medarbejderens svar)"}
 COMPARISON = {"before_after": "før mod efter", "intervention_vs_comparison": "indsats mod sammenligning",
@@ -112,11 +124,6 @@ def month(d: dt.date | None) -> str:
     return f"{names[d.month - 1]} {d.year}" if d else ""
 
 
-def target_label(questionnaire_id: str, target: str) -> str:
-    label = theme_label(questionnaire_id, target)
-    return label if label != target else item_label(questionnaire_id, target)
-
-
 def _too_few_row(labels: Sequence[str], width: int) -> list[str]:
     return [*labels, *[TOO_FEW] * (width - len(labels))]
 
@@ -140,7 +147,7 @@ def design_section(parts: EvaluationResults) -> Section:
                   rows=[[u.name, role_label(u.sector), ARM.get(u.arm, u.arm), date(u.implementation_date)]
                         for u in info.units])
     waves = Table(key="waves", title="Målinger", headers=["Måling", "Spørgeskema", "Fase", "Nr.", "Periode"],
-                  rows=[[w.name, f"{QUESTIONNAIRE.get(w.questionnaire_id, w.questionnaire_id)} (version {w.version})",
+                  rows=[[w.name, f"{questionnaire_label(parts.labels, w.questionnaire_id)} (version {w.version})",
                          PHASE.get(w.phase, w.phase), str(w.sequence), f"{date(w.opens_on)}–{date(w.closes_on)}"]
                         for w in info.waves])
     tables = [units, waves]
@@ -153,8 +160,9 @@ def design_section(parts: EvaluationResults) -> Section:
         tables.append(Table(
             key="plan", title="Evalueringsplanen",
             headers=["Type", "Spørgeskema", "Mål", "Sammenligning", "Forventet"],
-            rows=[["Primært" if o.kind == "primary" else "Sekundært", QUESTIONNAIRE.get(o.questionnaire_id,
-                   o.questionnaire_id), target_label(o.questionnaire_id, o.theme or o.item or ""),
+            rows=[["Primært" if o.kind == "primary" else "Sekundært",
+                   questionnaire_label(parts.labels, o.questionnaire_id),
+                   target_label(parts.labels, o.questionnaire_id, o.theme or o.item or ""),
                    COMPARISON.get(o.comparison, o.comparison), DIRECTION.get(o.expected_direction,
                    o.expected_direction)] for o in plan.outcomes]))
     else:
@@ -190,7 +198,7 @@ def rates_section(parts: EvaluationResults) -> Section:
                 if any(c != "–" for c in row)]
         if rows:
             tables.append(Table(
-                key=f"rates_{questionnaire_id}", title=f"{QUESTIONNAIRE.get(questionnaire_id, questionnaire_id)}",
+                key=f"rates_{questionnaire_id}", title=questionnaire_label(parts.labels, questionnaire_id),
                 headers=["Enhed", *[f"{PHASE.get(w.phase, w.phase)} ({w.wave})" for w in waves]], rows=rows))
     paragraphs = ["Hver celle er besvarede / inviterede (svarprocent). Svarprocenten tæller kun personlige "
                   "invitationer; svar via åbne links (fx en QR-kode på en plakat) har ingen nævner og står for "
@@ -198,11 +206,11 @@ def rates_section(parts: EvaluationResults) -> Section:
     return Section(key="rates", title="Svarprocenter", paragraphs=paragraphs, tables=tables)
 
 
-def _comparison_row(c: Comparison, *, full: bool = True) -> list[str]:
+def _comparison_row(c: Comparison, wording: Labels, *, full: bool = True) -> list[str]:
     """A comparison as a row; `full` adds the questionnaire and the test (the planned
     results mix them; an exploratory table is of one questionnaire and test)."""
-    labels = [QUESTIONNAIRE.get(c.questionnaire_id, c.questionnaire_id)] if full else []
-    labels += [target_label(c.questionnaire_id, c.target), ARM.get(c.arm, c.arm)]
+    labels = [questionnaire_label(wording, c.questionnaire_id)] if full else []
+    labels += [target_label(wording, c.questionnaire_id, c.target), ARM.get(c.arm, c.arm)]
     if full:
         labels.append(TEST.get(c.test, c.test))
     if c.suppressed:
@@ -226,8 +234,9 @@ def _measured_both(parts: EvaluationResults) -> set[tuple[str, str, str]]:
     return {k for k, v in phases.items() if {"before", "after"} <= v}
 
 
-def _ordered(comparisons: Iterable[Comparison]) -> list[Comparison]:
-    return sorted(comparisons, key=lambda c: (target_label(c.questionnaire_id, c.target), c.arm != "intervention"))
+def _ordered(comparisons: Iterable[Comparison], wording: Labels) -> list[Comparison]:
+    return sorted(comparisons, key=lambda c: (target_label(wording, c.questionnaire_id, c.target),
+                                              c.arm != "intervention"))
 
 
 COMPARISON_HEADERS = ["Spørgeskema", "Tema", "Gruppe", "Test", "n før / efter", "Ændring", "95 %-interval",
@@ -243,11 +252,11 @@ def confirmatory_section(parts: EvaluationResults) -> Section:
     tables = []
     if planned:
         tables.append(Table(key="confirmatory", title="Planlagte resultater (efter − før)",
-                            headers=COMPARISON_HEADERS, rows=[_comparison_row(c) for c in planned],
+                            headers=COMPARISON_HEADERS, rows=[_comparison_row(c, parts.labels) for c in planned],
                             note="p (BH): justeret for mange test med Benjamini–Hochberg inden for hver familie "
                                  "(spørgeskema, gruppe og test)."))
     if planned_models:
-        tables.append(_models_table(planned_models, "confirmatory_models", "Planlagte modeller"))
+        tables.append(_models_table(planned_models, parts.labels, "confirmatory_models", "Planlagte modeller"))
     if not planned and not planned_models:
         paragraphs = ["Evalueringsplanen nævner ingen udfald, som resultaterne kan svare på, så ingen resultater "
                       "er planlagte (konfirmatoriske). Alle resultater nedenfor er udforskende og skal læses "
@@ -256,11 +265,11 @@ def confirmatory_section(parts: EvaluationResults) -> Section:
                    tables=tables)
 
 
-def _models_table(models: Iterable[ModelTerm], key: str, title: str) -> Table:
+def _models_table(models: Iterable[ModelTerm], wording: Labels, key: str, title: str) -> Table:
     rows = []
     for m in models:
-        labels = [QUESTIONNAIRE.get(m.questionnaire_id, m.questionnaire_id), target_label(m.questionnaire_id, m.target),
-                  m.model, m.term]
+        labels = [questionnaire_label(wording, m.questionnaire_id),
+                  target_label(wording, m.questionnaire_id, m.target), m.model, m.term]
         if m.suppressed:
             rows.append(_too_few_row(labels, 7))
         else:
@@ -274,29 +283,31 @@ def exploratory_section(parts: EvaluationResults) -> Section:
     independent waves (its Mann–Whitney twin and the linked tests are in the tables
     export), the share agreeing beside it."""
     both = _measured_both(parts)
-    comparisons = _ordered(c for c in parts.summary if isinstance(c, Comparison) and not c.confirmatory
-                           and (c.questionnaire_id, c.target, c.arm) in both)
+    comparisons = _ordered((c for c in parts.summary if isinstance(c, Comparison) and not c.confirmatory
+                            and (c.questionnaire_id, c.target, c.arm) in both), parts.labels)
     welch = [c for c in comparisons if c.design == "independent" and c.test == "Welch's t"]
     shares = [c for c in comparisons if c.design == "independent" and c.test == "Share agreeing"]
     tables = []
     for questionnaire_id in dict.fromkeys(c.questionnaire_id for c in welch):
-        rows = [_comparison_row(c, full=False) for c in welch if c.questionnaire_id == questionnaire_id]
+        rows = [_comparison_row(c, parts.labels, full=False) for c in welch if c.questionnaire_id == questionnaire_id]
         if rows:
             tables.append(Table(key=f"exploratory_{questionnaire_id}",
-                                title=f"{QUESTIONNAIRE.get(questionnaire_id, questionnaire_id)}: temascorer "
+                                title=f"{questionnaire_label(parts.labels, questionnaire_id)}: temascorer "
                                       "efter − før",
                                 headers=SHORT_HEADERS, rows=rows,
                                 note="Welchs t-test for uafhængige målinger; effektstørrelse Hedges' g; p justeret "
                                      "med Benjamini–Hochberg."))
-    share_rows = [_comparison_row(c, full=False) for c in shares if c.audience == "citizen"]
+    share_rows = [_comparison_row(c, parts.labels, full=False) for c in shares if c.audience == "citizen"]
     if share_rows:
         tables.append(Table(key="exploratory_shares", title="Borgere: andel enige efter − før",
                             headers=SHORT_HEADERS, rows=share_rows,
                             note="Forskel i andel enige eller helt enige; interval efter Newcombe (hybrid score)."))
     did = [m for m in parts.models if not m.confirmatory and ":" in m.term]
     if did:
-        tables.append(_models_table(did, "did", "Forskel i forskelle (fase × gruppe) i modeller"))
-    tables.append(units_table(parts))
+        tables.append(_models_table(did, parts.labels, "did", "Forskel i forskelle (fase × gruppe) i modeller"))
+    per_unit = units_table(parts)
+    if per_unit.rows:  # an evaluation that did not ask the theme has no table of it, not an empty one
+        tables.append(per_unit)
     paragraphs = ["Resultaterne her er ikke aftalt på forhånd. Der er mange af dem, så nogle vil se ud som "
                   "forskelle alene ved et tilfælde; p-værdierne er derfor justeret (Benjamini–Hochberg). Læs "
                   "intervallerne: et interval, der ikke rummer 0, peger på en ændring."]
@@ -318,7 +329,7 @@ def units_table(parts: EvaluationResults, questionnaire_id: str = "borger", them
                     rows.append(_too_few_row(label, 6) if d.suppressed or d.n is None else
                                 [*label, str(d.n), num(d.mean), interval(d.mean_low, d.mean_high)])
                     break
-    return Table(key="units_theme", title=f"{theme_label(questionnaire_id, theme)} pr. enhed (borgere)",
+    return Table(key="units_theme", title=f"{theme_label(parts.labels, questionnaire_id, theme)} pr. enhed (borgere)",
                  headers=["Enhed", "Gruppe", "Måling", "n", "Gennemsnit (1–5)", "95 %-interval"], rows=rows,
                  note=f"'{TOO_FEW}': gruppen har færre svar end grænsen og vises ikke.")
 
@@ -359,7 +370,7 @@ def meetings_section(parts: EvaluationResults) -> Section:
     if not m.comparisons:
         return Section(key="meetings", title="Møder",
                        paragraphs=[*paragraphs, "Der er ingen mødeevalueringer i evalueringen."])
-    rows = [_comparison_row(c) for c in m.comparisons]
+    rows = [_comparison_row(c, parts.labels) for c in m.comparisons]
     return Section(key="meetings", title="Møder", paragraphs=paragraphs, tables=[Table(
         key="meetings", title="Andel enige efter − før pr. gruppe", headers=COMPARISON_HEADERS, rows=rows,
         note="Forskel i andel møder med svaret enig eller helt enig; interval efter Newcombe.")])
@@ -428,14 +439,15 @@ def highlights(parts: EvaluationResults) -> list[str]:
     for c in parts.summary:
         if isinstance(c, Comparison) and c.confirmatory and not c.suppressed and c.test in (
                 "Welch's t", "paired t", "Share agreeing", "McNemar"):
-            out.append(f"Planlagt: {target_label(c.questionnaire_id, c.target)} ({ARM.get(c.arm, c.arm).lower()}, "
+            out.append(f"Planlagt: {target_label(parts.labels, c.questionnaire_id, c.target)} "
+                       f"({ARM.get(c.arm, c.arm).lower()}, "
                        f"{TEST.get(c.test, c.test)}): ændring {num(c.estimate)} "
                        f"(95 %-interval {interval(c.ci_low, c.ci_high)}).")
     for c in parts.summary:
         if (isinstance(c, Comparison) and not c.confirmatory and not c.suppressed and c.test == "Welch's t"
                 and c.design == "independent" and c.audience == "citizen" and c.ci_low is not None
                 and c.ci_high is not None and (c.ci_low > 0 or c.ci_high < 0)):
-            out.append(f"Borgernes {target_label(c.questionnaire_id, c.target).lower()} "
+            out.append(f"Borgernes {target_label(parts.labels, c.questionnaire_id, c.target).lower()} "
                        f"({ARM.get(c.arm, c.arm).lower()}): {num(c.estimate)} point på skalaen 1–5 efter − før "
                        f"(95 %-interval {interval(c.ci_low, c.ci_high)}).")
     if parts.flow.difference and not parts.flow.difference.suppressed \

@@ -22,6 +22,7 @@ import msgspec
 import pandas as pd
 
 from service.analysis.bundle import EvaluationResults, UnitResponses
+from service.analysis.codebook_queries import Labels
 from service.analysis.coordination_results import Coordination
 from service.analysis.flow_results import FlowAnalysis
 from service.analysis.meetings import Meetings
@@ -30,7 +31,7 @@ from service.analysis.results import Comparison, Descriptive, ThemeReliability
 from service.analysis.side_by_side import Change
 from service.config import Settings
 from service.exports.cells import frame_csv, xlsx_cell
-from service.exports.labels import SUPPRESSED, Language, item_label, measure_label, role_label, text, theme_label
+from service.exports.labels import SUPPRESSED, Language, measure_label, role_label, target_label, text
 from service.files import NewFolder
 
 # How a column's figures are shown: whole numbers, decimals, shares as percentages,
@@ -101,12 +102,9 @@ def _phase(lang: Language) -> Callable[[Any], str]:
     return lambda r: text(r.phase, lang) if r.phase in ("before", "after") else r.phase
 
 
-def _target(lang: Language) -> Callable[[Any], str]:
-    """A theme's name, else the item's wording, from the questionnaire files."""
-    def label(r: Any) -> str:
-        named = theme_label(r.questionnaire_id, r.target, lang)
-        return named if named != r.target else item_label(r.questionnaire_id, r.target, lang)
-    return label
+def _target(labels: Labels | None, lang: Language) -> Callable[[Any], str]:
+    """A theme's name, else the item's wording, as the stored codebook has them."""
+    return lambda r: target_label(labels, r.questionnaire_id, r.target, lang)
 
 
 def _yes(lang: Language) -> Callable[[bool], str]:
@@ -158,13 +156,13 @@ def _common(rows: Sequence[Any], lang: Language, threshold: int, *fields: str) -
 
 # --- the survey's results ----------------------------------------------------------------------
 def descriptive_table(rows: Sequence[Descriptive], lang: Language = "da", *, threshold: int = 5,
-                      units: dict[int, str] | None = None, key: str = "beskrivende",
+                      labels: Labels | None = None, units: dict[int, str] | None = None, key: str = "beskrivende",
                       title: tuple[str, str] = ("Temaer pr. gruppe, enhed og måling",
                                                 "Themes per arm, unit and wave")) -> Table:
     units = units or {}
     columns = [
         Col("questionnaire_id", "Spørgeskema", "Questionnaire"),
-        Col(_target(lang), "Tema eller spørgsmål", "Theme or item"),
+        Col(_target(labels, lang), "Tema eller spørgsmål", "Theme or item"),
         Col(_arm(lang), "Gruppe", "Arm"),
         Col(lambda r: units.get(r.unit_id, str(r.unit_id)) if r.unit_id is not None else text("all", lang),
             "Enhed", "Unit"),
@@ -183,12 +181,12 @@ def descriptive_table(rows: Sequence[Descriptive], lang: Language = "da", *, thr
 
 
 def comparison_table(rows: Sequence[Comparison], lang: Language = "da", *, threshold: int = 5,
-                     key: str = "sammenligninger", title: tuple[str, str] = (
+                     labels: Labels | None = None, key: str = "sammenligninger", title: tuple[str, str] = (
                          "Efter mod før pr. tema og gruppe", "After against before per theme and arm"),
                      extra: Sequence[Col] = ()) -> Table:
     columns = [
         Col("questionnaire_id", "Spørgeskema", "Questionnaire"),
-        Col(_target(lang), "Tema eller spørgsmål", "Theme or item"),
+        Col(_target(labels, lang), "Tema eller spørgsmål", "Theme or item"),
         *extra,
         Col(_arm(lang), "Gruppe", "Arm"),
         Col(lambda r: _yes(lang)(r.confirmatory) if hasattr(r, "confirmatory") else "", "Planlagt", "Planned"),
@@ -216,11 +214,11 @@ def comparison_table(rows: Sequence[Comparison], lang: Language = "da", *, thres
 
 
 def reliability_table(rows: Sequence[ThemeReliability], lang: Language = "da", *, threshold: int = 5,
-                      key: str = "reliabilitet", title: tuple[str, str] = (
+                      labels: Labels | None = None, key: str = "reliabilitet", title: tuple[str, str] = (
                           "Reliabilitet pr. tema og måling", "Reliability per theme and wave")) -> Table:
     columns = [
         Col("questionnaire_id", "Spørgeskema", "Questionnaire"),
-        Col(_target(lang), "Tema", "Theme"),
+        Col(_target(labels, lang), "Tema", "Theme"),
         Col(_phase(lang), "Måling", "Wave"),
         Col("sequence", "Målingens nr.", "Wave no."),
         Col("n", "n", "n", "int"),
@@ -362,11 +360,13 @@ def flow_tables(result: FlowAnalysis, lang: Language = "da", *, threshold: int =
     ]
 
 
-def models_table(rows: Sequence[ModelTerm], lang: Language = "da", *, threshold: int = 5) -> Table:
+def models_table(rows: Sequence[ModelTerm], lang: Language = "da", *, threshold: int = 5,
+                 labels: Labels | None = None) -> Table:
     terms = {"after": ("Efter", "After"), "intervention": ("Indsats", "Intervention"),
              "after × intervention": ("Efter × indsats (forskel i forskelle)", "After × intervention (DiD)")}
     columns = [
-        Col("questionnaire_id", "Spørgeskema", "Questionnaire"), Col(_target(lang), "Tema eller spørgsmål", "Theme"),
+        Col("questionnaire_id", "Spørgeskema", "Questionnaire"),
+        Col(_target(labels, lang), "Tema eller spørgsmål", "Theme"),
         Col("model", "Model", "Model"),
         Col(lambda r: terms.get(r.term, (r.term, r.term))[0 if lang == "da" else 1], "Led", "Term"),
         Col(lambda r: _yes(lang)(r.confirmatory), "Planlagt", "Planned"),
@@ -421,33 +421,37 @@ def rates_table(bundle: EvaluationResults, lang: Language = "da") -> Table:
 
 
 def result_tables(bundle: EvaluationResults | Sequence[Descriptive | Comparison], lang: Language = "da", *,
-                  threshold: int = 5) -> dict[str, Table]:
+                  threshold: int = 5, labels: Labels | None = None) -> dict[str, Table]:
     """Every result of the bundle as a table, in the report's order, keyed by `Table.key`;
     given a list of summary results instead (`analysis.summary()`), their two tables
-    (`threshold`: the disclosure threshold they were made with, for the note)."""
+    (`threshold`: the disclosure threshold they were made with, for the note; `labels`:
+    the stored wordings, e.g. `analysis.results_bundle(id).labels`, without which a
+    theme reads as its key marked '(tekst mangler)')."""
     if not isinstance(bundle, EvaluationResults):
         found = [r for r in bundle if isinstance(r, Comparison)]
         found.sort(key=lambda r: not r.confirmatory)
         return {t.key: t for t in (
-            comparison_table(found, lang, threshold=threshold),
-            descriptive_table([r for r in bundle if isinstance(r, Descriptive)], lang, threshold=threshold))}
+            comparison_table(found, lang, threshold=threshold, labels=labels),
+            descriptive_table([r for r in bundle if isinstance(r, Descriptive)], lang, threshold=threshold,
+                              labels=labels))}
     k = bundle.threshold
+    labels = bundle.labels
     units = {u.unit_id: u.name for u in bundle.evaluation.units}
     descriptives = [r for r in bundle.summary if isinstance(r, Descriptive)]
     comparisons = [r for r in bundle.summary if isinstance(r, Comparison)]
     comparisons.sort(key=lambda r: not r.confirmatory)  # the planned results first
     tables = [
         rates_table(bundle, lang),
-        comparison_table(comparisons, lang, threshold=k),
-        descriptive_table(descriptives, lang, threshold=k, units=units),
-        descriptive_table(bundle.joint, lang, threshold=k, units=units, key="samlet_indikator",
+        comparison_table(comparisons, lang, threshold=k, labels=labels),
+        descriptive_table(descriptives, lang, threshold=k, labels=labels, units=units),
+        descriptive_table(bundle.joint, lang, threshold=k, labels=labels, units=units, key="samlet_indikator",
                           title=("Andel enige i alle udsagn (samlet indikator)",
                                  "Share agreeing with every statement (joint indicator)")),
-        reliability_table(bundle.reliability, lang, threshold=k),
+        reliability_table(bundle.reliability, lang, threshold=k, labels=labels),
         *coordination_tables(bundle.coordination, lang, threshold=k),
         *meetings_tables(bundle.meetings, lang, threshold=k, units=units),
         *flow_tables(bundle.flow, lang, threshold=k),
-        models_table(bundle.models, lang, threshold=k),
+        models_table(bundle.models, lang, threshold=k, labels=labels),
         side_by_side_table(bundle.side_by_side, lang, threshold=k),
     ]
     return {t.key: t for t in tables}

@@ -167,7 +167,7 @@ def test_small_units_say_too_few_answers_and_never_a_number(bundle, tables, pdf_
             assert TOO_FEW not in row and row[3].isdigit()
     assert {r[0] for r in rows} == set(names.values())
     # the rates of a unit with fewer answers than the threshold in a wave say so too
-    rates = tables["Borgere"]
+    rates = tables["Din støtte – hvad synes du?"]  # the citizens' questionnaire, by its stored title
     shown = [cell for r in rates for cell in r[1:]]
     waves = sorted((w for w in bundle.rates if w.questionnaire_id == "borger"), key=lambda w: (w.sequence, w.wave_id))
     for column, wave in enumerate(waves, start=1):

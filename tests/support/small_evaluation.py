@@ -27,9 +27,10 @@ class Small(msgspec.Struct, frozen=True, kw_only=True):
 
 
 async def small_evaluation(conn: asyncpg.Connection, units: Mapping[str, tuple[str, int, int]], *,
-                           seed: int = 1, invited_extra: int = 2) -> Small:
+                           seed: int = 1, invited_extra: int = 2, questionnaire_id: str = "borger") -> Small:
     """`units`: name -> (arm, responses before, responses after); each unit also has
-    `invited_extra` personal invitations nobody answered, so its rate is a rate."""
+    `invited_extra` personal invitations nobody answered, so its rate is a rate.
+    `questionnaire_id`: the stored questionnaire both waves ask (its newest version)."""
     today = dt.date.today()
     org = await admin.create_organisation(conn, NewOrganisation(name=f"Lille kommune {uuid.uuid4().hex[:8]}"))
     ids = {name: (await admin.create_unit(conn, org.id, NewUnit(name=name, sector="udfoerer"))).id for name in units}
@@ -40,7 +41,7 @@ async def small_evaluation(conn: asyncpg.Connection, units: Mapping[str, tuple[s
     for phase in ("before", "after"):
         wave = await admin.create_wave(conn, evaluation.id, NewWave(
             name=phase, phase="after", opens_on=today - dt.timedelta(days=1), closes_on=today + dt.timedelta(days=30),
-            questionnaire_id="borger"))
+            questionnaire_id=questionnaire_id))
         waves[phase] = wave.id
     await conn.execute("update wave set phase = 'before', sequence = 0 where id = $1", waves["before"])
     rng = random.Random(seed)

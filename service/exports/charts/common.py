@@ -11,6 +11,7 @@ import msgspec
 import pandas as pd
 import plotnine as p9
 
+from service.analysis.codebook_queries import Labels
 from service.exports.charts.theme import SUPPRESSED_COLOUR
 from service.exports.labels import Language, text
 
@@ -113,12 +114,18 @@ def colours_for(keys: Mapping[str, str], labels: Mapping[str, str]) -> dict[str,
 
 class Context(msgspec.Struct, frozen=True, kw_only=True):
     """What results do not carry but a chart's labels and caption need: the evaluation's
-    name, the questionnaire versions its waves asked and its units' names (from the
-    bundle's design, `context_of(bundle)`)."""
+    name, the questionnaire versions its waves asked, its units' names and the stored
+    wording of its questionnaires' themes and items (from the bundle, `context_of(bundle)`;
+    without them a theme reads as its key marked '(tekst mangler)')."""
 
     evaluation: str = ""
     versions: dict[str, list[int]] = {}
     units: dict[int, str] = {}
+    labels: Labels | None = None
+
+
+def labels_of(context: Context | None) -> Labels | None:
+    return context.labels if context else None
 
 
 def versions_of(context: Context | None, *questionnaires: str) -> dict[str, list[int]]:

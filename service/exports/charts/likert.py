@@ -15,7 +15,15 @@ import pandas as pd
 import plotnine as p9
 
 from service.analysis.distributions import ItemDistribution
-from service.exports.charts.common import Context, add_phase_labels, arm_label, ordered, percent_labels, versions_of
+from service.exports.charts.common import (
+    Context,
+    add_phase_labels,
+    arm_label,
+    labels_of,
+    ordered,
+    percent_labels,
+    versions_of,
+)
 from service.exports.charts.theme import DIVERGING_5, SUPPRESSED_COLOUR, caption, size, theme_sammen, wrap
 from service.exports.labels import Language, text, theme_label
 
@@ -74,7 +82,8 @@ def likert(distributions: Sequence[ItemDistribution], questionnaire_id: str = "b
         label = d.label_da if lang == "da" else d.label_en
         if d.reverse:
             label += " (omvendt: uenig er godt)" if lang == "da" else " (reversed: disagreeing is good)"
-        base = dict(item=wrap(label, 42), theme=wrap(theme_label(questionnaire_id, d.theme or "", lang), 16),
+        theme = theme_label(labels_of(context), questionnaire_id, d.theme or "", lang)
+        base = dict(item=wrap(label, 42), theme=wrap(theme, 16),
                     phase=d.phase, sequence=d.sequence, n=d.n)
         if d.suppressed or not d.options:
             hidden.append({**base, "centre": 0.0, "text": text("suppressed", lang)})

@@ -64,14 +64,15 @@ def save(plot: p9.ggplot, path: str | Path, format: Format | None = None, dpi: i
 
 
 def context_of(bundle: EvaluationResults) -> Context:
-    """The evaluation's name, the questionnaire versions its waves asked and its units' names."""
+    """The evaluation's name, the questionnaire versions its waves asked, its units' names
+    and its questionnaires' stored wordings."""
     versions: dict[str, list[int]] = {}
     for w in bundle.evaluation.waves:
         found = versions.setdefault(w.questionnaire_id, [])
         if w.version not in found:
             found.append(w.version)
     return Context(evaluation=bundle.evaluation.name, versions=versions,
-                   units={u.unit_id: u.name for u in bundle.evaluation.units})
+                   units={u.unit_id: u.name for u in bundle.evaluation.units}, labels=bundle.labels)
 
 
 def charts(bundle: EvaluationResults, *, lang: Language = "da") -> dict[str, Callable[[], p9.ggplot]]:

@@ -18,6 +18,7 @@ from service.exports.charts.common import (
     arm_labels,
     decimal_labels,
     dot_interval,
+    labels_of,
     ordered,
     rows,
     unit_name,
@@ -50,11 +51,12 @@ def _n_by_phase(frame: pd.DataFrame, lang: Language) -> dict[str, int | None]:
     return out
 
 
-def _by_arm(results: Sequence[Any], questionnaire_id: str, lang: Language) -> pd.DataFrame:
+def _by_arm(results: Sequence[Any], questionnaire_id: str, lang: Language, context: Context | None) -> pd.DataFrame:
     frame = _descriptives(results, questionnaire_id)
     frame = frame[frame["unit_id"].isna()].copy()
     add_phase_labels(frame, lang)
-    frame["theme_label"] = ordered([wrap(theme_label(questionnaire_id, t, lang), 30) for t in frame["target"]])
+    labels = labels_of(context)
+    frame["theme_label"] = ordered([wrap(theme_label(labels, questionnaire_id, t, lang), 30) for t in frame["target"]])
     frame["arm_label"] = arm_labels(frame["arm"], lang)
     return frame
 
@@ -62,7 +64,7 @@ def _by_arm(results: Sequence[Any], questionnaire_id: str, lang: Language) -> pd
 def theme_scores(results: Sequence[Any], questionnaire_id: str = "borger", *, lang: Language = "da",
                  context: Context | None = None) -> p9.ggplot:
     """Each theme's mean before and after with its 95 % t interval, one panel per arm."""
-    frame = _by_arm(results, questionnaire_id, lang)
+    frame = _by_arm(results, questionnaire_id, lang, context)
     shown = frame[~frame["suppressed"]]
     plot = dot_interval(frame, category="theme_label", value="mean", low="mean_low", high="mean_high",
                         colour="phase_label", colours=_phase_colours(frame), colour_title=text("phase", lang),
@@ -78,7 +80,7 @@ def theme_scores(results: Sequence[Any], questionnaire_id: str = "borger", *, la
 def share_agreeing(results: Sequence[Any], questionnaire_id: str = "borger", *, lang: Language = "da",
                    context: Context | None = None) -> p9.ggplot:
     """Each theme's share agreeing (top-two box) before and after with Wilson's interval."""
-    frame = _by_arm(results, questionnaire_id, lang)
+    frame = _by_arm(results, questionnaire_id, lang, context)
     frame = frame[frame["suppressed"] | (frame["share_method"].fillna("") != "")]
     plot = dot_interval(frame, category="theme_label", value="share_agreeing", low="share_low", high="share_high",
                         colour="phase_label", colours=_phase_colours(frame), colour_title=text("phase", lang),
@@ -106,10 +108,11 @@ def theme_scores_by_unit(results: Sequence[Any], questionnaire_id: str = "borger
     plot = dot_interval(frame, category="unit_label", value="mean", low="mean_low", high="mean_high",
                         colour="phase_label", colours=_phase_colours(frame), colour_title=text("phase", lang),
                         facet=None, lang=lang, suppressed_at=float(shown["mean"].mean()) if len(shown) else 3)
+    named = theme_label(labels_of(context), questionnaire_id, theme, lang)
     return (plot + p9.facet_grid("arm_label ~ .", scales="free_y", space="free_y")
             + p9.scale_y_continuous(labels=decimal_labels(lang))
-            + p9.labs(title=f"{text('scores_title', lang)}: {theme_label(questionnaire_id, theme, lang)}", x="",
-                      y=text("scores_x", lang),
+            + p9.labs(title=f"{text('scores_title', lang)}: {named}",
+                      x="", y=text("scores_x", lang),
                       caption=caption(lang, questionnaires=versions_of(context, questionnaire_id),
                                       n=_n_by_phase(frame, lang),
                                       notes=[text("ci95", lang), text("suppressed_note", lang)]))
@@ -123,7 +126,7 @@ def difference_in_differences(terms: Sequence[ModelTerm], *, model: str = "linea
     frame = rows(t for t in terms if t.term == DID_TERM and t.model == model)
     if frame.empty:
         raise ValueError(f"model: no {DID_TERM!r} terms of {model!r}")
-    frame["theme_label"] = ordered([wrap(theme_label(q, t, lang), 30)
+    frame["theme_label"] = ordered([wrap(theme_label(labels_of(context), q, t, lang), 30)
                                     for q, t in zip(frame["questionnaire_id"], frame["target"])])
     kinds = {True: text("confirmatory", lang), False: text("exploratory", lang)}
     frame["kind"] = pd.Categorical([kinds[bool(c)] for c in frame["confirmatory"]], categories=list(kinds.values()))
@@ -158,7 +161,7 @@ def joint_agreement(rows_: Sequence[Descriptive], *, lang: Language = "da", cont
     frame["group"] = ordered([unit_name(u, units, lang) if by_unit else arm_label(a, lang)
                               for u, a in zip(frame["unit_id"], frame["arm"])])
     qid = str(frame["questionnaire_id"].iloc[0])
-    statements = [item_label(qid, i.strip(), lang) for i in str(frame["target"].iloc[0]).split("&")]
+    statements = [item_label(labels_of(context), qid, i.strip(), lang) for i in str(frame["target"].iloc[0]).split("&")]
     plot = dot_interval(frame, category="group", value="share_agreeing", low="share_low", high="share_high",
                         colour="phase_label", colours=_phase_colours(frame), colour_title=text("phase", lang),
                         facet=None, lang=lang, suppressed_at=0.5, percent=True)
