@@ -1,7 +1,8 @@
 """The stored codebook of an evaluation's questionnaires as one Struct: the wording of
-every questionnaire, theme, item, matrix dimension, answer option and role group, read
-from the database (`questionnaire_version`, `questionnaire_item`,
-`questionnaire_value_label`, `role_group`) in the same snapshot as the figures.
+every questionnaire, theme, item, matrix dimension and answer option, read from the
+database (`questionnaire_version`, `questionnaire_item`, `questionnaire_value_label`)
+in the same snapshot as the figures. (The role groups are one vocabulary of the service,
+service/roles.py, not a questionnaire's.)
 
 Why from the database and not the files: the stored version is what the respondents were
 asked. The folder the service started with (SAMMEN_QUESTIONNAIRE_DIR) may be another one
@@ -46,7 +47,6 @@ class Labels(msgspec.Struct, frozen=True, kw_only=True):
     """Every wording an export shows of an evaluation's questionnaires, by questionnaire id."""
 
     questionnaires: dict[str, QuestionnaireLabels] = {}
-    roles: dict[str, Wording] = {}
 
     def questionnaire(self, questionnaire_id: str) -> QuestionnaireLabels | None:
         return self.questionnaires.get(questionnaire_id)
@@ -76,51 +76,40 @@ class _Version(msgspec.Struct, frozen=True):
     values: list[_Value]
 
 
-class _Stored(msgspec.Struct, frozen=True):
-    versions: list[_Version]
-    roles: dict[str, Wording]
-
-
 # One round trip: the versions an evaluation ($1) asked (its waves' and its responses'),
-# the newest first, each with its title, themes, items and value labels, as one JSON text.
+# the newest first, each with its title, themes, items and value labels, as one JSON array.
 LABELS = """
 with used as (
     select w.questionnaire_version_id as id from wave w where w.evaluation_id = $1
     union
     select r.questionnaire_version_id from response r join wave w on w.id = r.wave_id where w.evaluation_id = $1
 )
-select json_build_object(
-  'versions', coalesce((
-    select json_agg(json_build_object(
-             'questionnaire_id', v.questionnaire_id, 'version', v.version,
-             'title', v.definition -> 'title',
-             'themes', coalesce(v.definition -> 'themes', '{}'::jsonb),
-             'items', coalesce((
-               select json_agg(json_build_object('item_id', qi.item_id, 'dimension', qi.dimension,
-                                                 'theme', qi.theme, 'da', qi.label_da, 'en', qi.label_en)
-                               order by qi.position, qi.dimension)
-                 from questionnaire_item qi where qi.questionnaire_version_id = v.id), '[]'),
-             'values', coalesce((
-               select json_agg(json_build_object('item_id', l.item_id, 'value', l.value,
-                                                 'da', l.label_da, 'en', l.label_en)
-                               order by l.item_id, l.value)
-                 from questionnaire_value_label l where l.questionnaire_version_id = v.id), '[]'))
-           order by v.questionnaire_id, v.version desc)
-      from questionnaire_version v join used on used.id = v.id), '[]'),
-  'roles', coalesce((
-    select json_object_agg(g.key, json_build_object('da', g.label_da, 'en', g.label_en) order by g.position)
-      from role_group g), '{}')
-)::text
+select coalesce(json_agg(json_build_object(
+         'questionnaire_id', v.questionnaire_id, 'version', v.version,
+         'title', v.definition -> 'title',
+         'themes', coalesce(v.definition -> 'themes', '{}'::jsonb),
+         'items', coalesce((
+           select json_agg(json_build_object('item_id', qi.item_id, 'dimension', qi.dimension,
+                                             'theme', qi.theme, 'da', qi.label_da, 'en', qi.label_en)
+                           order by qi.position, qi.dimension)
+             from questionnaire_item qi where qi.questionnaire_version_id = v.id), '[]'),
+         'values', coalesce((
+           select json_agg(json_build_object('item_id', l.item_id, 'value', l.value,
+                                             'da', l.label_da, 'en', l.label_en)
+                           order by l.item_id, l.value)
+             from questionnaire_value_label l where l.questionnaire_version_id = v.id), '[]'))
+       order by v.questionnaire_id, v.version desc), '[]')::text
+  from questionnaire_version v join used on used.id = v.id
 """
 
 
 async def read_labels(conn: asyncpg.Connection, evaluation_id: int) -> Labels:
     """The stored wordings of every questionnaire version the evaluation asked."""
-    stored = msgspec.json.decode(await conn.fetchval(LABELS, evaluation_id), type=_Stored)
+    stored = msgspec.json.decode(await conn.fetchval(LABELS, evaluation_id), type=list[_Version])
     by_id: dict[str, list[_Version]] = {}
-    for v in stored.versions:
+    for v in stored:
         by_id.setdefault(v.questionnaire_id, []).append(v)
-    return Labels(questionnaires={qid: _merged(versions) for qid, versions in by_id.items()}, roles=stored.roles)
+    return Labels(questionnaires={qid: _merged(versions) for qid, versions in by_id.items()})
 
 
 def _merged(versions: list[_Version]) -> QuestionnaireLabels:
