@@ -12,6 +12,7 @@ stored. Nothing here imports pytest: benchmarks and the screenshot script run wi
     readback    what was stored for a token
     budgets     limits the product promises, checked by tests and the benchmark alike
     backups     a database of its own, its rows at once, crafted and foreign pg_dump archives
+    docs        the manuals' runnable blocks (README.md, docs/*.md), run as a reader runs them
 """
 
 from __future__ import annotations
