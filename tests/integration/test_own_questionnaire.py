@@ -124,68 +124,42 @@ dimensions = [
 ]
 '''
 
-MEETING_CITIZEN = '''
-id = "dialog_borger"
+def meeting_form(qid: str, side: str, heard: tuple[str, str], goals: tuple[str, str]) -> str:
+    """One side's one-minute form after a meeting: two agreement items, `(id, wording)`,
+    declared as that side's answers to 'heard' and 'goals'."""
+    return f'''
+id = "{qid}"
 version = 1
 audience = "meeting"
-title = { da = "Efter samtalen" }
+title = {{ da = "Efter samtalen ({side})" }}
 
 [themes]
-samtalen = { da = "Samtalen" }
+samtalen = {{ da = "Samtalen" }}
 
 [analysis.meeting]
-side = "citizen"
-heard = "fik_sagt_min_mening"
-goals = "talte_om_det_vigtige"
+side = "{side}"
+heard = "{heard[0]}"
+goals = "{goals[0]}"
 
 [[sections]]
 id = "samtale"
 theme = "samtalen"
-title = { da = "Samtalen" }
-
+title = {{ da = "Samtalen" }}
+''' + "".join(f'''
 [[sections.items]]
 type = "agreement"
-id = "fik_sagt_min_mening"
-text = { da = "Jeg fik sagt min mening." }
+id = "{item}"
+text = {{ da = "{wording}" }}
+''' for item, wording in (heard, goals))
 
-[[sections.items]]
-type = "agreement"
-id = "talte_om_det_vigtige"
-text = { da = "Vi talte om det, der er vigtigt for mig." }
-'''
 
-MEETING_STAFF = '''
-id = "dialog_personale"
-version = 1
-audience = "meeting"
-title = { da = "Efter samtalen (medarbejder)" }
-
-[themes]
-samtalen = { da = "Samtalen" }
-
-[analysis.meeting]
-side = "staff"
-heard = "borger_kom_til_orde"
-goals = "fokus_paa_borgerens_maal"
-
-[[sections]]
-id = "samtale"
-theme = "samtalen"
-title = { da = "Samtalen" }
-
-[[sections.items]]
-type = "agreement"
-id = "borger_kom_til_orde"
-text = { da = "Borgeren kom til orde." }
-
-[[sections.items]]
-type = "agreement"
-id = "fokus_paa_borgerens_maal"
-text = { da = "Samtalen handlede om borgerens mål." }
-'''
-
-FILES = {"kvalitet_borger": CITIZENS, "personaleskema": STAFF, "dialog_borger": MEETING_CITIZEN,
-         "dialog_personale": MEETING_STAFF}
+FILES = {
+    "kvalitet_borger": CITIZENS, "personaleskema": STAFF,
+    "dialog_borger": meeting_form("dialog_borger", "citizen", ("fik_sagt_min_mening", "Jeg fik sagt min mening."),
+                                  ("talte_om_det_vigtige", "Vi talte om det, der er vigtigt for mig.")),
+    "dialog_personale": meeting_form("dialog_personale", "staff", ("borger_kom_til_orde", "Borgeren kom til orde."),
+                                     ("fokus_paa_borgerens_maal", "Samtalen handlede om borgerens mål.")),
+}
 PER_WAVE = 8  # citizens and meeting forms per wave; staff: 5 of each of the two role groups
 ROLES = ("myndighed", "jobcenter")
 PHASES = ("before", "after")
