@@ -97,13 +97,14 @@ def joint_agreement(evaluation_id: int, questionnaire_id: str, items: Sequence[s
         c, evaluation_id, questionnaire_id, items, min_group_size=s.settings.min_group_size))
 
 
-def coordination(evaluation_id: int, *, min_share: float | None = None,
-                 session: Session | None = None) -> Coordination:
-    """Relational coordination from the staff's collaboration matrix (service/analysis/coordination.py)."""
+def coordination(evaluation_id: int, *, min_share: float | None = None, questionnaire_id: str | None = None,
+                 item_id: str | None = None, session: Session | None = None) -> Coordination:
+    """Relational coordination from the staff's collaboration matrix (service/analysis/coordination.py):
+    the first one the evaluation's questionnaires declare, or the one named."""
     from service.analysis.coordination import coordination as run  # a function of this package has its name
 
     return _on(session, lambda s, c: run(c, evaluation_id, min_group_size=s.settings.min_group_size,
-                                         min_share=min_share))
+                                         min_share=min_share, questionnaire_id=questionnaire_id, item_id=item_id))
 
 
 def meetings(evaluation_id: int, *, session: Session | None = None) -> Meetings:

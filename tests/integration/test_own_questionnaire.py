@@ -284,6 +284,13 @@ def test_coordination_reads_the_own_matrix_its_dimensions_and_role_groups(case, 
             assert tie.mean == pytest.approx(statistics.fmean(_rater_scores(case, phase, rater)))
 
 
+def test_a_matrix_named_in_the_call_is_analysed_and_an_undeclared_evaluation_gets_none(case, own):
+    named = analysis.coordination(case.evaluation, questionnaire_id="personaleskema", item_id="samspil", session=own)
+    assert named == analysis.coordination(case.evaluation, session=own)
+    elsewhere = analysis.coordination(case.evaluation, questionnaire_id="kvalitet_borger", session=own)
+    assert (elsewhere.questionnaire_id, elsewhere.item_id, elsewhere.indices) == ("kvalitet_borger", "", [])
+
+
 def test_meetings_pair_the_two_own_forms_by_the_declared_aspects(case, own):
     found = analysis.meetings(case.evaluation, session=own)
     assert [(a.key, a.citizen, a.staff) for a in found.aspects] == [
