@@ -7,10 +7,12 @@ so it can be added to a version that has answers."""
 
 from __future__ import annotations
 
+import msgspec
 import pytest
 
 from service.surveys import loader
 from service.surveys.loader import QuestionnaireError
+from service.surveys.model import Analysis
 from tests.support import QUESTIONNAIRE_DIR
 from tests.unit.test_questionnaire_files import FILE, setting
 
@@ -97,3 +99,13 @@ def test_the_shipped_questionnaires_declare_what_the_analyses_read():
     assert found["medarbejder"].collaboration and found["medarbejder"].staff_role
     assert found["borger"].outcomes and found["borger"].outcomes.theme and found["borger"].outcomes.joint
     assert {found[q].meeting.side for q in ("moede_borger", "moede_medarbejder")} == {"citizen", "staff"}
+
+
+def test_the_readmes_example_declaration_is_one_the_loader_takes():
+    """questionnaires/README.md's 'Analysis roles' example, decoded as written."""
+    section = (QUESTIONNAIRE_DIR / "README.md").read_text(encoding="utf-8").split("## Analysis roles", 1)[1]
+    example = section.split("```toml\n", 1)[1].split("```", 1)[0]
+    declared = msgspec.toml.decode(example, type=dict[str, Analysis])["analysis"]
+    assert declared.collaboration == ["samarbejde"] and declared.meeting is not None
+    assert declared.meeting.items() == {"heard": "blev_hoert", "goals": "handlede_om_mine_maal",
+                                        "right_people": "rette_personer_med", "follow_up": "ved_hvad_der_sker_nu"}
