@@ -24,8 +24,8 @@ from service import db
 from service.admin.api import AdminApi
 from service.admin.lifespan import admin_duties
 from service.config import Settings
+from service.evaluations import job_process
 from service.evaluations.api import EvaluationApi
-from service.evaluations.job_process import close_job_processes
 from service.evaluations.offload import close_analysis
 from service.evaluations.web import EVALUATOR_TEMPLATES, EvaluatorPages
 from service.evaluations.web import HOME as EVALUATOR_HOME
@@ -67,11 +67,11 @@ def create_app(settings: Settings) -> Litestar:
         await prepare_database(url, settings)
         app.state.pool = await db.create_pool(url, settings.pool_size)
         app.state.database_url = url
+        job_process.warm_up(settings)
         try:
             yield
         finally:
             await close_analysis(app.state)
-            await close_job_processes(app.state)
             await app.state.pool.close()
 
     @get("/healthz", include_in_schema=False)

@@ -10,7 +10,7 @@ runs at a lower priority than the web process that started it, on the analysis c
 (service/analysis/isolation.py) with its database backends.
 
 One pool per web process, as many processes as `SAMMEN_HEAVY_JOBS` admits jobs at once,
-started on the first job and kept (a process imports plotnine and WeasyPrint once, not
+started on the first job and kept until the web process ends (a process imports plotnine and WeasyPrint once, not
 per job; it is replaced after `_JOBS_PER_PROCESS` jobs so that what a job leaks does not
 add up). The web process keeps what needs the request: access checks before, the audit
 entry after. A job whose process died (killed, out of memory) answers 503 and the next
@@ -29,7 +29,7 @@ from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
-from typing import Literal, ParamSpec, TypeVar
+from typing import Concatenate, Literal, ParamSpec, TypeVar
 
 import anyio
 import asyncpg
@@ -47,33 +47,42 @@ from service.evaluations.read import EvaluationInfo
 P = ParamSpec("P")
 T = TypeVar("T")
 
-_POOL = "job_processes"
 _JOBS_PER_PROCESS = 50
 _NICENESS = 10  # below the web process that started it, in the same scheduling group
 
 ChartFormat = Literal["png", "svg", "pdf"]
+Job = Callable[Concatenate[Settings, str, P], T]
+
+_pools: dict[int, ProcessPoolExecutor] = {}  # by how many jobs at once; left to end with the process
 
 
-async def in_job_process(state: State, job: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
-    """`job(*args)` in the pool's process, awaited here; 503 when its process died."""
-    pool = _pool(state)
+def warm_up(settings: Settings) -> None:
+    """A job process started now, with the drawing libraries loaded, so that the first
+    evaluator does not wait seconds for it (the chart page, the first report)."""
+    _pool(settings).submit(_load_libraries)
+
+
+def _pool(settings: Settings) -> ProcessPoolExecutor:
+    pool = _pools.get(settings.heavy_jobs)
+    if pool is None:
+        pool = _pools[settings.heavy_jobs] = ProcessPoolExecutor(
+            max_workers=settings.heavy_jobs, mp_context=multiprocessing.get_context("spawn"),
+            initializer=_start, max_tasks_per_child=_JOBS_PER_PROCESS)
+    return pool
+
+
+async def in_job_process(state: State, job: Job[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
+    """`job(settings, database_url, *args)` in a job process, awaited here; 503 when its
+    process died."""
+    settings: Settings = state.settings
+    pool = _pool(settings)
     try:
-        return await asyncio.wrap_future(pool.submit(job, *args, **kwargs))
+        return await asyncio.wrap_future(pool.submit(job, settings, state.database_url, *args, **kwargs))
     except BrokenProcessPool:
-        if state.get(_POOL) is pool:
-            del state[_POOL]
+        if _pools.get(settings.heavy_jobs) is pool:
+            del _pools[settings.heavy_jobs]
         await anyio.to_thread.run_sync(functools.partial(pool.shutdown, wait=False, cancel_futures=True))
         raise Unavailable("the process making reports and charts stopped; try again") from None
-
-
-def _pool(state: State) -> ProcessPoolExecutor:
-    pool: ProcessPoolExecutor | None = state.get(_POOL)
-    if pool is None:
-        settings: Settings = state.settings
-        pool = state[_POOL] = ProcessPoolExecutor(
-            max_workers=settings.heavy_jobs, mp_context=multiprocessing.get_context("spawn"),
-            initializer=_start, initargs=(settings,), max_tasks_per_child=_JOBS_PER_PROCESS)
-    return pool
 
 
 async def report_file(state: State, conn: asyncpg.Connection, caller: Caller, evaluation_id: int,
@@ -81,7 +90,7 @@ async def report_file(state: State, conn: asyncpg.Connection, caller: Caller, ev
     """The report as the HTTP doors give it: of an evaluation the caller may read (404
     otherwise), made in the job process, recorded in the audit log."""
     await check_evaluation_access(conn, caller, evaluation_id)
-    body, rows = await in_job_process(state, report_job, state.database_url, evaluation_id, fmt)
+    body, rows = await in_job_process(state, report_job, evaluation_id, fmt)
     await record_read(conn, caller, f"evaluation {evaluation_id} report ({fmt})", rows)
     return body
 
@@ -91,33 +100,26 @@ async def tables_file(state: State, conn: asyncpg.Connection, caller: Caller, ev
     """Every result as a table (one workbook, or CSV files zipped) as the HTTP doors give
     them: access checked, made in the job process, recorded in the audit log."""
     await check_evaluation_access(conn, caller, evaluation_id)
-    body, rows = await in_job_process(state, tables_job, state.database_url, evaluation_id, lang, xlsx)
+    body, rows = await in_job_process(state, tables_job, evaluation_id, lang, xlsx)
     await audit.record(conn, caller.actor, "export", f"evaluation {evaluation_id} tables ({'xlsx' if xlsx else 'csv'})",
                        {"rows": rows})
     return body
 
 
-async def close_job_processes(state: State) -> None:
-    pool: ProcessPoolExecutor | None = state.get(_POOL)
-    if pool is not None:
-        del state[_POOL]
-        await anyio.to_thread.run_sync(functools.partial(pool.shutdown, wait=True, cancel_futures=True))
-
-
 # What runs in the job process.
 
-_settings: Settings | None = None
-_sessions: dict[str, Session] = {}
+_sessions: dict[tuple[str, str], Session] = {}  # by database URL and analysis core
 
 
-def _start(settings: Settings) -> None:
-    global _settings
-    _settings = settings
+def _start() -> None:
     os.nice(_NICENESS)
     multiprocessing.util.Finalize(None, _close_sessions, exitpriority=10)  # its connections closed as it ends
-    core = isolation.chosen_core(settings.analysis_core)
-    if core is not None:
-        isolation.confine_this_thread(core)
+
+
+def _load_libraries() -> None:
+    import weasyprint  # type: ignore[import-untyped]  # noqa: F401
+
+    from service.exports import charts, report, tables  # noqa: F401 - plotnine, openpyxl loaded
 
 
 def _close_sessions() -> None:
@@ -126,32 +128,34 @@ def _close_sessions() -> None:
     _sessions.clear()
 
 
-def _bundle(url: str, evaluation_id: int) -> EvaluationResults:
-    """The evaluation's results in one snapshot, on a session kept for `url` (the embedded
-    database may come back on another socket: then a new one)."""
-    assert _settings is not None, "called outside a job process"
-    session = _sessions.get(url)
+def _bundle(settings: Settings, url: str, evaluation_id: int) -> EvaluationResults:
+    """The evaluation's results in one snapshot, at `settings`' disclosure threshold, on a
+    session kept for `url` (the embedded database may come back on another socket: then
+    a new one), on the analysis core with its backends."""
+    core = isolation.chosen_core(settings.analysis_core)
+    if core is not None:
+        isolation.confine_this_thread(core)
+    session = _sessions.get((url, settings.analysis_core))
     if session is None:
         _close_sessions()
-        session = _sessions[url] = Session(url, _settings)
-    settings = _settings
+        session = _sessions[url, settings.analysis_core] = Session(url, settings)
     return session.run(lambda c: collect(c, evaluation_id, min_group_size=settings.min_group_size))
 
 
-def report_job(url: str, evaluation_id: int, fmt: Literal["html", "pdf"]) -> tuple[bytes, int]:
+def report_job(settings: Settings, url: str, evaluation_id: int, fmt: Literal["html", "pdf"]) -> tuple[bytes, int]:
     """The report file, and how many summary rows it reports (the audit entry's count)."""
     from service.exports import report
 
-    bundle = _bundle(url, evaluation_id)
+    bundle = _bundle(settings, url, evaluation_id)
     return report.render(bundle, (fmt,))[fmt], len(bundle.summary)
 
 
-def charts_zip_job(url: str, evaluation_id: int, fmt: ChartFormat) -> tuple[bytes, int]:
+def charts_zip_job(settings: Settings, url: str, evaluation_id: int, fmt: ChartFormat) -> tuple[bytes, int]:
     """Every chart of the evaluation in `fmt`, zipped; and how many."""
     from service.exports.charts import save_all
     from service.web import scratch
 
-    bundle = _bundle(url, evaluation_id)
+    bundle = _bundle(settings, url, evaluation_id)
     with scratch.folder("sammen-charts-") as folder:
         written = save_all(bundle, folder, (fmt,))
         buffer = io.BytesIO()
@@ -161,21 +165,21 @@ def charts_zip_job(url: str, evaluation_id: int, fmt: ChartFormat) -> tuple[byte
     return buffer.getvalue(), len(written)
 
 
-def chart_names_job(url: str, evaluation_id: int) -> tuple[EvaluationInfo, list[str]]:
+def chart_names_job(settings: Settings, url: str, evaluation_id: int) -> tuple[EvaluationInfo, list[str]]:
     """The evaluation and the names of the charts it has (the chart page's list)."""
     from service.exports.charts import charts
 
-    bundle = _bundle(url, evaluation_id)
+    bundle = _bundle(settings, url, evaluation_id)
     return bundle.evaluation, list(charts(bundle))
 
 
-def chart_job(url: str, evaluation_id: int, name: str, fmt: ChartFormat) -> bytes:
+def chart_job(settings: Settings, url: str, evaluation_id: int, name: str, fmt: ChartFormat) -> bytes:
     """One chart in `fmt` (NotFound, 404: the evaluation has no chart `name`, or nothing
     to draw in it)."""
     from service.exports.charts import charts, save
     from service.web import scratch
 
-    made = charts(_bundle(url, evaluation_id))
+    made = charts(_bundle(settings, url, evaluation_id))
     if name not in made:
         raise NotFound(f"evaluation {evaluation_id} has no chart {name!r}")
     with scratch.folder("sammen-chart-") as folder:
@@ -185,10 +189,11 @@ def chart_job(url: str, evaluation_id: int, name: str, fmt: ChartFormat) -> byte
             raise NotFound(f"evaluation {evaluation_id} has nothing to draw in {name!r}") from nothing
 
 
-def tables_job(url: str, evaluation_id: int, lang: Literal["da", "en"], xlsx: bool) -> tuple[bytes, int]:
+def tables_job(settings: Settings, url: str, evaluation_id: int, lang: Literal["da", "en"],
+               xlsx: bool) -> tuple[bytes, int]:
     """Every analysis result as a table, as one workbook or CSV files zipped; and the rows."""
     from service.exports import tables
 
-    made = tables.result_tables(_bundle(url, evaluation_id), lang)
+    made = tables.result_tables(_bundle(settings, url, evaluation_id), lang)
     body = tables.xlsx_bytes(made) if xlsx else tables.csv_zip_bytes(made)
     return body, sum(len(t.frame) for t in made.values())

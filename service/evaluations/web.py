@@ -257,8 +257,7 @@ class EvaluatorPages(Controller):
                          fmt: FromPath[Literal["png", "svg", "pdf"]], conn: Conn, state: State) -> Response[bytes]:
         """Every chart of the evaluation in one format, zipped."""
         caller = await _reader(request, conn, state, evaluation_id)
-        body, count = await job_process.in_job_process(state, job_process.charts_zip_job, state.database_url,
-                                                       evaluation_id, fmt)
+        body, count = await job_process.in_job_process(state, job_process.charts_zip_job, evaluation_id, fmt)
         await record_read(conn, caller, f"evaluation {evaluation_id} charts ({fmt})", count)
         return _attachment(body, f"evaluering-{evaluation_id}-figurer-{fmt}.zip", "application/zip")
 
@@ -321,8 +320,7 @@ class EvaluatorPages(Controller):
         """Every chart of the evaluation by name, each to download in PNG, SVG or PDF
         (the chart set of service/exports/charts: charts())."""
         caller = await _reader(request, conn, state, evaluation_id)
-        evaluation, names = await job_process.in_job_process(state, job_process.chart_names_job, state.database_url,
-                                                             evaluation_id)
+        evaluation, names = await job_process.in_job_process(state, job_process.chart_names_job, evaluation_id)
         await record_read(conn, caller, f"evaluation {evaluation_id} chart list", len(names))
         return Template("evaluator_charts.html", context={
             "lang": _lang(lang), "caller": caller, "evaluation": evaluation,
@@ -336,8 +334,7 @@ class EvaluatorPages(Controller):
         """One chart in one format (404 for a chart this evaluation does not have, or one
         with nothing to draw for it)."""
         caller = await _reader(request, conn, state, evaluation_id)
-        body = await job_process.in_job_process(state, job_process.chart_job, state.database_url, evaluation_id,
-                                                name, fmt)
+        body = await job_process.in_job_process(state, job_process.chart_job, evaluation_id, name, fmt)
         await record_read(conn, caller, f"evaluation {evaluation_id} chart {name} ({fmt})", 1)
         media = {"png": "image/png", "svg": "image/svg+xml", "pdf": "application/pdf"}[fmt]
         return _attachment(body, f"evaluering-{evaluation_id}-{name}.{fmt}", media)

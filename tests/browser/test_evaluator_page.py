@@ -110,7 +110,8 @@ async def test_the_list_reads_on_a_laptop_and_in_english(new_phone, evaluator_ke
     assert await _fits_the_width(page)
     found: list[str] = []
     await check(page, "the list in English on a laptop", found, [])
-    await page.get_by_role("link", name="See the charts and download them one by one").first.click()
+    # the chart page computes the evaluation's results first (a job process): seconds, not a page's usual
+    await page.get_by_role("link", name="See the charts and download them one by one").first.click(timeout=60_000)
     assert (await page.locator("h1").inner_text()).startswith("Charts:")
     assert await page.get_by_role("link", name="SVG – Temascorer før og efter: Borgere").count() == 1
     assert await _fits_the_width(page)

@@ -19,6 +19,7 @@ from litestar.testing import AsyncTestClient
 from service.admin import access
 from service.admin.model import NewKey
 from service.app import create_app
+from service.evaluations import job_process
 from service.web.jobs import HeavyJobs
 from tests.integration.test_analysis_data import answered_evaluation
 from tests.support import ADMIN_KEY
@@ -162,7 +163,7 @@ async def test_a_report_whose_making_process_is_killed_answers_503_and_the_next_
     key = await _evaluator(conn, evaluation)
     under_way = _started(client, f"/api/evaluations/{evaluation}/report.pdf", key)
     for _ in range(600):  # the process is started for the first job
-        pool = client.app.state.get("job_processes")
+        pool = job_process._pools.get(client.app.state.settings.heavy_jobs)
         if pool is not None and pool._processes:
             break
         await asyncio.sleep(0.05)
