@@ -12,11 +12,12 @@ import asyncpg
 import pytest
 
 from service import analysis, db
+from service.analysis.bundle import EvaluationResults
 from service.analysis.session import Session
 from service.config import Settings
 from service.demodata.load import load
 from tests.support import ADMIN_KEY, QUESTIONNAIRE_DIR, ROOT, SECRET
-from tests.support.database import embedded, prepare
+from tests.support.database import Template, connect, drop, embedded, prepare
 from tests.support.evaluation import invite, make_wave
 
 __all__ = ["ADMIN_KEY", "ROOT", "invite", "make_wave"]
@@ -55,13 +56,48 @@ async def conn(pool: asyncpg.Pool) -> asyncpg.Connection:
         yield conn
 
 
+@pytest.fixture(scope="session")
+async def demo_template(pool: asyncpg.Pool, pg_url: str, settings: Settings) -> tuple[Template, int]:
+    """The demo evaluation made once per run, in a database of its own; its id there."""
+    template = await Template.create(pool, pg_url, settings)
+    conn = await connect(template.url)
+    try:
+        evaluation = (await load(conn, seed=1, responses=8000)).evaluation_id
+    finally:
+        await conn.close()
+    yield template, evaluation
+    await drop(template.url)
+
+
 @pytest.fixture(scope="module")
-async def demo(pool: asyncpg.Pool) -> int:
+async def demo(pool: asyncpg.Pool, demo_template: tuple[Template, int]) -> int:
     """The demo evaluation (seed 1, 8000 responses: service/demodata/design.py plants its
-    effects) in an emptied database, loaded once per test module; its id."""
+    effects) in an emptied database, put there once per test module; its id. Its rows are
+    copied from the template made once per run (loading them anew took ~5 s a module)."""
+    template, evaluation = demo_template
     async with pool.acquire() as conn:
-        await conn.execute(EMPTY)
+        if await template.copy_into(conn):
+            return evaluation
+        await conn.execute(EMPTY)  # another server's user, or other questionnaires: made here
         return (await load(conn, seed=1, responses=8000)).evaluation_id
+
+
+@pytest.fixture(scope="module")
+def demo_results(demo: int, demo_template: tuple[Template, int], session: Session) -> EvaluationResults:
+    """`analysis.results_bundle` of the demo evaluation (everything charts, tables and the
+    report are made of). Where `demo` copied the template's rows it is the same for every
+    module, so it is computed once per run, in the template (which no test changes);
+    otherwise here."""
+    template, _ = demo_template
+    if not template.copied:
+        return analysis.results_bundle(demo, session=session)
+    if not _RESULTS:
+        with analysis.connect(template.url) as made_in:
+            _RESULTS.append(analysis.results_bundle(demo, session=made_in))
+    return _RESULTS[0]
+
+
+_RESULTS: list[EvaluationResults] = []
 
 
 @pytest.fixture(scope="module")

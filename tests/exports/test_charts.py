@@ -30,8 +30,8 @@ TOO_FEW = "for få svar"
 
 
 @pytest.fixture(scope="module")
-def bundle(demo, session) -> EvaluationResults:
-    return analysis.results_bundle(demo, session=session)
+def bundle(demo_results) -> EvaluationResults:
+    return demo_results
 
 
 @pytest.fixture(scope="module")

@@ -18,7 +18,6 @@ import plotnine as p9
 import pytest
 from PIL import Image, ImageChops, ImageStat
 
-from service import analysis
 from service.analysis.bundle import EvaluationResults
 from service.exports import charts
 
@@ -32,8 +31,8 @@ PIXEL_TOLERANCE = 0.004
 
 
 @pytest.fixture(scope="module")
-def bundle(demo, session) -> EvaluationResults:
-    return analysis.results_bundle(demo, session=session)
+def bundle(demo_results) -> EvaluationResults:
+    return demo_results
 
 
 def renders(b: EvaluationResults) -> dict[str, Callable[[], p9.ggplot]]:

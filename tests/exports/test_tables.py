@@ -16,7 +16,6 @@ import pytest
 from litestar.testing import AsyncTestClient
 from openpyxl import load_workbook
 
-from service import analysis
 from service.admin import access
 from service.admin.model import NewKey
 from service.analysis.results import Comparison, Descriptive
@@ -29,8 +28,8 @@ TOO_FEW = "for få svar"
 
 
 @pytest.fixture(scope="module")
-def bundle(demo, session):
-    return analysis.results_bundle(demo, session=session)
+def bundle(demo_results):
+    return demo_results
 
 
 @pytest.fixture(scope="module")

@@ -29,7 +29,6 @@ from service.analysis.models import models, theme_scores
 from service.analysis.models_fit import fit_reml, group_sums
 from service.analysis.snapshot import snapshot
 from service.analysis.survey import disclosure
-from service.demodata.load import load
 
 PLANTED = ("indflydelse", "maal_og_droemme")
 
@@ -38,10 +37,9 @@ def _term(rows, target, model, term="after × intervention"):
     return next(r for r in rows if r.target == target and r.model == model and r.term == term)
 
 
-async def test_the_models_recover_the_planted_effect_and_equal_statsmodels_on_the_microdata(conn):
-    loaded = await load(conn, seed=1, responses=8000)
-    evaluation = loaded.evaluation_id
-    async with snapshot(conn):
+async def test_the_models_recover_the_planted_effect_and_equal_statsmodels_on_the_microdata(demo, pool):
+    evaluation = demo
+    async with pool.acquire() as conn, snapshot(conn):
         rows = await models(conn, evaluation, "borger", items=["indflydelse_eget_liv"], min_group_size=5)
         scores = await theme_scores(conn, evaluation, "borger", "indflydelse")
         tables = await data.theme_score_tables(conn, evaluation)

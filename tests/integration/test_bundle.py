@@ -14,8 +14,8 @@ from service.analysis.session import connect
 
 
 @pytest.fixture(scope="module")
-def bundle(demo, session) -> EvaluationResults:
-    return analysis.results_bundle(demo, session=session)
+def bundle(demo_results) -> EvaluationResults:
+    return demo_results
 
 
 def test_the_bundle_holds_the_same_figures_as_the_single_calls(bundle, demo, session):

@@ -4,6 +4,7 @@ as the service does at start."""
 
 from __future__ import annotations
 
+import io
 import os
 import shutil
 import subprocess
@@ -15,6 +16,7 @@ from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
+import msgspec
 
 from service import db
 from service.config import Settings
@@ -99,3 +101,88 @@ async def migrate_before(conn: asyncpg.Connection, left_out: str) -> None:
             break
         await conn.execute(sql)
         await conn.execute("insert into schema_migrations (name) values ($1)", name)
+
+
+
+async def drop(url: str) -> None:
+    """Drop the database at `url`, whoever is still connected to it."""
+    admin = await asyncpg.connect(database_url_named(url, "template1"))
+    try:
+        await admin.execute(f'drop database if exists "{urlsplit(url).path.lstrip("/")}" with (force)')
+    finally:
+        await admin.close()
+
+
+# What `prepare` fills and a set-up leaves alone: the migrations and the questionnaires,
+# compared before a copy (answers point at the questionnaires' ids).
+PREPARED = {
+    "schema_migrations": "select name from schema_migrations",
+    "questionnaire_version": "select id, questionnaire_id, version, digest from questionnaire_version",
+    "questionnaire_item": "select * from questionnaire_item",
+    "questionnaire_value_label": "select * from questionnaire_value_label",
+    "role_group": "select * from role_group",
+}
+
+
+async def _fingerprint(conn: asyncpg.Connection) -> list[str]:
+    return [await conn.fetchval(f"select coalesce(md5(string_agg(t::text, '|' order by t::text)), '') from ({sql}) t")
+            for sql in PREPARED.values()]
+
+
+class Template:
+    """A database beside the test database, prepared as it is, where a costly set-up (the
+    demo evaluation: seconds of generating and checking 8000 responses) is made once;
+    `copy_into` then puts exactly its rows into the test database by COPY in a second or
+    two, with triggers and foreign-key checks off as in a restore (the rows the triggers
+    keep are copied too). The sequences go on where the template's are, so new rows get
+    the ids they would have had after the set-up itself."""
+
+    def __init__(self, url: str, tables: list[str], fingerprint: list[str]) -> None:
+        self.url, self.tables, self.fingerprint = url, tables, fingerprint
+        self.copied = False  # whether the last copy_into put the template's rows in
+
+    @classmethod
+    async def create(cls, conn: asyncpg.Connection | asyncpg.Pool, url: str, settings: Settings) -> Template:
+        """A new database on the server of `url`, migrated and loaded with the questionnaires."""
+        made = await new_database(conn, url, prefix="sammen_template_")
+        await prepare(made, msgspec.structs.replace(settings, database_url=made))
+        template = await connect(made)
+        try:
+            tables = [r["name"] for r in await template.fetch(
+                "select c.relname as name from pg_class c join pg_namespace n on n.oid = c.relnamespace"
+                " where n.nspname = 'public' and c.relkind in ('r', 'p') and not c.relispartition order by 1")]
+            return cls(made, [t for t in tables if t not in PREPARED], await _fingerprint(template))
+        finally:
+            await template.close()
+
+    async def copy_into(self, target: asyncpg.Connection) -> bool:
+        """Replace the set-up's tables of `target` with the template's rows; False (and
+        nothing changed) where that would not give what the set-up gives: `target` has
+        other questionnaires than the template, or may not switch its triggers off."""
+        if await _fingerprint(target) != self.fingerprint or not await target.fetchval(
+                "select rolsuper from pg_roles where rolname = current_user"):
+            self.copied = False
+            return False
+        source = await connect(self.url)
+        try:
+            sequences = await source.fetch(
+                "select seq, pg_sequence_last_value(seq::regclass) as last_value from"
+                " (select pg_get_serial_sequence(quote_ident(c.relname), a.attname) as seq from pg_class c"
+                "  join pg_attribute a on a.attrelid = c.oid where c.relnamespace = 'public'::regnamespace"
+                "  and c.relname = any($1::text[]) and a.attnum > 0 and not a.attisdropped) s"
+                " where seq is not null", self.tables)
+            async with target.transaction():
+                await target.execute(f"truncate {', '.join(self.tables)} restart identity cascade")
+                await target.execute("set local session_replication_role = replica")
+                for table in self.tables:
+                    rows = io.BytesIO()
+                    await source.copy_from_table(table, output=rows, format="binary")
+                    rows.seek(0)
+                    await target.copy_to_table(table, source=rows, format="binary")
+                for seq, last_value in sequences:
+                    if last_value is not None:  # the rest start again at 1, as after the truncate
+                        await target.execute("select setval($1, $2)", seq, last_value)
+        finally:
+            await source.close()
+        self.copied = True
+        return True

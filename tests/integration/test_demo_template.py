@@ -1,0 +1,63 @@
+"""The `demo` fixture copies the demo evaluation from a template database made once per
+run (tests/support/database.py Template) instead of loading it in every module: what it
+puts in the test database must be what the loader writes, row for row (times of writing
+and random link tokens aside), with the scores the triggers keep and the sequences where
+the loader leaves them, or a test would pass on data the product never makes."""
+
+from __future__ import annotations
+
+from service.demodata.load import load
+from tests.support.database import Template, connect, drop, new_database, prepare
+
+# Columns the loader fills with the time of writing or a random token: equal in no two loads.
+VARYING = {"created_at", "imported_at", "loaded_at", "applied_at", "token_hash", "plan_locked_at"}
+
+
+async def _contents(conn) -> dict[str, list[str]]:
+    tables = [r["relname"] for r in await conn.fetch(
+        "select relname from pg_class where relnamespace = 'public'::regnamespace and relkind = 'r' order by 1")]
+    found = {}
+    for table in tables:
+        columns = [r["attname"] for r in await conn.fetch(
+            "select attname from pg_attribute where attrelid = $1::regclass and attnum > 0 and not attisdropped"
+            " order by attnum", table)]
+        kept = ", ".join(f'"{c}"' for c in columns if c not in VARYING)
+        found[table] = [r[0] for r in await conn.fetch(f"select ({kept})::text from {table} order by 1")]
+    found["sequences"] = [f"{r[0]}={r[1]}" for r in await conn.fetch(
+        "select sequencename, last_value from pg_sequences where schemaname = 'public' order by 1")]
+    return found
+
+
+async def test_the_copied_demo_is_the_loaded_demo_row_for_row(demo, pool, pg_url, settings):
+    url = await new_database(pool, pg_url)
+    await prepare(url, settings)
+    loaded = await connect(url)
+    try:
+        assert (await load(loaded, seed=1, responses=8000)).evaluation_id == demo
+        expected = await _contents(loaded)
+    finally:
+        await loaded.close()
+        await drop(url)
+    async with pool.acquire() as conn:
+        copied = await _contents(conn)
+    assert copied.keys() == expected.keys()
+    for table in expected:
+        assert copied[table] == expected[table], table
+    assert len(copied["answer"]) > 100_000 and copied["response_theme_score"]  # the triggers' rows came too
+
+
+async def test_a_template_refuses_a_database_with_other_questionnaires(demo, pool, demo_template):
+    """Answers point at questionnaire versions by id: a database whose questionnaires
+    differ from the template's gets nothing copied (the fixture then loads the demo)."""
+    template: Template = demo_template[0]
+    async with pool.acquire() as conn:
+        changed = conn.transaction()
+        await changed.start()
+        try:
+            await conn.execute("update role_group set label_en = label_en || '.' where key = 'andet'")
+            assert not await template.copy_into(conn)
+            assert not template.copied
+            assert await conn.fetchval("select count(*) from response") > 0  # left as it was
+        finally:
+            await changed.rollback()
+        assert await template.copy_into(conn) and template.copied
