@@ -165,12 +165,12 @@ def charts_zip_job(settings: Settings, url: str, evaluation_id: int, fmt: ChartF
     return buffer.getvalue(), len(written)
 
 
-def chart_names_job(settings: Settings, url: str, evaluation_id: int) -> tuple[EvaluationInfo, list[str]]:
-    """The evaluation and the names of the charts it has (the chart page's list)."""
-    from service.exports.charts import charts
+def chart_names_job(settings: Settings, url: str, evaluation_id: int) -> tuple[EvaluationInfo, list[tuple[str, str]]]:
+    """The evaluation and its charts by name and title (the chart page's list)."""
+    from service.exports.charts import chart_title, charts
 
     bundle = _bundle(settings, url, evaluation_id)
-    return bundle.evaluation, list(charts(bundle))
+    return bundle.evaluation, [(name, chart_title(name, bundle.labels)) for name in charts(bundle)]
 
 
 def chart_job(settings: Settings, url: str, evaluation_id: int, name: str, fmt: ChartFormat) -> bytes:

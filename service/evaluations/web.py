@@ -320,11 +320,11 @@ class EvaluatorPages(Controller):
         """Every chart of the evaluation by name, each to download in PNG, SVG or PDF
         (the chart set of service/exports/charts: charts())."""
         caller = await _reader(request, conn, state, evaluation_id)
-        evaluation, names = await job_process.in_job_process(state, job_process.chart_names_job, evaluation_id)
-        await record_read(conn, caller, f"evaluation {evaluation_id} chart list", len(names))
+        evaluation, titled = await job_process.in_job_process(state, job_process.chart_names_job, evaluation_id)
+        await record_read(conn, caller, f"evaluation {evaluation_id} chart list", len(titled))
         return Template("evaluator_charts.html", context={
             "lang": _lang(lang), "caller": caller, "evaluation": evaluation,
-            "charts": [(name, chart_title(name)) for name in names]})
+            "charts": titled})
 
     @heavy_job
     @get("/{evaluation_id:int}/figur/{fmt:str}/{name:str}")
@@ -338,35 +338,3 @@ class EvaluatorPages(Controller):
         await record_read(conn, caller, f"evaluation {evaluation_id} chart {name} ({fmt})", 1)
         media = {"png": "image/png", "svg": "image/svg+xml", "pdf": "application/pdf"}[fmt]
         return _attachment(body, f"evaluering-{evaluation_id}-{name}.{fmt}", media)
-
-
-def chart_title(name: str) -> str:
-    """A Danish title for a chart by its file name (service/exports/charts/save.py names
-    them); the name itself when it follows none of the known patterns."""
-    from service.exports.labels import text
-    from service.exports.report_view import ARM, QUESTIONNAIRE
-
-    views = {"before": "før", "after": "efter", "change": "ændring"}
-    parts = name.split("_")
-    arm = ARM.get(parts[-1], "")
-    fixed = {"forskel_i_forskelle": text("did_title"), "samlet_indikator": text("joint_title"),
-             "koordinering_faggrupper": text("rc_roles_title"), "moeder": text("meetings_title"),
-             "side_om_side": text("sbs_title")}
-    if name in fixed:
-        return fixed[name]
-    for prefix, title in (("svarfordeling_", "Svarfordeling"), ("temascorer_", "Temascorer før og efter"),
-                          ("andel_enige_", "Andel enige før og efter"), ("svarprocent_", "Svarprocent")):
-        if name.startswith(prefix):
-            rest = name.removeprefix(prefix)
-            questionnaire = next((q for q in sorted(QUESTIONNAIRE, key=len, reverse=True) if rest.startswith(q)), rest)
-            return f"{title}: {QUESTIONNAIRE.get(questionnaire, questionnaire)}" + (f" – {arm.lower()}" if arm else "")
-    if name.startswith("temascore_enheder_"):  # temascore_enheder_{questionnaire}_{theme}
-        rest = name.removeprefix("temascore_enheder_")
-        questionnaire = next((q for q in sorted(QUESTIONNAIRE, key=len, reverse=True) if rest.startswith(f"{q}_")), "")
-        return (f"Temaet {rest.removeprefix(f'{questionnaire}_')} pr. enhed"
-                f" ({QUESTIONNAIRE.get(questionnaire, questionnaire).lower()})")
-    if name.startswith("koordinering_") and len(parts) == 3 and parts[1] in views:
-        return f"Relationel koordinering, {views[parts[1]]} – {arm.lower() or parts[2]}"
-    if name.startswith("borgerforloeb_"):
-        return f"{text('flow_title')} – {arm.lower() or parts[-1]}"
-    return name.replace("_", " ")

@@ -33,11 +33,6 @@ ARM = {"intervention": "Indsats", "comparison": "Sammenligning"}
 PHASE = {"before": "Før", "after": "Efter"}
 DESIGN = {"independent": "uafhængige målinger", "linked": "samme personer før og efter"}
 AUDIENCE = {"citizen": "Borgere", "relative": "Pårørende", "staff": "Medarbejdere", "meeting": "Møder"}
-# The report names a questionnaire by its stored title (questionnaire_label); these short
-# names are only the evaluator page's chart list's (service/evaluations/web.py chart_title),
-# which has a chart's file name and no bundle.
-QUESTIONNAIRE = {"borger": "Borgere", "paaroerende": "Pårørende", "medarbejder": "Medarbejdere",
-                 "moede_borger": "Møder (borgerens svar)", "moede_medarbejder": "Møder (medarbejderens svar)"}
 COMPARISON = {"before_after": "før mod efter", "intervention_vs_comparison": "indsats mod sammenligning",
               "difference_in_differences": "forskel i forskelle"}
 DIRECTION = {"increase": "stigning", "decrease": "fald", "any": "ændring"}

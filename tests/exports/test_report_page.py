@@ -194,7 +194,7 @@ async def test_the_charts_are_listed_by_title_and_download_one_by_one(client, ke
     await _signed_in(client, keys["own"])
     page = await client.get(f"/evaluator/{demo}/figurer")
     assert page.status_code == 200
-    assert "Temascorer før og efter: Borgere" in page.text
+    assert "Temascorer før og efter: Din støtte – hvad synes du?" in page.text  # the stored title
     assert "Borgerforløb: indskrevne og afsluttede – indsats" in page.text
     assert f'href="/evaluator/{demo}/figur/svg/temascorer_borger"' in page.text
     svg = await client.get(f"/evaluator/{demo}/figur/svg/temascorer_borger")

@@ -71,8 +71,15 @@ def test_the_search_finds_an_id_in_a_string_and_not_in_a_docstring_or_a_longer_w
         "2: 'moede_borger' in 'moede_borger'", "3: 'borger' in 'temascore_enheder_borger_'", "5: theme 'indflydelse'"]
 
 
-def test_the_chart_list_titles_a_unit_theme_chart_by_the_questionnaire_its_name_holds():
-    from service.evaluations.web import chart_title
+def test_the_chart_list_titles_a_chart_by_the_stored_names_of_the_questionnaire_and_theme_its_name_holds():
+    from service.analysis.codebook_queries import Labels, QuestionnaireLabels, Wording
+    from service.exports.charts import chart_title
 
-    assert chart_title("temascore_enheder_borger_indflydelse") == "Temaet indflydelse pr. enhed (borgere)"
-    assert chart_title("temascore_enheder_paaroerende_inddragelse") == "Temaet inddragelse pr. enhed (pårørende)"
+    labels = Labels(questionnaires={
+        "eget": QuestionnaireLabels(title=Wording("Vores egen"), versions=[1], themes={"tema_x": Wording("Tema X")}),
+        "eget_moede": QuestionnaireLabels(title=Wording("Vores møde"), versions=[1]),
+    })
+    assert chart_title("temascore_enheder_eget_tema_x", labels) == "Tema X pr. enhed (Vores egen)"
+    assert chart_title("temascorer_eget_moede", labels) == "Temascorer før og efter: Vores møde"
+    assert chart_title("svarfordeling_eget_intervention", labels) == "Svarfordeling: Vores egen – indsats"
+    assert chart_title("svarprocent_ukendt", labels) == "svarprocent ukendt"

@@ -14,6 +14,7 @@ import msgspec
 import plotnine as p9
 
 from service.analysis.bundle import EvaluationResults
+from service.analysis.codebook_queries import Labels
 from service.analysis.results import Descriptive
 from service.exports.charts.common import Context
 from service.exports.charts.coordination import View, coordination_heatmap, role_coordination
@@ -31,7 +32,7 @@ from service.exports.charts.scores import (
 )
 from service.exports.charts.side_by_side import side_by_side
 from service.exports.charts.theme import DPI
-from service.exports.labels import Language
+from service.exports.labels import Language, questionnaire_label, text, theme_label
 
 Format = Literal["png", "svg", "pdf"]
 FORMATS: tuple[Format, ...] = ("png", "svg", "pdf")
@@ -147,3 +148,40 @@ def save_all(bundle: EvaluationResults, folder: str | Path, formats: Sequence[Fo
         for fmt in formats:
             written.append(ChartFile(name=name, format=fmt, path=str(save(plot, out / f"{name}.{fmt}", fmt, dpi))))
     return written
+
+
+def chart_title(name: str, labels: Labels) -> str:
+    """A Danish title for a chart by its name (as `charts()` names them), with the
+    questionnaires' and themes' stored names: the evaluator page's list of charts, which
+    shows titles without drawing the charts. The name itself where it follows no pattern."""
+    from service.exports.report_view import ARM
+
+    views = {"before": "før", "after": "efter", "change": "ændring"}
+    parts = name.split("_")
+    arm = ARM.get(parts[-1], "")
+    fixed = {"forskel_i_forskelle": text("did_title"), "samlet_indikator": text("joint_title"),
+             "koordinering_faggrupper": text("rc_roles_title"), "moeder": text("meetings_title"),
+             "side_om_side": text("sbs_title")}
+    if name in fixed:
+        return fixed[name]
+    asked = sorted(labels.questionnaires, key=len, reverse=True)  # 'moede_borger' before 'borger'
+    for prefix, title in (("svarfordeling_", "Svarfordeling"), ("temascorer_", "Temascorer før og efter"),
+                          ("andel_enige_", "Andel enige før og efter"), ("svarprocent_", "Svarprocent")):
+        if name.startswith(prefix):
+            rest = name.removeprefix(prefix)
+            questionnaire = next((q for q in asked if rest == q or rest.startswith(f"{q}_")), None)
+            if questionnaire is None:
+                break
+            return (f"{title}: {questionnaire_label(labels, questionnaire)}"
+                    + (f" – {arm.lower()}" if arm and rest != questionnaire else ""))
+    if name.startswith("temascore_enheder_"):  # temascore_enheder_{questionnaire}_{theme}
+        rest = name.removeprefix("temascore_enheder_")
+        questionnaire = next((q for q in asked if rest.startswith(f"{q}_")), None)
+        if questionnaire is not None:
+            return (f"{theme_label(labels, questionnaire, rest.removeprefix(f'{questionnaire}_'))} pr. enhed"
+                    f" ({questionnaire_label(labels, questionnaire)})")
+    if name.startswith("koordinering_") and len(parts) == 3 and parts[1] in views:
+        return f"Relationel koordinering, {views[parts[1]]} – {arm.lower() or parts[2]}"
+    if name.startswith("borgerforloeb_"):
+        return f"{text('flow_title')} – {arm.lower() or parts[-1]}"
+    return name.replace("_", " ")
