@@ -92,6 +92,8 @@ def likert(distributions: Sequence[ItemDistribution], questionnaire_id: str = "b
         for seg in _segments(d):
             records.append({**base, **seg, "answer": seg["label"] if lang == "da" else seg["label_en"],
                             "colour": palette[int(str(seg["option"]))]})
+    if not records:  # every group too small: the tables say 'for få svar', a chart would show nothing
+        raise ValueError(f"questionnaire_id: every group of {questionnaire_id!r} in arm {arm!r} is suppressed")
     frame = pd.DataFrame(records + hidden)
     phases = add_phase_labels(frame, lang)
     frame["item"] = ordered(list(frame["item"]))
