@@ -113,8 +113,9 @@ async def drop(url: str) -> None:
         await admin.close()
 
 
-# What `prepare` fills and a set-up leaves alone: the migrations and the questionnaires,
-# compared before a copy (answers point at the questionnaires' ids).
+# What `prepare` fills and a set-up leaves alone (the migrations, the questionnaires and
+# whatever else a migration fills), compared before a copy (answers point at the
+# questionnaires' ids): how to read the tables whose rows hold the time they were written.
 PREPARED = {
     "schema_migrations": "select name from schema_migrations",
     "questionnaire_version": "select id, questionnaire_id, version, digest from questionnaire_version",
@@ -124,9 +125,9 @@ PREPARED = {
 }
 
 
-async def _fingerprint(conn: asyncpg.Connection) -> list[str]:
+async def _fingerprint(conn: asyncpg.Connection, checks: dict[str, str]) -> list[str]:
     return [await conn.fetchval(f"select coalesce(md5(string_agg(t::text, '|' order by t::text)), '') from ({sql}) t")
-            for sql in PREPARED.values()]
+            for sql in checks.values()]
 
 
 class Template:
@@ -137,8 +138,8 @@ class Template:
     keep are copied too). The sequences go on where the template's are, so new rows get
     the ids they would have had after the set-up itself."""
 
-    def __init__(self, url: str, tables: list[str], fingerprint: list[str]) -> None:
-        self.url, self.tables, self.fingerprint = url, tables, fingerprint
+    def __init__(self, url: str, tables: list[str], checks: dict[str, str], fingerprint: list[str]) -> None:
+        self.url, self.tables, self.checks, self.fingerprint = url, tables, checks, fingerprint
         self.copied = False  # whether the last copy_into put the template's rows in
 
     @classmethod
@@ -151,7 +152,10 @@ class Template:
             tables = [r["name"] for r in await template.fetch(
                 "select c.relname as name from pg_class c join pg_namespace n on n.oid = c.relnamespace"
                 " where n.nspname = 'public' and c.relkind in ('r', 'p') and not c.relispartition order by 1")]
-            return cls(made, [t for t in tables if t not in PREPARED], await _fingerprint(template))
+            filled = {t for t in tables
+                      if t in PREPARED or await template.fetchval(f'select exists (select from "{t}")')}
+            checks = {t: PREPARED.get(t, f'select * from "{t}"') for t in sorted(filled)}
+            return cls(made, [t for t in tables if t not in filled], checks, await _fingerprint(template, checks))
         finally:
             await template.close()
 
@@ -159,7 +163,7 @@ class Template:
         """Replace the set-up's tables of `target` with the template's rows; False (and
         nothing changed) where that would not give what the set-up gives: `target` has
         other questionnaires than the template, or may not switch its triggers off."""
-        if await _fingerprint(target) != self.fingerprint or not await target.fetchval(
+        if await _fingerprint(target, self.checks) != self.fingerprint or not await target.fetchval(
                 "select rolsuper from pg_roles where rolname = current_user"):
             self.copied = False
             return False
