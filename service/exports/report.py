@@ -14,7 +14,6 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import time
-from collections.abc import Awaitable, Callable
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -22,7 +21,6 @@ from typing import Literal
 import asyncpg
 import jinja2
 
-from service.admin.access import Caller, check_evaluation_access, record_read
 from service.analysis.bundle import EvaluationResults, collect
 from service.analysis.snapshot import snapshot
 from service.config import Settings
@@ -80,21 +78,6 @@ async def results(conn: asyncpg.Connection, evaluation_id: int, min_group_size: 
     """The bundle the report is made of, read in one snapshot."""
     async with snapshot(conn):
         return await collect(conn, evaluation_id, min_group_size=min_group_size)
-
-
-async def report_for(conn: asyncpg.Connection, caller: Caller, evaluation_id: int, fmt: Format,
-                     bundle_of: Callable[[], Awaitable[EvaluationResults]]) -> bytes:
-    """The report as the HTTP doors give it: only of an evaluation the caller may read
-    (404 otherwise), its results from `bundle_of` (the doors compute them off their event
-    loop: service/evaluations/offload.py), rendered off the event loop, and recorded in
-    the audit log."""
-    import anyio
-
-    await check_evaluation_access(conn, caller, evaluation_id)
-    bundle = await bundle_of()
-    made = await anyio.to_thread.run_sync(lambda: render(bundle, (fmt,)))
-    await record_read(conn, caller, f"evaluation {evaluation_id} report ({fmt})", len(bundle.summary))
-    return made[fmt]
 
 
 def filename(evaluation_id: int, fmt: Format) -> str:
