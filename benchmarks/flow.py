@@ -46,7 +46,7 @@ def _child(kind: str, url: str, evaluation_id: int) -> None:
     from statsmodels.tsa.exponential_smoothing.ets import ETSModel  # noqa: F401
 
     from service import analysis
-    from service.analysis import flow_queries
+    from service.analysis.measures.flow import queries as flow_queries
 
     started = time.perf_counter()
     with analysis.connect(url) as session:

@@ -1,4 +1,4 @@
-"""How long each survey model takes (service/analysis/models.py), on the demo evaluation.
+"""How long each survey model takes (service/analysis/measures/models/compute.py), on the demo evaluation.
 
     .venv/bin/python -m benchmarks.models            # 10^5 responses
     .venv/bin/python -m benchmarks.models --full     # and 10^6 (loading it takes several minutes)

@@ -87,7 +87,7 @@ def run(args: argparse.Namespace, settings: Settings) -> str:
     'cli', action 'read', the evaluation, the measure and its parameters, the rows given
     out; the entry is written before anything is printed, and a failed write prints nothing."""
     from service import db
-    from service.analysis.session import Session
+    from service.analysis.runtime.session import Session
 
     chosen = _command(args.analyse_command)
     with Session(db.database_url(settings), settings) as session:
@@ -102,15 +102,15 @@ def _command(name: str) -> Any:
     `render(result, args)` (what is printed)."""
     match name:
         case "models":
-            from service.analysis import models_cli as chosen
+            from service.analysis.measures.models import cli as chosen
         case "flow":
-            from service.analysis import flow_cli as chosen  # type: ignore[no-redef]
+            from service.analysis.measures.flow import cli as chosen  # type: ignore[no-redef]
         case "side-by-side":
-            from service.analysis import side_by_side_cli as chosen  # type: ignore[no-redef]
+            from service.analysis.measures.side_by_side import cli as chosen  # type: ignore[no-redef]
         case "coordination" | "meetings":
-            from service.analysis import coordination_cli as chosen  # type: ignore[no-redef]
+            from service.analysis.measures.coordination import cli as chosen  # type: ignore[no-redef]
         case _:
-            from service.analysis import cli as chosen  # type: ignore[no-redef]
+            from service.analysis.measures.summary import cli as chosen  # type: ignore[no-redef]
     return chosen
 
 

@@ -25,6 +25,7 @@ from service.admin.keys import read_key_file
 from service.admin.model import Link, NewEvaluation, NewInvitations, NewOpenLink, NewOrganisation, NewUnit, NewWave
 from service.config import Settings
 from service.demodata import cli as demodata_cli
+from service.design.rates import response_rates
 from service.errors import Conflict, SammenError
 from service.flow import cli as flow_cli
 from service.numbers import ascii_int_or_none
@@ -330,7 +331,7 @@ async def _admin(args: argparse.Namespace, settings: Settings, conn: asyncpg.Con
             body = _body(NewOpenLink, unit_id=args.unit, max_responses=args.max)
             return await admin.create_open_link(conn, args.wave, body, settings.public_url)
         case "rates":
-            return await admin.response_rates(conn, args.wave)
+            return await response_rates(conn, args.wave)
         case "erase":
             if args.token is not None:
                 if args.key is not None or args.organisation is not None:

@@ -30,7 +30,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     heavy_jobs: Annotated[int, msgspec.Meta(ge=1, le=64)] = 1
     heavy_job_wait: Annotated[int, msgspec.Meta(ge=0, le=600)] = 10
     # the core an evaluator's analysis keeps to on this machine: 'last', 'off' or a number
-    # (service/analysis/isolation.py)
+    # (service/analysis/runtime/isolation.py)
     analysis_core: Annotated[str, msgspec.Meta(pattern=r"^(last|off|[0-9]{1,4})$")] = "last"
 
     @classmethod

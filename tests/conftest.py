@@ -13,7 +13,7 @@ import pytest
 
 from service import analysis, db
 from service.analysis.bundle import EvaluationResults
-from service.analysis.session import Session
+from service.analysis.runtime.session import Session
 from service.config import Settings
 from service.demodata.load import load
 from tests.support import ADMIN_KEY, QUESTIONNAIRE_DIR, ROOT, SECRET

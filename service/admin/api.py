@@ -23,14 +23,14 @@ from service.admin.model import (
     NewUnit,
     NewWave,
     OpenLink,
-    Outcome,
     OutcomeBody,
-    Plan,
     UnitInfo,
-    UnitRate,
 )
 from service.auth import require_admin
 from service.bounds import TEXT_PATTERN
+from service.design import plan as design_plan
+from service.design.plan import Outcome, Plan
+from service.design.rates import UnitRate, response_rates
 from service.http import Conn, PathId
 from service.secrets_file import server_secret
 from service.web.docs import download
@@ -91,7 +91,7 @@ class AdminApi(Controller):
 
     @get("/waves/{wave_id:int}/response-rates", responses=error_responses(401, 404))
     async def rates(self, wave_id: FromPath[PathId], conn: Conn) -> list[UnitRate]:
-        return await store.response_rates(conn, wave_id)
+        return await response_rates(conn, wave_id)
 
     @get("/overview", responses=error_responses(401, 404))
     async def overview(self, conn: Conn) -> list[dict[str, Any]]:
@@ -124,7 +124,7 @@ class AdminApi(Controller):
     @get("/evaluations/{evaluation_id:int}/plan", responses=error_responses(401, 404))
     async def plan_of(self, evaluation_id: FromPath[PathId], conn: Conn) -> Plan:
         """The planned outcomes and the plan's lock (date and reason), as of today."""
-        return await plan.plan(conn, evaluation_id)
+        return await design_plan.plan(conn, evaluation_id)
 
     @post("/evaluations/{evaluation_id:int}/plan", responses=error_responses(401, 404, 409, 422))
     async def plan_outcome(self, evaluation_id: FromPath[PathId], data: JSONBody[OutcomeBody], conn: Conn) -> Outcome:

@@ -14,6 +14,7 @@ from service.admin import access, plan
 from service.admin.model import NewKey, NewOutcome
 from service.analyse_commands import add_power_parser
 from service.bounds import id_argument
+from service.design import plan as design_plan
 
 
 def add_plan_parser(p: argparse.ArgumentParser) -> None:
@@ -67,12 +68,12 @@ async def run_plan(args: argparse.Namespace, conn: asyncpg.Connection) -> Any:
                 "note": args.note}.items() if v is not None}, NewOutcome)
             return await plan.add_outcome(conn, args.evaluation, body)
         case "list":
-            return await plan.plan(conn, args.evaluation)
+            return await design_plan.plan(conn, args.evaluation)
         case "lock":
             return await plan.lock_plan(conn, args.evaluation)
         case "scoring-rule":
             await plan.set_scoring_rule(conn, args.evaluation, args.min_share)
-            return await plan.plan(conn, args.evaluation)
+            return await design_plan.plan(conn, args.evaluation)
         case "remove":
             return await plan.remove_outcome(conn, args.evaluation, args.outcome)
     raise ValueError(f"unknown plan command {args.plan_command}")

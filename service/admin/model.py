@@ -121,23 +121,6 @@ class OpenLink(msgspec.Struct, frozen=True):
     max_responses: int | None = None
 
 
-class UnitRate(msgspec.Struct, frozen=True, kw_only=True):
-    """Counts of one unit in a wave. The rate is only ever computed where there is a
-    denominator: personal invitations issued by an administrator. Responses through open
-    (anonymous) links have none, so they are counted beside it, never in it."""
-
-    unit_id: RowId
-    unit: str
-    arm: str
-    invited: int  # personal invitations issued (not those made for visitors of open links)
-    in_progress: int  # of those, begun and not sent
-    submitted: int  # of those, answered
-    response_rate: float | None  # submitted / invited, at most 1; None without invitations
-    open_links: int
-    open_link_in_progress: int
-    open_link_responses: int  # answers through open links: no denominator, no rate
-
-
 class UnitInfo(msgspec.Struct, frozen=True):
     id: int
     name: str
@@ -269,29 +252,3 @@ OutcomeBody = Annotated[NewOutcome, msgspec.Meta(extra_json_schema={"oneOf": [
     {"required": ["theme"], "properties": {"theme": {"type": "string"}, "item": {"type": "null"}}},
     {"required": ["item"], "properties": {"item": {"type": "string"}, "theme": {"type": "null"}}},
 ]})]
-
-
-class Outcome(msgspec.Struct, frozen=True, kw_only=True):
-    id: int
-    evaluation_id: int
-    kind: str
-    questionnaire_id: str
-    theme: str | None
-    item: str | None
-    audience: str
-    comparison: str
-    expected_direction: str
-    note: str
-    created_at: dt.datetime
-
-
-class Plan(msgspec.Struct, frozen=True, kw_only=True):
-    """An evaluation's plan. `locked_at` is set once the plan can no longer change: stored
-    at the explicit lock, or the opening of the first after-wave (reported here as soon
-    as that day has come, stored at the next write)."""
-
-    evaluation_id: int
-    locked_at: dt.datetime | None
-    lock_reason: str | None
-    outcomes: list[Outcome]
-    min_share: float = 0.5  # the scoring rule: share of a theme's items a score needs (set before the lock)

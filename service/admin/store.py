@@ -21,7 +21,6 @@ from service.admin.model import (
     NewWave,
     OpenLink,
     UnitInfo,
-    UnitRate,
 )
 from service.errors import Conflict, FieldError, Invalid, NotFound
 from service.migrate import LOCK_KEY
@@ -201,43 +200,6 @@ async def create_open_link(conn: asyncpg.Connection, wave_id: int, body: NewOpen
         hash_token(token), wave_id, body.unit_id, body.max_responses,
     )
     return OpenLink(f"{base_url}/a/{token}", token, body.unit_id, body.max_responses)
-
-
-# Invited: personal invitations an administrator issued (no parent). Visitors of an open
-# link get a personal invitation of their own (parent_id = the open link); those and
-# responses stored against the open link itself count as open-link responses.
-_RATES = """
-with inv as (
-    select i.id, i.unit_id, i.kind, (i.kind = 'personal' and i.parent_id is null) as invited
-      from invitation i where i.wave_id = $1
-), begun as (
-    select inv.unit_id, inv.invited from draft d join inv on inv.id = d.invitation_id
-), answered as (
-    select r.unit_id, coalesce(inv.invited, false) as invited
-      from response r left join inv on inv.id = r.invitation_id where r.wave_id = $1
-)
-select u.id as unit_id, u.name as unit, eu.arm,
-       (select count(*) from inv where inv.unit_id = u.id and inv.invited) as invited,
-       (select count(*) from begun b where b.unit_id = u.id and b.invited) as in_progress,
-       (select count(*) from answered a where a.unit_id = u.id and a.invited) as submitted,
-       (select count(*) from inv where inv.unit_id = u.id and inv.kind = 'open') as open_links,
-       (select count(*) from begun b where b.unit_id = u.id and not b.invited) as open_link_in_progress,
-       (select count(*) from answered a where a.unit_id = u.id and not a.invited) as open_link_responses
-  from wave w
-  join evaluation_unit eu on eu.evaluation_id = w.evaluation_id
-  join unit u on u.id = eu.unit_id
- where w.id = $1
- order by u.name
-"""
-
-
-async def response_rates(conn: asyncpg.Connection, wave_id: int) -> list[UnitRate]:
-    if not await conn.fetchval("select 1 from wave where id = $1", wave_id):
-        raise NotFound(f"wave {wave_id} does not exist")
-    return [
-        UnitRate(**dict(r), response_rate=round(min(1.0, r["submitted"] / r["invited"]), 4) if r["invited"] else None)
-        for r in await conn.fetch(_RATES, wave_id)
-    ]
 
 
 async def units(conn: asyncpg.Connection, organisation_id: int) -> list[UnitInfo]:

@@ -20,13 +20,14 @@ from typing import Any, TypeVar
 import asyncpg
 import pandas as pd
 
-from service.analysis import bundle, data, flow, survey
+from service.analysis import bundle, data
 from service.analysis.bundle import EvaluationResults
-from service.analysis.coordination import heatmap_frame
-from service.analysis.coordination_results import Coordination
 from service.analysis.data import Arm, Audience, LinkedTable, ScoreTable
-from service.analysis.distributions import ItemDistribution
-from service.analysis.flow_results import (
+from service.analysis.measures.coordination.compute import heatmap_frame
+from service.analysis.measures.coordination.results import Coordination
+from service.analysis.measures.distributions.compute import ItemDistribution
+from service.analysis.measures.flow import compute as flow
+from service.analysis.measures.flow.results import (
     FlowAnalysis,
     FlowCapacity,
     FlowForecast,
@@ -34,15 +35,16 @@ from service.analysis.flow_results import (
     FlowSegmented,
     ForecastMethod,
 )
-from service.analysis.meetings import Meetings, meetings_frame
-from service.analysis.model_results import ModelTerm
-from service.analysis.models import models as _models  # loaded before the function below takes its name
-from service.analysis.power import PowerPlan, power_means, power_proportions
-from service.analysis.results import Comparison, Descriptive, Result, ThemeReliability, to_frame
-from service.analysis.session import Session
-from service.analysis.session import connect as _connect
-from service.analysis.side_by_side import Change
-from service.analysis.side_by_side import frame as side_by_side_frame
+from service.analysis.measures.meetings.compute import Meetings, meetings_frame
+from service.analysis.measures.models.compute import models as _models
+from service.analysis.measures.models.results import ModelTerm
+from service.analysis.measures.side_by_side.compute import Change
+from service.analysis.measures.side_by_side.compute import frame as side_by_side_frame
+from service.analysis.measures.summary import compute as survey
+from service.analysis.measures.summary.results import Comparison, Descriptive, Result, ThemeReliability, to_frame
+from service.analysis.runtime.session import Session
+from service.analysis.runtime.session import connect as _connect
+from service.analysis.stats.power import PowerPlan, power_means, power_proportions
 
 T = TypeVar("T")
 _current: list[Session] = []
@@ -99,17 +101,19 @@ def joint_agreement(evaluation_id: int, questionnaire_id: str, items: Sequence[s
 
 def coordination(evaluation_id: int, *, min_share: float | None = None, questionnaire_id: str | None = None,
                  item_id: str | None = None, session: Session | None = None) -> Coordination:
-    """Relational coordination from the staff's collaboration matrix (service/analysis/coordination.py):
+    """Relational coordination from the staff's collaboration matrix (measures/coordination):
     the first one the evaluation's questionnaires declare, or the one named."""
-    from service.analysis.coordination import coordination as run  # a function of this package has its name
+    from service.analysis.measures.coordination.compute import (
+        coordination as run,  # a function of this package has its name
+    )
 
     return _on(session, lambda s, c: run(c, evaluation_id, min_group_size=s.settings.min_group_size,
                                          min_share=min_share, questionnaire_id=questionnaire_id, item_id=item_id))
 
 
 def meetings(evaluation_id: int, *, session: Session | None = None) -> Meetings:
-    """Meeting evaluations per month and unit, citizens' and staff's (service/analysis/meetings.py)."""
-    from service.analysis.meetings import meetings as run  # a function of this package has its name
+    """Meeting evaluations per month and unit, citizens' and staff's (service/analysis/measures/meetings/compute.py)."""
+    from service.analysis.measures.meetings.compute import meetings as run  # a function of this package has its name
 
     return _on(session, lambda s, c: run(c, evaluation_id, min_group_size=s.settings.min_group_size))
 
@@ -118,7 +122,7 @@ def flow_analysis(evaluation_id: int, *, method: ForecastMethod = "linear", at: 
                   maxlags: int | None = None, implementation: dt.date | None = None,
                   session: Session | None = None) -> FlowAnalysis:
     """Citizen flow: monthly counts and rates, forecast, interrupted time series, difference
-    in differences and capacity, from one read (service/analysis/flow.py)."""
+    in differences and capacity, from one read (service/analysis/measures/flow/compute.py)."""
     return _on(session, lambda s, c: flow.analyse(c, evaluation_id, min_group_size=s.settings.min_group_size,
                                                   method=method, at=at, maxlags=maxlags,
                                                   implementation=implementation))
@@ -147,7 +151,7 @@ def flow_capacity(evaluation_id: int, *, session: Session | None = None) -> list
 def models(evaluation_id: int, questionnaire_id: str, *, themes: Sequence[str] | None = None,
            items: Sequence[str] = (), min_share: float | None = None,
            session: Session | None = None) -> list[ModelTerm]:
-    """Phase × arm models (service/analysis/models.py): mixed model and cluster-robust OLS
+    """Phase × arm models (service/analysis/measures/models/compute.py): mixed model and cluster-robust OLS
     of each theme score (default every theme), ordinal logit of each of `items`."""
     return _on(session, lambda s, c: _models(c, evaluation_id, questionnaire_id, themes=themes, items=items,
                                              min_group_size=s.settings.min_group_size, min_share=min_share))
@@ -156,17 +160,21 @@ def models(evaluation_id: int, questionnaire_id: str, *, themes: Sequence[str] |
 def side_by_side(evaluation_id: int, *, min_share: float | None = None,
                  session: Session | None = None) -> list[Change]:
     """The change in relational coordination, meetings, citizens' influence and flow, per
-    unit, sector and arm, each with its interval (service/analysis/side_by_side.py);
+    unit, sector and arm, each with its interval (service/analysis/measures/side_by_side/compute.py);
     `side_by_side_frame()` lays them out one row per unit."""
-    from service.analysis.side_by_side import side_by_side as run  # the module has this function's name
+    from service.analysis.measures.side_by_side.compute import (
+        side_by_side as run,  # the module has this function's name
+    )
 
     return _on(session, lambda s, c: run(c, evaluation_id, min_group_size=s.settings.min_group_size,
                                          min_share=min_share))
 
 
 def distributions(evaluation_id: int, *, session: Session | None = None) -> list[ItemDistribution]:
-    """Per scale item, arm and wave, the share choosing each option (service/analysis/distributions.py)."""
-    from service.analysis.distributions import distributions as run  # the module has this function's name
+    """Per scale item, arm and wave, the share choosing each option (measures/distributions)."""
+    from service.analysis.measures.distributions.compute import (
+        distributions as run,  # the module has this function's name
+    )
 
     return _on(session, lambda s, c: run(c, evaluation_id, min_group_size=s.settings.min_group_size))
 

@@ -19,22 +19,22 @@ from typing import Any
 import asyncpg
 import msgspec
 
-from service.admin.model import UnitRate
-from service.admin.plan import scoring_rule
-from service.admin.store import response_rates
-from service.analysis import flow, survey
-from service.analysis.codebook_queries import Labels, read_labels
-from service.analysis.coordination import coordination
-from service.analysis.coordination_results import Coordination
-from service.analysis.declared import declared
-from service.analysis.distributions import ItemDistribution, distributions
-from service.analysis.flow_results import FlowAnalysis, ForecastMethod
-from service.analysis.meetings import Meetings, meetings
-from service.analysis.model_results import ModelTerm
-from service.analysis.models import models
-from service.analysis.results import Descriptive, Result, ThemeReliability
-from service.analysis.side_by_side import Change, side_by_side
-from service.evaluations.read import EvaluationInfo, evaluation_info
+from service.analysis.context.declared import declared
+from service.analysis.context.labels import Labels, read_labels
+from service.analysis.measures.coordination.compute import coordination
+from service.analysis.measures.coordination.results import Coordination
+from service.analysis.measures.distributions.compute import ItemDistribution, distributions
+from service.analysis.measures.flow import compute as flow
+from service.analysis.measures.flow.results import FlowAnalysis, ForecastMethod
+from service.analysis.measures.meetings.compute import Meetings, meetings
+from service.analysis.measures.models.compute import models
+from service.analysis.measures.models.results import ModelTerm
+from service.analysis.measures.side_by_side.compute import Change, side_by_side
+from service.analysis.measures.summary import compute as survey
+from service.analysis.measures.summary.results import Descriptive, Result, ThemeReliability
+from service.design.evaluation import EvaluationInfo, evaluation_info
+from service.design.plan import scoring_rule
+from service.design.rates import UnitRate, response_rates
 
 
 class UnitResponses(msgspec.Struct, frozen=True, kw_only=True):
@@ -93,7 +93,7 @@ class EvaluationResults(msgspec.Struct, frozen=True, kw_only=True):
 async def collect(conn: asyncpg.Connection, evaluation_id: int, *, min_group_size: int,
                   min_share: float | None = None, flow_method: ForecastMethod = "linear") -> EvaluationResults:
     """All results of an evaluation (NotFound when there is none). Run it in one snapshot
-    (service/analysis/snapshot.py; `Session.run` does) so every part sees the same data.
+    (service/analysis/runtime/snapshot.py; `Session.run` does) so every part sees the same data.
     `min_share`: the plan's scoring rule (None: the plan's; another value is refused)."""
     info = await evaluation_info(conn, evaluation_id)
     organisation = await conn.fetchval("select name from organisation where id = $1", info.organisation_id)

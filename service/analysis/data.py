@@ -11,8 +11,8 @@ import asyncpg
 import msgspec
 import pandas as pd
 
-from service.admin.plan import scoring_rule
-from service.analysis import queries
+from service.analysis.measures.summary import queries
+from service.design.plan import scoring_rule
 
 Audience = Literal["citizen", "relative", "staff", "meeting"]
 Arm = Literal["intervention", "comparison"]

@@ -1,5 +1,5 @@
 """`sammen plan power ...`: sample size, power or minimal detectable change for a planned
-comparison (service/analysis/power.py), as JSON. Needs no database. (Its parser:
+comparison (service/analysis/stats/power.py), as JSON. Needs no database. (Its parser:
 service/analyse_commands.py.)
 
     sammen plan power --outcome mean --effect 0.3                       # n per group for power 0.8
@@ -13,8 +13,8 @@ import argparse
 
 
 def run(args: argparse.Namespace) -> str:
-    from service.analysis.power import power_means, power_proportions
-    from service.analysis.results import to_json
+    from service.analysis.measures.summary.results import to_json
+    from service.analysis.stats.power import power_means, power_proportions
 
     if args.outcome == "mean":
         found = power_means(design=args.design, effect=args.effect, difference=args.difference, sd=args.sd, n=args.n,

@@ -15,25 +15,25 @@ from litestar.response import File
 
 from service.admin import audit
 from service.admin.access import check_evaluation_access, open_microdata, record_read
-from service.analysis import survey
-from service.analysis.coordination import coordination as relational_coordination
-from service.analysis.coordination_results import Coordination
-from service.analysis.flow import analyse as flow_analysis
-from service.analysis.flow_results import FlowAnalysis
-from service.analysis.meetings import Meetings
-from service.analysis.meetings import meetings as meeting_evaluations
-from service.analysis.model_results import ModelTerm
-from service.analysis.models import models as survey_models
-from service.analysis.results import Comparison, Descriptive
-from service.analysis.side_by_side import Change
-from service.analysis.side_by_side import side_by_side as changes_side_by_side
-from service.analysis.snapshot import snapshot
+from service.analysis.measures.coordination.compute import coordination as relational_coordination
+from service.analysis.measures.coordination.results import Coordination
+from service.analysis.measures.flow.compute import analyse as flow_analysis
+from service.analysis.measures.flow.results import FlowAnalysis
+from service.analysis.measures.meetings.compute import Meetings
+from service.analysis.measures.meetings.compute import meetings as meeting_evaluations
+from service.analysis.measures.models.compute import models as survey_models
+from service.analysis.measures.models.results import ModelTerm
+from service.analysis.measures.side_by_side.compute import Change
+from service.analysis.measures.side_by_side.compute import side_by_side as changes_side_by_side
+from service.analysis.measures.summary import compute as survey
+from service.analysis.measures.summary.results import Comparison, Descriptive
+from service.analysis.runtime.snapshot import snapshot
 from service.auth import CallerDep, current_caller, require_reader
 from service.bounds import IDENTIFIER_PATTERN, MONTH_PATTERN, Identifier
 from service.config import Settings
+from service.design.evaluation import EvaluationInfo, evaluation_info
 from service.evaluations import job_process
 from service.evaluations.offload import analysed
-from service.evaluations.read import EvaluationInfo, evaluation_info
 from service.http import Conn, PathId
 from service.web import scratch
 from service.web.docs import XLSX, download

@@ -7,7 +7,7 @@ the citizens' submit p99 tenfold although the admission let one run at a time
 (service/web/jobs.py; benchmarks/heavy.py measures it). In a process of its own the job
 competes for the processor only, where the operating system shares it: the process
 runs at a lower priority than the web process that started it, on the analysis core
-(service/analysis/isolation.py) with its database backends.
+(service/analysis/runtime/isolation.py) with its database backends.
 
 One pool per web process, as many processes as `SAMMEN_HEAVY_JOBS` admits jobs at once,
 started on the first job and kept until the web process ends (a process imports plotnine and WeasyPrint once, not
@@ -37,12 +37,12 @@ from litestar.datastructures import State
 
 from service.admin import audit
 from service.admin.access import Caller, check_evaluation_access, record_read
-from service.analysis import isolation
 from service.analysis.bundle import EvaluationResults, collect
-from service.analysis.session import Session
+from service.analysis.runtime import isolation
+from service.analysis.runtime.session import Session
 from service.config import Settings
+from service.design.evaluation import EvaluationInfo
 from service.errors import NotFound, Unavailable
-from service.evaluations.read import EvaluationInfo
 
 P = ParamSpec("P")
 T = TypeVar("T")

@@ -1,10 +1,10 @@
 """Evaluators' analyses run off the web service's event loop. A summary or a model
 computes for up to seconds in Python; on the loop
 that serves the citizens' forms it would hold every submission of that worker for as
-long. Instead they run on the analysis library's own session (service/analysis/session.py):
+long. Instead they run on the analysis library's own session (service/analysis/runtime/session.py):
 its thread and event loop, its pool of four connections (at most four analyses at once
 per worker; more wait for a connection), each call in one snapshot, and, with the
-database on this machine, kept to one core (service/analysis/isolation.py). The web loop
+database on this machine, kept to one core (service/analysis/runtime/isolation.py). The web loop
 only awaits the result: the figures are the notebook's, computed the notebook's way.
 (The report, the charts and the tables, which also draw, are made in a process of their
 own: service/evaluations/job_process.py.)"""
@@ -19,7 +19,7 @@ import anyio
 import asyncpg
 from litestar.datastructures import State
 
-from service.analysis.session import Session
+from service.analysis.runtime.session import Session
 
 T = TypeVar("T")
 

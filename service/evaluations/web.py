@@ -30,7 +30,7 @@ from litestar.response import File, Redirect, Template
 
 from service.admin import audit
 from service.admin.access import Caller, MicrodataRefused, check_evaluation_access, open_microdata, record_read
-from service.analysis.snapshot import snapshot
+from service.analysis.runtime.snapshot import snapshot
 from service.config import Settings
 from service.errors import Forbidden, TooManyRequests
 from service.evaluations import job_process, signin

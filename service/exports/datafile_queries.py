@@ -11,7 +11,7 @@ numbers for SPSS and Stata (seconds since 1582-10-14, or Stata's %tc millisecond
 
 from __future__ import annotations
 
-from service.analysis.queries import TIDY_FROM
+from service.analysis.measures.summary.queries import TIDY_FROM
 from service.exports.cells import csv_sql
 
 # The questionnaire versions an evaluation asked (as service/exports/codebook.py).

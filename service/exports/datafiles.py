@@ -42,7 +42,7 @@ import pyarrow.csv as pacsv
 from tqdm import tqdm
 
 from service.admin import audit
-from service.analysis.codebook_queries import Labels, read_labels
+from service.analysis.context.labels import Labels, read_labels
 from service.config import Settings
 from service.errors import NotFound
 from service.exports import datafile_queries as q

@@ -1,7 +1,7 @@
 """Every label a chart, table or report shows, in Danish (the default) and English, in
 one place: the exports' own texts here, the role groups from service/roles.py, and the
 questionnaires' titles, themes and item wordings from the stored codebook the results
-bundle carries (service/analysis/codebook_queries.py), never from the files on disk: a
+bundle carries (service/analysis/context/labels.py), never from the files on disk: a
 report shows what the respondents were asked, whatever folder the service started with
 and however a file was edited since. A wording the codebook lacks reads as its key with
 '(tekst mangler)', not as a bare id passing for a label.
@@ -15,8 +15,8 @@ from __future__ import annotations
 import math
 from typing import Literal
 
-from service.analysis.codebook_queries import Labels, QuestionnaireLabels
-from service.analysis.side_by_side import LABELS as MEASURE_LABELS
+from service.analysis.context.labels import Labels, QuestionnaireLabels
+from service.analysis.measures.side_by_side.compute import LABELS as MEASURE_LABELS
 from service.roles import ROLE_GROUPS
 
 Language = Literal["da", "en"]

@@ -22,7 +22,7 @@ import asyncpg
 import jinja2
 
 from service.analysis.bundle import EvaluationResults, collect
-from service.analysis.snapshot import snapshot
+from service.analysis.runtime.snapshot import snapshot
 from service.config import Settings
 from service.exports import report_parts
 from service.exports.labels import number

@@ -14,9 +14,9 @@ from collections.abc import Iterable, Sequence
 import msgspec
 
 from service.analysis.bundle import EvaluationResults
-from service.analysis.codebook_queries import Labels
-from service.analysis.model_results import ModelTerm
-from service.analysis.results import Comparison, Descriptive
+from service.analysis.context.labels import Labels
+from service.analysis.measures.models.results import ModelTerm
+from service.analysis.measures.summary.results import Comparison, Descriptive
 from service.exports.labels import (
     SUPPRESSED,
     measure_label,

@@ -22,13 +22,13 @@ import msgspec
 import pandas as pd
 
 from service.analysis.bundle import EvaluationResults, UnitResponses
-from service.analysis.codebook_queries import Labels
-from service.analysis.coordination_results import Coordination
-from service.analysis.flow_results import FlowAnalysis
-from service.analysis.meetings import Meetings
-from service.analysis.model_results import ModelTerm
-from service.analysis.results import Comparison, Descriptive, ThemeReliability
-from service.analysis.side_by_side import Change
+from service.analysis.context.labels import Labels
+from service.analysis.measures.coordination.results import Coordination
+from service.analysis.measures.flow.results import FlowAnalysis
+from service.analysis.measures.meetings.compute import Meetings
+from service.analysis.measures.models.results import ModelTerm
+from service.analysis.measures.side_by_side.compute import Change
+from service.analysis.measures.summary.results import Comparison, Descriptive, ThemeReliability
 from service.config import Settings
 from service.exports.cells import frame_csv, xlsx_cell
 from service.exports.labels import SUPPRESSED, Language, measure_label, role_label, target_label, text
@@ -607,7 +607,7 @@ async def collect_tables(conn: asyncpg.Connection, evaluation_id: int, *, min_gr
                          lang: Language = "da") -> dict[str, Table]:
     """The bundle of an evaluation read in one snapshot, as tables."""
     from service.analysis.bundle import collect
-    from service.analysis.snapshot import snapshot
+    from service.analysis.runtime.snapshot import snapshot
 
     async with snapshot(conn):
         bundle = await collect(conn, evaluation_id, min_group_size=min_group_size)

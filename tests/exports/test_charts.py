@@ -21,7 +21,7 @@ from pypdf import PdfReader
 
 from service import analysis
 from service.analysis.bundle import EvaluationResults
-from service.analysis.results import Descriptive
+from service.analysis.measures.summary.results import Descriptive
 from service.exports import charts
 from tests.support.cli import sammen
 

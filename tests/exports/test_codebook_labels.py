@@ -15,8 +15,8 @@ import pandas as pd
 import pytest
 
 from service.analysis.bundle import EvaluationResults, collect
-from service.analysis.codebook_queries import Labels
-from service.analysis.snapshot import snapshot
+from service.analysis.context.labels import Labels
+from service.analysis.runtime.snapshot import snapshot
 from service.config import Settings
 from service.exports import charts, report
 from service.exports.datafiles import export_data

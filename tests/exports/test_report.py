@@ -19,7 +19,7 @@ from pypdf import PdfReader
 from service import analysis
 from service.admin import access
 from service.admin.model import NewKey
-from service.analysis.results import Comparison, Descriptive
+from service.analysis.measures.summary.results import Comparison, Descriptive
 from service.app import create_app
 from service.exports import report
 from service.exports.labels import number

@@ -18,7 +18,7 @@ from openpyxl import load_workbook
 
 from service.admin import access
 from service.admin.model import NewKey
-from service.analysis.results import Comparison, Descriptive
+from service.analysis.measures.summary.results import Comparison, Descriptive
 from service.app import create_app
 from service.exports import tables as tables_module
 from service.exports.tables import NUMERIC, Table, html_table, result_tables, write_tables

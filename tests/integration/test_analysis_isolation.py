@@ -1,4 +1,4 @@
-"""An evaluator's analysis keeps to one core of the machine (service/analysis/isolation.py),
+"""An evaluator's analysis keeps to one core of the machine (service/analysis/runtime/isolation.py),
 so that a summary over 10^6 responses cannot take the core citizens' submissions are
 served on; benchmarks/analysis.py measures what that does to their p99."""
 
@@ -9,7 +9,7 @@ import os
 import pytest
 
 from service import analysis
-from service.analysis.isolation import chosen_core, on_this_machine
+from service.analysis.runtime.isolation import chosen_core, on_this_machine
 
 CORES = sorted(os.sched_getaffinity(0))
 several_cores = pytest.mark.skipif(len(CORES) < 2, reason="on one core there is nothing to keep the analysis from")

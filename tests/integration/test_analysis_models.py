@@ -25,10 +25,10 @@ from statsmodels.miscmodels.ordinal_model import OrderedModel
 from statsmodels.regression.mixed_linear_model import MixedLM
 
 from service.analysis import data
-from service.analysis.models import models, theme_scores
-from service.analysis.models_fit import fit_reml, group_sums
-from service.analysis.snapshot import snapshot
-from service.analysis.survey import disclosure
+from service.analysis.measures.models.compute import models, theme_scores
+from service.analysis.measures.summary.compute import disclosure
+from service.analysis.runtime.snapshot import snapshot
+from service.analysis.stats.model_fits import fit_reml, group_sums
 
 PLANTED = ("indflydelse", "maal_og_droemme")
 

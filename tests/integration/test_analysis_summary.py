@@ -15,7 +15,7 @@ from statsmodels.stats.multitest import multipletests
 from statsmodels.stats.proportion import proportion_confint
 
 from service import analysis
-from service.analysis.results import Comparison, Descriptive, to_frame
+from service.analysis.measures.summary.results import Comparison, Descriptive, to_frame
 from tests.integration.test_analysis_data import answered_evaluation
 from tests.support.cli import sammen
 

@@ -10,7 +10,7 @@ import pytest
 
 from service import analysis
 from service.analysis.bundle import EvaluationResults
-from service.analysis.session import connect
+from service.analysis.runtime.session import connect
 
 
 @pytest.fixture(scope="module")

@@ -20,8 +20,8 @@ from statsmodels.stats.proportion import confint_proportions_2indep, proportion_
 from service import analysis
 from service.admin import access
 from service.admin.model import NewKey
-from service.analysis.coordination_results import TieComparison, TieIndex
-from service.analysis.disclosure import Sum, recoverable
+from service.analysis.measures.coordination.results import TieComparison, TieIndex
+from service.analysis.stats.disclosure import Sum, recoverable
 from service.errors import Invalid
 from tests.support.cli import sammen
 

@@ -18,12 +18,15 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from service import analysis
-from service.admin.plan import PlanLocked, scoring_rule, set_scoring_rule
-from service.analysis import bundle, data, models_queries, survey
-from service.analysis.disclosure_exact import Exact
-from service.analysis.models import ThemeSums, linear_terms
-from service.analysis.queries import SCALE_TYPES
-from service.analysis.results import Comparison, Descriptive
+from service.admin.plan import PlanLocked, set_scoring_rule
+from service.analysis import bundle, data
+from service.analysis.measures.models import queries as models_queries
+from service.analysis.measures.models.compute import ThemeSums, linear_terms
+from service.analysis.measures.summary import compute as survey
+from service.analysis.measures.summary.queries import SCALE_TYPES
+from service.analysis.measures.summary.results import Comparison, Descriptive
+from service.analysis.stats.disclosure_exact import Exact
+from service.design.plan import scoring_rule
 from service.errors import Invalid
 from tests.support.cli import sammen
 from tests.support.small_evaluation import Small, small_evaluation

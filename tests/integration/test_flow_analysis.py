@@ -18,7 +18,7 @@ from service import analysis
 from service.admin import access
 from service.admin import store as admin
 from service.admin.model import EvaluationUnit, NewEvaluation, NewKey, NewOrganisation, NewUnit
-from service.analysis import flow
+from service.analysis.measures.flow import compute as flow
 from service.demodata import design
 from service.demodata.load import load
 from service.errors import NotFound

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from service.admin.plan import is_confirmatory, planned_kind, planned_outcomes
+from service.design.plan import is_confirmatory, planned_kind, planned_outcomes
 from tests.support.cli import sammen_here
 
 TODAY = dt.date.today()

@@ -18,7 +18,7 @@ from statsmodels.stats.rates import confint_poisson_2indep
 from service import analysis
 from service.admin import access
 from service.admin.model import NewKey
-from service.analysis.side_by_side import Change
+from service.analysis.measures.side_by_side.compute import Change
 from tests.support.cli import sammen
 
 

@@ -13,9 +13,9 @@ import pytest
 from service import analysis
 from service.admin.erase import erase_respondent
 from service.admin.store import pseudonym
-from service.analysis import queries
 from service.analysis.data import score_and_pair_tables
-from service.analysis.snapshot import snapshot
+from service.analysis.measures.summary import queries
+from service.analysis.runtime.snapshot import snapshot
 from service.demodata.load import load
 from tests.integration.test_analysis_data import answered_evaluation
 from tests.support import SECRET

@@ -16,7 +16,7 @@ import msgspec
 
 from service.admin import store as admin
 from service.admin.model import EvaluationUnit, NewEvaluation, NewOrganisation, NewUnit, NewWave
-from service.analysis.queries import SCALE_TYPES
+from service.analysis.measures.summary.queries import SCALE_TYPES
 from service.tokens import hash_token, new_token
 
 

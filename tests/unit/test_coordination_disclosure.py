@@ -1,7 +1,7 @@
 """Disclosure control of relational coordination and of the meeting evaluations: no tie,
 rater role, rated role, month × unit cell or phase total under its threshold is shown,
 and no hidden count can be worked out from the published ones. The audit here is written
-independently of service/analysis/disclosure.py: a hidden count is determined exactly
+independently of service/analysis/stats/disclosure.py: a hidden count is determined exactly
 when every solution of the published relations (restricted to the hidden cells) fixes
 it, i.e. when the null space of those relations is zero in its coordinate."""
 
@@ -15,9 +15,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy.linalg import null_space
 
-from service.analysis.coordination import Figures, tie_disclosure
-from service.analysis.disclosure_exact import Exact
-from service.analysis.meetings import _table
+from service.analysis.measures.coordination.compute import Figures, tie_disclosure
+from service.analysis.measures.meetings.compute import _table
+from service.analysis.stats.disclosure_exact import Exact
 from service.roles import ROLE_KEYS
 
 

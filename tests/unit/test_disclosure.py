@@ -8,8 +8,8 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from service.analysis.disclosure import Sum, linked, primary, recoverable, suppress
-from service.analysis.disclosure_exact import Exact
+from service.analysis.stats.disclosure import Sum, linked, primary, recoverable, suppress
+from service.analysis.stats.disclosure_exact import Exact
 
 
 def peel(counts: dict, sums: list[Sum], hidden: set) -> set:

@@ -12,9 +12,10 @@ from collections import defaultdict
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from service.analysis import disclosure_exact, flow
-from service.analysis.disclosure import Key, Sum, recoverable
-from service.analysis.flow_results import FlowSegmented
+from service.analysis.measures.flow import compute as flow
+from service.analysis.measures.flow.results import FlowSegmented
+from service.analysis.stats import disclosure_exact
+from service.analysis.stats.disclosure import Key, Sum, recoverable
 
 MONTHS = [dt.date(2024, m, 1) for m in range(1, 5)]
 

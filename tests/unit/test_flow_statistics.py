@@ -14,7 +14,7 @@ import statsmodels.api as sm
 from statsmodels.datasets import macrodata
 from statsmodels.tsa.exponential_smoothing.ets import ETSModel
 
-from service.analysis import flow
+from service.analysis.measures.flow import compute as flow
 from service.flow import csvfile
 
 TODAY = dt.date(2026, 1, 1)

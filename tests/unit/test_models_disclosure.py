@@ -11,8 +11,8 @@ import math
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from service.analysis.models import ThemeSums, linear_terms, ordinal_terms, pooled
-from service.analysis.models_fit import Cell, fit_cluster_ols
+from service.analysis.measures.models.compute import ThemeSums, linear_terms, ordinal_terms, pooled
+from service.analysis.stats.model_fits import Cell, fit_cluster_ols
 
 LABELS = {"evaluation_id": 1, "audience": "citizen", "questionnaire_id": "borger", "target": "indflydelse"}
 FIGURES = ("estimate", "ci_low", "ci_high", "statistic", "p", "n", "units", "variances")

@@ -1,4 +1,4 @@
-"""The model fits from sufficient statistics (service/analysis/models_fit.py) against
+"""The model fits from sufficient statistics (service/analysis/stats/model_fits.py) against
 published values and against statsmodels fitted on the same rows.
 
 Published values, quoted from statsmodels' own test suite (installed with it):
@@ -23,7 +23,7 @@ import statsmodels.api as sm
 from statsmodels.miscmodels.ordinal_model import OrderedModel
 from statsmodels.regression.mixed_linear_model import MixedLM
 
-from service.analysis.models_fit import Cell, fit_cluster_ols, fit_ordinal, fit_reml, group_sums
+from service.analysis.stats.model_fits import Cell, fit_cluster_ols, fit_ordinal, fit_reml, group_sums
 
 STATSMODELS = Path(statsmodels.__file__).parent
 

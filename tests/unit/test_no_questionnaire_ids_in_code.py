@@ -72,7 +72,7 @@ def test_the_search_finds_an_id_in_a_string_and_not_in_a_docstring_or_a_longer_w
 
 
 def test_the_chart_list_titles_a_chart_by_the_stored_names_of_the_questionnaire_and_theme_its_name_holds():
-    from service.analysis.codebook_queries import Labels, QuestionnaireLabels, Wording
+    from service.analysis.context.labels import Labels, QuestionnaireLabels, Wording
     from service.exports.charts import chart_title
 
     labels = Labels(questionnaires={

@@ -1,4 +1,4 @@
-"""Planning figures (service/analysis/power.py) pinned to published values:
+"""Planning figures (service/analysis/stats/power.py) pinned to published values:
 
 - R pwr, as quoted in statsmodels' test suite (statsmodels/stats/tests/test_power.py):
   pwr.t.test(d=1, n=30, type="two.sample") power 0.967708258242517 (TestTTPowerTwoS1);
@@ -19,7 +19,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from service.analysis.power import power_means, power_proportions
+from service.analysis.stats.power import power_means, power_proportions
 
 
 def test_the_power_of_two_independent_means_is_r_pwr_t_test():

@@ -9,9 +9,9 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from service.analysis import flow
-from service.analysis.disclosure import Sum, units_in_arms
-from service.analysis.side_by_side import _Cell, _changes, _hidden, _Unit, flow_cells, flow_windows
+from service.analysis.measures.flow import compute as flow
+from service.analysis.measures.side_by_side.compute import _Cell, _changes, _hidden, _Unit, flow_cells, flow_windows
+from service.analysis.stats.disclosure import Sum, units_in_arms
 from tests.unit.test_disclosure import peel
 from tests.unit.test_flow_disclosure import MONTHS, _rows, flow_system, pinned
 

@@ -12,8 +12,7 @@ from statsmodels.stats.multitest import multipletests
 from statsmodels.stats.power import TTestIndPower, TTestPower
 from statsmodels.stats.proportion import confint_proportions_2indep, proportion_confint
 
-from service.analysis.results_stats import Moments
-from service.analysis.stats import (
+from service.analysis.stats.descriptive import (
     bh_adjust,
     distribution,
     joint_share,
@@ -25,6 +24,7 @@ from service.analysis.stats import (
     share_agreeing,
     wilson,
 )
+from service.analysis.stats.results import Moments
 
 
 def test_mean_t_interval_matches_scipy_on_microdata() -> None:

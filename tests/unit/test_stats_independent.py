@@ -10,9 +10,9 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from service.analysis.results_stats import Moments
-from service.analysis.stats import moments_of_table
-from service.analysis.stats_independent import hedges_g, mann_whitney, rank_biserial, welch_difference, welch_t
+from service.analysis.stats.descriptive import moments_of_table
+from service.analysis.stats.independent import hedges_g, mann_whitney, rank_biserial, welch_difference, welch_t
+from service.analysis.stats.results import Moments
 
 Table = dict[float, int]
 

@@ -11,9 +11,8 @@ import pytest
 from scipy import stats
 from statsmodels.stats.contingency_tables import mcnemar
 
-from service.analysis.results_stats import Moments
-from service.analysis.stats import moments_of_table
-from service.analysis.stats_paired import (
+from service.analysis.stats.descriptive import moments_of_table
+from service.analysis.stats.paired import (
     cohens_dz,
     matched_pairs_rank_biserial,
     mcnemar_chi2,
@@ -22,6 +21,7 @@ from service.analysis.stats_paired import (
     paired_t,
     wilcoxon_signed_rank,
 )
+from service.analysis.stats.results import Moments
 
 Table = dict[float, int]
 

@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 from statsmodels.multivariate.factor import Factor
 
-from service.analysis.results_stats import Reliability
-from service.analysis.stats_reliability import covariance, one_factor_ml, reliability
+from service.analysis.stats.reliability import covariance, one_factor_ml, reliability
+from service.analysis.stats.results import Reliability
 
 
 def likert_items(seed: int, n: int, loadings: list[float]) -> np.ndarray:

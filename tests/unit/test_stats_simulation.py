@@ -6,8 +6,8 @@ from __future__ import annotations
 import numpy as np
 from scipy import stats
 
-from service.analysis.stats import moments_of_table
-from service.analysis.stats_independent import mann_whitney, welch_t
+from service.analysis.stats.descriptive import moments_of_table
+from service.analysis.stats.independent import mann_whitney, welch_t
 
 LIKERT = [0.08, 0.17, 0.30, 0.28, 0.17]
 DATASETS = 200

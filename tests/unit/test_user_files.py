@@ -11,7 +11,7 @@ import pytest
 
 from service import cli
 from service.analyse_commands import month_argument
-from service.analysis import flow as flow_analysis
+from service.analysis.measures.flow import compute as flow_analysis
 from service.bounds import id_argument
 from service.numbers import NotANumber, TooManyDigits, ascii_int
 from service.surveys import forms

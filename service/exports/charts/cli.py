@@ -22,7 +22,7 @@ import asyncpg
 from service import files
 from service.admin import audit
 from service.analysis import bundle
-from service.analysis.snapshot import snapshot
+from service.analysis.runtime.snapshot import snapshot
 from service.config import Settings
 from service.exports.charts.save import save_all
 

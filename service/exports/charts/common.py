@@ -11,7 +11,7 @@ import msgspec
 import pandas as pd
 import plotnine as p9
 
-from service.analysis.codebook_queries import Labels
+from service.analysis.context.labels import Labels
 from service.exports.charts.theme import SUPPRESSED_COLOUR
 from service.exports.labels import Language, text
 

@@ -10,8 +10,8 @@ import pandas as pd
 import plotnine as p9
 from mizani.bounds import squish
 
-from service.analysis.coordination import heatmap_frame
-from service.analysis.coordination_results import Coordination
+from service.analysis.measures.coordination.compute import heatmap_frame
+from service.analysis.measures.coordination.results import Coordination
 from service.exports.charts.common import (
     Context,
     add_phase_labels,

@@ -1,6 +1,6 @@
 """Citizen flow over time: citizens enrolled each month against what the months before
 the change foretell (the counterfactual forecast with its 95 % prediction band, the
-forecast method of the analysis itself, service/analysis/flow.py), courses ended per
+forecast method of the analysis itself, service/analysis/measures/flow/compute.py), courses ended per
 month, the implementation date marked, and the gap between expected and observed
 labelled as Sønderborg reported it (640 expected, 533 observed, 18.5 %)."""
 
@@ -14,8 +14,8 @@ from typing import Any
 import pandas as pd
 import plotnine as p9
 
-from service.analysis import flow as flow_analysis
-from service.analysis.flow_results import FlowAnalysis, FlowForecast
+from service.analysis.measures.flow import compute as flow_analysis
+from service.analysis.measures.flow.results import FlowAnalysis, FlowForecast
 from service.exports.charts.common import Context, arm_label, rows
 from service.exports.charts.theme import OKABE_ITO, SUPPRESSED_COLOUR, caption, size, theme_sammen
 from service.exports.labels import Language, number, text

@@ -3,7 +3,7 @@ left of zero, agreeing to the right, the neutral answer split across zero, so th
 reads outwards from the middle; before and after side by side, items grouped by theme.
 
 'Ved ikke' is left out of the bars (the shares are of those who took a stand: see
-service/analysis/distributions.py). A reverse-coded item ('I have to tell my story all
+service/analysis/measures/distributions/compute.py). A reverse-coded item ('I have to tell my story all
 over again') is drawn as asked, so its left is the good side; its label says so."""
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from typing import Any
 import pandas as pd
 import plotnine as p9
 
-from service.analysis.distributions import ItemDistribution
+from service.analysis.measures.distributions.compute import ItemDistribution
 from service.exports.charts.common import (
     Context,
     add_phase_labels,

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pandas as pd
 import plotnine as p9
 
-from service.analysis.meetings import Meetings
+from service.analysis.measures.meetings.compute import Meetings
 from service.exports.charts.common import Context, arm_labels, percent_labels, rows, versions_of
 from service.exports.charts.theme import SUPPRESSED_COLOUR, VIEWPOINT_COLOURS, caption, size, theme_sammen, wrap
 from service.exports.labels import Language, text

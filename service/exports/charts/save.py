@@ -14,8 +14,8 @@ import msgspec
 import plotnine as p9
 
 from service.analysis.bundle import EvaluationResults
-from service.analysis.codebook_queries import Labels
-from service.analysis.results import Descriptive
+from service.analysis.context.labels import Labels
+from service.analysis.measures.summary.results import Descriptive
 from service.exports.charts.common import Context
 from service.exports.charts.coordination import View, coordination_heatmap, role_coordination
 from service.exports.charts.flow import flow

@@ -9,8 +9,8 @@ from typing import Any
 import pandas as pd
 import plotnine as p9
 
-from service.analysis.model_results import ModelTerm
-from service.analysis.results import Descriptive
+from service.analysis.measures.models.results import ModelTerm
+from service.analysis.measures.summary.results import Descriptive
 from service.exports.charts.common import (
     Context,
     add_phase_labels,

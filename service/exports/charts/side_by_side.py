@@ -10,7 +10,7 @@ from collections.abc import Sequence
 import pandas as pd
 import plotnine as p9
 
-from service.analysis.side_by_side import Change
+from service.analysis.measures.side_by_side.compute import Change
 from service.exports.charts.common import Context, arm_label, arm_labels, decimal_labels, rows
 from service.exports.charts.theme import ARM_COLOURS, SUPPRESSED_COLOUR, caption, size, theme_sammen, wrap
 from service.exports.labels import Language, measure_label, text
