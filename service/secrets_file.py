@@ -3,7 +3,7 @@ service signs). It always exists, so keys are never stored in clear: SAMMEN_SECR
 when set, otherwise a file kept apart from the database (SAMMEN_SECRET_FILE, by default
 ~/.config/sammen/secret), made on first use. A copy of the database alone therefore
 cannot be linked back to the municipality's keys; losing the secret breaks panel
-linkage across waves, so it is backed up separately (see the README)."""
+linkage across waves, so it is backed up separately (docs/privacy.md, "The server secret")."""
 
 from __future__ import annotations
 

@@ -25,7 +25,8 @@ class _CsvBody(Operation):
     describes only decoded bodies by itself)."""
 
     def __post_init__(self) -> None:
-        self.request_body = RequestBody(required=True, description="the flow CSV file (UTF-8; see README.md)",
+        self.request_body = RequestBody(required=True,
+                                        description="the flow CSV file (UTF-8; docs/administrator.md, Citizen flow)",
                                         content={"text/csv": OpenAPIMediaType(schema=Schema(type=OpenAPIType.STRING))})
 
 
@@ -41,8 +42,8 @@ class FlowApi(Controller):
         self, organisation_id: FromPath[PathId], body: RawBody, conn: Conn, request: Request[Any, Any, Any],
     ) -> FlowImported:
         """Import citizen flow counts: the body is the CSV file (`Content-Type: text/csv`;
-        the format is in README.md, "Citizen flow"). Units are named by id or by their exact
-        name in this organisation. Nothing is stored when a line is bad: the 422's
+        the format is in docs/administrator.md, "Citizen flow"). Units are named by id or
+        by their exact name in this organisation. Nothing is stored when a line is bad: the 422's
         `errors` then name each one (`line`, `field`, `message`). Months imported again
         are replaced; stock that does not add up comes back as `warnings`. Audited."""
         actor = current_caller(request).actor  # the configured admin key, or which key of `sammen key list`
