@@ -13,10 +13,9 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from service.admin import access
-from service.admin.model import NewKey
 from tests.browser.test_accessibility import check
 from tests.support.browser import PHONE
+from tests.support.evaluation import evaluator_key as new_evaluator_key
 from tests.support.service import Service
 
 pytestmark = pytest.mark.browser
@@ -30,9 +29,7 @@ LAPTOP = {"viewport": {"width": 1366, "height": 768}, "screen": {"width": 1366, 
 @pytest.fixture(scope="module")
 async def evaluator_key(demo, pool) -> str:
     async with pool.acquire() as conn:
-        organisation = await conn.fetchval("select organisation_id from evaluation where id = $1", demo)
-        return (await access.create_key(conn, NewKey(name="Evaluator Demo", role="evaluator",
-                                                     organisation_id=organisation))).key
+        return await new_evaluator_key(conn, evaluation=demo, name="Evaluator Demo")
 
 
 async def _sign_in(page, key: str) -> None:

@@ -12,19 +12,12 @@ import msgspec
 import pandas as pd
 
 from service import analysis
-from service.admin import access, plan
-from service.admin.model import NewKey, NewOutcome
+from service.admin import plan
+from service.admin.model import NewOutcome
 from tests.integration.test_analysis_data import answered_evaluation
 from tests.support.cli import sammen
-from tests.support.evaluation import invite, make_wave
+from tests.support.evaluation import evaluator_key, invite, make_wave
 from tests.support.respond import respond
-
-
-async def _evaluator_key(conn, evaluation: int, microdata: bool = False) -> str:
-    organisation = await conn.fetchval("select organisation_id from evaluation where id = $1", evaluation)
-    issued = await access.create_key(conn, NewKey(name="Evaluator", role="evaluator", organisation_id=organisation,
-                                                  microdata=microdata))
-    return issued.key
 
 
 async def test_python_the_command_line_and_http_give_the_same_summary(client, conn, settings, pg_url):
@@ -36,7 +29,7 @@ async def test_python_the_command_line_and_http_give_the_same_summary(client, co
         python = msgspec.to_builtins(analysis.summary(evaluation, session=session))
     ran = await sammen(settings, "analyse", "summary", "--evaluation", str(evaluation))
     assert ran.code == 0, ran.err
-    key = await _evaluator_key(conn, evaluation)
+    key = await evaluator_key(conn, evaluation=evaluation)
     http = await client.get(f"/api/evaluations/{evaluation}/summary", headers={"Authorization": f"Bearer {key}"})
     assert http.status_code == 200, http.text
     assert python == ran.json() == http.json()
@@ -49,7 +42,7 @@ async def test_python_the_command_line_and_http_give_the_same_summary(client, co
 async def test_an_evaluator_key_of_another_organisation_gets_404_and_an_unknown_evaluation_too(client, conn):
     mine = await answered_evaluation(client, conn, {"Nord": 2})
     theirs = await answered_evaluation(client, conn, {"Syd": 2})
-    key = await _evaluator_key(conn, mine)
+    key = await evaluator_key(conn, evaluation=mine)
     headers = {"Authorization": f"Bearer {key}"}
     assert (await client.get(f"/api/evaluations/{mine}/summary", headers=headers)).status_code == 200
     assert (await client.get(f"/api/evaluations/{theirs}/summary", headers=headers)).status_code == 404
@@ -59,7 +52,7 @@ async def test_an_evaluator_key_of_another_organisation_gets_404_and_an_unknown_
 
 async def test_an_evaluator_downloads_the_tidy_answers_and_codebook_and_each_download_is_audited(client, conn):
     evaluation = await answered_evaluation(client, conn, {"Nord": 3})
-    headers = {"Authorization": f"Bearer {await _evaluator_key(conn, evaluation, microdata=True)}"}
+    headers = {"Authorization": f"Bearer {await evaluator_key(conn, evaluation=evaluation, microdata=True)}"}
     r = await client.get(f"/api/evaluations/{evaluation}/export/tidy.csv", headers=headers)
     assert r.status_code == 200 and r.headers["content-type"].startswith("text/csv")
     rows = pd.read_csv(io.StringIO(r.text))
@@ -82,7 +75,7 @@ async def test_an_evaluator_downloads_the_tidy_answers_and_codebook_and_each_dow
 async def test_the_codebook_labels_the_role_groups_of_staff_answers(client, conn):
     wave = await make_wave(conn, "medarbejder")
     await respond(client, await invite(conn, wave), "medarbejder")
-    headers = {"Authorization": f"Bearer {await _evaluator_key(conn, wave['evaluation'])}"}
+    headers = {"Authorization": f"Bearer {await evaluator_key(conn, evaluation=wave['evaluation'])}"}
     book = pd.read_csv(io.StringIO((await client.get(
         f"/api/evaluations/{wave['evaluation']}/export/codebook.csv", headers=headers)).text))
     role = book[book["item_id"] == "rolle"].iloc[0]

@@ -16,8 +16,8 @@ from service import analysis
 from service.admin import plan
 from service.admin.model import NewOutcome
 from tests.integration.test_analysis_data import answered_evaluation
-from tests.integration.test_analysis_doors import _evaluator_key
 from tests.support.cli import sammen
+from tests.support.evaluation import evaluator_key
 
 
 async def _two_arms(client, conn, sizes: dict[str, int], linked: int = 0) -> int:
@@ -39,7 +39,7 @@ async def test_python_the_command_line_and_http_give_the_same_models(client, con
     ran = await sammen(settings, "analyse", "models", "--evaluation", str(evaluation), "--questionnaire", "borger",
                        "--theme", "indflydelse", "--theme", "lyttet_til", "--item", "indflydelse_eget_liv")
     assert ran.code == 0, ran.err
-    key = await _evaluator_key(conn, evaluation)
+    key = await evaluator_key(conn, evaluation=evaluation)
     http = await client.get(
         f"/api/evaluations/{evaluation}/models?questionnaire=borger&theme=indflydelse&theme=lyttet_til"
         "&item=indflydelse_eget_liv", headers={"Authorization": f"Bearer {key}"})
@@ -76,7 +76,7 @@ async def test_a_model_with_an_arm_under_the_threshold_is_suppressed_to_its_labe
 
 async def test_unknown_names_are_refused_naming_the_field(client, conn, settings):
     evaluation = await _two_arms(client, conn, {"Nord": 2, "Syd": 2})
-    key = await _evaluator_key(conn, evaluation)
+    key = await evaluator_key(conn, evaluation=evaluation)
     headers = {"Authorization": f"Bearer {key}"}
     r = await client.get(f"/api/evaluations/{evaluation}/models?questionnaire=borger&theme=nope", headers=headers)
     assert r.status_code == 422 and "theme" in r.text

@@ -18,12 +18,11 @@ from scipy import stats as scipy_stats
 from statsmodels.stats.proportion import confint_proportions_2indep, proportion_confint
 
 from service import analysis
-from service.admin import access
-from service.admin.model import NewKey
 from service.analysis.measures.coordination.results import TieComparison, TieIndex
 from service.analysis.stats.disclosure import Sum, recoverable
 from service.errors import Invalid
 from tests.support.cli import sammen
+from tests.support.evaluation import evaluator_key
 
 PLANTED = {("myndighed", "udfoerer"), ("udfoerer", "myndighed")}
 
@@ -198,9 +197,7 @@ def test_meeting_shares_and_their_change_agree_with_wilson_and_newcombe_on_the_m
 async def test_python_the_command_line_and_http_give_the_same_figures_and_reads_are_audited(
         demo, session, pool, client, settings):
     async with pool.acquire() as conn:
-        organisation = await conn.fetchval("select organisation_id from evaluation where id = $1", demo)
-        key = (await access.create_key(conn, NewKey(name="Evaluator", role="evaluator",
-                                                    organisation_id=organisation))).key
+        key = await evaluator_key(conn, evaluation=demo)
         for name, python in (("coordination", analysis.coordination(demo, session=session)),
                              ("meetings", analysis.meetings(demo, session=session))):
             ran = await sammen(settings, "analyse", name, "--evaluation", str(demo))

@@ -11,14 +11,12 @@ import httpx
 import pytest
 from litestar.testing import AsyncTestClient
 
-from service.admin import access
-from service.admin.model import NewKey
 from service.app import create_app
 from service.config import Settings
 from service.evaluations import signin
 from service.evaluations.web import site_origin
 from tests.support.cli import sammen_here
-from tests.support.evaluation import set_up_evaluation
+from tests.support.evaluation import evaluator_key, set_up_evaluation
 from tests.support.service import Service
 
 HTML = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
@@ -31,8 +29,7 @@ pytestmark = pytest.mark.usefixtures("fresh_rate_limits")  # tests/integration/c
 @pytest.fixture
 async def key(conn) -> str:
     ev = await set_up_evaluation(conn)
-    return (await access.create_key(conn, NewKey(name="VIVE", role="evaluator",
-                                                 organisation_id=ev.organisation))).key
+    return await evaluator_key(conn, ev.organisation, name="VIVE")
 
 
 async def _post_sign_in(client, key: str, headers: dict[str, str]) -> httpx.Response:

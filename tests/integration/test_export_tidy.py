@@ -10,9 +10,9 @@ import pandas as pd
 from service.analysis import data
 from service.exports import datafile_writers
 from tests.integration.test_analysis_data import answered_evaluation
-from tests.integration.test_analysis_doors import _evaluator_key
 from tests.support.answers import TEXT
 from tests.support.cli import sammen, sammen_here
+from tests.support.evaluation import evaluator_key
 
 KEY = ["response_id", "item_id", "dimension", "rated_role", "choice"]
 
@@ -48,7 +48,7 @@ async def test_csv_from_the_command_and_from_http_has_the_tidy_rows_and_columns_
     assert list(got.columns) == list(expected.columns) and "text_value" not in got.columns
     assert len(got) == len(expected) > 0
     pd.testing.assert_frame_equal(_comparable(got), _comparable(expected))
-    headers = {"Authorization": f"Bearer {await _evaluator_key(conn, evaluation, microdata=True)}"}
+    headers = {"Authorization": f"Bearer {await evaluator_key(conn, evaluation=evaluation, microdata=True)}"}
     http = await client.get(f"/api/evaluations/{evaluation}/export/tidy.csv", headers=headers)
     assert http.status_code == 200 and http.content == out.read_bytes()  # the same file from either door
     assert {oct(p.stat().st_mode & 0o777) for p in tmp_path.iterdir()} == {"0o600"}  # the owner's only

@@ -15,15 +15,15 @@ import pytest
 import statsmodels.api as sm
 
 from service import analysis
-from service.admin import access
 from service.admin import store as admin
-from service.admin.model import EvaluationUnit, NewEvaluation, NewKey, NewOrganisation, NewUnit
+from service.admin.model import EvaluationUnit, NewEvaluation, NewOrganisation, NewUnit
 from service.analysis.measures.flow import compute as flow
 from service.demodata import design
 from service.demodata.load import load
 from service.errors import NotFound
 from service.flow import store
 from tests.support.cli import sammen
+from tests.support.evaluation import evaluator_key
 
 THRESHOLD = 5
 
@@ -181,16 +181,14 @@ async def test_python_the_command_line_and_http_give_the_same_flow_analysis(clie
                                                             session=session))
     ran = await sammen(settings, "analyse", "flow", "--evaluation", str(demo), "--method", "holt", "--at", "2025-12")
     assert ran.code == 0, ran.err
-    organisation = await conn.fetchval("select organisation_id from evaluation where id = $1", demo)
-    key = (await access.create_key(conn, NewKey(name="Evaluator", role="evaluator",
-                                                organisation_id=organisation))).key
+    key = await evaluator_key(conn, evaluation=demo)
     http = await client.get(f"/api/evaluations/{demo}/flow?method=holt&at=2025-12",
                             headers={"Authorization": f"Bearer {key}"})
     assert http.status_code == 200, http.text
     assert python == ran.json() == http.json()
     assert {f["method"] for f in python["forecasts"]} == {"holt"} and python["forecasts"][0]["at"] == "2025-12-01"
     audit = await conn.fetchrow("select subject, counts from audit_log where action = 'read' order by id desc limit 1")
-    assert audit["subject"] == f"evaluation {demo} flow"
+    assert audit["subject"] == f"evaluation {demo} flow (method=holt, at=2025-12-01)"  # as `sammen analyse` names it
     for bad in ("at=2025-13", "method=arima", "maxlags=0"):
         refused = await client.get(f"/api/evaluations/{demo}/flow?{bad}", headers={"Authorization": f"Bearer {key}"})
         assert refused.status_code == 400 and bad.split("=")[0] in refused.text

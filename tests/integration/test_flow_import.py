@@ -16,7 +16,7 @@ from service.admin.model import NewKey
 from service.app import create_app
 from service.flow import csvfile, store
 from tests.support.cli import sammen
-from tests.support.evaluation import invite, set_up_evaluation
+from tests.support.evaluation import bearer, evaluator_key, invite, set_up_evaluation
 from tests.support.userfiles import NOT_REGULAR, not_regular
 
 HEADER = "unit;month;enrolled;started;ended;capacity;waiting"
@@ -270,9 +270,9 @@ async def test_an_import_with_a_made_admin_key_is_audited_as_that_key_and_an_eva
         client, conn):
     org, bo, _ = await _organisation(conn)
     admin_key = await access.create_key(conn, NewKey(name="Drift", role="admin"))
-    evaluator = await access.create_key(conn, NewKey(name="VIVE", role="evaluator", organisation_id=org))
+    evaluator = await evaluator_key(conn, org, name="VIVE")
     body = _csv(HEADER, f"{bo};2025-01;10;3;2;;")
-    refused = await _post(client, {"Authorization": f"Bearer {evaluator.key}"}, org, body)
+    refused = await _post(client, bearer(evaluator), org, body)
     assert refused.status_code == 401
     assert await conn.fetchval("select count(*) from flow_month") == 0
     r = await _post(client, {"Authorization": f"Bearer {admin_key.key}"}, org, body)

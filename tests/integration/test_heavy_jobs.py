@@ -16,23 +16,19 @@ import msgspec
 import pytest
 from litestar.testing import AsyncTestClient
 
-from service.admin import access
-from service.admin.model import NewKey
 from service.app import create_app
 from service.evaluations import job_process
 from service.web.jobs import HeavyJobs
 from tests.integration.test_analysis_data import answered_evaluation
 from tests.support import ADMIN_KEY
-from tests.support.evaluation import invite, set_up_evaluation
+from tests.support.evaluation import bearer, evaluator_key, invite, set_up_evaluation
 from tests.support.respond import respond
 
 ADMIN = {"Authorization": f"Bearer {ADMIN_KEY}"}
 
 
 async def _evaluator(conn, evaluation: int) -> dict[str, str]:
-    organisation = await conn.fetchval("select organisation_id from evaluation where id = $1", evaluation)
-    issued = await access.create_key(conn, NewKey(name="Evaluator", role="evaluator", organisation_id=organisation))
-    return {"Authorization": f"Bearer {issued.key}"}
+    return bearer(await evaluator_key(conn, evaluation=evaluation))
 
 
 @pytest.fixture

@@ -16,10 +16,9 @@ from statsmodels.stats.proportion import confint_proportions_2indep
 from statsmodels.stats.rates import confint_poisson_2indep
 
 from service import analysis
-from service.admin import access
-from service.admin.model import NewKey
 from service.analysis.measures.side_by_side.compute import Change
 from tests.support.cli import sammen
+from tests.support.evaluation import evaluator_key
 
 
 @pytest.fixture(scope="module")
@@ -162,9 +161,7 @@ def test_the_wide_frame_has_one_row_per_unit_sector_and_arm_and_a_column_per_mea
 async def test_python_the_command_line_and_http_give_the_same_rows_and_reads_are_audited(
         demo, changes, pool, client, settings):
     async with pool.acquire() as conn:
-        organisation = await conn.fetchval("select organisation_id from evaluation where id = $1", demo)
-        key = (await access.create_key(conn, NewKey(name="Evaluator", role="evaluator",
-                                                    organisation_id=organisation))).key
+        key = await evaluator_key(conn, evaluation=demo)
         ran = await sammen(settings, "analyse", "side-by-side", "--evaluation", str(demo))
         assert ran.code == 0, ran.err
         http = await client.get(f"/api/evaluations/{demo}/side-by-side", headers={"Authorization": f"Bearer {key}"})

@@ -86,7 +86,17 @@ async def invite(
     return links[0].token
 
 
-async def evaluator_key(conn: asyncpg.Connection, organisation: int, *, microdata: bool = False) -> str:
-    """A new evaluator key of `organisation` (made as `sammen key add --role evaluator` makes it)."""
-    body = NewKey(name="Evaluator", role="evaluator", organisation_id=organisation, microdata=microdata)
+async def evaluator_key(conn: asyncpg.Connection, organisation: int | None = None, *, evaluation: int | None = None,
+                        microdata: bool = False, name: str = "Evaluator") -> str:
+    """A new evaluator key of `organisation`, or of the organisation that runs `evaluation`
+    (made as `sammen key add --role evaluator` makes it)."""
+    if organisation is None:
+        organisation = await conn.fetchval("select organisation_id from evaluation where id = $1", evaluation)
+    assert organisation is not None, f"no organisation for evaluation {evaluation}"
+    body = NewKey(name=name, role="evaluator", organisation_id=organisation, microdata=microdata)
     return (await access.create_key(conn, body)).key
+
+
+def bearer(key: str) -> dict[str, str]:
+    """The headers a client sends `key` in."""
+    return {"Authorization": f"Bearer {key}"}
