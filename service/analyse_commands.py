@@ -1,7 +1,9 @@
 """The command line of the statistics: `sammen analyse …` and `sammen plan power …`.
 Their parsers live here, outside service/analysis, so that building the parser (every
 `sammen` command does) imports neither pandas nor statsmodels; each command's run code
-is imported only when that command runs (service/analysis/*cli.py)."""
+is imported only when that command runs: the parsers come from the measures'
+definitions (service/analysis/measures/registry.py), the computing and printing from
+their run modules."""
 
 from __future__ import annotations
 
@@ -10,12 +12,10 @@ import datetime as dt
 import re
 from typing import Any
 
-import msgspec
-
+from service.admin import audit
+from service.analysis.measures.registry import all_measures
+from service.analysis.measures.registry import measure as measure_named
 from service.config import Settings
-
-_MIN_SHARE = ("share of a theme's items a response must answer to get a theme score: the evaluation plan's"
-              " scoring rule (default the plan's; another value is refused)")
 
 
 def month_argument(text: str) -> dt.date:
@@ -26,38 +26,29 @@ def month_argument(text: str) -> dt.date:
     return dt.date(int(found[1]), int(found[2]), 1)
 
 
-def add_parsers(analyse: Any) -> None:
-    """Every command under `sammen analyse` (`analyse`: its subparsers)."""
+def date_argument(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a date as YYYY-MM-DD, got {text!r}") from None
 
-    def command(name: str, about: str, min_share: str | None = _MIN_SHARE) -> argparse.ArgumentParser:
-        p: argparse.ArgumentParser = analyse.add_parser(name, help=about)
+
+_TYPES: dict[str, Any] = {"number": float, "integer": int, "text": str, "date": date_argument, "month": month_argument}
+
+
+def add_parsers(analyse: Any) -> None:
+    """Every command under `sammen analyse` (`analyse`: its subparsers), one per measure of
+    the registry, its options from the measure's parameters."""
+    for measure in all_measures():
+        p: argparse.ArgumentParser = analyse.add_parser(measure.name, help=measure.about,
+                                                        description=measure.description)
         p.add_argument("--evaluation", type=int, required=True)
         p.add_argument("--format", choices=["json", "table"], default="json")
-        if min_share:
-            p.add_argument("--min-share", type=float, default=None, help=min_share)
-        return p
-
-    command("summary", "every theme per arm, unit and wave, and after vs before, under disclosure control")
-    command("coordination", "relational coordination between role groups, per tie and after vs before",
-            "share of the dimensions a rating of a group must answer to count: the evaluation plan's scoring rule;"
-            " another value is refused")
-    command("meetings", "meeting evaluations per month and unit, citizens' and staff's side by side", None)
-    command("side-by-side", "per unit, sector and arm: the change in relational coordination, meetings, citizens' "
-            "influence and flow, each with its interval",
-            "share of a theme's items (or matrix dimensions) answered to count: the evaluation plan's scoring rule;"
-            " another value is refused")
-    p = command("flow", "citizen flow: monthly counts and rates, forecast of enrolled against observed, "
-                "interrupted time series of ended, difference in differences, capacity", None)
-    p.add_argument("--method", choices=["linear", "holt"], default="linear",
-                   help="the forecast of enrolled from the months before the change (default linear)")
-    p.add_argument("--at", type=month_argument,
-                   help="the month observed is set against expected (default: 12 months after the change)")
-    p.add_argument("--maxlags", type=int, help="Newey–West lags (default floor(4·(n/100)^(2/9)))")
-    p = command("models", "phase × arm models: mixed model and cluster-robust OLS of theme scores, ordinal logit "
-                "of items")
-    p.add_argument("--questionnaire", required=True, help="questionnaire id, e.g. borger")
-    p.add_argument("--theme", action="append", help="a theme to model (repeat; default: every scored theme)")
-    p.add_argument("--item", action="append", default=[], help="an item for the ordinal logit (repeat)")
+        for option in measure.options():
+            kind: dict[str, Any] = ({"choices": list(option.choices)} if option.choices
+                                    else {"type": _TYPES[option.kind]})
+            p.add_argument(option.flag, dest=option.name, metavar=option.key.upper(), required=option.required,
+                           help=option.description or None, action="append" if option.many else "store", **kind)
 
 
 def add_power_parser(plan_commands: Any) -> None:
@@ -87,55 +78,28 @@ def run(args: argparse.Namespace, settings: Settings) -> str:
     'cli', action 'read', the evaluation, the measure and its parameters, the rows given
     out; the entry is written before anything is printed, and a failed write prints nothing."""
     from service import db
+    from service.analysis.measures.measure import rows
+    from service.analysis.measures.summary.results import to_json
     from service.analysis.runtime.session import Session
 
-    chosen = _command(args.analyse_command)
+    measure = measure_named(args.analyse_command)
+    chosen = measure.chosen({o.name: getattr(args, o.name) for o in measure.options()}, lambda o: o.flag)
     with Session(db.database_url(settings), settings) as session:
-        found = session.run(lambda conn: chosen.compute(conn, args, settings))
-        session.run_coroutine(_audited(session.url, args, _rows(found)))
-    printed: str = chosen.render(found, args)
-    return printed
+        found = session.run(lambda conn: measure.compute(conn, args.evaluation, settings.min_group_size, chosen))
+        subject = audit.read_subject(args.evaluation, measure.name, measure.audited(chosen))
+        session.run_coroutine(_audited(session.url, subject, rows(found)))
+    return to_json(found) if args.format == "json" else measure.table(found, chosen)
 
 
-def _command(name: str) -> Any:
-    """The module of one command: its `compute(conn, args, settings)` (in one snapshot) and
-    `render(result, args)` (what is printed)."""
-    match name:
-        case "models":
-            from service.analysis.measures.models import cli as chosen
-        case "flow":
-            from service.analysis.measures.flow import cli as chosen  # type: ignore[no-redef]
-        case "side-by-side":
-            from service.analysis.measures.side_by_side import cli as chosen  # type: ignore[no-redef]
-        case "coordination" | "meetings":
-            from service.analysis.measures.coordination import cli as chosen  # type: ignore[no-redef]
-        case _:
-            from service.analysis.measures.summary import cli as chosen  # type: ignore[no-redef]
-    return chosen
-
-
-_NOT_PARAMETERS = {"command", "analyse_command", "evaluation", "format"}
-
-
-def _rows(found: Any) -> int:
-    """Rows given out: a list's items, or the items of every list a result holds."""
-    if isinstance(found, list):
-        return len(found)
-    return sum(len(v) for v in msgspec.structs.asdict(found).values() if isinstance(v, list))
-
-
-async def _audited(url: str, args: argparse.Namespace, rows: int) -> None:
+async def _audited(url: str, subject: str, rows: int) -> None:
     """The audit entry of one command (its own connection: the analysis ran read-only)."""
     import asyncpg
 
-    from service.admin import audit
     from service.db import _init_connection
 
-    parameters = {k: v for k, v in vars(args).items() if k not in _NOT_PARAMETERS}
     conn = await asyncpg.connect(url)
     try:
         await _init_connection(conn)
-        subject = audit.read_subject(args.evaluation, args.analyse_command, parameters)
         await audit.record(conn, "cli", "read", subject, {"rows": rows})
     finally:
         await conn.close()

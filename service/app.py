@@ -25,7 +25,7 @@ from service.admin.api import AdminApi
 from service.admin.lifespan import admin_duties
 from service.config import Settings
 from service.evaluations import job_process
-from service.evaluations.api import EvaluationApi
+from service.evaluations.api import evaluation_router
 from service.evaluations.offload import close_analysis
 from service.evaluations.web import EVALUATOR_TEMPLATES, EvaluatorPages
 from service.evaluations.web import HOME as EVALUATOR_HOME
@@ -83,7 +83,7 @@ def create_app(settings: Settings) -> Litestar:
         return Template("message.html", context={"kind": "home", "lang": "da"})
 
     return Litestar(
-        route_handlers=[FormController, SurveyApi, AdminApi, EvaluationApi, EvaluatorPages, FlowApi, health, home,
+        route_handlers=[FormController, SurveyApi, AdminApi, evaluation_router(), EvaluatorPages, FlowApi, health, home,
                         *EDGE_ROUTES],
         dependencies={"conn": Provide(provide_conn)},
         lifespan=[lifespan, admin_duties],  # admin_duties: the server secret, daily retention

@@ -29,47 +29,14 @@ from service.analysis.measures.flow.results import FlowAnalysis, ForecastMethod
 from service.analysis.measures.meetings.compute import Meetings, meetings
 from service.analysis.measures.models.compute import models
 from service.analysis.measures.models.results import ModelTerm
+from service.analysis.measures.rates.compute import UnitResponses, WaveRates, published_rates
 from service.analysis.measures.side_by_side.compute import Change, side_by_side
 from service.analysis.measures.summary import compute as survey
 from service.analysis.measures.summary.results import Descriptive, Result, ThemeReliability
 from service.design.evaluation import EvaluationInfo, evaluation_info
 from service.design.plan import scoring_rule
-from service.design.rates import UnitRate, response_rates
 
-
-class UnitResponses(msgspec.Struct, frozen=True, kw_only=True):
-    """A unit's response rate in a wave, as an evaluation output shows it: like every
-    figure of a group, hidden ('for få svar') where fewer than the threshold answered
-    (through invitations and open links together); the admin's own view stays exact."""
-
-    unit_id: int
-    unit: str
-    arm: str
-    invited: int | None
-    submitted: int | None
-    response_rate: float | None
-    open_link_responses: int | None
-    suppressed: bool
-
-
-def shown_rate(rate: UnitRate, hidden: bool) -> UnitResponses:
-    """A unit's rate as published: `hidden` when the wave's suppression pass hides the
-    unit (survey.disclosure: fewer answers than the strictest threshold of any item the
-    wave asks, or hidden so that no hidden unit follows from the others and the totals)."""
-    return UnitResponses(
-        unit_id=rate.unit_id, unit=rate.unit, arm=rate.arm, invited=None if hidden else rate.invited,
-        submitted=None if hidden else rate.submitted,
-        response_rate=None if hidden or rate.response_rate is None else round(rate.response_rate, 3),
-        open_link_responses=None if hidden else rate.open_link_responses, suppressed=hidden)
-
-
-class WaveRates(msgspec.Struct, frozen=True, kw_only=True):
-    wave_id: int
-    wave: str
-    questionnaire_id: str
-    phase: str
-    sequence: int
-    units: list[UnitResponses]
+__all__ = ["EvaluationResults", "UnitResponses", "WaveRates", "collect"]
 
 
 class EvaluationResults(msgspec.Struct, frozen=True, kw_only=True):
@@ -102,11 +69,6 @@ async def collect(conn: asyncpg.Connection, evaluation_id: int, *, min_group_siz
     k: dict[str, Any] = dict(min_group_size=min_group_size)
     min_share = await scoring_rule(conn, evaluation_id, min_share)
     summary, hidden = await survey.summary_and_disclosure(conn, evaluation_id, min_share=min_share, **k)
-    rates = [WaveRates(wave_id=w.id, wave=w.name, questionnaire_id=w.questionnaire_id, phase=w.phase,
-                       sequence=w.sequence,
-                       units=[shown_rate(r, ("unit", r.unit_id) in hidden.of(w.id, ("responses",)))
-                              for r in await response_rates(conn, w.id)])
-             for w in info.waves]
     return EvaluationResults(
         evaluation=info, organisation=organisation, threshold=min_group_size, min_share=min_share,
         summary=summary,
@@ -120,6 +82,6 @@ async def collect(conn: asyncpg.Connection, evaluation_id: int, *, min_group_siz
         side_by_side=await side_by_side(conn, evaluation_id, min_share=min_share, **k),
         models=[m for qid in leading
                 for m in await models(conn, evaluation_id, qid, min_share=min_share, hidden=hidden, **k)],
-        rates=rates,
+        rates=await published_rates(conn, info, hidden),
         labels=await read_labels(conn, evaluation_id),
     )

@@ -1,13 +1,14 @@
 """The evaluators' API: admin keys and evaluator keys (service/auth.py: require_reader).
 Every route checks the evaluation is the caller's (404 otherwise, so other
-organisations' ids do not show) and records the read in the audit log."""
+organisations' ids do not show) and records the read in the audit log. The measures'
+routes are made from their definitions (measure_routes.py); here are the evaluation,
+its report, tables and data files."""
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated, Any, Literal
 
-from litestar import Controller, Request, Response, get
+from litestar import Controller, Request, Response, Router, get
 from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.params import FromPath, QueryParameter
@@ -15,25 +16,12 @@ from litestar.response import File
 
 from service.admin import audit
 from service.admin.access import check_evaluation_access, open_microdata, record_read
-from service.analysis.measures.coordination.compute import coordination as relational_coordination
-from service.analysis.measures.coordination.results import Coordination
-from service.analysis.measures.flow.compute import analyse as flow_analysis
-from service.analysis.measures.flow.results import FlowAnalysis
-from service.analysis.measures.meetings.compute import Meetings
-from service.analysis.measures.meetings.compute import meetings as meeting_evaluations
-from service.analysis.measures.models.compute import models as survey_models
-from service.analysis.measures.models.results import ModelTerm
-from service.analysis.measures.side_by_side.compute import Change
-from service.analysis.measures.side_by_side.compute import side_by_side as changes_side_by_side
-from service.analysis.measures.summary import compute as survey
-from service.analysis.measures.summary.results import Comparison, Descriptive
 from service.analysis.runtime.snapshot import snapshot
 from service.auth import CallerDep, current_caller, require_reader
-from service.bounds import IDENTIFIER_PATTERN, MONTH_PATTERN, Identifier
 from service.config import Settings
 from service.design.evaluation import EvaluationInfo, evaluation_info
 from service.evaluations import job_process
-from service.evaluations.offload import analysed
+from service.evaluations.measure_routes import measure_routes
 from service.http import Conn, PathId
 from service.web import scratch
 from service.web.docs import XLSX, download
@@ -41,18 +29,16 @@ from service.web.handlers import JSON_HANDLERS, error_responses
 from service.web.jobs import heavy_job
 
 
-def _month(text: str) -> dt.date:
-    """A YYYY-MM query parameter (MONTH_PATTERN: its year within service/bounds.py's
-    YEARS, checked with the parameter) as its first day."""
-    return dt.date(int(text[:4]), int(text[5:7]), 1)
+def evaluation_router() -> Router:
+    """/api/evaluations: the evaluation's own routes below and a route per measure
+    (measure_routes.py), under one guard, one caller and one error policy."""
+    return Router(path="/api/evaluations", route_handlers=[EvaluationApi, *measure_routes()], guards=[require_reader],
+                  dependencies={"caller": Provide(current_caller, sync_to_thread=False)}, tags=["evaluations"],
+                  exception_handlers=JSON_HANDLERS)
 
 
 class EvaluationApi(Controller):
-    path = "/api/evaluations"
-    guards = [require_reader]
-    dependencies = {"caller": Provide(current_caller, sync_to_thread=False)}
-    tags = ["evaluations"]
-    exception_handlers = JSON_HANDLERS
+    path = "/"
 
     @get("/{evaluation_id:int}", responses=error_responses(401, 404))
     async def evaluation(self, evaluation_id: FromPath[PathId], conn: Conn, caller: CallerDep) -> EvaluationInfo:
@@ -62,111 +48,6 @@ class EvaluationApi(Controller):
         info = await evaluation_info(conn, evaluation_id)
         await record_read(conn, caller, f"evaluation {evaluation_id}", info.rows)
         return info
-
-    @get("/{evaluation_id:int}/summary", responses=error_responses(401, 404, 422))
-    async def summary(
-        self, evaluation_id: FromPath[PathId], conn: Conn, caller: CallerDep, state: State,
-        min_share: Annotated[float | None, QueryParameter(gt=0, le=1)] = None,
-    ) -> list[Descriptive | Comparison]:
-        """The standard summary (the same figures as `sammen analyse summary` and
-        `analysis.summary()`): descriptives per arm, unit and wave and after-vs-before
-        comparisons of every theme, with groups under the disclosure threshold suppressed."""
-        await check_evaluation_access(conn, caller, evaluation_id)
-        settings: Settings = state.settings
-        results = await analysed(state, lambda c: survey.summary(
-            c, evaluation_id, min_group_size=settings.min_group_size, min_share=min_share))
-        await record_read(conn, caller, f"evaluation {evaluation_id} summary", len(results))
-        return results
-
-    @get("/{evaluation_id:int}/coordination", responses=error_responses(401, 404, 422))
-    async def coordination(
-        self, evaluation_id: FromPath[PathId], conn: Conn, caller: CallerDep, state: State,
-        min_share: Annotated[float | None, QueryParameter(gt=0, le=1)] = None,
-    ) -> Coordination:
-        """Relational coordination from the staff's collaboration matrix (the same figures as
-        `sammen analyse coordination` and `analysis.coordination()`): the index per tie, rater
-        role, rated role and overall per arm and wave, after vs before per tie, Cronbach's α,
-        with groups under the disclosure threshold suppressed."""
-        await check_evaluation_access(conn, caller, evaluation_id)
-        settings: Settings = state.settings
-        result = await analysed(state, lambda c: relational_coordination(
-            c, evaluation_id, min_group_size=settings.min_group_size, min_share=min_share))
-        rows = len(result.indices) + len(result.comparisons) + len(result.reliability)
-        await record_read(conn, caller, f"evaluation {evaluation_id} coordination", rows)
-        return result
-
-    @get("/{evaluation_id:int}/meetings", responses=error_responses(401, 404))
-    async def meetings(self, evaluation_id: FromPath[PathId], conn: Conn, caller: CallerDep,
-                       state: State) -> Meetings:
-        """Meeting evaluations (the same figures as `sammen analyse meetings`): per month and
-        unit the share of meetings where the citizen felt heard, that dealt with the
-        citizen's goals, where the right people took part, citizens' and staff's forms side
-        by side, and after vs before per arm, under disclosure control."""
-        await check_evaluation_access(conn, caller, evaluation_id)
-        settings: Settings = state.settings
-        result = await analysed(state, lambda c: meeting_evaluations(
-            c, evaluation_id, min_group_size=settings.min_group_size))
-        await record_read(conn, caller, f"evaluation {evaluation_id} meetings",
-                          len(result.shares) + len(result.comparisons))
-        return result
-
-    @get("/{evaluation_id:int}/side-by-side", responses=error_responses(401, 404, 422))
-    async def side_by_side(
-        self, evaluation_id: FromPath[PathId], conn: Conn, caller: CallerDep, state: State,
-        min_share: Annotated[float | None, QueryParameter(gt=0, le=1)] = None,
-    ) -> list[Change]:
-        """Per unit, sector and arm, the change after − before in relational coordination,
-        meetings where the citizen was heard, citizens' influence and ended courses, each with
-        its interval (the same rows as `sammen analyse side-by-side` and
-        `analysis.side_by_side()`), under disclosure control."""
-        await check_evaluation_access(conn, caller, evaluation_id)
-        settings: Settings = state.settings
-        result = await analysed(state, lambda c: changes_side_by_side(
-            c, evaluation_id, min_group_size=settings.min_group_size, min_share=min_share))
-        await record_read(conn, caller, f"evaluation {evaluation_id} side-by-side", len(result))
-        return result
-
-    @get("/{evaluation_id:int}/flow", responses=error_responses(401, 404))
-    async def flow(
-        self, evaluation_id: FromPath[PathId], conn: Conn, caller: CallerDep, state: State,
-        method: Annotated[Literal["linear", "holt"], QueryParameter()] = "linear",
-        at: Annotated[str | None, QueryParameter(pattern=MONTH_PATTERN)] = None,
-        maxlags: Annotated[int | None, QueryParameter(ge=1, le=60)] = None,
-    ) -> FlowAnalysis:
-        """Citizen flow (the same figures as `sammen analyse flow` and `analysis.flow_analysis()`):
-        monthly enrolled, started, ended and ended per enrolled per unit, arm and in total; the
-        forecast of enrolled by `method` at the month `at` (YYYY-MM) against observed; the
-        interrupted time series of ended per arm and the difference in differences of the rates
-        (Newey–West, `maxlags`); enrolled against capacity and waiting per offer. Units with
-        few enrolled citizens are suppressed (`disclosure` says how)."""
-        await check_evaluation_access(conn, caller, evaluation_id)
-        settings: Settings = state.settings
-        month = _month(at) if at else None
-        result = await analysed(state, lambda c: flow_analysis(
-            c, evaluation_id, min_group_size=settings.min_group_size, method=method, at=month, maxlags=maxlags))
-        await record_read(conn, caller, f"evaluation {evaluation_id} flow", len(result.monthly) + len(result.capacity))
-        return result
-
-    @get("/{evaluation_id:int}/models", responses=error_responses(401, 404, 422))
-    async def models(
-        self, evaluation_id: FromPath[PathId], conn: Conn, caller: CallerDep, state: State,
-        questionnaire: Annotated[str, QueryParameter(pattern=IDENTIFIER_PATTERN)],
-        theme: Annotated[list[Identifier] | None, QueryParameter(max_items=50)] = None,
-        item: Annotated[list[Identifier] | None, QueryParameter(max_items=50)] = None,
-        min_share: Annotated[float | None, QueryParameter(gt=0, le=1)] = None,
-    ) -> list[ModelTerm]:
-        """Phase × arm models of a questionnaire (the same rows as `sammen analyse models` and
-        `analysis.models()`): per theme (`theme`, repeatable; default every theme) a linear
-        mixed model (unit random intercepts, respondent within unit where linked) and
-        cluster-robust OLS, per `item` an ordinal logit (odds ratios); each row says what was
-        fitted. A model with a phase × arm cell under the disclosure threshold is suppressed."""
-        await check_evaluation_access(conn, caller, evaluation_id)
-        settings: Settings = state.settings
-        rows = await analysed(state, lambda c: survey_models(
-            c, evaluation_id, questionnaire, themes=theme, items=item or (), min_group_size=settings.min_group_size,
-            min_share=min_share))
-        await record_read(conn, caller, f"evaluation {evaluation_id} models", len(rows))
-        return rows
 
     @heavy_job
     @get(["/{evaluation_id:int}/report.html", "/{evaluation_id:int}/report.pdf"], responses=error_responses(401, 404),

@@ -1,0 +1,24 @@
+"""How reliability is computed and printed as a table (its definition: definition.py)."""
+
+from __future__ import annotations
+
+import asyncpg
+
+from service.analysis.measures.reliability.definition import Parameters
+from service.analysis.measures.summary.compute import reliability
+from service.analysis.measures.summary.results import ThemeReliability, to_frame
+
+RESULT = list[ThemeReliability]
+
+
+async def compute(conn: asyncpg.Connection, evaluation_id: int, min_group_size: int,
+                  p: Parameters) -> list[ThemeReliability]:
+    return await reliability(conn, evaluation_id, min_group_size=min_group_size)
+
+
+def table(results: list[ThemeReliability], p: Parameters) -> str:
+    frame = to_frame(results)
+    if frame.empty:
+        return "no theme with answers"
+    return frame[["questionnaire_id", "target", "phase", "sequence", "n", "alpha", "omega", "omega_method",
+                  "suppressed"]].to_string(index=False, float_format="%.4g")
