@@ -31,6 +31,7 @@ from typing import Any
 import msgspec
 from litestar import Request
 from litestar.exceptions import ValidationException
+from litestar.utils.scope.state import ScopeState
 
 from service.bounds import CONTROL, INT_MAX, YEARS
 from service.errors import BadRequest, FieldError, TooManyRequests, UnsupportedMediaType
@@ -230,6 +231,13 @@ def _body_decoder(handler: Any) -> msgspec.json.Decoder[Any] | None:
     return _DECODERS[model]
 
 
+def _decoded_once(request: Request[Any, Any, Any], value: Any) -> None:
+    """The body as checked here is the handler's `data`: Litestar reads the body from this
+    cache of the request, and msgspec.convert passes a value of the route's own type
+    through, so a body (the citizens' submit above all) is decoded once, not twice."""
+    ScopeState.from_scope(request.scope).json = value
+
+
 def check_types(request: Request[Any, Any, Any], body: bytes) -> None:
     """Refuse a JSON body that is not of its route's type read strictly, as Litestar
     would refuse a malformed one (400 naming the field)."""
@@ -237,10 +245,11 @@ def check_types(request: Request[Any, Any, Any], body: bytes) -> None:
     if decoder is None:
         return
     try:
-        decoder.decode(body)
+        _decoded_once(request, decoder.decode(body))
     except msgspec.ValidationError as exc:
         try:  # 8046.0 is a whole number in JSON (and the schema): read it as one, then strictly
-            msgspec.convert(_whole_numbers(msgspec.json.decode(body)), decoder.type, strict=True)
+            _decoded_once(request, msgspec.convert(_whole_numbers(msgspec.json.decode(body)), decoder.type,
+                                                   strict=True))
             return
         except (msgspec.ValidationError, msgspec.DecodeError):  # [Infinity]: of the wrong type before it is no JSON
             pass
