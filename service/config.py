@@ -46,7 +46,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
         except msgspec.ValidationError as exc:
             if "$." not in str(exc):  # raised by __post_init__, which names the variable itself
                 raise ValueError(str(exc)) from None
-            field = str(exc).rsplit("$.", 1)[-1]
+            field = str(exc).rsplit("$.", 1)[-1].rstrip("`")  # msgspec quotes the path: `$.port`
             raise ValueError(f"SAMMEN_{field.upper()}: {exc}") from None
 
     def __post_init__(self) -> None:
