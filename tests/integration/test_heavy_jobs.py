@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
+import time
 from collections.abc import Callable
 
 import httpx
@@ -103,7 +104,10 @@ async def test_past_the_total_a_heavy_job_waits_its_turn_when_waiting_is_allowed
     key = await _evaluator(conn, evaluation)
     release = _hold(client, "admin-api")
     waiting = _started(client, f"/api/evaluations/{evaluation}/export/tables/tabeller.xlsx", key)
-    await asyncio.sleep(1)
+    deadline = time.monotonic() + 5  # polled for rather than a fixed second: on as soon as it waits
+    while None not in client.app.state.heavy_jobs._keys.values():  # admitted, not started: waiting for a place
+        assert not waiting.done() and time.monotonic() < deadline, "the export did not wait for the place"
+        await asyncio.sleep(0.01)
     assert not waiting.done()
     release()
     assert (await asyncio.wrap_future(waiting)).status_code == 200
