@@ -39,7 +39,9 @@ def _query_type(option: Option) -> Any:
     if option.many:
         if pattern:
             one = Annotated[one, msgspec.Meta(pattern=pattern)]
-        limits = {"max_items": option.bounds["max_items"]} if "max_items" in option.bounds else {}
+        limits: dict[str, Any] = {"max_items": option.bounds["max_items"]} if "max_items" in option.bounds else {}
+        if pattern:  # Litestar's schema drops a pattern inside the list's type: the document states it
+            limits["schema_extra"] = {"items": {"type": "string", "pattern": pattern}}
         return Annotated[list[one] | None, QueryParameter(name=option.key, description=option.description or None,
                                                           **limits)]
     limits = {k: v for k, v in option.bounds.items() if k in ("gt", "ge", "lt", "le")}
@@ -83,6 +85,7 @@ def measure_route(measure: Measure) -> HTTPRouteHandler:
     handler.__doc__ = (f"{measure.description} The same figures as `sammen analyse {measure.name}` and"
                        f" `analysis.{measure.function}()`; every read is in the audit log.")
     return get(f"/{{evaluation_id:int}}/{measure.name}", summary=measure.about[:1].upper() + measure.about[1:],
+               description=handler.__doc__,
                responses=error_responses(*(s for s in STATUSES if s >= 400)),
                operation_id=f"evaluation_{measure.function}")(handler)
 

@@ -12,7 +12,7 @@ from service.bounds import Identifier
 
 
 class Parameters(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
-    questionnaire_id: Annotated[Identifier, msgspec.Meta(description="the questionnaire, e.g. borger")] = (
+    questionnaire_id: Annotated[Identifier, msgspec.Meta(description="the questionnaire's id")] = (
         msgspec.field(name="questionnaire"))
     themes: Annotated[list[Identifier], msgspec.Meta(
         max_length=50, description="a theme to model (repeat; default: every scored theme)")] | None = (
