@@ -31,6 +31,10 @@ Kind = Literal["number", "integer", "text", "choice", "date", "month"]
 STATUSES = (200, 400, 401, 404, 422)  # every measure's route: its result, a bad parameter, no key, not yours, refused
 
 
+class NoParameters(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """The parameters of a measure that takes none but the evaluation."""
+
+
 class Option(msgspec.Struct, frozen=True, kw_only=True):
     """One parameter as the doors offer it."""
 

@@ -2,17 +2,10 @@
 
 from __future__ import annotations
 
-import msgspec
-
-from service.analysis.measures.measure import Measure
-
-
-class Parameters(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
-    pass
-
+from service.analysis.measures.measure import Measure, NoParameters
 
 MEASURE = Measure(
-    name="distributions", function="distributions", bundle="distributions", parameters=Parameters,
+    name="distributions", function="distributions", bundle="distributions", parameters=NoParameters,
     runner="service.analysis.measures.distributions.run",
     about="per scale item, arm and wave, the share choosing each answer option",
     description="Per scale item, arm and wave, how many chose each answer option and their share (of those who"

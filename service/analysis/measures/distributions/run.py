@@ -6,17 +6,17 @@ import asyncpg
 import pandas as pd
 
 from service.analysis.measures.distributions.compute import ItemDistribution, distributions
-from service.analysis.measures.distributions.definition import Parameters
+from service.analysis.measures.measure import NoParameters
 
 RESULT = list[ItemDistribution]
 
 
 async def compute(conn: asyncpg.Connection, evaluation_id: int, min_group_size: int,
-                  p: Parameters) -> list[ItemDistribution]:
+                  p: NoParameters) -> list[ItemDistribution]:
     return await distributions(conn, evaluation_id, min_group_size=min_group_size)
 
 
-def table(results: list[ItemDistribution], p: Parameters) -> str:
+def table(results: list[ItemDistribution], p: NoParameters) -> str:
     """One row per item, arm, wave and option."""
     rows = []
     for d in results:

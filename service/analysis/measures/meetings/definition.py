@@ -2,17 +2,10 @@
 
 from __future__ import annotations
 
-import msgspec
-
-from service.analysis.measures.measure import Measure
-
-
-class Parameters(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
-    pass
-
+from service.analysis.measures.measure import Measure, NoParameters
 
 MEASURE = Measure(
-    name="meetings", function="meetings", bundle="meetings", parameters=Parameters,
+    name="meetings", function="meetings", bundle="meetings", parameters=NoParameters,
     runner="service.analysis.measures.meetings.run",
     about="meeting evaluations per month and unit, citizens' and staff's side by side",
     description="Meeting evaluations: per month and unit the share of meetings agreeing on each aspect the"

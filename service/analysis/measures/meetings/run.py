@@ -4,19 +4,19 @@ from __future__ import annotations
 
 import asyncpg
 
+from service.analysis.measures.measure import NoParameters
 from service.analysis.measures.meetings.compute import Meetings, meetings, meetings_frame
-from service.analysis.measures.meetings.definition import Parameters
 from service.analysis.measures.summary.results import to_frame
 
 RESULT = Meetings
 NUMBER = "%.4g"
 
 
-async def compute(conn: asyncpg.Connection, evaluation_id: int, min_group_size: int, p: Parameters) -> Meetings:
+async def compute(conn: asyncpg.Connection, evaluation_id: int, min_group_size: int, p: NoParameters) -> Meetings:
     return await meetings(conn, evaluation_id, min_group_size=min_group_size)
 
 
-def table(found: Meetings, p: Parameters) -> str:
+def table(found: Meetings, p: NoParameters) -> str:
     parts = []
     shares = meetings_frame(found)
     if not shares.empty:

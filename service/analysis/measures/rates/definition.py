@@ -2,17 +2,10 @@
 
 from __future__ import annotations
 
-import msgspec
-
-from service.analysis.measures.measure import Measure
-
-
-class Parameters(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
-    pass
-
+from service.analysis.measures.measure import Measure, NoParameters
 
 MEASURE = Measure(
-    name="rates", function="rates", bundle="rates", parameters=Parameters,
+    name="rates", function="rates", bundle="rates", parameters=NoParameters,
     runner="service.analysis.measures.rates.run",
     about="response rates per unit and wave, hidden with the wave's other figures under the threshold",
     description="Per wave and unit: invited, submitted, the response rate and the answers through open links, as"

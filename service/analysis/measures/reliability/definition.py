@@ -2,17 +2,10 @@
 
 from __future__ import annotations
 
-import msgspec
-
-from service.analysis.measures.measure import Measure
-
-
-class Parameters(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
-    pass
-
+from service.analysis.measures.measure import Measure, NoParameters
 
 MEASURE = Measure(
-    name="reliability", function="reliability", bundle="reliability", parameters=Parameters,
+    name="reliability", function="reliability", bundle="reliability", parameters=NoParameters,
     runner="service.analysis.measures.reliability.run",
     about="Cronbach's alpha and McDonald's omega of every theme per wave, with item-rest correlations",
     description="Per theme and wave: Cronbach's alpha, McDonald's omega (one factor), item means and"

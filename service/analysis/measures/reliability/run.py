@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncpg
 
-from service.analysis.measures.reliability.definition import Parameters
+from service.analysis.measures.measure import NoParameters
 from service.analysis.measures.summary.compute import reliability
 from service.analysis.measures.summary.results import ThemeReliability, to_frame
 
@@ -12,11 +12,11 @@ RESULT = list[ThemeReliability]
 
 
 async def compute(conn: asyncpg.Connection, evaluation_id: int, min_group_size: int,
-                  p: Parameters) -> list[ThemeReliability]:
+                  p: NoParameters) -> list[ThemeReliability]:
     return await reliability(conn, evaluation_id, min_group_size=min_group_size)
 
 
-def table(results: list[ThemeReliability], p: Parameters) -> str:
+def table(results: list[ThemeReliability], p: NoParameters) -> str:
     frame = to_frame(results)
     if frame.empty:
         return "no theme with answers"
