@@ -176,7 +176,7 @@ def chart_names_job(settings: Settings, url: str, evaluation_id: int) -> tuple[E
 def chart_job(settings: Settings, url: str, evaluation_id: int, name: str, fmt: ChartFormat) -> bytes:
     """One chart in `fmt` (NotFound, 404: the evaluation has no chart `name`, or nothing
     to draw in it)."""
-    from service.exports.charts import charts, save
+    from service.exports.charts import NothingToDraw, charts, save
     from service.web import scratch
 
     made = charts(_bundle(settings, url, evaluation_id))
@@ -185,7 +185,7 @@ def chart_job(settings: Settings, url: str, evaluation_id: int, name: str, fmt: 
     with scratch.folder("sammen-chart-") as folder:
         try:
             return save(made[name](), folder / f"{name}.{fmt}", fmt).read_bytes()
-        except ValueError as nothing:  # a chart with nothing to draw for this evaluation
+        except NothingToDraw as nothing:  # a chart with nothing to draw for this evaluation; any other error surfaces
             raise NotFound(f"evaluation {evaluation_id} has nothing to draw in {name!r}") from nothing
 
 

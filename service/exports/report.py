@@ -25,7 +25,7 @@ from service.analysis.bundle import EvaluationResults, collect
 from service.analysis.runtime.snapshot import snapshot
 from service.config import Settings
 from service.exports import report_parts
-from service.exports.labels import number
+from service.exports.formats import percent
 from service.exports.report_view import TOO_FEW, ReportView, build_view
 
 Format = Literal["html", "pdf"]
@@ -50,7 +50,7 @@ def render_html(report: ReportView) -> str:
     g = report.generated
     return _environment().get_template("report.html.j2").render(
         r=report, css=css, too_few=TOO_FEW, generated=f"{g.day}.{g.month}.{g.year}",
-        min_share=number(report.min_share, 0, percent=True))
+        min_share=percent(report.min_share, 0))
 
 
 def render_pdf(html: str) -> bytes:

@@ -12,23 +12,31 @@ from pathlib import Path
 from typing import Any
 
 from service.analysis.bundle import EvaluationResults
+from service.exports.leading import key_outcomes
 from service.exports.report_view import Figure, Table
 
 DPI = 150
 
-# Report section -> the charts it shows (service/exports/charts/save.py: charts() names
-# them), in order. A name the evaluation has no chart for is skipped.
-SECTION_CHARTS: dict[str, tuple[str, ...]] = {
-    # Not the response-rate charts: they draw the exact rates of units too small to show
-    # (operational counts), where the report's own table says 'for få svar'.
-    "exploratory": ("temascorer_borger", "andel_enige_borger", "svarfordeling_borger_intervention",
-                    "forskel_i_forskelle", "samlet_indikator", "temascore_enheder_borger_indflydelse"),
-    "coordination": ("koordinering_before_intervention", "koordinering_after_intervention",
-                     "koordinering_change_intervention", "koordinering_faggrupper"),
-    "meetings": ("moeder",),
-    "flow": ("borgerforloeb_intervention", "borgerforloeb_comparison"),
-    "side_by_side": ("side_om_side",),
-}
+def section_charts(bundle: EvaluationResults) -> dict[str, list[str]]:
+    """Report section -> the charts it shows (service/exports/charts/save.py: charts() names
+    them), in order; the exploratory section leads with the questionnaires whose key
+    outcomes the files declare (leading.py). A name the evaluation has no chart for is
+    skipped. Not the response-rate charts: they draw the exact rates of units too small to
+    show (operational counts), where the report's own table says 'for få svar'."""
+    leads = key_outcomes(bundle)
+    exploratory = [name for lead in leads for name in (
+        f"temascorer_{lead.questionnaire_id}", f"andel_enige_{lead.questionnaire_id}",
+        f"svarfordeling_{lead.questionnaire_id}_intervention")]
+    exploratory += ["forskel_i_forskelle", "samlet_indikator"]
+    exploratory += [f"temascore_enheder_{lead.questionnaire_id}_{lead.theme}" for lead in leads if lead.theme]
+    return {
+        "exploratory": exploratory,
+        "coordination": ["koordinering_before_intervention", "koordinering_after_intervention",
+                         "koordinering_change_intervention", "koordinering_faggrupper"],
+        "meetings": ["moeder"],
+        "flow": ["borgerforloeb_intervention", "borgerforloeb_comparison"],
+        "side_by_side": ["side_om_side"],
+    }
 
 
 def png_uri(png: bytes) -> str:
@@ -45,18 +53,18 @@ def _alt(plot: Any, name: str) -> tuple[str, str]:
 
 def figures(bundle: EvaluationResults) -> dict[str, list[Figure]]:
     """The charts of each report section, by the section's key."""
-    from service.exports.charts import charts, save  # plotnine only when a report is made
+    from service.exports.charts import NothingToDraw, charts, save  # plotnine only when a report is made
 
     available = charts(bundle)
     out: dict[str, list[Figure]] = {}
     with tempfile.TemporaryDirectory(prefix="sammen-report-") as folder:
-        for section, names in SECTION_CHARTS.items():
+        for section, names in section_charts(bundle).items():
             for name in names:
                 if name not in available:
                     continue
                 try:
                     plot = available[name]()
-                except ValueError:  # nothing to draw for this evaluation
+                except NothingToDraw:  # nothing to draw for this evaluation
                     continue
                 path = save(plot, Path(folder) / f"{name}.png", "png", DPI)
                 title, alt = _alt(plot, name)

@@ -17,30 +17,24 @@ from service.analysis.bundle import EvaluationResults
 from service.analysis.context.labels import Labels
 from service.analysis.measures.models.results import ModelTerm
 from service.analysis.measures.summary.results import Comparison, Descriptive
-from service.exports.labels import (
-    SUPPRESSED,
-    measure_label,
-    number,
-    questionnaire_label,
-    role_label,
-    target_label,
-    theme_label,
-)
+from service.exports.formats import date, interval, month, number, p_value, percent, points
+from service.exports.labels import measure_label, questionnaire_label, role_label, target_label, theme_label
+from service.exports.leading import key_outcomes
+from service.exports.texts import text, text_or
 
-TOO_FEW = SUPPRESSED[0]  # 'for få svar'
+TOO_FEW = text("suppressed")  # 'for få svar'
 
-ARM = {"intervention": "Indsats", "comparison": "Sammenligning"}
-PHASE = {"before": "Før", "after": "Efter"}
-DESIGN = {"independent": "uafhængige målinger", "linked": "samme personer før og efter"}
-AUDIENCE = {"citizen": "Borgere", "relative": "Pårørende", "staff": "Medarbejdere", "meeting": "Møder"}
-COMPARISON = {"before_after": "før mod efter", "intervention_vs_comparison": "indsats mod sammenligning",
-              "difference_in_differences": "forskel i forskelle"}
-DIRECTION = {"increase": "stigning", "decrease": "fald", "any": "ændring"}
-TEST = {"Welch's t": "Welchs t-test", "Mann–Whitney U": "Mann–Whitney U", "Share agreeing": "Andel enige",
-        "paired t": "Parret t-test", "Wilcoxon signed-rank": "Wilcoxon (fortegnsrang)", "McNemar": "McNemar"}
-ESTIMATE = {"difference in means": "forskel i gennemsnit", "difference in shares agreeing": "forskel i andel enige",
-            "mean difference": "gennemsnitlig ændring", "change in the share agreeing": "ændring i andel enige",
-            "rank-biserial r (= Cliff's delta)": "rang-biserial r", "matched-pairs rank-biserial r": "rang-biserial r"}
+ARMS = ("intervention", "comparison")
+PHASES = ("before", "after")
+
+
+def arm_name(arm: str) -> str:
+    """'Indsats' / 'Sammenligning'; an arm the catalogue does not know keeps its name."""
+    return text(arm) if arm in ARMS else arm
+
+
+def phase_name(phase: str) -> str:
+    return text(phase) if phase in PHASES else phase
 
 
 class Table(msgspec.Struct, frozen=True, kw_only=True):
@@ -83,42 +77,6 @@ class ReportView(msgspec.Struct, frozen=True, kw_only=True):
 
 # --- formatting --------------------------------------------------------------------------------
 
-def num(x: float | None, digits: int = 2) -> str:
-    return number(x, digits)
-
-
-def pct(x: float | None, digits: int = 0) -> str:
-    return number(x, digits, percent=True)
-
-
-def interval(low: float | None, high: float | None, digits: int = 2, *, percent: bool = False) -> str:
-    if low is None or high is None:
-        return ""
-    f = pct if percent else num
-    return f"{f(low, digits)} til {f(high, digits)}"
-
-
-def _points(share: float | None) -> str:
-    """A difference of shares in percentage points."""
-    return number(share * 100, 2) if share is not None else ""
-
-
-def p_value(p: float | None) -> str:
-    if p is None:
-        return ""
-    return "< 0,001" if p < 0.001 else number(p, 3)
-
-
-def date(d: dt.date | None) -> str:
-    return f"{d.day}.{d.month}.{d.year}" if d else ""
-
-
-def month(d: dt.date | None) -> str:
-    names = ["januar", "februar", "marts", "april", "maj", "juni", "juli", "august", "september", "oktober",
-             "november", "december"]
-    return f"{names[d.month - 1]} {d.year}" if d else ""
-
-
 def _too_few_row(labels: Sequence[str], width: int) -> list[str]:
     return [*labels, *[TOO_FEW] * (width - len(labels))]
 
@@ -139,11 +97,11 @@ def design_section(parts: EvaluationResults) -> Section:
     else:
         paragraphs.append("Evalueringen har ingen sammenligningsenheder: resultaterne er før-efter-målinger alene.")
     units = Table(key="units", title="Enheder", headers=["Enhed", "Sektor", "Gruppe", "Ændringen indført"],
-                  rows=[[u.name, role_label(u.sector), ARM.get(u.arm, u.arm), date(u.implementation_date)]
+                  rows=[[u.name, role_label(u.sector), arm_name(u.arm), date(u.implementation_date)]
                         for u in info.units])
     waves = Table(key="waves", title="Målinger", headers=["Måling", "Spørgeskema", "Fase", "Nr.", "Periode"],
                   rows=[[w.name, f"{questionnaire_label(parts.labels, w.questionnaire_id)} (version {w.version})",
-                         PHASE.get(w.phase, w.phase), str(w.sequence), f"{date(w.opens_on)}–{date(w.closes_on)}"]
+                         phase_name(w.phase), str(w.sequence), f"{date(w.opens_on)}–{date(w.closes_on)}"]
                         for w in info.waves])
     tables = [units, waves]
     plan = info.plan
@@ -158,8 +116,8 @@ def design_section(parts: EvaluationResults) -> Section:
             rows=[["Primært" if o.kind == "primary" else "Sekundært",
                    questionnaire_label(parts.labels, o.questionnaire_id),
                    target_label(parts.labels, o.questionnaire_id, o.theme or o.item or ""),
-                   COMPARISON.get(o.comparison, o.comparison), DIRECTION.get(o.expected_direction,
-                   o.expected_direction)] for o in plan.outcomes]))
+                   text_or(f"comparison_{o.comparison}", o.comparison),
+                   text_or(f"direction_{o.expected_direction}", o.expected_direction)] for o in plan.outcomes]))
     else:
         paragraphs.append("Der er ikke aftalt en evalueringsplan med planlagte udfald: alle resultater er "
                           "udforskende.")
@@ -188,13 +146,13 @@ def rates_section(parts: EvaluationResults) -> Section:
                     row.append(f"{u.open_link_responses} via åbent link")
                 else:
                     extra = f" + {u.open_link_responses} åbent link" if u.open_link_responses else ""
-                    row.append(f"{u.submitted} / {u.invited} ({pct(u.response_rate)}){extra}")
+                    row.append(f"{u.submitted} / {u.invited} ({percent(u.response_rate)}){extra}")
         rows = [[names[unit_id], *row] for unit_id, row in sorted(cells.items(), key=lambda kv: names[kv[0]])
                 if any(c != "–" for c in row)]
         if rows:
             tables.append(Table(
                 key=f"rates_{questionnaire_id}", title=questionnaire_label(parts.labels, questionnaire_id),
-                headers=["Enhed", *[f"{PHASE.get(w.phase, w.phase)} ({w.wave})" for w in waves]], rows=rows))
+                headers=["Enhed", *[f"{phase_name(w.phase)} ({w.wave})" for w in waves]], rows=rows))
     paragraphs = ["Hver celle er besvarede / inviterede (svarprocent). Svarprocenten tæller kun personlige "
                   "invitationer; svar via åbne links (fx en QR-kode på en plakat) har ingen nævner og står for "
                   f"sig selv. En enhed med færre end {parts.threshold} svar i en måling står som '{TOO_FEW}'."]
@@ -205,16 +163,16 @@ def _comparison_row(c: Comparison, wording: Labels, *, full: bool = True) -> lis
     """A comparison as a row; `full` adds the questionnaire and the test (the planned
     results mix them; an exploratory table is of one questionnaire and test)."""
     labels = [questionnaire_label(wording, c.questionnaire_id)] if full else []
-    labels += [target_label(wording, c.questionnaire_id, c.target), ARM.get(c.arm, c.arm)]
+    labels += [target_label(wording, c.questionnaire_id, c.target), arm_name(c.arm)]
     if full:
-        labels.append(TEST.get(c.test, c.test))
+        labels.append(text_or(f"test_{c.test}", c.test))
     if c.suppressed:
         return _too_few_row(labels, len(labels) + 5)
-    percent = "share" in c.estimate_name
-    estimate = pct(c.estimate, 1) if percent else num(c.estimate)
-    effect = f"{c.effect.split(' (')[0]} {num(c.effect_size)}" if c.effect_size is not None else ""
+    is_share = "share" in c.estimate_name
+    estimate = percent(c.estimate, 1) if is_share else number(c.estimate, 2)
+    effect = f"{c.effect.split(' (')[0]} {number(c.effect_size, 2)}" if c.effect_size is not None else ""
     return [*labels, f"{c.n_before} / {c.n_after}", estimate,
-            interval(c.ci_low, c.ci_high, 1 if percent else 2, percent=percent), effect,
+            interval(c.ci_low, c.ci_high, 1 if is_share else 2, as_percent=is_share), effect,
             p_value(c.p_adjusted if c.p_adjusted is not None else c.p)]
 
 
@@ -268,7 +226,7 @@ def _models_table(models: Iterable[ModelTerm], wording: Labels, key: str, title:
         if m.suppressed:
             rows.append(_too_few_row(labels, 7))
         else:
-            rows.append([*labels, num(m.estimate), interval(m.ci_low, m.ci_high), p_value(m.p)])
+            rows.append([*labels, number(m.estimate, 2), interval(m.ci_low, m.ci_high), p_value(m.p)])
     return Table(key=key, title=title, headers=["Spørgeskema", "Tema", "Model", "Led", "Estimat", "95 %-interval",
                                                 "p"], rows=rows)
 
@@ -300,16 +258,17 @@ def exploratory_section(parts: EvaluationResults) -> Section:
     did = [m for m in parts.models if not m.confirmatory and ":" in m.term]
     if did:
         tables.append(_models_table(did, parts.labels, "did", "Forskel i forskelle (fase × gruppe) i modeller"))
-    per_unit = units_table(parts)
-    if per_unit.rows:  # an evaluation that did not ask the theme has no table of it, not an empty one
-        tables.append(per_unit)
+    for lead in key_outcomes(parts):  # the declared key theme of each leading questionnaire, per unit
+        per_unit = units_table(parts, lead.questionnaire_id, lead.theme) if lead.theme else None
+        if per_unit is not None and per_unit.rows:  # a theme not asked has no table, not an empty one
+            tables.append(per_unit)
     paragraphs = ["Resultaterne her er ikke aftalt på forhånd. Der er mange af dem, så nogle vil se ud som "
                   "forskelle alene ved et tilfælde; p-værdierne er derfor justeret (Benjamini–Hochberg). Læs "
                   "intervallerne: et interval, der ikke rummer 0, peger på en ændring."]
     return Section(key="exploratory", title="Udforskende resultater", paragraphs=paragraphs, tables=tables)
 
 
-def units_table(parts: EvaluationResults, questionnaire_id: str = "borger", theme: str = "indflydelse") -> Table:
+def units_table(parts: EvaluationResults, questionnaire_id: str, theme: str) -> Table:
     """One theme per unit before and after: where the small units show as 'for få svar'."""
     names = {u.unit_id: u.name for u in parts.evaluation.units}
     rows = []
@@ -320,11 +279,13 @@ def units_table(parts: EvaluationResults, questionnaire_id: str = "borger", them
         for phase in ("before", "after"):
             for d in found:
                 if d.unit_id == unit_id and d.phase == phase and (phase == "before" or d.sequence == latest):
-                    label = [name, ARM.get(d.arm, d.arm), PHASE[phase]]
+                    label = [name, arm_name(d.arm), text(phase)]
                     rows.append(_too_few_row(label, 6) if d.suppressed or d.n is None else
-                                [*label, str(d.n), num(d.mean), interval(d.mean_low, d.mean_high)])
+                                [*label, str(d.n), number(d.mean, 2), interval(d.mean_low, d.mean_high)])
                     break
-    return Table(key="units_theme", title=f"{theme_label(parts.labels, questionnaire_id, theme)} pr. enhed (borgere)",
+    audience = text_or(f"audience_{found[0].audience}", found[0].audience).lower() if found else ""
+    title = f"{theme_label(parts.labels, questionnaire_id, theme)} pr. enhed ({audience})"
+    return Table(key="units_theme", title=title,
                  headers=["Enhed", "Gruppe", "Måling", "n", "Gennemsnit (1–5)", "95 %-interval"], rows=rows,
                  note=f"'{TOO_FEW}': gruppen har færre svar end grænsen og vises ikke.")
 
@@ -336,21 +297,22 @@ def coordination_section(parts: EvaluationResults) -> Section:
                   "mål, fælles viden og gensidig respekt). Et bånd er én faggruppes vurdering af en anden."]
     if not rc.indices:
         return Section(key="coordination", title="Relationel koordinering",
-                       paragraphs=[*paragraphs, "Der er ingen medarbejdersvar om samarbejde i evalueringen."])
+                       paragraphs=[*paragraphs, "Der er ingen medarbejdersvar om samarbejdet mellem faggrupperne "
+                                                "i evalueringen."])
     overall = [i for i in rc.indices if i.level == "all"]
     rows = []
     for i in sorted(overall, key=lambda i: (i.arm != "intervention", i.sequence)):
-        labels = [ARM.get(i.arm, i.arm), PHASE.get(i.phase, i.phase)]
+        labels = [arm_name(i.arm), phase_name(i.phase)]
         rows.append(_too_few_row(labels, 5) if i.suppressed else
-                    [*labels, str(i.n), num(i.mean), interval(i.mean_low, i.mean_high)])
+                    [*labels, str(i.n), number(i.mean, 2), interval(i.mean_low, i.mean_high)])
     tables = [Table(key="rc_overall", title="Samlet indeks pr. gruppe og måling",
                     headers=["Gruppe", "Måling", "n", "Indeks (1–5)", "95 %-interval"], rows=rows)]
     ties = [c for c in rc.comparisons if c.design == "independent" and c.test == "Welch's t"]
     tie_rows = []
     for c in sorted(ties, key=lambda c: (c.arm != "intervention", c.rater_role, c.rated_role)):
-        labels = [ARM.get(c.arm, c.arm), role_label(c.rater_role), role_label(c.rated_role)]
+        labels = [arm_name(c.arm), role_label(c.rater_role), role_label(c.rated_role)]
         tie_rows.append(_too_few_row(labels, 6) if c.suppressed else
-                        [*labels, f"{c.n_before} / {c.n_after}", num(c.estimate), interval(c.ci_low, c.ci_high)])
+                        [*labels, f"{c.n_before} / {c.n_after}", number(c.estimate, 2), interval(c.ci_low, c.ci_high)])
     tables.append(Table(key="rc_ties", title="Ændring pr. bånd (efter − før)",
                         headers=["Gruppe", "Vurderende", "Vurderet", "n før / efter", "Ændring", "95 %-interval"],
                         rows=tie_rows, note="Welchs t-interval for forskellen i gennemsnit."))
@@ -396,15 +358,15 @@ def flow_section(parts: EvaluationResults) -> Section:
                     rows=rows)]
     d = flow.difference
     if d is not None and not d.suppressed and d.estimate is not None:
-        paragraphs.append(f"Afsluttede forløb pr. indskrevet steg i indsatsenhederne med {pct(d.relative, 1)} "
-                          f"ud over sammenligningsenhedernes udvikling (forskel i forskelle {_points(d.estimate)} "
-                          f"procentpoint, 95 %-interval {_points(d.ci_low)} til {_points(d.ci_high)}).")
+        paragraphs.append(f"Afsluttede forløb pr. indskrevet steg i indsatsenhederne med {percent(d.relative, 1)} "
+                          f"ud over sammenligningsenhedernes udvikling (forskel i forskelle {points(d.estimate)} "
+                          f"procentpoint, 95 %-interval {points(d.ci_low)} til {points(d.ci_high)}).")
         tables.append(Table(key="flow_did", title="Afsluttede forløb pr. indskrevet: forskel i forskelle",
                             headers=["Periode", "Indsats", "Sammenligning"],
-                            rows=[["Før", pct(d.intervention_before, 2), pct(d.comparison_before, 2)],
-                                  ["Efter", pct(d.intervention_after, 2), pct(d.comparison_after, 2)],
-                                  ["Forskel i forskelle", pct(d.estimate, 2), interval(d.ci_low, d.ci_high, 2,
-                                                                                       percent=True)]],
+                            rows=[["Før", percent(d.intervention_before, 2), percent(d.comparison_before, 2)],
+                                  ["Efter", percent(d.intervention_after, 2), percent(d.comparison_after, 2)],
+                                  ["Forskel i forskelle", percent(d.estimate, 2), interval(d.ci_low, d.ci_high, 2,
+                                                                                       as_percent=True)]],
                             note="OLS af månedlige rater med Newey–West-standardfejl (HAC), "
                                  f"maxlags={d.maxlags}."))
     return Section(key="flow", title=title, paragraphs=paragraphs, tables=tables)
@@ -415,12 +377,12 @@ def side_by_side_section(parts: EvaluationResults) -> Section:
     for c in parts.side_by_side:
         if c.level == "sector":
             continue
-        where = c.unit if c.level == "unit" else f"Hele gruppen: {ARM.get(c.arm, c.arm).lower()}"
-        labels = [where or "", ARM.get(c.arm, c.arm), measure_label(c.measure)]
-        percent = c.measure in ("flow_ended", "meetings_heard")
+        where = c.unit if c.level == "unit" else f"Hele gruppen: {arm_name(c.arm).lower()}"
+        labels = [where or "", arm_name(c.arm), measure_label(c.measure)]
+        is_share = c.measure in ("flow_ended", "meetings_heard")
         rows.append(_too_few_row(labels, 5) if c.suppressed or c.change is None else
-                    [*labels, pct(c.change, 1) if percent else num(c.change),
-                     interval(c.ci_low, c.ci_high, 1 if percent else 2, percent=percent)])
+                    [*labels, percent(c.change, 1) if is_share else number(c.change, 2),
+                     interval(c.ci_low, c.ci_high, 1 if is_share else 2, as_percent=is_share)])
     paragraphs = ["Samarbejde, møder, borgernes indflydelse og afsluttede forløb side om side: flytter de sig "
                   "sammen i de samme enheder?"]
     return Section(key="side_by_side", title="Side om side", paragraphs=paragraphs, tables=[Table(
@@ -435,19 +397,19 @@ def highlights(parts: EvaluationResults) -> list[str]:
         if isinstance(c, Comparison) and c.confirmatory and not c.suppressed and c.test in (
                 "Welch's t", "paired t", "Share agreeing", "McNemar"):
             out.append(f"Planlagt: {target_label(parts.labels, c.questionnaire_id, c.target)} "
-                       f"({ARM.get(c.arm, c.arm).lower()}, "
-                       f"{TEST.get(c.test, c.test)}): ændring {num(c.estimate)} "
+                       f"({arm_name(c.arm).lower()}, "
+                       f"{text_or('test_' + c.test, c.test)}): ændring {number(c.estimate, 2)} "
                        f"(95 %-interval {interval(c.ci_low, c.ci_high)}).")
     for c in parts.summary:
         if (isinstance(c, Comparison) and not c.confirmatory and not c.suppressed and c.test == "Welch's t"
                 and c.design == "independent" and c.audience == "citizen" and c.ci_low is not None
                 and c.ci_high is not None and (c.ci_low > 0 or c.ci_high < 0)):
             out.append(f"Borgernes {target_label(parts.labels, c.questionnaire_id, c.target).lower()} "
-                       f"({ARM.get(c.arm, c.arm).lower()}): {num(c.estimate)} point på skalaen 1–5 efter − før "
+                       f"({arm_name(c.arm).lower()}): {number(c.estimate, 2)} point på skalaen 1–5 efter − før "
                        f"(95 %-interval {interval(c.ci_low, c.ci_high)}).")
     if parts.flow.difference and not parts.flow.difference.suppressed \
             and parts.flow.difference.relative is not None:
-        out.append(f"Afsluttede forløb pr. indskrevet: {pct(parts.flow.difference.relative, 1)} i indsatsenhederne "
+        out.append(f"Afsluttede forløb pr. indskrevet: {percent(parts.flow.difference.relative, 1)} i indsatsenhederne "
                    "ud over sammenligningsenhedernes udvikling.")
     return out
 

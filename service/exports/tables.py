@@ -30,8 +30,9 @@ from service.analysis.measures.models.results import ModelTerm
 from service.analysis.measures.side_by_side.compute import Change
 from service.analysis.measures.summary.results import Comparison, Descriptive, ThemeReliability
 from service.config import Settings
+from service.exports import formats
 from service.exports.cells import frame_csv, xlsx_cell
-from service.exports.labels import SUPPRESSED, Language, measure_label, role_label, target_label, text
+from service.exports.labels import Language, aspect_label, measure_label, role_label, target_label, text
 from service.files import NewFolder
 
 # How a column's figures are shown: whole numbers, decimals, shares as percentages,
@@ -62,36 +63,13 @@ class Col(msgspec.Struct, frozen=True):
     kind: Kind = "text"
 
 
-# --- the tables' own texts (headers and notes), in Danish and English --------------------------
-NOTES: dict[str, tuple[str, str]] = {
-    "suppression": ("'for få svar': gruppen har færre end {k} svar (eller spørgsmålets egen, strengere grænse), "
-                    "så dens tal vises ikke.",
-                    "'too few answers': the group has fewer than {k} answers (or the item's own, stricter threshold), "
-                    "so its figures are not shown."),
-    "methods": ("Metoder: {methods}.", "Methods: {methods}."),
-    "bh": ("p justeret: Benjamini–Hochberg inden for et spørgeskema, en gruppe og en test.",
-           "p adjusted: Benjamini–Hochberg within one questionnaire, arm and test."),
-    "confirmatory": ("Planlagt: resultatet svarer på et udfald i evalueringsplanen (konfirmatorisk); de øvrige er "
-                     "udforskende.", "Planned: the result answers an outcome of the evaluation plan (confirmatory); "
-                     "the others are exploratory."),
-    "estimate_reads": ("Estimat og effekt læses efter − før.", "Estimate and effect read after − before."),
-    "ci": ("Intervaller: 95 %.", "Intervals: 95 %."),
-    "flow_disclosure": ("Flow: {rule}", "Flow: {rule}"),
-    "rates": ("Svarprocent: besvarede personlige invitationer / udsendte; svar via åbne links har ingen nævner og "
-              "tælles ved siden af. En enhed med færre svar end tærsklen står som 'for få svar'.",
-              "Response rate: answered personal invitations / issued; answers through open links have no "
-              "denominator and are counted beside it. A unit with fewer answers than the threshold reads "
-              "'too few answers'."),
-}
-
-
 def note(key: str, lang: Language, **values: object) -> str:
-    da, en = NOTES[key]
-    return (da if lang == "da" else en).format(**values)
+    """A note under a table, from the catalogue's 'note_' section (texts.py)."""
+    return text(f"note_{key}", lang, **values)
 
 
 def _too_few(lang: Language) -> str:
-    return SUPPRESSED[0] if lang == "da" else SUPPRESSED[1]
+    return text("suppressed", lang)
 
 
 def _arm(lang: Language) -> Callable[[Any], str]:
@@ -108,7 +86,7 @@ def _target(labels: Labels | None, lang: Language) -> Callable[[Any], str]:
 
 
 def _yes(lang: Language) -> Callable[[bool], str]:
-    return lambda b: ("Ja" if b else "Nej") if lang == "da" else ("Yes" if b else "No")
+    return lambda b: text("yes" if b else "no", lang)
 
 
 def make_table(key: str, title: tuple[str, str], rows: Sequence[Any], columns: Sequence[Col], notes: list[str],
@@ -265,7 +243,7 @@ def coordination_tables(result: Coordination, lang: Language = "da", *, threshol
 def meetings_tables(result: Meetings, lang: Language = "da", *, threshold: int = 5,
                     units: dict[int, str] | None = None) -> list[Table]:
     units = units or {}
-    aspects = {a.key: (a.da if lang == "da" else a.en) for a in result.aspects}
+    aspects = {a.key: aspect_label(a.key, lang) for a in result.aspects}
     viewpoint = {"citizen": text("citizen", lang), "staff": text("staff", lang)}
     columns = [
         Col(lambda r: aspects.get(r.aspect, r.aspect), "Spørgsmål", "Question"),
@@ -540,12 +518,11 @@ def html_table(table: Table) -> str:
     notes as source notes under it. For the report to embed."""
     from great_tables import GT
 
-    from service.exports.labels import number
 
     shown = table.frame.copy()
     too_few = _too_few(table.lang)
     for header, kind in table.kinds.items():
-        shown[header] = [_written(v, kind, table.lang, too_few, number) for v in table.frame[header]]
+        shown[header] = [_written(v, kind, table.lang, too_few) for v in table.frame[header]]
     gt = GT(shown).tab_header(title=table.title)
     right = [h for h, k in table.kinds.items() if k in NUMERIC]
     if right:
@@ -555,21 +532,25 @@ def html_table(table: Table) -> str:
     return str(gt.as_raw_html())  # a <style> scoped to the table id, then the table
 
 
-def _written(value: Any, kind: Kind, lang: Language, too_few: str, number: Callable[..., str]) -> str:
+def _written(value: Any, kind: Kind, lang: Language, too_few: str) -> str:
+    """A cell as the publication table shows it: figures by formats.py (Danish: '1.234',
+    '0,42', '71,3 %', '< 0,001', 'december 2026')."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return ""
     if value == too_few or kind == "text":
         return str(value)
     if kind == "int":
-        return number(float(value), 0, lang)
+        return formats.number(float(value), 0, lang)
     if kind in ("dec1", "dec2", "dec3"):
-        return number(float(value), int(kind[-1]), lang)
+        return formats.number(float(value), int(kind[-1]), lang)
     if kind == "pct":
-        return number(float(value), 1, lang, percent=True)
+        return formats.percent(float(value), 1, lang)
     if kind == "p":
-        return ("< 0,001" if lang == "da" else "< 0.001") if float(value) < 0.001 else number(float(value), 3, lang)
+        return formats.p_value(float(value), lang)
     if kind == "month" and isinstance(value, dt.date):
-        return f"{value.year}-{value.month:02d}"
+        return formats.month(value, lang, short=True)
+    if kind == "date" and isinstance(value, dt.date):
+        return formats.date(value, lang)
     return str(value)
 
 

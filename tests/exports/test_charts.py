@@ -213,7 +213,7 @@ def test_the_soenderborg_flow_chart_labels_640_expected_533_observed_and_18_5_pe
     assert "Forventet 640 · observeret 533 · 107 færre end forventet (18,5 %)" in texts
     assert "Ændringen indført" in texts and "95 %-prognoseinterval" in texts
     english = " | ".join(svg_texts(charts.save(charts.soenderborg(lang="en"), tmp_path / "flow_en.svg")))
-    assert "Expected 640 · observed 533 · 107 fewer than expected (18.5 %)" in english
+    assert "Expected 640 · observed 533 · 107 fewer than expected (18.5%)" in english  # English: no space (CLDR)
 
 
 def test_save_refuses_an_unknown_format_by_name(bundle, context, tmp_path):

@@ -12,6 +12,7 @@ import time
 from html.parser import HTMLParser
 from io import BytesIO
 
+import msgspec
 import pytest
 from litestar.testing import AsyncTestClient
 from pypdf import PdfReader
@@ -22,8 +23,8 @@ from service.admin.model import NewKey
 from service.analysis.measures.summary.results import Comparison, Descriptive
 from service.app import create_app
 from service.exports import report
-from service.exports.labels import number
-from service.exports.report_view import PHASE, TOO_FEW
+from service.exports.formats import number, percent
+from service.exports.report_view import TOO_FEW, phase_name
 from tests.support.cli import sammen
 
 SECTIONS = ["Hovedresultater", "Evalueringens design", "Svarprocenter", "Planlagte (konfirmatoriske) resultater",
@@ -147,7 +148,7 @@ def test_the_planned_result_comes_first_with_the_summarys_figures(bundle, pdf_te
     assert f"{low} til {high}" in text and "," in estimate
     assert text.find("Planlagt: Indflydelse på eget liv") < text.find("4. Udforskende resultater")
     flow = bundle.flow.difference
-    assert f"{number(flow.relative, 1, percent=True)} i indsatsenhederne" in text  # the planted +18 %
+    assert f"{percent(flow.relative, 1)} i indsatsenhederne" in text  # the planted +18 %
 
 
 def test_small_units_say_too_few_answers_and_never_a_number(bundle, tables, pdf_text):
@@ -155,7 +156,7 @@ def test_small_units_say_too_few_answers_and_never_a_number(bundle, tables, pdf_
     suppressed in the summary; their rows in the report carry only their labels."""
     names = {u.unit_id: u.name for u in bundle.evaluation.units}
     # per wave: one suppression pass over the wave's tables, so a cover unit may be hidden in one wave only
-    small = {(names[d.unit_id], PHASE[d.phase]) for d in bundle.summary if isinstance(d, Descriptive)
+    small = {(names[d.unit_id], phase_name(d.phase)) for d in bundle.summary if isinstance(d, Descriptive)
              and d.unit_id is not None and d.questionnaire_id == "borger" and d.target == "indflydelse"
              and d.suppressed}
     assert small
@@ -254,6 +255,55 @@ async def test_an_evaluation_without_answers_still_gets_a_report_that_says_so(pl
     made = report.render(bundle)
     text = _flat("\n".join(p.extract_text() for p in PdfReader(BytesIO(made["pdf"])).pages))
     assert "Evalueringens design" in text and "9. Metode" in text
-    assert "Der er ingen medarbejdersvar om samarbejde i evalueringen." in text
+    assert "Der er ingen medarbejdersvar om samarbejdet mellem faggrupperne i evalueringen." in text
     assert "Der er ikke indlæst tal for borgerforløb." in text
     assert "ingen resultater er planlagte" in text
+
+
+def test_a_chart_with_nothing_to_draw_is_left_out_and_the_report_still_says_too_few_answers(bundle):
+    """Every group of the answer distributions hidden: the Likert chart has nothing to draw
+    (NothingToDraw, not a bare ValueError), the report leaves that chart out and its tables
+    still say 'for få svar' where the hidden groups are."""
+    from service.exports import charts, report_parts
+
+    hidden = msgspec.structs.replace(bundle, distributions=[
+        msgspec.structs.replace(d, suppressed=True, options=[]) for d in bundle.distributions])
+    with pytest.raises(charts.NothingToDraw, match="suppressed"):
+        charts.likert(hidden.distributions, "borger", context=charts.context_of(hidden))
+    shown = [f.key for figures in report_parts.figures(hidden).values() for f in figures]
+    assert shown and not any(key.startswith("svarfordeling_") for key in shown)
+    html = report.render(hidden, ("html",))["html"].decode()
+    assert TOO_FEW in html
+
+
+def test_a_broken_chart_is_an_error_in_the_report_not_a_chart_left_out(bundle, monkeypatch):
+    """Only NothingToDraw leaves a chart out: any other error in a chart (here a ValueError
+    from a bug) stops the report, so a broken chart is seen instead of silently missing."""
+    import sys
+
+    from service.exports import report_parts
+
+    charts_save = sys.modules["service.exports.charts.save"]  # the module (the package exports a function `save`)
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise ValueError("a bug in the chart")
+
+    monkeypatch.setattr(charts_save, "likert", broken)
+    with pytest.raises(ValueError, match="a bug in the chart"):
+        report_parts.figures(bundle)
+
+
+def test_the_report_writes_figures_as_a_danish_reader_does(bundle, made):
+    """Babel's da-DK (service/exports/formats.py): decimal comma, '71,3 %' with a space,
+    '< 0,001', an interval 'a til b'; the same figure in the report and in formats."""
+    from service.exports import formats
+
+    html = made["html"].decode()
+    assert formats.percent(0.7125, 1) == "71,3 %" and formats.percent(0.71) == "71 %"
+    assert formats.number(1234.5) == "1.234,5" and formats.p_value(0.0004) == "< 0,001"
+    assert formats.interval(0.1, 0.25) == "0,10 til 0,25"
+    assert formats.percent(0.71, 0, "en") == "71%" and formats.number(1234.5, 1, "en") == "1,234.5"
+    shares = [c for c in bundle.summary if isinstance(c, Comparison) and "share" in c.estimate_name
+              and c.estimate is not None]
+    assert shares and any(formats.percent(c.estimate, 1) in html for c in shares)
+    assert re.search(r"\d+,\d %", html) and not re.search(r"\d+\.\d %", html)

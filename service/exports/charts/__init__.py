@@ -10,7 +10,7 @@ caption, and a suppressed group written as 'for få svar', never drawn as a bar 
     charts.save(charts.theme_scores(bundle.summary), "temascorer.png")   # or .svg, .pdf
     charts.save_all(bundle, "figurer", formats=["png", "svg", "pdf"])"""
 
-from service.exports.charts.common import Context
+from service.exports.charts.common import Context, NothingToDraw
 from service.exports.charts.coordination import coordination_heatmap, role_coordination
 from service.exports.charts.flow import flow, soenderborg
 from service.exports.charts.likert import likert
@@ -28,8 +28,8 @@ from service.exports.charts.side_by_side import side_by_side
 from service.exports.charts.theme import OKABE_ITO, theme_sammen
 
 __all__ = [
-    "FORMATS", "OKABE_ITO", "ChartFile", "Context", "chart_title", "charts", "context_of", "coordination_heatmap",
-    "difference_in_differences", "flow", "joint_agreement", "likert", "meetings", "response_rates",
-    "role_coordination", "save", "save_all", "share_agreeing", "side_by_side", "soenderborg", "theme_sammen",
-    "theme_scores", "theme_scores_by_unit",
+    "FORMATS", "OKABE_ITO", "ChartFile", "Context", "NothingToDraw", "chart_title", "charts", "context_of",
+    "coordination_heatmap", "difference_in_differences", "flow", "joint_agreement", "likert", "meetings",
+    "response_rates", "role_coordination", "save", "save_all", "share_agreeing", "side_by_side", "soenderborg",
+    "theme_sammen", "theme_scores", "theme_scores_by_unit",
 ]

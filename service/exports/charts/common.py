@@ -13,7 +13,16 @@ import plotnine as p9
 
 from service.analysis.context.labels import Labels
 from service.exports.charts.theme import SUPPRESSED_COLOUR
+from service.exports.formats import axis_percent
 from service.exports.labels import Language, text
+
+
+class NothingToDraw(ValueError):
+    """A chart has nothing to draw for this evaluation: no results of its kind, or every
+    group hidden as 'for få svar'. The only failure a caller may pass over (the report
+    leaves the chart out, `save_all` writes no file, the HTTP door answers 404); any other
+    error in a chart is a bug and surfaces. A ValueError, so the doors' existing mapping
+    of a bad argument still holds."""
 
 
 def rows(results: Iterable[Any]) -> pd.DataFrame:
@@ -88,23 +97,10 @@ def dot_interval(frame: pd.DataFrame, *, category: str, value: str, low: str, hi
         plot += p9.geom_text(p9.aes(y="_at", label="_label"), data=hidden, position=position,
                              colour=SUPPRESSED_COLOUR, size=7, fontstyle="italic", show_legend=False)
     if percent:
-        plot += p9.scale_y_continuous(labels=percent_labels(lang), limits=(0, 1))
+        plot += p9.scale_y_continuous(labels=axis_percent(lang), limits=(0, 1))
     if facet:
         plot += p9.facet_wrap(f"~{facet}", ncol=2)
     return plot
-
-
-def percent_labels(lang: Language) -> Any:
-    def labels(values: Sequence[float]) -> list[str]:
-        return [f"{round(v * 100):d} %" if lang == "da" else f"{round(v * 100):d}%" for v in values]
-    return labels
-
-
-def decimal_labels(lang: Language, digits: int = 1) -> Any:
-    def labels(values: Sequence[float]) -> list[str]:
-        written = [f"{v:.{digits}f}" for v in values]
-        return [w.replace(".", ",") for w in written] if lang == "da" else written
-    return labels
 
 
 def colours_for(keys: Mapping[str, str], labels: Mapping[str, str]) -> dict[str, str]:

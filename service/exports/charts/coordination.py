@@ -14,17 +14,18 @@ from service.analysis.measures.coordination.compute import heatmap_frame
 from service.analysis.measures.coordination.results import Coordination
 from service.exports.charts.common import (
     Context,
+    NothingToDraw,
     add_phase_labels,
     arm_label,
     arm_labels,
-    decimal_labels,
     dot_interval,
     ordered,
     rows,
     versions_of,
 )
 from service.exports.charts.theme import PHASE_COLOURS, SUPPRESSED_COLOUR, caption, size, theme_sammen, wrap
-from service.exports.labels import Language, number, role_label, text
+from service.exports.formats import axis_numbers, number
+from service.exports.labels import Language, role_label, text
 
 View = Literal["before", "after", "change"]
 MEAN_TESTS = ("Welch's t", "paired t")  # the comparisons whose estimate is the difference in means
@@ -46,7 +47,7 @@ def _tiles(coord: Coordination, arm: str, view: View, lang: Language) -> pd.Data
             frame = frame[frame["sequence"] == latest].copy()
             frame["value"] = frame["mean"]
     if frame.empty:
-        raise ValueError(f"arm: no relational-coordination ties for {arm!r} ({view})")
+        raise NothingToDraw(f"arm: no relational-coordination ties for {arm!r} ({view})")
     order = [r for r in ("myndighed", "udfoerer", "sygepleje", "distriktspsykiatri", "jobcenter", "andet")]
     raters = sorted(set(frame["rater_role"]), key=lambda r: order.index(r) if r in order else 99)
     rated = sorted(set(frame["rated_role"]), key=lambda r: order.index(r) if r in order else 99)
@@ -78,13 +79,13 @@ def coordination_heatmap(coord: Coordination, view: View = "before", *, arm: str
     if view == "change":
         plot += p9.scale_fill_gradient2(low="#E66101", mid="#F7F7F7", high="#5E3C99", midpoint=0,
                                         limits=(-0.6, 0.6), oob=squish, na_value="#EEEEEE", name=text("change", lang),
-                                        labels=decimal_labels(lang))
+                                        labels=axis_numbers(lang))
         title = text("rc_change_title", lang)
         n_note: dict[str, int | None] = {}
         notes = [text("rc_change_note", lang)]
     else:
         plot += p9.scale_fill_gradient(low="#F2F0F7", high="#54278F", limits=(3, 4.6), oob=squish, na_value="#EEEEEE",
-                                       name=text("rc_index", lang), labels=decimal_labels(lang))
+                                       name=text("rc_index", lang), labels=axis_numbers(lang))
         title = f"{text('rc_title', lang)}: {text(view, lang).lower()}"
         raters = [i for i in coord.indices if i.level == "all" and i.arm == arm and i.phase == view]
         n_note = {text("rc_rater", lang).lower(): max((i.n for i in raters if i.n is not None), default=None)}
@@ -104,7 +105,7 @@ def role_coordination(coord: Coordination, *, lang: Language = "da", context: Co
     before and after, per arm, with Student's t interval."""
     frame = rows(i for i in coord.indices if i.level == "rater")
     if frame.empty:
-        raise ValueError("coordination: no rater-level indices")
+        raise NothingToDraw("coordination: no rater-level indices")
     add_phase_labels(frame, lang)
     order = [g for g in ("myndighed", "udfoerer", "sygepleje", "distriktspsykiatri", "jobcenter", "andet")]
     frame = frame.sort_values("rater_role", key=lambda s: s.map(lambda r: order.index(r) if r in order else 99))

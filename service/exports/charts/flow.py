@@ -18,7 +18,9 @@ from service.analysis.measures.flow import compute as flow_analysis
 from service.analysis.measures.flow.results import FlowAnalysis, FlowForecast
 from service.exports.charts.common import Context, arm_label, rows
 from service.exports.charts.theme import OKABE_ITO, SUPPRESSED_COLOUR, caption, size, theme_sammen
-from service.exports.labels import Language, number, text
+from service.exports.formats import number, percent
+from service.exports.labels import Language, text
+from service.exports.texts import text_or
 
 
 def forecast_path(months: Sequence[dt.date], enrolled: Sequence[int], forecast: FlowForecast) -> pd.DataFrame:
@@ -36,10 +38,7 @@ def forecast_path(months: Sequence[dt.date], enrolled: Sequence[int], forecast: 
 
 
 def _method(forecast: FlowForecast, lang: Language) -> str:
-    names = {"linear": ("lineær trend (OLS på måned)", "linear trend (OLS on month)"),
-             "holt": ("Holts lineære eksponentielle udglatning", "Holt's linear exponential smoothing")}
-    da, en = names.get(forecast.method, (forecast.method, forecast.method))
-    return da if lang == "da" else en
+    return text_or(f"forecast_{forecast.method}", forecast.method, lang)
 
 
 def _whole(lang: Language) -> Any:
@@ -85,7 +84,7 @@ def _chart(series: pd.DataFrame, forecast: FlowForecast, title: str, subtitle: s
                      observed=number(forecast.observed, 0, lang),
                      gap=number(abs(gap), 0, lang))
         if forecast.gap_share is not None:
-            label += f" ({number(abs(forecast.gap_share), 1, lang, percent=True)})"
+            label += f" ({percent(abs(forecast.gap_share), 1, lang)})"
         at = pd.Timestamp(forecast.at)
         marks = pd.DataFrame(dict(month=[at, at], value=[forecast.expected, float(forecast.observed)],
                                   panel=pd.Categorical([panels[0]] * 2, categories=panels)))
@@ -116,8 +115,7 @@ def flow(result: FlowAnalysis, *, arm: str = "intervention", lang: Language = "d
                 + theme_sammen() + p9.theme(axis_text=p9.element_blank(), panel_grid=p9.element_blank()) + size(6))
     series = frame[["month", "enrolled", "ended"]].astype({"enrolled": "float", "ended": "float"})
     method = text("flow_forecast", lang, method=_method(forecast, lang), n=forecast.n_pre or 0)
-    n_note = f"n: {number(float(series['enrolled'].max()), 0, lang)} {text('enrolled', lang).lower()} (maks.)" \
-        if lang == "da" else f"n: {number(float(series['enrolled'].max()), 0, lang)} enrolled (max)"
+    n_note = text("flow_n", lang, n=number(float(series["enrolled"].max()), 0, lang))
     return _chart(series, forecast, title, subtitle, lang, [n_note, method, text("band", lang)])
 
 
@@ -135,6 +133,5 @@ def soenderborg(*, lang: Language = "da", path: Path | None = None) -> p9.ggplot
                                ended=[float(r.ended) for r in parsed]))
     forecast = flow_analysis.soenderborg(source)
     method = text("flow_forecast", lang, method=_method(forecast, lang), n=forecast.n_pre or 0)
-    subtitle = ("Sønderborg (syntetiske data efter de offentliggjorte tal)" if lang == "da"
-                else "Sønderborg (synthetic data matching the published figures)")
+    subtitle = text("soenderborg_subtitle", lang)
     return _chart(series, forecast, text("flow_title", lang), subtitle, lang, [method, text("band", lang)])

@@ -17,14 +17,15 @@ import plotnine as p9
 from service.analysis.measures.distributions.compute import ItemDistribution
 from service.exports.charts.common import (
     Context,
+    NothingToDraw,
     add_phase_labels,
     arm_label,
     labels_of,
     ordered,
-    percent_labels,
     versions_of,
 )
 from service.exports.charts.theme import DIVERGING_5, SUPPRESSED_COLOUR, caption, size, theme_sammen, wrap
+from service.exports.formats import axis_percent
 from service.exports.labels import Language, text, theme_label
 
 
@@ -43,7 +44,7 @@ def _palette(k: int) -> list[str]:
 def _both_sides(lang: Language) -> Any:
     """Axis labels as shares on both sides of zero (50 % disagreeing, 50 % agreeing)."""
     def labels(values: Sequence[float]) -> list[str]:
-        return [str(x) for x in percent_labels(lang)([abs(v) for v in values])]
+        return [str(x) for x in axis_percent(lang)([abs(v) for v in values])]
     return labels
 
 
@@ -64,7 +65,7 @@ def _segments(d: ItemDistribution) -> list[dict[str, object]]:
     return out
 
 
-def likert(distributions: Sequence[ItemDistribution], questionnaire_id: str = "borger", *, arm: str = "intervention",
+def likert(distributions: Sequence[ItemDistribution], questionnaire_id: str, *, arm: str = "intervention",
            scale: tuple[int, int] = (1, 5), lang: Language = "da", context: Context | None = None) -> p9.ggplot:
     """One arm's answer distributions of one questionnaire's items on one scale (default
     1–5), before and after, grouped by theme. A suppressed group is the words 'for få
@@ -72,7 +73,7 @@ def likert(distributions: Sequence[ItemDistribution], questionnaire_id: str = "b
     chosen = [d for d in distributions if d.questionnaire_id == questionnaire_id and d.arm == arm
               and (d.scale_min, d.scale_max) == scale]
     if not chosen:
-        raise ValueError(f"questionnaire_id: no {scale[0]}–{scale[1]} items of {questionnaire_id!r} in arm {arm!r}")
+        raise NothingToDraw(f"questionnaire_id: no {scale[0]}–{scale[1]} items of {questionnaire_id!r} in arm {arm!r}")
     k = scale[1] - scale[0] + 1
     palette = _palette(k)
     records: list[dict[str, object]] = []
@@ -81,7 +82,7 @@ def likert(distributions: Sequence[ItemDistribution], questionnaire_id: str = "b
     for d in chosen:
         label = d.label_da if lang == "da" else d.label_en
         if d.reverse:
-            label += " (omvendt: uenig er godt)" if lang == "da" else " (reversed: disagreeing is good)"
+            label += " " + text("likert_reversed", lang)
         theme = theme_label(labels_of(context), questionnaire_id, d.theme or "", lang)
         base = dict(item=wrap(label, 42), theme=wrap(theme, 16),
                     phase=d.phase, sequence=d.sequence, n=d.n)
@@ -93,7 +94,7 @@ def likert(distributions: Sequence[ItemDistribution], questionnaire_id: str = "b
             records.append({**base, **seg, "answer": seg["label"] if lang == "da" else seg["label_en"],
                             "colour": palette[int(str(seg["option"]))]})
     if not records:  # every group too small: the tables say 'for få svar', a chart would show nothing
-        raise ValueError(f"questionnaire_id: every group of {questionnaire_id!r} in arm {arm!r} is suppressed")
+        raise NothingToDraw(f"questionnaire_id: every group of {questionnaire_id!r} in arm {arm!r} is suppressed")
     frame = pd.DataFrame(records + hidden)
     phases = add_phase_labels(frame, lang)
     frame["item"] = ordered(list(frame["item"]))

@@ -7,9 +7,10 @@ import pandas as pd
 import plotnine as p9
 
 from service.analysis.measures.meetings.compute import Meetings
-from service.exports.charts.common import Context, arm_labels, percent_labels, rows, versions_of
+from service.exports.charts.common import Context, NothingToDraw, arm_labels, rows, versions_of
 from service.exports.charts.theme import SUPPRESSED_COLOUR, VIEWPOINT_COLOURS, caption, size, theme_sammen, wrap
-from service.exports.labels import Language, text
+from service.exports.formats import axis_percent
+from service.exports.labels import Language, aspect_label, text
 
 
 def meetings(result: Meetings, *, lang: Language = "da", context: Context | None = None,
@@ -19,8 +20,8 @@ def meetings(result: Meetings, *, lang: Language = "da", context: Context | None
     'for få svar' at the bottom of the panel."""
     frame = rows(s for s in result.shares if s.unit_id == unit_id)
     if frame.empty:
-        raise ValueError("unit_id: no meeting evaluations" + (f" for unit {unit_id}" if unit_id else ""))
-    aspects = {a.key: wrap(a.da if lang == "da" else a.en, 22) for a in result.aspects}
+        raise NothingToDraw("unit_id: no meeting evaluations" + (f" for unit {unit_id}" if unit_id else ""))
+    aspects = {a.key: wrap(aspect_label(a.key, lang), 22) for a in result.aspects}
     frame["aspect_label"] = pd.Categorical([aspects.get(a, a) for a in frame["aspect"]],
                                            categories=[aspects[a.key] for a in result.aspects])
     frame["arm_label"] = arm_labels(frame["arm"], lang)
@@ -37,7 +38,7 @@ def meetings(result: Meetings, *, lang: Language = "da", context: Context | None
             + p9.geom_linerange(p9.aes(ymin="share_low", ymax="share_high"), data=shown, position=dodge)
             + p9.geom_point(p9.aes(y="share_agreeing"), data=shown, position=dodge, size=1.8)
             + p9.scale_colour_manual(values=colours, name=text("viewpoint", lang))
-            + p9.scale_y_continuous(labels=percent_labels(lang), limits=(0, 1))
+            + p9.scale_y_continuous(labels=axis_percent(lang), limits=(0, 1))
             + p9.scale_x_datetime(date_labels="%m/%y")
             + p9.facet_grid("aspect_label ~ arm_label"))
     if not hidden.empty:

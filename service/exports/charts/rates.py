@@ -12,8 +12,9 @@ from typing import Any
 import pandas as pd
 import plotnine as p9
 
-from service.exports.charts.common import Context, arm_label, arm_labels, percent_labels, versions_of
+from service.exports.charts.common import Context, NothingToDraw, arm_label, arm_labels, versions_of
 from service.exports.charts.theme import ARM_COLOURS, SUPPRESSED_COLOUR, caption, size, theme_sammen, wrap
+from service.exports.formats import axis_percent, percent
 from service.exports.labels import Language, text
 
 
@@ -39,13 +40,13 @@ def response_rates(rates: Sequence[Any], *, questionnaire_id: str | None = None,
                                 suppressed=suppressed))
     frame = pd.DataFrame(records)
     if frame.empty:
-        raise ValueError("rates: no waves" + (f" of {questionnaire_id!r}" if questionnaire_id else ""))
+        raise NothingToDraw("rates: no waves" + (f" of {questionnaire_id!r}" if questionnaire_id else ""))
     frame = frame.sort_values(["arm", "unit"], ascending=[False, True])
     frame["unit"] = pd.Categorical(frame["unit"], categories=list(reversed(list(dict.fromkeys(frame["unit"])))))
     frame["wave"] = pd.Categorical(frame["wave"], categories=list(dict.fromkeys(frame.sort_values("sequence")["wave"])))
     frame["arm_label"] = arm_labels(frame["arm"], lang)
     shown = frame[frame["rate"].notna()].copy()
-    shown["label"] = [percent_labels(lang)([r])[0] for r in shown["rate"]]
+    shown["label"] = [percent(r, 0, lang) for r in shown["rate"]]
     missing = frame[frame["rate"].isna()].copy()
     missing["label"] = [text("suppressed" if s else "rates_none", lang) for s in missing["suppressed"]]
     colours = {arm_label(k, lang): c for k, c in ARM_COLOURS.items()}
@@ -53,7 +54,7 @@ def response_rates(rates: Sequence[Any], *, questionnaire_id: str | None = None,
             + p9.geom_col(width=0.7)
             + p9.geom_text(p9.aes(label="label"), ha="left", nudge_y=0.02, size=7)
             + p9.scale_fill_manual(values=colours, name=text("arm", lang))
-            + p9.scale_y_continuous(labels=percent_labels(lang), limits=(0, 1.15), breaks=[0, 0.25, 0.5, 0.75, 1])
+            + p9.scale_y_continuous(labels=axis_percent(lang), limits=(0, 1.15), breaks=[0, 0.25, 0.5, 0.75, 1])
             + p9.coord_flip()
             + p9.facet_wrap("~wave", ncol=2))
     if not missing.empty:

@@ -16,7 +16,7 @@ import plotnine as p9
 from service.analysis.bundle import EvaluationResults
 from service.analysis.context.labels import Labels
 from service.analysis.measures.summary.results import Descriptive
-from service.exports.charts.common import Context
+from service.exports.charts.common import Context, NothingToDraw
 from service.exports.charts.coordination import View, coordination_heatmap, role_coordination
 from service.exports.charts.flow import flow
 from service.exports.charts.likert import likert
@@ -33,6 +33,7 @@ from service.exports.charts.scores import (
 from service.exports.charts.side_by_side import side_by_side
 from service.exports.charts.theme import DPI
 from service.exports.labels import Language, questionnaire_label, text, theme_label
+from service.exports.leading import key_outcomes
 
 Format = Literal["png", "svg", "pdf"]
 FORMATS: tuple[Format, ...] = ("png", "svg", "pdf")
@@ -94,10 +95,11 @@ def charts(bundle: EvaluationResults, *, lang: Language = "da") -> dict[str, Cal
         if any(getattr(r, "questionnaire_id", None) == q and getattr(r, "mean_method", None) for r in bundle.summary):
             made[f"temascorer_{q}"] = partial(theme_scores, bundle.summary, q, lang=lang, context=ctx)
             made[f"andel_enige_{q}"] = partial(share_agreeing, bundle.summary, q, lang=lang, context=ctx)
-    citizen_themes = list(dict.fromkeys(r.target for r in bundle.summary if isinstance(r, Descriptive)
-                                        and r.questionnaire_id == "borger" and r.unit_id is not None))
-    for theme in citizen_themes:
-        made[f"temascore_enheder_borger_{theme}"] = partial(theme_scores_by_unit, bundle.summary, "borger", theme,
+    for lead in key_outcomes(bundle):  # the questionnaires whose key outcomes are declared: their themes per unit
+        q = lead.questionnaire_id
+        for theme in dict.fromkeys(r.target for r in bundle.summary if isinstance(r, Descriptive)
+                                   and r.questionnaire_id == q and r.unit_id is not None):
+            made[f"temascore_enheder_{q}_{theme}"] = partial(theme_scores_by_unit, bundle.summary, q, theme,
                                                              lang=lang, context=ctx)
     if any(t.term == DID_TERM for t in bundle.models):
         made["forskel_i_forskelle"] = lambda: difference_in_differences(bundle.models, lang=lang, context=ctx)
@@ -143,7 +145,7 @@ def save_all(bundle: EvaluationResults, folder: str | Path, formats: Sequence[Fo
             continue
         try:
             plot = make()
-        except ValueError:  # nothing to draw for this evaluation
+        except NothingToDraw:  # nothing to draw for this evaluation
             continue
         for fmt in formats:
             written.append(ChartFile(name=name, format=fmt, path=str(save(plot, out / f"{name}.{fmt}", fmt, dpi))))
@@ -154,11 +156,11 @@ def chart_title(name: str, labels: Labels) -> str:
     """A Danish title for a chart by its name (as `charts()` names them), with the
     questionnaires' and themes' stored names: the evaluator page's list of charts, which
     shows titles without drawing the charts. The name itself where it follows no pattern."""
-    from service.exports.report_view import ARM
+    from service.exports.report_view import ARMS, arm_name
 
     views = {"before": "før", "after": "efter", "change": "ændring"}
     parts = name.split("_")
-    arm = ARM.get(parts[-1], "")
+    arm = arm_name(parts[-1]) if parts[-1] in ARMS else ""
     fixed = {"forskel_i_forskelle": text("did_title"), "samlet_indikator": text("joint_title"),
              "koordinering_faggrupper": text("rc_roles_title"), "moeder": text("meetings_title"),
              "side_om_side": text("sbs_title")}

@@ -13,10 +13,10 @@ from service.analysis.measures.models.results import ModelTerm
 from service.analysis.measures.summary.results import Descriptive
 from service.exports.charts.common import (
     Context,
+    NothingToDraw,
     add_phase_labels,
     arm_label,
     arm_labels,
-    decimal_labels,
     dot_interval,
     labels_of,
     ordered,
@@ -25,6 +25,7 @@ from service.exports.charts.common import (
     versions_of,
 )
 from service.exports.charts.theme import ARM_COLOURS, OKABE_ITO, PHASE_COLOURS, caption, size, theme_sammen, wrap
+from service.exports.formats import axis_numbers
 from service.exports.labels import Language, item_label, text, theme_label
 
 DID_TERM = "after × intervention"
@@ -33,7 +34,7 @@ DID_TERM = "after × intervention"
 def _descriptives(results: Sequence[Any], questionnaire_id: str) -> pd.DataFrame:
     found = rows(r for r in results if isinstance(r, Descriptive) and r.questionnaire_id == questionnaire_id)
     if found.empty:
-        raise ValueError(f"questionnaire_id: no descriptive results for {questionnaire_id!r}")
+        raise NothingToDraw(f"questionnaire_id: no descriptive results for {questionnaire_id!r}")
     return found
 
 
@@ -61,7 +62,7 @@ def _by_arm(results: Sequence[Any], questionnaire_id: str, lang: Language, conte
     return frame
 
 
-def theme_scores(results: Sequence[Any], questionnaire_id: str = "borger", *, lang: Language = "da",
+def theme_scores(results: Sequence[Any], questionnaire_id: str, *, lang: Language = "da",
                  context: Context | None = None) -> p9.ggplot:
     """Each theme's mean before and after with its 95 % t interval, one panel per arm."""
     frame = _by_arm(results, questionnaire_id, lang, context)
@@ -69,7 +70,7 @@ def theme_scores(results: Sequence[Any], questionnaire_id: str = "borger", *, la
     plot = dot_interval(frame, category="theme_label", value="mean", low="mean_low", high="mean_high",
                         colour="phase_label", colours=_phase_colours(frame), colour_title=text("phase", lang),
                         facet="arm_label", lang=lang, suppressed_at=float(shown["mean"].mean()) if len(shown) else 3)
-    return (plot + p9.scale_y_continuous(labels=decimal_labels(lang))
+    return (plot + p9.scale_y_continuous(labels=axis_numbers(lang))
             + p9.labs(title=text("scores_title", lang), x="", y=text("scores_x", lang),
                       caption=caption(lang, questionnaires=versions_of(context, questionnaire_id),
                                       n=_n_by_phase(frame, lang),
@@ -77,7 +78,7 @@ def theme_scores(results: Sequence[Any], questionnaire_id: str = "borger", *, la
             + theme_sammen() + size(4 + 1.1 * frame["theme_label"].nunique()))
 
 
-def share_agreeing(results: Sequence[Any], questionnaire_id: str = "borger", *, lang: Language = "da",
+def share_agreeing(results: Sequence[Any], questionnaire_id: str, *, lang: Language = "da",
                    context: Context | None = None) -> p9.ggplot:
     """Each theme's share agreeing (top-two box) before and after with Wilson's interval."""
     frame = _by_arm(results, questionnaire_id, lang, context)
@@ -92,13 +93,13 @@ def share_agreeing(results: Sequence[Any], questionnaire_id: str = "borger", *, 
             + theme_sammen() + size(4 + 1.1 * frame["theme_label"].nunique()))
 
 
-def theme_scores_by_unit(results: Sequence[Any], questionnaire_id: str = "borger", theme: str = "indflydelse", *,
+def theme_scores_by_unit(results: Sequence[Any], questionnaire_id: str, theme: str, *,
                          lang: Language = "da", context: Context | None = None) -> p9.ggplot:
     """One theme's mean before and after in every unit, units grouped by arm."""
     frame = _descriptives(results, questionnaire_id)
     frame = frame[(frame["target"] == theme) & frame["unit_id"].notna()].copy()
     if frame.empty:
-        raise ValueError(f"theme: no unit results for {theme!r} in {questionnaire_id!r}")
+        raise NothingToDraw(f"theme: no unit results for {theme!r} in {questionnaire_id!r}")
     add_phase_labels(frame, lang)
     frame = frame.sort_values(["arm", "unit_id"], ascending=[False, True])
     units = context.units if context else None
@@ -110,7 +111,7 @@ def theme_scores_by_unit(results: Sequence[Any], questionnaire_id: str = "borger
                         facet=None, lang=lang, suppressed_at=float(shown["mean"].mean()) if len(shown) else 3)
     named = theme_label(labels_of(context), questionnaire_id, theme, lang)
     return (plot + p9.facet_grid("arm_label ~ .", scales="free_y", space="free_y")
-            + p9.scale_y_continuous(labels=decimal_labels(lang))
+            + p9.scale_y_continuous(labels=axis_numbers(lang))
             + p9.labs(title=f"{text('scores_title', lang)}: {named}",
                       x="", y=text("scores_x", lang),
                       caption=caption(lang, questionnaires=versions_of(context, questionnaire_id),
@@ -125,7 +126,7 @@ def difference_in_differences(terms: Sequence[ModelTerm], *, model: str = "linea
     more the intervention arm changed than the comparison arm, planned outcomes marked."""
     frame = rows(t for t in terms if t.term == DID_TERM and t.model == model)
     if frame.empty:
-        raise ValueError(f"model: no {DID_TERM!r} terms of {model!r}")
+        raise NothingToDraw(f"model: no {DID_TERM!r} terms of {model!r}")
     frame["theme_label"] = ordered([wrap(theme_label(labels_of(context), q, t, lang), 30)
                                     for q, t in zip(frame["questionnaire_id"], frame["target"])])
     kinds = {True: text("confirmatory", lang), False: text("exploratory", lang)}
@@ -138,7 +139,7 @@ def difference_in_differences(terms: Sequence[ModelTerm], *, model: str = "linea
     shown = frame[~frame["suppressed"]]
     n = int(shown["n"].max()) if not shown.empty else None
     return (plot + p9.geom_hline(yintercept=0, colour="#333333", size=0.4)
-            + p9.scale_y_continuous(labels=decimal_labels(lang, 2))
+            + p9.scale_y_continuous(labels=axis_numbers(lang, 2))
             + p9.labs(title=text("did_title", lang), subtitle=wrap(f"{model}: {variant}", 90), x="",
                       y=wrap(text("did_x", lang), 60),
                       caption=caption(lang, questionnaires=versions_of(context, *set(frame["questionnaire_id"])),
@@ -153,7 +154,7 @@ def joint_agreement(rows_: Sequence[Descriptive], *, lang: Language = "da", cont
     statements, before and after, per arm (or per unit), with Wilson's interval."""
     frame = rows(rows_)
     if frame.empty:
-        raise ValueError("rows: no joint-agreement results")
+        raise NothingToDraw("rows: no joint-agreement results")
     frame = frame[frame["unit_id"].notna() if by_unit else frame["unit_id"].isna()].copy()
     add_phase_labels(frame, lang)
     units = context.units if context else None

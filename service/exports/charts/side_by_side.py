@@ -11,8 +11,9 @@ import pandas as pd
 import plotnine as p9
 
 from service.analysis.measures.side_by_side.compute import Change
-from service.exports.charts.common import Context, arm_label, arm_labels, decimal_labels, rows
+from service.exports.charts.common import Context, NothingToDraw, arm_label, arm_labels, rows
 from service.exports.charts.theme import ARM_COLOURS, SUPPRESSED_COLOUR, caption, size, theme_sammen, wrap
+from service.exports.formats import axis_numbers
 from service.exports.labels import Language, measure_label, text
 
 MEASURES = ("coordination", "meetings_heard", "influence", "flow_ended")
@@ -23,7 +24,7 @@ def side_by_side(changes: Sequence[Change], *, lang: Language = "da", context: C
     line at no change; a suppressed unit is the words 'for få svar' at zero."""
     frame = rows(c for c in changes if c.level in ("unit", "arm"))
     if frame.empty:
-        raise ValueError("changes: no unit or arm rows")
+        raise NothingToDraw("changes: no unit or arm rows")
     frame = frame.sort_values(["arm", "level", "unit"], ascending=[False, True, True])
     frame["row"] = [f"{arm_label(a, lang)}: {text('all', lang).lower()}" if lvl == "arm" else str(u)
                     for lvl, a, u in zip(frame["level"], frame["arm"], frame["unit"])]
@@ -43,7 +44,7 @@ def side_by_side(changes: Sequence[Change], *, lang: Language = "da", context: C
             + p9.geom_point(p9.aes(y="change", shape="bold"), data=shown, size=2.4)
             + p9.scale_shape_manual(values={False: "o", True: "D"}, guide=None)
             + p9.scale_colour_manual(values=colours, name=text("arm", lang))
-            + p9.scale_y_continuous(labels=decimal_labels(lang))
+            + p9.scale_y_continuous(labels=axis_numbers(lang))
             + p9.coord_flip()
             + p9.facet_wrap("~panel", nrow=1, scales="free_x"))
     if not hidden.empty:

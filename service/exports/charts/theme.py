@@ -12,7 +12,8 @@ from collections.abc import Iterable, Mapping, Sequence
 
 import plotnine as p9
 
-from service.exports.labels import Language, number, text
+from service.exports.formats import number
+from service.exports.labels import Language, text
 
 # Okabe & Ito (2008), "Color Universal Design".
 OKABE_ITO = {

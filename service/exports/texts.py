@@ -1,0 +1,194 @@
+"""Every text the exports write for a reader, in Danish (the default) and English, in one
+catalogue: chart titles and axes, publication tables' headers and notes, the report's
+words for arms, waves, designs and tests, the names of the side-by-side measures and the
+meeting aspects. Figures are written by formats.py (Babel); the questionnaires' own
+wordings come from the stored codebook (labels.py), never from here.
+
+A text with fields ('{low} til {high}') is filled by `text(key, lang, low=..., high=...)`.
+A new table, chart or report passage adds its texts here, in its own section."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+Language = Literal["da", "en"]
+
+TEXTS: dict[str, dict[Language, str]] = {
+    # --- shared ----------------------------------------------------------------------------------------------
+    "suppressed": {"da": 'for få svar', "en": 'too few answers'},
+    "before": {"da": 'Før', "en": 'Before'},
+    "after": {"da": 'Efter', "en": 'After'},
+    "change": {"da": 'Ændring', "en": 'Change'},
+    "intervention": {"da": 'Indsats', "en": 'Intervention'},
+    "comparison": {"da": 'Sammenligning', "en": 'Comparison'},
+    "all": {"da": 'Alle', "en": 'All'},
+    "questionnaire": {"da": 'Spørgeskema', "en": 'Questionnaire'},
+    "version": {"da": 'version', "en": 'version'},
+    "versions": {"da": 'version', "en": 'versions'},
+    "n": {"da": 'n', "en": 'n'},
+    "ci95": {"da": 'Streger: 95 %-konfidensinterval', "en": 'Bars: 95 % confidence interval'},
+    "wilson": {"da": 'Streger: 95 %-interval (Wilson)', "en": 'Bars: 95 % interval (Wilson)'},
+    "suppressed_note": {"da": "'for få svar': gruppen er for lille til at blive vist",
+                       "en": "'too few answers': the group is too small to be shown"},
+    "phase": {"da": 'Måling', "en": 'Wave'},
+    "arm": {"da": 'Gruppe', "en": 'Arm'},
+    "unit": {"da": 'Enhed', "en": 'Unit'},
+    "units": {"da": 'enheder', "en": 'units'},
+    "month": {"da": 'Måned', "en": 'Month'},
+    "share": {"da": 'Andel', "en": 'Share'},
+    "theme": {"da": 'Tema', "en": 'Theme'},
+    "answer": {"da": 'Svar', "en": 'Answer'},
+    # --- answer distribution (Likert) ------------------------------------------------------------------------
+    "likert_title": {"da": 'Svarfordeling pr. spørgsmål før og efter', "en": 'Answers per question before and after'},
+    "likert_x": {"da": 'Andel af svarene (uenige til venstre, enige til højre)',
+                "en": 'Share of answers (disagreeing left, agreeing right)'},
+    "likert_note": {"da": "'Ved ikke' er ikke med i andelene", "en": "'Don't know' is left out of the shares"},
+    "likert_reversed": {"da": "(omvendt: uenig er godt)", "en": "(reversed: disagreeing is good)"},
+    # --- theme scores and shares -----------------------------------------------------------------------------
+    "scores_title": {"da": 'Temascorer før og efter', "en": 'Theme scores before and after'},
+    "scores_x": {"da": 'Gennemsnit på temaets skala', "en": "Mean on the theme's scale"},
+    "share_title": {"da": 'Andel enige før og efter', "en": 'Share agreeing before and after'},
+    "share_x": {"da": 'Andel enige eller helt enige', "en": 'Share agreeing or strongly agreeing'},
+    "did_title": {"da": 'Forskel i forskelle: indsats mod sammenligning',
+                 "en": 'Difference in differences: intervention against comparison'},
+    "did_x": {"da": 'Ændring i indsatsgruppen ud over sammenligningsgruppens (skalapoint)',
+             "en": "Change in the intervention arm beyond the comparison arm's (scale points)"},
+    "confirmatory": {"da": 'Planlagt (konfirmatorisk)', "en": 'Planned (confirmatory)'},
+    "exploratory": {"da": 'Udforskende', "en": 'Exploratory'},
+    "n_model": {"da": 'svar i modellen', "en": 'responses in the model'},
+    "analysis_kind": {"da": 'Analyse', "en": 'Analysis'},
+    "joint_title": {"da": 'Andel enige i alle udsagn (samlet indikator)',
+                   "en": 'Share agreeing with every statement (joint indicator)'},
+    # --- relational coordination -----------------------------------------------------------------------------
+    "rc_title": {"da": 'Relationel koordinering mellem faggrupper',
+                "en": 'Relational coordination between role groups'},
+    "rc_change_title": {"da": 'Ændring i relationel koordinering (efter − før)',
+                       "en": 'Change in relational coordination (after − before)'},
+    "rc_rater": {"da": 'Vurderende faggruppe', "en": 'Rating role group'},
+    "rc_rated": {"da": 'Vurderet faggruppe', "en": 'Rated role group'},
+    "rc_index": {"da": 'Indeks (1–5)', "en": 'Index (1–5)'},
+    "rc_change_note": {"da": 'Ændring: forskel i gennemsnit efter − før (Welchs t; parret t for de samme medarbejdere)',
+                      "en": "Change: difference in means after − before (Welch's t; paired t for the same staff)"},
+    "rc_scoring": {"da": 'Indeks: gennemsnit af de besvarede dimensioner (1–5) for hver vurdering af en faggruppe',
+                  "en": 'Index: the mean of the dimensions answered (1–5) in each rating of a role group'},
+    "rc_roles_title": {"da": 'Hver faggruppes koordinering med de andre',
+                      "en": "Each role group's coordination with the others"},
+    # --- meetings --------------------------------------------------------------------------------------------
+    "meetings_title": {"da": 'Mødeevalueringer pr. måned', "en": 'Meeting evaluations per month'},
+    "meetings_y": {"da": 'Andel møder, hvor svaret var enig eller helt enig',
+                  "en": 'Share of meetings answered agree or strongly agree'},
+    "citizen": {"da": 'Borgere', "en": 'Citizens'},
+    "staff": {"da": 'Medarbejdere', "en": 'Staff'},
+    "viewpoint": {"da": 'Svar fra', "en": 'Answers from'},
+    # --- flow ------------------------------------------------------------------------------------------------
+    "flow_title": {"da": 'Borgerforløb: indskrevne og afsluttede', "en": 'Citizen flow: enrolled and ended'},
+    "enrolled": {"da": 'Indskrevne borgere', "en": 'Citizens enrolled'},
+    "ended": {"da": 'Afsluttede forløb pr. måned', "en": 'Courses ended per month'},
+    "observed": {"da": 'Observeret', "en": 'Observed'},
+    "expected": {"da": 'Forventet uden ændringen', "en": 'Expected without the change'},
+    "band": {"da": '95 %-prognoseinterval', "en": '95 % prediction interval'},
+    "implementation": {"da": 'Ændringen indført', "en": 'Change introduced'},
+    "flow_gap": {"da": 'Forventet {expected} · observeret {observed} · {gap} færre end forventet',
+                "en": 'Expected {expected} · observed {observed} · {gap} fewer than expected'},
+    "flow_gap_more": {"da": 'Forventet {expected} · observeret {observed} · {gap} flere end forventet',
+                     "en": 'Expected {expected} · observed {observed} · {gap} more than expected'},
+    "flow_forecast": {"da": 'Prognose: {method} fra {n} måneder før ændringen',
+                     "en": 'Forecast: {method} from {n} months before the change'},
+    "flow_n": {"da": "n: {n} indskrevne borgere (maks.)", "en": "n: {n} enrolled (max)"},
+    "forecast_linear": {"da": "lineær trend (OLS på måned)", "en": "linear trend (OLS on month)"},
+    "forecast_holt": {"da": "Holts lineære eksponentielle udglatning", "en": "Holt's linear exponential smoothing"},
+    "soenderborg_subtitle": {"da": "Sønderborg (syntetiske data efter de offentliggjorte tal)",
+                             "en": "Sønderborg (synthetic data matching the published figures)"},
+    # --- side by side ----------------------------------------------------------------------------------------
+    "sbs_title": {"da": 'Ændringer side om side pr. enhed', "en": 'Changes side by side per unit'},
+    "sbs_x": {"da": 'Ændring efter − før', "en": 'Change after − before'},
+    # --- response rates --------------------------------------------------------------------------------------
+    "rates_title": {"da": 'Svarprocent pr. enhed og måling', "en": 'Response rate per unit and wave'},
+    "rates_x": {"da": 'Svarprocent (besvarede / inviterede)', "en": 'Response rate (answered / invited)'},
+    "invited": {"da": 'inviterede', "en": 'invited'},
+    "answered": {"da": 'besvarede', "en": 'answered'},
+    "rates_none": {"da": 'ingen invitationer', "en": 'no invitations'},
+    # --- publication tables' notes ---------------------------------------------------------------------------
+    "note_suppression": {"da": "'for få svar': gruppen har færre end {k} svar (eller spørgsmålets egen, strengere "
+                               "grænse), så dens tal vises ikke.",
+                        "en": "'too few answers': the group has fewer than {k} answers (or the item's own, stricter "
+                              "threshold), so its figures are not shown."},
+    "note_methods": {"da": 'Metoder: {methods}.', "en": 'Methods: {methods}.'},
+    "note_bh": {"da": 'p justeret: Benjamini–Hochberg inden for et spørgeskema, en gruppe og en test.',
+               "en": 'p adjusted: Benjamini–Hochberg within one questionnaire, arm and test.'},
+    "note_confirmatory": {"da": "Planlagt: resultatet svarer på et udfald i evalueringsplanen (konfirmatorisk); de "
+                                "øvrige er udforskende.",
+                         "en": "Planned: the result answers an outcome of the evaluation plan (confirmatory); the "
+                               "others are exploratory."},
+    "note_estimate_reads": {"da": 'Estimat og effekt læses efter − før.',
+                           "en": 'Estimate and effect read after − before.'},
+    "note_ci": {"da": 'Intervaller: 95 %.', "en": 'Intervals: 95 %.'},
+    "note_flow_disclosure": {"da": 'Flow: {rule}', "en": 'Flow: {rule}'},
+    "note_rates": {"da": "Svarprocent: besvarede personlige invitationer / udsendte; svar via åbne links har ingen "
+                         "nævner og tælles ved siden af. En enhed med færre svar end tærsklen står som 'for få "
+                         "svar'.",
+                  "en": "Response rate: answered personal invitations / issued; answers through open links have no "
+                        "denominator and are counted beside it. A unit with fewer answers than the threshold reads "
+                        "'too few answers'."},
+    # --- figures ------------------------------------------------------------------------------------
+    "interval": {"da": "{low} til {high}", "en": "{low} to {high}"},
+    "missing": {"da": "{key} (tekst mangler)", "en": "{key} (wording missing)"},
+    "yes": {"da": "Ja", "en": "Yes"},
+    "no": {"da": "Nej", "en": "No"},
+    # --- the report's words for a design, an audience, a comparison, a direction ---------------------
+    "design_independent": {"da": "uafhængige målinger", "en": "independent waves"},
+    "design_linked": {"da": "samme personer før og efter", "en": "the same people before and after"},
+    "audience_citizen": {"da": "Borgere", "en": "Citizens"},
+    "audience_relative": {"da": "Pårørende", "en": "Relatives"},
+    "audience_staff": {"da": "Medarbejdere", "en": "Staff"},
+    "audience_meeting": {"da": "Møder", "en": "Meetings"},
+    "comparison_before_after": {"da": "før mod efter", "en": "before against after"},
+    "comparison_intervention_vs_comparison": {"da": "indsats mod sammenligning",
+                                              "en": "intervention against comparison"},
+    "comparison_difference_in_differences": {"da": "forskel i forskelle", "en": "difference in differences"},
+    "direction_increase": {"da": "stigning", "en": "increase"},
+    "direction_decrease": {"da": "fald", "en": "decrease"},
+    "direction_any": {"da": "ændring", "en": "change"},
+    # --- the analysis' tests and estimates, as the report names them -----------------------------------
+    "test_Welch's t": {"da": "Welchs t-test", "en": "Welch's t test"},
+    "test_Mann–Whitney U": {"da": "Mann–Whitney U", "en": "Mann–Whitney U"},
+    "test_Share agreeing": {"da": "Andel enige", "en": "Share agreeing"},
+    "test_paired t": {"da": "Parret t-test", "en": "Paired t test"},
+    "test_Wilcoxon signed-rank": {"da": "Wilcoxon (fortegnsrang)", "en": "Wilcoxon signed-rank"},
+    "test_McNemar": {"da": "McNemar", "en": "McNemar"},
+    "estimate_difference in means": {"da": "forskel i gennemsnit", "en": "difference in means"},
+    "estimate_difference in shares agreeing": {"da": "forskel i andel enige", "en": "difference in shares agreeing"},
+    "estimate_mean difference": {"da": "gennemsnitlig ændring", "en": "mean difference"},
+    "estimate_change in the share agreeing": {"da": "ændring i andel enige", "en": "change in the share agreeing"},
+    "estimate_rank-biserial r (= Cliff's delta)": {"da": "rang-biserial r", "en": "rank-biserial r"},
+    "estimate_matched-pairs rank-biserial r": {"da": "rang-biserial r", "en": "rank-biserial r"},
+    # --- the side-by-side measures (the analysis names them by key) ----------------------------------
+    "measure_coordination": {"da": "Relationel koordinering (indeks 1–5)", "en": "Relational coordination (index 1–5)"},
+    "measure_meetings_heard": {"da": "Møder, hvor borgeren blev hørt (andel)",
+                               "en": "Meetings where the citizen was heard (share)"},
+    "measure_influence": {"da": "Borgernes indflydelse (temascore 1–5)", "en": "Citizens' influence (theme score 1–5)"},
+    "measure_flow_ended": {"da": "Afsluttede forløb pr. indskrevet (relativ ændring)",
+                           "en": "Ended courses per enrolled (relative change)"},
+    # --- the meeting aspects (service/surveys/model.py MEETING_ASPECTS) -------------------------------
+    "aspect_heard": {"da": "Borgeren blev hørt", "en": "The citizen was heard"},
+    "aspect_goals": {"da": "Mødet handlede om borgerens mål", "en": "The meeting dealt with the citizen's goals"},
+    "aspect_right_people": {"da": "De rette personer var med", "en": "The right people took part"},
+    "aspect_follow_up": {"da": "Opfølgning aftalt", "en": "Follow-up agreed"},
+}
+
+
+def text(key: str, lang: Language = "da", /, **fields: object) -> str:
+    """The text `key` in `lang`, with `fields` filled in. An unknown key is a KeyError: a
+    label is never made up from its key."""
+    chosen = TEXTS[key]["en" if lang == "en" else "da"]
+    return chosen.format(**fields) if fields else chosen
+
+
+def known(key: str) -> bool:
+    """Whether the catalogue has `key` (for names the analysis makes, such as a test's)."""
+    return key in TEXTS
+
+
+def text_or(key: str, fallback: str, lang: Language = "da") -> str:
+    """The text `key`, or `fallback` (the analysis' own name) where the catalogue has none."""
+    return text(key, lang) if key in TEXTS else fallback
