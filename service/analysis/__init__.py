@@ -26,6 +26,7 @@ from service.analysis.measures.registry import all_measures
 
 if TYPE_CHECKING:  # imported when first used (`__getattr__`): `sammen` builds its parser from this package
     import datetime as dt
+    from pathlib import Path
 
     import asyncpg
     import pandas as pd
@@ -146,6 +147,14 @@ def flow_capacity(evaluation_id: int, *, session: Session | None = None) -> list
     return _on(session, lambda s, c: flow.capacity(c, evaluation_id, min_group_size=s.settings.min_group_size))
 
 
+def flow_soenderborg(*, method: ForecastMethod = "linear", path: Path | None = None) -> FlowForecast:
+    """Sønderborg's published case (enrolled against expected, the rise in ended courses)
+    from the synthetic monthly file shipped with Sammen, or `path` in its format: no database."""
+    from service.analysis.measures.flow import compute as flow
+
+    return flow.soenderborg(path or flow.SOENDERBORG_CSV, method=method)
+
+
 def results_bundle(evaluation_id: int, *, min_share: float | None = None, flow_method: ForecastMethod = "linear",
                    session: Session | None = None) -> EvaluationResults:
     """Every result of an evaluation in one Struct, read in one snapshot: what charts,
@@ -193,7 +202,7 @@ def __getattr__(name: str) -> Any:
 __all__ = [
     "Change", "Comparison", "Coordination", "Descriptive", "EvaluationResults", "FlowAnalysis", "ItemDistribution",
     "LinkedTable", "Meetings", "ModelTerm", "PowerPlan", "Result", "ScoreTable", "Session", "ThemeReliability",
-    "connect", "evaluations", "flow_capacity", "flow_forecast", "flow_its", "flow_monthly", "heatmap_frame",
+    "connect", "evaluations", "flow_capacity", "flow_forecast", "flow_its", "flow_monthly", "flow_soenderborg", "heatmap_frame",
     "meetings_frame", "power_means", "power_proportions", "results_bundle", "side_by_side_frame",
     "theme_score_tables", "tidy", "to_frame", *(m.function for m in all_measures()),
 ]

@@ -268,8 +268,9 @@ async def _piped(conn: asyncpg.Connection, sql: str, args: list[Any],
         with contextlib.suppress(OSError):
             writer.close()
         if not converting.done() or converting.exception() is None:
-            with contextlib.suppress(BaseException):
-                await converting
+            # wait, not `await converting`: re-raised here, the conversion's error would take
+            # this one as its context, and its own cause (no room on the disk) would be lost
+            await asyncio.wait([converting])
             # A pipe that broke because the conversion had just failed (its thread not yet
             # reported): the conversion's error is the one to tell, not the pipe's.
             if not (isinstance(exc, OSError) and converting.done() and not converting.cancelled()
