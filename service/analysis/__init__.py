@@ -202,7 +202,7 @@ def __getattr__(name: str) -> Any:
 __all__ = [
     "Change", "Comparison", "Coordination", "Descriptive", "EvaluationResults", "FlowAnalysis", "ItemDistribution",
     "LinkedTable", "Meetings", "ModelTerm", "PowerPlan", "Result", "ScoreTable", "Session", "ThemeReliability",
-    "connect", "evaluations", "flow_capacity", "flow_forecast", "flow_its", "flow_monthly", "flow_soenderborg", "heatmap_frame",
-    "meetings_frame", "power_means", "power_proportions", "results_bundle", "side_by_side_frame",
+    "connect", "evaluations", "flow_capacity", "flow_forecast", "flow_its", "flow_monthly", "flow_soenderborg",
+    "heatmap_frame", "meetings_frame", "power_means", "power_proportions", "results_bundle", "side_by_side_frame",
     "theme_score_tables", "tidy", "to_frame", *(m.function for m in all_measures()),
 ]

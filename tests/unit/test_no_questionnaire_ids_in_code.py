@@ -84,3 +84,16 @@ def test_the_chart_list_titles_a_chart_by_the_stored_names_of_the_questionnaire_
     assert chart_title("temascorer_eget_moede", labels) == "Temascorer før og efter: Vores møde"
     assert chart_title("svarfordeling_eget_intervention", labels) == "Svarfordeling: Vores egen – indsats"
     assert chart_title("svarprocent_ukendt", labels) == "svarprocent ukendt"
+
+
+def test_no_danish_text_is_written_in_the_analysis_code():
+    """The analyses give keys and figures; the exports' catalogue (service/exports/texts.py)
+    words them in Danish or English. A string with æ, ø or å in service/analysis (not a
+    docstring; names of places such as Sønderborg aside) is a label or message that belongs
+    there, or an English error message's."""
+    names = re.compile("Sønderborg|Lundstrøm")
+    found = [f"{path.relative_to(ROOT)}:{line}: {text!r}"
+             for path in sorted((ROOT / "service/analysis").rglob("*.py"))
+             for line, text in _strings(path.read_text(encoding="utf-8"))
+             if re.search("[æøåÆØÅ]", names.sub("", text))]
+    assert not found, "\n".join(found)

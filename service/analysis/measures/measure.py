@@ -77,7 +77,7 @@ class Measure(msgspec.Struct, frozen=True, kw_only=True):
         here; Invalid names the field as that door spells it (`spelled`)."""
         by_name = {o.name: o for o in self.options()}
         if unknown := sorted(set(values) - set(by_name)):
-            raise Invalid([FieldError(name, f"ukendt parameter til {self.name}", f"unknown parameter of {self.name}")
+            raise Invalid([FieldError(name, f"unknown parameter of {self.name}", f"unknown parameter of {self.name}")
                            for name in unknown])
         keyed = {by_name[name].key: list(value) if by_name[name].many and not isinstance(value, str) else value
                  for name, value in values.items() if value is not None}
@@ -87,7 +87,7 @@ class Measure(msgspec.Struct, frozen=True, kw_only=True):
             detail = str(exc)
             field = next((spelled(o) for o in by_name.values() if f"`$.{o.key}`" in detail
                           or f"`$.{o.key}[" in detail or f"`{o.key}`" in detail), self.name)
-            raise Invalid([FieldError(field, f"ugyldig værdi: {detail}", detail)]) from None
+            raise Invalid([FieldError(field, detail, detail)]) from None
 
     def audited(self, parameters: Any) -> dict[str, Any]:
         """The parameters an audit entry names (by their keys; unset ones left out)."""

@@ -21,12 +21,12 @@ async def compute(conn: asyncpg.Connection, evaluation_id: int, min_group_size: 
     if p.questionnaire_id is not None:
         items = p.items or chosen.get(p.questionnaire_id)
         if not items:
-            raise Invalid([FieldError("item", f"{p.questionnaire_id} erklærer ingen fælles indikator: angiv item",
-                                      f"{p.questionnaire_id} declares no joint indicator: give item")])
+            told = f"{p.questionnaire_id} declares no joint indicator: give item"
+            raise Invalid([FieldError("item", told, told)])
         chosen = {p.questionnaire_id: items}
     elif p.items:
-        raise Invalid([FieldError("questionnaire", "angiv spørgeskemaet til disse items",
-                                  "give the questionnaire of these items")])
+        told = "give the questionnaire of these items"
+        raise Invalid([FieldError("questionnaire", told, told)])
     hidden = await evaluation_disclosure(conn, evaluation_id, min_group_size=min_group_size)
     return [d for qid, items in chosen.items()
             for d in await joint_agreement(conn, evaluation_id, qid, items, min_group_size=min_group_size,

@@ -36,7 +36,7 @@ from service.analysis.measures.coordination import queries as q
 from service.analysis.measures.summary.results import Comparison
 from service.analysis.stats import descriptive as stats
 from service.analysis.stats.disclosure import Key, Sum, suppress
-from service.surveys.model import MEETING_ASPECTS, MeetingAspect, Viewpoint
+from service.surveys.model import MEETING_ASPECTS, Viewpoint
 
 AGREEING_AT = 0.75  # top-two box on 1–5, as survey.AGREEING_AT
 
@@ -44,19 +44,9 @@ AGREEING_AT = 0.75  # top-two box on 1–5, as survey.AGREEING_AT
 class Aspect(msgspec.Struct, frozen=True, kw_only=True):
     """One thing both forms ask about, in each form's own item (None: that form does not ask)."""
 
-    key: str
-    da: str
-    en: str
+    key: str  # one of MEETING_ASPECTS: exports name it in their language
     citizen: str | None
     staff: str | None
-
-
-ASPECT_LABELS: dict[MeetingAspect, tuple[str, str]] = {
-    "heard": ("Borgeren blev hørt", "The citizen was heard"),
-    "goals": ("Mødet handlede om borgerens mål", "The meeting dealt with the citizen's goals"),
-    "right_people": ("De rette personer var med", "The right people took part"),
-    "follow_up": ("Opfølgning aftalt", "Follow-up agreed"),
-}
 
 
 def aspects(found: Declared) -> list[Aspect]:
@@ -66,8 +56,7 @@ def aspects(found: Declared) -> list[Aspect]:
         items = {side: next((m.item_id for m in found.meeting_side(side) if m.aspect == key), None)
                  for side in ("citizen", "staff")}
         if any(items.values()):
-            da, en = ASPECT_LABELS[key]
-            out.append(Aspect(key=key, da=da, en=en, citizen=items["citizen"], staff=items["staff"]))
+            out.append(Aspect(key=key, citizen=items["citizen"], staff=items["staff"]))
     return out
 
 

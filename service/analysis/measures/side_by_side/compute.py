@@ -68,15 +68,6 @@ from service.errors import NotFound
 Measure = Literal["coordination", "meetings_heard", "influence", "flow_ended"]
 Level = Literal["unit", "sector", "arm"]
 
-LABELS: dict[str, tuple[str, str]] = {
-    "coordination": ("Relationel koordinering (indeks 1–5)", "Relational coordination (index 1–5)"),
-    "meetings_heard": ("Møder, hvor borgeren blev hørt (andel)", "Meetings where the citizen was heard (share)"),
-    "influence": ("Borgernes indflydelse (temascore 1–5)", "Citizens' influence (theme score 1–5)"),
-    "flow_ended": ("Afsluttede forløb pr. indskrevet (relativ ændring)",
-                   "Ended courses per enrolled (relative change)"),
-}
-
-
 class Change(msgspec.Struct, frozen=True, kw_only=True):
     """One measure's change in one unit, sector (within an arm) or arm; after − before
     (for flow: the relative change of the rate, rate ratio − 1)."""
@@ -87,8 +78,7 @@ class Change(msgspec.Struct, frozen=True, kw_only=True):
     unit: str | None
     sector: str | None
     arm: str
-    measure: Measure
-    label: str
+    measure: Measure  # exports name it in their language
     n_before: int | None  # raters, meetings, citizens; for flow: enrolled citizen-months
     n_after: int | None
     before: float | None
@@ -340,7 +330,7 @@ def _changes(evaluation_id: int, measure: Measure, units: Mapping[int, _Unit], c
         labels: dict[str, Any] = dict(
             evaluation_id=evaluation_id, level=level, unit_id=which if level == "unit" else None,
             unit=first.name if level == "unit" else None, sector=None if level == "arm" else first.sector,
-            arm=first.arm, measure=measure, label=LABELS[measure][0])
+            arm=first.arm, measure=measure)
         parts = {("arm", which)} if level == "arm" else {("unit", u) for u in members}
         shown = before is not None and after is not None and min(before.n, after.n) >= threshold and (
             not hidden & parts)
