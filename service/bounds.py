@@ -8,13 +8,10 @@ in the OpenAPI, never an error from the database."""
 
 from __future__ import annotations
 
-import argparse
 import datetime as dt
 from typing import Annotated
 
 import msgspec
-
-from service.numbers import ascii_int_or_none
 
 INT_MAX = 2**31 - 1
 INT_MIN = -(2**31)
@@ -65,12 +62,3 @@ FORMAT_PATTERNS = {"date": DATE_PATTERN, "date-time": DATE_TIME_PATTERN, "uuid":
 # A time of day in a body (msgspec describes a datetime as a bare string: it may be naive).
 Timestamp = Annotated[dt.datetime, msgspec.Meta(extra_json_schema={"format": "date-time",
                                                                    "pattern": DATE_TIME_PATTERN})]
-
-
-def id_argument(text: str) -> int:
-    """An id on the command line (argparse `type=`), bounded as in the API, in the digits
-    0-9 (service/numbers.py: isdigit() and int() take '٣' and '３' as 3)."""
-    value = ascii_int_or_none(text, len(str(INT_MAX)))
-    if value is None or not 1 <= value <= INT_MAX:
-        raise argparse.ArgumentTypeError(f"expected an id (a whole number from 1 to {INT_MAX}), got {text!r}")
-    return value

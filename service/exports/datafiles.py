@@ -22,7 +22,6 @@ written."""
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import contextlib
 import os
@@ -43,7 +42,6 @@ from tqdm import tqdm
 
 from service.admin import audit
 from service.analysis.context.labels import Labels, read_labels
-from service.config import Settings
 from service.errors import NotFound
 from service.exports import datafile_queries as q
 from service.exports.cells import frame_csv
@@ -575,11 +573,3 @@ async def export_zip(conn: asyncpg.Connection, evaluation_id: int, folder: Path,
             archive.write(path, path.name)
             path.unlink()
     return zipped
-
-
-async def run(args: argparse.Namespace, settings: Settings, conn: asyncpg.Connection) -> DataExported:
-    return await export_data(
-        conn, args.evaluation, args.out, fmt=format_of(args.out, args.format), wide=args.wide,
-        free_text=args.free_text, min_group_size=settings.min_group_size, actor="cli", progress=sys.stderr.isatty(),
-        force=args.force,
-    )

@@ -11,9 +11,7 @@ audited."""
 
 from __future__ import annotations
 
-import argparse
 import datetime as dt
-import time
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -23,7 +21,6 @@ import jinja2
 
 from service.analysis.bundle import EvaluationResults, collect
 from service.analysis.runtime.snapshot import snapshot
-from service.config import Settings
 from service.exports import report_parts
 from service.exports.formats import percent
 from service.exports.report_view import TOO_FEW, ReportView, build_view
@@ -82,29 +79,3 @@ async def results(conn: asyncpg.Connection, evaluation_id: int, min_group_size: 
 
 def filename(evaluation_id: int, fmt: Format) -> str:
     return f"evalueringsrapport-{evaluation_id}.{fmt}"
-
-
-async def run(args: argparse.Namespace, settings: Settings, conn: asyncpg.Connection) -> dict[str, object]:
-    """`sammen report`: writes the report files into `--out` (made if missing) through
-    service/files.py: 0600, whole or not at all, an existing report file replaced only
-    with `--force`; returns what it wrote and the seconds it took."""
-    from service import files
-    from service.admin import audit
-
-    started = time.perf_counter()
-    formats: tuple[Format, ...] = tuple(dict.fromkeys(args.format or FORMATS))
-    folder = files.output_folder(args.out, "--out")
-    made: list[files.NewFile] = []
-    with files.all_or_none(made):
-        for fmt in formats:  # every name checked before the report is made
-            made.append(files.NewFile(folder / filename(args.evaluation, fmt), "--out", force=args.force))
-        bundle = await results(conn, args.evaluation, settings.min_group_size)
-        bodies = render(bundle, formats)
-        for fmt, file in zip(formats, made):
-            file.write(bodies[fmt])
-        await audit.record(conn, "cli", "export", f"evaluation {args.evaluation} report ({', '.join(formats)})",
-                           {"files": len(made)})
-        for file in made:
-            file.publish()
-    written = {fmt: str(file.target) for fmt, file in zip(formats, made)}
-    return {"evaluation": args.evaluation, "files": written, "seconds": round(time.perf_counter() - started, 2)}

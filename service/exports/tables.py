@@ -9,7 +9,6 @@ figure's cell: the figure itself never reaches a table."""
 
 from __future__ import annotations
 
-import argparse
 import datetime as dt
 import math
 import re
@@ -29,7 +28,6 @@ from service.analysis.measures.meetings.compute import Meetings
 from service.analysis.measures.models.results import ModelTerm
 from service.analysis.measures.side_by_side.compute import Change
 from service.analysis.measures.summary.results import Comparison, Descriptive, ThemeReliability
-from service.config import Settings
 from service.exports import formats
 from service.exports.cells import frame_csv, xlsx_cell
 from service.exports.labels import Language, aspect_label, measure_label, role_label, target_label, text
@@ -593,20 +591,6 @@ async def collect_tables(conn: asyncpg.Connection, evaluation_id: int, *, min_gr
     async with snapshot(conn):
         bundle = await collect(conn, evaluation_id, min_group_size=min_group_size)
     return result_tables(bundle, lang)
-
-
-async def run(args: argparse.Namespace, settings: Settings, conn: asyncpg.Connection) -> TablesWritten:
-    """`sammen export tables`: aggregated and suppressed results, so not microdata; still
-    in the audit log, as every export is."""
-    from service.admin import audit
-
-    tables = await collect_tables(conn, args.evaluation, min_group_size=settings.min_group_size, lang=args.lang)
-    files = write_tables(tables, args.out, xlsx=args.xlsx)
-    formats = "csv, xlsx" if args.xlsx else "csv"
-    await audit.record(conn, "cli", "export", f"evaluation {args.evaluation} tables ({formats})",
-                       {"rows": sum(len(t.frame) for t in tables.values())})
-    return TablesWritten(evaluation_id=args.evaluation, folder=str(args.out.expanduser()), tables=list(tables),
-                         files=[str(p) for p in files])
 
 
 def xlsx_bytes(tables: dict[str, Table]) -> bytes:

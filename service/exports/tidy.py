@@ -15,8 +15,6 @@ file, and an existing file is replaced only with `--force` (service/files.py).""
 
 from __future__ import annotations
 
-import argparse
-import sys
 from pathlib import Path
 from typing import Literal
 
@@ -24,7 +22,6 @@ import asyncpg
 import msgspec
 import pandas as pd
 
-from service.config import Settings
 from service.exports import datafiles
 from service.exports.cells import frame_csv
 from service.exports.codebook import codebook
@@ -80,10 +77,3 @@ async def codebook_csv(conn: asyncpg.Connection, evaluation_id: int, min_group_s
     text cells by the one cell rule (service/exports/cells.py)."""
     book: pd.DataFrame = await codebook(conn, evaluation_id, min_group_size)
     return frame_csv(book).encode("utf-8"), len(book)
-
-
-async def run(args: argparse.Namespace, settings: Settings, conn: asyncpg.Connection) -> Exported:
-    return await export_tidy(
-        conn, args.evaluation, args.out, fmt=format_of(args.out, args.format), free_text=args.free_text,
-        min_group_size=settings.min_group_size, actor="cli", progress=sys.stderr.isatty(), force=args.force,
-    )

@@ -8,17 +8,16 @@ without a line added."""
 
 from __future__ import annotations
 
-import argparse
 from typing import Any
 
 import msgspec
 import pytest
 
 from service import analysis
-from service.analyse_commands import add_parsers
 from service.analysis.bundle import EvaluationResults
 from service.analysis.measures.measure import STATUSES, Measure, Option
 from service.analysis.measures.registry import all_measures
+from service.cli import parser as sammen_parser
 from tests.support.cli import sammen
 from tests.support.evaluation import bearer, evaluator_key
 from tests.support.small_evaluation import small_evaluation
@@ -40,9 +39,8 @@ def test_each_measure_has_a_python_call_and_a_command_with_its_parameters(measur
     call = getattr(analysis, measure.function)
     assert callable(call) and measure.function in analysis.__all__
     assert measure.description.split(":")[0] in (call.__doc__ or "")
-    parser = argparse.ArgumentParser()
-    add_parsers(parser.add_subparsers(dest="analyse_command"))
-    command = parser._subparsers._group_actions[0].choices[measure.name]  # type: ignore[union-attr]
+    commands = sammen_parser()._subparsers._group_actions[0].choices  # type: ignore[union-attr]
+    command = commands["analyse"]._subparsers._group_actions[0].choices[measure.name]
     flags = {flag for action in command._actions for flag in action.option_strings}
     assert {"--evaluation", "--format"} | {o.flag for o in measure.options()} <= flags
     for option in measure.options():

@@ -9,10 +9,9 @@ import argparse
 
 import pytest
 
-from service import cli
-from service.analyse_commands import month_argument
 from service.analysis.measures.flow import compute as flow_analysis
-from service.bounds import id_argument
+from service.cli import arguments
+from service.cli.demo_data import COMMANDS as DEMO_DATA
 from service.numbers import NotANumber, TooManyDigits, ascii_int
 from service.surveys import forms
 from service.textfiles import UnreadableFile, read_text
@@ -77,8 +76,10 @@ def test_a_missing_file_is_refused_naming_it(tmp_path):
                          ids=["arabic-indic", "full-width", "superscript", "5000-digits", "11-digits"])
 def test_every_number_on_the_command_line_is_written_in_at_most_a_few_digits_0_to_9(text):
     """isdigit() and int() took '٣' and '３' as 3, and '²' and 5,000 digits as a ValueError."""
-    for parse in (id_argument, cli._positive, cli._days, lambda t: cli._evaluation_unit(f"{t}:comparison"),
-                  lambda t: month_argument(f"2025-{t}"), lambda t: month_argument(f"{t}-01")):
+    demo_data = [a.options["type"] for a in DEMO_DATA[0].arguments if a.dest == "responses"]
+    for parse in (arguments.identifier, arguments.positive, arguments.days, *demo_data,
+                  lambda t: arguments.evaluation_unit(f"{t}:comparison"),
+                  lambda t: arguments.month(f"2025-{t}"), lambda t: arguments.month(f"{t}-01")):
         with pytest.raises(argparse.ArgumentTypeError):
             parse(text)
 

@@ -2,7 +2,7 @@
 constraints are the limits every door applies), what it is for, where its bundle entry
 is, and the module that computes and prints it. The registry (registry.py) collects the
 measures; the three doors read them: the Python call (service/analysis/__init__.py),
-`sammen analyse NAME` (service/analyse_commands.py) and `GET /api/evaluations/{id}/NAME`
+`sammen analyse NAME` (service/cli/analyse.py) and `GET /api/evaluations/{id}/NAME`
 (service/evaluations/measure_routes.py), each with the same parameters, the same limits,
 the same figures and, for the command line and HTTP, the same audit entry.
 

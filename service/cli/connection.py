@@ -1,0 +1,31 @@
+"""The one connection a command that stores or reads the evaluations runs on: the
+database migrated and the questionnaire folder loaded first, as the service does at
+start, so a command never runs on a schema older than its code."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
+
+import asyncpg
+
+from service import db
+from service.admin import store as admin
+from service.config import Settings
+from service.secrets_file import server_secret
+
+T = TypeVar("T")
+
+
+async def with_connection(settings: Settings, work: Callable[[asyncpg.Connection], Awaitable[T]]) -> T:
+    from service.setup import prepare_database
+
+    url = db.database_url(settings)
+    await prepare_database(url, settings)
+    conn = await asyncpg.connect(url)
+    try:
+        await db._init_connection(conn)
+        await admin.pseudonymise_clear_keys(conn, server_secret(settings), "cli")  # keys of versions before 0004
+        return await work(conn)
+    finally:
+        await conn.close()
