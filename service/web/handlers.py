@@ -51,6 +51,7 @@ from service.errors import (
     Unavailable,
     VersionMoved,
 )
+from service.web.limits import query_names
 
 log = logging.getLogger("sammen.errors")
 
@@ -176,11 +177,14 @@ def database_away(exc: BaseException) -> bool:
 NO_ROOM = (errno.ENOSPC, errno.EDQUOT)
 
 
-def _field_errors_of(exc: ValidationException) -> list[FieldError]:
+def _field_errors_of(exc: ValidationException, sent: dict[str, str]) -> list[FieldError]:
+    """Litestar's validation errors, each naming the field as the client sent it (`sent`:
+    a query parameter's name in the URL, where the handler calls it otherwise)."""
     errors = []
     for item in exc.extra if isinstance(exc.extra, list) else []:
         if isinstance(item, dict):
             field = str(item.get("key") or item.get("source") or "body")
+            field = sent.get(field, field) if item.get("source") == "query" else field
             message = str(item.get("message", ""))
             errors.append(FieldError(field if field != "data" else "body", "Værdien har ikke den rigtige form.",
                                      redact(message)))
@@ -215,8 +219,9 @@ def describe(request: Request[Any, Any, Any], exc: Exception) -> Problem:
     if isinstance(exc, HTTPException) and exc.status_code < 500:
         headers = dict(exc.headers or {})
         if isinstance(exc, ValidationException):
+            handler = request.scope.get("route_handler")
             return Problem(status=400, detail="the request is not valid", kind="bad_request",
-                           errors=_field_errors_of(exc))
+                           errors=_field_errors_of(exc, query_names(handler)[0] if handler is not None else {}))
         if isinstance(exc, NotAuthorizedException):
             return Problem(status=401, detail=redact(exc.detail), kind="bad_request",
                            headers=headers | {"WWW-Authenticate": "Bearer"})

@@ -31,6 +31,7 @@ from typing import Any
 import msgspec
 from litestar import Request
 from litestar.exceptions import ValidationException
+from litestar.params import QueryParameter
 from litestar.utils.scope.state import ScopeState
 
 from service.bounds import CONTROL, INT_MAX, YEARS
@@ -60,6 +61,7 @@ MESSAGES = {
     "items": ("Listen er for lang.", f"A list with more than {MAX_ITEMS} items."),
     "utf8": ("Indholdet er ikke gyldig tekst (UTF-8).", "The body is not valid UTF-8."),
     "fields": ("Formularen har for mange felter.", f"A form with more than {MAX_FORM_FIELDS} fields."),
+    "once": ("Feltet må kun angives én gang.", "Give this parameter once (it takes one value, not a list)."),
 }
 
 
@@ -172,13 +174,39 @@ def check_path(params: dict[str, Any]) -> None:
             check_text(name, value)
 
 
-def check_query(params: Any) -> None:
+def check_query(params: Any, handler: Any = None) -> None:
     """Query parameters, names and values: no control character (a NUL would reach
-    PostgreSQL as text it cannot hold)."""
+    PostgreSQL as text it cannot hold); and a parameter the route takes one value of is
+    given once (Litestar would take one of the repeated values in silence, so
+    `?questionnaire=a&questionnaire=b` answered for one of them)."""
+    seen: set[str] = set()
     for name, value in params.multi_items():
         check_text(name, name)
         if isinstance(value, str):
             check_text(name, value)
+        if name in seen and handler is not None and name in query_names(handler)[1]:
+            raise refusal(name, "once")
+        seen.add(name)
+
+
+_QUERY: dict[int, tuple[dict[str, str], frozenset[str]]] = {}  # by route handler (they live as long as the app)
+
+
+def query_names(handler: Any) -> tuple[dict[str, str], frozenset[str]]:
+    """A route handler's query parameters: the name a client sends for each handler
+    parameter (a QueryParameter's `name`, else the parameter's own), and those of them
+    that take one value."""
+    if (found := _QUERY.get(id(handler))) is None:
+        sent: dict[str, str] = {}
+        single: set[str] = set()
+        for name, field in handler.parsed_fn_signature.parameters.items():
+            kind = field.kwarg_definition
+            if isinstance(kind, QueryParameter) or kind is None:
+                sent[name] = getattr(kind, "name", None) or name
+                if not field.is_non_string_sequence:
+                    single.add(sent[name])
+        found = _QUERY[id(handler)] = (sent, frozenset(single))
+    return found
 
 
 _FORM = "application/x-www-form-urlencoded"
@@ -191,7 +219,7 @@ async def check_request(request: Request[Any, Any, Any]) -> None:
     if request.path_params:
         check_path(request.path_params)
     if request.scope.get("query_string"):
-        check_query(request.query_params)
+        check_query(request.query_params, request.route_handler)
     if request.method in ("GET", "HEAD", "OPTIONS"):
         return
     content_type = request.headers.get("content-type", "")

@@ -85,10 +85,12 @@ def failures_of(url: str, key: str) -> list[str]:
 
 
 def _told(info: object) -> str:
-    """A failure's title and the first line of its message: which rule, and what came back."""
+    """A failure's title and the first line of its message (which rule, and what came
+    back), and the request that made it (schemathesis' code sample), to repeat it by hand."""
     failure = getattr(info, "failure", None)
     message = str(getattr(failure, "message", "")).strip().splitlines()
-    return f"{getattr(failure, 'title', '')} ({message[0] if message else ''})"
+    sample = " ".join(str(getattr(info, "code_sample", "")).split())
+    return f"{getattr(failure, 'title', '')} ({message[0] if message else ''}) [{sample}]"
 
 
 @pytest.mark.parametrize("who", ["evaluator", "admin"])  # the admin's run revokes keys: last
