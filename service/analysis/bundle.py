@@ -14,12 +14,13 @@ admin's operational view)."""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Collection
+from typing import Any, Literal
 
 import asyncpg
 import msgspec
 
-from service.analysis.context.declared import declared
+from service.analysis.context.declared import Declared, declared
 from service.analysis.context.labels import Labels, read_labels
 from service.analysis.measures.coordination.compute import coordination
 from service.analysis.measures.coordination.results import Coordination
@@ -36,7 +37,14 @@ from service.analysis.measures.summary.results import Descriptive, Result, Theme
 from service.design.evaluation import EvaluationInfo, evaluation_info
 from service.design.plan import scoring_rule
 
-__all__ = ["EvaluationResults", "UnitResponses", "WaveRates", "collect"]
+__all__ = ["PARTS", "EvaluationResults", "Part", "UnitResponses", "WaveRates", "collect"]
+
+
+Part = Literal["summary", "distributions", "reliability", "joint", "coordination", "meetings", "flow",
+               "side_by_side", "models", "rates"]
+PARTS: tuple[Part, ...] = ("summary", "distributions", "reliability", "joint", "coordination", "meetings", "flow",
+                           "side_by_side", "models", "rates")
+_HIDDEN_BY: frozenset[Part] = frozenset({"distributions", "reliability", "joint", "models", "rates"})
 
 
 class EvaluationResults(msgspec.Struct, frozen=True, kw_only=True):
@@ -55,33 +63,57 @@ class EvaluationResults(msgspec.Struct, frozen=True, kw_only=True):
     models: list[ModelTerm]
     rates: list[WaveRates]
     labels: Labels  # the stored wording of every questionnaire, theme and item the figures name
+    parts: tuple[Part, ...]  # the parts computed (collect's `parts`); the others are empty
+    roles: Declared  # what the questionnaires declare their items are for ([analysis])
 
 
 async def collect(conn: asyncpg.Connection, evaluation_id: int, *, min_group_size: int,
-                  min_share: float | None = None, flow_method: ForecastMethod = "linear") -> EvaluationResults:
+                  min_share: float | None = None, flow_method: ForecastMethod = "linear",
+                  parts: Collection[Part] = PARTS) -> EvaluationResults:
     """All results of an evaluation (NotFound when there is none). Run it in one snapshot
     (service/analysis/runtime/snapshot.py; `Session.run` does) so every part sees the same data.
-    `min_share`: the plan's scoring rule (None: the plan's; another value is refused)."""
+    `min_share`: the plan's scoring rule (None: the plan's; another value is refused).
+    `parts`: only these are computed (one chart needs one part), the others left empty and
+    the bundle's `parts` says which it holds; the evaluation, its labels and the
+    suppression pass are the same whichever parts are asked for."""
+    asked = set(parts)
     info = await evaluation_info(conn, evaluation_id)
     organisation = await conn.fetchval("select name from organisation where id = $1", info.organisation_id)
     roles = await declared(conn, evaluation_id)
     leading = sorted({t.questionnaire_id for t in roles.key_themes} | set(roles.joint))  # declare key outcomes
     k: dict[str, Any] = dict(min_group_size=min_group_size)
     min_share = await scoring_rule(conn, evaluation_id, min_share)
-    summary, hidden = await survey.summary_and_disclosure(conn, evaluation_id, min_share=min_share, **k)
+    summary: list[Result] = []
+    if "summary" in asked:
+        summary, hidden = await survey.summary_and_disclosure(conn, evaluation_id, min_share=min_share, **k)
+    elif asked & _HIDDEN_BY:
+        hidden = await survey.evaluation_disclosure(conn, evaluation_id, **k)  # the same pass, without the tests
     return EvaluationResults(
         evaluation=info, organisation=organisation, threshold=min_group_size, min_share=min_share,
+        parts=tuple(p for p in PARTS if p in asked),
         summary=summary,
-        distributions=await distributions(conn, evaluation_id, hidden_in=hidden, **k),
-        reliability=await survey.reliability(conn, evaluation_id, hidden_in=hidden, **k),
+        distributions=await distributions(conn, evaluation_id, hidden_in=hidden, **k)
+        if "distributions" in asked else [],
+        reliability=await survey.reliability(conn, evaluation_id, hidden_in=hidden, **k)
+        if "reliability" in asked else [],
         joint=[d for qid, items in roles.joint.items()
-               for d in await survey.joint_agreement(conn, evaluation_id, qid, items, hidden_in=hidden, **k)],
-        coordination=await coordination(conn, evaluation_id, min_share=min_share, **k),
-        meetings=await meetings(conn, evaluation_id, **k),
-        flow=await flow.analyse(conn, evaluation_id, method=flow_method, **k),
-        side_by_side=await side_by_side(conn, evaluation_id, min_share=min_share, **k),
+               for d in await survey.joint_agreement(conn, evaluation_id, qid, items, hidden_in=hidden, **k)]
+        if "joint" in asked else [],
+        coordination=await coordination(conn, evaluation_id, min_share=min_share, **k)
+        if "coordination" in asked else Coordination(
+            evaluation_id=evaluation_id, questionnaire_id="", item_id="", threshold=min_group_size,
+            min_share=min_share, scoring="", indices=[], comparisons=[], reliability=[]),
+        meetings=await meetings(conn, evaluation_id, **k) if "meetings" in asked else Meetings(
+            evaluation_id=evaluation_id, threshold=min_group_size, aspects=[], shares=[], comparisons=[]),
+        flow=await flow.analyse(conn, evaluation_id, method=flow_method, **k) if "flow" in asked else FlowAnalysis(
+            evaluation_id=evaluation_id, implementation=info.implementation_date, disclosure="", monthly=[],
+            forecasts=[], interrupted=[], difference=None, capacity=[]),
+        side_by_side=await side_by_side(conn, evaluation_id, min_share=min_share, **k)
+        if "side_by_side" in asked else [],
         models=[m for qid in leading
-                for m in await models(conn, evaluation_id, qid, min_share=min_share, hidden=hidden, **k)],
-        rates=await published_rates(conn, info, hidden),
+                for m in await models(conn, evaluation_id, qid, min_share=min_share, hidden=hidden, **k)]
+        if "models" in asked else [],
+        rates=await published_rates(conn, info, hidden) if "rates" in asked else [],
         labels=await read_labels(conn, evaluation_id),
+        roles=roles,
     )

@@ -8,6 +8,7 @@ import datetime as dt
 import asyncpg
 import msgspec
 
+from service.design.once import once
 from service.design.plan import Plan, plan
 from service.errors import NotFound
 
@@ -46,6 +47,7 @@ class EvaluationInfo(msgspec.Struct, frozen=True, kw_only=True):
         return len(self.units) + len(self.waves)
 
 
+@once
 async def evaluation_info(conn: asyncpg.Connection, evaluation_id: int) -> EvaluationInfo:
     row = await conn.fetchrow(
         "select id, organisation_id, name, implementation_date from evaluation where id = $1", evaluation_id)

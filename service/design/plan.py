@@ -13,6 +13,7 @@ from typing import Literal
 import asyncpg
 import msgspec
 
+from service.design.once import once
 from service.errors import FieldError, Invalid, NotFound
 
 OUTCOME_COLUMNS = ("id, evaluation_id, kind, questionnaire_id, theme, item_id, audience, comparison,"
@@ -123,15 +124,21 @@ def is_confirmatory(outcomes: Iterable[Outcome], questionnaire_id: str, theme_or
 MIN_SHARE = 0.5
 
 
+@once
+async def _fixed_min_share(conn: asyncpg.Connection, evaluation_id: int) -> float:
+    fixed: float | None = await conn.fetchval("select min_share from evaluation where id = $1", evaluation_id)
+    if fixed is None:
+        raise NotFound(f"evaluation {evaluation_id} does not exist")
+    return fixed
+
+
 async def scoring_rule(conn: asyncpg.Connection, evaluation_id: int, requested: float | None = None) -> float:
     """The plan's `min_share` for the evaluation; a `requested` value other than it is
     refused (Invalid naming min_share), so that no door counts other respondents.
     NotFound for an unknown evaluation."""
     if requested is not None and not 0 < requested <= 1:
         raise invalid("min_share", f"min_share: {requested} is not a share between 0 (excluded) and 1")
-    fixed: float | None = await conn.fetchval("select min_share from evaluation where id = $1", evaluation_id)
-    if fixed is None:
-        raise NotFound(f"evaluation {evaluation_id} does not exist")
+    fixed = await _fixed_min_share(conn, evaluation_id)
     if requested is not None and abs(requested - fixed) > 1e-9:
         raise invalid("min_share", f"the evaluation plan fixes min_share at {fixed:g} for evaluation {evaluation_id}"
                                     f" (the scoring rule of every result); leave it out or give {fixed:g}")

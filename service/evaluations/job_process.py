@@ -25,7 +25,7 @@ import multiprocessing
 import multiprocessing.util
 import os
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
@@ -37,7 +37,7 @@ from litestar.datastructures import State
 
 from service.admin import audit
 from service.admin.access import Caller, check_evaluation_access, record_read
-from service.analysis.bundle import EvaluationResults, collect
+from service.analysis.bundle import PARTS, EvaluationResults, Part, collect
 from service.analysis.runtime import isolation
 from service.analysis.runtime.session import Session
 from service.config import Settings
@@ -128,10 +128,10 @@ def _close_sessions() -> None:
     _sessions.clear()
 
 
-def _bundle(settings: Settings, url: str, evaluation_id: int) -> EvaluationResults:
-    """The evaluation's results in one snapshot, at `settings`' disclosure threshold, on a
-    session kept for `url` (the embedded database may come back on another socket: then
-    a new one), on the analysis core with its backends."""
+def _bundle(settings: Settings, url: str, evaluation_id: int, parts: Collection[Part] = PARTS) -> EvaluationResults:
+    """The evaluation's results (`parts` of them) in one snapshot, at `settings`'
+    disclosure threshold, on a session kept for `url` (the embedded database may come
+    back on another socket: then a new one), on the analysis core with its backends."""
     core = isolation.chosen_core(settings.analysis_core)
     if core is not None:
         isolation.confine_this_thread(core)
@@ -139,7 +139,7 @@ def _bundle(settings: Settings, url: str, evaluation_id: int) -> EvaluationResul
     if session is None:
         _close_sessions()
         session = _sessions[url, settings.analysis_core] = Session(url, settings)
-    return session.run(lambda c: collect(c, evaluation_id, min_group_size=settings.min_group_size))
+    return session.run(lambda c: collect(c, evaluation_id, min_group_size=settings.min_group_size, parts=parts))
 
 
 def report_job(settings: Settings, url: str, evaluation_id: int, fmt: Literal["html", "pdf"]) -> tuple[bytes, int]:
@@ -176,10 +176,11 @@ def chart_names_job(settings: Settings, url: str, evaluation_id: int) -> tuple[E
 def chart_job(settings: Settings, url: str, evaluation_id: int, name: str, fmt: ChartFormat) -> bytes:
     """One chart in `fmt` (NotFound, 404: the evaluation has no chart `name`, or nothing
     to draw in it)."""
-    from service.exports.charts import NothingToDraw, charts, save
+    from service.exports.charts import NothingToDraw, charts, part_of, save
     from service.web import scratch
 
-    made = charts(_bundle(settings, url, evaluation_id))
+    part = part_of(name)
+    made = charts(_bundle(settings, url, evaluation_id, (part,))) if part is not None else {}
     if name not in made:
         raise NotFound(f"evaluation {evaluation_id} has no chart {name!r}")
     with scratch.folder("sammen-chart-") as folder:

@@ -4,12 +4,10 @@ each one's key theme, read from the results bundle, never from a questionnaire o
 written in the code. A municipality's own questionnaire that declares its outcomes is led
 with the same way as the shipped ones.
 
-The bundle carries the declarations only through what the analysis made of them: the
-models are fitted for the questionnaires with declared key outcomes and the joint
-indicator for the declared joint items (service/analysis/bundle.py). The key theme is the
-theme of the joint indicator's first item, else the questionnaire's first stored theme.
-When the bundle carries the declared roles themselves (`Declared.key_themes`), read them
-here instead; nothing else in the exports needs to change."""
+The bundle carries the declarations (`roles`, service/analysis/context/declared.py), so
+this holds for a bundle of one part too (one chart). The key theme is the declared key
+theme, else the theme of the joint indicator's first item, else the questionnaire's
+first stored theme."""
 
 from __future__ import annotations
 
@@ -26,18 +24,19 @@ class KeyOutcome(msgspec.Struct, frozen=True, kw_only=True):
 
 
 def _key_theme(bundle: EvaluationResults, questionnaire_id: str) -> str | None:
+    if declared := next((t.id for t in bundle.roles.key_themes if t.questionnaire_id == questionnaire_id), None):
+        return declared
     stored = bundle.labels.questionnaire(questionnaire_id)
-    joint = next((d.target for d in bundle.joint if d.questionnaire_id == questionnaire_id), None)
+    joint = bundle.roles.joint.get(questionnaire_id)
     if stored is not None and joint:
-        first_item = joint.split("&")[0].strip()
-        if theme := stored.item_themes.get(first_item):
+        if theme := stored.item_themes.get(joint[0]):
             return theme
     return next(iter(stored.themes), None) if stored is not None else None
 
 
 def key_outcomes(bundle: EvaluationResults) -> list[KeyOutcome]:
     """The leading questionnaires in the order the evaluation asks them, each with its key theme."""
-    leading = {m.questionnaire_id for m in bundle.models} | {d.questionnaire_id for d in bundle.joint}
+    leading = {t.questionnaire_id for t in bundle.roles.key_themes} | set(bundle.roles.joint)
     asked = list(dict.fromkeys(w.questionnaire_id for w in bundle.evaluation.waves))
     audiences = {d.questionnaire_id: d.audience for d in bundle.summary if isinstance(d, Descriptive)}
     return [KeyOutcome(questionnaire_id=q, theme=_key_theme(bundle, q), audience=audiences.get(q, ""))

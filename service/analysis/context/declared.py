@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncpg
 import msgspec
 
+from service.design.once import once
 from service.surveys.model import MEETING_ASPECTS, MeetingAspect, Viewpoint
 
 # The declarations of the questionnaires an evaluation ($1) asks, by the newest version its
@@ -55,6 +56,7 @@ class Declared(msgspec.Struct, frozen=True, kw_only=True):
         return [m for m in self.meeting if m.side == side]
 
 
+@once
 async def declared(conn: asyncpg.Connection, evaluation_id: int) -> Declared:
     collaboration: list[Ref] = []
     meeting: list[MeetingItem] = []

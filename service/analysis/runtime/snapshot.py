@@ -17,9 +17,12 @@ from contextlib import asynccontextmanager
 
 import asyncpg
 
+from service.design.once import reading
+
 
 @asynccontextmanager
 async def snapshot(conn: asyncpg.Connection) -> AsyncIterator[asyncpg.Connection]:
     async with conn.transaction(readonly=True, isolation="repeatable_read"):
         await conn.execute("set local enable_nestloop = off; set local max_parallel_workers_per_gather = 0")
-        yield conn
+        with reading():  # the evaluation's context, read once in the snapshot (service/design/once.py)
+            yield conn

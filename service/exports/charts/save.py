@@ -13,7 +13,7 @@ from typing import Any, Literal
 import msgspec
 import plotnine as p9
 
-from service.analysis.bundle import EvaluationResults
+from service.analysis.bundle import EvaluationResults, Part
 from service.analysis.context.labels import Labels
 from service.analysis.measures.summary.results import Descriptive
 from service.exports.charts.common import Context, NothingToDraw
@@ -75,6 +75,21 @@ def context_of(bundle: EvaluationResults) -> Context:
             found.append(w.version)
     return Context(evaluation=bundle.evaluation.name, versions=versions,
                    units={u.unit_id: u.name for u in bundle.evaluation.units}, labels=bundle.labels)
+
+
+# The part of the bundle each chart of charts() draws from, by the start of its name: one
+# chart is made from a bundle of that part alone (the evaluator page's one-chart download).
+PART_OF: tuple[tuple[str, Part], ...] = (
+    ("svarfordeling_", "distributions"), ("temascorer_", "summary"), ("andel_enige_", "summary"),
+    ("temascore_enheder_", "summary"), ("forskel_i_forskelle", "models"), ("samlet_indikator", "joint"),
+    ("koordinering_", "coordination"), ("moeder", "meetings"), ("borgerforloeb_", "flow"),
+    ("side_om_side", "side_by_side"), ("svarprocent_", "rates"),
+)
+
+
+def part_of(name: str) -> Part | None:
+    """The bundle part chart `name` needs (None: no chart is named so)."""
+    return next((part for start, part in PART_OF if name.startswith(start)), None)
 
 
 def charts(bundle: EvaluationResults, *, lang: Language = "da") -> dict[str, Callable[[], p9.ggplot]]:

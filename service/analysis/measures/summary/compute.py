@@ -26,6 +26,7 @@ from service.analysis.stats import independent as stats_independent
 from service.analysis.stats import paired as stats_paired
 from service.analysis.stats import reliability as stats_reliability
 from service.analysis.stats.disclosure import Key, Sum, linked, suppress
+from service.design.once import once
 from service.design.plan import Outcome, is_confirmatory, planned_outcomes, scoring_rule
 
 # The tests of independent waves, in the order their rows come.
@@ -116,6 +117,7 @@ async def disclosure(conn: asyncpg.Connection, evaluation_id: int, tables: Seque
     return Hidden({wave_id: linked(wave_tables) for wave_id, wave_tables in by_wave.items()})
 
 
+@once
 async def evaluation_disclosure(conn: asyncpg.Connection, evaluation_id: int, *, min_group_size: int) -> Hidden:
     """The suppression pass of the evaluation under its plan's scoring rule, for an output
     made apart from the summary (the models, the distributions, reliability)."""

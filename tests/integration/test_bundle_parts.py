@@ -1,0 +1,65 @@
+"""One call reads the evaluation's context once (service/design/once.py), and one chart
+is made from the one part of the bundle it draws (the evaluator page's one-chart
+download computes nothing else), with the same figures as from the whole bundle."""
+
+from __future__ import annotations
+
+import msgspec
+import pytest
+
+from service.analysis.bundle import PARTS, collect
+from service.analysis.context.declared import DECLARED
+from service.exports.charts import charts, part_of
+
+THRESHOLD = 5
+
+
+def test_a_whole_bundle_reads_the_declarations_units_and_scoring_rule_once(demo, session):
+    """Before, each measure read them again: the declarations five times, the scoring rule
+    five times and more (once per modelled questionnaire)."""
+    queries: list[str] = []
+
+    def logged(query) -> None:
+        queries.append(query.query)
+
+    async def counted(conn):
+        conn.add_query_logger(logged)
+        try:
+            return await collect(conn, demo, min_group_size=THRESHOLD)
+        finally:
+            conn.remove_query_logger(logged)
+
+    session.run(counted)
+    assert queries.count(DECLARED) == 1
+    assert sum("select min_share from evaluation" in q for q in queries) == 1
+    assert sum(q.startswith("select u.id, u.name, u.sector, eu.arm") for q in queries) == 1  # evaluation_info
+
+
+@pytest.fixture(scope="module")
+def whole(demo_results):
+    return demo_results
+
+
+def test_each_chart_is_made_from_its_part_alone_with_the_same_figures(whole, demo, session):
+    offered = charts(whole)
+    by_part: dict[str, list[str]] = {}
+    for name in offered:
+        part = part_of(name)
+        assert part is not None, f"{name}: no part of the bundle is named for it (charts.save.PART_OF)"
+        by_part.setdefault(part, []).append(name)
+    assert set(by_part) <= set(PARTS)
+    for part, names in by_part.items():
+        alone = session.run(lambda c, part=part: collect(c, demo, min_group_size=THRESHOLD, parts=(part,)))
+        assert alone.parts == (part,)
+        others = {p: getattr(alone, p) for p in PARTS if p != part}
+        assert all(not v or (hasattr(v, "indices") and not v.indices) or (hasattr(v, "shares") and not v.shares)
+                   or (hasattr(v, "monthly") and not v.monthly) for v in others.values()), part
+        assert msgspec.to_builtins(getattr(alone, part)) == msgspec.to_builtins(getattr(whole, part))
+        made = charts(alone)
+        for name in names:
+            assert name in made, f"{name} is not offered by a bundle of {part} alone"
+            assert made[name]().data.equals(offered[name]().data), name
+
+
+def test_a_name_no_chart_has_needs_no_part():
+    assert part_of("nothing_like_a_chart") is None
