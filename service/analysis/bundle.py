@@ -63,7 +63,7 @@ class EvaluationResults(msgspec.Struct, frozen=True, kw_only=True):
     models: list[ModelTerm]
     rates: list[WaveRates]
     labels: Labels  # the stored wording of every questionnaire, theme and item the figures name
-    parts: tuple[Part, ...]  # the parts computed (collect's `parts`); the others are empty
+    parts: list[Part]  # the parts computed (collect's `parts`); the others are empty
     roles: Declared  # what the questionnaires declare their items are for ([analysis])
 
 
@@ -90,7 +90,7 @@ async def collect(conn: asyncpg.Connection, evaluation_id: int, *, min_group_siz
         hidden = await survey.evaluation_disclosure(conn, evaluation_id, **k)  # the same pass, without the tests
     return EvaluationResults(
         evaluation=info, organisation=organisation, threshold=min_group_size, min_share=min_share,
-        parts=tuple(p for p in PARTS if p in asked),
+        parts=[p for p in PARTS if p in asked],
         summary=summary,
         distributions=await distributions(conn, evaluation_id, hidden_in=hidden, **k)
         if "distributions" in asked else [],

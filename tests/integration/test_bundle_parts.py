@@ -50,7 +50,7 @@ def test_each_chart_is_made_from_its_part_alone_with_the_same_figures(whole, dem
     assert set(by_part) <= set(PARTS)
     for part, names in by_part.items():
         alone = session.run(lambda c, part=part: collect(c, demo, min_group_size=THRESHOLD, parts=(part,)))
-        assert alone.parts == (part,)
+        assert alone.parts == [part]
         others = {p: getattr(alone, p) for p in PARTS if p != part}
         assert all(not v or (hasattr(v, "indices") and not v.indices) or (hasattr(v, "shares") and not v.shares)
                    or (hasattr(v, "monthly") and not v.monthly) for v in others.values()), part
