@@ -26,10 +26,12 @@ from __future__ import annotations
 import datetime as dt
 import re
 import time
+import weakref
 from typing import Any
 
 import msgspec
 from litestar import Request
+from litestar.constants import RESERVED_KWARGS
 from litestar.exceptions import ValidationException
 from litestar.params import QueryParameter
 from litestar.utils.scope.state import ScopeState
@@ -189,23 +191,24 @@ def check_query(params: Any, handler: Any = None) -> None:
         seen.add(name)
 
 
-_QUERY: dict[int, tuple[dict[str, str], frozenset[str]]] = {}  # by route handler (they live as long as the app)
+# by route handler, held weakly: an id() could be taken again by a later app's handler
+_QUERY: weakref.WeakKeyDictionary[Any, tuple[dict[str, str], frozenset[str]]] = weakref.WeakKeyDictionary()
 
 
 def query_names(handler: Any) -> tuple[dict[str, str], frozenset[str]]:
     """A route handler's query parameters: the name a client sends for each handler
-    parameter (a QueryParameter's `name`, else the parameter's own), and those of them
-    that take one value."""
-    if (found := _QUERY.get(id(handler))) is None:
+    parameter (a QueryParameter's `name`, else the parameter's own; Litestar's reserved
+    names such as `state` are not query parameters), and those of them that take one value."""
+    if (found := _QUERY.get(handler)) is None:
         sent: dict[str, str] = {}
         single: set[str] = set()
         for name, field in handler.parsed_fn_signature.parameters.items():
             kind = field.kwarg_definition
-            if isinstance(kind, QueryParameter) or kind is None:
+            if isinstance(kind, QueryParameter) or (kind is None and name not in RESERVED_KWARGS):
                 sent[name] = getattr(kind, "name", None) or name
                 if not field.is_non_string_sequence:
                     single.add(sent[name])
-        found = _QUERY[id(handler)] = (sent, frozenset(single))
+        found = _QUERY[handler] = (sent, frozenset(single))
     return found
 
 
