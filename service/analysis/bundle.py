@@ -80,7 +80,6 @@ async def collect(conn: asyncpg.Connection, evaluation_id: int, *, min_group_siz
     info = await evaluation_info(conn, evaluation_id)
     organisation = await conn.fetchval("select name from organisation where id = $1", info.organisation_id)
     roles = await declared(conn, evaluation_id)
-    leading = sorted({t.questionnaire_id for t in roles.key_themes} | set(roles.joint))  # declare key outcomes
     k: dict[str, Any] = dict(min_group_size=min_group_size)
     min_share = await scoring_rule(conn, evaluation_id, min_share)
     summary: list[Result] = []
@@ -110,7 +109,7 @@ async def collect(conn: asyncpg.Connection, evaluation_id: int, *, min_group_siz
             forecasts=[], interrupted=[], difference=None, capacity=[]),
         side_by_side=await side_by_side(conn, evaluation_id, min_share=min_share, **k)
         if "side_by_side" in asked else [],
-        models=[m for qid in leading
+        models=[m for qid in roles.leading
                 for m in await models(conn, evaluation_id, qid, min_share=min_share, hidden=hidden, **k)]
         if "models" in asked else [],
         rates=await published_rates(conn, info, hidden) if "rates" in asked else [],

@@ -36,7 +36,7 @@ def _key_theme(bundle: EvaluationResults, questionnaire_id: str) -> str | None:
 
 def key_outcomes(bundle: EvaluationResults) -> list[KeyOutcome]:
     """The leading questionnaires in the order the evaluation asks them, each with its key theme."""
-    leading = {t.questionnaire_id for t in bundle.roles.key_themes} | set(bundle.roles.joint)
+    leading = set(bundle.roles.leading)
     asked = list(dict.fromkeys(w.questionnaire_id for w in bundle.evaluation.waves))
     audiences = {d.questionnaire_id: d.audience for d in bundle.summary if isinstance(d, Descriptive)}
     return [KeyOutcome(questionnaire_id=q, theme=_key_theme(bundle, q), audience=audiences.get(q, ""))

@@ -55,6 +55,12 @@ class Declared(msgspec.Struct, frozen=True, kw_only=True):
     def meeting_side(self, side: Viewpoint) -> list[MeetingItem]:
         return [m for m in self.meeting if m.side == side]
 
+    @property
+    def leading(self) -> list[str]:
+        """The questionnaires that declare key outcomes (a key theme, a joint indicator):
+        the models are fitted for them and the charts and report lead with them."""
+        return sorted({t.questionnaire_id for t in self.key_themes} | set(self.joint))
+
 
 @once
 async def declared(conn: asyncpg.Connection, evaluation_id: int) -> Declared:
