@@ -14,14 +14,6 @@ from service.bounds import INT_MAX
 from service.numbers import ascii_int_or_none
 
 
-def identifier(text: str) -> int:
-    """An id, bounded as in the API."""
-    value = ascii_int_or_none(text, len(str(INT_MAX)))
-    if value is None or not 1 <= value <= INT_MAX:
-        raise argparse.ArgumentTypeError(f"expected an id (a whole number from 1 to {INT_MAX}), got {text!r}")
-    return value
-
-
 def whole(low: int, high: int, what: str) -> Callable[[str], int]:
     """A whole number from `low` to `high`, told as `what` when refused."""
 
@@ -34,6 +26,7 @@ def whole(low: int, high: int, what: str) -> Callable[[str], int]:
     return parse
 
 
+identifier = whole(1, INT_MAX, f"an id (a whole number from 1 to {INT_MAX})")  # bounded as in the API
 positive = whole(1, INT_MAX, "a whole number of at least 1")
 days = whole(0, INT_MAX, "a number of days (0 or more)")
 
