@@ -19,6 +19,7 @@ from service.demodata.load import load
 from tests.support import ADMIN_KEY, QUESTIONNAIRE_DIR, ROOT, SECRET
 from tests.support.database import Template, connect, drop, embedded, prepare
 from tests.support.evaluation import invite, make_wave
+from tests.support.small_evaluation import Small, small_evaluation
 
 __all__ = ["ADMIN_KEY", "ROOT", "invite", "make_wave"]
 
@@ -80,6 +81,19 @@ async def demo(pool: asyncpg.Pool, demo_template: tuple[Template, int]) -> int:
             return evaluation
         await conn.execute(EMPTY)  # another server's user, or other questionnaires: made here
         return (await load(conn, seed=1, responses=8000)).evaluation_id
+
+
+@pytest.fixture(scope="module")
+async def small(pool: asyncpg.Pool) -> Small:
+    """A small evaluation of the citizens' questionnaire (two units, 12 answers each before
+    and after), whose report, charts and tables are made in seconds where the demo's take
+    twenty: for the tests of the doors (who may download what, how a file is named, what
+    is audited), where what the report says is not the point (tests/exports/test_report.py
+    reads the demo's). A module that also uses `demo` must not: its copy empties the
+    tables."""
+    async with pool.acquire() as conn:
+        return await small_evaluation(conn, {"Nord": ("intervention", 12, 12), "Syd": ("comparison", 12, 12)},
+                                      name="Lille evaluering 2026")
 
 
 @pytest.fixture(scope="module")

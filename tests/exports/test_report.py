@@ -2,8 +2,8 @@
 this module, with a plan naming the citizens' influence as its primary outcome): the
 PDF opens with the expected pages and sections in order, the planned result first, the
 summary's figures are in it as a Danish reader writes them, the small units show 'for få
-svar' and never a number, and the command line and HTTP doors give the same report,
-each audited."""
+svar' and never a number. The doors (command line, HTTP) are
+tests/exports/test_report_doors.py."""
 
 from __future__ import annotations
 
@@ -14,18 +14,13 @@ from io import BytesIO
 
 import msgspec
 import pytest
-from litestar.testing import AsyncTestClient
 from pypdf import PdfReader
 
 from service import analysis
-from service.admin import access
-from service.admin.model import NewKey
 from service.analysis.measures.summary.results import Comparison, Descriptive
-from service.app import create_app
 from service.exports import report
 from service.exports.formats import number, percent
 from service.exports.report_view import TOO_FEW, phase_name
-from tests.support.cli import sammen
 
 SECTIONS = ["Hovedresultater", "Evalueringens design", "Svarprocenter", "Planlagte (konfirmatoriske) resultater",
             "Udforskende resultater", "Relationel koordinering", "Møder", "Borgerforløb", "Side om side", "Metode"]
@@ -184,56 +179,6 @@ def test_the_html_report_is_one_file_that_fetches_nothing(made):
     assert html.startswith("<!doctype html>") and '<html lang="da">' in html
     assert not re.search(r"""(src|href)=["'](?!data:|#)""", html)
     assert "@import" not in html and "url(http" not in html
-
-
-async def test_the_command_line_writes_the_report_and_audits_it(planned, settings, pool, tmp_path):
-    started = time.perf_counter()
-    ran = await sammen(settings, "report", "--evaluation", str(planned), "--out", str(tmp_path / "rapport"))
-    TIMINGS["sammen report (bundle + html + pdf, new process)"] = time.perf_counter() - started
-    assert ran.code == 0, ran.err
-    files = ran.json()["files"]
-    assert (tmp_path / "rapport" / f"evalueringsrapport-{planned}.pdf").read_bytes().startswith(b"%PDF")
-    assert b"Evalueringens design" in (tmp_path / "rapport" / f"evalueringsrapport-{planned}.html").read_bytes()
-    assert set(files) == {"html", "pdf"}
-    only_pdf = await sammen(settings, "report", "--evaluation", str(planned), "--out", str(tmp_path / "pdf"),
-                            "--format", "pdf")
-    assert only_pdf.code == 0 and list(only_pdf.json()["files"]) == ["pdf"]
-    async with pool.acquire() as conn:
-        subjects = [r["subject"] for r in await conn.fetch(
-            "select subject from audit_log where action = 'export' order by id desc limit 2")]
-    assert subjects == [f"evaluation {planned} report (pdf)", f"evaluation {planned} report (html, pdf)"]
-    missing = await sammen(settings, "report", "--evaluation", "999999", "--out", str(tmp_path / "x"))
-    assert missing.code != 0 and "999999" in missing.err
-
-
-@pytest.fixture(scope="module")
-async def client(pool, settings):
-    async with AsyncTestClient(create_app(settings)) as client:
-        yield client
-
-
-async def test_an_evaluator_downloads_the_report_over_http_and_the_read_is_audited(planned, pool, client):
-    async with pool.acquire() as conn:
-        organisation = await conn.fetchval("select organisation_id from evaluation where id = $1", planned)
-        key = (await access.create_key(conn, NewKey(name="Evaluator", role="evaluator",
-                                                    organisation_id=organisation))).key
-        other_org = await conn.fetchval("insert into organisation (name) values ('Anden Kommune') returning id")
-        other = (await access.create_key(conn, NewKey(name="Other", role="evaluator",
-                                                      organisation_id=other_org))).key
-        headers = {"Authorization": f"Bearer {key}"}
-        pdf = await client.get(f"/api/evaluations/{planned}/report.pdf", headers=headers)
-        assert pdf.status_code == 200, pdf.text
-        assert pdf.headers["content-type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
-        assert f'filename="evalueringsrapport-{planned}.pdf"' in pdf.headers["content-disposition"]
-        html = await client.get(f"/api/evaluations/{planned}/report.html", headers=headers)
-        assert html.status_code == 200 and html.headers["content-type"].startswith("text/html")
-        assert "Planlagte (konfirmatoriske) resultater" in html.text
-        subjects = [r["subject"] for r in await conn.fetch(
-            "select subject from audit_log where action = 'read' order by id desc limit 2")]
-        assert subjects == [f"evaluation {planned} report (html)", f"evaluation {planned} report (pdf)"]
-    assert (await client.get(f"/api/evaluations/{planned}/report.pdf")).status_code == 401
-    refused = await client.get(f"/api/evaluations/{planned}/report.pdf", headers={"Authorization": f"Bearer {other}"})
-    assert refused.status_code == 404
 
 
 def test_report_time_of_the_demo_evaluation(made, capsys):

@@ -36,9 +36,16 @@ async def client(pool, settings):
 
 
 @pytest.fixture(scope="module")
-async def keys(demo, pool) -> dict[str, str]:
+def evaluation(small) -> int:
+    """The evaluation the page offers: a small one, whose downloads are made in seconds
+    (what the report says is tests/exports/test_report.py's)."""
+    return small.evaluation
+
+
+@pytest.fixture(scope="module")
+async def keys(evaluation, pool) -> dict[str, str]:
     async with pool.acquire() as conn:
-        organisation = await conn.fetchval("select organisation_id from evaluation where id = $1", demo)
+        organisation = await conn.fetchval("select organisation_id from evaluation where id = $1", evaluation)
         other_org = await conn.fetchval("insert into organisation (name) values ('Nabokommune') returning id")
         other_eval = await conn.fetchval(
             "insert into evaluation (organisation_id, name, implementation_date) values ($1, 'Nabo-evaluering',"
@@ -59,7 +66,8 @@ async def _signed_in(client, key: str):
     return response
 
 
-async def test_signing_in_sets_a_cookie_that_holds_no_key_and_lists_only_own_evaluations(client, keys, demo):
+async def test_signing_in_sets_a_cookie_that_holds_no_key_and_lists_only_own_evaluations(
+        client, keys, evaluation, small):
     response = await _signed_in(client, keys["own"])
     cookie = response.headers["set-cookie"]
     assert cookie.startswith(f"{signin.COOKIE}=") and keys["own"] not in cookie
@@ -67,8 +75,8 @@ async def test_signing_in_sets_a_cookie_that_holds_no_key_and_lists_only_own_eva
     assert "Secure" not in cookie  # plain http in tests; SAMMEN_BASE_URL https adds it
     page = await client.get("/evaluator")
     assert page.status_code == 200 and "Logget ind som Evaluator Demo" in page.text
-    assert "Recovery-orienteret praksis" in page.text and "Nabo-evaluering" not in page.text
-    assert f'href="/evaluator/{demo}/rapport.pdf"' in page.text
+    assert small.name in page.text and "Nabo-evaluering" not in page.text
+    assert f'href="/evaluator/{evaluation}/rapport.pdf"' in page.text
     out = await client.post("/evaluator/log-ud", follow_redirects=False)
     assert out.status_code == 303 and 'sammen_evaluator=""' in out.headers["set-cookie"]
 
@@ -82,7 +90,7 @@ async def test_a_wrong_or_missing_key_is_refused_with_the_field_named(client):
     assert "Log ind som evaluator" in (await client.get("/evaluator")).text
 
 
-async def test_a_forged_expired_or_revoked_sign_in_opens_nothing(client, keys, demo, pool):
+async def test_a_forged_expired_or_revoked_sign_in_opens_nothing(client, keys, evaluation, pool):
     response = await _signed_in(client, keys["own"])
     value = response.headers["set-cookie"].split(";")[0].split("=", 1)[1]
     session_id, signature = value.split(".")
@@ -90,26 +98,26 @@ async def test_a_forged_expired_or_revoked_sign_in_opens_nothing(client, keys, d
               f"{session_id}.{signature}.x"]
     for cookie in forged:
         client.cookies.set(signin.COOKIE, cookie, path="/evaluator")
-        assert (await client.get(f"/evaluator/{demo}/data/kodebog.csv")).status_code == 401
+        assert (await client.get(f"/evaluator/{evaluation}/data/kodebog.csv")).status_code == 401
     async with pool.acquire() as conn:
         past = await signin.sign_in(conn, keys["own"], admin_key="", secret=SECRET, now=time.time() - 9 * 3600)
         assert past is not None
         assert await signin.signed_in(conn, past[1], admin_key="", secret=SECRET) is None
-        organisation = await conn.fetchval("select organisation_id from evaluation where id = $1", demo)
+        organisation = await conn.fetchval("select organisation_id from evaluation where id = $1", evaluation)
         revocable = (await access.create_key(conn, NewKey(name="Soon gone", role="evaluator",
                                                           organisation_id=organisation))).key
     client.cookies.clear()
     await _signed_in(client, revocable)
-    assert (await client.get(f"/evaluator/{demo}/data/kodebog.csv")).status_code == 200
+    assert (await client.get(f"/evaluator/{evaluation}/data/kodebog.csv")).status_code == 200
     async with pool.acquire() as conn:
         key_id = await conn.fetchval("select max(id) from api_key")
         await access.revoke_key(conn, key_id)
-    assert (await client.get(f"/evaluator/{demo}/data/kodebog.csv")).status_code == 401
+    assert (await client.get(f"/evaluator/{evaluation}/data/kodebog.csv")).status_code == 401
     assert "Log ind som evaluator" in (await client.get("/evaluator")).text
 
 
 async def test_a_cookie_with_unicode_digits_or_a_non_ascii_signature_is_signed_out_not_a_server_error(
-        client, keys, demo):
+        client, keys, evaluation):
     """Litestar URL-decodes cookies: '²' passes str.isdigit() but not int(), and
     hmac.compare_digest refuses non-ASCII text; each used to answer 500 on every page."""
     response = await _signed_in(client, keys["own"])
@@ -117,22 +125,22 @@ async def test_a_cookie_with_unicode_digits_or_a_non_ascii_signature_is_signed_o
     forged = ["1.%C2%B2.x", "%C2%B2.99999999999.x", f"{key_id}.99999999999.%C3%A9", "admin.99999999999.%C3%A9"]
     for cookie in forged:
         client.cookies.set(signin.COOKIE, cookie, path="/evaluator")
-        download = await client.get(f"/evaluator/{demo}/data/kodebog.csv")
+        download = await client.get(f"/evaluator/{evaluation}/data/kodebog.csv")
         assert download.status_code == 401, (cookie, download.text)
         home = await client.get("/evaluator")
         assert home.status_code == 401 and "Log ind som evaluator" in home.text, cookie
 
 
-async def test_downloads_are_the_callers_own_and_audited(client, keys, demo, pool):
+async def test_downloads_are_the_callers_own_and_audited(client, keys, evaluation, pool):
     await _signed_in(client, keys["own"])
-    report = await client.get(f"/evaluator/{demo}/rapport.pdf")
+    report = await client.get(f"/evaluator/{evaluation}/rapport.pdf")
     assert report.status_code == 200 and report.content.startswith(b"%PDF")
-    assert report.headers["content-disposition"] == f'attachment; filename="evalueringsrapport-{demo}.pdf"'
-    charts = await client.get(f"/evaluator/{demo}/figurer/svg")
+    assert report.headers["content-disposition"] == f'attachment; filename="evalueringsrapport-{evaluation}.pdf"'
+    charts = await client.get(f"/evaluator/{evaluation}/figurer/svg")
     assert charts.status_code == 200
     names = zipfile.ZipFile(io.BytesIO(charts.content)).namelist()
     assert "temascorer_borger.svg" in names and all(n.endswith(".svg") for n in names)
-    tidy = await client.get(f"/evaluator/{demo}/data/svar.csv")
+    tidy = await client.get(f"/evaluator/{evaluation}/data/svar.csv")
     assert tidy.status_code == 200 and "item_id" in tidy.text.splitlines()[0]
     other = await client.get(f"/evaluator/{keys['other_evaluation']}/rapport.pdf")
     assert other.status_code == 404
@@ -140,10 +148,11 @@ async def test_downloads_are_the_callers_own_and_audited(client, keys, demo, poo
         entries = [(r["action"], r["subject"]) for r in await conn.fetch(
             "select action, subject from audit_log where actor = (select 'key:' || id from api_key where name ="
             " 'Evaluator Demo') order by id desc limit 4")]
-    assert entries == [("export", f"evaluation {demo} tidy (csv)"), ("microdata", f"evaluation {demo} tidy (csv)"),
-                       ("read", f"evaluation {demo} charts (svg)"), ("read", f"evaluation {demo} report (pdf)")]
+    subject = f"evaluation {evaluation}"
+    assert entries == [("export", f"{subject} tidy (csv)"), ("microdata", f"{subject} tidy (csv)"),
+                       ("read", f"{subject} charts (svg)"), ("read", f"{subject} report (pdf)")]
     client.cookies.clear()
-    assert (await client.get(f"/evaluator/{demo}/rapport.pdf")).status_code == 401
+    assert (await client.get(f"/evaluator/{evaluation}/rapport.pdf")).status_code == 401
 
 
 async def test_a_form_posted_from_another_site_does_not_sign_in(client, keys):
@@ -154,16 +163,16 @@ async def test_a_form_posted_from_another_site_does_not_sign_in(client, keys):
         assert response.status_code == 403 and "set-cookie" not in response.headers
 
 
-async def test_tables_and_data_files_download_from_the_page(client, keys, demo, pool):
+async def test_tables_and_data_files_download_from_the_page(client, keys, evaluation, pool):
     """The workbook opens with a sheet per table; the SPSS file comes zipped with its
     codebook; both downloads are in the audit log."""
     from openpyxl import load_workbook
 
     await _signed_in(client, keys["own"])
-    xlsx = await client.get(f"/evaluator/{demo}/tabeller.xlsx")
+    xlsx = await client.get(f"/evaluator/{evaluation}/tabeller.xlsx")
     assert xlsx.status_code == 200, xlsx.text
     assert len(load_workbook(io.BytesIO(xlsx.content)).sheetnames) >= 5
-    sav = await client.get(f"/evaluator/{demo}/datafil/sav")
+    sav = await client.get(f"/evaluator/{evaluation}/datafil/sav")
     assert sav.status_code == 200, sav.text
     names = zipfile.ZipFile(io.BytesIO(sav.content)).namelist()
     assert any(n.endswith(".sav") for n in names) and any(n.endswith("codebook.csv") for n in names)
@@ -172,11 +181,12 @@ async def test_tables_and_data_files_download_from_the_page(client, keys, demo, 
         subjects = [r["subject"] for r in await conn.fetch(
             "select subject from audit_log where actor = (select 'key:' || id from api_key where name ="
             " 'Evaluator Demo') and action = 'export' order by id desc limit 2")]
-    assert subjects[1] == f"evaluation {demo} tables (xlsx)" and subjects[0].startswith(f"evaluation {demo} ")
+    subject = f"evaluation {evaluation}"
+    assert subjects[1] == f"{subject} tables (xlsx)" and subjects[0].startswith(f"{subject} ")
 
 
-async def test_a_download_without_a_sign_in_shows_the_sign_in_page(client, demo):
-    response = await client.get(f"/evaluator/{demo}/rapport.pdf")
+async def test_a_download_without_a_sign_in_shows_the_sign_in_page(client, evaluation):
+    response = await client.get(f"/evaluator/{evaluation}/rapport.pdf")
     assert response.status_code == 401 and response.headers["content-type"].startswith("text/html")
     assert "Log ind for at hente filen." in response.text and 'name="noegle"' in response.text
 
@@ -190,41 +200,40 @@ async def test_twenty_wrong_keys_a_minute_and_the_address_waits(client, keys):
     assert "set-cookie" not in blocked.headers
 
 
-async def test_the_charts_are_listed_by_title_and_download_one_by_one(client, keys, demo, pool):
+async def test_the_charts_are_listed_by_title_and_download_one_by_one(client, keys, evaluation, pool):
     await _signed_in(client, keys["own"])
-    page = await client.get(f"/evaluator/{demo}/figurer")
+    page = await client.get(f"/evaluator/{evaluation}/figurer")
     assert page.status_code == 200
     assert "Temascorer før og efter: Din støtte – hvad synes du?" in page.text  # the stored title
-    assert "Borgerforløb: indskrevne og afsluttede – indsats" in page.text
-    assert f'href="/evaluator/{demo}/figur/svg/temascorer_borger"' in page.text
-    svg = await client.get(f"/evaluator/{demo}/figur/svg/temascorer_borger")
+    assert "Svarfordeling: Din støtte – hvad synes du? – indsats" in page.text  # with the arm's label
+    assert f'href="/evaluator/{evaluation}/figur/svg/temascorer_borger"' in page.text
+    svg = await client.get(f"/evaluator/{evaluation}/figur/svg/temascorer_borger")
     assert svg.status_code == 200 and svg.headers["content-type"].startswith("image/svg+xml")
     assert b"<svg" in svg.content[:500] and "Temascorer" in svg.text
-    assert (await client.get(f"/evaluator/{demo}/figur/png/no_such_chart")).status_code == 404
+    assert (await client.get(f"/evaluator/{evaluation}/figur/png/no_such_chart")).status_code == 404
     assert (await client.get(f"/evaluator/{keys['other_evaluation']}/figurer")).status_code == 404
     async with pool.acquire() as conn:
         subject = await conn.fetchval("select subject from audit_log where action = 'read' order by id desc limit 1")
-    assert subject == f"evaluation {demo} chart temascorer_borger (svg)"
+    assert subject == f"evaluation {evaluation} chart temascorer_borger (svg)"
 
 
-async def test_a_client_that_is_no_browser_gets_the_apis_401(client, demo):
+async def test_a_client_that_is_no_browser_gets_the_apis_401(client, evaluation):
     """Like every route that needs a key (tests/integration/test_routes_need_credentials.py)."""
-    for method, path in (("GET", "/evaluator"), ("GET", f"/evaluator/{demo}/rapport.pdf"),
+    for method, path in (("GET", "/evaluator"), ("GET", f"/evaluator/{evaluation}/rapport.pdf"),
                          ("POST", "/evaluator/log-ind"), ("POST", "/evaluator/log-ud")):
         r = await client.request(method, path, headers={"Accept": "*/*"})
         assert r.status_code == 401 and r.headers["content-type"].startswith("application/json"), (method, path)
         assert r.headers["www-authenticate"] == "Bearer"
 
 
-async def test_the_service_goes_on_answering_while_a_report_is_made(keys, demo, pg_url):
-    """A report's results are computed on the analysis session's own thread and its PDF in
-    a worker thread (service/evaluations/offload.py), never on the event loop that serves
-    the citizens' forms: while `sammen serve` makes the report (about 10 s), /healthz keeps
-    answering, each time within half a second (0.2 s at worst here; the PDF made on the
-    loop would hold it for seconds)."""
+async def test_the_service_goes_on_answering_while_a_report_is_made(keys, evaluation, pg_url):
+    """A report is made in a job process (service/evaluations/job_process.py), never on
+    the event loop that serves the citizens' forms: while `sammen serve` makes the report
+    (seconds, even for this small evaluation), /healthz keeps answering, each time within
+    half a second (the PDF made on the loop would hold it for seconds)."""
     with Service(pg_url) as service:
         async with httpx.AsyncClient(base_url=service.url, timeout=120) as http:
-            report = asyncio.ensure_future(http.get(f"/api/evaluations/{demo}/report.pdf",
+            report = asyncio.ensure_future(http.get(f"/api/evaluations/{evaluation}/report.pdf",
                                                     headers={"Authorization": f"Bearer {keys['own']}"}))
             answered, slowest = 0, 0.0
             while not report.done():

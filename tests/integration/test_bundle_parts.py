@@ -9,6 +9,7 @@ import pytest
 
 from service.analysis.bundle import PARTS, collect
 from service.analysis.context.declared import DECLARED
+from service.analysis.measures.coordination import queries as coordination_queries
 from service.exports.charts import charts, part_of
 
 THRESHOLD = 5
@@ -16,7 +17,9 @@ THRESHOLD = 5
 
 def test_a_whole_bundle_reads_the_declarations_units_and_scoring_rule_once(demo, session):
     """Before, each measure read them again: the declarations five times, the scoring rule
-    five times and more (once per modelled questionnaire)."""
+    five times and more (once per modelled questionnaire); and side by side made the
+    coordination analysis (with its exact audit, the costliest step) and the meeting
+    evaluations a second time."""
     queries: list[str] = []
 
     def logged(query) -> None:
@@ -33,6 +36,8 @@ def test_a_whole_bundle_reads_the_declarations_units_and_scoring_rule_once(demo,
     assert queries.count(DECLARED) == 1
     assert sum("select min_share from evaluation" in q for q in queries) == 1
     assert sum(q.startswith("select u.id, u.name, u.sector, eu.arm") for q in queries) == 1  # evaluation_info
+    assert queries.count(coordination_queries.TIE_TABLES) == 1
+    assert queries.count(coordination_queries.MEETING_COUNTS) == 2  # meetings; side by side's 'heard'
 
 
 @pytest.fixture(scope="module")

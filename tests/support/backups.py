@@ -100,12 +100,12 @@ PAYLOADS = {
     # a function of its own, called by a CHECK constraint on every row restored
     "own-function": """
         create function public.evil() returns boolean language plpgsql as $$
-        begin copy (select 1) to program 'touch {marker}'; return true; end $$;
+        begin copy (select 1) to program 'cat > {marker}'; return true; end $$;
         alter table organisation add constraint organisation_evil check (public.evil());""",
     # one of Sammen's own functions rewritten, so the table of contents names only Sammen's objects
     "sammen-function-rewritten": """
         create or replace function theme_pairs_refresh(responses bigint[]) returns void language plpgsql as $$
-        begin copy (select 1) to program 'touch {marker}'; end $$;
+        begin copy (select 1) to program 'cat > {marker}'; end $$;
         alter table organisation add check (theme_pairs_refresh('{{}}'::bigint[])::text = '');""",
 }
 

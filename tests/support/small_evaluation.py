@@ -22,21 +22,23 @@ from service.tokens import hash_token, new_token
 
 class Small(msgspec.Struct, frozen=True, kw_only=True):
     evaluation: int
+    name: str
     units: dict[str, int]  # name -> unit id
     waves: dict[str, int]  # "before" / "after" -> wave id
 
 
 async def small_evaluation(conn: asyncpg.Connection, units: Mapping[str, tuple[str, int, int]], *,
-                           seed: int = 1, invited_extra: int = 2, questionnaire_id: str = "borger") -> Small:
+                           seed: int = 1, invited_extra: int = 2, questionnaire_id: str = "borger",
+                           name: str = "Evaluering") -> Small:
     """`units`: name -> (arm, responses before, responses after); each unit also has
     `invited_extra` personal invitations nobody answered, so its rate is a rate.
     `questionnaire_id`: the stored questionnaire both waves ask (its newest version)."""
     today = dt.date.today()
     org = await admin.create_organisation(conn, NewOrganisation(name=f"Lille kommune {uuid.uuid4().hex[:8]}"))
-    ids = {name: (await admin.create_unit(conn, org.id, NewUnit(name=name, sector="udfoerer"))).id for name in units}
+    ids = {unit: (await admin.create_unit(conn, org.id, NewUnit(name=unit, sector="udfoerer"))).id for unit in units}
     evaluation = await admin.create_evaluation(conn, org.id, NewEvaluation(
-        name="Evaluering", implementation_date=today,
-        units=[EvaluationUnit(unit_id=ids[name], arm=arm) for name, (arm, _, _) in units.items()]))  # type: ignore[arg-type]
+        name=name, implementation_date=today,
+        units=[EvaluationUnit(unit_id=ids[unit], arm=arm) for unit, (arm, _, _) in units.items()]))  # type: ignore[arg-type]
     waves = {}
     for phase in ("before", "after"):
         wave = await admin.create_wave(conn, evaluation.id, NewWave(
@@ -45,10 +47,10 @@ async def small_evaluation(conn: asyncpg.Connection, units: Mapping[str, tuple[s
         waves[phase] = wave.id
     await conn.execute("update wave set phase = 'before', sequence = 0 where id = $1", waves["before"])
     rng = random.Random(seed)
-    for name, (_, before, after) in units.items():
+    for unit, (_, before, after) in units.items():
         for phase, n in (("before", before), ("after", after)):
-            await _responses(conn, waves[phase], ids[name], n, invited_extra, rng)
-    return Small(evaluation=evaluation.id, units=ids, waves=waves)
+            await _responses(conn, waves[phase], ids[unit], n, invited_extra, rng)
+    return Small(evaluation=evaluation.id, name=name, units=ids, waves=waves)
 
 
 async def _responses(conn: asyncpg.Connection, wave_id: int, unit_id: int, n: int, extra: int,

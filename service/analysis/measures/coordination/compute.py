@@ -50,6 +50,7 @@ from service.analysis.stats import disclosure_exact as exact
 from service.analysis.stats import reliability as stats_reliability
 from service.analysis.stats.disclosure import Key
 from service.analysis.stats.results import Moments
+from service.design.once import once
 from service.design.plan import planned_outcomes, scoring_rule
 from service.roles import ROLE_GROUPS
 
@@ -152,6 +153,14 @@ async def coordination(
     questionnaires declare; with none declared the result is empty (ids '')."""
     min_share = await scoring_rule(conn, evaluation_id, min_share)
     questionnaire_id, item_id = await matrix_of(conn, evaluation_id, questionnaire_id, item_id)
+    return await _analysed(conn, evaluation_id, min_group_size, min_share, questionnaire_id, item_id)
+
+
+@once
+async def _analysed(conn: asyncpg.Connection, evaluation_id: int, min_group_size: int, min_share: float,
+                    questionnaire_id: str, item_id: str) -> Coordination:
+    """Once per snapshot: side by side takes the whole's suppression from the analysis
+    the bundle made (its exact audit is the costliest step of a bundle)."""
     args = (evaluation_id, questionnaire_id, item_id, min_share)
     rows = await conn.fetch(q.TIE_TABLES, *args, AGREEING_AT)
     tie_rows = [r for r in rows if r["kind"] == "tie"]

@@ -36,6 +36,7 @@ from service.analysis.measures.coordination import queries as q
 from service.analysis.measures.summary.results import Comparison
 from service.analysis.stats import descriptive as stats
 from service.analysis.stats.disclosure import Key, Sum, suppress
+from service.design.once import once
 from service.surveys.model import MEETING_ASPECTS, Viewpoint
 
 AGREEING_AT = 0.75  # top-two box on 1–5, as survey.AGREEING_AT
@@ -90,8 +91,10 @@ class Meetings(msgspec.Struct, frozen=True, kw_only=True):
     comparisons: list[Comparison]  # target: the item; estimate: after − before share agreeing
 
 
+@once
 async def meetings(conn: asyncpg.Connection, evaluation_id: int, *, min_group_size: int) -> Meetings:
-    """The meeting evaluations of an evaluation (see the module docstring)."""
+    """The meeting evaluations of an evaluation (see the module docstring); once per
+    snapshot, as side by side reads them again."""
     roles = await declared(conn, evaluation_id)
     sides: dict[str, Viewpoint] = {m.questionnaire_id: m.side for m in roles.meeting}
     items = {m.item_id for m in roles.meeting}
