@@ -6,23 +6,16 @@ svar' and never shows a figure."""
 
 from __future__ import annotations
 
-import io
 import math
-import zipfile
 from pathlib import Path
 
 import pandas as pd
 import pytest
-from litestar.testing import AsyncTestClient
 from openpyxl import load_workbook
 
-from service.admin import access
-from service.admin.model import NewKey
 from service.analysis.measures.summary.results import Comparison, Descriptive
-from service.app import create_app
 from service.exports import tables as tables_module
 from service.exports.tables import NUMERIC, Table, html_table, result_tables, write_tables
-from tests.support.cli import sammen
 
 TOO_FEW = "for få svar"
 
@@ -183,28 +176,3 @@ def test_english_headers_on_request(bundle):
     assert list(english["sammenligninger"].frame.columns)[:3] == ["Questionnaire", "Theme or item", "Arm"]
     assert "too few answers" in set(english["beskrivende"].frame["n"].astype(str))
     assert "Comparison" in set(english["beskrivende"].frame["Arm"])
-
-
-async def test_the_command_and_the_evaluator_route_make_the_tables_and_are_audited(demo, pool, settings, tmp_path):
-    ran = await sammen(settings, "export", "tables", "--evaluation", str(demo), "--out", str(tmp_path / "t"),
-                       "--xlsx")
-    assert ran.code == 0, ran.err
-    assert "tabeller.xlsx" in {Path(f).name for f in ran.json()["files"]}
-    async with pool.acquire() as conn:
-        organisation = await conn.fetchval("select organisation_id from evaluation where id = $1", demo)
-        key = (await access.create_key(conn, NewKey(name="Evaluator", role="evaluator",
-                                                    organisation_id=organisation))).key
-    headers = {"Authorization": f"Bearer {key}"}
-    async with AsyncTestClient(create_app(settings)) as client:
-        xlsx = await client.get(f"/api/evaluations/{demo}/export/tables/tabeller.xlsx", headers=headers)
-        zipped = await client.get(f"/api/evaluations/{demo}/export/tables/tabeller.zip?lang=en", headers=headers)
-        assert (await client.get(f"/api/evaluations/{demo}/export/tables/tabeller.xlsx")).status_code == 401
-    assert xlsx.status_code == 200 and zipped.status_code == 200
-    assert "sammenligninger" in load_workbook(io.BytesIO(xlsx.content)).sheetnames
-    names = zipfile.ZipFile(io.BytesIO(zipped.content)).namelist()
-    assert "sammenligninger.csv" in names and "noter.txt" in names
-    async with pool.acquire() as conn:
-        subjects = [r["subject"] for r in await conn.fetch(
-            "select subject from audit_log where action = 'export' and subject like '%tables%' order by id")]
-    assert subjects == [f"evaluation {demo} tables (csv, xlsx)", f"evaluation {demo} tables (xlsx)",
-                        f"evaluation {demo} tables (csv)"]

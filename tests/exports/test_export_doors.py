@@ -1,12 +1,18 @@
-"""The report's doors: `sammen report` writes the files asked for and an evaluator
-downloads them over HTTP, each audited, an unknown evaluation refused and another
-organisation's key told nothing. Made of a small evaluation (tests/conftest.py `small`),
-in seconds: what the report says is tests/exports/test_report.py's, on the demo."""
+"""The doors of the report and the tables: `sammen report` and `sammen export tables`
+write the files asked for and an evaluator downloads them over HTTP, each audited, an
+unknown evaluation refused and another organisation's key told nothing. Made of a small
+evaluation (tests/conftest.py `small`), in seconds: what the report and the tables say
+is tests/exports/test_report.py's and test_tables.py's, on the demo."""
 
 from __future__ import annotations
 
+import io
+import zipfile
+from pathlib import Path
+
 import pytest
 from litestar.testing import AsyncTestClient
+from openpyxl import load_workbook
 
 from service.app import create_app
 from tests.support.cli import sammen
@@ -61,3 +67,25 @@ async def test_an_evaluator_downloads_the_report_over_http_and_the_read_is_audit
     assert (await client.get(f"/api/evaluations/{evaluation}/report.pdf")).status_code == 401
     refused = await client.get(f"/api/evaluations/{evaluation}/report.pdf", headers=other)
     assert refused.status_code == 404
+
+
+async def test_the_command_and_the_evaluator_route_make_the_tables_and_are_audited(
+        evaluation, pool, settings, tmp_path, client):
+    ran = await sammen(settings, "export", "tables", "--evaluation", str(evaluation), "--out", str(tmp_path / "t"),
+                       "--xlsx")
+    assert ran.code == 0, ran.err
+    assert "tabeller.xlsx" in {Path(f).name for f in ran.json()["files"]}
+    async with pool.acquire() as conn:
+        headers = bearer(await evaluator_key(conn, evaluation=evaluation))
+    xlsx = await client.get(f"/api/evaluations/{evaluation}/export/tables/tabeller.xlsx", headers=headers)
+    zipped = await client.get(f"/api/evaluations/{evaluation}/export/tables/tabeller.zip?lang=en", headers=headers)
+    assert (await client.get(f"/api/evaluations/{evaluation}/export/tables/tabeller.xlsx")).status_code == 401
+    assert xlsx.status_code == 200 and zipped.status_code == 200
+    assert "sammenligninger" in load_workbook(io.BytesIO(xlsx.content)).sheetnames
+    names = zipfile.ZipFile(io.BytesIO(zipped.content)).namelist()
+    assert "sammenligninger.csv" in names and "noter.txt" in names
+    async with pool.acquire() as conn:
+        subjects = [r["subject"] for r in await conn.fetch(
+            "select subject from audit_log where action = 'export' and subject like '%tables%' order by id")]
+    assert subjects == [f"evaluation {evaluation} tables (csv, xlsx)", f"evaluation {evaluation} tables (xlsx)",
+                        f"evaluation {evaluation} tables (csv)"]
