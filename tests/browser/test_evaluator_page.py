@@ -1,8 +1,10 @@
-"""The evaluator's page in real Chromium on a tablet and a laptop, against the demo
-evaluation (seed 1, 8000 responses): a wrong key is refused with the field named, the
-right key lists the organisation's evaluation, the report downloads as a PDF that opens
-and as an HTML file, signing out closes the page; axe finds nothing serious or critical
-on any of its pages nor in the HTML report (the same bar as the citizens' form)."""
+"""The evaluator's page in real Chromium on a tablet and a laptop, with a small
+evaluation (tests/conftest.py `small`: its report is made in seconds): a wrong key is
+refused with the field named, the right key lists the organisation's evaluation, the
+report downloads as a PDF that opens and as an HTML file, signing out closes the page;
+axe finds nothing serious or critical on any of its pages nor in the HTML report (the
+same bar as the citizens' form; the demo's report, with every section filled, is
+tests/browser/test_report_accessibility.py)."""
 
 from __future__ import annotations
 
@@ -14,22 +16,17 @@ import pytest
 from pypdf import PdfReader
 
 from tests.browser.test_accessibility import check
-from tests.support.browser import PHONE
+from tests.support.browser import LAPTOP, PHONE, TABLET
 from tests.support.evaluation import evaluator_key as new_evaluator_key
 from tests.support.service import Service
 
 pytestmark = pytest.mark.browser
 
-TABLET = {"viewport": {"width": 820, "height": 1180}, "screen": {"width": 820, "height": 1180}, "is_mobile": True,
-          "has_touch": True, "device_scale_factor": 2}
-LAPTOP = {"viewport": {"width": 1366, "height": 768}, "screen": {"width": 1366, "height": 768}, "is_mobile": False,
-          "has_touch": False, "device_scale_factor": 1}
-
 
 @pytest.fixture(scope="module")
-async def evaluator_key(demo, pool) -> str:
+async def evaluator_key(small, pool) -> str:
     async with pool.acquire() as conn:
-        return await new_evaluator_key(conn, evaluation=demo, name="Evaluator Demo")
+        return await new_evaluator_key(conn, evaluation=small.evaluation, name="Evaluator Demo")
 
 
 async def _sign_in(page, key: str) -> None:
@@ -41,7 +38,7 @@ async def _fits_the_width(page) -> bool:
     return await page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
 
 
-async def test_an_evaluator_signs_in_on_a_tablet_and_downloads_the_report(new_phone, evaluator_key, demo, tmp_path):
+async def test_an_evaluator_signs_in_on_a_tablet_and_downloads_the_report(new_phone, evaluator_key, small, tmp_path):
     page = await new_phone(**TABLET)
     found: list[str] = []
     minor: list[str] = []
@@ -60,7 +57,7 @@ async def test_an_evaluator_signs_in_on_a_tablet_and_downloads_the_report(new_ph
 
     await _sign_in(page, evaluator_key)
     assert await page.locator("h1").inner_text() == "Evalueringer"
-    assert await page.get_by_role("heading", name="Recovery-orienteret praksis 2024-2025").count() == 1
+    assert await page.get_by_role("heading", name=small.name).count() == 1
     assert await _fits_the_width(page)
     await check(page, "the list of evaluations", found, minor)
     [cookie] = await page.context.cookies()
@@ -69,7 +66,7 @@ async def test_an_evaluator_signs_in_on_a_tablet_and_downloads_the_report(new_ph
     async with page.expect_download(timeout=120_000) as info:
         await page.get_by_role("link", name="Evalueringsrapport til udskrift (PDF)").click()
     download = await info.value
-    assert download.suggested_filename == f"evalueringsrapport-{demo}.pdf"
+    assert download.suggested_filename == f"evalueringsrapport-{small.evaluation}.pdf"
     saved = tmp_path / download.suggested_filename
     await download.save_as(saved)
     reader = PdfReader(BytesIO(Path(saved).read_bytes()))
@@ -82,13 +79,13 @@ async def test_an_evaluator_signs_in_on_a_tablet_and_downloads_the_report(new_ph
     await (await info.value).save_as(html)
     report = await page.context.new_page()
     await report.goto(html.as_uri())  # the file as the evaluator opens it: nothing fetched, so it shows offline
-    assert await report.locator("h1").inner_text() == "Recovery-orienteret praksis 2024-2025"
+    assert await report.locator("h1").inner_text() == small.name
     await check(report, "the HTML report", found, minor)
     await report.close()
 
     await page.get_by_role("button", name="Log ud").click()
     assert await page.locator("h1").inner_text() == "Log ind som evaluator"
-    assert (await page.goto(f"/evaluator/{demo}/rapport.pdf")).status == 401
+    assert (await page.goto(f"/evaluator/{small.evaluation}/rapport.pdf")).status == 401
 
     print(f"\naxe on the evaluator's page: {len(found)} serious/critical, {len(minor)} minor")
     for line in minor:
