@@ -91,11 +91,12 @@ async def charts(conn: asyncpg.Connection, settings: Settings, *, evaluation: in
     in a private scratch folder and then put into `out`."""
     from service.analysis import bundle
     from service.analysis.runtime.snapshot import snapshot
-    from service.exports.charts.save import save_all
+    from service.exports.charts.save import parts_for, save_all
 
     folder = files.output_folder(out, "--out")
-    async with snapshot(conn):
-        results = await bundle.collect(conn, evaluation, min_group_size=settings.min_group_size)
+    async with snapshot(conn):  # `only` some charts: only the parts they are drawn from
+        results = await bundle.collect(conn, evaluation, min_group_size=settings.min_group_size,
+                                       parts=parts_for(only))
     with tempfile.TemporaryDirectory(prefix=f"sammen-charts-{os.getpid()}-") as scratch:  # see web/scratch.py
         drawn = save_all(results, scratch, formats=format or ["png"], dpi=dpi, lang=lang, only=only)
         targets = [folder / Path(f.path).name for f in drawn]

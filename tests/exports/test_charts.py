@@ -77,14 +77,14 @@ def expected_pixels(plot: p9.ggplot, dpi: int) -> tuple[int, int]:
 def test_every_chart_renders_as_png_svg_and_pdf_with_its_title(bundle, context, tmp_path):
     for title, make in makers(bundle, context).items():
         plot = make()
-        png = charts.save(plot, tmp_path / "chart.png", dpi=72)
+        png, svg, pdf = charts.save_each(plot, tmp_path / "chart", ["png", "svg", "pdf"], dpi=72)
         with Image.open(png) as image:
             image.load()
             width, height = expected_pixels(plot, 72)
             assert abs(image.width - width) <= 1 and abs(image.height - height) <= 1, title
-        texts = svg_texts(charts.save(plot, tmp_path / "chart.svg"))
+        texts = svg_texts(svg)
         assert title in texts, (title, texts[-12:])
-        reader = PdfReader(charts.save(plot, tmp_path / "chart.pdf"))
+        reader = PdfReader(pdf)
         assert len(reader.pages) == 1
         assert title in reader.pages[0].extract_text(), title
 

@@ -11,6 +11,7 @@ from service.analysis.bundle import PARTS, collect
 from service.analysis.context.declared import DECLARED
 from service.analysis.measures.coordination import queries as coordination_queries
 from service.exports.charts import charts, part_of
+from service.exports.charts.save import parts_for
 
 THRESHOLD = 5
 
@@ -68,3 +69,11 @@ def test_each_chart_is_made_from_its_part_alone_with_the_same_figures(whole, dem
 
 def test_a_name_no_chart_has_needs_no_part():
     assert part_of("nothing_like_a_chart") is None
+
+
+def test_the_charts_asked_for_by_name_need_only_their_parts_and_an_unknown_name_all():
+    """`sammen export charts --only` computes just these (the refusal of a name no chart
+    has lists every chart, so it needs them all)."""
+    assert parts_for(["temascorer_borger", "borgerforloeb_intervention"]) == {"summary", "flow"}
+    assert parts_for(["temascorer_borger", "nothing_like_a_chart"]) == PARTS
+    assert parts_for(None) == PARTS

@@ -16,7 +16,17 @@ from service.exports.charts.flow import flow, soenderborg
 from service.exports.charts.likert import likert
 from service.exports.charts.meetings import meetings
 from service.exports.charts.rates import response_rates
-from service.exports.charts.save import FORMATS, ChartFile, chart_title, charts, context_of, part_of, save, save_all
+from service.exports.charts.save import (
+    FORMATS,
+    ChartFile,
+    chart_title,
+    charts,
+    context_of,
+    part_of,
+    save,
+    save_all,
+    save_each,
+)
 from service.exports.charts.scores import (
     difference_in_differences,
     joint_agreement,
@@ -30,6 +40,6 @@ from service.exports.charts.theme import OKABE_ITO, theme_sammen
 __all__ = [
     "FORMATS", "OKABE_ITO", "ChartFile", "Context", "NothingToDraw", "chart_title", "charts", "context_of",
     "coordination_heatmap", "difference_in_differences", "flow", "joint_agreement", "likert", "meetings",
-    "part_of", "response_rates", "role_coordination", "save", "save_all", "share_agreeing", "side_by_side",
+    "part_of", "response_rates", "role_coordination", "save", "save_all", "save_each", "share_agreeing", "side_by_side",
     "soenderborg", "theme_sammen", "theme_scores", "theme_scores_by_unit",
 ]

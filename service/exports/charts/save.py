@@ -5,15 +5,17 @@ results bundle, for the report, the CLI and notebooks."""
 from __future__ import annotations
 
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from functools import partial
 from pathlib import Path
 from typing import Any, Literal
 
+import matplotlib as mpl
+import matplotlib.pyplot as plt
 import msgspec
 import plotnine as p9
 
-from service.analysis.bundle import EvaluationResults, Part
+from service.analysis.bundle import PARTS, EvaluationResults, Part
 from service.analysis.context.labels import Labels
 from service.analysis.measures.summary.results import Descriptive
 from service.exports.charts.common import Context, NothingToDraw
@@ -58,11 +60,26 @@ def save(plot: p9.ggplot, path: str | Path, format: Format | None = None, dpi: i
         raise ValueError(f"format: {chosen!r} is not one of {', '.join(FORMATS)}")
     if target.suffix.lstrip(".").lower() != chosen:
         target = target.with_name(f"{target.name}.{chosen}")
-    target.parent.mkdir(parents=True, exist_ok=True)
+    return save_each(plot, target.with_suffix(""), [chosen], dpi)[0]
+
+
+def save_each(plot: p9.ggplot, stem: str | Path, formats: Sequence[Format], dpi: int = DPI) -> list[Path]:
+    """Write `plot` once per format, to `stem`.png, .svg, .pdf: drawn once (plotnine's
+    build and layout are two thirds of a save), then written by matplotlib in each."""
+    base = Path(stem)
+    base.parent.mkdir(parents=True, exist_ok=True)
+    written: list[Path] = []
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # plotnine reports every save and every row a layer leaves out on purpose
-        plot.save(target, format=chosen, dpi=dpi, verbose=False, metadata=_METADATA[chosen])
-    return target
+        drawn = plot.save_helper(format=formats[0], dpi=dpi, verbose=False)
+        with mpl.rc_context(plot.theme.rcParams):  # as plotnine's own save writes the figure
+            for chosen in formats:
+                target = base.with_name(f"{base.name}.{chosen}")
+                drawn.figure.savefig(**drawn.kwargs | {"fname": target, "format": chosen,
+                                                       "metadata": _METADATA[chosen]})
+                written.append(target)
+    plt.close(drawn.figure)
+    return written
 
 
 def context_of(bundle: EvaluationResults) -> Context:
@@ -90,6 +107,15 @@ PART_OF: tuple[tuple[str, Part], ...] = (
 def part_of(name: str) -> Part | None:
     """The bundle part chart `name` needs (None: no chart is named so)."""
     return next((part for start, part in PART_OF if name.startswith(start)), None)
+
+
+def parts_for(names: Sequence[str] | None) -> Collection[Part]:
+    """The bundle parts charts `names` need: all of them for every chart (None), or where
+    a name is no chart's (so the refusal can list every chart there is)."""
+    needed = [part_of(name) for name in names or ()]
+    if names is None or None in needed:
+        return PARTS
+    return {part for part in needed if part is not None}
 
 
 def charts(bundle: EvaluationResults, *, lang: Language = "da") -> dict[str, Callable[[], p9.ggplot]]:
@@ -162,8 +188,8 @@ def save_all(bundle: EvaluationResults, folder: str | Path, formats: Sequence[Fo
             plot = make()
         except NothingToDraw:  # nothing to draw for this evaluation
             continue
-        for fmt in formats:
-            written.append(ChartFile(name=name, format=fmt, path=str(save(plot, out / f"{name}.{fmt}", fmt, dpi))))
+        written += [ChartFile(name=name, format=fmt, path=str(path))
+                    for fmt, path in zip(formats, save_each(plot, out / name, formats, dpi), strict=True)]
     return written
 
 
