@@ -61,8 +61,9 @@ async def fresh_evaluator_key(url: str) -> str:
         await conn.close()
 
 
-def failures_of(url: str, key: str) -> list[str]:
-    """Every failed check and every error of one engine run with `key`, one line each."""
+def failures_of(url: str, key: str, *, leave_out: str | None = None) -> list[str]:
+    """Every failed check and every error of one engine run with `key`, one line each;
+    `leave_out`: the paths (a regular expression) it does not try."""
     config = SchemathesisConfig.from_dict({
         "headers": {"Authorization": f"Bearer {key}"},
         "workers": 1,
@@ -73,6 +74,8 @@ def failures_of(url: str, key: str) -> list[str]:
         "checks": ACCEPTED,
     })
     schema = schemathesis.openapi.from_url(f"{url}/schema/openapi.json", config=config)
+    if leave_out is not None:
+        schema = schema.exclude(path_regex=leave_out)
     found: list[str] = []
     for event in schemathesis.engine.from_schema(schema).execute():
         if isinstance(event, events.ScenarioFinished):
@@ -95,8 +98,13 @@ def _told(info: object) -> str:
 
 @pytest.mark.parametrize("who", ["evaluator", "admin"])  # the admin's run revokes keys: last
 def test_the_api_answers_as_its_openapi_document_says_with_every_check(service, pg_url, who):
-    key = ADMIN_KEY if who == "admin" else asyncio.run(fresh_evaluator_key(pg_url))
-    assert failures_of(service.url, key) == []
+    """The evaluator's run leaves out the admin routes, which refuse an evaluator key
+    before reading anything (tests/integration/test_access_keys.py, route by route): a
+    third of its run went on generating bodies for them (10 000 unique respondent keys)."""
+    if who == "admin":
+        assert failures_of(service.url, ADMIN_KEY) == []
+    else:
+        assert failures_of(service.url, asyncio.run(fresh_evaluator_key(pg_url)), leave_out="^/api/admin/") == []
 
 
 def test_every_json_body_of_the_document_forbids_unknown_fields_and_carries_its_bounds(client_schema):
