@@ -31,19 +31,11 @@ def pg_url() -> str:
     return embedded(tempfile.mkdtemp(prefix="sammen-test-"))
 
 
-# Analyses keep to no core here: the suite runs a worker per core, and the service's
-# default (each analysis, its database backends and the report's job process on the last
-# core, away from the citizens' requests) put both workers' analyses on one core while the
-# other waited. The servers and sessions the tests start read it from the environment;
-# tests/integration/test_analysis_isolation.py asks for the default by name.
-os.environ["SAMMEN_ANALYSIS_CORE"] = "off"
-
-
 @pytest.fixture(scope="session")
 def settings(pg_url: str) -> Settings:
     # the server secret the test helpers pseudonymise keys with, never the developer's ~/.config
     return Settings(database_url=pg_url, admin_api_key=ADMIN_KEY, questionnaire_dir=str(QUESTIONNAIRE_DIR),
-                    secret_key=SECRET, analysis_core="off")
+                    secret_key=SECRET)
 
 
 @pytest.fixture(scope="session")

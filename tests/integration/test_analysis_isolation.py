@@ -10,7 +10,6 @@ import pytest
 
 from service import analysis
 from service.analysis.runtime.isolation import chosen_core, on_this_machine
-from service.config import Settings
 
 CORES = sorted(os.sched_getaffinity(0))
 several_cores = pytest.mark.skipif(len(CORES) < 2, reason="on one core there is nothing to keep the analysis from")
@@ -23,7 +22,7 @@ def _backend_and_thread(session) -> tuple[set[int], set[int]]:
 
 @several_cores
 def test_a_session_keeps_its_work_and_its_postgresql_backend_to_the_last_core(pg_url):
-    with analysis.connect(pg_url, analysis_core=Settings().analysis_core) as session:  # the service's default
+    with analysis.connect(pg_url) as session:
         assert _backend_and_thread(session) == ({CORES[-1]}, {CORES[-1]})
     assert os.sched_getaffinity(0) == set(CORES), "the caller's own thread is left as it was"
 

@@ -58,7 +58,6 @@ class Service:
             "SAMMEN_WORKERS": str(self.workers),
             "SAMMEN_QUESTIONNAIRE_DIR": str(QUESTIONNAIRE_DIR),
             "SAMMEN_SECRET_KEY": SECRET,  # never the developer's ~/.config/sammen/secret
-            "SAMMEN_ANALYSIS_CORE": "off",  # the suite's workers share the cores (tests/conftest.py)
             "PYTHONUNBUFFERED": "1",
         }
         if self.admin_key:
