@@ -26,7 +26,7 @@ pytestmark = pytest.mark.browser
 @pytest.fixture(scope="module")
 async def evaluator_key(small, pool) -> str:
     async with pool.acquire() as conn:
-        return await new_evaluator_key(conn, evaluation=small.evaluation, name="Evaluator Demo")
+        return await new_evaluator_key(conn, evaluation=small.evaluation, name="Evaluator Lille")
 
 
 async def _sign_in(page, key: str) -> None:

@@ -51,7 +51,7 @@ async def keys(evaluation, pool) -> dict[str, str]:
             "insert into evaluation (organisation_id, name, implementation_date) values ($1, 'Nabo-evaluering',"
             " '2026-01-01') returning id", other_org)
         made = {
-            "own": (await access.create_key(conn, NewKey(name="Evaluator Demo", role="evaluator",
+            "own": (await access.create_key(conn, NewKey(name="Evaluator Lille", role="evaluator",
                                                          organisation_id=organisation, microdata=True))).key,
             "other": (await access.create_key(conn, NewKey(name="Evaluator Nabo", role="evaluator",
                                                            organisation_id=other_org))).key,
@@ -74,7 +74,7 @@ async def test_signing_in_sets_a_cookie_that_holds_no_key_and_lists_only_own_eva
     assert "HttpOnly" in cookie and "SameSite=strict" in cookie and "Path=/evaluator" in cookie
     assert "Secure" not in cookie  # plain http in tests; SAMMEN_BASE_URL https adds it
     page = await client.get("/evaluator")
-    assert page.status_code == 200 and "Logget ind som Evaluator Demo" in page.text
+    assert page.status_code == 200 and "Logget ind som Evaluator Lille" in page.text
     assert small.name in page.text and "Nabo-evaluering" not in page.text
     assert f'href="/evaluator/{evaluation}/rapport.pdf"' in page.text
     out = await client.post("/evaluator/log-ud", follow_redirects=False)
@@ -147,7 +147,7 @@ async def test_downloads_are_the_callers_own_and_audited(client, keys, evaluatio
     async with pool.acquire() as conn:
         entries = [(r["action"], r["subject"]) for r in await conn.fetch(
             "select action, subject from audit_log where actor = (select 'key:' || id from api_key where name ="
-            " 'Evaluator Demo') order by id desc limit 4")]
+            " 'Evaluator Lille') order by id desc limit 4")]
     subject = f"evaluation {evaluation}"
     assert entries == [("export", f"{subject} tidy (csv)"), ("microdata", f"{subject} tidy (csv)"),
                        ("read", f"{subject} charts (svg)"), ("read", f"{subject} report (pdf)")]
@@ -180,7 +180,7 @@ async def test_tables_and_data_files_download_from_the_page(client, keys, evalua
     async with pool.acquire() as conn:
         subjects = [r["subject"] for r in await conn.fetch(
             "select subject from audit_log where actor = (select 'key:' || id from api_key where name ="
-            " 'Evaluator Demo') and action = 'export' order by id desc limit 2")]
+            " 'Evaluator Lille') and action = 'export' order by id desc limit 2")]
     subject = f"evaluation {evaluation}"
     assert subjects[1] == f"{subject} tables (xlsx)" and subjects[0].startswith(f"{subject} ")
 
