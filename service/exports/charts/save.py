@@ -72,13 +72,15 @@ def save_each(plot: p9.ggplot, stem: str | Path, formats: Sequence[Format], dpi:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # plotnine reports every save and every row a layer leaves out on purpose
         drawn = plot.save_helper(format=formats[0], dpi=dpi, verbose=False)
-        with mpl.rc_context(plot.theme.rcParams):  # as plotnine's own save writes the figure
-            for chosen in formats:
-                target = base.with_name(f"{base.name}.{chosen}")
-                drawn.figure.savefig(**drawn.kwargs | {"fname": target, "format": chosen,
-                                                       "metadata": _METADATA[chosen]})
-                written.append(target)
-    plt.close(drawn.figure)
+        try:
+            with mpl.rc_context(plot.theme.rcParams):  # as plotnine's own save writes the figure
+                for chosen in formats:
+                    target = base.with_name(f"{base.name}.{chosen}")
+                    drawn.figure.savefig(**drawn.kwargs | {"fname": target, "format": chosen,
+                                                           "metadata": _METADATA[chosen]})
+                    written.append(target)
+        finally:  # a job process draws hundreds of charts: a failed write leaves no figure open
+            plt.close(drawn.figure)
     return written
 
 
