@@ -3,7 +3,7 @@ this module, with a plan naming the citizens' influence as its primary outcome):
 PDF opens with the expected pages and sections in order, the planned result first, the
 summary's figures are in it as a Danish reader writes them, the small units show 'for få
 svar' and never a number. The doors (command line, HTTP) are
-tests/exports/test_report_doors.py."""
+tests/exports/test_export_doors.py."""
 
 from __future__ import annotations
 
