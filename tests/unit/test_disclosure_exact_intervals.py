@@ -73,7 +73,8 @@ def test_a_check_fails_exactly_when_the_enumerated_interval_is_too_narrow(system
     problem, hidden, _ = system
     checks = [Check(cell=v, form={v: 1.0}, width=width) for v in sorted(hidden)]
     failing = {check.cell for check, *_ in audit(problem, hidden, checks)}
-    assert failing == {v for v in hidden if (lambda low, high: high - low < width)(*enumerated(problem, hidden, {v: 1}))}
+    narrow = {v for v in hidden if (ends := enumerated(problem, hidden, {v: 1.0}))[1] - ends[0] < width}
+    assert failing == narrow
 
 
 def test_an_unbounded_direction_is_infinite_and_a_pinned_value_is_one_value():
