@@ -286,9 +286,8 @@ class _Programme:
             self.mip = self._solver(self.model)
         self.mip.changeColsCost(len(objective), everything, objective)
         self.mip.setOptionValue("mip_max_nodes", 1 if quick else highspy.kHighsIInf)
-        # a stop at the node limit is HiGHS' warning, not an error: its best solution stands
-        if quick and self.mip.run() != highspy.HighsStatus.kError and \
-                self.mip.getInfo().primal_solution_status == highspy.kSolutionStatusFeasible:
+        if quick and self.mip.run() == highspy.HighsStatus.kOk and self.mip.getInfo().primal_solution_status == \
+                highspy.kSolutionStatusFeasible:
             return float(self.mip.getInfo().objective_function_value)
         self.mip.setOptionValue("mip_max_nodes", highspy.kHighsIInf)
         found = self._run(self.mip)
