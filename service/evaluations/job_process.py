@@ -10,11 +10,12 @@ runs at a lower priority than the web process that started it, on the analysis c
 (service/analysis/runtime/isolation.py) with its database backends.
 
 One pool per web process, as many processes as `SAMMEN_HEAVY_JOBS` admits jobs at once,
-started on the first job and kept until the web process ends (a process imports plotnine and WeasyPrint once, not
-per job; it is replaced after `_JOBS_PER_PROCESS` jobs so that what a job leaks does not
-add up). The web process keeps what needs the request: access checks before, the audit
-entry after. A job whose process died (killed, out of memory) answers 503 and the next
-job starts a new pool."""
+started when the evaluator's page is first opened or on the first job, and kept until
+the web process ends (a process imports plotnine and WeasyPrint once, not per job; it is
+replaced after `_JOBS_PER_PROCESS` jobs so that what a job leaks does not add up). The
+web process keeps what needs the request: access checks before, the audit entry after. A
+job whose process died (killed, out of memory) answers 503 and the next job starts a new
+pool."""
 
 from __future__ import annotations
 
@@ -43,6 +44,7 @@ from service.analysis.runtime.session import Session
 from service.config import Settings
 from service.design.evaluation import EvaluationInfo
 from service.errors import NotFound, Unavailable
+from service.exports import made_once
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -57,9 +59,13 @@ _pools: dict[int, ProcessPoolExecutor] = {}  # by how many jobs at once; left to
 
 
 def warm_up(settings: Settings) -> None:
-    """A job process started now, with the drawing libraries loaded, so that the first
-    evaluator does not wait seconds for it (the chart page, the first report)."""
-    _pool(settings).submit(_load_libraries)
+    """A job process started now, with the drawing libraries loaded, so that the
+    evaluator who opens the evaluator's page does not wait seconds for it at the first
+    report or chart page. Called by that page, not at start: a web process that only
+    citizens use never starts one (about 350 MB of plotnine, pandas and WeasyPrint,
+    and seconds of processor time at every start)."""
+    if settings.heavy_jobs not in _pools:
+        _pool(settings).submit(_load_libraries)
 
 
 def _pool(settings: Settings) -> ProcessPoolExecutor:
@@ -156,13 +162,17 @@ def charts_zip_job(settings: Settings, url: str, evaluation_id: int, fmt: ChartF
     from service.web import scratch
 
     bundle = _bundle(settings, url, evaluation_id)
-    with scratch.folder("sammen-charts-") as folder:
-        written = save_all(bundle, folder, (fmt,))
-        buffer = io.BytesIO()
-        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-            for chart in written:
-                archive.write(chart.path, Path(chart.path).name)
-    return buffer.getvalue(), len(written)
+
+    def zipped() -> bytes:
+        with scratch.folder("sammen-charts-") as folder:
+            buffer = io.BytesIO()
+            with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+                for chart in save_all(bundle, folder, (fmt,)):
+                    archive.write(chart.path, Path(chart.path).name)
+        return buffer.getvalue()
+
+    body = made_once.FILES.get(("charts", made_once.content_key(bundle), fmt), zipped)
+    return body, len(zipfile.ZipFile(io.BytesIO(body)).namelist())
 
 
 def chart_names_job(settings: Settings, url: str, evaluation_id: int) -> tuple[EvaluationInfo, list[tuple[str, str]]]:
@@ -180,14 +190,21 @@ def chart_job(settings: Settings, url: str, evaluation_id: int, name: str, fmt: 
     from service.web import scratch
 
     part = part_of(name)
-    made = charts(_bundle(settings, url, evaluation_id, (part,))) if part is not None else {}
+    if part is None:
+        raise NotFound(f"evaluation {evaluation_id} has no chart {name!r}")
+    bundle = _bundle(settings, url, evaluation_id, (part,))
+    made = charts(bundle)
     if name not in made:
         raise NotFound(f"evaluation {evaluation_id} has no chart {name!r}")
-    with scratch.folder("sammen-chart-") as folder:
-        try:
+
+    def drawn() -> bytes:
+        with scratch.folder("sammen-chart-") as folder:
             return save(made[name](), folder / f"{name}.{fmt}", fmt).read_bytes()
-        except NothingToDraw as nothing:  # a chart with nothing to draw for this evaluation; any other error surfaces
-            raise NotFound(f"evaluation {evaluation_id} has nothing to draw in {name!r}") from nothing
+
+    try:
+        return made_once.FILES.get(("chart", made_once.content_key(bundle), name, fmt), drawn)
+    except NothingToDraw as nothing:  # a chart with nothing to draw for this evaluation; any other error surfaces
+        raise NotFound(f"evaluation {evaluation_id} has nothing to draw in {name!r}") from nothing
 
 
 def tables_job(settings: Settings, url: str, evaluation_id: int, lang: Literal["da", "en"],

@@ -21,7 +21,7 @@ import jinja2
 
 from service.analysis.bundle import EvaluationResults, collect
 from service.analysis.runtime.snapshot import snapshot
-from service.exports import report_parts
+from service.exports import made_once, report_parts
 from service.exports.formats import percent
 from service.exports.report_view import TOO_FEW, ReportView, build_view
 
@@ -61,13 +61,20 @@ def render_pdf(html: str) -> bytes:
 
 def render(bundle: EvaluationResults, formats: tuple[Format, ...] = FORMATS,
            *, generated: dt.date | None = None) -> dict[Format, bytes]:
-    """The report of `bundle` in each of `formats` (the PDF is made from the same HTML)."""
-    html = render_html(view(bundle, generated=generated))
+    """The report of `bundle` in each of `formats` (the PDF is made from the same HTML),
+    made once per content and date (made_once.py): the PDF after the HTML of the same
+    results draws no chart again."""
+    day = generated or dt.date.today()
+    key = (made_once.content_key(bundle), day)
+
+    def html() -> str:
+        return made_once.FILES.get(("report", "html", key), lambda: render_html(view(bundle, generated=day)))
+
     out: dict[Format, bytes] = {}
     if "html" in formats:
-        out["html"] = html.encode("utf-8")
+        out["html"] = html().encode("utf-8")
     if "pdf" in formats:
-        out["pdf"] = render_pdf(html)
+        out["pdf"] = made_once.FILES.get(("report", "pdf", key), lambda: render_pdf(html()))
     return out
 
 
