@@ -24,7 +24,6 @@ from service import db
 from service.admin.api import AdminApi
 from service.admin.lifespan import admin_duties
 from service.config import Settings
-from service.evaluations import job_process
 from service.evaluations.api import evaluation_router
 from service.evaluations.offload import close_analysis
 from service.evaluations.web import EVALUATOR_TEMPLATES, EvaluatorPages
@@ -67,7 +66,6 @@ def create_app(settings: Settings) -> Litestar:
         await prepare_database(url, settings)
         app.state.pool = await db.create_pool(url, settings.pool_size)
         app.state.database_url = url
-        job_process.warm_up(settings)
         try:
             yield
         finally:

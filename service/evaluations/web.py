@@ -204,6 +204,7 @@ class EvaluatorPages(Controller):
     @get("/")
     async def home(self, request: Request[Any, Any, Any], conn: Conn, state: State, lang: Lang = None) -> Template:
         """The organisation's evaluations (without a sign-in: the sign-in page, 401)."""
+        job_process.warm_up(state.settings)  # the reports and charts an evaluator asks next
         language = _lang(lang)
         caller = _signed_in_caller(request)
         return Template("evaluator_list.html", context={
@@ -228,6 +229,7 @@ class EvaluatorPages(Controller):
                 guesses.hit(address)
             raise SignInFirst("API key missing, wrong or revoked",
                               error="evaluator_key_missing" if not key else "evaluator_key_wrong")
+        job_process.warm_up(settings)  # the reports and charts an evaluator asks next
         suffix = "?lang=en" if language == "en" else ""
         return Redirect(f"{HOME}{suffix}", status_code=303,
                         cookies=[_cookie(state, found[1], signin.LIFETIME_SECONDS)])

@@ -12,6 +12,7 @@ import time
 import zipfile
 
 import httpx
+import psutil
 import pytest
 from litestar.testing import AsyncTestClient
 
@@ -226,23 +227,46 @@ async def test_a_client_that_is_no_browser_gets_the_apis_401(client, evaluation)
         assert r.headers["www-authenticate"] == "Bearer"
 
 
-async def test_the_service_goes_on_answering_while_a_report_is_made(keys, evaluation, pg_url):
+@pytest.fixture(scope="module")
+def served(pg_url):
+    with Service(pg_url) as service:
+        yield service
+
+
+def _job_processes(service: Service) -> list[psutil.Process]:
+    assert service.proc is not None
+    return [p for p in psutil.Process(service.proc.pid).children(recursive=True)
+            if "spawn_main" in " ".join(p.cmdline())]
+
+
+async def test_the_process_that_makes_reports_starts_when_an_evaluator_signs_in(served, keys):
+    """Not with the service: one that only citizens use never holds the drawing libraries
+    (about 350 MB a web process); the evaluator who signs in finds it started when they
+    ask for the first report or chart page."""
+    async with httpx.AsyncClient(base_url=served.url, timeout=30, headers=BROWSER) as http:
+        assert (await http.get("/evaluator")).status_code == 401  # the sign-in page
+        assert _job_processes(served) == []
+        signed_in = await http.post("/evaluator/log-ind", data={"noegle": keys["own"]}, follow_redirects=False)
+        assert signed_in.status_code == 303
+        assert len(_job_processes(served)) == 1
+
+
+async def test_the_service_goes_on_answering_while_a_report_is_made(keys, evaluation, served):
     """A report is made in a job process (service/evaluations/job_process.py), never on
     the event loop that serves the citizens' forms: while `sammen serve` makes the report
     (seconds, even for this small evaluation), /healthz keeps answering, each time within
     half a second (the PDF made on the loop would hold it for seconds)."""
-    with Service(pg_url) as service:
-        async with httpx.AsyncClient(base_url=service.url, timeout=120) as http:
-            report = asyncio.ensure_future(http.get(f"/api/evaluations/{evaluation}/report.pdf",
-                                                    headers={"Authorization": f"Bearer {keys['own']}"}))
-            answered, slowest = 0, 0.0
-            while not report.done():
-                started = time.perf_counter()
-                assert (await http.get("/healthz")).status_code == 200
-                slowest = max(slowest, time.perf_counter() - started)
-                answered += 1
-                await asyncio.sleep(0.05)
-            made = await report
+    async with httpx.AsyncClient(base_url=served.url, timeout=120) as http:
+        report = asyncio.ensure_future(http.get(f"/api/evaluations/{evaluation}/report.pdf",
+                                                headers={"Authorization": f"Bearer {keys['own']}"}))
+        answered, slowest = 0, 0.0
+        while not report.done():
+            started = time.perf_counter()
+            assert (await http.get("/healthz")).status_code == 200
+            slowest = max(slowest, time.perf_counter() - started)
+            answered += 1
+            await asyncio.sleep(0.05)
+        made = await report
     assert made.status_code == 200 and made.content.startswith(b"%PDF")
     assert answered >= 10, "the report was made before the service was asked anything"
     assert slowest < 0.5, f"the service did not answer for {slowest:.1f} s while the report was made"
