@@ -6,6 +6,7 @@ import csv
 import datetime as dt
 import io
 
+from service.admin.keys import MAX_KEYS
 from tests.support.respond import respond
 
 TODAY = dt.date.today()
@@ -96,3 +97,20 @@ async def test_cpr_like_respondent_keys_are_refused(client, conn, admin_headers)
                               json={"unit_id": ids["unit"], "respondent_keys": ["P-1", key]})
         assert r.status_code == 400 and "respondent_keys[1]" in r.text
     assert await conn.fetchval("select count(*) from invitation") == 0
+
+
+async def test_as_many_respondent_keys_as_the_document_allows_are_taken_and_one_more_is_refused(
+        client, conn, admin_headers):
+    """10 000 keys, the document's maxItems, in one body: schemathesis' coverage phase
+    drew such a body by thousands of pattern-filtered draws (10 s of each run), so the
+    conformance run (test_edges_openapi_conformance.py) leaves this operation's coverage
+    cases to this test and test_cpr_like_respondent_keys_are_refused."""
+    ids = await _setup(client, admin_headers)
+    url = f"/api/admin/waves/{ids['wave']}/invitations"
+    keys = [f"P-{n:05d}" for n in range(MAX_KEYS)]
+    too_many = await client.post(url, headers=admin_headers, json={"unit_id": ids["unit"],
+                                                                    "respondent_keys": [*keys, "P-X"]})
+    assert too_many.status_code == 400 and "respondent_keys" in too_many.text
+    taken = await client.post(url, headers=admin_headers, json={"unit_id": ids["unit"], "respondent_keys": keys})
+    assert taken.status_code == 201, taken.text
+    assert len(taken.json()) == MAX_KEYS == await conn.fetchval("select count(*) from invitation")
