@@ -222,14 +222,17 @@ def test_save_refuses_an_unknown_format_by_name(bundle, context, tmp_path):
 
 
 def test_save_all_writes_the_charts_of_the_evaluation_in_each_format(bundle, tmp_path):
-    """One chart of each kind, each in the three formats, named by chart (every chart
-    function is drawn above; drawing all 47 charts of the demo again took 20 s)."""
+    """A chart of each kind is offered, and two (one per layout: the likert bars' own
+    legend, a faceted theme score) are written in the three formats, named by chart.
+    Every chart function is drawn in every format above; drawing all 47 charts of the
+    demo again took 20 s, one of each kind 7 s."""
     kinds = ["svarfordeling_borger_intervention", "temascorer_borger", "forskel_i_forskelle", "samlet_indikator",
              "koordinering_change_intervention", "moeder", "borgerforloeb_intervention", "side_om_side",
              "svarprocent_borger"]
     assert set(kinds) <= set(charts.charts(bundle))
-    written = charts.save_all(bundle, tmp_path, formats=["png", "svg", "pdf"], dpi=30, only=kinds)
-    assert sorted((f.name, f.format) for f in written) == sorted((k, f) for k in kinds for f in ("png", "svg", "pdf"))
+    drawn = kinds[:2]
+    written = charts.save_all(bundle, tmp_path, formats=["png", "svg", "pdf"], dpi=30, only=drawn)
+    assert sorted((f.name, f.format) for f in written) == sorted((k, f) for k in drawn for f in ("png", "svg", "pdf"))
     assert len(written) == len(list(tmp_path.iterdir()))
     for f in written:
         path = Path(f.path)
