@@ -51,9 +51,11 @@ async def keys(evaluation, pool) -> dict[str, str]:
         other_eval = await conn.fetchval(
             "insert into evaluation (organisation_id, name, implementation_date) values ($1, 'Nabo-evaluering',"
             " '2026-01-01') returning id", other_org)
+        own = await access.create_key(conn, NewKey(name="Evaluator Lille", role="evaluator",
+                                                   organisation_id=organisation, microdata=True))
         made = {
-            "own": (await access.create_key(conn, NewKey(name="Evaluator Lille", role="evaluator",
-                                                         organisation_id=organisation, microdata=True))).key,
+            "own": own.key,
+            "own_actor": f"key:{own.id}",  # its audit entries (another module's key may have the same name)
             "other": (await access.create_key(conn, NewKey(name="Evaluator Nabo", role="evaluator",
                                                            organisation_id=other_org))).key,
             "other_evaluation": str(other_eval),
@@ -147,8 +149,7 @@ async def test_downloads_are_the_callers_own_and_audited(client, keys, evaluatio
     assert other.status_code == 404
     async with pool.acquire() as conn:
         entries = [(r["action"], r["subject"]) for r in await conn.fetch(
-            "select action, subject from audit_log where actor = (select 'key:' || id from api_key where name ="
-            " 'Evaluator Lille') order by id desc limit 4")]
+            "select action, subject from audit_log where actor = $1 order by id desc limit 4", keys["own_actor"])]
     subject = f"evaluation {evaluation}"
     assert entries == [("export", f"{subject} tidy (csv)"), ("microdata", f"{subject} tidy (csv)"),
                        ("read", f"{subject} charts (svg)"), ("read", f"{subject} report (pdf)")]
@@ -180,8 +181,8 @@ async def test_tables_and_data_files_download_from_the_page(client, keys, evalua
     assert (await client.get(f"/evaluator/{keys['other_evaluation']}/datafil/sav")).status_code == 404
     async with pool.acquire() as conn:
         subjects = [r["subject"] for r in await conn.fetch(
-            "select subject from audit_log where actor = (select 'key:' || id from api_key where name ="
-            " 'Evaluator Lille') and action = 'export' order by id desc limit 2")]
+            "select subject from audit_log where actor = $1 and action = 'export' order by id desc limit 2",
+            keys["own_actor"])]
     subject = f"evaluation {evaluation}"
     assert subjects[1] == f"{subject} tables (xlsx)" and subjects[0].startswith(f"{subject} ")
 
