@@ -190,11 +190,8 @@ def chart_job(settings: Settings, url: str, evaluation_id: int, name: str, fmt: 
     from service.web import scratch
 
     part = part_of(name)
-    if part is None:
-        raise NotFound(f"evaluation {evaluation_id} has no chart {name!r}")
-    bundle = _bundle(settings, url, evaluation_id, (part,))
-    made = charts(bundle)
-    if name not in made:
+    bundle = _bundle(settings, url, evaluation_id, (part,)) if part is not None else None
+    if bundle is None or name not in (made := charts(bundle)):
         raise NotFound(f"evaluation {evaluation_id} has no chart {name!r}")
 
     def drawn() -> bytes:

@@ -229,7 +229,6 @@ class EvaluatorPages(Controller):
                 guesses.hit(address)
             raise SignInFirst("API key missing, wrong or revoked",
                               error="evaluator_key_missing" if not key else "evaluator_key_wrong")
-        job_process.warm_up(settings)  # the reports and charts an evaluator asks next
         suffix = "?lang=en" if language == "en" else ""
         return Redirect(f"{HOME}{suffix}", status_code=303,
                         cookies=[_cookie(state, found[1], signin.LIFETIME_SECONDS)])
