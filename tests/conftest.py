@@ -23,19 +23,33 @@ from tests.support.small_evaluation import Small, small_evaluation
 
 __all__ = ["ADMIN_KEY", "ROOT", "invite", "make_wave"]
 
-# The folders with the longest test files first, the many short files of the unit tests
-# last. The two workers (scripts/test) take whole files in this order, so they end within
-# seconds of each other: with the folders in name order, one sat idle for the tens of
-# seconds of the other's last long file (the notebooks, then the unit tests).
+# How the two workers (scripts/test: `--dist loadgroup`) share the files. A file goes
+# whole to one worker, so its module fixtures are made once. Every file that uses the
+# demo evaluation goes to the same worker, as one group: the demo is loaded and its
+# results bundle computed once in the run, not once per worker (half a minute each), and
+# the report drawn from it is kept for the next test that asks (service/exports/made_once).
+# The groups are handed out in this order, the longest first (the demo's, about a third
+# of the suite), the many short files of the unit tests last, so the workers end within
+# seconds of each other.
 FIRST_TO_LAST = ("notebooks", "browser", "exports", "docs", "integration", "benchmarks", "unit")
+DEMO_GROUP = "demo"
 
 
+@pytest.hookimpl(tryfirst=True)  # before xdist reads the groups into the test ids
 def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config, items: list[pytest.Item]) -> None:
-    def folder(item: pytest.Item) -> int:
-        parts = item.path.relative_to(config.rootpath).parts
-        return FIRST_TO_LAST.index(parts[1]) if len(parts) > 2 and parts[1] in FIRST_TO_LAST else len(FIRST_TO_LAST)
+    uses_demo = {item.path for item in items if "demo" in getattr(item, "fixturenames", ())}
 
-    items.sort(key=folder)  # stable: a file's tests stay together and in their order
+    def group(item: pytest.Item) -> str:
+        return DEMO_GROUP if item.path in uses_demo else str(item.path.relative_to(config.rootpath))
+
+    def order(item: pytest.Item) -> tuple[bool, int]:
+        parts = item.path.relative_to(config.rootpath).parts
+        folder = FIRST_TO_LAST.index(parts[1]) if len(parts) > 2 and parts[1] in FIRST_TO_LAST else len(FIRST_TO_LAST)
+        return item.path not in uses_demo, folder
+
+    for item in items:
+        item.add_marker(pytest.mark.xdist_group(group(item)))
+    items.sort(key=order)  # stable: a file's tests stay together and in their order
 
 
 @pytest.fixture(scope="session")
