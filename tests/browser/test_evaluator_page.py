@@ -107,7 +107,7 @@ async def test_the_list_reads_on_a_laptop_and_in_english(new_phone, evaluator_ke
     # the chart page computes the evaluation's results first (a job process): seconds, not a page's usual
     await page.get_by_role("link", name="See the charts and download them one by one").first.click(timeout=60_000)
     assert (await page.locator("h1").inner_text()).startswith("Charts:")
-    title = "Temascorer før og efter: Din støtte – hvad synes du?"  # the questionnaire's stored title
+    title = "Temascorer før og efter: Som pårørende – hvad synes du?"  # the questionnaire's stored title
     assert await page.get_by_role("link", name=f"SVG – {title}").count() == 1
     assert await _fits_the_width(page)
     await check(page, "the list of charts on a laptop", found, [])

@@ -86,6 +86,7 @@ async def test_the_command_and_the_evaluator_route_make_the_tables_and_are_audit
     assert "sammenligninger.csv" in names and "noter.txt" in names
     async with pool.acquire() as conn:
         subjects = [r["subject"] for r in await conn.fetch(
-            "select subject from audit_log where action = 'export' and subject like '%tables%' order by id")]
+            "select subject from audit_log where action = 'export' and subject like $1 order by id",
+            f"evaluation {evaluation} tables%")]
     assert subjects == [f"evaluation {evaluation} tables (csv, xlsx)", f"evaluation {evaluation} tables (xlsx)",
                         f"evaluation {evaluation} tables (csv)"]

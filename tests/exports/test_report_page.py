@@ -142,7 +142,7 @@ async def test_downloads_are_the_callers_own_and_audited(client, keys, evaluatio
     charts = await client.get(f"/evaluator/{evaluation}/figurer/svg")
     assert charts.status_code == 200
     names = zipfile.ZipFile(io.BytesIO(charts.content)).namelist()
-    assert "temascorer_borger.svg" in names and all(n.endswith(".svg") for n in names)
+    assert "temascorer_paaroerende.svg" in names and all(n.endswith(".svg") for n in names)
     tidy = await client.get(f"/evaluator/{evaluation}/data/svar.csv")
     assert tidy.status_code == 200 and "item_id" in tidy.text.splitlines()[0]
     other = await client.get(f"/evaluator/{keys['other_evaluation']}/rapport.pdf")
@@ -206,17 +206,17 @@ async def test_the_charts_are_listed_by_title_and_download_one_by_one(client, ke
     await _signed_in(client, keys["own"])
     page = await client.get(f"/evaluator/{evaluation}/figurer")
     assert page.status_code == 200
-    assert "Temascorer før og efter: Din støtte – hvad synes du?" in page.text  # the stored title
-    assert "Svarfordeling: Din støtte – hvad synes du? – indsats" in page.text  # with the arm's label
-    assert f'href="/evaluator/{evaluation}/figur/svg/temascorer_borger"' in page.text
-    svg = await client.get(f"/evaluator/{evaluation}/figur/svg/temascorer_borger")
+    assert "Temascorer før og efter: Som pårørende – hvad synes du?" in page.text  # the stored title
+    assert "Svarfordeling: Som pårørende – hvad synes du? – indsats" in page.text  # with the arm's label
+    assert f'href="/evaluator/{evaluation}/figur/svg/temascorer_paaroerende"' in page.text
+    svg = await client.get(f"/evaluator/{evaluation}/figur/svg/temascorer_paaroerende")
     assert svg.status_code == 200 and svg.headers["content-type"].startswith("image/svg+xml")
     assert b"<svg" in svg.content[:500] and "Temascorer" in svg.text
     assert (await client.get(f"/evaluator/{evaluation}/figur/png/no_such_chart")).status_code == 404
     assert (await client.get(f"/evaluator/{keys['other_evaluation']}/figurer")).status_code == 404
     async with pool.acquire() as conn:
         subject = await conn.fetchval("select subject from audit_log where action = 'read' order by id desc limit 1")
-    assert subject == f"evaluation {evaluation} chart temascorer_borger (svg)"
+    assert subject == f"evaluation {evaluation} chart temascorer_paaroerende (svg)"
 
 
 async def test_a_client_that_is_no_browser_gets_the_apis_401(client, evaluation):
