@@ -5,6 +5,8 @@ The helpers live in tests/support; the names tests import from here are re-expor
 
 from __future__ import annotations
 
+import ast
+import functools
 import os
 import tempfile
 
@@ -23,32 +25,48 @@ from tests.support.small_evaluation import Small, small_evaluation
 
 __all__ = ["ADMIN_KEY", "ROOT", "invite", "make_wave"]
 
-# How the two workers (scripts/test: `--dist loadgroup`) share the files. A file goes
-# whole to one worker, so its module fixtures are made once. Every file that uses the
-# demo evaluation goes to the same worker, as one group: the demo is loaded and its
-# results bundle computed once in the run, not once per worker (half a minute each), and
-# the report drawn from it is kept for the next test that asks (service/exports/made_once).
-# The groups are handed out in this order, the longest first (the demo's, about a third
-# of the suite), the many short files of the unit tests last, so the workers end within
-# seconds of each other.
+# How the two workers (scripts/test: pytest-xdist, `--dist loadfile`) share the files. A
+# file goes whole to one worker, so its module fixtures are made once. Every file that asks
+# for the demo evaluation goes to the same worker, as one unit: the demo is loaded and its
+# results bundle computed once a run, not once per worker (half a minute each). The units
+# are handed out in this order (`--no-loadscope-reorder`: xdist's own order is by number of
+# tests), the demo's first (a third of the suite), the many short files of the unit tests
+# last, so the workers end within seconds of each other. (xdist's `--dist loadgroup` with
+# `xdist_group` marks would say the same, but under pytest 9 it groups nothing: it renames
+# the tests through an attribute pytest no longer reads.)
 FIRST_TO_LAST = ("notebooks", "browser", "exports", "docs", "integration", "benchmarks", "unit")
-DEMO_GROUP = "demo"
+DEMO_FIXTURES = {"demo", "demo_results", "demo_template"}
 
 
-@pytest.hookimpl(tryfirst=True)  # before xdist reads the groups into the test ids
+@functools.cache
+def asks_for_the_demo(path: str) -> bool:
+    """Whether a test file's tests or fixtures take one of the demo's fixtures (read from
+    its source: the controller that hands out the files collects no tests)."""
+    tree = ast.parse((ROOT / path).read_text(encoding="utf-8"))
+    return any(a.arg in DEMO_FIXTURES for node in ast.walk(tree)
+               if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) for a in node.args.args)
+
+
+def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object | None:
+    if config.getvalue("dist") != "loadfile":
+        return None
+    from xdist.scheduler import LoadFileScheduling
+
+    class DemoFilesTogether(LoadFileScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            path = nodeid.split("::", 1)[0]
+            return "the demo's files" if asks_for_the_demo(path) else path
+
+    return DemoFilesTogether(config, log)
+
+
 def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config, items: list[pytest.Item]) -> None:
-    uses_demo = {item.path for item in items if "demo" in getattr(item, "fixturenames", ())}
-
-    def group(item: pytest.Item) -> str:
-        return DEMO_GROUP if item.path in uses_demo else str(item.path.relative_to(config.rootpath))
-
     def order(item: pytest.Item) -> tuple[bool, int]:
-        parts = item.path.relative_to(config.rootpath).parts
-        folder = FIRST_TO_LAST.index(parts[1]) if len(parts) > 2 and parts[1] in FIRST_TO_LAST else len(FIRST_TO_LAST)
-        return item.path not in uses_demo, folder
+        path = item.path.relative_to(config.rootpath)
+        folder = path.parts[1] if len(path.parts) > 2 else ""
+        return (not asks_for_the_demo(str(path)),
+                FIRST_TO_LAST.index(folder) if folder in FIRST_TO_LAST else len(FIRST_TO_LAST))
 
-    for item in items:
-        item.add_marker(pytest.mark.xdist_group(group(item)))
     items.sort(key=order)  # stable: a file's tests stay together and in their order
 
 
