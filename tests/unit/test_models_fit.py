@@ -109,6 +109,20 @@ def test_cluster_robust_ols_from_cell_sums_equals_statsmodels_on_the_rows():
         assert (low, high) == pytest.approx(tuple(np.asarray(direct.conf_int())[i]), rel=1e-10)
 
 
+def test_a_cluster_robust_ols_that_fits_every_cell_exactly_has_no_t_in_any_order_of_the_cells():
+    """Two units before and after, four coefficients: every cell fitted exactly, the
+    cluster-robust standard errors nought, so no t and no p (statsmodels gives the same
+    rows a t of the solver's rounding, 1e14 or so). Before, the rounding of the order the
+    cells came in decided: one door published t = 3.7e14, p = 0 and another nothing."""
+    rng = np.random.default_rng(4)
+    cells = [Cell(unit, [1.0, after, float(unit == 0), after * (unit == 0)], 12, float(rng.integers(12, 60)) * 1.1)
+             for unit in (0, 1) for after in (0.0, 1.0)]
+    for order in ([0, 1, 2, 3], [3, 1, 0, 2], [2, 3, 1, 0], [1, 0, 3, 2]):
+        fit = fit_cluster_ols([cells[i] for i in order])
+        assert fit.bse() == [0.0, 0.0, 0.0, 0.0], order
+        assert all(np.isnan(fit.wald(i)[0]) for i in range(4)), order
+
+
 def test_the_weighted_ordinal_logit_reproduces_r_mass_polr_on_the_ucla_data():
     data = pd.read_csv(STATSMODELS / "miscmodels/tests/results/ologit_ucla.csv")
     codes = data["apply"].map({"unlikely": 0, "somewhat likely": 1, "very likely": 2}).to_numpy()
