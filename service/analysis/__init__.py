@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import importlib
 import inspect
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Collection, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from service.analysis.measures.measure import Measure, positional
@@ -31,7 +31,7 @@ if TYPE_CHECKING:  # imported when first used (`__getattr__`): `sammen` builds i
     import asyncpg
     import pandas as pd
 
-    from service.analysis.bundle import EvaluationResults
+    from service.analysis.bundle import EvaluationResults, Part
     from service.analysis.data import Arm, Audience, LinkedTable, ScoreTable
     from service.analysis.measures.coordination.compute import heatmap_frame
     from service.analysis.measures.coordination.results import Coordination
@@ -156,13 +156,18 @@ def flow_soenderborg(*, method: ForecastMethod = "linear", path: Path | None = N
 
 
 def results_bundle(evaluation_id: int, *, min_share: float | None = None, flow_method: ForecastMethod = "linear",
-                   session: Session | None = None) -> EvaluationResults:
+                   parts: Collection[Part] | None = None, session: Session | None = None) -> EvaluationResults:
     """Every result of an evaluation in one Struct, read in one snapshot: what charts,
-    tables and the report take (service/analysis/bundle.py)."""
+    tables and the report take (service/analysis/bundle.py). `parts` (e.g. ["summary"]):
+    only those are computed, the rest left empty: the one chart a notebook draws is then
+    made in seconds, not after every analysis of the evaluation."""
     from service.analysis import bundle
 
+    chosen = bundle.PARTS if parts is None else tuple(parts)
+    if unknown := [p for p in chosen if p not in bundle.PARTS]:
+        raise ValueError(f"parts: {', '.join(map(repr, unknown))} is not one of {', '.join(bundle.PARTS)}")
     return _on(session, lambda s, c: bundle.collect(c, evaluation_id, min_group_size=s.settings.min_group_size,
-                                                    min_share=min_share, flow_method=flow_method))
+                                                    min_share=min_share, flow_method=flow_method, parts=chosen))
 
 
 def _door(measure: Measure) -> Callable[..., Any]:

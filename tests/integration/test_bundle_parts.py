@@ -77,3 +77,15 @@ def test_the_charts_asked_for_by_name_need_only_their_parts_and_an_unknown_name_
     assert parts_for(["temascorer_borger", "borgerforloeb_intervention"]) == {"summary", "flow"}
     assert parts_for(["temascorer_borger", "nothing_like_a_chart"]) == PARTS
     assert parts_for(None) == PARTS
+
+
+def test_a_notebook_asks_for_the_parts_its_chart_needs_and_an_unknown_part_is_named(whole, demo, session):
+    """`analysis.results_bundle(id, parts=[...])`, as notebooks/01_before_after.ipynb draws
+    its one chart: the same summary as the whole bundle's, nothing else computed."""
+    from service import analysis
+
+    summary = analysis.results_bundle(demo, parts=["summary"], session=session)
+    assert summary.parts == ["summary"] and not summary.distributions and not summary.meetings.shares
+    assert msgspec.to_builtins(summary.summary) == msgspec.to_builtins(whole.summary)
+    with pytest.raises(ValueError, match="parts: 'summaries' is not one of summary, distributions"):
+        analysis.results_bundle(demo, parts=["summaries"], session=session)
