@@ -111,14 +111,22 @@ def test_cluster_robust_ols_from_cell_sums_equals_statsmodels_on_the_rows():
 
 def test_a_cluster_robust_ols_that_fits_every_cell_exactly_has_no_t_in_any_order_of_the_cells():
     """Two units before and after, four coefficients: every cell fitted exactly, the
-    cluster-robust standard errors nought, so no t and no p (statsmodels gives the same
-    rows a t of the solver's rounding, 1e14 or so). Before, the rounding of the order the
-    cells came in decided: one door published t = 3.7e14, p = 0 and another nothing."""
+    cluster-robust standard errors nought, so no t and no p. statsmodels on the same rows
+    gives standard errors of the solver's rounding (below 1e-12) and a t of 1e13-1e15.
+    Before, the rounding of the order the cells came in decided: one door published
+    t = 3.7e14, p = 0 and another nothing."""
     rng = np.random.default_rng(4)
-    cells = [Cell(unit, [1.0, after, float(unit == 0), after * (unit == 0)], 12, float(rng.integers(12, 60)) * 1.1)
-             for unit in (0, 1) for after in (0.0, 1.0)]
+    frame = pd.DataFrame([(unit, after, float(y)) for unit in (0, 1) for after in (0.0, 1.0)  # theme scores
+                          for y in rng.integers(1, 6, (12, 9)).mean(axis=1)], columns=["unit", "after", "y"])
+    frame["treated"] = (frame.unit == 0).astype(float)
+    x = np.column_stack([np.ones(len(frame)), frame.after, frame.treated, frame.after * frame.treated])
+    direct = sm.OLS(frame.y, x).fit(cov_type="cluster", cov_kwds={"groups": frame.unit}, use_t=True)
+    assert (np.asarray(direct.bse) < 1e-12).all()  # nought but for rounding
+    cells = [Cell(int(u), [1.0, a, float(u == 0), a * float(u == 0)], len(g), float(g.y.sum()))
+             for (u, a), g in frame.groupby(["unit", "after"])]
     for order in ([0, 1, 2, 3], [3, 1, 0, 2], [2, 3, 1, 0], [1, 0, 3, 2]):
         fit = fit_cluster_ols([cells[i] for i in order])
+        assert fit.params == pytest.approx(list(direct.params), rel=1e-10), order
         assert fit.bse() == [0.0, 0.0, 0.0, 0.0], order
         assert all(np.isnan(fit.wald(i)[0]) for i in range(4)), order
 
