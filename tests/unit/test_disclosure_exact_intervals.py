@@ -87,3 +87,20 @@ def test_an_unbounded_direction_is_infinite_and_a_pinned_value_is_one_value():
     assert interval(problem, {"a", "b", "c"}, {"b": 1.0}) == (0.0, 5.0)
     problem.equal.pop()
     assert interval(problem, {"a", "b"}, {"a": 1.0}) == (0.0, math.inf)
+
+
+def test_a_bound_that_is_a_whole_number_is_that_number_not_the_solvers_rounding():
+    """Found by the enumeration above (hypothesis, shrunk): four hidden counts of which
+    the three published relations pin `a` to 1. HiGHS' objective value was
+    0.9999999999999999, so a table would have printed the bound below the truth."""
+    problem = Problem(values={"a": 1.0, "b": 1.0, "c": 1.0, "d": 1.0, "t0": 0.0, "t1": -1.0, "t2": -1.0},
+                      cell_of={v: v for v in ("a", "b", "c", "d", "t0", "t1", "t2")},
+                      integral={"a", "b", "c", "d", "t0", "t1", "t2"},
+                      lower={"t0": -math.inf, "t1": -math.inf, "t2": -math.inf},
+                      upper={"a": 1.0, "b": 1.0, "c": 1.0, "d": 1.0, "t0": math.inf, "t1": math.inf,
+                             "t2": math.inf},
+                      equal=[{"b": 1.0, "d": -1.0, "t0": -1.0}, {"b": -1.0, "a": 1.0, "c": -1.0, "t1": -1.0},
+                             {"d": -1.0, "c": 1.0, "b": -1.0, "t2": -1.0}],
+                      at_most=[{"c": 1.0, "a": -1.0}])
+    hidden = {"a", "b", "c", "d"}
+    assert interval(problem, hidden, {"a": 1.0}) == enumerated(problem, hidden, {"a": 1.0}) == (1.0, 1.0)

@@ -278,7 +278,7 @@ class _Programme:
             return -np.inf if found is None else found
         x = np.asarray(self.relaxation.getSolution().col_value)[self.integral]
         if np.allclose(x, np.round(x), atol=1e-7):  # the relaxation's optimum is the programme's
-            return found
+            return self._at(self.relaxation, objective)
         if self.mip is None:
             integral = set(self.integral.tolist())
             self.model.integrality_ = [highspy.HighsVarType.kInteger if j in integral
@@ -288,10 +288,18 @@ class _Programme:
         self.mip.setOptionValue("mip_max_nodes", 1 if quick else highspy.kHighsIInf)
         if quick and self.mip.run() == highspy.HighsStatus.kOk and self.mip.getInfo().primal_solution_status == \
                 highspy.kSolutionStatusFeasible:
-            return float(self.mip.getInfo().objective_function_value)
+            return self._at(self.mip, objective)
         self.mip.setOptionValue("mip_max_nodes", highspy.kHighsIInf)
-        found = self._run(self.mip)
-        return -np.inf if found is None else found
+        return -np.inf if self._run(self.mip) is None else self._at(self.mip, objective)
+
+    def _at(self, solver: Any, objective: np.ndarray) -> float:
+        """The objective at the solver's solution with its counts rounded to the whole
+        numbers they are within the solver's tolerance: a count's bound is a whole number
+        (HiGHS' own objective value can be 0.9999999999999999 for 1, and a table would
+        print the bound below the truth)."""
+        x = np.asarray(solver.getSolution().col_value, dtype=float)
+        x[self.integral] = np.round(x[self.integral])
+        return float(objective @ x)
 
     @staticmethod
     def _run(solver: Any) -> float | None:
