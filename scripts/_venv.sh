@@ -21,8 +21,9 @@ fi
 echo "Installing Sammen${EXTRAS:+ with $EXTRAS} into .venv ..." >&2
 .venv/bin/python -m pip install --quiet --disable-pip-version-check --upgrade pip >/dev/null 2>&1 || true
 # (lines about this machine's extra package index locations are pip's noise, not ours;
-# pip compiles every module ahead: --no-compile saved 12 s of the install and cost more in
-# the first tests, the notebooks' kernels and the served processes compiling what they import)
+# pip compiles every module ahead: --no-compile saved 12 s of the install and, in the one run
+# measured, cost more in the first tests: the notebooks took 42 worker-s instead of 25, their
+# kernels and the served processes compiling what they import)
 .venv/bin/python -m pip install --quiet --disable-pip-version-check -e ".${EXTRAS}" 2>&1 \
   | { grep -v "^WARNING: Location" || true; } >&2
 installed_here || { echo "install failed: .venv cannot import this checkout's service package" >&2; exit 1; }
