@@ -9,6 +9,8 @@ import ast
 import functools
 import os
 import tempfile
+from collections.abc import AsyncIterator
+from typing import Any
 
 import asyncpg
 import pytest
@@ -19,6 +21,7 @@ from service.analysis.runtime.session import Session
 from service.config import Settings
 from service.demodata.load import load
 from tests.support import ADMIN_KEY, QUESTIONNAIRE_DIR, ROOT, SECRET
+from tests.support.browser import CHROMIUM, CHROMIUM_ARGS
 from tests.support.database import Template, connect, drop, embedded, prepare
 from tests.support.evaluation import invite, make_wave
 from tests.support.small_evaluation import Small, small_evaluation
@@ -167,3 +170,20 @@ def session(pg_url: str) -> Session:
     """The evaluators' library connected to the test database (`session=` of every call)."""
     with analysis.connect(pg_url) as s:
         yield s
+
+
+@pytest.fixture(scope="session")
+async def browser() -> AsyncIterator[Any]:
+    """Debian's Chromium, once per worker (the browser tests, and the report files opened in it)."""
+    from playwright.async_api import async_playwright
+
+    if not CHROMIUM.exists():
+        pytest.fail(
+            f"{CHROMIUM} is missing: the browser tests need Debian's Chromium (apt-get install chromium)."
+            " They fail rather than skip so a CI without it cannot pass silently.",
+            pytrace=False,
+        )
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+        yield browser
+        await browser.close()

@@ -15,7 +15,7 @@ import asyncpg
 import pytest
 
 from tests.conftest import invite, make_wave
-from tests.support.browser import CHROMIUM, CHROMIUM_ARGS, PHONE
+from tests.support.browser import PHONE
 from tests.support.readback import stored
 from tests.support.service import Service, ServiceFailed
 
@@ -38,24 +38,6 @@ def server(pg_url: str) -> Iterator[str]:
         yield service.url
     finally:
         service.stop()
-
-
-# --- the browser ---------------------------------------------------------------------------
-
-@pytest.fixture(scope="session")
-async def browser() -> AsyncIterator[Any]:
-    from playwright.async_api import async_playwright
-
-    if not CHROMIUM.exists():
-        pytest.fail(
-            f"{CHROMIUM} is missing: the browser tests need Debian's Chromium (apt-get install chromium)."
-            " They fail rather than skip so a CI without it cannot pass silently.",
-            pytrace=False,
-        )
-    async with async_playwright() as playwright:
-        browser = await playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
-        yield browser
-        await browser.close()
 
 
 @pytest.fixture

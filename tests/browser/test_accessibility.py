@@ -9,29 +9,13 @@ import io
 
 import asyncpg
 import pytest
-from axe_playwright_python.async_playwright import Axe
 from PIL import Image
 
 from tests.browser.conftest import new_link
 from tests.browser.form import fill_any, press
+from tests.support.browser import check
 
 pytestmark = pytest.mark.browser
-
-BLOCKING = {"serious", "critical"}
-AXE_OPTIONS = {"resultTypes": ["violations"]}  # every rule axe runs by default: WCAG 2.0-2.2 A/AA and best practice
-_axe = Axe()
-
-
-async def check(page, where: str, found: list[str], minor: list[str]) -> None:
-    results = (await _axe.run(page, options=AXE_OPTIONS)).response
-    for v in results["violations"]:
-        nodes = "\n".join(
-            f"      {', '.join(map(str, n['target']))}: {n.get('failureSummary', '').replace(chr(10), ' ')}"
-            for n in v["nodes"]
-        )
-        line = f"{where}\n  {v['id']} ({v['impact']}): {v['help']}\n{nodes}"
-        (found if v["impact"] in BLOCKING else minor).append(line)
-
 
 async def walk(page, pool: asyncpg.Pool, questionnaire_id: str) -> tuple[int, list[str], list[str]]:
     token = await new_link(pool, questionnaire_id)

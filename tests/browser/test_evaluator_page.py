@@ -4,7 +4,7 @@ refused with the field named, the right key lists the organisation's evaluation,
 report downloads as a PDF that opens and as an HTML file, signing out closes the page;
 axe finds nothing serious or critical on any of its pages nor in the HTML report (the
 same bar as the citizens' form; the demo's report, with every section filled, is
-tests/browser/test_report_accessibility.py)."""
+tests/exports/test_report.py)."""
 
 from __future__ import annotations
 
@@ -15,8 +15,7 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from tests.browser.test_accessibility import check
-from tests.support.browser import LAPTOP, PHONE, TABLET
+from tests.support.browser import LAPTOP, PHONE, TABLET, check
 from tests.support.evaluation import evaluator_key as new_evaluator_key
 from tests.support.service import Service
 

@@ -2,7 +2,8 @@
 this module, with a plan naming the citizens' influence as its primary outcome): the
 PDF opens with the expected pages and sections in order, the planned result first, the
 summary's figures are in it as a Danish reader writes them, the small units show 'for få
-svar' and never a number. The doors (command line, HTTP) are
+svar' and never a number, and axe finds nothing serious or critical in the HTML file
+opened on a tablet (the bar of the citizens' form). The doors (command line, HTTP) are
 tests/exports/test_export_doors.py."""
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from service.analysis.measures.summary.results import Comparison, Descriptive
 from service.exports import report
 from service.exports.formats import number, percent
 from service.exports.report_view import TOO_FEW, build_view, phase_name
+from tests.support.browser import TABLET, check
 
 SECTIONS = ["Hovedresultater", "Evalueringens design", "Svarprocenter", "Planlagte (konfirmatoriske) resultater",
             "Udforskende resultater", "Relationel koordinering", "Møder", "Borgerforløb", "Side om side", "Metode"]
@@ -180,6 +182,29 @@ def test_the_html_report_is_one_file_that_fetches_nothing(made):
     assert html.startswith("<!doctype html>") and '<html lang="da">' in html
     assert not re.search(r"""(src|href)=["'](?!data:|#)""", html)
     assert "@import" not in html and "url(http" not in html
+
+
+@pytest.mark.browser
+async def test_the_html_report_has_no_serious_or_critical_axe_violation_on_a_tablet(made, browser, tmp_path):
+    """Every section filled (the planned result, suppressed groups, coordination, meetings,
+    flow, side by side), opened as the evaluator opens the downloaded file: nothing fetched."""
+    html = tmp_path / "rapport.html"
+    html.write_bytes(made["html"])
+    context = await browser.new_context(**TABLET)
+    try:
+        page = await context.new_page()
+        await page.goto(html.as_uri())
+        assert await page.locator("h1").inner_text() == "Recovery-orienteret praksis 2024-2025"
+        assert await page.locator("table").count() >= 10 and await page.locator("img").count() >= 10
+        found: list[str] = []
+        minor: list[str] = []
+        await check(page, "the demo's HTML report", found, minor)
+    finally:
+        await context.close()
+    print(f"\naxe on the demo's HTML report: {len(found)} serious/critical, {len(minor)} minor")
+    for line in minor:
+        print(line)
+    assert not found, "axe found serious or critical violations:\n" + "\n".join(found)
 
 
 def test_report_time_of_the_demo_evaluation(made, capsys):

@@ -4,6 +4,9 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
+
+from axe_playwright_python.async_playwright import Axe
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -24,3 +27,23 @@ TABLET = {"viewport": {"width": 820, "height": 1180}, "screen": {"width": 820, "
           "has_touch": True, "device_scale_factor": 2}
 LAPTOP = {"viewport": {"width": 1366, "height": 768}, "screen": {"width": 1366, "height": 768}, "is_mobile": False,
           "has_touch": False, "device_scale_factor": 1}
+
+
+# --- axe-core: WCAG 2.1 AA is a legal duty for Danish public bodies -------------------------
+
+BLOCKING = {"serious", "critical"}
+AXE_OPTIONS = {"resultTypes": ["violations"]}  # every rule axe runs by default: WCAG 2.0-2.2 A/AA and best practice
+_axe = Axe()
+
+
+async def check(page: Any, where: str, found: list[str], minor: list[str]) -> None:
+    """axe-core on the page as it is now: each serious or critical violation (with the
+    elements it found) into `found`, the rest into `minor`."""
+    results = (await _axe.run(page, options=AXE_OPTIONS)).response
+    for v in results["violations"]:
+        nodes = "\n".join(
+            f"      {', '.join(map(str, n['target']))}: {n.get('failureSummary', '').replace(chr(10), ' ')}"
+            for n in v["nodes"]
+        )
+        line = f"{where}\n  {v['id']} ({v['impact']}): {v['help']}\n{nodes}"
+        (found if v["impact"] in BLOCKING else minor).append(line)
