@@ -121,6 +121,18 @@ TEXTS: dict[str, tuple[str, str]] = {
     "matrix": ("Svaret skal angive en vurdering for hver faggruppe.", "The answer must give a rating for each group."),
     "row_not_shown": ("Faggruppen skal ikke vurderes her.", "This group is not to be rated here."),
     "row": ("Svaret skal angive en vurdering for hver del.", "The answer must give a rating for each part."),
+    "best_worst": ("Svaret skal angive det vigtigste og det mindst vigtige i hvert sæt.",
+                   "The answer must give the most and the least important in each set."),
+    "set_unknown": ("Sættet findes ikke i dette spørgsmål.", "This set is not part of this question."),
+    "not_in_set": ("Vælg et af emnerne i dette sæt.", "Choose one of the topics in this set."),
+    "best_is_worst": ("Det samme emne kan ikke være både det vigtigste og det mindst vigtige.",
+                      "The same topic cannot be both the most and the least important."),
+    # --- a best–worst question's sets (the form, and the codebook's labels) ---------------
+    "set_of": ("Sæt {n} af {total}", "Set {n} of {total}"),
+    "pick_best": ("Vigtigst", "Most important"),
+    "pick_worst": ("Mindst vigtigt", "Least important"),
+    "pick_best_label": ("Sæt {n}: vigtigst", "Set {n}: most important"),
+    "pick_worst_label": ("Sæt {n}: mindst vigtigt", "Set {n}: least important"),
     # --- the evaluator's page (service/evaluations/web.py) -------------------------------
     "evaluator_title": ("Evalueringer", "Evaluations"),
     "evaluator_signin_title": ("Log ind som evaluator", "Sign in as an evaluator"),

@@ -443,8 +443,9 @@ _SCALES = ("agreement", "frequency", "scale_0_10", "single_choice", "yes_no")
 async def _item_columns(conn: asyncpg.Connection, versions: list[int], codes: _Codes, free_text: bool,
                         text_width: int) -> list[Column]:
     """The wide file's item columns, in questionnaire order (the newest version's wording
-    and value labels): one per item, per matrix cell (rated role × dimension) and per
-    multiple-choice option; free-text items only with `free_text`."""
+    and value labels): one per item, per matrix cell (rated role × dimension), per
+    multiple-choice option and per pick of a best–worst set; free-text items only with
+    `free_text`."""
     rows = await conn.fetch(q.ITEMS, versions)
     value_labels: dict[tuple[str, str], dict[int, str]] = {}
     for r in await conn.fetch(q.VALUE_LABELS, versions):  # ordered by version: the newest wins
@@ -458,7 +459,7 @@ async def _item_columns(conn: asyncpg.Connection, versions: list[int], codes: _C
     item_label = {(k[0], k[1]): r["label_da"] for k, r in newest.items() if not k[2]}
     dims = {k: r for k, r in newest.items() if r["item_type"] == "matrix_dimension"}
     specs: list[Column] = []
-    for key in sorted(newest, key=lambda k: (order[k][0], newest[k]["position"], k[2])):
+    for key in sorted(newest, key=lambda k: (order[k][0], newest[k]["position"], _dimension_order(k[2]))):
         r = newest[key]
         qid, item, kind = key[0], key[1], r["item_type"]
         labels = dict(value_labels.get((qid, item), {}))
@@ -476,8 +477,13 @@ async def _item_columns(conn: asyncpg.Connection, versions: list[int], codes: _C
                                         value_labels=labels | ({-1: DONT_KNOW} if d["dont_know"] else {}),
                                         rated_role=role, dimension=dim_key,
                                         **common | {"dont_know_code": bool(d["dont_know"]) or dont_know}))
-        elif kind in ("matrix_dimension", "role"):  # a role item's answer is the response's staff_role
-            continue
+        elif kind in ("matrix_dimension", "role", "best_worst"):  # a role item's answer is the response's
+            continue  # staff_role; a best–worst question's are its picks (below)
+        elif kind == "best_worst_pick":  # the option picked as most (least) important in one set
+            specs.append(Column(name=f"{item}__{key[2]}", kind="int",
+                                label_da=f"{item_label.get((qid, item), item)}: {r['label_da']}",
+                                value_labels=dict(value_labels.get((qid, item), {})), dimension=key[2],
+                                **common | {"label_en": f"{item}: {r['label_en'] or r['label_da']}"}))
         elif kind == "multiple_choice":
             for value, option in sorted(value_labels.get((qid, item), {}).items()):
                 specs.append(Column(name=f"{item}__{value}", kind="int", label_da=f"{r['label_da']}: {option}",
@@ -493,6 +499,13 @@ async def _item_columns(conn: asyncpg.Connection, versions: list[int], codes: _C
 
 
 _NAME = re.compile(r"[^A-Za-z0-9_]")
+_PICK = re.compile(r"s([0-9]+)_(best|worst)")
+
+
+def _dimension_order(dimension: str) -> tuple[int, str]:
+    """Matrix dimensions by key; a best–worst question's picks by set number (s2 before s10), best first."""
+    pick = _PICK.fullmatch(dimension)
+    return (int(pick[1]), pick[2]) if pick else (0, dimension)
 
 
 def _unique_names(columns: list[Column]) -> list[Column]:

@@ -11,11 +11,22 @@ import msgspec
 
 from service.bounds import INT_MAX, INT_MIN, TEXT_PATTERN
 from service.errors import FieldError, Invalid
-from service.surveys.model import DONT_KNOW, FreeText, Item, Matrix, MultipleChoice, Questionnaire, Role
+from service.surveys.model import (
+    DONT_KNOW,
+    PICKS,
+    BestWorst,
+    FreeText,
+    Item,
+    Matrix,
+    MultipleChoice,
+    Questionnaire,
+    Role,
+)
 from service.texts import both
 
 # What a respondent sends per item: a code, a text, a list of codes (multiple choice),
-# or row -> dimension -> code (matrix). "ved_ikke" stands for 'Ved ikke / ikke relevant'.
+# row -> dimension -> code (matrix), or set -> best/worst -> code (best–worst; sets
+# numbered from "1"). "ved_ikke" stands for 'Ved ikke / ikke relevant'.
 Value = int | str | list[int | str] | dict[str, dict[str, int | str]]
 # The edge (service/web/limits.py) bounds their numbers and texts, checked there with a
 # byte scan rather than a pattern per answer on the busiest route; the schema says so.
@@ -105,7 +116,7 @@ def check(q: Questionnaire, answers: Answers, only: set[str] | None = None) -> C
             if given is not None:
                 errors.append(error(item.id, "not_shown"))
             continue
-        if given is None and isinstance(item, Matrix) and item.required:
+        if given is None and isinstance(item, Matrix | BestWorst) and item.required:
             given = {}  # every unanswered cell is named, so each can be linked and marked
         if given is None:
             if item.required:
@@ -190,6 +201,8 @@ def _rows(item: Item, given: Any, answers: Answers, only: set[str] | None) -> li
             return [AnswerRow(item.id, 1, None, False, choice=c) for c in codes]
         case Matrix():
             return _matrix_rows(item, given, answers, only)
+        case BestWorst():
+            return _best_worst_rows(item, given, only)
     return [_row(item.id, _code(item, given))]
 
 
@@ -223,6 +236,44 @@ def _matrix_rows(item: Matrix, given: Any, answers: Answers, only: set[str] | No
                 out.append(_row(item.id, _code(item, cells[dim], field), dim, row))
             except _Wrong as wrong:
                 problems.extend(wrong.errors(field))
+    if problems:
+        raise _Wrong("", more=problems)
+    return out
+
+
+def _best_worst_rows(item: BestWorst, given: Any, only: set[str] | None) -> list[AnswerRow]:
+    """The picks of each set asked (all, or this page's): both or neither, each an option
+    of its set, not the same option twice; stored as dimension 's<set>_<pick>'."""
+    if not isinstance(given, dict):
+        raise _Wrong("best_worst")
+    sets = {str(n): shown for n, shown in enumerate(item.tasks, 1)}
+    asked = [n for n in sets if only is None or item.id in only or f"{item.id}.{n}" in only]
+    problems = [error(f"{item.id}.{key}", "set_unknown") for key in given if key not in sets]
+    out: list[AnswerRow] = []
+    for n in asked:
+        picks = given.get(n, {})
+        if not isinstance(picks, dict):
+            problems.append(error(f"{item.id}.{n}", "best_worst"))
+            continue
+        problems += [error(f"{item.id}.{n}.{pick}", "unknown") for pick in picks if pick not in PICKS]
+        chosen: dict[str, int] = {}
+        for pick in PICKS:
+            field = f"{item.id}.{n}.{pick}"
+            if pick not in picks:
+                if item.required or any(p in picks for p in PICKS):  # a set is answered whole or not at all
+                    problems.append(error(field, "missing"))
+                continue
+            value = picks[pick]
+            if isinstance(value, bool) or not isinstance(value, int):
+                problems.append(error(field, "choose"))
+            elif value not in sets[n]:
+                problems.append(error(field, "not_in_set"))
+            else:
+                chosen[pick] = value
+        if len(chosen) == len(PICKS) and chosen["best"] == chosen["worst"]:
+            problems.append(error(f"{item.id}.{n}.worst", "best_is_worst"))
+            continue
+        out += [AnswerRow(item.id, value, None, False, dimension=f"s{n}_{pick}") for pick, value in chosen.items()]
     if problems:
         raise _Wrong("", more=problems)
     return out

@@ -1,13 +1,15 @@
-"""A questionnaire version as a codebook: one entry per item and per dimension of a
-collaboration matrix, with its theme, scale, coding and the label of every value. The
-database's `questionnaire_item` and `questionnaire_value_label` are written from it,
-and the API serves it, so an app, an evaluator's SQL and a report read the same codes."""
+"""A questionnaire version as a codebook: one entry per item, per dimension of a
+collaboration matrix and per pick of a best–worst question's sets, with its theme,
+scale, coding and the label of every value. The database's `questionnaire_item` and
+`questionnaire_value_label` are written from it, and the API serves it, so an app, an
+evaluator's SQL and a report read the same codes."""
 
 from __future__ import annotations
 
 import msgspec
 
-from service.surveys.model import DONT_KNOW, Matrix, Questionnaire, Role, choices, scale_range
+from service.surveys.model import DONT_KNOW, PICKS, BestWorst, Matrix, Questionnaire, Role, choices, scale_range
+from service.texts import both
 
 
 class ValueLabel(msgspec.Struct, frozen=True):
@@ -33,6 +35,7 @@ class CodebookEntry(msgspec.Struct, frozen=True, kw_only=True):
     dont_know: bool  # DONT_KNOW ("ved_ikke") may be answered; stored as dont_know, not a value
     min_group_size: int | None  # None: the service's SAMMEN_MIN_GROUP_SIZE
     values: list[ValueLabel]
+    shown: list[int] | None = None  # a best–worst pick: the option values its set showed
 
 
 def codebook(q: Questionnaire) -> list[CodebookEntry]:
@@ -49,6 +52,13 @@ def codebook(q: Questionnaire) -> list[CodebookEntry]:
             min_group_size=q.min_group_size_of(item), values=values,
         )
         entries.append(entry)
+        if isinstance(item, BestWorst):
+            entries.extend(
+                msgspec.structs.replace(entry, dimension=f"s{n}_{pick}", type="best_worst_pick", label_da=da,
+                                        label_en=en, shown=list(shown))
+                for n, shown in enumerate(item.tasks, 1) for pick in PICKS
+                for da, en in [both(f"pick_{pick}_label", n=n)]
+            )
         if isinstance(item, Matrix):
             entries.extend(
                 msgspec.structs.replace(entry, dimension=d.key, type="matrix_dimension", label_da=d.text.da,

@@ -1,5 +1,6 @@
 """Between HTML form fields and answers: a radio group per item named by its id, a
-checkbox per option, 'item.row.dimension' for matrix cells. Values stay as sent when
+checkbox per option, 'item.row.dimension' for matrix cells and 'item.set.best' /
+'item.set.worst' for a best–worst question's picks. Values stay as sent when
 they are not numbers, so the shared answer check names the field instead of guessing."""
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from service.surveys.answers import Answers, Value
-from service.surveys.model import FreeText, Matrix, MultipleChoice, Questionnaire, Role
+from service.surveys.model import PICKS, BestWorst, FreeText, Matrix, MultipleChoice, Questionnaire, Role
 from service.surveys.pages import Part
 
 _INT = re.compile(r"-?[0-9]{1,6}")  # not \d, which takes '٣' and '３' (service/numbers.py)
@@ -29,12 +30,13 @@ def parse_page(q: Questionnaire, parts: list[Part], form: Any) -> Answers:
         item = q.item(part.item_id)
         if item is None:
             continue
-        if isinstance(item, Matrix) and part.row is not None:
+        if isinstance(item, Matrix | BestWorst) and part.row is not None:
             cells: dict[str, int | str] = {}
-            for dim in item.dimensions:
-                cell = _coerce(form.get(f"{item.id}.{part.row}.{dim.key}"))
+            dims = [d.key for d in item.dimensions] if isinstance(item, Matrix) else PICKS
+            for dim in dims:
+                cell = _coerce(form.get(f"{item.id}.{part.row}.{dim}"))
                 if cell is not None and cell != "":
-                    cells[dim.key] = cell
+                    cells[dim] = cell
             given[item.id] = {part.row: cells}
         elif isinstance(item, MultipleChoice):
             picked = [v for v in (_coerce(raw) for raw in form.getall(item.id, [])) if v is not None]

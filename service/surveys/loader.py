@@ -14,6 +14,7 @@ from service.surveys.model import (
     MEETING_ASPECTS,
     SCALE_ITEMS,
     Analysis,
+    BestWorst,
     Condition,
     Item,
     Matrix,
@@ -126,10 +127,12 @@ def check(q: Questionnaire) -> list[str]:
                 problems.append(f"{where}.theme: theme '{item.theme}' is not declared under [themes]")
             if item.reverse and not isinstance(item, SCALE_ITEMS):
                 problems.append(f"{where}.reverse: only scale items can be reverse-coded")
-            if isinstance(item, SingleChoice | MultipleChoice):
+            if isinstance(item, SingleChoice | MultipleChoice | BestWorst):
                 values = [o.value for o in item.options]
                 if len(set(values)) != len(values):
                     problems.append(f"{where}.options: option values must be unique")
+            if isinstance(item, BestWorst):
+                problems.extend(_check_best_worst(item, where))
             if isinstance(item, Role):
                 roles += 1
                 problems.extend(_check_groups(item.options, f"{where}.options"))
@@ -209,6 +212,33 @@ def _check_groups(rows: list[Row] | None, where: str) -> list[str]:
     return problems
 
 
+def _check_best_worst(item: BestWorst, where: str) -> list[str]:
+    """Sets a respondent can answer and an analysis can count: options of the item, none
+    twice in a set, every option shown and each as often as the others."""
+    if item.dont_know:
+        return [f"{where}.dont_know: a best–worst question has no 'Ved ikke' (a set may be left out if not required)"]
+    if item.sets is None:
+        if item.per_set >= len(item.options):
+            return [f"{where}.per_set: sets of {item.per_set} need more than {item.per_set} options"]
+        return []
+    problems = []
+    values = {o.value for o in item.options}
+    for n, shown in enumerate(item.sets):
+        if len(set(shown)) != len(shown):
+            problems.append(f"{where}.sets[{n}]: an option is in the set twice")
+        if unknown := [v for v in shown if v not in values]:
+            problems.append(f"{where}.sets[{n}]: {unknown} are not values of the options")
+    times = {v: sum(v in shown for shown in item.sets) for v in values}
+    if problems:
+        return problems
+    if min(times.values()) == 0:
+        never = sorted(v for v, t in times.items() if t == 0)
+        return [f"{where}.sets: options {never} are in no set"]
+    if len(set(times.values())) > 1:
+        return [f"{where}.sets: every option must be shown equally often (now {dict(sorted(times.items()))} times)"]
+    return []
+
+
 def _check_condition(cond: Condition, earlier: dict[str, Item], where: str) -> list[str]:
     target = earlier.get(cond.item)
     if target is None:
@@ -219,7 +249,7 @@ def _check_condition(cond: Condition, earlier: dict[str, Item], where: str) -> l
         allowed = {o.value for o in choices(target)}
         if getattr(target, "dont_know", False):
             allowed.add(DONT_KNOW)
-    if isinstance(target, Matrix) or not allowed:
+    if isinstance(target, Matrix | BestWorst) or not allowed:
         return [f"{where}.item: a condition cannot depend on '{cond.item}' ({type(target).__name__})"]
     wrong = [v for v in cond.any_of if v not in allowed]
     if wrong:

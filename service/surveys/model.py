@@ -10,6 +10,7 @@ from typing import Annotated, Literal
 import msgspec
 
 from service.roles import OTHER, ROLE_GROUPS
+from service.surveys.best_worst_design import cyclic_sets
 
 Id = Annotated[str, msgspec.Meta(pattern=r"^[a-z][a-z0-9_]{0,39}$")]
 Key = Annotated[str, msgspec.Meta(pattern=r"^[a-z][a-z0-9_]{0,39}$")]
@@ -109,6 +110,34 @@ class FreeText(_Item, tag="free_text", frozen=True):
     required: bool = False
 
 
+class BestWorst(_Item, tag="best_worst", frozen=True, kw_only=True):
+    """Best–worst scaling (MaxDiff): sets of `per_set` of the options (candidate quality
+    themes), in each the most and the least important picked. The sets are `sets` (each a
+    list of option values) or, without them, as many sets as options developed cyclically
+    (service/surveys/best_worst_design.py): every option shown `per_set` times."""
+
+    options: Annotated[list[Option], msgspec.Meta(min_length=4, max_length=20)]
+    per_set: Annotated[int, msgspec.Meta(ge=3, le=5)] = 4
+    sets: Annotated[list[Annotated[list[int], msgspec.Meta(min_length=3, max_length=5)]],
+                    msgspec.Meta(min_length=2, max_length=40)] | None = None
+
+    @cached_property
+    def tasks(self) -> tuple[tuple[int, ...], ...]:
+        """The option values of each set, in the order the respondent sees them."""
+        if self.sets is not None:
+            return tuple(tuple(s) for s in self.sets)
+        values = [o.value for o in self.options]
+        return tuple(tuple(values[i] for i in block) for block in cyclic_sets(len(values), self.per_set))
+
+    @cached_property
+    def picks(self) -> tuple[str, ...]:
+        """The dimensions its answers are stored under: 's1_best', 's1_worst', 's2_best', …"""
+        return tuple(f"s{n}_{pick}" for n in range(1, len(self.tasks) + 1) for pick in PICKS)
+
+
+PICKS = ("best", "worst")
+
+
 def _groups(keys: list[Row] | None, default: tuple[str, ...]) -> list[Row]:
     """The role groups an item offers: the vocabulary's, in its order and words, unless
     the file lists its own (keys from the vocabulary, labels of its own)."""
@@ -143,7 +172,8 @@ class Matrix(_Item, tag="matrix", frozen=True, kw_only=True):
         return _groups(self.rows, tuple(g.key for g in ROLE_GROUPS if g.key != OTHER))
 
 
-Item = Agreement | Frequency | Scale010 | SingleChoice | MultipleChoice | YesNo | FreeText | Role | Matrix
+Item = (Agreement | Frequency | Scale010 | SingleChoice | MultipleChoice | YesNo | FreeText | Role | Matrix
+        | BestWorst)
 SCALE_ITEMS = (Agreement, Frequency, Scale010, Matrix)
 
 
@@ -263,7 +293,7 @@ def choices(item: _Item) -> list[Option]:
             return [Option(i + 1, t) for i, t in enumerate(SCALE_LABELS[item.scale])]
         case Scale010():
             return [Option(i, Text(str(i))) for i in range(11)]
-        case SingleChoice() | MultipleChoice():
+        case SingleChoice() | MultipleChoice() | BestWorst():
             return list(item.options)
         case YesNo():
             return YES_NO

@@ -1,6 +1,7 @@
 """Splits a questionnaire into short phone pages. A page never holds an item together
 with the item its condition looks at, so conditions are decided by answers already sent
-and the form works with JavaScript switched off; a matrix gets one page per role group."""
+and the form works with JavaScript switched off; a matrix gets one page per role group,
+a best–worst question one page per set."""
 
 from __future__ import annotations
 
@@ -9,14 +10,14 @@ from collections.abc import Callable
 import msgspec
 
 from service.surveys.answers import Answers, is_shown, matrix_rows, may_be_shown
-from service.surveys.model import Item, Matrix, Questionnaire, Section
+from service.surveys.model import BestWorst, Item, Matrix, Questionnaire, Section
 
 MAX_ITEMS_PER_PAGE = 5
 
 
 class Part(msgspec.Struct, frozen=True):
     item_id: str
-    row: str | None = None  # a matrix row (role group) shown on this page
+    row: str | None = None  # a matrix row (role group), or a best–worst set ("1", "2", …), shown on this page
 
     @property
     def scope(self) -> str:
@@ -41,10 +42,11 @@ def _cut(q: Questionnaire) -> list[Page]:
     for section in q.sections:
         current: list[Part] = []
         for item in section.items:
-            if isinstance(item, Matrix):
+            if isinstance(item, Matrix | BestWorst):
                 if current:
                     out.append(Page(section, current))
-                out.extend(Page(section, [Part(item.id, row.key)]) for row in item.groups)
+                rows = [r.key for r in item.groups] if isinstance(item, Matrix) else item_sets(item)
+                out.extend(Page(section, [Part(item.id, row)]) for row in rows)
                 current = []
                 continue
             depends_here = item.show_if is not None and any(p.item_id == item.show_if.item for p in current)
@@ -58,6 +60,11 @@ def _cut(q: Questionnaire) -> list[Page]:
 
 
 ShownIf = Callable[[Questionnaire, Item, Answers], bool]
+
+
+def item_sets(item: BestWorst) -> list[str]:
+    """A best–worst question's sets as the form and the answers number them: "1", "2", …"""
+    return [str(n) for n in range(1, len(item.tasks) + 1)]
 
 
 def visible_parts(q: Questionnaire, page: Page, answers: Answers, shown_if: ShownIf = is_shown) -> list[Part]:

@@ -97,14 +97,14 @@ async def _sync_one(conn: asyncpg.Connection, q: Questionnaire) -> int:
 _CODEBOOK_ITEM = """
 insert into questionnaire_item (questionnaire_version_id, item_id, dimension, position, item_type, theme,
     scale_min, scale_max, reverse, questionnaire_id, section_id, label_da, label_en, required, dont_know,
-    min_group_size)
-values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
+    min_group_size, shown)
+values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)
 on conflict (questionnaire_version_id, item_id, dimension) do update set
     position = excluded.position, item_type = excluded.item_type, theme = excluded.theme,
     scale_min = excluded.scale_min, scale_max = excluded.scale_max, reverse = excluded.reverse,
     questionnaire_id = excluded.questionnaire_id, section_id = excluded.section_id,
     label_da = excluded.label_da, label_en = excluded.label_en, required = excluded.required,
-    dont_know = excluded.dont_know, min_group_size = excluded.min_group_size
+    dont_know = excluded.dont_know, min_group_size = excluded.min_group_size, shown = excluded.shown
 """
 
 
@@ -113,7 +113,8 @@ async def _write_codebook(conn: asyncpg.Connection, qv_id: int, q: Questionnaire
     entries = codebook(q)
     await conn.executemany(_CODEBOOK_ITEM, [
         (qv_id, e.item_id, e.dimension, e.position, e.type, e.theme, e.scale_min, e.scale_max, e.reverse,
-         e.questionnaire_id, e.section_id, e.label_da, e.label_en, e.required, e.dont_know, e.min_group_size)
+         e.questionnaire_id, e.section_id, e.label_da, e.label_en, e.required, e.dont_know, e.min_group_size,
+         e.shown)
         for e in entries
     ])
     await conn.execute("delete from questionnaire_value_label where questionnaire_version_id = $1", qv_id)

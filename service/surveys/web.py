@@ -28,6 +28,8 @@ from service.surveys.answers import Answers, check
 from service.surveys.model import (
     DONT_KNOW,
     DONT_KNOW_TEXT,
+    PICKS,
+    BestWorst,
     Language,
     Matrix,
     MultipleChoice,
@@ -143,6 +145,10 @@ def _field_label(q: Questionnaire, field: str, lang: Language) -> str:
         row = next((r.text.get(lang) for r in item.groups if r.key == row_key), row_key)
         dim = next((d.text.get(lang) for d in item.dimensions if d.key == dim_key), dim_key)
         return f"{row}: {dim}"
+    if rest and isinstance(item, BestWorst):
+        number, _, pick = rest.partition(".")
+        where = text("set_of", lang, n=number, total=len(item.tasks))
+        return f"{where}: {text('pick_' + pick, lang)}" if pick in PICKS else where
     return item.text.get(lang)
 
 
@@ -235,6 +241,14 @@ def review_groups(q: Questionnaire, draft: Answers, lang: Language) -> list[Revi
                     ReviewLine(f"{row.text.get(lang)}: {d.text.get(lang)}",
                                _answer_text(q, item.id, cells.get(d.key), lang), n + 1, f"{item.id}.{row.key}.{d.key}")
                     for d in item.dimensions
+                )
+            elif isinstance(item, BestWorst) and part.row is not None:
+                picks = forms.cells_by_row(draft.get(item.id)).get(part.row) or {}
+                where = text("set_of", lang, n=part.row, total=len(item.tasks))
+                lines.extend(
+                    ReviewLine(f"{where}: {text('pick_' + pick, lang)}",
+                               _answer_text(q, item.id, picks.get(pick), lang), n + 1, f"{item.id}.{part.row}.{pick}")
+                    for pick in PICKS
                 )
             elif item is not None:
                 lines.append(ReviewLine(item.text.get(lang), _answer_text(q, item.id, draft.get(item.id), lang),
@@ -374,7 +388,7 @@ def _storable(q: Questionnaire, draft: Answers, parts: list[Part]) -> Answers:
             item_id, *cell = error.field.split(".")
             if item_id not in kept:
                 continue  # a missing answer: nothing to take away
-            if len(cell) == 2 and isinstance(q.item(item_id), Matrix):  # one rating of the matrix
+            if len(cell) == 2 and isinstance(q.item(item_id), Matrix | BestWorst):  # one rating, or one pick
                 rows = forms.cells_by_row(kept[item_id])
                 row = {k: v for k, v in rows.get(cell[0], {}).items() if k != cell[1]}
                 rows = {r: c for r, c in ({**rows, cell[0]: row}).items() if c}

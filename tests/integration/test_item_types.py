@@ -26,13 +26,15 @@ async def test_every_item_type_is_stored_in_its_column(client, conn):
         "rolle": "udfoerer",
         "samarbejde_med": {"sygepleje": {"tillid": 4, "information": "ved_ikke"},
                            "myndighed": {"tillid": 2, "information": 3}},
+        "vigtigst": {"1": {"best": 1, "worst": 3}, "2": {"best": 4, "worst": 2}, "3": {"best": 3, "worst": 5},
+                     "4": {"best": 5, "worst": 4}, "5": {"best": 2, "worst": 1}},
     }
     r = await client.post(f"/api/responses/{token}", json={"submission_id": str(uuid.uuid4()), "answers": answers})
     assert r.status_code == 201, r.text
-    def cell(a) -> str:  # 'group:dimension' for a matrix cell, the option for multiple choice
+    def cell(a) -> str:  # 'group:dimension' for a matrix cell, the option for multiple choice, the set's pick
         if a["rated_role"] is not None:
             return f'{a["rated_role"]}:{a["dimension"]}'
-        return "" if a["choice"] is None else str(a["choice"])
+        return a["dimension"] or ("" if a["choice"] is None else str(a["choice"]))
 
     rows = {(a["item_id"], cell(a)): (a["value"], a["text_value"], a["dont_know"])
             for a in await conn.fetch("select * from answer")}
@@ -53,6 +55,16 @@ async def test_every_item_type_is_stored_in_its_column(client, conn):
         ("samarbejde_med", "sygepleje:information"): (None, None, True),
         ("samarbejde_med", "myndighed:tillid"): (2, None, False),
         ("samarbejde_med", "myndighed:information"): (3, None, False),
+        ("vigtigst", "s1_best"): (1, None, False),   # best–worst: the option picked in each set
+        ("vigtigst", "s1_worst"): (3, None, False),
+        ("vigtigst", "s2_best"): (4, None, False),
+        ("vigtigst", "s2_worst"): (2, None, False),
+        ("vigtigst", "s3_best"): (3, None, False),
+        ("vigtigst", "s3_worst"): (5, None, False),
+        ("vigtigst", "s4_best"): (5, None, False),
+        ("vigtigst", "s4_worst"): (4, None, False),
+        ("vigtigst", "s5_best"): (2, None, False),
+        ("vigtigst", "s5_worst"): (1, None, False),
     }
     assert await conn.fetchval("select staff_role from response") == "udfoerer"
     items = {r["item_id"]: r for r in await conn.fetch(
@@ -60,6 +72,9 @@ async def test_every_item_type_is_stored_in_its_column(client, conn):
         " where v.questionnaire_id = 'trivsel'")}
     assert (items["stress"]["reverse"], items["anbefale"]["scale_min"], items["anbefale"]["scale_max"]) == (True, 0, 10)
     assert items["kommentar"]["theme"] == "samarbejde" and items["tilfreds"]["theme"] == "trivsel"
+    picks = {(r["dimension"], r["label_da"], tuple(r["shown"])) for r in await conn.fetch(
+        "select dimension, label_da, shown from questionnaire_item where item_id = 'vigtigst' and dimension <> ''")}
+    assert ("s2_worst", "Sæt 2: mindst vigtigt", (2, 3, 4)) in picks and len(picks) == 10  # the sets, for SQL
 
 
 async def test_every_item_type_renders_and_is_answered_through_the_form(client, conn):
@@ -78,6 +93,8 @@ async def test_every_item_type_renders_and_is_answered_through_the_form(client, 
     assert "kommentar" not in {a["item_id"] for a in stored}
     rated = {a["rated_role"] for a in stored if a["item_id"] == "samarbejde_med"}
     assert rated == {"udfoerer", "myndighed"}  # not the respondent's own group
+    picks = {a["dimension"] for a in await conn.fetch("select dimension from answer where item_id = 'vigtigst'")}
+    assert picks == {f"s{n}_{pick}" for n in range(1, 6) for pick in ("best", "worst")}  # a page per set
 
 
 KONTAKT_TOML = """
@@ -123,3 +140,54 @@ async def test_ved_ikke_is_offered_as_a_checkbox_on_multiple_choice_and_stands_a
     r = await client.post(action, data=data, follow_redirects=False)
     assert r.status_code == 303
     assert [tuple(r) for r in await conn.fetch("select choice, value, dont_know from answer")] == [(None, None, True)]
+
+
+PRIORITET_TOML = """
+id = "prioritet"
+version = 1
+audience = "citizen"
+title = { da = "Det vigtigste" }
+
+[[sections]]
+id = "prioritet"
+title = { da = "Det vigtigste for dig" }
+
+[[sections.items]]
+id = "tema"
+type = "best_worst"
+text = { da = "Hvad er vigtigst og mindst vigtigt for dig?" }
+per_set = 3
+options = [
+  { value = 1, text = { da = "At blive lyttet til" } },
+  { value = 2, text = { da = "Egne mål" } },
+  { value = 3, text = { da = "Sammenhæng" } },
+  { value = 4, text = { da = "Pårørende" } },
+]
+"""
+
+
+async def test_a_best_worst_set_is_a_page_of_two_radio_groups_and_a_wrong_pick_is_refused_in_danish(client, conn):
+    """Sets (1, 2, 3), (2, 3, 4), (3, 4, 1), (4, 1, 2): one page each, 'Vigtigst' and
+    'Mindst vigtigt' as fieldsets of the set's options; the same theme twice is named on
+    the page and nothing is stored."""
+    await sync_questionnaires(conn, [loader.decode(PRIORITET_TOML, "prioritet.toml")])
+    token = await invite(conn, await make_wave(conn, "prioritet"))
+    html = (await client.get(f"/s/{token}")).text
+    assert "Sæt 1 af 4" in html and "<legend" in html and "Vigtigst" in html and "Mindst vigtigt" in html
+    assert re.findall(r'name="tema\.1\.best" value="(\d+)"', html) == ["1", "2", "3"]
+    assert re.findall(r'name="tema\.1\.worst" value="(\d+)"', html) == ["1", "2", "3"]
+    same = await client.post(f"/s/{token}", data={"_page": "0", "tema.1.best": "2", "tema.1.worst": "2"})
+    assert same.status_code == 422
+    assert "Det samme emne kan ikke være både det vigtigste og det mindst vigtige." in same.text
+    assert 'href="#f-tema--1--worst"' in same.text and "Sæt 1 af 4: Mindst vigtigt" in same.text
+    picks = {"1": (2, 3), "2": (4, 2), "3": (1, 3), "4": (4, 1)}
+    for n, (best, worst) in picks.items():
+        r = await client.post(f"/s/{token}", data={"_page": str(int(n) - 1), f"tema.{n}.best": str(best),
+                                                    f"tema.{n}.worst": str(worst)}, follow_redirects=False)
+        assert r.status_code == 303, r.text
+    review = (await client.get(f"/s/{token}")).text
+    assert "Sæt 3 af 4: Vigtigst" in review and "At blive lyttet til" in review
+    action, data = as_a_browser_sends(review, [])
+    assert (await client.post(action, data=data, follow_redirects=False)).status_code == 303
+    stored = {(a["dimension"], a["value"]) for a in await conn.fetch("select dimension, value from answer")}
+    assert stored == {(f"s{n}_{pick}", v) for n, (b, w) in picks.items() for pick, v in (("best", b), ("worst", w))}

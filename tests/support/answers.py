@@ -9,6 +9,7 @@ from service.surveys.answers import Answers, is_shown, matrix_rows
 from service.surveys.model import (
     DONT_KNOW,
     Agreement,
+    BestWorst,
     FreeText,
     Frequency,
     Item,
@@ -29,7 +30,8 @@ def valid_answers(q: Questionnaire, *, text: str = TEXT) -> Answers:
     conditional items as possible are shown too: an item a condition looks at takes the
     first value the condition accepts (every accepted value, for multiple choice), so
     chains of conditions open one after the other. A matrix rates every group but the
-    respondent's own. Otherwise: the highest point of a scale, the first option of a
+    respondent's own; a best–worst question picks the first option of each set as the most
+    important, the last as the least. Otherwise: the highest point of a scale, the first option of a
     multiple choice or a role, `text` for free text (cut to the item's length)."""
     wanted: dict[str, list[int | str]] = {}
     for item in q.items():
@@ -70,6 +72,8 @@ def _answer(item: Item, wanted: list[int | str], answers: Answers, text: str) ->
             return {row: {d.key: codes[-1] for d in item.dimensions} for row in matrix_rows(item, answers)}
         case MultipleChoice():
             return [w for w in dict.fromkeys(wanted) if w in codes] or codes[:1]
+        case BestWorst():
+            return {str(n): {"best": shown[0], "worst": shown[-1]} for n, shown in enumerate(item.tasks, 1)}
     return next((w for w in wanted if w in codes), codes[-1])
 
 

@@ -136,6 +136,23 @@ dimensions = [
   { key = "tillid", text = { da = "Vi har tillid til hinanden" } },
   { key = "information", text = { da = "Jeg får den information, jeg har brug for" } },
 ]
+
+[[sections]]
+id = "prioritet"
+title = { da = "Det vigtigste for dig" }
+
+[[sections.items]]
+id = "vigtigst"
+type = "best_worst"
+text = { da = "Hvad er vigtigst og mindst vigtigt for dig?", en = "What matters most and least to you?" }
+per_set = 3
+options = [
+  { value = 1, text = { da = "At blive lyttet til", en = "Being listened to" } },
+  { value = 2, text = { da = "Egne mål", en = "Own goals" } },
+  { value = 3, text = { da = "Sammenhæng", en = "Coordination" } },
+  { value = 4, text = { da = "Pårørende", en = "Relatives" } },
+  { value = 5, text = { da = "Livskvalitet", en = "Quality of life" } },
+]
 """
 
 

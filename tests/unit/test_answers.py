@@ -40,6 +40,9 @@ FULL = {
         "udfoerer": {"tillid": 4, "information": 3},
         "myndighed": {"tillid": 5, "information": "ved_ikke"},
     },
+    # sets (1, 2, 3), (2, 3, 4), (3, 4, 5), (4, 5, 1), (5, 1, 2)
+    "vigtigst": {"1": {"best": 1, "worst": 3}, "2": {"best": 2, "worst": 4}, "3": {"best": 5, "worst": 4},
+                 "4": {"best": 1, "worst": 4}, "5": {"best": 1, "worst": 5}},
 }
 
 DROP = object()
@@ -106,7 +109,37 @@ def test_full_answer_set_is_stored_as_one_row_per_value(questionnaire):
         row("samarbejde_med", "udfoerer:information", 3),
         row("samarbejde_med", "myndighed:tillid", 5),
         row("samarbejde_med", "myndighed:information", dont_know=True),
+        *[AnswerRow("vigtigst", v, None, False, dimension=d) for d, v in [
+            ("s1_best", 1), ("s1_worst", 3), ("s2_best", 2), ("s2_worst", 4), ("s3_best", 5), ("s3_worst", 4),
+            ("s4_best", 1), ("s4_worst", 4), ("s5_best", 1), ("s5_worst", 5)]],
     ]
+
+
+@pytest.mark.parametrize(("picks", "field", "message"), [
+    ({"1": {"best": 2, "worst": 2}}, "vigtigst.1.worst", "Det samme emne kan ikke være både det vigtigste og det mindst"),
+    ({"1": {"best": 4, "worst": 2}}, "vigtigst.1.best", "Vælg et af emnerne i dette sæt."),
+    ({"1": {"best": 1}}, "vigtigst.1.worst", "Besvar venligst spørgsmålet."),
+    ({"1": {"best": True, "worst": 2}}, "vigtigst.1.best", "Vælg et af svarene."),
+    ({"1": {"best": "1", "worst": 2}}, "vigtigst.1.best", "Vælg et af svarene."),
+    ({"1": {"best": 1, "worst": 2, "middle": 3}}, "vigtigst.1.middle", "Spørgsmålet findes ikke"),
+    ({"1": {"best": 1, "worst": 2}, "9": {"best": 1, "worst": 2}}, "vigtigst.9", "Sættet findes ikke"),
+    ({"1": [1, 2]}, "vigtigst.1", "Svaret skal angive det vigtigste og det mindst vigtige i hvert sæt."),
+    ([1, 2], "vigtigst", "Svaret skal angive det vigtigste og det mindst vigtige i hvert sæt."),
+])
+def test_a_best_worst_set_is_refused_naming_the_set_and_the_pick(questionnaire, picks, field, message):
+    with pytest.raises(Invalid) as refused:
+        check(questionnaire, {"vigtigst": picks}, only={"vigtigst.1"})
+    assert (field, True) in {(e.field, e.message.startswith(message)) for e in refused.value.errors}, \
+        refused.value.errors
+
+
+def test_one_page_of_a_best_worst_question_checks_its_own_set_only(questionnaire):
+    rows = check(questionnaire, {"vigtigst": {"2": {"best": 4, "worst": 3}}}, only={"vigtigst.2"}).rows
+    assert rows == [AnswerRow("vigtigst", 4, None, False, dimension="s2_best"),
+                    AnswerRow("vigtigst", 3, None, False, dimension="s2_worst")]
+    with pytest.raises(Invalid) as refused:
+        check(questionnaire, answers(vigtigst={"1": {"best": 1, "worst": 3}}))
+    assert {e.field for e in refused.value.errors} == {f"vigtigst.{n}.{p}" for n in "2345" for p in ("best", "worst")}
 
 
 def test_role_answer_becomes_the_responses_staff_role(questionnaire):

@@ -127,7 +127,7 @@ def replacing_text(old: str, new: str) -> Variant:
 def test_valid_questionnaire_file_loads(questionnaire):
     assert questionnaire.id == "trivsel"
     assert questionnaire.version == 1
-    assert [s.id for s in questionnaire.sections] == ["om_dig", "plan", "samarbejde"]
+    assert [s.id for s in questionnaire.sections] == ["om_dig", "plan", "samarbejde", "prioritet"]
 
 
 def test_valid_questionnaire_uses_every_item_type(questionnaire):
@@ -411,6 +411,55 @@ BROKEN = [
         "$.sections[1].min_group_size",
         "Expected `int | null`, got `str`",
         id="threshold_not_a_number",
+    ),
+    pytest.param(
+        setting("sections[3].items[0].per_set", 5),
+        "$.sections[3].items[0].per_set",
+        "sets of 5 need more than 5 options",
+        id="best_worst_sets_as_large_as_the_options",
+    ),
+    pytest.param(
+        setting("sections[3].items[0].per_set", 6),
+        "$.sections[3].items[0].per_set",
+        "Expected `int` <= 5",
+        id="best_worst_sets_above_five",
+    ),
+    pytest.param(
+        setting("sections[3].items[0].sets", [[1, 2, 3], [3, 4, 5], [5, 1, 2]]),
+        "$.sections[3].items[0].sets",
+        "every option must be shown equally often (now {1: 2, 2: 2, 3: 2, 4: 1, 5: 2} times)",
+        id="best_worst_sets_unbalanced",
+    ),
+    pytest.param(
+        setting("sections[3].items[0].sets", [[1, 2, 3], [3, 4, 4]]),
+        "$.sections[3].items[0].sets[1]",
+        "an option is in the set twice",
+        id="best_worst_option_twice_in_a_set",
+    ),
+    pytest.param(
+        setting("sections[3].items[0].sets", [[1, 2, 3], [4, 5, 9]]),
+        "$.sections[3].items[0].sets[1]",
+        "[9] are not values of the options",
+        id="best_worst_unknown_option_in_a_set",
+    ),
+    pytest.param(
+        setting("sections[3].items[0].dont_know", True),
+        "$.sections[3].items[0].dont_know",
+        "a best–worst question has no 'Ved ikke'",
+        id="best_worst_ved_ikke",
+    ),
+    pytest.param(
+        setting("sections[3].items[0].options", [{"value": 1, "text": {"da": "a"}}, {"value": 2, "text": {"da": "b"}},
+                                                 {"value": 3, "text": {"da": "c"}}]),
+        "$.sections[3].items[0].options",
+        "Expected `array` of length >= 4",
+        id="best_worst_too_few_options",
+    ),
+    pytest.param(
+        setting("sections[3].items[0].show_if", {"item": "vigtigst", "any_of": [1]}),
+        "$.sections[3].items[0].show_if.item",
+        "'vigtigst' is not an item before this one",
+        id="best_worst_condition_on_itself",
     ),
     pytest.param(
         replacing_text('audience = "staff"', "audience = staff"),
