@@ -5,6 +5,10 @@ from __future__ import annotations
 import re
 import uuid
 
+import pandas as pd
+import pyreadstat
+
+from service.exports import datafiles
 from service.surveys import loader
 from service.surveys.store import sync_questionnaires
 from tests.conftest import invite, make_wave
@@ -191,3 +195,31 @@ async def test_a_best_worst_set_is_a_page_of_two_radio_groups_and_a_wrong_pick_i
     assert (await client.post(action, data=data, follow_redirects=False)).status_code == 303
     stored = {(a["dimension"], a["value"]) for a in await conn.fetch("select dimension, value from answer")}
     assert stored == {(f"s{n}_{pick}", v) for n, (b, w) in picks.items() for pick, v in (("best", b), ("worst", w))}
+
+
+async def test_best_worst_picks_are_a_column_each_in_the_wide_file_with_the_options_as_labels(client, conn, tmp_path):
+    """The wide file as a MaxDiff analyst expects it: one variable per set and pick, in set
+    order (s2 before s10), the option codes labelled with the themes in .sav; the long file
+    a row per pick with its dimension."""
+    await sync_questionnaires(conn, [loader.decode(PRIORITET_TOML, "prioritet.toml")])
+    wave = await make_wave(conn, "prioritet")
+    token = await invite(conn, wave)
+    picks = {"1": {"best": 2, "worst": 3}, "2": {"best": 4, "worst": 2}, "3": {"best": 1, "worst": 3},
+             "4": {"best": 4, "worst": 1}}
+    r = await client.post(f"/api/responses/{token}", json={"submission_id": str(uuid.uuid4()),
+                                                            "answers": {"tema": picks}})
+    assert r.status_code == 201, r.text
+    evaluation = wave["evaluation"]
+    await datafiles.export_data(conn, evaluation, tmp_path / "bred.sav", fmt="sav", wide=True)
+    frame, meta = pyreadstat.read_sav(str(tmp_path / "bred.sav"))
+    columns = [c for c in frame.columns if c.startswith("tema")]
+    assert columns == [f"tema__s{n}_{pick}" for n in range(1, 5) for pick in ("best", "worst")]
+    assert frame[columns].iloc[0].tolist() == [picks[str(n)][pick] for n in range(1, 5) for pick in ("best", "worst")]
+    assert meta.column_names_to_labels["tema__s2_worst"] == "Hvad er vigtigst og mindst vigtigt for dig?: " \
+                                                            "Sæt 2: mindst vigtigt"
+    assert meta.variable_value_labels["tema__s1_best"] == {1: "At blive lyttet til", 2: "Egne mål", 3: "Sammenhæng",
+                                                           4: "Pårørende"}
+    await datafiles.export_data(conn, evaluation, tmp_path / "lang.csv", fmt="csv")
+    long = pd.read_csv(tmp_path / "lang.csv")
+    assert sorted(long.loc[long["item_id"] == "tema", "dimension"]) == sorted(
+        f"s{n}_{pick}" for n in range(1, 5) for pick in ("best", "worst"))
