@@ -19,6 +19,7 @@ import pytest
 from service.surveys import loader
 from service.surveys.loader import QuestionnaireError
 from service.surveys.model import Item, Matrix, Role
+from tests.support import QUESTIONNAIRE_DIR
 from tests.support.userfiles import within
 
 FILE = "borger.toml"
@@ -558,3 +559,20 @@ def test_the_canonical_form_leaves_out_defaults_and_orders_mappings(questionnair
     reordered = dict(reversed(list(data["themes"].items())))
     again = loader.decode(to_toml(tomllib.loads(to_toml({**data, "themes": reordered}))), FILE)
     assert loader.digest(again) == loader.digest(questionnaire)
+
+
+def test_every_item_type_the_readme_shows_loads_as_written():
+    """questionnaires/README.md's 'Item types' examples, each in a questionnaire of its own
+    (the matrix after the role item it leaves the own group of): every type is shown, and
+    every example is one the loader takes."""
+    readme = (QUESTIONNAIRE_DIR / "README.md").read_text(encoding="utf-8")
+    examples = re.findall(r"```toml\n(.*?)```", readme.split("## Item types", 1)[1].split("## Analysis roles", 1)[0],
+                          re.S)
+    header = ('id = "eks"\nversion = 1\naudience = "staff"\ntitle = { da = "Eksempel" }\n\n'
+              '[[sections]]\nid = "s"\ntitle = { da = "S" }\n\n')
+    role = next(e for e in examples if 'type = "role"' in e)
+    shown = set()
+    for example in examples:
+        before = role if "exclude_row_of" in example else ""
+        shown |= {item.kind for item in loader.decode(header + before + example, "README.md").items()}
+    assert shown == {str(t.__struct_config__.tag) for t in typing.get_args(Item)}
