@@ -10,7 +10,8 @@ relational coordination and the meeting evaluations; citizen flow; the side-by-s
 view; the phase × arm models of the themes of each questionnaire declaring key outcomes
 (the shipped citizen questionnaire); response rates per unit and wave (hidden with the
 wave's other outputs by one suppression pass, survey.disclosure: exact counts stay the
-admin's operational view)."""
+admin's operational view); and the importance of the themes of every best–worst
+question (a discovery survey's ranking of candidate quality themes)."""
 
 from __future__ import annotations
 
@@ -27,6 +28,8 @@ from service.analysis.measures.coordination.results import Coordination
 from service.analysis.measures.distributions.compute import ItemDistribution, distributions
 from service.analysis.measures.flow import compute as flow
 from service.analysis.measures.flow.results import FlowAnalysis, ForecastMethod
+from service.analysis.measures.importance import run as importance
+from service.analysis.measures.importance.results import ThemeImportance
 from service.analysis.measures.meetings.compute import Meetings, meetings
 from service.analysis.measures.models.compute import models
 from service.analysis.measures.models.results import ModelTerm
@@ -41,9 +44,9 @@ __all__ = ["PARTS", "EvaluationResults", "Part", "UnitResponses", "WaveRates", "
 
 
 Part = Literal["summary", "distributions", "reliability", "joint", "coordination", "meetings", "flow",
-               "side_by_side", "models", "rates"]
+               "side_by_side", "models", "rates", "importance"]
 PARTS: tuple[Part, ...] = ("summary", "distributions", "reliability", "joint", "coordination", "meetings", "flow",
-                           "side_by_side", "models", "rates")
+                           "side_by_side", "models", "rates", "importance")
 _HIDDEN_BY: frozenset[Part] = frozenset({"distributions", "reliability", "joint", "models", "rates"})
 
 
@@ -62,6 +65,7 @@ class EvaluationResults(msgspec.Struct, frozen=True, kw_only=True):
     side_by_side: list[Change]
     models: list[ModelTerm]
     rates: list[WaveRates]
+    importance: list[ThemeImportance]
     labels: Labels  # the stored wording of every questionnaire, theme and item the figures name
     parts: list[Part]  # the parts computed (collect's `parts`); the others are empty
     roles: Declared  # what the questionnaires declare their items are for ([analysis])
@@ -113,6 +117,8 @@ async def collect(conn: asyncpg.Connection, evaluation_id: int, *, min_group_siz
                 for m in await models(conn, evaluation_id, qid, min_share=min_share, hidden=hidden, **k)]
         if "models" in asked else [],
         rates=await published_rates(conn, info, hidden) if "rates" in asked else [],
+        importance=await importance.compute(conn, evaluation_id, min_group_size, importance.Parameters())
+        if "importance" in asked else [],
         labels=await read_labels(conn, evaluation_id),
         roles=roles,
     )
