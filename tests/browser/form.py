@@ -60,9 +60,12 @@ async def fill_page(page: Any, answers: list[tuple[str, str]], *, tap: bool = Tr
 
 
 async def fill_any(page: Any) -> None:
-    """Answer every question on the page with its first option (a walk through every page)."""
+    """Answer every question on the page with its first option (a walk through every page);
+    the least important of a best–worst set with its last, as one theme cannot be both."""
     for fieldset in await page.locator("form fieldset").all():
         if await fieldset.locator("textarea").count():
             await fieldset.locator("textarea").fill("Tak.")
+        elif (await fieldset.get_attribute("id") or "").endswith("--worst"):
+            await fieldset.locator("label").last.tap()
         else:
             await fieldset.locator("label").first.tap()

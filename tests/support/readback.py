@@ -14,7 +14,7 @@ Stored = tuple[dict[str, Any] | None, dict[tuple[str, str], dict[str, Any]]]
 async def stored(conn: asyncpg.Connection | asyncpg.Pool, token: str) -> Stored:
     """The response submitted through this token (None if there is none) and its answer
     rows keyed by what identifies an answer within a response: the item and the part
-    of it (option, or row:dimension of a matrix)."""
+    of it (option, row:dimension of a matrix, or a best–worst set's pick: s2_best)."""
     response = await conn.fetchrow(
         "select r.* from response r join invitation i on i.id = r.invitation_id where i.token_hash = $1",
         hash_token(token),
@@ -33,6 +33,8 @@ def _key(answer: asyncpg.Record) -> tuple[str, str]:
         return answer["item_id"], answer["part"]
     if answer["rated_role"] is not None:
         return answer["item_id"], f"{answer['rated_role']}:{answer['dimension']}"
+    if answer["dimension"]:
+        return answer["item_id"], answer["dimension"]
     return answer["item_id"], "" if answer["choice"] is None else str(answer["choice"])
 
 
