@@ -390,6 +390,33 @@ def side_by_side_section(parts: EvaluationResults) -> Section:
         headers=["Enhed", "Gruppe", "Mål", "Ændring", "95 %-interval"])] if rows else [])
 
 
+def importance_section(parts: EvaluationResults) -> Section | None:
+    """The discovery survey's ranking of candidate quality themes (best–worst questions):
+    only in a report whose evaluation asked one."""
+    if not parts.importance:
+        return None
+    tables = []
+    for r in parts.importance:
+        where = f"{questionnaire_label(parts.labels, r.questionnaire_id)}, {phase_name(r.phase).lower()} {r.sequence}"
+        themes = sorted(r.themes, key=lambda t: -(t.score.estimate if t.score else 0.0))
+        rows = [_too_few_row([t.label_da], 4) if r.suppressed or t.score is None else
+                [t.label_da, number(t.score.estimate, 2), interval(t.score.low, t.score.high),
+                 percent(t.share, 0) if t.share is not None else "–"] for t in themes]
+        note = ("Score: (gange valgt som vigtigst − gange valgt som mindst vigtigt) / gange vist, gennemsnit over "
+                "svarpersonerne, 95 %-interval efter Student t. Andel af præference: sandsynligheden for at temaet "
+                "vælges som vigtigst blandt alle temaerne, fra bedst–værst-logit-modellen.")
+        if r.equal is not None:
+            p = p_value(r.equal.p)
+            p = p if p.startswith("<") else f"= {p}"
+            note += (f" Test af lige vigtighed: F = {number(r.equal.statistic, 1)}, p {p}"
+                     f" ({r.respondents} svarpersoner).")
+        tables.append(Table(key="importance", title=f"Temaernes vigtighed: {where}", rows=rows, note=note,
+                            headers=["Tema", "Score", "95 %-interval", "Andel af præference"]))
+    return Section(key="importance", title="Vigtigste temaer", paragraphs=[
+        "Svarpersonerne så temaerne nogle få ad gangen og valgte hver gang det vigtigste og det mindst vigtige "
+        "(bedst–værst-skalering). Temaerne står med det vigtigste øverst."], tables=tables)
+
+
 def highlights(parts: EvaluationResults) -> list[str]:
     """The few sentences a reader who reads nothing else should see."""
     out = []
@@ -421,6 +448,8 @@ def build_view(parts: EvaluationResults, figures: dict[str, list[Figure]], table
     sections = [design_section(parts), rates_section(parts), confirmatory_section(parts), exploratory_section(parts),
                 coordination_section(parts), meetings_section(parts), flow_section(parts),
                 side_by_side_section(parts)]
+    if (importance := importance_section(parts)) is not None:
+        sections.append(importance)
     if tables.get("appendix"):
         sections.append(Section(key="appendix", title="Bilag: tabeller", paragraphs=[
             "Udvalgte resultater i fuld form, med test, variant og interval. Alle resultater findes som tabeller "

@@ -102,6 +102,13 @@ TEXTS: dict[str, dict[Language, str]] = {
     # --- side by side ----------------------------------------------------------------------------------------
     "sbs_title": {"da": 'Ændringer side om side pr. enhed', "en": 'Changes side by side per unit'},
     "sbs_x": {"da": 'Ændring efter − før', "en": 'Change after − before'},
+    # --- theme importance (a best–worst question) ------------------------------------------------------------
+    "importance_title": {"da": 'Hvad er vigtigst? Temaerne efter bedst–værst-score',
+                         "en": 'What matters most? The themes by best–worst score'},
+    "importance_y": {"da": '(gange vigtigst − gange mindst vigtigt) / gange vist',
+                     "en": '(times most − times least important) / times shown'},
+    "wave": {"da": 'Måling', "en": 'Wave'},
+    "respondents": {"da": 'svarpersoner', "en": 'respondents'},
     # --- response rates --------------------------------------------------------------------------------------
     "rates_title": {"da": 'Svarprocent pr. enhed og måling', "en": 'Response rate per unit and wave'},
     "rates_x": {"da": 'Svarprocent (besvarede / inviterede)', "en": 'Response rate (answered / invited)'},

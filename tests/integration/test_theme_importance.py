@@ -70,3 +70,21 @@ async def test_fewer_respondents_than_the_threshold_give_the_themes_labels_and_n
     assert [(t.value, t.label_da, t.shown, t.score, t.utility) for t in found.themes] == [
         (1, "At blive lyttet til", None, None, None), (2, "Egne mål", None, None, None),
         (3, "Sammenhæng", None, None, None), (4, "Pårørende", None, None, None)]
+
+
+async def test_the_ranking_is_a_chart_and_a_section_of_the_report_most_important_first(client, conn, pg_url):
+    from service.exports import charts, report
+
+    evaluation = await _answered(client, conn, 40)
+    with analysis.connect(pg_url) as session:
+        bundle = analysis.results_bundle(evaluation, session=session)
+    made = charts.charts(bundle)
+    assert "vigtighed_prioritet_tema" in made
+    plot = made["vigtighed_prioritet_tema"]()
+    assert plot.labels.get("title", None) == "Hvad er vigtigst? Temaerne efter bedst–værst-score"
+    assert list(plot.data["theme"].cat.categories)[-1] == "At blive lyttet til"  # drawn top down: the top last
+    html = report.render(bundle, ("html",))["html"].decode()
+    section = html[html.index("Vigtigste temaer"):]
+    rows = [section.index(theme) for theme in ("At blive lyttet til", "Egne mål", "Sammenhæng", "Pårørende")]
+    assert rows == sorted(rows) and "Test af lige vigtighed: F = " in section
+    assert 'alt="Hvad er vigtigst?' in section  # the chart, with its text alternative
