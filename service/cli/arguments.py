@@ -31,6 +31,13 @@ positive = whole(1, INT_MAX, "a whole number of at least 1")
 days = whole(0, INT_MAX, "a number of days (0 or more)")
 
 
+def key(text: str) -> str:
+    """A questionnaire's, theme's or item's id as the files write them."""
+    if not re.fullmatch(r"[a-z][a-z0-9_]{0,39}", text):
+        raise argparse.ArgumentTypeError(f"expected an id of a-z, 0-9 and _, a letter first, at most 40, got {text!r}")
+    return text
+
+
 def date(text: str) -> dt.date:
     try:
         return dt.date.fromisoformat(text.strip())
