@@ -11,7 +11,8 @@ view; the phase × arm models of the themes of each questionnaire declaring key 
 (the shipped citizen questionnaire); response rates per unit and wave (hidden with the
 wave's other outputs by one suppression pass, survey.disclosure: exact counts stay the
 admin's operational view); and the importance of the themes of every best–worst
-question (a discovery survey's ranking of candidate quality themes)."""
+question (a discovery survey's ranking of candidate quality themes); and the codes given
+to free-text answers, with the coders' agreement."""
 
 from __future__ import annotations
 
@@ -23,6 +24,8 @@ import msgspec
 
 from service.analysis.context.declared import Declared, declared
 from service.analysis.context.labels import Labels, read_labels
+from service.analysis.measures.coding import run as coding
+from service.analysis.measures.coding.run import CodeAgreement
 from service.analysis.measures.coordination.compute import coordination
 from service.analysis.measures.coordination.results import Coordination
 from service.analysis.measures.distributions.compute import ItemDistribution, distributions
@@ -30,6 +33,7 @@ from service.analysis.measures.flow import compute as flow
 from service.analysis.measures.flow.results import FlowAnalysis, ForecastMethod
 from service.analysis.measures.importance import run as importance
 from service.analysis.measures.importance.results import ThemeImportance
+from service.analysis.measures.measure import NoParameters
 from service.analysis.measures.meetings.compute import Meetings, meetings
 from service.analysis.measures.models.compute import models
 from service.analysis.measures.models.results import ModelTerm
@@ -44,9 +48,9 @@ __all__ = ["PARTS", "EvaluationResults", "Part", "UnitResponses", "WaveRates", "
 
 
 Part = Literal["summary", "distributions", "reliability", "joint", "coordination", "meetings", "flow",
-               "side_by_side", "models", "rates", "importance"]
+               "side_by_side", "models", "rates", "importance", "coding"]
 PARTS: tuple[Part, ...] = ("summary", "distributions", "reliability", "joint", "coordination", "meetings", "flow",
-                           "side_by_side", "models", "rates", "importance")
+                           "side_by_side", "models", "rates", "importance", "coding")
 _HIDDEN_BY: frozenset[Part] = frozenset({"distributions", "reliability", "joint", "models", "rates"})
 
 
@@ -66,6 +70,7 @@ class EvaluationResults(msgspec.Struct, frozen=True, kw_only=True):
     models: list[ModelTerm]
     rates: list[WaveRates]
     importance: list[ThemeImportance]
+    coding: list[CodeAgreement]
     labels: Labels  # the stored wording of every questionnaire, theme and item the figures name
     parts: list[Part]  # the parts computed (collect's `parts`); the others are empty
     roles: Declared  # what the questionnaires declare their items are for ([analysis])
@@ -119,6 +124,7 @@ async def collect(conn: asyncpg.Connection, evaluation_id: int, *, min_group_siz
         rates=await published_rates(conn, info, hidden) if "rates" in asked else [],
         importance=await importance.compute(conn, evaluation_id, min_group_size, importance.Parameters())
         if "importance" in asked else [],
+        coding=await coding.compute(conn, evaluation_id, min_group_size, NoParameters()) if "coding" in asked else [],
         labels=await read_labels(conn, evaluation_id),
         roles=roles,
     )

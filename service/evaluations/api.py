@@ -21,6 +21,7 @@ from service.auth import CallerDep, current_caller, require_reader
 from service.config import Settings
 from service.design.evaluation import EvaluationInfo, evaluation_info
 from service.evaluations import job_process
+from service.evaluations.coding_api import CodingApi
 from service.evaluations.measure_routes import measure_routes
 from service.http import Conn, PathId
 from service.web import scratch
@@ -32,7 +33,8 @@ from service.web.jobs import heavy_job
 def evaluation_router() -> Router:
     """/api/evaluations: the evaluation's own routes below and a route per measure
     (measure_routes.py), under one guard, one caller and one error policy."""
-    return Router(path="/api/evaluations", route_handlers=[EvaluationApi, *measure_routes()], guards=[require_reader],
+    return Router(path="/api/evaluations", route_handlers=[EvaluationApi, CodingApi, *measure_routes()],
+                  guards=[require_reader],
                   dependencies={"caller": Provide(current_caller, sync_to_thread=False)}, tags=["evaluations"],
                   exception_handlers=JSON_HANDLERS)
 
