@@ -3,10 +3,14 @@ read (the doors check it); an answer or code of another evaluation is not found 
 
 from __future__ import annotations
 
+import csv
+import io
+
 import asyncpg
 
 from service.coding.model import Code, Coded, FreeTextAnswer, NewCode
 from service.errors import Conflict, FieldError, Invalid, NotFound
+from service.exports.cells import csv_text
 
 
 async def add_code(conn: asyncpg.Connection, evaluation_id: int, new: NewCode) -> Code:
@@ -80,3 +84,32 @@ async def set_codes(conn: asyncpg.Connection, evaluation_id: int, response_id: i
             "insert into coding (evaluation_id, response_id, item_id, coder, code_id) values ($1, $2, $3, $4, $5)",
             [(evaluation_id, response_id, item_id, coder, known[k]) for k in sorted(set(keys))])
     return Coded(response_id=response_id, item_id=item_id, coder=coder, codes=sorted(set(keys)))
+
+
+# $1 evaluation. Every free-text answer with each coder's codes (one row per answer and
+# coder; an answer nobody coded once, with no coder): what NVivo or R is given.
+_CODED = """
+select a.response_id, a.item_id, w.name as wave, w.phase, a.text_value as text, ca.coder,
+       coalesce((select string_agg(c.key, ';' order by c.key) from coding g join code c on c.id = g.code_id
+                  where g.response_id = a.response_id and g.item_id = a.item_id and g.coder = ca.coder), '') as codes
+  from answer a
+  join response r on r.id = a.response_id
+  join wave w on w.id = r.wave_id
+  join questionnaire_item qi on qi.questionnaire_version_id = a.questionnaire_version_id
+   and qi.item_id = a.item_id and qi.dimension = '' and qi.item_type = 'free_text'
+  left join coded_answer ca on ca.response_id = a.response_id and ca.item_id = a.item_id
+ where w.evaluation_id = $1 and a.text_value is not null
+ order by a.response_id, a.item_id, ca.coder
+"""
+
+
+async def coded_csv(conn: asyncpg.Connection, evaluation_id: int) -> tuple[str, int]:
+    """The coded free text as CSV (UTF-8, a header row; text a spreadsheet would run is
+    written as text, service/exports/cells.py) and its number of rows."""
+    rows = await conn.fetch(_CODED, evaluation_id)
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["response_id", "item_id", "wave", "phase", "text", "coder", "codes"])
+    writer.writerows([r["response_id"], r["item_id"], csv_text(r["wave"]), r["phase"], csv_text(r["text"]),
+                      r["coder"] or "", r["codes"]] for r in rows)
+    return out.getvalue(), len(rows)

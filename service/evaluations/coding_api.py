@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from litestar import Controller, get, post, put
+from litestar import Controller, Response, get, post, put
 from litestar.params import FromPath, JSONBody, QueryParameter
 
 from service.admin import audit
@@ -50,6 +50,18 @@ class CodingApi(Controller):
         found = await store.free_text(conn, evaluation_id, caller.actor, item)
         await record_read(conn, caller, f"evaluation {evaluation_id} free text", len(found))
         return found
+
+    @get("/{evaluation_id:int}/export/coded.csv", responses=error_responses(401, 403, 404),
+         media_type="text/csv; charset=utf-8")
+    async def coded(self, evaluation_id: FromPath[PathId], conn: Conn, caller: CallerDep) -> Response[bytes]:
+        """The free-text answers with each coder's codes as CSV (a row per answer and coder;
+        codes joined by ';'), for NVivo or R. Microdata: needs the microdata permission
+        (403), audited."""
+        await open_microdata(conn, caller, evaluation_id, "coded free text")
+        body, rows = await store.coded_csv(conn, evaluation_id)
+        await record_read(conn, caller, f"evaluation {evaluation_id} coded free text", rows)
+        return Response(body.encode("utf-8"), media_type="text/csv; charset=utf-8", headers={
+            "Content-Disposition": f'attachment; filename="evaluering-{evaluation_id}-kodet-fritekst.csv"'})
 
     @put("/{evaluation_id:int}/codings/{response_id:int}/{item_id:str}", responses=error_responses(401, 403, 404))
     async def set_codes(self, evaluation_id: FromPath[PathId], response_id: FromPath[PathId],

@@ -7,7 +7,9 @@ coding goes with its answer at erasure and at the free-text retention."""
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
 import uuid
 
 import pytest
@@ -136,3 +138,23 @@ async def test_a_coding_goes_with_its_answer_at_erasure_and_at_the_free_text_ret
     assert await conn.fetchval("select count(*) from coding") == 0
     assert await conn.fetchval("select count(*) from coded_answer") == 0
     assert await conn.fetchval("select count(*) from code") == 1  # the code list stays: it holds no one's words
+
+
+async def test_the_coded_text_downloads_as_csv_for_nvivo_with_a_row_per_answer_and_coder(client, conn):
+    wave, _ = await _answered(client, conn, 2)
+    evaluation = wave["evaluation"]
+    key = await evaluator_key(conn, evaluation=evaluation, microdata=True)
+    await client.post(f"/api/evaluations/{evaluation}/codes", headers=bearer(key), json={"key": "a", "label": "A"})
+    await client.post(f"/api/evaluations/{evaluation}/codes", headers=bearer(key), json={"key": "b", "label": "B"})
+    first = (await client.get(f"/api/evaluations/{evaluation}/free-text?item=god_kvalitet", headers=bearer(key))
+             ).json()[0]
+    await client.put(f"/api/evaluations/{evaluation}/codings/{first['response_id']}/god_kvalitet", headers=bearer(key),
+                     json={"codes": ["b", "a"]})
+    r = await client.get(f"/api/evaluations/{evaluation}/export/coded.csv", headers=bearer(key))
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/csv")
+    rows = list(csv.DictReader(io.StringIO(r.text)))
+    assert len(rows) == 6 and {row["codes"] for row in rows if row["text"] == first["text"]
+                               and row["item_id"] == "god_kvalitet"} == {"a;b"}
+    assert (await client.get(f"/api/evaluations/{evaluation}/export/coded.csv",
+                             headers=bearer(await evaluator_key(conn, evaluation=evaluation)))).status_code == 403
+    assert await conn.fetchval("select count(*) from audit_log where subject like '%coded free text'") >= 1
