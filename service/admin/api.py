@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from litestar import Controller, Request, Response, delete, get, post
@@ -31,8 +32,10 @@ from service.bounds import TEXT_PATTERN
 from service.design import plan as design_plan
 from service.design.plan import Outcome, Plan
 from service.design.rates import UnitRate, response_rates
+from service.errors import FieldError, Invalid
 from service.http import Conn, PathId
 from service.secrets_file import server_secret
+from service.surveys.derive import DeriveBody, Derived, derive_in
 from service.web.docs import download
 from service.web.handlers import JSON_HANDLERS, error_responses
 from service.web.limits import MAX_ADMIN_BODY
@@ -144,6 +147,20 @@ class AdminApi(Controller):
         return await plan.lock_plan(conn, evaluation_id)
 
     # --- API keys (service/admin/access.py) ---
+
+    @post("/questionnaires/derive", status_code=200, responses=error_responses(401, 422))
+    async def derive(self, data: JSONBody[DeriveBody], request: Request[Any, Any, Any]) -> Derived:
+        """A questionnaire file (TOML, in `text`; `staff_text` with `staff`) from the item
+        bank's items for the themes given, most important first, as `sammen questionnaire
+        derive` writes it: checked by the loader, nothing stored or written on the server.
+        Review it and put it in SAMMEN_QUESTIONNAIRE_DIR. An unknown theme, none, one given
+        twice or an id the folder has already: 422 naming `themes` or `id`."""
+        folder = Path(request.app.state.settings.questionnaire_dir)
+        try:
+            return derive_in(folder, data.themes, data.id, staff=data.staff)
+        except Invalid as invalid:
+            raise Invalid([FieldError("themes" if e.field == "theme" else e.field, e.message, e.message_en)
+                           for e in invalid.errors]) from None
 
     @post("/keys", responses=error_responses(401, 404, 422))
     async def key(self, data: JSONBody[KeyBody], conn: Conn) -> IssuedKey:

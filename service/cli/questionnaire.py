@@ -10,20 +10,14 @@ from service.cli.arguments import key
 from service.cli.command import Command, Group, arg
 from service.config import Settings
 from service.errors import FieldError, Invalid
-from service.surveys.bank import load_bank
-from service.surveys.derive import derive as derived_from
-from service.surveys.loader import load_dir
+from service.surveys.derive import derive_in
 
 
 def derive(settings: Settings, *, theme: list[str] | None, id: str, out: Path, staff: Path | None,
            bank: Path | None) -> str:
     folder = Path(settings.questionnaire_dir)
-    taken = {q.id for q in load_dir(folder).values()} if folder.is_dir() else set()
-    if id in taken or f"{id}_medarbejder" in taken and staff is not None:
-        told = f"a questionnaire '{id}' is in {folder} already: choose another id"
-        raise Invalid([FieldError("--id", told, told)])
     try:
-        made = derived_from(load_bank(bank or folder / "bank"), theme or [], id, staff=staff is not None)
+        made = derive_in(folder, theme or [], id, staff=staff is not None, bank=bank)
     except Invalid as invalid:  # the argument as typed
         raise Invalid([FieldError(f"--{e.field}", e.message, e.message_en) for e in invalid.errors]) from None
     outputs: list[files.NewFile] = []

@@ -11,13 +11,15 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Annotated
 
 import msgspec
 
 from service.errors import FieldError, Invalid
-from service.surveys.bank import BankTheme
-from service.surveys.loader import decode
-from service.surveys.model import Item, Text
+from service.surveys.bank import BankTheme, load_bank
+from service.surveys.loader import decode, load_dir
+from service.surveys.model import Id, Item, Key, Text
 
 TITLE = Text("Hvad synes du om din støtte?", "What do you think of your support?")
 INTRO = Text("Vi vil gerne vide, hvordan du oplever den støtte, du får. Der er ingen rigtige eller forkerte svar. "
@@ -26,6 +28,15 @@ INTRO = Text("Vi vil gerne vide, hvordan du oplever den støtte, du får. Der er
              "Your name is not shown with your answers, and your answers do not change the support you get.")
 STAFF_TITLE = Text("Samarbejdet om borgerne", "Working together for the citizens")
 ROLE = Text("Hvilken faggruppe hører du til?", "Which role group do you belong to?")
+
+
+class DeriveBody(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """POST /api/admin/questionnaires/derive: the themes, most important first, and the new id."""
+
+    themes: Annotated[list[Key], msgspec.Meta(max_length=20,
+                                              description="themes of the item bank, most important first")]
+    id: Annotated[Id, msgspec.Meta(description="the new questionnaire's id")]
+    staff: bool = False
 
 
 class Derived(msgspec.Struct, frozen=True, kw_only=True):
@@ -50,6 +61,16 @@ def chosen_themes(bank: dict[str, BankTheme], themes: Sequence[str]) -> list[Ban
     if twice := sorted({t for t in themes if themes.count(t) > 1}):
         raise _refused("theme", f"{', '.join(repr(t) for t in twice)} given twice")
     return [bank[t] for t in themes]
+
+
+def derive_in(folder: Path, themes: Sequence[str], questionnaire_id: str, *, staff: bool = False,
+              bank: Path | None = None) -> Derived:
+    """`derive` from the item bank of a questionnaire folder (its `bank/`, or `bank`), for
+    an id none of the folder's questionnaires has (Invalid naming `id` otherwise)."""
+    taken = {q.id for q in load_dir(folder).values()} if folder.is_dir() else set()
+    if questionnaire_id in taken or (staff and f"{questionnaire_id}_medarbejder" in taken):
+        raise _refused("id", f"a questionnaire '{questionnaire_id}' is in {folder} already: choose another id")
+    return derive(load_bank(bank or folder / "bank"), themes, questionnaire_id, staff=staff)
 
 
 def derive(bank: dict[str, BankTheme], themes: Sequence[str], questionnaire_id: str, *, staff: bool = False,

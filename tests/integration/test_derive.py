@@ -67,3 +67,22 @@ async def test_a_malformed_request_is_refused_naming_the_argument_and_leaves_no_
     assert ran.code == 2 and named.format(tmp=tmp_path) in ran.err, ran.err
     assert sorted(p.name for p in tmp_path.iterdir()) == ["findes.toml"]
     assert (tmp_path / "findes.toml").read_text() == "# someone's file\n"
+
+
+async def test_the_admin_api_derives_the_same_file_and_refuses_by_field(client, admin_headers, settings, tmp_path):
+    r = await client.post("/api/admin/questionnaires/derive", headers=admin_headers,
+                          json={"themes": RANKED, "id": "afledt"})
+    assert r.status_code == 200, r.text
+    ran = await sammen(settings, "questionnaire", "derive", *[a for t in RANKED for a in ("--theme", t)],
+                       "--id", "afledt", "--out", str(tmp_path / "afledt.toml"))
+    assert ran.code == 0 and r.json()["text"] == (tmp_path / "afledt.toml").read_text()
+    assert r.json()["staff_text"] is None
+    for body, field in (({"themes": ["ingen"], "id": "x"}, "themes"), ({"themes": [], "id": "x"}, "themes"),
+                        ({"themes": ["indflydelse"], "id": "borger"}, "id")):
+        refused = await client.post("/api/admin/questionnaires/derive", headers=admin_headers, json=body)
+        assert refused.status_code == 422 and refused.json()["errors"][0]["field"] == field, refused.text
+    malformed = await client.post("/api/admin/questionnaires/derive", headers=admin_headers,
+                                  json={"themes": ["Ikke gyldig"], "id": "x"})
+    assert malformed.status_code == 400 and "themes" in malformed.text
+    assert (await client.post("/api/admin/questionnaires/derive", json={"themes": RANKED, "id": "y"})
+            ).status_code == 401
