@@ -46,7 +46,7 @@ async def ensure_demo_data(conn: asyncpg.Connection) -> None:
     DEMO_SEED (service/demodata), loaded on the first start only."""
     if not await conn.fetchval("select exists (select 1 from organisation where name = $1)",
                                design.ORGANISATION.format(seed=DEMO_SEED)):
-        await demodata.load(conn, seed=DEMO_SEED, responses=DEMO_RESPONSES)
+        await demodata.load_with_discovery(conn, seed=DEMO_SEED, responses=DEMO_RESPONSES)
 
 
 async def ensure_demo(

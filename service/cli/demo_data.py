@@ -1,5 +1,5 @@
-"""`sammen demo-data --seed S --responses N`: a demo evaluation with planted effects
-(service/demodata)."""
+"""`sammen demo-data --seed S --responses N`: a demo evaluation with planted effects, and
+the discovery survey before it (service/demodata)."""
 
 from __future__ import annotations
 
@@ -19,9 +19,9 @@ MAX_RESPONSES = 1_000_000
 
 async def demo_data(conn: asyncpg.Connection, settings: Settings, *, seed: int, responses: int,
                     quiet: bool) -> Loaded:
-    from service.demodata.load import load
+    from service.demodata.load import load_with_discovery
 
-    return await load(conn, seed=seed, responses=responses, progress=not quiet)
+    return await load_with_discovery(conn, seed=seed, responses=responses, progress=not quiet)
 
 
 COMMANDS = [

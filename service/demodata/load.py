@@ -48,6 +48,7 @@ class Loaded(msgspec.Struct, frozen=True, kw_only=True):
     answers: int
     flow_months: int  # 0 when the database has no flow_month table
     seconds: float
+    discovery_evaluation_id: int | None = None  # the discovery survey's evaluation (load_with_discovery)
 
 
 class LoadedVersion(msgspec.Struct, frozen=True):
@@ -196,3 +197,17 @@ async def _wave(
     ])
     written["invitations"] += len(extra)
     return written
+
+
+async def load_with_discovery(conn: asyncpg.Connection, *, seed: int, responses: int,
+                              progress: bool = False) -> Loaded:
+    """`load`, and in the same organisation and transaction the discovery survey that comes
+    before it (service/demodata/discovery.py): what `sammen demo-data` and `sammen demo` load."""
+    from service.demodata.discovery import load_discovery
+
+    async with conn.transaction():
+        loaded = await load(conn, seed=seed, responses=responses, progress=progress)
+        units = [r["unit_id"] for r in await conn.fetch(
+            "select unit_id from evaluation_unit where evaluation_id = $1 order by unit_id", loaded.evaluation_id)]
+        found = await load_discovery(conn, loaded.organisation_id, units, seed=seed)
+    return msgspec.structs.replace(loaded, discovery_evaluation_id=found.evaluation_id if found else None)

@@ -1,5 +1,6 @@
 """The evaluators' notebooks run from top to bottom against a real PostgreSQL holding the
-demo evaluation (loaded once for the three): a notebook whose assertions about the
+demo evaluation (loaded once for the four; the fourth reads the discovery survey loaded
+beside it): a notebook whose assertions about the
 planted effects fail, fails here; so does one that does not save its chart."""
 
 from __future__ import annotations
@@ -8,18 +9,22 @@ import os
 from pathlib import Path
 
 import nbformat
+import pytest
 from nbclient import NotebookClient
 
+from service.demodata.discovery import load_discovery
+from service.surveys import loader
 from tests.support import ROOT
 
 NOTEBOOKS = ROOT / "notebooks"
 
 
-def run_notebook(name: str, evaluation_id: int, pg_url: str, figures: Path) -> str:
+def run_notebook(name: str, evaluation_id: int, pg_url: str, figures: Path, **extra_env: str) -> str:
     """Executes notebooks/`name` on the evaluation (a failing cell raises) and returns the
     text of its outputs."""
     notebook = nbformat.read(NOTEBOOKS / name, as_version=4)
-    env = {"DATABASE_URL": pg_url, "SAMMEN_EVALUATION": str(evaluation_id), "SAMMEN_FIGURES": str(figures)}
+    env = {"DATABASE_URL": pg_url, "SAMMEN_EVALUATION": str(evaluation_id), "SAMMEN_FIGURES": str(figures),
+           **extra_env}
     saved = {k: os.environ.get(k) for k in env}
     os.environ.update(env)  # the kernel inherits the environment of this process
     try:
@@ -54,3 +59,24 @@ def test_the_flow_notebook_finds_the_18_percent_rise_in_ended_courses_and_soende
     text = run_notebook("03_flow.ipynb", demo, pg_url, tmp_path)
     assert "= (640 - 533) / 579 = 18.5 %" in text and "maxlags=3" in text
     assert (tmp_path / "borgerforloeb_indsats.png").exists() and (tmp_path / "borgerforloeb_soenderborg.pdf").exists()
+
+
+@pytest.fixture(scope="module")
+async def discovery(demo, pool) -> int:
+    """The discovery survey `sammen demo-data` loads beside the demo evaluation, in its organisation."""
+    async with pool.acquire() as conn:
+        organisation = await conn.fetchval("select organisation_id from evaluation where id = $1", demo)
+        units = [r["unit_id"] for r in await conn.fetch(
+            "select unit_id from evaluation_unit where evaluation_id = $1 order by unit_id", demo)]
+        loaded = await load_discovery(conn, organisation, units, seed=1)
+    assert loaded is not None
+    return loaded.evaluation_id
+
+
+def test_the_quality_themes_notebook_ranks_the_planted_themes_and_derives_a_questionnaire(demo, discovery, pg_url,
+                                                                                         tmp_path):
+    text = run_notebook("04_quality_themes.ipynb", demo, pg_url, tmp_path,
+                        SAMMEN_DISCOVERY_EVALUATION=str(discovery))
+    assert "240 borgere" in text and "nøgleudfald: indflydelse" in text
+    assert (tmp_path / "vigtighed.png").stat().st_size > 0
+    assert loader.load_file(tmp_path / "egen_borger.toml").analysis.outcomes.theme == "indflydelse"
