@@ -9,6 +9,7 @@ Debian's Chromium (/usr/bin/chromium):
     docs/citizen-form.png   first page of the citizens' form, one option chosen
     docs/staff-matrix.png   a page of the staff form rating one other role group
     docs/check-answers.png  the page to check the answers before 'Send svar' (meeting evaluation)
+    docs/ranking.png        a set of the discovery survey's best–worst ranking of quality themes
 
 Everything it started is stopped and deleted again."""
 
@@ -74,6 +75,14 @@ def shoot(links: dict[str, str]) -> None:
                 page.get_by_role("button", name="Næste").tap()
         expect(page.locator("h1")).to_have_text("Tjek dine svar")
         page.screenshot(path=DOCS / "check-answers.png")
+
+        page.goto(links["kvalitet_borger"])
+        with page.expect_navigation():
+            page.get_by_role("button", name="Næste").tap()  # the open questions may be left empty
+        page.locator("#f-vigtigste_temaer--1--best label").first.tap()
+        page.locator("#f-vigtigste_temaer--1--worst label").last.tap()
+        page.evaluate("window.scrollTo(0, document.querySelector('h1').offsetTop - 12)")
+        page.screenshot(path=DOCS / "ranking.png")
         browser.close()
 
 
@@ -81,7 +90,7 @@ def main(take: Callable[[dict[str, str]], None] | None = None) -> None:
     """take: what to do with the demo links instead of `shoot` (e.g. more screenshots)."""
     with scratch_database(prefix="sammen-screenshots-", from_env=False) as url, Service(url) as service:
         (take or shoot)(asyncio.run(demo_links(url, service.url)))
-    for name in ("citizen-form.png", "staff-matrix.png", "check-answers.png"):
+    for name in ("citizen-form.png", "staff-matrix.png", "check-answers.png", "ranking.png"):
         print(DOCS / name)
 
 

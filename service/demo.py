@@ -38,6 +38,7 @@ QUESTIONNAIRES = {
     "medarbejder": "medarbejdere",
     "moede_borger": "møder (borger)",
     "moede_medarbejder": "møder (medarbejder)",
+    "kvalitet_borger": "kvalitetsundersøgelse",
 }
 
 

@@ -244,14 +244,16 @@ async def test_sammen_demo_data_shows_progress_and_loads_each_seed_once(conn, se
 
 async def test_sammen_demo_starts_with_the_generated_answers_and_links_to_every_questionnaire(conn):
     from service.demo import DEMO_RESPONSES, ensure_demo
+    from service.demodata.discovery import RESPONDENTS
 
     links = await ensure_demo(conn, "http://sammen.test")
-    assert {"borger", "medarbejder", "borger (åbent link)"} <= set(links)
+    assert {"borger", "medarbejder", "kvalitet_borger", "borger (åbent link)"} <= set(links)
     again = await ensure_demo(conn, "http://sammen.test")  # a second start loads nothing twice
     assert again["borger"].url != links["borger"].url
     assert await conn.fetchval(
         "select count(*) from response r join unit u on u.id = r.unit_id join organisation o"
-        " on o.id = u.organisation_id where o.name = 'Demokommune (frø 1)'") == DEMO_RESPONSES
+        " on o.id = u.organisation_id where o.name = 'Demokommune (frø 1)'") == DEMO_RESPONSES + RESPONDENTS
+    # the demo evaluation and, beside it, its discovery survey
 
 
 async def test_the_follow_up_version_with_retrospective_items_is_asked_only_at_follow_up(pool, pg_url, settings):
