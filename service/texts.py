@@ -192,6 +192,24 @@ TEXTS: dict[str, tuple[str, str]] = {
                                    "'microdata' permission. The report, charts, tables and codebook download with "
                                    "your key. Ask your administrator if you need respondent-level data."),
     "evaluator_back_to_list": ("Tilbage til evalueringerne", "Back to the evaluations"),
+    # --- coding free text on the evaluator's page (service/evaluations/web.py) -----------
+    "coding_title": ("Kod fritekst", "Code free text"),
+    "coding_link": ("Kod borgernes egne ord i temaer", "Code the citizens' own words into themes"),
+    "coding_intro": ("Giv hvert svar de koder, der passer, og tryk Gem. Du er koderen: en anden nøgle, der koder "
+                     "de samme svar, giver enigheden mellem kodere (κ og α i sammen analyse coding).",
+                     "Give each answer the codes that fit and press Save. You are the coder: another key coding "
+                     "the same answers gives the agreement between coders (κ and α in sammen analyse coding)."),
+    "coding_codes": ("Koder", "Codes"),
+    "coding_no_codes": ("Der er ingen koder endnu. Tilføj den første herunder.",
+                        "There are no codes yet. Add the first below."),
+    "coding_add": ("Tilføj kode", "Add code"),
+    "coding_key": ("Kort navn (a-z, 0-9 og _)", "Short name (a-z, 0-9 and _)"),
+    "coding_label": ("Hvad koden betyder", "What the code means"),
+    "coding_answers": ("Svar", "Answers"),
+    "coding_none": ("Der er ingen fritekstsvar i evalueringen.", "There are no free-text answers in the evaluation."),
+    "coding_answer": ("Svar {n} på: {question}", "Answer {n} to: {question}"),
+    "coding_save": ("Gem", "Save"),
+    "coding_not_coded": ("ikke kodet endnu", "not coded yet"),
 }
 
 

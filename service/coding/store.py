@@ -86,6 +86,16 @@ async def set_codes(conn: asyncpg.Connection, evaluation_id: int, response_id: i
     return Coded(response_id=response_id, item_id=item_id, coder=coder, codes=sorted(set(keys)))
 
 
+async def free_text_questions(conn: asyncpg.Connection, evaluation_id: int, lang: str) -> dict[str, str]:
+    """The wording of each free-text item the evaluation's waves ask (the newest version's)."""
+    rows = await conn.fetch(
+        "select distinct on (qi.item_id) qi.item_id, qi.label_da, coalesce(qi.label_en, qi.label_da) as label_en"
+        "  from questionnaire_item qi join wave w on w.questionnaire_version_id = qi.questionnaire_version_id"
+        " where w.evaluation_id = $1 and qi.item_type = 'free_text' and qi.dimension = ''"
+        " order by qi.item_id, qi.questionnaire_version_id desc", evaluation_id)
+    return {r["item_id"]: r["label_en"] if lang == "en" else r["label_da"] for r in rows}
+
+
 # $1 evaluation. Every free-text answer with each coder's codes (one row per answer and
 # coder; an answer nobody coded once, with no coder): what NVivo or R is given.
 _CODED = """

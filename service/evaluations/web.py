@@ -31,10 +31,13 @@ from litestar.response import File, Redirect, Template
 from service.admin import audit
 from service.admin.access import Caller, MicrodataRefused, check_evaluation_access, open_microdata, record_read
 from service.analysis.runtime.snapshot import snapshot
+from service.coding import store as coding_store
+from service.coding.model import NewCode
 from service.config import Settings
-from service.errors import Forbidden, TooManyRequests
+from service.design.evaluation import evaluation_info
+from service.errors import FieldError, Forbidden, Invalid, TooManyRequests
 from service.evaluations import job_process, signin
-from service.http import Conn, PathId
+from service.http import Conn, PathId, PathIdentifier
 from service.secrets_file import server_secret
 from service.web import scratch
 from service.web.docs import XLSX
@@ -72,6 +75,10 @@ async def evaluations_of(conn: asyncpg.Connection, caller: Caller) -> list[Evalu
     return [EvaluationRow(id=r["id"], name=r["name"], organisation=r["organisation"],
                           implementation_date=f"{r['implementation_date']:%-d.%-m.%Y}", units=r["units"],
                           waves=r["waves"], responses=r["responses"]) for r in rows]
+
+
+def _suffix(lang: str | None) -> str:
+    return "?lang=en" if _lang(lang) == "en" else ""
 
 
 def _lang(lang: str | None) -> str:
@@ -326,6 +333,55 @@ class EvaluatorPages(Controller):
         return Template("evaluator_charts.html", context={
             "lang": _lang(lang), "caller": caller, "evaluation": evaluation,
             "charts": titled})
+
+    @get("/{evaluation_id:int}/kodning")
+    async def coding(self, request: Request[Any, Any, Any], evaluation_id: FromPath[PathId], conn: Conn,
+                     lang: Lang = None) -> Template:
+        """The free-text answers to code, each with this key's codes, and the code list
+        (microdata: the key needs the microdata permission; audited)."""
+        language = _lang(lang)
+        caller = _signed_in_caller(request)
+        await open_microdata(conn, caller, evaluation_id, "free text to code")
+        answers = await coding_store.free_text(conn, evaluation_id, caller.actor, None)
+        await record_read(conn, caller, f"evaluation {evaluation_id} free text", len(answers))
+        return Template("evaluator_coding.html", context={
+            "lang": language, "caller": caller, "evaluation": await evaluation_info(conn, evaluation_id),
+            "codes": await coding_store.codes(conn, evaluation_id), "answers": answers,
+            "questions": await coding_store.free_text_questions(conn, evaluation_id, language)})
+
+    @post("/{evaluation_id:int}/kodning/koder", status_code=303)
+    async def add_code(self, request: Request[Any, Any, Any], evaluation_id: FromPath[PathId], conn: Conn,
+                       lang: Lang = None) -> Redirect:
+        caller = _signed_in_caller(request)
+        await check_evaluation_access(conn, caller, evaluation_id)
+        form = await request.form()
+        try:
+            new = msgspec.convert({"key": str(form.get("noegle", "")).strip(),
+                                   "label": str(form.get("tekst", "")).strip()}, NewCode)
+        except msgspec.ValidationError as exc:
+            field = "noegle" if "$.key" in str(exc) else "tekst"
+            raise Invalid([FieldError(field, str(exc), str(exc))]) from None
+        async with conn.transaction():
+            await coding_store.add_code(conn, evaluation_id, new)
+            await audit.record(conn, caller.actor, "coding", f"evaluation {evaluation_id} code {new.key} added", {})
+        return Redirect(f"{HOME}/{evaluation_id}/kodning{_suffix(lang)}#koder", status_code=303)
+
+    @post("/{evaluation_id:int}/kodning/{response_id:int}/{item_id:str}", status_code=303)
+    async def set_codes(self, request: Request[Any, Any, Any], evaluation_id: FromPath[PathId],
+                        response_id: FromPath[PathId], item_id: FromPath[PathIdentifier], conn: Conn,
+                        lang: Lang = None) -> Redirect:
+        """This key's codes for one answer (the boxes ticked), as PUT …/codings/… sets them."""
+        caller = _signed_in_caller(request)
+        await open_microdata(conn, caller, evaluation_id, "coding")
+        form = await request.form()
+        async with conn.transaction():
+            coded = await coding_store.set_codes(conn, evaluation_id, response_id, item_id, caller.actor,
+                                                 [str(k) for k in form.getall("kode", [])])
+            await audit.record(conn, caller.actor, "coding",
+                               f"evaluation {evaluation_id} response {response_id} {item_id} coded",
+                               {"codes": len(coded.codes)})
+        return Redirect(f"{HOME}/{evaluation_id}/kodning{_suffix(lang)}#svar-{response_id}-{item_id}",
+                        status_code=303)
 
     @heavy_job
     @get("/{evaluation_id:int}/figur/{fmt:str}/{name:str}")

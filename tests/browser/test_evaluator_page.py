@@ -12,11 +12,14 @@ import socket
 from io import BytesIO
 from pathlib import Path
 
+import httpx
 import pytest
 from pypdf import PdfReader
 
+from tests.conftest import invite, make_wave
 from tests.support.browser import LAPTOP, PHONE, TABLET, check
 from tests.support.evaluation import evaluator_key as new_evaluator_key
+from tests.support.respond import respond
 from tests.support.service import Service
 
 pytestmark = pytest.mark.browser
@@ -149,3 +152,37 @@ async def test_an_evaluator_signs_in_over_plain_http_on_the_local_network(browse
         await context.close()
     finally:
         service.stop()
+
+
+async def test_an_evaluator_codes_the_citizens_own_words_on_a_laptop(new_phone, pool, server):
+    """A key with the microdata permission opens 'Kod fritekst', adds a code, ticks it on
+    one answer and saves: the box stays ticked, the coding is stored under the key, and
+    axe finds nothing serious or critical on the page."""
+    async with pool.acquire() as conn:
+        wave = await make_wave(conn, "kvalitet_borger")
+        tokens = [await invite(conn, wave) for _ in range(2)]
+        key = await new_evaluator_key(conn, evaluation=wave["evaluation"], microdata=True, name="Koder")
+    async with httpx.AsyncClient(base_url=server) as client:
+        for n, token in enumerate(tokens):
+            await respond(client, token, "kvalitet_borger", text=f"Svar {n}: at de lytter til mig.")
+    page = await new_phone(**LAPTOP)
+    await page.goto("/evaluator")
+    await _sign_in(page, key)
+    await page.get_by_role("link", name="Kod borgernes egne ord i temaer").click()
+    assert (await page.locator("h1").inner_text()).startswith("Kod fritekst: ")
+    await page.get_by_label("Kort navn (a-z, 0-9 og _)").fill("lyttet_til")
+    await page.get_by_label("Hvad koden betyder").fill("At blive lyttet til")
+    await page.get_by_role("button", name="Tilføj kode").click()
+    await page.wait_for_url("**/kodning#koder")
+    first = page.locator("form.coding").first
+    assert await first.locator("blockquote").inner_text() == "Svar 0: at de lytter til mig."
+    await first.get_by_label("At blive lyttet til").check()
+    await first.get_by_role("button", name="Gem").click()
+    await page.wait_for_url("**/kodning#svar-*")
+    assert await page.locator("form.coding").first.get_by_label("At blive lyttet til").is_checked()
+    found: list[str] = []
+    await check(page, "coding free text", found, [])
+    assert not found, "\n".join(found)
+    async with pool.acquire() as conn:
+        stored = await conn.fetch("select g.coder, c.key from coding g join code c on c.id = g.code_id")
+    assert [tuple(r) for r in stored] == [(stored[0]["coder"], "lyttet_til")] and stored[0]["coder"].startswith("key:")
