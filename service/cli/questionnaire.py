@@ -3,19 +3,30 @@ quality themes chosen (service/surveys/derive.py), written whole or not at all."
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
+from typing import NoReturn
+
+import asyncpg
 
 from service import files
-from service.cli.arguments import key
+from service.admin import audit
+from service.cli.arguments import identifier, key, whole
 from service.cli.command import Command, Group, arg
+from service.cli.connection import with_connection
 from service.config import Settings
 from service.errors import FieldError, Invalid
 from service.surveys.derive import derive_in
 
 
-def derive(settings: Settings, *, theme: list[str] | None, id: str, out: Path, staff: Path | None,
-           bank: Path | None) -> str:
+def derive(settings: Settings, *, theme: list[str] | None, from_importance: int | None, top: int, id: str,
+           out: Path, staff: Path | None, bank: Path | None) -> str:
     folder = Path(settings.questionnaire_dir)
+    if from_importance is not None:
+        if theme:
+            told = "give --theme or --from-importance, not both"
+            raise Invalid([FieldError("--theme", told, told)])
+        theme = asyncio.run(with_connection(settings, lambda conn: ranked(conn, settings, from_importance, top)))
     try:
         made = derive_in(folder, theme or [], id, staff=staff is not None, bank=bank)
     except Invalid as invalid:  # the argument as typed
@@ -39,6 +50,32 @@ def derive(settings: Settings, *, theme: list[str] | None, id: str, out: Path, s
         f"SAMMEN_QUESTIONNAIRE_DIR ({folder}); the next start loads and checks it."])
 
 
+async def ranked(conn: asyncpg.Connection, settings: Settings, evaluation: int, top: int) -> list[str]:
+    """The item-bank themes of the `top` most important options of the evaluation's first
+    best–worst question that names them (by the logit's utility; by the counting score
+    where the logit has none), as `sammen analyse importance` ranks them. The read is
+    audited as the measure's is."""
+    from service.analysis.measures.importance.definition import MEASURE, Parameters
+    from service.analysis.measures.measure import rows
+
+    if not await conn.fetchval("select exists (select 1 from evaluation where id = $1)", evaluation):
+        _refuse("--from-importance", f"evaluation {evaluation} does not exist")
+    found = await MEASURE.compute(conn, evaluation, settings.min_group_size, Parameters())
+    await audit.record(conn, "cli", "read", f"evaluation {evaluation} importance", {"rows": rows(found)})
+    for result in found:
+        named = [t for t in result.themes if t.theme and (t.utility or t.score)]
+        if result.suppressed or not named:
+            continue
+        named.sort(key=lambda t: -(t.utility.estimate if t.utility else t.score.estimate if t.score else 0.0))
+        return list(dict.fromkeys(t.theme for t in named if t.theme))[:top]
+    return _refuse("--from-importance", f"evaluation {evaluation} has no best–worst question with answers above the "
+                   "threshold whose options name item-bank themes")
+
+
+def _refuse(field: str, told: str) -> NoReturn:
+    raise Invalid([FieldError(field, told, told)])
+
+
 GROUPS = [Group(words=("questionnaire",), help="questionnaires of one's own, from the item bank")]
 
 COMMANDS = [
@@ -46,6 +83,10 @@ COMMANDS = [
             "item bank", run=derive, needs="settings", prints="text", arguments=(
                 arg("--theme", action="append", type=key,
                     help="a theme of the item bank, most important first (repeat it)"),
+                arg("--from-importance", type=identifier, metavar="EVALUATION",
+                    help="the themes of an evaluation's best–worst question, most important first"),
+                arg("--top", type=whole(1, 20, "a number of themes from 1 to 20"), default=3,
+                    help="with --from-importance: how many themes (default 3)"),
                 arg("--id", required=True, type=key, help="the new questionnaire's id, e.g. egen_borger"),
                 arg("--out", required=True, type=Path, help="the file to write (refused if it exists)"),
                 arg("--staff", type=Path, help="also write the staff questionnaire of the same themes here"),

@@ -16,6 +16,7 @@ class ValueLabel(msgspec.Struct, frozen=True):
     value: int | str  # a code, or a role group's key for a role item
     da: str
     en: str | None = None
+    theme: str | None = None  # a best–worst option's item-bank theme
 
 
 class CodebookEntry(msgspec.Struct, frozen=True, kw_only=True):
@@ -42,7 +43,7 @@ def codebook(q: Questionnaire) -> list[CodebookEntry]:
     entries: list[CodebookEntry] = []
     for position, item in enumerate(q.items()):
         low, high = scale_range(item) or (None, None)
-        values = [ValueLabel(o.value, o.text.da, o.text.en) for o in choices(item)]
+        values = [ValueLabel(o.value, o.text.da, o.text.en, o.theme) for o in choices(item)]
         if isinstance(item, Role):
             values = [ValueLabel(g.key, g.text.da, g.text.en) for g in item.groups]
         entry = CodebookEntry(

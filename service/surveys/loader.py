@@ -131,6 +131,8 @@ def check(q: Questionnaire) -> list[str]:
                 values = [o.value for o in item.options]
                 if len(set(values)) != len(values):
                     problems.append(f"{where}.options: option values must be unique")
+                problems += [f"{where}.options[{n}].theme: only a best_worst option names a theme"
+                             for n, o in enumerate(item.options) if o.theme and not isinstance(item, BestWorst)]
             if isinstance(item, BestWorst):
                 problems.extend(_check_best_worst(item, where))
             if isinstance(item, Role):

@@ -40,6 +40,7 @@ class Condition(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
 class Option(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     value: int
     text: Text
+    theme: Key | None = None  # a best–worst option: the item bank's theme it stands for (`questionnaire derive`)
 
 
 class Row(msgspec.Struct, frozen=True, forbid_unknown_fields=True):

@@ -119,9 +119,9 @@ async def _write_codebook(conn: asyncpg.Connection, qv_id: int, q: Questionnaire
     ])
     await conn.execute("delete from questionnaire_value_label where questionnaire_version_id = $1", qv_id)
     await conn.executemany(
-        "insert into questionnaire_value_label (questionnaire_version_id, item_id, value, label_da, label_en)"
-        " values ($1, $2, $3, $4, $5)",
-        [(qv_id, e.item_id, v.value, v.da, v.en) for e in entries if not e.dimension
+        "insert into questionnaire_value_label (questionnaire_version_id, item_id, value, label_da, label_en, theme)"
+        " values ($1, $2, $3, $4, $5, $6)",
+        [(qv_id, e.item_id, v.value, v.da, v.en, v.theme) for e in entries if not e.dimension
          for v in e.values if isinstance(v.value, int)],
     )
 

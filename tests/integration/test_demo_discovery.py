@@ -10,6 +10,7 @@ import numpy as np
 from service import analysis
 from service.analysis.stats.best_worst import Task, importance
 from service.demodata import discovery
+from service.surveys import loader
 from tests.support.cli import sammen
 
 
@@ -27,13 +28,31 @@ async def test_demo_data_loads_the_discovery_survey_and_its_planted_order_comes_
     top = coded["indflydelse"]
     assert top.coders == 2 and top.tagged is not None and 0.6 < top.kappa.estimate < 0.95
     print(f"\ndiscovery: planted order back; κ (indflydelse) = {top.kappa.estimate:.2f}, α = {top.alpha.estimate:.2f}")
+    assert [t.theme for t in by_utility][:3] == ["indflydelse", "maal_og_droemme", "sammenhaeng"]
+
+
+async def test_a_questionnaire_is_derived_from_the_ranked_themes_of_the_discovery(conn, settings, tmp_path):
+    """`derive --from-importance`: the three most important themes, in their order."""
+    ran = await sammen(settings, "demo-data", "--seed", "4", "--responses", "200", "--quiet")
+    evaluation = ran.json()["discovery_evaluation_id"]
+    out = tmp_path / "fra_vigtighed.toml"
+    derived = await sammen(settings, "questionnaire", "derive", "--from-importance", str(evaluation), "--id",
+                           "fra_vigtighed", "--out", str(out))
+    assert derived.code == 0, derived.err
+    assert [s.theme for s in loader.load_file(out).sections] == ["indflydelse", "maal_og_droemme", "sammenhaeng"]
+    both = await sammen(settings, "questionnaire", "derive", "--from-importance", str(evaluation), "--theme",
+                        "indflydelse", "--id", "x", "--out", str(tmp_path / "x.toml"))
+    assert both.code == 2 and "--theme: give --theme or --from-importance, not both" in both.err
+    missing = await sammen(settings, "questionnaire", "derive", "--from-importance", "999999", "--id", "y",
+                           "--out", str(tmp_path / "y.toml"))
+    assert missing.code == 2 and "--from-importance: evaluation 999999 does not exist" in missing.err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["fra_vigtighed.toml"]
 
 
 def test_a_null_discovery_is_not_ranked_with_confidence_more_often_than_five_percent():
     """200 seeded studies of 60 respondents answering the nine sets of four with equal
     utilities: the test of equal importance rejects at 5 % in at most 5 % + two binomial
     standard errors of them (the demo's design, as tests/unit/test_stats_best_worst.py checks the Fano plane)."""
-    from service.surveys import loader
     from tests.support import QUESTIONNAIRE_DIR
 
     sets = loader.load_file(QUESTIONNAIRE_DIR / "kvalitet_borger.toml").item(discovery.ITEM).tasks  # type: ignore[union-attr]

@@ -21,7 +21,8 @@ select v.questionnaire_id, a.item_id, w.id as wave_id, w.phase, w.sequence, r.id
 
 # $1 evaluation. The options of every best–worst question the evaluation's waves ask, newest version's words last.
 OPTIONS = """
-select v.questionnaire_id, vl.item_id, vl.value, vl.label_da, coalesce(vl.label_en, vl.label_da) as label_en
+select v.questionnaire_id, vl.item_id, vl.value, vl.label_da, coalesce(vl.label_en, vl.label_da) as label_en,
+       vl.theme
   from questionnaire_value_label vl
   join questionnaire_version v on v.id = vl.questionnaire_version_id
   join questionnaire_item qi on qi.questionnaire_version_id = vl.questionnaire_version_id

@@ -11,6 +11,7 @@ class ThemeScore(msgspec.Struct, frozen=True, kw_only=True):
     value: int  # the option's code
     label_da: str
     label_en: str
+    theme: str | None = None  # the item bank's theme the option names, if it does
     shown: int | None = None  # None where the question is suppressed
     best: int | None = None
     worst: int | None = None

@@ -24,9 +24,9 @@ __all__ = ["RESULT", "Parameters", "compute", "table"]
 
 async def compute(conn: asyncpg.Connection, evaluation_id: int, min_group_size: int,
                   p: Parameters) -> list[ThemeImportance]:
-    labels: dict[tuple[str, str], dict[int, tuple[str, str]]] = defaultdict(dict)
+    labels: dict[tuple[str, str], dict[int, tuple[str, str, str | None]]] = defaultdict(dict)
     for r in await conn.fetch(q.OPTIONS, evaluation_id):
-        labels[(r["questionnaire_id"], r["item_id"])][r["value"]] = (r["label_da"], r["label_en"])
+        labels[(r["questionnaire_id"], r["item_id"])][r["value"]] = (r["label_da"], r["label_en"], r["theme"])
     rows = [r for r in await conn.fetch(q.TASKS, evaluation_id)
             if (p.questionnaire_id is None or r["questionnaire_id"] == p.questionnaire_id)
             and (p.item_id is None or r["item_id"] == p.item_id)]
@@ -41,7 +41,8 @@ async def compute(conn: asyncpg.Connection, evaluation_id: int, min_group_size: 
                     threshold=threshold)
         if respondents < threshold:
             out.append(ThemeImportance(**head, suppressed=True, respondents=None, themes=[
-                ThemeScore(value=v, label_da=da, label_en=en) for v, (da, en) in sorted(options.items())]))
+                ThemeScore(value=v, label_da=da, label_en=en, theme=theme)
+                for v, (da, en, theme) in sorted(options.items())]))
             continue
         found = importance([Task(r["response_id"], tuple(r["shown"]), r["best"], r["worst"]) for r in sets],
                            sorted(options))
@@ -49,7 +50,7 @@ async def compute(conn: asyncpg.Connection, evaluation_id: int, min_group_size: 
         out.append(ThemeImportance(
             **head, suppressed=False, respondents=respondents, equal=found.equal, note=found.note,
             themes=[ThemeScore(value=c.option, label_da=options[c.option][0], label_en=options[c.option][1],
-                               shown=c.shown, best=c.best, worst=c.worst, score=c.score,
+                               theme=options[c.option][2], shown=c.shown, best=c.best, worst=c.worst, score=c.score,
                                utility=logit[c.option].utility if c.option in logit else None,
                                share=logit[c.option].share if c.option in logit else None)
                     for c in found.counting]))
