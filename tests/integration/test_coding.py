@@ -22,6 +22,7 @@ from service.surveys.store import sync_questionnaires
 from tests.conftest import invite, make_wave
 from tests.support import QUESTIONNAIRE_DIR
 from tests.support.answers import valid_answers
+from tests.support.cli import sammen
 from tests.support.evaluation import bearer, evaluator_key
 
 TEXTS = ["At de lytter til mig.", "At jeg selv bestemmer.", "Samme medarbejder hver gang.", "At de lytter.",
@@ -158,3 +159,26 @@ async def test_the_coded_text_downloads_as_csv_for_nvivo_with_a_row_per_answer_a
     assert (await client.get(f"/api/evaluations/{evaluation}/export/coded.csv",
                              headers=bearer(await evaluator_key(conn, evaluation=evaluation)))).status_code == 403
     assert await conn.fetchval("select count(*) from audit_log where subject like '%coded free text'") >= 1
+
+
+async def test_the_command_line_codes_as_the_api_does_and_exports_the_coded_text(client, conn, settings, tmp_path):
+    wave, _ = await _answered(client, conn, 2)
+    evaluation = str(wave["evaluation"])
+    added = await sammen(settings, "code", "add", "--evaluation", evaluation, "lyttet_til", "At blive lyttet til")
+    assert added.code == 0 and added.json()["key"] == "lyttet_til"
+    twice = await sammen(settings, "code", "add", "--evaluation", evaluation, "lyttet_til", "Igen")
+    assert twice.code == 2 and "exists" in twice.err
+    assert [c["key"] for c in (await sammen(settings, "code", "list", "--evaluation", evaluation)).json()] == [
+        "lyttet_til"]
+    response = await conn.fetchval("select min(response_id) from answer where item_id = 'god_kvalitet'")
+    tagged = await sammen(settings, "code", "tag", "--evaluation", evaluation, "--response", str(response),
+                          "--item", "god_kvalitet", "--coder", "anna", "--code", "lyttet_til")
+    assert tagged.code == 0 and tagged.json()["coder"] == "cli:anna"
+    unknown = await sammen(settings, "code", "tag", "--evaluation", evaluation, "--response", str(response),
+                           "--item", "god_kvalitet", "--coder", "anna", "--code", "findes_ikke")
+    assert unknown.code == 2 and "codes" in unknown.err and "findes_ikke" in unknown.err
+    out = tmp_path / "kodet.csv"
+    exported = await sammen(settings, "code", "export", "--evaluation", evaluation, "--out", str(out))
+    assert exported.code == 0, exported.err
+    rows = list(csv.DictReader(out.open(encoding="utf-8")))
+    assert {(r["coder"], r["codes"]) for r in rows if r["item_id"] == "god_kvalitet"} >= {("cli:anna", "lyttet_til")}
