@@ -4,6 +4,7 @@ both arms, before/after waves for each questionnaire, and fresh links to open.""
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import asyncpg
 
@@ -42,20 +43,20 @@ QUESTIONNAIRES = {
 }
 
 
-async def ensure_demo_data(conn: asyncpg.Connection) -> None:
+async def ensure_demo_data(conn: asyncpg.Connection, bank: Path | None = None) -> None:
     """Answers to look at beside the links: the generated demo evaluation of seed
     DEMO_SEED (service/demodata), loaded on the first start only."""
     if not await conn.fetchval("select exists (select 1 from organisation where name = $1)",
                                design.ORGANISATION.format(seed=DEMO_SEED)):
-        await demodata.load_with_discovery(conn, seed=DEMO_SEED, responses=DEMO_RESPONSES)
+        await demodata.load_with_discovery(conn, seed=DEMO_SEED, responses=DEMO_RESPONSES, bank=bank)
 
 
 async def ensure_demo(
-    conn: asyncpg.Connection, base_url: str, today: dt.date | None = None
+    conn: asyncpg.Connection, base_url: str, today: dt.date | None = None, bank: Path | None = None
 ) -> dict[str, Link | OpenLink]:
     """Create the demo evaluation once; return a new personal link per questionnaire."""
     today = today or dt.date.today()
-    await ensure_demo_data(conn)
+    await ensure_demo_data(conn, bank)
     org_id = await conn.fetchval("select id from organisation where name = $1", ORGANISATION)
     if org_id is None:
         org_id = (await admin.create_organisation(conn, NewOrganisation(name=ORGANISATION))).id

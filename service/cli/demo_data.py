@@ -3,6 +3,7 @@ the discovery survey before it (service/demodata)."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import asyncpg
@@ -21,7 +22,8 @@ async def demo_data(conn: asyncpg.Connection, settings: Settings, *, seed: int, 
                     quiet: bool) -> Loaded:
     from service.demodata.load import load_with_discovery
 
-    return await load_with_discovery(conn, seed=seed, responses=responses, progress=not quiet)
+    return await load_with_discovery(conn, seed=seed, responses=responses, progress=not quiet,
+                                     bank=Path(settings.questionnaire_dir) / "bank")
 
 
 COMMANDS = [

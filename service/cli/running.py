@@ -49,7 +49,8 @@ def demo(settings: Settings) -> None:
     if not settings.admin_api_key:
         settings = msgspec.structs.replace(settings, admin_api_key=secrets.token_urlsafe(24))
     server_secret(settings)  # made now, not at the first request
-    links = asyncio.run(with_connection(settings, lambda c: ensure_demo(c, settings.public_url)))
+    links = asyncio.run(with_connection(settings, lambda c: ensure_demo(
+        c, settings.public_url, bank=Path(settings.questionnaire_dir) / "bank")))
     print("\nSammen kører med en demo-evaluering. Åbn et link på din telefon eller i browseren:\n")
     for name, link in links.items():
         print(f"  {name:32} {link.url}")

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from pathlib import Path
 
 import asyncpg
 import msgspec
@@ -20,7 +21,12 @@ import numpy as np
 
 from service.admin import store as admin
 from service.admin.model import EvaluationUnit, NewEvaluation, NewWave
+from service.demodata import design
+from service.surveys.bank import load_bank
+from service.surveys.derive import derive
+from service.surveys.loader import decode
 from service.surveys.model import BestWorst, Questionnaire
+from service.surveys.store import sync_questionnaires
 from service.tokens import hash_token, new_token
 
 QUESTIONNAIRE = "kvalitet_borger"
@@ -119,3 +125,63 @@ async def load_discovery(conn: asyncpg.Connection, organisation_id: int, units: 
         "insert into coding (evaluation_id, response_id, item_id, coder, code_id) values ($1, $2, $3, $4, $5)",
         codings)
     return Discovery(evaluation_id=evaluation.id, responses=respondents, codings=len(codings))
+
+
+DERIVED_ID = "egen_borger"
+DERIVED_NAME = "Egen borgerundersøgelse: før og efter"
+DERIVED_PER_UNIT = 24  # respondents per unit and wave
+DERIVED_UPLIFT = 0.6  # on the citizens' latent scale: the key theme, intervention units, after
+
+
+def derived_themes() -> list[str]:
+    """The item-bank themes of the three most important planted candidates, in their order."""
+    top = sorted(UTILITIES, key=lambda v: -UTILITIES[v])[:3]
+    return [CODES[v][0] for v in top]
+
+
+async def load_derived(conn: asyncpg.Connection, organisation_id: int, units: list[tuple[int, str]], bank: Path, *,
+                       seed: int) -> int | None:
+    """The questionnaire derived from the discovery's three most important themes, stored as
+    the municipality would store it, and a before/after evaluation of it in the demo's
+    units (each keeps its arm): every item answered on its scale around a citizen's own
+    level, the key theme's items DERIVED_UPLIFT higher after in the intervention units and
+    nothing else changed. None where the bank is not there (an installed package without
+    the questionnaire folder)."""
+    if not bank.is_dir():
+        return None
+    made = derive(load_bank(bank), derived_themes(), DERIVED_ID)
+    questionnaire = decode(made.text, f"{DERIVED_ID}.toml")
+    await sync_questionnaires(conn, [questionnaire])
+    version = await conn.fetchval(
+        "select id from questionnaire_version where questionnaire_id = $1 order by version desc limit 1", DERIVED_ID)
+    key_theme = made.themes[0]
+    evaluation = await admin.create_evaluation(conn, organisation_id, NewEvaluation(
+        name=DERIVED_NAME, implementation_date=design.IMPLEMENTATION_DATE,
+        units=[EvaluationUnit(unit_id=u, arm=arm) for u, arm in units]))  # type: ignore[arg-type]
+    rng = np.random.default_rng(seed + 29)
+    items = [(i.id, questionnaire.theme_of(i)) for i in questionnaire.items()]
+    answers: list[tuple[object, ...]] = []
+    for phase, sequence, opens_on, closes_on in design.WAVES:
+        wave = await admin.create_wave(conn, evaluation.id, NewWave(
+            name=f"{'Førmåling' if phase == 'before' else 'Eftermåling'} – egen undersøgelse", phase=phase,
+            opens_on=opens_on, closes_on=closes_on, questionnaire_id=DERIVED_ID, sequence=sequence))
+        submitted = dt.datetime.combine(opens_on + dt.timedelta(days=14), dt.time(11), tzinfo=dt.UTC)
+        for unit, arm in units:
+            for _ in range(DERIVED_PER_UNIT):
+                invitation = await conn.fetchval(
+                    "insert into invitation (token_hash, kind, wave_id, unit_id, created_at)"
+                    " values ($1, 'personal', $2, $3, $4) returning id", hash_token(new_token()), wave.id, unit,
+                    submitted)
+                response = await conn.fetchval(
+                    "insert into response (submission_id, invitation_id, wave_id, unit_id, questionnaire_version_id,"
+                    " channel, language, started_at, submitted_at) values ($1, $2, $3, $4, $5, 'web', 'da', $6, $6)"
+                    " returning id", uuid.UUID(int=int(rng.integers(2**62))), invitation, wave.id, unit, version,
+                    submitted)
+                level = rng.normal(3.3, 0.6)
+                for item_id, theme in items:
+                    shift = DERIVED_UPLIFT if (arm == "intervention" and phase == "after" and theme == key_theme) else 0
+                    value = int(np.clip(np.rint(level + shift + rng.normal(0, 0.7)), 1, 5))
+                    answers.append((response, version, item_id, value))
+    await conn.executemany("insert into answer (response_id, questionnaire_version_id, item_id, value)"
+                           " values ($1, $2, $3, $4)", answers)
+    return evaluation.id

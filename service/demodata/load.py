@@ -20,6 +20,7 @@ from __future__ import annotations
 import datetime as dt
 import sys
 import time
+from pathlib import Path
 from typing import Any
 
 import asyncpg
@@ -49,6 +50,7 @@ class Loaded(msgspec.Struct, frozen=True, kw_only=True):
     flow_months: int  # 0 when the database has no flow_month table
     seconds: float
     discovery_evaluation_id: int | None = None  # the discovery survey's evaluation (load_with_discovery)
+    derived_evaluation_id: int | None = None  # the before/after evaluation of the questionnaire derived from it
 
 
 class LoadedVersion(msgspec.Struct, frozen=True):
@@ -199,15 +201,20 @@ async def _wave(
     return written
 
 
-async def load_with_discovery(conn: asyncpg.Connection, *, seed: int, responses: int,
-                              progress: bool = False) -> Loaded:
+async def load_with_discovery(conn: asyncpg.Connection, *, seed: int, responses: int, progress: bool = False,
+                              bank: Path | None = None) -> Loaded:
     """`load`, and in the same organisation and transaction the discovery survey that comes
-    before it (service/demodata/discovery.py): what `sammen demo-data` and `sammen demo` load."""
-    from service.demodata.discovery import load_discovery
+    before it and, with the item `bank`, the before/after evaluation of the questionnaire
+    derived from its most important themes (service/demodata/discovery.py): what `sammen
+    demo-data` and `sammen demo` load."""
+    from service.demodata.discovery import load_derived, load_discovery
 
     async with conn.transaction():
         loaded = await load(conn, seed=seed, responses=responses, progress=progress)
-        units = [r["unit_id"] for r in await conn.fetch(
-            "select unit_id from evaluation_unit where evaluation_id = $1 order by unit_id", loaded.evaluation_id)]
-        found = await load_discovery(conn, loaded.organisation_id, units, seed=seed)
-    return msgspec.structs.replace(loaded, discovery_evaluation_id=found.evaluation_id if found else None)
+        units = [(r["unit_id"], r["arm"]) for r in await conn.fetch(
+            "select unit_id, arm from evaluation_unit where evaluation_id = $1 order by unit_id",
+            loaded.evaluation_id)]
+        found = await load_discovery(conn, loaded.organisation_id, [u for u, _ in units], seed=seed)
+        derived = await load_derived(conn, loaded.organisation_id, units, bank, seed=seed) if bank else None
+    return msgspec.structs.replace(loaded, discovery_evaluation_id=found.evaluation_id if found else None,
+                                   derived_evaluation_id=derived)

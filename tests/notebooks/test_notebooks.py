@@ -12,9 +12,9 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
-from service.demodata.discovery import load_discovery
+from service.demodata.discovery import load_derived, load_discovery
 from service.surveys import loader
-from tests.support import ROOT
+from tests.support import QUESTIONNAIRE_DIR, ROOT
 
 NOTEBOOKS = ROOT / "notebooks"
 
@@ -62,21 +62,23 @@ def test_the_flow_notebook_finds_the_18_percent_rise_in_ended_courses_and_soende
 
 
 @pytest.fixture(scope="module")
-async def discovery(demo, pool) -> int:
-    """The discovery survey `sammen demo-data` loads beside the demo evaluation, in its organisation."""
+async def discovery(demo, pool) -> tuple[int, int]:
+    """The discovery survey and the derived questionnaire's evaluation `sammen demo-data`
+    loads beside the demo evaluation, in its organisation and units."""
     async with pool.acquire() as conn:
         organisation = await conn.fetchval("select organisation_id from evaluation where id = $1", demo)
-        units = [r["unit_id"] for r in await conn.fetch(
-            "select unit_id from evaluation_unit where evaluation_id = $1 order by unit_id", demo)]
-        loaded = await load_discovery(conn, organisation, units, seed=1)
-    assert loaded is not None
-    return loaded.evaluation_id
+        units = [(r["unit_id"], r["arm"]) for r in await conn.fetch(
+            "select unit_id, arm from evaluation_unit where evaluation_id = $1 order by unit_id", demo)]
+        loaded = await load_discovery(conn, organisation, [u for u, _ in units], seed=1)
+        derived = await load_derived(conn, organisation, units, QUESTIONNAIRE_DIR / "bank", seed=1)
+    assert loaded is not None and derived is not None
+    return loaded.evaluation_id, derived
 
 
 def test_the_quality_themes_notebook_ranks_the_planted_themes_and_derives_a_questionnaire(demo, discovery, pg_url,
                                                                                          tmp_path):
     text = run_notebook("04_quality_themes.ipynb", demo, pg_url, tmp_path,
-                        SAMMEN_DISCOVERY_EVALUATION=str(discovery))
-    assert "240 borgere" in text and "nøgleudfald: indflydelse" in text
+                        SAMMEN_DISCOVERY_EVALUATION=str(discovery[0]), SAMMEN_DERIVED_EVALUATION=str(discovery[1]))
+    assert "240 borgere" in text and "nøgleudfald: indflydelse" in text and "influence" in text
     assert (tmp_path / "vigtighed.png").stat().st_size > 0
     assert loader.load_file(tmp_path / "egen_borger.toml").analysis.outcomes.theme == "indflydelse"
