@@ -18,11 +18,11 @@ from tests.support.small_evaluation import small_evaluation
 RANKED = ["lyttet_til", "indflydelse", "sammenhaeng"]
 
 
-def test_every_bank_theme_has_three_to_five_citizen_items_in_danish_and_english_and_says_its_source():
+def test_every_bank_theme_has_citizen_and_staff_items_in_danish_and_english_and_says_its_source():
     bank = load_bank(QUESTIONNAIRE_DIR / "bank")
     assert len(bank) >= 13 and {"indflydelse", "faelles_sprog", "lige_adgang", "opfoelgning"} <= set(bank)
     for theme in bank.values():
-        assert 3 <= len(theme.citizen) <= 5 and theme.source
+        assert 3 <= len(theme.citizen) <= 5 and 1 <= len(theme.staff) <= 5 and theme.source
         assert all(item.text.en for item in [*theme.citizen, *theme.staff])
 
 
@@ -52,7 +52,8 @@ async def test_a_derived_questionnaire_is_loaded_answered_and_analysed(conn, set
     (["--theme", "indflydelse", "--theme", "ingen_saadan"], "--theme: 'ingen_saadan' not in the item bank"),
     ([], "--theme: give at least one theme"),
     (["--theme", "indflydelse", "--theme", "indflydelse"], "--theme: 'indflydelse' given twice"),
-    (["--theme", "paaroerende", "--staff", "{tmp}/m.toml"], "--theme: none of these themes has staff items"),
+    (["--theme", "uden_personale", "--bank", "{tmp}/bank", "--staff", "{tmp}/m.toml"],
+     "--theme: none of these themes has staff items"),
     (["--theme", "indflydelse", "--out", "{tmp}/findes.toml"], "--out: {tmp}/findes.toml exists"),
     (["--theme", "indflydelse", "--staff", "{tmp}/findes.toml"], "--staff: {tmp}/findes.toml exists"),
     (["--theme", "indflydelse", "--id", "borger"], "--id: a questionnaire 'borger' is in"),
@@ -60,12 +61,17 @@ async def test_a_derived_questionnaire_is_loaded_answered_and_analysed(conn, set
 async def test_a_malformed_request_is_refused_naming_the_argument_and_leaves_no_file(settings, tmp_path, arguments,
                                                                                        named):
     (tmp_path / "findes.toml").write_text("# someone's file\n")
+    bank = tmp_path / "bank"
+    bank.mkdir()
+    (bank / "uden_personale.toml").write_text(  # a municipality's own bank theme with citizen items only
+        (QUESTIONNAIRE_DIR / "bank" / "livskvalitet.toml").read_text(encoding="utf-8").split("[[staff]]")[0]
+        .replace('theme = "livskvalitet"', 'theme = "uden_personale"'), encoding="utf-8")
     given = [a.format(tmp=tmp_path) for a in arguments]
     defaults = {"--id": "ny", "--out": f"{tmp_path}/ny.toml"}
     given += [a for flag, value in defaults.items() if flag not in given for a in (flag, value)]
     ran = await sammen(settings, "questionnaire", "derive", *given)
     assert ran.code == 2 and named.format(tmp=tmp_path) in ran.err, ran.err
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["findes.toml"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bank", "findes.toml"]
     assert (tmp_path / "findes.toml").read_text() == "# someone's file\n"
 
 
