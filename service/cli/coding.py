@@ -28,10 +28,7 @@ async def _evaluation(conn: asyncpg.Connection, evaluation: int) -> None:
 
 async def add(conn: asyncpg.Connection, settings: Settings, *, evaluation: int, key: str, label: str) -> Any:
     await _evaluation(conn, evaluation)
-    async with conn.transaction():
-        made = await store.add_code(conn, evaluation, body(NewCode, key=key, label=label))
-        await audit.record(conn, "cli", "coding", f"evaluation {evaluation} code {key} added", {})
-    return made
+    return await store.add_code(conn, evaluation, body(NewCode, key=key, label=label), "cli")
 
 
 async def listed(conn: asyncpg.Connection, settings: Settings, *, evaluation: int) -> Any:
@@ -42,11 +39,7 @@ async def listed(conn: asyncpg.Connection, settings: Settings, *, evaluation: in
 async def tag(conn: asyncpg.Connection, settings: Settings, *, evaluation: int, response: int, item: str,
               coder: str, code: list[str] | None) -> Any:
     await _evaluation(conn, evaluation)
-    async with conn.transaction():
-        coded = await store.set_codes(conn, evaluation, response, item, f"cli:{coder}", code or [])
-        await audit.record(conn, "cli", "coding", f"evaluation {evaluation} response {response} {item} coded",
-                           {"codes": len(coded.codes)})
-    return coded
+    return await store.set_codes(conn, evaluation, response, item, f"cli:{coder}", code or [], "cli")
 
 
 async def export(conn: asyncpg.Connection, settings: Settings, *, evaluation: int, out: Path) -> str:

@@ -60,8 +60,10 @@ async def ranked(conn: asyncpg.Connection, settings: Settings, evaluation: int, 
 
     if not await conn.fetchval("select exists (select 1 from evaluation where id = $1)", evaluation):
         _refuse("--from-importance", f"evaluation {evaluation} does not exist")
-    found = await MEASURE.compute(conn, evaluation, settings.min_group_size, Parameters())
-    await audit.record(conn, "cli", "read", f"evaluation {evaluation} importance", {"rows": rows(found)})
+    chosen = Parameters()
+    found = await MEASURE.compute(conn, evaluation, settings.min_group_size, chosen)
+    await audit.record(conn, "cli", "read", audit.read_subject(evaluation, MEASURE.name, MEASURE.audited(chosen)),
+                       {"rows": rows(found)})
     for result in found:
         named = [t for t in result.themes if t.theme and (t.utility or t.score)]
         if result.suppressed or not named:

@@ -8,18 +8,22 @@ import io
 
 import asyncpg
 
+from service.admin import audit
 from service.coding.model import Code, Coded, FreeTextAnswer, NewCode
 from service.errors import Conflict, FieldError, Invalid, NotFound
 from service.exports.cells import csv_text
 
 
-async def add_code(conn: asyncpg.Connection, evaluation_id: int, new: NewCode) -> Code:
-    row = await conn.fetchrow(
-        "insert into code (evaluation_id, key, label) values ($1, $2, $3)"
-        " on conflict (evaluation_id, key) do nothing returning key, label, created_at",
-        evaluation_id, new.key, new.label)
-    if row is None:
-        raise Conflict(f"the code '{new.key}' exists in evaluation {evaluation_id}")
+async def add_code(conn: asyncpg.Connection, evaluation_id: int, new: NewCode, actor: str) -> Code:
+    """A code added to the evaluation's list, audited as `actor`'s, in one transaction."""
+    async with conn.transaction():
+        row = await conn.fetchrow(
+            "insert into code (evaluation_id, key, label) values ($1, $2, $3)"
+            " on conflict (evaluation_id, key) do nothing returning key, label, created_at",
+            evaluation_id, new.key, new.label)
+        if row is None:
+            raise Conflict(f"the code '{new.key}' exists in evaluation {evaluation_id}")
+        await audit.record(conn, actor, "coding", f"evaluation {evaluation_id} code {new.key} added", {})
     return Code(**dict(row))
 
 
@@ -54,8 +58,8 @@ async def free_text(conn: asyncpg.Connection, evaluation_id: int, coder: str,
 
 
 async def set_codes(conn: asyncpg.Connection, evaluation_id: int, response_id: int, item_id: str, coder: str,
-                    keys: list[str]) -> Coded:
-    """The coder's codes of one free-text answer, replacing theirs, in one transaction:
+                    keys: list[str], actor: str) -> Coded:
+    """The coder's codes of one free-text answer, replacing theirs, audited as `actor`'s, in one transaction:
     an answer that is not a free-text answer of this evaluation (another organisation's,
     erased, past its retention) is NotFound; a key not in the code list is refused by name."""
     async with conn.transaction():
@@ -83,6 +87,8 @@ async def set_codes(conn: asyncpg.Connection, evaluation_id: int, response_id: i
         await conn.executemany(
             "insert into coding (evaluation_id, response_id, item_id, coder, code_id) values ($1, $2, $3, $4, $5)",
             [(evaluation_id, response_id, item_id, coder, known[k]) for k in sorted(set(keys))])
+        await audit.record(conn, actor, "coding", f"evaluation {evaluation_id} response {response_id} {item_id} coded",
+                           {"codes": len(set(keys))})
     return Coded(response_id=response_id, item_id=item_id, coder=coder, codes=sorted(set(keys)))
 
 

@@ -65,6 +65,19 @@ class Discovery(msgspec.Struct, frozen=True, kw_only=True):
     codings: int
 
 
+async def _response(conn: asyncpg.Connection, wave_id: int, unit_id: int, version_id: int,
+                    submitted: dt.datetime, submission_id: uuid.UUID) -> int:
+    """One submitted response through a personal invitation of its own; its id."""
+    invitation = await conn.fetchval(
+        "insert into invitation (token_hash, kind, wave_id, unit_id, created_at) values ($1, 'personal', $2, $3, $4)"
+        " returning id", hash_token(new_token()), wave_id, unit_id, submitted)
+    response: int = await conn.fetchval(
+        "insert into response (submission_id, invitation_id, wave_id, unit_id, questionnaire_version_id,"
+        " channel, language, started_at, submitted_at) values ($1, $2, $3, $4, $5, 'web', 'da', $6, $6)"
+        " returning id", submission_id, invitation, wave_id, unit_id, version_id, submitted)
+    return response
+
+
 async def load_discovery(conn: asyncpg.Connection, organisation_id: int, units: list[int], *, seed: int,
                          respondents: int = RESPONDENTS) -> Discovery | None:
     """The discovery evaluation in `organisation_id`'s `units` (None where the service
@@ -94,14 +107,8 @@ async def load_discovery(conn: asyncpg.Connection, organisation_id: int, units: 
     codings: list[tuple[object, ...]] = []
     for n in range(respondents):
         unit = units[n % len(units)]
-        invitation = await conn.fetchval(
-            "insert into invitation (token_hash, kind, wave_id, unit_id, created_at) values ($1, 'personal', $2, $3,"
-            " $4) returning id", hash_token(new_token()), wave.id, unit, submitted)
-        response = await conn.fetchval(
-            "insert into response (submission_id, invitation_id, wave_id, unit_id, questionnaire_version_id,"
-            " channel, language, started_at, submitted_at) values ($1, $2, $3, $4, $5, 'web', 'da', $6, $6)"
-            " returning id", uuid.UUID(int=int(rng.integers(2**62)) + n), invitation, wave.id, unit, row["id"],
-            submitted)
+        response = await _response(conn, wave.id, unit, row["id"], submitted,
+                                   uuid.UUID(int=int(rng.integers(2**62)) + n))
         for s, shown in enumerate(item.tasks, 1):
             best = max(shown, key=lambda o: UTILITIES[o] + rng.gumbel())
             worst = max((o for o in shown if o != best), key=lambda o: -UTILITIES[o] + rng.gumbel())
@@ -168,15 +175,8 @@ async def load_derived(conn: asyncpg.Connection, organisation_id: int, units: li
         submitted = dt.datetime.combine(opens_on + dt.timedelta(days=14), dt.time(11), tzinfo=dt.UTC)
         for unit, arm in units:
             for _ in range(DERIVED_PER_UNIT):
-                invitation = await conn.fetchval(
-                    "insert into invitation (token_hash, kind, wave_id, unit_id, created_at)"
-                    " values ($1, 'personal', $2, $3, $4) returning id", hash_token(new_token()), wave.id, unit,
-                    submitted)
-                response = await conn.fetchval(
-                    "insert into response (submission_id, invitation_id, wave_id, unit_id, questionnaire_version_id,"
-                    " channel, language, started_at, submitted_at) values ($1, $2, $3, $4, $5, 'web', 'da', $6, $6)"
-                    " returning id", uuid.UUID(int=int(rng.integers(2**62))), invitation, wave.id, unit, version,
-                    submitted)
+                response = await _response(conn, wave.id, unit, version, submitted,
+                                           uuid.UUID(int=int(rng.integers(2**62))))
                 level = rng.normal(3.3, 0.6)
                 for item_id, theme in items:
                     shift = DERIVED_UPLIFT if (arm == "intervention" and phase == "after" and theme == key_theme) else 0

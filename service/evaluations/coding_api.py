@@ -10,7 +10,6 @@ from typing import Annotated
 from litestar import Controller, Response, get, post, put
 from litestar.params import FromPath, JSONBody, QueryParameter
 
-from service.admin import audit
 from service.admin.access import check_evaluation_access, open_microdata, record_read
 from service.auth import CallerDep
 from service.coding import store
@@ -35,10 +34,7 @@ class CodingApi(Controller):
                        caller: CallerDep) -> Code:
         """A new code of the evaluation's list (409 if its key is taken). Audited."""
         await check_evaluation_access(conn, caller, evaluation_id)
-        async with conn.transaction():
-            made = await store.add_code(conn, evaluation_id, data)
-            await audit.record(conn, caller.actor, "coding", f"evaluation {evaluation_id} code {data.key} added", {})
-        return made
+        return await store.add_code(conn, evaluation_id, data, caller.actor)
 
     @get("/{evaluation_id:int}/free-text", responses=error_responses(401, 403, 404))
     async def free_text(self, evaluation_id: FromPath[PathId], conn: Conn, caller: CallerDep,
@@ -72,9 +68,5 @@ class CodingApi(Controller):
         evaluation's free text, erased or past its retention is 404. Nothing is stored
         half. Audited."""
         await open_microdata(conn, caller, evaluation_id, "coding")
-        async with conn.transaction():
-            coded = await store.set_codes(conn, evaluation_id, response_id, item_id, caller.actor, data.codes)
-            await audit.record(conn, caller.actor, "coding",
-                               f"evaluation {evaluation_id} response {response_id} {item_id} coded",
-                               {"codes": len(coded.codes)})
-        return coded
+        return await store.set_codes(conn, evaluation_id, response_id, item_id, caller.actor, data.codes,
+                                     caller.actor)

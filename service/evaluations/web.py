@@ -236,8 +236,7 @@ class EvaluatorPages(Controller):
                 guesses.hit(address)
             raise SignInFirst("API key missing, wrong or revoked",
                               error="evaluator_key_missing" if not key else "evaluator_key_wrong")
-        suffix = "?lang=en" if language == "en" else ""
-        return Redirect(f"{HOME}{suffix}", status_code=303,
+        return Redirect(f"{HOME}{_suffix(language)}", status_code=303,
                         cookies=[_cookie(state, found[1], signin.LIFETIME_SECONDS)])
 
     @post("/log-ud", status_code=303)
@@ -361,9 +360,7 @@ class EvaluatorPages(Controller):
         except msgspec.ValidationError as exc:
             field = "noegle" if "$.key" in str(exc) else "tekst"
             raise Invalid([FieldError(field, str(exc), str(exc))]) from None
-        async with conn.transaction():
-            await coding_store.add_code(conn, evaluation_id, new)
-            await audit.record(conn, caller.actor, "coding", f"evaluation {evaluation_id} code {new.key} added", {})
+        await coding_store.add_code(conn, evaluation_id, new, caller.actor)
         return Redirect(f"{HOME}/{evaluation_id}/kodning{_suffix(lang)}#koder", status_code=303)
 
     @post("/{evaluation_id:int}/kodning/{response_id:int}/{item_id:str}", status_code=303)
@@ -374,12 +371,8 @@ class EvaluatorPages(Controller):
         caller = _signed_in_caller(request)
         await open_microdata(conn, caller, evaluation_id, "coding")
         form = await request.form()
-        async with conn.transaction():
-            coded = await coding_store.set_codes(conn, evaluation_id, response_id, item_id, caller.actor,
-                                                 [str(k) for k in form.getall("kode", [])])
-            await audit.record(conn, caller.actor, "coding",
-                               f"evaluation {evaluation_id} response {response_id} {item_id} coded",
-                               {"codes": len(coded.codes)})
+        await coding_store.set_codes(conn, evaluation_id, response_id, item_id, caller.actor,
+                                     [str(k) for k in form.getall("kode", [])], caller.actor)
         return Redirect(f"{HOME}/{evaluation_id}/kodning{_suffix(lang)}#svar-{response_id}-{item_id}",
                         status_code=303)
 
