@@ -9,7 +9,7 @@ import pytest
 
 from service import analysis
 from service.surveys import loader
-from service.surveys.bank import load_bank
+from service.surveys.bank import BankError, load_bank
 from service.surveys.store import sync_questionnaires
 from tests.support import QUESTIONNAIRE_DIR
 from tests.support.cli import sammen
@@ -92,3 +92,18 @@ async def test_the_admin_api_derives_the_same_file_and_refuses_by_field(client, 
     assert malformed.status_code == 400 and "themes" in malformed.text
     assert (await client.post("/api/admin/questionnaires/derive", json={"themes": RANKED, "id": "y"})
             ).status_code == 401
+
+
+@pytest.mark.parametrize(("change", "told"), [
+    (lambda t: t.replace('theme = "livskvalitet"', 'theme = "andet_navn"'),
+     "$.theme: 'andet_navn' must be the file's name (livskvalitet)"),
+    (lambda t: t.replace('type = "agreement"', 'type = "yes_no"', 1), "$.citizen[0].type: a bank item is an agreement"),
+    (lambda t: t.replace('id = "gode_dage"', 'id = "livet_godt"'), "$.citizen[2].id: item id 'livet_godt' is used in"),
+    (lambda t: t.replace("[[citizen]]", "[[borger]]", 1), "unknown field `borger`"),
+])
+def test_a_bad_bank_file_is_refused_with_its_file_path_and_reason(tmp_path, change, told):
+    text = (QUESTIONNAIRE_DIR / "bank" / "livskvalitet.toml").read_text(encoding="utf-8")
+    (tmp_path / "livskvalitet.toml").write_text(change(text), encoding="utf-8")
+    with pytest.raises(BankError) as refused:
+        load_bank(tmp_path)
+    assert str(refused.value).startswith(f"{tmp_path / 'livskvalitet.toml'}: ") and told in str(refused.value)
