@@ -22,7 +22,7 @@ from service.config import Settings
 from service.demodata.load import load
 from tests.support import ADMIN_KEY, QUESTIONNAIRE_DIR, ROOT, SECRET
 from tests.support.browser import CHROMIUM, CHROMIUM_ARGS
-from tests.support.database import Template, connect, drop, embedded, prepare
+from tests.support.database import Template, connect, drop, embedded, empty, prepare
 from tests.support.evaluation import invite, make_wave
 from tests.support.small_evaluation import Small, small_evaluation
 
@@ -95,14 +95,11 @@ async def pool(pg_url: str, settings: Settings) -> asyncpg.Pool:
     await pool.close()
 
 
-EMPTY = "truncate organisation, response, answer, invitation, draft, wave, audit_log restart identity cascade"
-
-
 @pytest.fixture
 async def conn(pool: asyncpg.Pool) -> asyncpg.Connection:
     """A connection to a database emptied of everything but the questionnaires."""
     async with pool.acquire() as conn:
-        await conn.execute(EMPTY)
+        await empty(conn)
         yield conn
 
 
@@ -128,7 +125,7 @@ async def demo(pool: asyncpg.Pool, demo_template: tuple[Template, int]) -> int:
     async with pool.acquire() as conn:
         if await template.copy_into(conn):
             return evaluation
-        await conn.execute(EMPTY)  # another server's user, or other questionnaires: made here
+        await empty(conn)  # another server's user, or other questionnaires: made here
         return (await load(conn, seed=1, responses=8000)).evaluation_id
 
 

@@ -3,6 +3,7 @@ the reason, so whoever writes a questionnaire can fix it without reading code.""
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from pathlib import Path
 
@@ -82,12 +83,17 @@ def canonical(questionnaire: Questionnaire) -> bytes:
     return msgspec.json.encode(_without_defaults(msgspec.structs.replace(questionnaire, analysis=Analysis())))
 
 
+# msgspec reads a Struct's annotations anew on every call (compiling each forward
+# reference): two thirds of every start's questionnaire sync when asked per value.
+_fields = functools.cache(msgspec.structs.fields)
+
+
 def _without_defaults(value: object) -> object:
     if isinstance(value, msgspec.Struct):
         out: dict[str, object] = {}
         if (tag := value.__struct_config__.tag) is not None:
             out[value.__struct_config__.tag_field or "type"] = tag
-        for field in msgspec.structs.fields(value):
+        for field in _fields(type(value)):
             current = getattr(value, field.name)
             if field.default is not msgspec.NODEFAULT and current == field.default:
                 continue

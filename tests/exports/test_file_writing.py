@@ -23,6 +23,7 @@ from litestar.testing import AsyncTestClient
 from service import files
 from service.app import create_app
 from tests.support.cli import environment, sammen, sammen_here
+from tests.support.database import empty
 from tests.support.evaluation import invite, make_wave
 from tests.support.respond import respond
 
@@ -58,8 +59,7 @@ COMMANDS = {
 async def ids(pool, settings) -> dict[str, str]:
     """A small evaluation with answers, for every command to write from."""
     async with pool.acquire() as conn:
-        await conn.execute("truncate organisation, response, answer, invitation, draft, wave, audit_log "
-                           "restart identity cascade")
+        await empty(conn)
         wave = await make_wave(conn)
         tokens = [await invite(conn, wave) for _ in range(5)]
     async with AsyncTestClient(create_app(settings)) as client:

@@ -23,6 +23,7 @@ from service.app import create_app
 from service.exports import tables, tidy
 from tests.support import SECRET
 from tests.support.cli import sammen
+from tests.support.database import empty
 from tests.support.respond import respond
 
 TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
@@ -38,8 +39,7 @@ PER_GROUP = 5  # answers per unit and wave: at the threshold, so the units' figu
 async def hostile(pool, settings) -> int:
     """An evaluation whose every name is a formula, with answers (free text a formula too)."""
     async with pool.acquire() as conn:
-        await conn.execute("truncate organisation, response, answer, invitation, draft, wave, audit_log "
-                           "restart identity cascade")
+        await empty(conn)
         org = await admin.create_organisation(conn, NewOrganisation(name=ORGANISATION))
         units = [(await admin.create_unit(conn, org.id, NewUnit(name=name, sector="udfoerer"))).id for name in UNITS]
         today = dt.date.today()

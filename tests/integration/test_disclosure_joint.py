@@ -29,6 +29,7 @@ from service.analysis.stats.disclosure_exact import Exact
 from service.design.plan import scoring_rule
 from service.errors import Invalid
 from tests.support.cli import sammen
+from tests.support.database import EMPTIED, empty
 from tests.support.small_evaluation import Small, small_evaluation
 
 THRESHOLD = 5
@@ -240,7 +241,7 @@ async def test_nothing_hidden_follows_from_everything_published_together(pool, c
     models give the same rows whichever way the hidden units of an arm share its rest."""
     units, seed = case
     async with pool.acquire() as conn:
-        await conn.execute("truncate organisation, response, answer, invitation, draft, wave restart identity cascade")
+        await empty(conn, EMPTIED[:-1])
         small = await small_evaluation(conn, units, seed=seed)
         results = await bundle.collect(conn, small.evaluation, min_group_size=THRESHOLD)
         assert audit(small, results, await _truth(conn, small), sums_of=SUMS_OF).findings() == []

@@ -24,9 +24,8 @@ import schemathesis
 from schemathesis.config import SchemathesisConfig
 from schemathesis.engine import Status, events
 
-from tests.conftest import EMPTY
 from tests.support import ADMIN_KEY
-from tests.support.database import connect
+from tests.support.database import connect, empty
 from tests.support.evaluation import evaluator_key, set_up_evaluation
 from tests.support.service import Service
 
@@ -43,7 +42,7 @@ async def emptied(pool):
     admin's run made its reports, charts and exports for every id it tried, and took
     400 s instead of half a minute."""
     async with pool.acquire() as conn:
-        await conn.execute(EMPTY)
+        await empty(conn)
 
 
 @pytest.fixture(scope="module")

@@ -91,6 +91,37 @@ async def new_database(conn: asyncpg.Connection | asyncpg.Pool, url: str, prefix
     return database_url_named(url, name)
 
 
+# The tables a set-up fills (and every table that points at them, as TRUNCATE ... CASCADE
+# finds them), with their sequences.
+EMPTIED = ("organisation", "response", "answer", "invitation", "draft", "wave", "audit_log")
+_REFERRING = """
+with recursive emptied(oid) as (
+  select unnest($1::regclass[])
+  union select c.conrelid from pg_constraint c join emptied on c.confrelid = emptied.oid where c.contype = 'f')
+select e.oid::regclass::text as name,
+       array(select s from (select pg_get_serial_sequence(e.oid::regclass::text, a.attname) as s
+                            from pg_attribute a where a.attrelid = e.oid and a.attnum > 0 and not a.attisdropped) q
+             where s is not null) as sequences
+from emptied e"""
+
+
+async def empty(conn: asyncpg.Connection, tables: tuple[str, ...] = EMPTIED) -> None:
+    """The set-up's tables emptied and their ids starting at 1 again, as `truncate ...
+    restart identity cascade` leaves them, in a few milliseconds: TRUNCATE makes every
+    table and index of the cascade (twenty tables) anew, 150 ms before each test. Rows
+    are deleted with triggers and foreign-key checks off, as TRUNCATE does it; where this
+    user may not switch them off (another server's DATABASE_URL), by TRUNCATE."""
+    if not await conn.fetchval("select rolsuper from pg_roles where rolname = current_user"):
+        await conn.execute(f"truncate {', '.join(tables)} restart identity cascade")
+        return
+    found = await conn.fetch(_REFERRING, list(tables))
+    async with conn.transaction():
+        await conn.execute("set local session_replication_role = replica")
+        await conn.execute("".join(f"delete from {r['name']};" for r in found))
+        await conn.execute("select setval(s, 1, false) from unnest($1::text[]) s",
+                           [s for r in found for s in r["sequences"]])
+
+
 async def migrate_before(conn: asyncpg.Connection, left_out: str) -> None:
     """The schema an earlier release left: every migration before `left_out` (e.g. "0004"),
     recorded as the service records them."""
