@@ -3,7 +3,8 @@
 # browser tests. Where apt-get is not available, says what is missing and goes on.
 # apt-get runs in the background while the Python packages install (on a fresh machine
 # both take tens of seconds, mostly waiting on downloads); `debian_ready` waits for it
-# and fails, with apt's output, if it failed.
+# and fails, with apt's output, if it failed. When it ends it writes its exit code to
+# $DEBIAN_LOG.rc, for whoever waits for it without being its parent (the browser tests).
 NEED=""
 DEBIAN_PID=""
 [ "${WANT_CHROMIUM:-}" = 1 ] && [ ! -x /usr/bin/chromium ] && NEED="$NEED chromium"
@@ -12,7 +13,8 @@ if [ -n "$NEED" ]; then
   if command -v apt-get >/dev/null; then
     SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
     DEBIAN_LOG=$(mktemp)
-    { $SUDO apt-get update -qq && $SUDO apt-get install -y -qq $NEED; } >"$DEBIAN_LOG" 2>&1 &
+    { { $SUDO apt-get update -qq && $SUDO apt-get install -y -qq $NEED; } >"$DEBIAN_LOG" 2>&1
+      echo $? > "$DEBIAN_LOG.rc"; exit "$(cat "$DEBIAN_LOG.rc")"; } &
     DEBIAN_PID=$!
   else
     echo "note: install these system packages for PDF reports (and browser tests):$NEED" >&2
@@ -25,5 +27,5 @@ debian_ready() {
     echo "installing Debian's$NEED failed (above)" >&2
     return 1
   fi
-  rm -f "$DEBIAN_LOG"
+  rm -f "$DEBIAN_LOG" "$DEBIAN_LOG.rc"
 }

@@ -21,7 +21,7 @@ from service.analysis.runtime.session import Session
 from service.config import Settings
 from service.demodata.load import load
 from tests.support import ADMIN_KEY, QUESTIONNAIRE_DIR, ROOT, SECRET
-from tests.support.browser import CHROMIUM, CHROMIUM_ARGS
+from tests.support.browser import CHROMIUM, CHROMIUM_ARGS, chromium_installed
 from tests.support.database import Template, connect, drop, embedded, empty, prepare
 from tests.support.evaluation import invite, make_wave
 from tests.support.small_evaluation import Small, small_evaluation
@@ -34,10 +34,12 @@ __all__ = ["ADMIN_KEY", "ROOT", "invite", "make_wave"]
 # results bundle computed once a run, not once per worker (half a minute each). The units
 # are handed out in this order (`--no-loadscope-reorder`: xdist's own order is by number of
 # tests), the demo's first (a third of the suite), the many short files of the unit tests
-# last, so the workers end within seconds of each other. (xdist's `--dist loadgroup` with
+# last, so the workers end within seconds of each other; the browser tests after the exports
+# and the manuals, which leave apt-get a minute to install Chromium on a fresh machine
+# (scripts/test). (xdist's `--dist loadgroup` with
 # `xdist_group` marks would say the same, but under pytest 9 it groups nothing: it renames
 # the tests through an attribute pytest no longer reads.)
-FIRST_TO_LAST = ("notebooks", "browser", "exports", "docs", "integration", "benchmarks", "unit")
+FIRST_TO_LAST = ("notebooks", "exports", "docs", "browser", "integration", "benchmarks", "unit")
 DEMO_FIXTURES = {"demo", "demo_results", "demo_template"}
 
 
@@ -174,12 +176,9 @@ async def browser() -> AsyncIterator[Any]:
     """Debian's Chromium, once per worker (the browser tests, and the report files opened in it)."""
     from playwright.async_api import async_playwright
 
-    if not CHROMIUM.exists():
-        pytest.fail(
-            f"{CHROMIUM} is missing: the browser tests need Debian's Chromium (apt-get install chromium)."
-            " They fail rather than skip so a CI without it cannot pass silently.",
-            pytrace=False,
-        )
+    missing = await chromium_installed()
+    if missing:
+        pytest.fail(missing, pytrace=False)
     async with async_playwright() as playwright:
         browser = await playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
         yield browser

@@ -3,6 +3,9 @@
 
 from __future__ import annotations
 
+import asyncio
+import os
+import time
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +16,27 @@ CHROMIUM_ARGS = [
     "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
 ]
+
+
+async def chromium_installed(timeout: float = 900) -> str | None:
+    """None once Chromium is there; otherwise why not. scripts/test starts the other tests
+    while apt-get still installs it, and names apt's log in SAMMEN_TEST_APT_LOG: apt
+    writes its exit code beside the log when it ends (scripts/_debian.sh)."""
+    log = os.environ.get("SAMMEN_TEST_APT_LOG")
+    if log:
+        done, until = Path(f"{log}.rc"), time.monotonic() + timeout
+        while not done.exists() or not done.read_text().strip():
+            if time.monotonic() > until:
+                return f"apt-get did not install Chromium within {timeout:.0f} s"
+            await asyncio.sleep(0.5)
+        if done.read_text().strip() != "0":
+            return f"apt-get failed to install Chromium:\n{Path(log).read_text(errors='replace')}"
+    if not CHROMIUM.exists():
+        return (f"{CHROMIUM} is missing: the browser tests need Debian's Chromium (apt-get install chromium)."
+                " They fail rather than skip so a CI without it cannot pass silently.")
+    return None
+
+
 PHONE = {
     "viewport": {"width": 360, "height": 740},
     "screen": {"width": 360, "height": 740},
