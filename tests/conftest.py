@@ -28,6 +28,15 @@ from tests.support.small_evaluation import Small, small_evaluation
 
 __all__ = ["ADMIN_KEY", "ROOT", "invite", "make_wave"]
 
+# Analyses keep to no core of their own in the tests. The service keeps them to the last
+# core so that they leave the others to the citizens (service/analysis/runtime/isolation.py);
+# here the two workers' analyses, their PostgreSQL backends, the CLI's, the notebooks' and
+# the served job processes' all went to that one core, and waited for each other there
+# while the other core did less. tests/integration/test_analysis_isolation.py chooses
+# cores itself; the benchmarks measure the service's default.
+UNPINNED = "off"
+os.environ["SAMMEN_ANALYSIS_CORE"] = UNPINNED
+
 # How the two workers (scripts/test: pytest-xdist, `--dist loadfile`) share the files. A
 # file goes whole to one worker, so its module fixtures are made once. Every file that asks
 # for the demo evaluation goes to the same worker, as one unit: the demo is loaded and its
@@ -86,7 +95,7 @@ def pg_url() -> str:
 def settings(pg_url: str) -> Settings:
     # the server secret the test helpers pseudonymise keys with, never the developer's ~/.config
     return Settings(database_url=pg_url, admin_api_key=ADMIN_KEY, questionnaire_dir=str(QUESTIONNAIRE_DIR),
-                    secret_key=SECRET)
+                    secret_key=SECRET, analysis_core=UNPINNED)
 
 
 @pytest.fixture(scope="session")

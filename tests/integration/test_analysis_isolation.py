@@ -21,7 +21,8 @@ def _backend_and_thread(session) -> tuple[set[int], set[int]]:
 
 
 @several_cores
-def test_a_session_keeps_its_work_and_its_postgresql_backend_to_the_last_core(pg_url):
+def test_a_session_keeps_its_work_and_its_postgresql_backend_to_the_last_core(pg_url, monkeypatch):
+    monkeypatch.delenv("SAMMEN_ANALYSIS_CORE")  # the service's default, not the tests' (tests/conftest.py)
     with analysis.connect(pg_url) as session:
         assert _backend_and_thread(session) == ({CORES[-1]}, {CORES[-1]})
     assert os.sched_getaffinity(0) == set(CORES), "the caller's own thread is left as it was"

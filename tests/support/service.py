@@ -62,6 +62,8 @@ class Service:
         }
         if self.admin_key:
             env["SAMMEN_ADMIN_API_KEY"] = self.admin_key
+        if "SAMMEN_ANALYSIS_CORE" in os.environ:  # the tests' choice (tests/conftest.py), not the benchmarks'
+            env["SAMMEN_ANALYSIS_CORE"] = os.environ["SAMMEN_ANALYSIS_CORE"]
         return env | self.extra_env
 
     def start(self, timeout: float = 60.0) -> Service:
