@@ -81,6 +81,22 @@ def test_one_factor_loadings_match_statsmodels() -> None:
     assert psi == pytest.approx(fit.uniqueness, abs=1e-5)
 
 
+def test_a_heywood_case_ends_on_the_floor_at_the_fixed_point() -> None:
+    """Three items with small negative correlations: the likelihood is highest where the first
+    uniqueness is 0, so Ψ₁ stops at the floor (0.005) and the result is a fixed point of
+    Jöreskog's map. The plain iteration crept there so slowly that it gave up after 20 000
+    steps at Ψ₁ = 0.031; the accelerated one ends there within a few hundred."""
+    corr = np.array([[1.0, -0.187, -0.057], [-0.187, 1.0, -0.046], [-0.057, -0.046, 1.0]])
+    loadings, psi = one_factor_ml(corr, max_iter=500)
+    assert psi[0] == 0.005
+    again, _ = one_factor_ml(corr, max_iter=1)  # one step of the map from the start: not yet there
+    assert np.max(np.abs(again - loadings)) > 0.01
+    root = np.sqrt(psi)
+    values, vectors = np.linalg.eigh(corr / np.outer(root, root))
+    step = root * vectors[:, -1] * np.sqrt(values[-1] - 1.0)
+    assert np.clip(1.0 - step**2, 0.005, None) == pytest.approx(psi, abs=1e-9)
+
+
 def test_omega_equals_alpha_for_parallel_items() -> None:
     """With equal loadings and uniquenesses (an exactly parallel covariance matrix) ω = α, a known
     identity (McDonald 1999, Test Theory, ch. 6): 4 items, variance 1, covariances 0.4."""

@@ -62,20 +62,42 @@ def one_factor_ml(corr: Matrix, tol: float = 1e-12, max_iter: int = 20000) -> tu
     matrix, by Jöreskog's (1967) fixed-point iteration: λ = Ψ^½ v √(θ − 1), θ and v the largest
     eigenpair of Ψ^−½ R Ψ^−½, then Ψ = diag(R − λλᵀ); Ψ floored at 0.005 (a Heywood case stops there).
     Start: Ψ = 1 − squared multiple correlations. Loadings signed so that their sum is positive.
+
+    The iteration is accelerated by SQUAREM (Varadhan & Roland 2008, scheme S3, each jump
+    projected onto Ψ ≥ 0.005 and followed by one plain step): the same fixed point, reached
+    in tens of steps where the plain iteration took thousands, and in a Heywood case, where
+    a uniqueness creeps towards the floor, it reaches the floor instead of stopping on the
+    way after `max_iter` steps. `max_iter` counts the steps of the map.
     """
     psi = np.clip(1.0 / np.diag(np.linalg.inv(corr)), 0.005, 1.0)
     loadings = np.zeros_like(psi)
-    for _ in range(max_iter):
-        root = np.sqrt(psi)
-        values, vectors = np.linalg.eigh(corr / np.outer(root, root))
-        loadings = root * vectors[:, -1] * math.sqrt(max(float(values[-1]) - 1.0, 0.0))
-        new = np.clip(np.diag(corr) - loadings**2, 0.005, None)
-        if float(np.max(np.abs(new - psi))) < tol:
-            psi = new
+    steps = 0
+    while steps < max_iter:
+        first_loadings, first = _joreskog_step(corr, psi)
+        if float(np.max(np.abs(first - psi))) < tol:
+            loadings, psi = first_loadings, first
             break
-        psi = new
+        second_loadings, second = _joreskog_step(corr, first)
+        steps += 2
+        if float(np.max(np.abs(second - first))) < tol:
+            loadings, psi = second_loadings, second
+            break
+        r, v = first - psi, second - 2 * first + psi
+        curvature = float(v @ v)
+        alpha = min(-math.sqrt(float(r @ r) / curvature), -1.0) if curvature > 0 else -1.0
+        jump = np.clip(psi - 2 * alpha * r + alpha**2 * v, 0.005, None)
+        loadings, psi = _joreskog_step(corr, jump) if np.all(np.isfinite(jump)) else (second_loadings, second)
+        steps += 1
     sign = 1.0 if float(loadings.sum()) >= 0 else -1.0
     return sign * loadings, psi
+
+
+def _joreskog_step(corr: Matrix, psi: Matrix) -> tuple[Matrix, Matrix]:
+    """One step of the fixed-point map: the loadings for Ψ, and the next Ψ."""
+    root = np.sqrt(psi)
+    values, vectors = np.linalg.eigh(corr / np.outer(root, root))
+    loadings = root * vectors[:, -1] * math.sqrt(max(float(values[-1]) - 1.0, 0.0))
+    return loadings, np.clip(np.diag(corr) - loadings**2, 0.005, None)
 
 
 def mcdonald_omega(cov: Matrix) -> float:
