@@ -3,6 +3,7 @@ from __future__ import annotations
 import pytest
 from litestar.testing import AsyncTestClient
 
+from service.admin import retention
 from service.app import create_app
 from service.web.limits import rate_limits
 from tests.conftest import ADMIN_KEY
@@ -10,9 +11,14 @@ from tests.conftest import ADMIN_KEY
 
 @pytest.fixture(scope="session")
 async def client(pool, settings):
-    """The real application, talking to the test database through its own pool."""
-    async with AsyncTestClient(create_app(settings)) as client:
-        yield client
+    """The real application, talking to the test database through its own pool. Without
+    its daily retention run: a minute after start it wrote its audit entry into whichever
+    test ran then (once into test_demo_template's row-for-row comparison);
+    tests/integration/test_gdpr_retention.py runs that loop itself."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(retention, "FIRST_RUN_AFTER", 7 * 24 * 3600.0)  # not within a run
+        async with AsyncTestClient(create_app(settings)) as client:
+            yield client
 
 
 @pytest.fixture
