@@ -28,4 +28,5 @@ debian_ready() {
     return 1
   fi
   rm -f "$DEBIAN_LOG" "$DEBIAN_LOG.rc"
+  DEBIAN_PID=""  # waited for: a second call (scripts/test's, at its end) has nothing to wait for
 }

@@ -105,13 +105,18 @@ select e.oid::regclass::text as name,
 from emptied e"""
 
 
+async def may_switch_triggers_off(conn: asyncpg.Connection) -> bool:
+    """Whether this user may set session_replication_role (a superuser: the embedded server's)."""
+    return bool(await conn.fetchval("select rolsuper from pg_roles where rolname = current_user"))
+
+
 async def empty(conn: asyncpg.Connection, tables: tuple[str, ...] = EMPTIED) -> None:
     """The set-up's tables emptied and their ids starting at 1 again, as `truncate ...
     restart identity cascade` leaves them, in a few milliseconds: TRUNCATE makes every
     table and index of the cascade (twenty tables) anew, 150 ms before each test. Rows
     are deleted with triggers and foreign-key checks off, as TRUNCATE does it; where this
     user may not switch them off (another server's DATABASE_URL), by TRUNCATE."""
-    if not await conn.fetchval("select rolsuper from pg_roles where rolname = current_user"):
+    if not await may_switch_triggers_off(conn):
         await conn.execute(f"truncate {', '.join(tables)} restart identity cascade")
         return
     found = await conn.fetch(_REFERRING, list(tables))
@@ -194,8 +199,7 @@ class Template:
         """Replace the set-up's tables of `target` with the template's rows; False (and
         nothing changed) where that would not give what the set-up gives: `target` has
         other questionnaires than the template, or may not switch its triggers off."""
-        if await _fingerprint(target, self.checks) != self.fingerprint or not await target.fetchval(
-                "select rolsuper from pg_roles where rolname = current_user"):
+        if await _fingerprint(target, self.checks) != self.fingerprint or not await may_switch_triggers_off(target):
             self.copied = False
             return False
         source = await connect(self.url)
