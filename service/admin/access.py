@@ -129,6 +129,11 @@ async def caller_for_key(conn: asyncpg.Connection, key: str) -> Caller | None:
     return None if row is None else caller_of(row)
 
 
+async def evaluation_exists(conn: asyncpg.Connection, evaluation_id: int) -> bool:
+    """For the command line, whose administrator may read every evaluation."""
+    return bool(await conn.fetchval("select exists (select 1 from evaluation where id = $1)", evaluation_id))
+
+
 async def check_evaluation_access(conn: asyncpg.Connection, caller: Caller, evaluation_id: int) -> int:
     """The evaluation's organisation, when `caller` may read it. An evaluation of another
     organisation is answered exactly like one that does not exist (404), so a key

@@ -12,6 +12,7 @@ import asyncpg
 
 from service import files
 from service.admin import audit
+from service.admin.access import evaluation_exists
 from service.cli.arguments import identifier, key
 from service.cli.command import Command, Group, arg
 from service.cli.setup import body
@@ -22,7 +23,7 @@ from service.errors import NotFound
 
 
 async def _evaluation(conn: asyncpg.Connection, evaluation: int) -> None:
-    if not await conn.fetchval("select exists (select 1 from evaluation where id = $1)", evaluation):
+    if not await evaluation_exists(conn, evaluation):
         raise NotFound(f"--evaluation: evaluation {evaluation} does not exist")
 
 

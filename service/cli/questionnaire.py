@@ -11,6 +11,7 @@ import asyncpg
 
 from service import files
 from service.admin import audit
+from service.admin.access import evaluation_exists
 from service.cli.arguments import identifier, key, whole
 from service.cli.command import Command, Group, arg
 from service.cli.connection import with_connection
@@ -58,7 +59,7 @@ async def ranked(conn: asyncpg.Connection, settings: Settings, evaluation: int, 
     from service.analysis.measures.importance.definition import MEASURE, Parameters
     from service.analysis.measures.measure import rows
 
-    if not await conn.fetchval("select exists (select 1 from evaluation where id = $1)", evaluation):
+    if not await evaluation_exists(conn, evaluation):
         _refuse("--from-importance", f"evaluation {evaluation} does not exist")
     chosen = Parameters()
     found = await MEASURE.compute(conn, evaluation, settings.min_group_size, chosen)
