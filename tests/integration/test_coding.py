@@ -174,6 +174,8 @@ async def test_the_command_line_codes_as_the_api_does_and_exports_the_coded_text
     tagged = await sammen(settings, "code", "tag", "--evaluation", evaluation, "--response", str(response),
                           "--item", "god_kvalitet", "--coder", "anna", "--code", "lyttet_til")
     assert tagged.code == 0 and tagged.json()["coder"] == "cli:anna"
+    nowhere = await sammen(settings, "code", "list", "--evaluation", "999999")
+    assert nowhere.code == 2 and "--evaluation: evaluation 999999 does not exist" in nowhere.err
     unknown = await sammen(settings, "code", "tag", "--evaluation", evaluation, "--response", str(response),
                            "--item", "god_kvalitet", "--coder", "anna", "--code", "findes_ikke")
     assert unknown.code == 2 and "codes" in unknown.err and "findes_ikke" in unknown.err
