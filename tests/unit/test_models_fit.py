@@ -8,7 +8,12 @@ Published values, quoted from statsmodels' own test suite (installed with it):
   40.39395; REML log-likelihood −2404.775.
 - OrderedModel, UCLA ologit data, `polr(apply ~ pared + public + gpa, method='logit')`
   in R MASS: statsmodels/miscmodels/tests/results/results_ordinal_model.py —
-  coefficients 1.04769011, −0.05878572, 0.61594057; SEs 0.2658, 0.2979, 0.2606."""
+  coefficients 1.04769011, −0.05878572, 0.61594057; SEs 0.2658, 0.2979, 0.2606.
+
+The ordinal logit's closed-form score is pinned to the centred numerical gradient
+(statsmodels.tools.numdiff.approx_fprime) of the log-likelihood written independently
+with scipy.special.log_expit, which keeps the small probabilities of extreme parameters
+exact where a difference of two cdfs near 1 would not."""
 
 from __future__ import annotations
 
@@ -20,10 +25,19 @@ import pandas as pd
 import pytest
 import statsmodels
 import statsmodels.api as sm
+from scipy.special import log_expit
 from statsmodels.miscmodels.ordinal_model import OrderedModel
 from statsmodels.regression.mixed_linear_model import MixedLM
+from statsmodels.tools.numdiff import approx_fprime
 
-from service.analysis.stats.model_fits import Cell, fit_cluster_ols, fit_ordinal, fit_reml, group_sums
+from service.analysis.stats.model_fits import (
+    Cell,
+    WeightedOrderedModel,
+    fit_cluster_ols,
+    fit_ordinal,
+    fit_reml,
+    group_sums,
+)
 
 STATSMODELS = Path(statsmodels.__file__).parent
 
@@ -156,3 +170,28 @@ def test_a_frequency_table_gives_the_ordinal_logit_of_its_expanded_rows():
         method="bfgs", disp=False, maxiter=2000, gtol=1e-8)
     assert ours.params == pytest.approx(list(expanded.params[:3]), abs=1e-5)
     assert ours.bse() == pytest.approx(list(expanded.bse[:3]), rel=1e-4)
+
+
+def _ordinal_loglike(model: WeightedOrderedModel, params: np.ndarray) -> float:
+    """Σ w·log P(y): P = F(upper) − F(lower) as log F(upper) + log(1 − F(lower)/F(upper)),
+    or through the survival function where both bounds lie to the right (their sum > 0)."""
+    low, upp = model._bounds(params)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        by_cdf = log_expit(upp) + np.log1p(-np.exp(log_expit(low) - log_expit(upp)))
+        by_survival = log_expit(-low) + np.log1p(-np.exp(log_expit(-upp) - log_expit(-low)))
+    return float(model.freq_weights @ np.where(low + upp > 0, by_survival, by_cdf))
+
+
+def test_the_ordinal_logits_score_is_the_gradient_of_its_log_likelihood():
+    rng = np.random.default_rng(5)
+    checked = 0
+    while checked < 100:
+        n, k = int(rng.integers(4, 25)), int(rng.integers(1, 4))
+        values = rng.integers(1, 6, n).astype(float)
+        if len(set(values)) < 2:
+            continue
+        model = WeightedOrderedModel(values, rng.normal(0, 1, (n, k)), rng.integers(1, 50, n).astype(float))
+        params = rng.normal(0, 1, k + model.k_levels - 1)
+        numerical = approx_fprime(params, lambda p, m=model: _ordinal_loglike(m, p), centered=True)
+        assert model.score(params) == pytest.approx(numerical, rel=1e-6, abs=1e-6), (n, k)
+        checked += 1

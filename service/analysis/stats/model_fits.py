@@ -29,7 +29,7 @@ from typing import Any
 import msgspec
 import numpy as np
 import numpy.typing as npt
-from scipy import optimize
+from scipy import optimize, special
 from scipy import stats as scipy_stats
 from statsmodels.miscmodels.ordinal_model import OrderedModel
 
@@ -37,17 +37,52 @@ Array = npt.NDArray[np.float64]
 
 
 class WeightedOrderedModel(OrderedModel):  # type: ignore[misc]
-    """OrderedModel whose rows carry frequency weights (`freq_weights`): row i stands for
-    `freq_weights[i]` identical responses. The log-likelihood, and with it the numerical
-    score and Hessian statsmodels' GenericLikelihoodModel derives from it, is the weighted
-    sum; the start values use the weighted frequencies of the levels."""
+    """OrderedModel(distr="logit") whose rows carry frequency weights (`freq_weights`): row
+    i stands for `freq_weights[i]` identical responses. The log-likelihood, and with it the
+    numerical Hessian statsmodels' GenericLikelihoodModel derives from it, is the weighted
+    sum; the start values use the weighted frequencies of the levels. The logistic
+    distribution's cdf and density are scipy.special's expit, the function
+    scipy.stats.logistic evaluates, without the general distribution machinery around it
+    (nine tenths of a log-likelihood's time on a frequency table of twenty rows)."""
 
-    def __init__(self, endog: Any, exog: Any, freq_weights: Any, **kwds: Any) -> None:
-        super().__init__(endog, exog, **kwds)
+    def __init__(self, endog: Any, exog: Any, freq_weights: Any) -> None:
+        super().__init__(endog, exog, distr="logit")
         self.freq_weights = np.asarray(freq_weights, dtype=float)
+
+    def cdf(self, x: Any) -> Any:
+        return special.expit(x)
+
+    def pdf(self, x: Any) -> Any:
+        tail = special.expit(-np.abs(x))  # symmetric: f(x) = F(x)·F(−x), without overflow at ±∞
+        return tail * (1 - tail)
 
     def loglike(self, params: Any) -> Any:
         return float(np.dot(self.freq_weights, self.loglikeobs(params)))
+
+    def score(self, params: Any) -> Any:
+        """The gradient of `loglike`, in closed form: statsmodels would take it numerically,
+        (k + 1) log-likelihoods a step of the optimiser, most of a fit's time. With
+        p_i = F(c_y − η_i) − F(c_{y−1} − η_i), η = Xβ and the thresholds c_0 = θ_0,
+        c_m = c_{m−1} + exp(θ_m) (statsmodels' parameters): ∂p/∂β = −(f(upper) − f(lower))·x,
+        ∂p/∂c_y = f(upper), ∂p/∂c_{y−1} = −f(lower), each over p + 1e-20 as loglikeobs
+        takes the log. The Hessian stays statsmodels' numerical one (the reported
+        standard errors are computed as before)."""
+        params = np.asarray(params, dtype=float)
+        low, upp = self._bounds(params)
+        f_low, f_upp = self.pdf(low), self.pdf(upp)  # 0 at ±∞
+        share = self.freq_weights / (self.prob(low, upp) + 1e-20)
+        k, levels = self.k_vars, self.k_levels
+        by_beta = -((share * (f_upp - f_low)) @ self.exog) if k else np.zeros(0)
+        # ∂ log L / ∂c_m for m = 0 … levels − 2: answers of level m gain at their upper
+        # bound, answers of level m + 1 lose at their lower one
+        y = self.endog.astype(int)
+        upper = np.bincount(y, weights=share * f_upp, minlength=levels)[: levels - 1]
+        lower = np.bincount(y, weights=share * f_low, minlength=levels)[1:levels]
+        by_threshold = upper - lower
+        theta = params[-(levels - 1):]
+        tails = by_threshold[::-1].cumsum()[::-1]  # Σ_{m ≥ j} ∂/∂c_m
+        by_theta = np.concatenate(([tails[0]], np.exp(theta[1:]) * tails[1:]))
+        return np.concatenate((by_beta, by_theta))
 
     @property
     def start_params(self) -> Any:
@@ -89,12 +124,13 @@ def fit_ordinal(values: Sequence[float], exog: Array, weights: Sequence[float]) 
     Hessian is then taken with the true weights."""
     w = np.asarray(weights, dtype=float)
     y = np.asarray(values, dtype=float)
-    scaled = WeightedOrderedModel(y, exog, w * len(w) / w.sum(), distr="logit")
+    scaled = WeightedOrderedModel(y, exog, w * len(w) / w.sum())
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # said in the result instead (converged)
-        result = scaled.fit(method="bfgs", disp=False, maxiter=2000, gtol=1e-9)
+        # its Hessian is not the one wanted (the weights are rescaled): taken below
+        result = scaled.fit(method="bfgs", disp=False, maxiter=2000, gtol=1e-9, skip_hessian=True)
     params = np.asarray(result.params)
-    full = WeightedOrderedModel(y, exog, w, distr="logit")
+    full = WeightedOrderedModel(y, exog, w)
     k = exog.shape[1]
     cov = np.linalg.inv(-np.asarray(full.hessian(params)))[:k, :k]
     converged = bool(result.mle_retvals.get("converged", True)) and bool(np.isfinite(cov).all())
