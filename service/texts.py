@@ -210,6 +210,12 @@ TEXTS: dict[str, tuple[str, str]] = {
     "coding_answer": ("Svar {n} på: {question}", "Answer {n} to: {question}"),
     "coding_save": ("Gem", "Save"),
     "coding_not_coded": ("ikke kodet endnu", "not coded yet"),
+    "coding_key_invalid": ("Skriv 1–40 tegn: små bogstaver a-z, tal og _, med et bogstav først",
+                           "Write 1–40 characters: lower-case letters a-z, digits and _, a letter first"),
+    "coding_key_taken": ("Der er allerede en kode med dette korte navn. Vælg et andet",
+                         "There is already a code with this short name. Choose another"),
+    "coding_label_invalid": ("Skriv hvad koden betyder, højst 200 tegn", "Write what the code means, at most 200 "
+                             "characters"),
 }
 
 

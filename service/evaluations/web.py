@@ -35,7 +35,7 @@ from service.coding import store as coding_store
 from service.coding.model import NewCode
 from service.config import Settings
 from service.design.evaluation import evaluation_info
-from service.errors import FieldError, Forbidden, Invalid, TooManyRequests
+from service.errors import Conflict, FieldError, Forbidden, Invalid, TooManyRequests
 from service.evaluations import job_process, signin
 from service.http import Conn, PathId, PathIdentifier
 from service.secrets_file import server_secret
@@ -188,6 +188,28 @@ def _signed_in_caller(request: Request[Any, Any, Any]) -> Caller:
     return caller
 
 
+class CodeError(msgspec.Struct, frozen=True, kw_only=True):
+    """The add-code form's refusal: the form field (noegle, tekst) and its text's key."""
+
+    field: Literal["noegle", "tekst"]
+    text: str
+
+
+async def _coding_page(conn: asyncpg.Connection, caller: Caller, evaluation_id: int, language: str, *,
+                       error: CodeError | None = None, entered: dict[str, str] | None = None,
+                       status_code: int = 200) -> Template:
+    """The coding page: the free-text answers (microdata, opened and audited here) and the
+    code list, with the add-code form's error and what was typed where it was refused."""
+    await open_microdata(conn, caller, evaluation_id, "free text to code")
+    answers = await coding_store.free_text(conn, evaluation_id, caller.actor, None)
+    await record_read(conn, caller, f"evaluation {evaluation_id} free text", len(answers))
+    return Template("evaluator_coding.html", status_code=status_code, context={
+        "lang": language, "caller": caller, "evaluation": await evaluation_info(conn, evaluation_id),
+        "codes": await coding_store.codes(conn, evaluation_id), "answers": answers,
+        "questions": await coding_store.free_text_questions(conn, evaluation_id, language),
+        "error": error, "entered": entered or {}})
+
+
 async def _reader(request: Request[Any, Any, Any], conn: asyncpg.Connection, state: State,
                   evaluation_id: int) -> Caller:
     """The signed-in caller (require_sign_in), when the evaluation is theirs to read (404
@@ -338,29 +360,34 @@ class EvaluatorPages(Controller):
                      lang: Lang = None) -> Template:
         """The free-text answers to code, each with this key's codes, and the code list
         (microdata: the key needs the microdata permission; audited)."""
-        language = _lang(lang)
-        caller = _signed_in_caller(request)
-        await open_microdata(conn, caller, evaluation_id, "free text to code")
-        answers = await coding_store.free_text(conn, evaluation_id, caller.actor, None)
-        await record_read(conn, caller, f"evaluation {evaluation_id} free text", len(answers))
-        return Template("evaluator_coding.html", context={
-            "lang": language, "caller": caller, "evaluation": await evaluation_info(conn, evaluation_id),
-            "codes": await coding_store.codes(conn, evaluation_id), "answers": answers,
-            "questions": await coding_store.free_text_questions(conn, evaluation_id, language)})
+        return await _coding_page(conn, _signed_in_caller(request), evaluation_id, _lang(lang))
 
     @post("/{evaluation_id:int}/kodning/koder", status_code=303)
     async def add_code(self, request: Request[Any, Any, Any], evaluation_id: FromPath[PathId], conn: Conn,
-                       lang: Lang = None) -> Redirect:
+                       lang: Lang = None) -> Redirect | Template:
+        """A code added to the list, and back to the page; where the short name is not one
+        or is taken, or the meaning is missing, the page again with what was typed and
+        the field's error beside it (the page's own, not the error policy's bare page)."""
         caller = _signed_in_caller(request)
         await check_evaluation_access(conn, caller, evaluation_id)
         form = await request.form()
+        entered = {"noegle": str(form.get("noegle", "")).strip(), "tekst": str(form.get("tekst", "")).strip()}
         try:
-            new = msgspec.convert({"key": str(form.get("noegle", "")).strip(),
-                                   "label": str(form.get("tekst", "")).strip()}, NewCode)
-        except msgspec.ValidationError as exc:
-            field = "noegle" if "$.key" in str(exc) else "tekst"
-            raise Invalid([FieldError(field, str(exc), str(exc))]) from None
-        await coding_store.add_code(conn, evaluation_id, new, caller.actor)
+            try:
+                new = msgspec.convert({"key": entered["noegle"], "label": entered["tekst"]}, NewCode)
+            except msgspec.ValidationError as exc:
+                field = "noegle" if "$.key" in str(exc) else "tekst"
+                raise Invalid([FieldError(field, str(exc), str(exc))]) from None
+            await coding_store.add_code(conn, evaluation_id, new, caller.actor)
+        except (Invalid, Conflict) as exc:
+            if isinstance(exc, Conflict):
+                wrong = CodeError(field="noegle", text="coding_key_taken")
+            elif exc.errors[0].field == "noegle":
+                wrong = CodeError(field="noegle", text="coding_key_invalid")
+            else:
+                wrong = CodeError(field="tekst", text="coding_label_invalid")
+            return await _coding_page(conn, caller, evaluation_id, _lang(lang), error=wrong, entered=entered,
+                                      status_code=exc.status_code)
         return Redirect(f"{HOME}/{evaluation_id}/kodning{_suffix(lang)}#koder", status_code=303)
 
     @post("/{evaluation_id:int}/kodning/{response_id:int}/{item_id:str}", status_code=303)

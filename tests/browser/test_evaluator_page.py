@@ -155,9 +155,11 @@ async def test_an_evaluator_signs_in_over_plain_http_on_the_local_network(browse
 
 
 async def test_an_evaluator_codes_the_citizens_own_words_on_a_laptop(new_phone, pool, server):
-    """A key with the microdata permission opens 'Kod fritekst', adds a code, ticks it on
-    one answer and saves: the box stays ticked, the coding is stored under the key, and
-    axe finds nothing serious or critical on the page."""
+    """A key with the microdata permission opens 'Kod fritekst', types a short name that
+    is not one (the page comes back with the error in its summary, which leads to the
+    field), adds a code, ticks it on one answer and saves: the box stays ticked, the
+    coding is stored under the key, and axe finds nothing serious or critical on the page
+    in either state."""
     async with pool.acquire() as conn:
         wave = await make_wave(conn, "kvalitet_borger")
         tokens = [await invite(conn, wave) for _ in range(2)]
@@ -170,6 +172,15 @@ async def test_an_evaluator_codes_the_citizens_own_words_on_a_laptop(new_phone, 
     await _sign_in(page, key)
     await page.get_by_role("link", name="Kod borgernes egne ord i temaer").click()
     assert (await page.locator("h1").inner_text()).startswith("Kod fritekst: ")
+    await page.get_by_label("Kort navn (a-z, 0-9 og _)").fill("Lyttet til")
+    await page.get_by_role("button", name="Tilføj kode").click()  # a short name that is not one
+    summary = page.get_by_role("alert")
+    assert "små bogstaver a-z" in await summary.inner_text()
+    await summary.get_by_role("link").click()  # the summary leads to the field
+    assert await page.evaluate("document.activeElement.id") == "ny-noegle"
+    refused: list[str] = []
+    await check(page, "coding free text, a code refused", refused, [])
+    assert not refused, "\n".join(refused)
     await page.get_by_label("Kort navn (a-z, 0-9 og _)").fill("lyttet_til")
     await page.get_by_label("Hvad koden betyder").fill("At blive lyttet til")
     await page.get_by_role("button", name="Tilføj kode").click()

@@ -9,11 +9,10 @@ from __future__ import annotations
 
 import pytest
 
-from service.evaluations import signin
 from tests.integration.test_analysis_data import answered_evaluation
 from tests.support.cli import sammen_here
+from tests.support.evaluation import HTML, sign_in_on_the_page
 
-HTML = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
 # every API door to respondent-level data, and the evaluator page's
 MICRODATA_API = ["export/tidy.csv", "export/tidy.csv?free_text=true", "export/data/csv", "export/data/parquet",
                  "export/data/sav?wide=true", "export/data/dta?free_text=true"]
@@ -109,18 +108,10 @@ async def test_key_list_shows_which_keys_hold_microdata_and_admin_keys_always_do
         assert (await client.get(f"/api/evaluations/{evaluation}/export/tidy.csv", headers=headers)).status_code == 200
 
 
-async def _page_signed_in(client, key: str) -> None:
-    client.cookies.clear()
-    r = await client.post("/evaluator/log-ind", data={"noegle": key},
-                          headers={"Accept": HTML, "Sec-Fetch-Site": "same-origin"}, follow_redirects=False)
-    assert r.status_code == 303
-    client.cookies.set(signin.COOKIE, r.cookies[signin.COOKIE], path="/evaluator")
-
-
 async def test_the_evaluator_page_offers_respondent_level_files_only_to_a_key_with_microdata(
         client, conn, settings, monkeypatch, evaluation):
     plain = await _key(settings, monkeypatch, conn, evaluation)
-    await _page_signed_in(client, plain["key"])
+    await sign_in_on_the_page(client, plain["key"])
     page = await client.get("/evaluator", headers={"Accept": HTML})
     assert page.status_code == 200 and "tilladelsen &#39;microdata&#39;" in page.text
     assert "svar.csv" not in page.text and "/datafil/" not in page.text
@@ -132,7 +123,7 @@ async def test_the_evaluator_page_offers_respondent_level_files_only_to_a_key_wi
     assert await _exports(conn) == [("export", f"evaluation {evaluation} codebook (csv)")]
 
     given = await _key(settings, monkeypatch, conn, evaluation, "--microdata")
-    await _page_signed_in(client, given["key"])
+    await sign_in_on_the_page(client, given["key"])
     page = await client.get("/evaluator", headers={"Accept": HTML})
     assert f'href="/evaluator/{evaluation}/data/svar.csv"' in page.text and "microdata" not in page.text
     tidy = await client.get(f"/evaluator/{evaluation}/data/svar.csv")

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from typing import Any
 
 import asyncpg
 import msgspec
@@ -22,6 +23,7 @@ from service.admin.model import (
     NewUnit,
     NewWave,
 )
+from service.evaluations import signin
 from tests.support import SECRET
 
 BASE_URL = "http://sammen.test"  # links are made with it; tests use the token
@@ -100,3 +102,16 @@ async def evaluator_key(conn: asyncpg.Connection, organisation: int | None = Non
 def bearer(key: str) -> dict[str, str]:
     """The headers a client sends `key` in."""
     return {"Authorization": f"Bearer {key}"}
+
+
+HTML = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"  # what a browser's Accept says
+
+
+async def sign_in_on_the_page(client: Any, key: str) -> None:
+    """`client` signed in on the evaluator's page as a browser is (the form posted from
+    this site, Sec-Fetch-Site same-origin), holding the session cookie it is given."""
+    client.cookies.clear()
+    r = await client.post("/evaluator/log-ind", data={"noegle": key},
+                          headers={"Accept": HTML, "Sec-Fetch-Site": "same-origin"}, follow_redirects=False)
+    assert r.status_code == 303, r.text
+    client.cookies.set(signin.COOKIE, r.cookies[signin.COOKIE], path="/evaluator")
