@@ -29,8 +29,8 @@ def _plain(value: Any) -> Any:
 
 
 @pytest.fixture(scope="module")
-def results(demo, session) -> dict[str, Any]:
-    bundle = analysis.results_bundle(demo, session=session)
+def results(demo, demo_results, session) -> dict[str, Any]:
+    bundle = demo_results  # the run's one bundle of the demo (tests/conftest.py), not a second one
     found = {
         "summary": analysis.summary(demo, session=session),
         "coordination": analysis.coordination(demo, session=session),
