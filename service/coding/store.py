@@ -51,10 +51,18 @@ select a.response_id, a.item_id, w.id as wave_id, w.phase, a.text_value as text,
 """
 
 
-async def free_text(conn: asyncpg.Connection, evaluation_id: int, coder: str,
-                    item_id: str | None) -> list[FreeTextAnswer]:
-    rows = await conn.fetch(_FREE_TEXT, evaluation_id, coder, item_id)
+async def free_text(conn: asyncpg.Connection, evaluation_id: int, coder: str, item_id: str | None, *,
+                    limit: int | None = None, offset: int = 0) -> list[FreeTextAnswer]:
+    """The free-text answers in the order the page shows them; `limit` and `offset`: one
+    page of them (None: all)."""
+    rows = await conn.fetch(f"{_FREE_TEXT} limit $4 offset $5", evaluation_id, coder, item_id, limit, offset)
     return [FreeTextAnswer(**{**dict(r), "mine": list(r["mine"]) if r["mine"] is not None else None}) for r in rows]
+
+
+async def free_text_count(conn: asyncpg.Connection, evaluation_id: int, item_id: str | None) -> int:
+    """How many free-text answers `free_text` gives in all (the coder does not change it)."""
+    count: int = await conn.fetchval(f"select count(*) from ({_FREE_TEXT}) t", evaluation_id, "", item_id)
+    return count
 
 
 async def set_codes(conn: asyncpg.Connection, evaluation_id: int, response_id: int, item_id: str, coder: str,

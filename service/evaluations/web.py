@@ -46,6 +46,8 @@ from service.web.jobs import heavy_job
 from service.web.limits import RateLimit, client_address
 
 Lang = Annotated[Literal["da", "en"] | None, QueryParameter(name="lang", required=False)]
+Page = Annotated[int, QueryParameter(name="side", required=False, ge=1, le=1_000_000)]
+PAGE = 50  # free-text answers on one page of the coding page
 HOME = "/evaluator"
 # Respondent-level data files (service/exports/datafiles.py), each zipped with its codebook.
 DATA_FILES = [("sav", "SPSS .sav"), ("dta", "Stata .dta"), ("parquet", "Parquet"), ("csv", "CSV")]
@@ -77,8 +79,11 @@ async def evaluations_of(conn: asyncpg.Connection, caller: Caller) -> list[Evalu
                           waves=r["waves"], responses=r["responses"]) for r in rows]
 
 
-def _suffix(lang: str | None) -> str:
-    return "?lang=en" if _lang(lang) == "en" else ""
+def _suffix(lang: str | None, page: int = 1) -> str:
+    """The query string of a page: its page of answers (the coding page) and language,
+    each left out where it is the default."""
+    query = [f"side={page}"] * (page > 1) + ["lang=en"] * (_lang(lang) == "en")
+    return f"?{'&'.join(query)}" if query else ""
 
 
 def _lang(lang: str | None) -> str:
@@ -196,18 +201,26 @@ class CodeError(msgspec.Struct, frozen=True, kw_only=True):
 
 
 async def _coding_page(conn: asyncpg.Connection, caller: Caller, evaluation_id: int, language: str, *,
-                       error: CodeError | None = None, entered: dict[str, str] | None = None,
+                       page: int = 1, error: CodeError | None = None, entered: dict[str, str] | None = None,
                        status_code: int = 200) -> Template:
-    """The coding page: the free-text answers (microdata, opened and audited here) and the
-    code list, with the add-code form's error and what was typed where it was refused."""
+    """The coding page: one page of the free-text answers (microdata, opened and audited
+    here: the answers shown are the ones read) and the code list, with the add-code form's
+    error and what was typed where it was refused. A page past the last shows the last."""
     await open_microdata(conn, caller, evaluation_id, "free text to code")
-    answers = await coding_store.free_text(conn, evaluation_id, caller.actor, None)
+    total = await coding_store.free_text_count(conn, evaluation_id, None)
+    pages = max(1, -(-total // PAGE))
+    page = min(page, pages)
+    answers = await coding_store.free_text(conn, evaluation_id, caller.actor, None, limit=PAGE,
+                                           offset=(page - 1) * PAGE)
     await record_read(conn, caller, f"evaluation {evaluation_id} free text", len(answers))
     return Template("evaluator_coding.html", status_code=status_code, context={
         "lang": language, "caller": caller, "evaluation": await evaluation_info(conn, evaluation_id),
         "codes": await coding_store.codes(conn, evaluation_id), "answers": answers,
         "questions": await coding_store.free_text_questions(conn, evaluation_id, language),
-        "error": error, "entered": entered or {}})
+        "error": error, "entered": entered or {}, "page": page, "pages": pages, "total": total,
+        "before": (page - 1) * PAGE, "here": _suffix(language, page),
+        "previous": _suffix(language, page - 1) if page > 1 else None,
+        "next": _suffix(language, page + 1) if page < pages else None})
 
 
 async def _reader(request: Request[Any, Any, Any], conn: asyncpg.Connection, state: State,
@@ -357,14 +370,14 @@ class EvaluatorPages(Controller):
 
     @get("/{evaluation_id:int}/kodning")
     async def coding(self, request: Request[Any, Any, Any], evaluation_id: FromPath[PathId], conn: Conn,
-                     lang: Lang = None) -> Template:
-        """The free-text answers to code, each with this key's codes, and the code list
-        (microdata: the key needs the microdata permission; audited)."""
-        return await _coding_page(conn, _signed_in_caller(request), evaluation_id, _lang(lang))
+                     lang: Lang = None, side: Page = 1) -> Template:
+        """The free-text answers to code, PAGE at a time, each with this key's codes, and
+        the code list (microdata: the key needs the microdata permission; audited)."""
+        return await _coding_page(conn, _signed_in_caller(request), evaluation_id, _lang(lang), page=side)
 
     @post("/{evaluation_id:int}/kodning/koder", status_code=303)
     async def add_code(self, request: Request[Any, Any, Any], evaluation_id: FromPath[PathId], conn: Conn,
-                       lang: Lang = None) -> Redirect | Template:
+                       lang: Lang = None, side: Page = 1) -> Redirect | Template:
         """A code added to the list, and back to the page; where the short name is not one
         or is taken, or the meaning is missing, the page again with what was typed and
         the field's error beside it (the page's own, not the error policy's bare page)."""
@@ -386,21 +399,21 @@ class EvaluatorPages(Controller):
                 wrong = CodeError(field="noegle", text="coding_key_invalid")
             else:
                 wrong = CodeError(field="tekst", text="coding_label_invalid")
-            return await _coding_page(conn, caller, evaluation_id, _lang(lang), error=wrong, entered=entered,
-                                      status_code=exc.status_code)
-        return Redirect(f"{HOME}/{evaluation_id}/kodning{_suffix(lang)}#koder", status_code=303)
+            return await _coding_page(conn, caller, evaluation_id, _lang(lang), page=side, error=wrong,
+                                      entered=entered, status_code=exc.status_code)
+        return Redirect(f"{HOME}/{evaluation_id}/kodning{_suffix(lang, side)}#koder", status_code=303)
 
     @post("/{evaluation_id:int}/kodning/{response_id:int}/{item_id:str}", status_code=303)
     async def set_codes(self, request: Request[Any, Any, Any], evaluation_id: FromPath[PathId],
                         response_id: FromPath[PathId], item_id: FromPath[PathIdentifier], conn: Conn,
-                        lang: Lang = None) -> Redirect:
+                        lang: Lang = None, side: Page = 1) -> Redirect:
         """This key's codes for one answer (the boxes ticked), as PUT …/codings/… sets them."""
         caller = _signed_in_caller(request)
         await open_microdata(conn, caller, evaluation_id, "coding")
         form = await request.form()
         await coding_store.set_codes(conn, evaluation_id, response_id, item_id, caller.actor,
                                      [str(k) for k in form.getall("kode", [])], caller.actor)
-        return Redirect(f"{HOME}/{evaluation_id}/kodning{_suffix(lang)}#svar-{response_id}-{item_id}",
+        return Redirect(f"{HOME}/{evaluation_id}/kodning{_suffix(lang, side)}#svar-{response_id}-{item_id}",
                         status_code=303)
 
     @heavy_job

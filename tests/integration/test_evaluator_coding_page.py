@@ -6,9 +6,13 @@ nothing (before, the error policy's bare page said msgspec's English message).""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
-from tests.support.evaluation import HTML, evaluator_key, make_wave, sign_in_on_the_page
+from service.evaluations import web
+from tests.support.evaluation import HTML, evaluator_key, invite, make_wave, sign_in_on_the_page
+from tests.support.respond import respond
 
 pytestmark = pytest.mark.usefixtures("fresh_rate_limits")  # tests/integration/conftest.py
 
@@ -51,3 +55,43 @@ async def test_a_short_name_the_evaluation_has_is_refused_beside_the_field_and_t
     stored = [tuple(r) for r in await conn.fetch("select key, label from code")]
     assert stored == [("lyttet_til", "At blive lyttet til")]
 
+
+
+async def test_the_answers_come_a_page_at_a_time_and_a_saved_coding_returns_to_its_page(
+        client, conn, monkeypatch):
+    """Three responses' free-text answers, two to a page: page 2 shows the third and
+    fourth (numbered so), links to pages 1 and 3, reads two answers in the audit, and
+    saving a coding there comes back to page 2; a page past the last shows the last."""
+    monkeypatch.setattr(web, "PAGE", 2)
+    wave = await make_wave(conn, "kvalitet_borger")
+    for n in range(3):
+        await respond(client, await invite(conn, wave), "kvalitet_borger", text=f"Mit svar nummer {n}.")
+    shown = await conn.fetch("select response_id, item_id from answer where text_value is not null"
+                             " order by response_id, item_id")
+    assert len(shown) >= 5  # three pages of two
+    pages = -(-len(shown) // 2)
+    await sign_in_on_the_page(client, await evaluator_key(conn, evaluation=wave["evaluation"], microdata=True))
+    home = f"/evaluator/{wave['evaluation']}/kodning"
+
+    def forms(html: str) -> list[str]:
+        return re.findall(r'<form method="post" action="[^"]*" class="coding" id="svar-(\d+-\w+)"', html)
+
+    second = await client.get(f"{home}?side=2", headers={"Accept": HTML})
+    assert second.status_code == 200
+    html = second.text
+    assert forms(html) == [f"{r['response_id']}-{r['item_id']}" for r in shown[2:4]]
+    assert f"Svar 3–4 af {len(shown)}" in html and f"Side 2 af {pages}" in html and "Svar 3 på:" in html
+    assert f'href="{home}#svar" rel="prev"' in html and f'href="{home}?side=3#svar" rel="next"' in html
+    read = await conn.fetchval("select counts from audit_log where subject like '%free text' order by id desc limit 1")
+    assert read == {"rows": 2}
+
+    await client.post(f"{home}/koder?side=2", data={"noegle": "lyttet", "tekst": "Lyttet til"},
+                      headers={"Accept": HTML, "Sec-Fetch-Site": "same-origin"})
+    response_id, item = shown[3]["response_id"], shown[3]["item_id"]
+    saved = await client.post(f"{home}/{response_id}/{item}?side=2", data={"kode": "lyttet"},
+                              headers={"Accept": HTML, "Sec-Fetch-Site": "same-origin"}, follow_redirects=False)
+    assert saved.status_code == 303 and saved.headers["location"] == f"{home}?side=2#svar-{response_id}-{item}"
+
+    past = await client.get(f"{home}?side=99", headers={"Accept": HTML})
+    assert past.status_code == 200 and f"Side {pages} af {pages}" in past.text
+    assert forms(past.text) == [f"{r['response_id']}-{r['item_id']}" for r in shown[(pages - 1) * 2:]]
