@@ -37,24 +37,9 @@ select c.conname, c.confrelid::regclass::text as target,
  order by c.conname"""
 
 
-# What an insert into `answer` sets off that copy_answers does itself: a trigger added to
-# the table later is not in this list, and the copy then keeps PostgreSQL's own checks
-# rather than leave the new trigger's work undone.
-DONE_HERE = {"answer_theme_scores_insert"}
-_INSERT_TRIGGERS = """
-select coalesce(array_agg(tgname::text order by tgname), '{}') from pg_trigger
- where tgrelid = 'answer'::regclass and not tgisinternal and tgenabled <> 'D' and tgtype & 4 <> 0"""
-
-
 async def may_switch_triggers_off(conn: asyncpg.Connection) -> bool:
     """Whether this user may switch triggers off (session_replication_role needs a superuser)."""
     return bool(await conn.fetchval("select rolsuper from pg_roles where rolname = current_user"))
-
-
-async def may_copy_unchecked(conn: asyncpg.Connection) -> bool:
-    """Whether copy_answers may copy with triggers off: this user may switch them off, and
-    every trigger an insert into `answer` fires is one whose work it does itself."""
-    return await may_switch_triggers_off(conn) and set(await conn.fetchval(_INSERT_TRIGGERS)) <= DONE_HERE
 
 
 async def copy_answers(conn: asyncpg.Connection, columns: Sequence[str], records: list[tuple[Any, ...]],
