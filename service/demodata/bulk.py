@@ -37,7 +37,7 @@ select c.conname, c.confrelid::regclass::text as target,
  order by c.conname"""
 
 
-async def may_switch_triggers_off(conn: asyncpg.Connection) -> bool:
+async def may_copy_unchecked(conn: asyncpg.Connection) -> bool:
     """Whether this user may switch triggers off (session_replication_role needs a superuser)."""
     return bool(await conn.fetchval("select rolsuper from pg_roles where rolname = current_user"))
 

@@ -95,7 +95,7 @@ async def load(conn: asyncpg.Connection, *, seed: int, responses: int, progress:
     totals = {"invitations": 0, "answers": 0, "responses": 0}
     bar = tqdm(total=responses, unit=" svar", desc="demo-data", file=sys.stderr, disable=not progress,
                mininterval=0.5)
-    unchecked = await bulk.may_switch_triggers_off(conn)
+    unchecked = await bulk.may_copy_unchecked(conn)
     async with conn.transaction():
         name = design.ORGANISATION.format(seed=seed)
         org_id = (await admin.create_organisation(conn, NewOrganisation(name=name))).id

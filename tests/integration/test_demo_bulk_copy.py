@@ -17,7 +17,7 @@ DERIVED = ["answer", "response", "response_theme_score", "theme_pair", "theme_pa
 
 
 async def test_the_unchecked_copy_stores_what_the_checked_copy_stores(conn, monkeypatch):
-    assert await bulk.may_switch_triggers_off(conn)  # the embedded server's user: the fast path is the one taken
+    assert await bulk.may_copy_unchecked(conn)  # the embedded server's user: the fast path is the one taken
     await load(conn, seed=4, responses=600)
     fast = await contents(conn, DERIVED)
     await empty(conn)
@@ -25,7 +25,7 @@ async def test_the_unchecked_copy_stores_what_the_checked_copy_stores(conn, monk
     async def refused(_conn: asyncpg.Connection) -> bool:
         return False
 
-    monkeypatch.setattr(bulk, "may_switch_triggers_off", refused)
+    monkeypatch.setattr(bulk, "may_copy_unchecked", refused)
     await load(conn, seed=4, responses=600)
     checked = await contents(conn, DERIVED)
     assert fast["theme_pair"] and fast["response_theme_score"]  # the panel's pairs and the scores were made
@@ -47,7 +47,7 @@ async def test_an_answer_to_an_item_that_does_not_exist_is_refused_and_nothing_i
         return fast
 
     monkeypatch.setattr(gen, "answer_rows", one_wrong)
-    monkeypatch.setattr(bulk, "may_switch_triggers_off", chosen)
+    monkeypatch.setattr(bulk, "may_copy_unchecked", chosen)
     with pytest.raises(asyncpg.ForeignKeyViolationError, match="answer_item_fkey"):
         await load(conn, seed=4, responses=200)
     assert await conn.fetchval("select count(*) from organisation") == 0

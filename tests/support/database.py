@@ -20,7 +20,6 @@ import msgspec
 
 from service import db
 from service.config import Settings
-from service.demodata.bulk import may_switch_triggers_off
 from service.migrate import migration_files
 from tests.support import QUESTIONNAIRE_DIR
 from tests.support.product import init_connection, prepare_database
@@ -104,6 +103,11 @@ select e.oid::regclass::text as name,
                             from pg_attribute a where a.attrelid = e.oid and a.attnum > 0 and not a.attisdropped) q
              where s is not null) as sequences
 from emptied e"""
+
+
+async def may_switch_triggers_off(conn: asyncpg.Connection) -> bool:
+    """Whether this user may set session_replication_role (a superuser: the embedded server's)."""
+    return bool(await conn.fetchval("select rolsuper from pg_roles where rolname = current_user"))
 
 
 async def empty(conn: asyncpg.Connection, tables: tuple[str, ...] = EMPTIED) -> None:
