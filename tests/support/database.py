@@ -127,26 +127,6 @@ async def empty(conn: asyncpg.Connection, tables: tuple[str, ...] = EMPTIED) -> 
                            [s for r in found for s in r["sequences"]])
 
 
-# Columns the loader fills with the time of writing or a random token: equal in no two loads.
-VARYING = {"created_at", "imported_at", "loaded_at", "applied_at", "token_hash", "plan_locked_at"}
-
-
-async def contents(conn: asyncpg.Connection, tables: list[str]) -> dict[str, list[str]]:
-    """Every row of `tables` as text, sorted, without the columns in VARYING, and where
-    the sequences stand: two databases with the same contents give the same dict."""
-    found = {}
-    for table in tables:
-        columns = [r["attname"] for r in await conn.fetch(
-            "select attname from pg_attribute where attrelid = $1::regclass and attnum > 0 and not attisdropped"
-            " order by attnum", table)]
-        kept = ", ".join(f'"{c}"' for c in columns if c not in VARYING)
-        found[table] = [r[0] for r in await conn.fetch(f"select ({kept})::text from {table} order by 1")]
-    found["sequences"] = [f"{r[0]}={r[1]}" for r in await conn.fetch(
-        "select sequencename, last_value from pg_sequences where schemaname = 'public'"
-        " and sequencename not like 'questionnaire%' order by 1")]
-    return found
-
-
 async def migrate_before(conn: asyncpg.Connection, left_out: str) -> None:
     """The schema an earlier release left: every migration before `left_out` (e.g. "0004"),
     recorded as the service records them."""
