@@ -255,9 +255,12 @@ async def test_the_process_that_makes_reports_starts_when_an_evaluator_signs_in(
 async def test_the_service_goes_on_answering_while_a_report_is_made(keys, evaluation, served):
     """A report is made in a job process (service/evaluations/job_process.py), never on
     the event loop that serves the citizens' forms: while `sammen serve` makes the report
-    (seconds, even for this small evaluation), /healthz keeps answering, each time within
-    half a second (the PDF made on the loop would hold it for seconds)."""
+    (seconds, even for this small evaluation), /healthz keeps answering, never held for a
+    quarter of the report's time (the PDF made on the loop would hold it for most of it;
+    a busy 2-core machine once held one answer for 1.1 s of an 8 s report, the others
+    within 0.08 s, which a fixed half second called a failure)."""
     async with httpx.AsyncClient(base_url=served.url, timeout=120) as http:
+        began = time.perf_counter()
         report = asyncio.ensure_future(http.get(f"/api/evaluations/{evaluation}/report.pdf",
                                                 headers={"Authorization": f"Bearer {keys['own']}"}))
         answered, slowest = 0, 0.0
@@ -268,6 +271,7 @@ async def test_the_service_goes_on_answering_while_a_report_is_made(keys, evalua
             answered += 1
             await asyncio.sleep(0.05)
         made = await report
+        took = time.perf_counter() - began
     assert made.status_code == 200 and made.content.startswith(b"%PDF")
     assert answered >= 10, "the report was made before the service was asked anything"
-    assert slowest < 0.5, f"the service did not answer for {slowest:.1f} s while the report was made"
+    assert slowest < 0.25 * took, f"the service did not answer for {slowest:.1f} s of the report's {took:.1f} s"
