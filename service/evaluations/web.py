@@ -35,7 +35,7 @@ from service.coding import store as coding_store
 from service.coding.model import NewCode
 from service.config import Settings
 from service.design.evaluation import evaluation_info
-from service.errors import Conflict, FieldError, Forbidden, Invalid, TooManyRequests
+from service.errors import Conflict, Forbidden, Invalid, TooManyRequests
 from service.evaluations import job_process, signin
 from service.http import Conn, PathId, PathIdentifier
 from service.secrets_file import server_secret
@@ -386,22 +386,17 @@ class EvaluatorPages(Controller):
         form = await request.form()
         entered = {"noegle": str(form.get("noegle", "")).strip(), "tekst": str(form.get("tekst", "")).strip()}
         try:
-            try:
-                new = msgspec.convert({"key": entered["noegle"], "label": entered["tekst"]}, NewCode)
-            except msgspec.ValidationError as exc:
-                field = "noegle" if "$.key" in str(exc) else "tekst"
-                raise Invalid([FieldError(field, str(exc), str(exc))]) from None
+            new = msgspec.convert({"key": entered["noegle"], "label": entered["tekst"]}, NewCode)
             await coding_store.add_code(conn, evaluation_id, new, caller.actor)
-        except (Invalid, Conflict) as exc:
-            if isinstance(exc, Conflict):
-                wrong = CodeError(field="noegle", text="coding_key_taken")
-            elif exc.errors[0].field == "noegle":
-                wrong = CodeError(field="noegle", text="coding_key_invalid")
-            else:
-                wrong = CodeError(field="tekst", text="coding_label_invalid")
-            return await _coding_page(conn, caller, evaluation_id, _lang(lang), page=side, error=wrong,
-                                      entered=entered, status_code=exc.status_code)
-        return Redirect(f"{HOME}/{evaluation_id}/kodning{_suffix(lang, side)}#koder", status_code=303)
+        except msgspec.ValidationError as exc:
+            wrong, status = (CodeError(field="noegle", text="coding_key_invalid") if "$.key" in str(exc)
+                             else CodeError(field="tekst", text="coding_label_invalid")), Invalid.status_code
+        except Conflict:
+            wrong, status = CodeError(field="noegle", text="coding_key_taken"), Conflict.status_code
+        else:
+            return Redirect(f"{HOME}/{evaluation_id}/kodning{_suffix(lang, side)}#koder", status_code=303)
+        return await _coding_page(conn, caller, evaluation_id, _lang(lang), page=side, error=wrong, entered=entered,
+                                  status_code=status)
 
     @post("/{evaluation_id:int}/kodning/{response_id:int}/{item_id:str}", status_code=303)
     async def set_codes(self, request: Request[Any, Any, Any], evaluation_id: FromPath[PathId],
