@@ -75,13 +75,14 @@ def warm_up(settings: Settings) -> None:
     report or chart page. Called by that page, not at start: a web process that only
     citizens use never starts one (about 350 MB of plotnine, pandas and WeasyPrint,
     and seconds of processor time at every start)."""
-    if settings.heavy_jobs not in _pools:  # in a thread: a first pool waits seconds for its fork server
-        threading.Thread(target=_warm, args=(settings,), name="sammen-job-warm-up", daemon=True).start()
+    if settings.heavy_jobs not in _pools:  # the pool made here, once; its first process started in a thread,
+        pool = _pool(settings)              # as it waits seconds for the fork server to import
+        threading.Thread(target=_warm, args=(pool,), name="sammen-job-warm-up", daemon=True).start()
 
 
-def _warm(settings: Settings) -> None:
+def _warm(pool: ProcessPoolExecutor) -> None:
     try:
-        _pool(settings).submit(_load_libraries)
+        pool.submit(_load_libraries)
     except BrokenProcessPool:  # the next job finds the pool broken and answers 503
         pass
 

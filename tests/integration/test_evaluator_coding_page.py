@@ -98,11 +98,9 @@ async def test_the_answers_come_a_page_at_a_time_and_a_saved_coding_returns_to_i
 
 
 @pytest.mark.parametrize("side", ["0", "to", "-1"])
-async def test_a_page_number_that_is_not_one_is_refused_naming_the_parameter(client, conn, side):
+async def test_a_page_number_that_is_not_one_is_refused_naming_the_parameter(client, page, side):
     """`?side=` below 1 or not a number: the error policy's Danish page, 400, naming the
     parameter; not a page of answers and not a 500."""
-    wave = await make_wave(conn, "kvalitet_borger")
-    await sign_in_on_the_page(client, await evaluator_key(conn, evaluation=wave["evaluation"], microdata=True))
-    refused = await client.get(f"/evaluator/{wave['evaluation']}/kodning?side={side}", headers={"Accept": HTML})
+    refused = await client.get(f"{page.removesuffix('/koder')}?side={side}", headers={"Accept": HTML})
     assert refused.status_code == 400 and "<li>side: Værdien har ikke den rigtige form.</li>" in refused.text
     assert 'class="coding"' not in refused.text
