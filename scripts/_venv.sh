@@ -16,6 +16,16 @@ sys.exit(pathlib.Path(service.__file__).resolve().parents[1] != pathlib.Path(sys
 }
 # the same pyproject with the same extras, or with [test] when none are asked for
 if { [ "$have" = "$want" ] || { [ -z "$EXTRAS" ] && [ "${have%% *}" = "${want%% *}" ]; }; } && installed_here; then
+  # in CI, also that no installed package was edited in place since (2 s; scripts/_venv_intact.py)
+  if [ "${CI:-}" != true ] || altered=$(.venv/bin/python -I scripts/_venv_intact.py); then
+    return 0 2>/dev/null || exit 0
+  fi
+  echo "Reinstalling what was edited inside .venv: $altered" >&2
+  # shellcheck disable=SC2086  # one argument per package name
+  .venv/bin/uv pip install --quiet --python .venv/bin/python --compile-bytecode \
+    $(printf -- '--reinstall-package %s ' $altered) -e ".${EXTRAS}"
+  altered=$(.venv/bin/python -I scripts/_venv_intact.py) \
+    || { echo "still edited inside .venv after reinstalling: $altered" >&2; exit 1; }
   return 0 2>/dev/null || exit 0
 fi
 echo "Installing Sammen${EXTRAS:+ with $EXTRAS} into .venv ..." >&2
