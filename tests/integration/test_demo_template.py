@@ -7,7 +7,7 @@ the loader leaves them, or a test would pass on data the product never makes."""
 from __future__ import annotations
 
 from service.demodata.load import load
-from tests.support.database import Template, connect, drop, new_database, prepare
+from tests.support.database import Template, _fingerprint, connect, drop, new_database, prepare
 
 # Columns the loader fills with the time of writing or a random token: equal in no two loads.
 VARYING = {"created_at", "imported_at", "loaded_at", "applied_at", "token_hash", "plan_locked_at"}
@@ -47,17 +47,39 @@ async def test_the_copied_demo_is_the_loaded_demo_row_for_row(demo, pool, pg_url
     assert len(copied["answer"]) > 100_000 and copied["response_theme_score"]  # the triggers' rows came too
 
 
-async def test_a_template_refuses_a_database_with_other_questionnaires(demo, pool, demo_template):
-    """Answers point at questionnaire versions by id: a database whose questionnaires
-    differ from the template's gets nothing copied (the fixture then loads the demo)."""
+async def test_questionnaires_a_module_left_behind_are_put_back_with_the_demo(demo, pool, demo_template):
+    """Answers point at questionnaire versions by id: where a module before changed or
+    added questionnaires (the notebooks store a derived one), the copy puts back what
+    `prepare` leaves as well, rather than refusing and leaving every later module to
+    load the demo anew."""
     template: Template = demo_template[0]
     async with pool.acquire() as conn:
         changed = conn.transaction()
         await changed.start()
         try:
             await conn.execute("update role_group set label_en = label_en || '.' where key = 'andet'")
+            await conn.execute("delete from questionnaire_value_label where ctid in"
+                               " (select ctid from questionnaire_value_label limit 3)")
+            assert await _fingerprint(conn, template.checks) != template.fingerprint
+            assert await template.copy_into(conn) and template.copied
+            assert await _fingerprint(conn, template.checks) == template.fingerprint
+            assert not (await conn.fetchval("select label_en from role_group where key = 'andet'")).endswith(".")
+            assert await conn.fetchval("select count(*) from response") > 0
+        finally:
+            await changed.rollback()
+
+
+async def test_a_template_refuses_a_database_of_another_schema(demo, pool, demo_template):
+    """A database migrated differently gets nothing copied (the fixture then loads the demo)."""
+    template: Template = demo_template[0]
+    async with pool.acquire() as conn:
+        changed = conn.transaction()
+        await changed.start()
+        try:
+            await conn.execute("insert into schema_migrations (name) values ('9999_from_elsewhere')")
+            responses = await conn.fetchval("select count(*) from response")
             assert not await template.copy_into(conn)
             assert not template.copied
-            assert await conn.fetchval("select count(*) from response") > 0  # left as it was
+            assert await conn.fetchval("select count(*) from response") == responses  # left as it was
         finally:
             await changed.rollback()
