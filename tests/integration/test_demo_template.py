@@ -6,6 +6,11 @@ the loader leaves them, or a test would pass on data the product never makes."""
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import AsyncIterator
+
+import asyncpg
+
 from service.demodata.load import load
 from tests.support.database import Template, _fingerprint, connect, drop, new_database, prepare
 
@@ -47,39 +52,42 @@ async def test_the_copied_demo_is_the_loaded_demo_row_for_row(demo, pool, pg_url
     assert len(copied["answer"]) > 100_000 and copied["response_theme_score"]  # the triggers' rows came too
 
 
+@contextlib.asynccontextmanager
+async def _undone_after(pool) -> AsyncIterator[asyncpg.Connection]:
+    """A connection in a transaction that is rolled back on leaving: the module's demo
+    is left as the test found it."""
+    async with pool.acquire() as conn:
+        changes = conn.transaction()
+        await changes.start()
+        try:
+            yield conn
+        finally:
+            await changes.rollback()
+
+
 async def test_questionnaires_a_module_left_behind_are_put_back_with_the_demo(demo, pool, demo_template):
     """Answers point at questionnaire versions by id: where a module before changed or
     added questionnaires (the notebooks store a derived one), the copy puts back what
     `prepare` leaves as well, rather than refusing and leaving every later module to
     load the demo anew."""
     template: Template = demo_template[0]
-    async with pool.acquire() as conn:
-        changed = conn.transaction()
-        await changed.start()
-        try:
-            await conn.execute("update role_group set label_en = label_en || '.' where key = 'andet'")
-            await conn.execute("delete from questionnaire_value_label where ctid in"
-                               " (select ctid from questionnaire_value_label limit 3)")
-            assert await _fingerprint(conn, template.checks) != template.fingerprint
-            assert await template.copy_into(conn) and template.copied
-            assert await _fingerprint(conn, template.checks) == template.fingerprint
-            assert not (await conn.fetchval("select label_en from role_group where key = 'andet'")).endswith(".")
-            assert await conn.fetchval("select count(*) from response") > 0
-        finally:
-            await changed.rollback()
+    async with _undone_after(pool) as conn:
+        await conn.execute("update role_group set label_en = label_en || '.' where key = 'andet'")
+        await conn.execute("delete from questionnaire_value_label where ctid in"
+                           " (select ctid from questionnaire_value_label limit 3)")
+        assert await _fingerprint(conn, template.checks) != template.fingerprint
+        assert await template.copy_into(conn) and template.copied
+        assert await _fingerprint(conn, template.checks) == template.fingerprint
+        assert not (await conn.fetchval("select label_en from role_group where key = 'andet'")).endswith(".")
+        assert await conn.fetchval("select count(*) from response") > 0
 
 
 async def test_a_template_refuses_a_database_of_another_schema(demo, pool, demo_template):
     """A database migrated differently gets nothing copied (the fixture then loads the demo)."""
     template: Template = demo_template[0]
-    async with pool.acquire() as conn:
-        changed = conn.transaction()
-        await changed.start()
-        try:
-            await conn.execute("insert into schema_migrations (name) values ('9999_from_elsewhere')")
-            responses = await conn.fetchval("select count(*) from response")
-            assert not await template.copy_into(conn)
-            assert not template.copied
-            assert await conn.fetchval("select count(*) from response") == responses  # left as it was
-        finally:
-            await changed.rollback()
+    async with _undone_after(pool) as conn:
+        await conn.execute("insert into schema_migrations (name) values ('9999_from_elsewhere')")
+        responses = await conn.fetchval("select count(*) from response")
+        assert not await template.copy_into(conn)
+        assert not template.copied
+        assert await conn.fetchval("select count(*) from response") == responses  # left as it was
