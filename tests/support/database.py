@@ -195,6 +195,11 @@ class Template:
         finally:
             await template.close()
 
+    async def matches(self, conn: asyncpg.Connection) -> bool:
+        """Whether `conn`'s database holds what `prepare` left in the template (the
+        migrations, the questionnaires, the role groups)."""
+        return await _fingerprint(conn, self.checks) == self.fingerprint
+
     async def copy_into(self, target: asyncpg.Connection) -> bool:
         """Replace the set-up's tables of `target` with the template's rows; False (and
         nothing changed) where that would not give what the set-up gives: `target` has
