@@ -163,7 +163,7 @@ async def test_a_report_whose_making_process_is_killed_answers_503_and_the_next_
     key = await _evaluator(conn, evaluation)
     under_way = _started(client, f"/api/evaluations/{evaluation}/report.pdf", key)
     # the process is started for the first job, once the fork server has imported the
-    # libraries: seconds, and more than 30 on a fresh CI machine under the suite's load
+    # libraries: seconds, more under the suite's load
     until = time.monotonic() + 120
     while ((pool := job_process._pools.get(client.app.state.settings.heavy_jobs)) is None
            or not pool._processes) and time.monotonic() < until:
