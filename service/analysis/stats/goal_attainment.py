@@ -83,12 +83,13 @@ def change(pairs: Sequence[tuple[float, float]], rho: float = RHO, level: float 
     NaN (no goal rated on one side) is left out."""
     kept = [(b, f) for b, f in pairs if not (math.isnan(b) or math.isnan(f))]
     differences = [f - b for b, f in kept]
+    moved = _moments(differences)
     return GoalAttainmentChange(
         n=len(kept),
         baseline=mean_interval(_moments([b for b, _ in kept]), level),
         follow_up=mean_interval(_moments([f for _, f in kept]), level),
-        change=paired_difference(_moments(differences), level),
-        test=paired_t(_moments(differences)),
+        change=paired_difference(moved, level),
+        test=paired_t(moved),
         improving=wilson(sum(d > 0 for d in differences), len(kept), level),
         method=method(rho),
     )
