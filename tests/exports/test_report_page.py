@@ -6,7 +6,9 @@ and downloads only their own organisation's evaluations; every download is audit
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import io
+import os
 import secrets
 import signal
 import time
@@ -242,18 +244,18 @@ def _where_it_waits(service: Service) -> str:
     the Python stacks of its fork servers, which faulthandler writes to the service's log
     as SIGABRT ends them: what a test that waited in vain reports."""
     assert service.proc is not None
-    lines, servers = [], []
+    lines = []
     for p in [psutil.Process(service.proc.pid), *psutil.Process(service.proc.pid).children(recursive=True)]:
         try:
             waits = sorted({Path(f"/proc/{p.pid}/task/{t.id}/wchan").read_text() for t in p.threads()})
             lines.append(f"{p.pid} (parent {p.ppid()}) {p.status()} cpu {sum(p.cpu_times()[:2]):.1f} s"
                          f" waits {waits}: {' '.join(p.cmdline())[:100]}")
-            if p.pid != service.proc.pid and "multiprocessing.forkserver" in " ".join(p.cmdline()):
-                servers.append(p)
         except (psutil.NoSuchProcess, OSError):
             continue
-    for p in servers:
-        p.send_signal(signal.SIGABRT)
+    for pid, parent in _forking(service).items():
+        if parent == service.proc.pid:  # a fork server, not a job process it forked
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGABRT)
     time.sleep(2)
     return "\n".join([*lines, service.log_tail(6000)])
 
