@@ -85,6 +85,11 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Dine svar fra tidligere sider er ikke tabt. Prøv igen om lidt.",
         "We cannot save or fetch answers right now. "
         "Your answers from earlier pages are not lost. Try again in a moment."),
+    "message_no_goals": ("Ingen mål at følge op på", "No goals to follow up"),
+    "message_no_goals_body": ("Vi kan ikke finde de mål, du satte dig sammen med en medarbejder. "
+                              "Spørg medarbejderen, så I kan sætte dem igen.",
+                              "We cannot find the goals you set with a member of staff. "
+                              "Ask them, so you can set them again."),
     "message_error": ("Der skete en fejl", "Something went wrong"),
     "message_error_body": ("Der skete en fejl hos os. Prøv igen om lidt. "
         "Sker det igen, så fortæl en medarbejder fejlnummeret.",
@@ -127,6 +132,22 @@ TEXTS: dict[str, tuple[str, str]] = {
     "not_in_set": ("Vælg et af emnerne i dette sæt.", "Choose one of the topics in this set."),
     "best_is_worst": ("Det samme emne kan ikke være både det vigtigste og det mindst vigtige.",
                       "The same topic cannot be both the most and the least important."),
+    "goals": ("Svaret skal angive dine mål, hvert med en tekst og et niveau.",
+              "The answer must give your goals, each with a text and a level."),
+    "goal_unknown": ("Målet findes ikke i dette spørgsmål.", "This goal is not part of this question."),
+    "goal_text_missing": ("Skriv målet med dine egne ord.", "Write the goal in your own words."),
+    "goal_level_missing": ("Vælg hvor du står i forhold til målet.", "Choose where you stand on this goal."),
+    # --- a goal question (GAS): the form, and the codebook's labels ----------------------
+    "goal_of": ("Mål {n} af {total}", "Goal {n} of {total}"),
+    "goal_number": ("Mål {n}", "Goal {n}"),
+    "goal_text": ("Dit mål med dine egne ord", "Your goal in your own words"),
+    "goal_baseline": ("Hvor står du i dag?", "Where do you stand today?"),
+    "goal_rate": ("Hvor langt er du nået med målet?", "How far have you come with this goal?"),
+    "goal_yours": ("Dit mål", "Your goal"),
+    "goal_text_gone": ("Teksten til målet er slettet efter reglerne for fritekst.",
+                       "The goal's text has been deleted under the free-text rules."),
+    "goal_level_label": ("Mål {n}: niveau", "Goal {n}: level"),
+    "goal_text_label": ("Mål {n}: tekst", "Goal {n}: text"),
     # --- a best–worst question's sets (the form, and the codebook's labels) ---------------
     "set_of": ("Sæt {n} af {total}", "Set {n} of {total}"),
     "pick_best": ("Vigtigst", "Most important"),

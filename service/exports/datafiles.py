@@ -444,7 +444,8 @@ async def _item_columns(conn: asyncpg.Connection, versions: list[int], codes: _C
                         text_width: int) -> list[Column]:
     """The wide file's item columns, in questionnaire order (the newest version's wording
     and value labels): one per item, per matrix cell (rated role × dimension), per
-    multiple-choice option and per pick of a best–worst set; free-text items only with
+    multiple-choice option, per pick of a best–worst set and per goal of a goal question
+    (its level; its text, as free text, only with `free_text`); free-text items only with
     `free_text`."""
     rows = await conn.fetch(q.ITEMS, versions)
     value_labels: dict[tuple[str, str], dict[int, str]] = {}
@@ -477,8 +478,19 @@ async def _item_columns(conn: asyncpg.Connection, versions: list[int], codes: _C
                                         value_labels=labels | ({-1: DONT_KNOW} if d["dont_know"] else {}),
                                         rated_role=role, dimension=dim_key,
                                         **common | {"dont_know_code": bool(d["dont_know"]) or dont_know}))
-        elif kind in ("matrix_dimension", "role", "best_worst"):  # a role item's answer is the response's
-            continue  # staff_role; a best–worst question's are its picks (below)
+        elif kind in ("matrix_dimension", "role", "best_worst", "goal"):  # a role item's answer is the
+            continue  # response's staff_role; a best–worst question's are its picks, a goal question's its goals
+        elif kind in ("goal_baseline", "goal_level"):  # one goal's GAS level (−2…+2; at baseline −2 or −1)
+            specs.append(Column(name=f"{item}__{key[2]}", kind="int",
+                                label_da=f"{item_label.get((qid, item), item)}: {r['label_da']}",
+                                value_labels=dict(value_labels.get((qid, item), {})), dimension=key[2],
+                                **common | {"label_en": f"{item}: {r['label_en'] or r['label_da']}"}))
+        elif kind == "goal_text":  # the goal in the citizen's words: free text
+            if free_text:
+                specs.append(Column(name=f"{item}__{key[2]}", kind="text", width=text_width, dimension=key[2],
+                                    label_da=f"{item_label.get((qid, item), item)}: {r['label_da']}",
+                                    **common | {"dont_know_code": False,
+                                                "label_en": f"{item}: {r['label_en'] or r['label_da']}"}))
         elif kind == "best_worst_pick":  # the option picked as most (least) important in one set
             specs.append(Column(name=f"{item}__{key[2]}", kind="int",
                                 label_da=f"{item_label.get((qid, item), item)}: {r['label_da']}",
@@ -499,13 +511,16 @@ async def _item_columns(conn: asyncpg.Connection, versions: list[int], codes: _C
 
 
 _NAME = re.compile(r"[^A-Za-z0-9_]")
-_PICK = re.compile(r"s([0-9]+)_(best|worst)")
+_NUMBERED = re.compile(r"[sg]([0-9]+)(?:_(best|worst|text))?")
 
 
 def _dimension_order(dimension: str) -> tuple[int, str]:
-    """Matrix dimensions by key; a best–worst question's picks by set number (s2 before s10), best first."""
-    pick = _PICK.fullmatch(dimension)
-    return (int(pick[1]), pick[2]) if pick else (0, dimension)
+    """Matrix dimensions by key; a best–worst question's picks by set number (s2 before
+    s10), best first; a goal question's goals by number, the text before the level."""
+    numbered = _NUMBERED.fullmatch(dimension)
+    if numbered is None:
+        return (0, dimension)
+    return (int(numbered[1]), {"best": "a", "worst": "b", "text": "a"}.get(numbered[2] or "", "b"))
 
 
 def _unique_names(columns: list[Column]) -> list[Column]:

@@ -16,6 +16,7 @@ from service.surveys.model import (
     PICKS,
     BestWorst,
     FreeText,
+    Goal,
     Item,
     Matrix,
     MultipleChoice,
@@ -25,8 +26,9 @@ from service.surveys.model import (
 from service.texts import both
 
 # What a respondent sends per item: a code, a text, a list of codes (multiple choice),
-# row -> dimension -> code (matrix), or set -> best/worst -> code (best–worst; sets
-# numbered from "1"). "ved_ikke" stands for 'Ved ikke / ikke relevant'.
+# row -> dimension -> code (matrix), set -> best/worst -> code (best–worst; sets
+# numbered from "1"), or goal -> text/level (a goal question; goals numbered from "1").
+# "ved_ikke" stands for 'Ved ikke / ikke relevant'.
 Value = int | str | list[int | str] | dict[str, dict[str, int | str]]
 # The edge (service/web/limits.py) bounds their numbers and texts, checked there with a
 # byte scan rather than a pattern per answer on the busiest route; the schema says so.
@@ -116,7 +118,7 @@ def check(q: Questionnaire, answers: Answers, only: set[str] | None = None) -> C
             if given is not None:
                 errors.append(error(item.id, "not_shown"))
             continue
-        if given is None and isinstance(item, Matrix | BestWorst) and item.required:
+        if given is None and isinstance(item, Matrix | BestWorst | Goal) and item.required:
             given = {}  # every unanswered cell is named, so each can be linked and marked
         if given is None:
             if item.required:
@@ -153,12 +155,13 @@ class _Wrong(Exception):
         return self.more or [error(self.field or item_id, self.code, **self.params)]
 
 
-def _code(item: Item, given: Any, field: str | None = None) -> int:
-    """A coded answer: the value, or the don't-know marker where the item offers it."""
+def _code(item: Item, given: Any, field: str | None = None) -> int | None:
+    """A coded answer: the value, or None for the don't-know marker where the item offers
+    it (never a number standing for it: −1 is a GAS level, and an option may be −1)."""
     if given == DONT_KNOW:
         if not item.dont_know:
             raise _Wrong("dont_know", field)
-        return -1
+        return None
     if isinstance(given, bool) or not isinstance(given, int):
         raise _Wrong("choose", field)
     if given not in item.code_set:
@@ -169,8 +172,8 @@ def _code(item: Item, given: Any, field: str | None = None) -> int:
     return given
 
 
-def _row(item_id: str, code: int, dimension: str = "", rated_role: str | None = None) -> AnswerRow:
-    if code == -1:
+def _row(item_id: str, code: int | None, dimension: str = "", rated_role: str | None = None) -> AnswerRow:
+    if code is None:
         return AnswerRow(item_id, None, None, True, dimension, rated_role)
     return AnswerRow(item_id, code, None, False, dimension, rated_role)
 
@@ -178,14 +181,7 @@ def _row(item_id: str, code: int, dimension: str = "", rated_role: str | None = 
 def _rows(item: Item, given: Any, answers: Answers, only: set[str] | None) -> list[AnswerRow]:
     match item:
         case FreeText():
-            if not isinstance(given, str):
-                raise _Wrong("text")
-            text = given.replace("\r\n", "\n").strip()  # a browser counts a line break as one
-            if _CONTROL.search(text):
-                raise _Wrong("control_character")
-            if len(text) > item.max_length:
-                raise _Wrong("too_long", max=item.max_length, n=len(text))
-            return [AnswerRow(item.id, None, text, False)]
+            return [AnswerRow(item.id, None, _text(given, item.max_length), False)]
         case Role():
             if not isinstance(given, str) or given not in {o.key for o in item.groups}:
                 raise _Wrong("role")
@@ -193,16 +189,18 @@ def _rows(item: Item, given: Any, answers: Answers, only: set[str] | None) -> li
         case MultipleChoice():
             if not isinstance(given, list):
                 raise _Wrong("choose_many")
-            codes = sorted({_code(item, v) for v in given})
-            if -1 in codes:
-                if len(codes) > 1:
+            picked = {_code(item, v) for v in given}
+            if None in picked:
+                if len(picked) > 1:
                     raise _Wrong("dont_know_alone")
-                return [_row(item.id, -1)]
-            return [AnswerRow(item.id, 1, None, False, choice=c) for c in codes]
+                return [_row(item.id, None)]
+            return [AnswerRow(item.id, 1, None, False, choice=c) for c in sorted(c for c in picked if c is not None)]
         case Matrix():
             return _matrix_rows(item, given, answers, only)
         case BestWorst():
             return _best_worst_rows(item, given, only)
+        case Goal():
+            return _goal_rows(item, given, only)
     return [_row(item.id, _code(item, given))]
 
 
@@ -274,6 +272,58 @@ def _best_worst_rows(item: BestWorst, given: Any, only: set[str] | None) -> list
             problems.append(error(f"{item.id}.{n}.worst", "best_is_worst"))
             continue
         out += [AnswerRow(item.id, value, None, False, dimension=f"s{n}_{pick}") for pick, value in chosen.items()]
+    if problems:
+        raise _Wrong("", more=problems)
+    return out
+
+
+def _text(given: Any, max_length: int, field: str | None = None) -> str:
+    """A text as it is stored: line breaks as one, no characters that cannot be."""
+    if not isinstance(given, str):
+        raise _Wrong("text", field)
+    text = given.replace("\r\n", "\n").strip()  # a browser counts a line break as one
+    if _CONTROL.search(text):
+        raise _Wrong("control_character", field)
+    if len(text) > max_length:
+        raise _Wrong("too_long", field, max=max_length, n=len(text))
+    return text
+
+
+def _goal_rows(item: Goal, given: Any, only: set[str] | None) -> list[AnswerRow]:
+    """The goals asked (all, or this page's). Setting a goal takes its text and its
+    baseline level, both or neither; the first is required when the item is. Rating
+    takes the level of each goal the citizen set. Stored as dimension 'g<n>' (the level)
+    and 'g<n>_text'."""
+    if not isinstance(given, dict):
+        raise _Wrong("goals")
+    asked = [n for n in item.numbers if only is None or item.id in only or f"{item.id}.{n}" in only]
+    problems = [error(f"{item.id}.{key}", "goal_unknown") for key in given if key not in item.numbers]
+    out: list[AnswerRow] = []
+    for n in asked:
+        cells = given.get(n, {})
+        if not isinstance(cells, dict):
+            problems.append(error(f"{item.id}.{n}", "goals"))
+            continue
+        problems += [error(f"{item.id}.{n}.{cell}", "unknown") for cell in cells if cell not in item.cells]
+        needed = item.required and (item.stage == "rate" or n == item.numbers[0])
+        if not needed and not any(not _empty(cells.get(c)) for c in item.cells):
+            continue  # a goal not set, or a follow-up left out where that is allowed
+        row: list[AnswerRow] = []
+        for cell in item.cells:
+            field = f"{item.id}.{n}.{cell}"
+            value = cells.get(cell)
+            if _empty(value):
+                problems.append(error(field, f"goal_{cell}_missing"))
+                continue
+            try:
+                if cell == "text":
+                    row.append(AnswerRow(item.id, None, _text(value, item.max_length, field), False,
+                                         dimension=f"g{n}_text"))
+                else:
+                    row.append(_row(item.id, _code(item, value, field), f"g{n}"))
+            except _Wrong as wrong:
+                problems.extend(wrong.errors(field))
+        out += row
     if problems:
         raise _Wrong("", more=problems)
     return out

@@ -89,7 +89,7 @@ class SurveyApi(Controller):
     @get("/forms/{token:str}", responses=error_responses(404))
     async def form(self, token: FromPath[PathToken], conn: Conn, state: State) -> FormInfo:
         inv = await store.invitation(conn, token)
-        q = await catalogue(state).questionnaire(conn, inv.qv_id, inv.digest)
+        q = await catalogue(state).for_invitation(conn, inv)
         status: FormStatus = "answered" if inv.submitted else "open" if inv.is_open(dt.date.today()) else "closed"
         return FormInfo(status, q, inv.draft, codebook(q))
 

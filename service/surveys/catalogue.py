@@ -8,9 +8,9 @@ import asyncpg
 import msgspec
 
 from service.errors import NotFound
-from service.surveys import store
+from service.surveys import goals, store
 from service.surveys.model import Questionnaire
-from service.surveys.records import Version
+from service.surveys.records import Invitation, Version
 
 
 class Catalogue:
@@ -26,6 +26,11 @@ class Catalogue:
                 raise NotFound("Spørgeskemaet findes ikke.")
             self._definitions[key] = msgspec.convert(definition, Questionnaire)
         return self._definitions[key]
+
+    async def for_invitation(self, conn: asyncpg.Connection, inv: Invitation) -> Questionnaire:
+        """The invitation's questionnaire as its citizen answers it (a follow-up's goal
+        questions with the goals they set at baseline: service/surveys/goals.py)."""
+        return await goals.for_citizen(conn, await self.questionnaire(conn, inv.qv_id, inv.digest), inv)
 
     def cached(self, qv_id: int, digest: str) -> Questionnaire | None:
         """A definition already decoded, or None rather than a query."""

@@ -1,5 +1,6 @@
 """A questionnaire version as a codebook: one entry per item, per dimension of a
-collaboration matrix and per pick of a best–worst question's sets, with its theme,
+collaboration matrix, per pick of a best–worst question's sets and per goal of a goal
+question (its level, and at baseline its text), with its theme,
 scale, coding and the label of every value. The database's `questionnaire_item` and
 `questionnaire_value_label` are written from it, and the API serves it, so an app, an
 evaluator's SQL and a report read the same codes."""
@@ -8,7 +9,7 @@ from __future__ import annotations
 
 import msgspec
 
-from service.surveys.model import DONT_KNOW, PICKS, BestWorst, Matrix, Questionnaire, Role, choices, scale_range
+from service.surveys.model import DONT_KNOW, PICKS, BestWorst, Goal, Matrix, Questionnaire, Role, choices, scale_range
 from service.texts import both
 
 
@@ -60,6 +61,8 @@ def codebook(q: Questionnaire) -> list[CodebookEntry]:
                 for n, shown in enumerate(item.tasks, 1) for pick in PICKS
                 for da, en in [both(f"pick_{pick}_label", n=n)]
             )
+        if isinstance(item, Goal):
+            entries.extend(_goal_entries(item, entry))
         if isinstance(item, Matrix):
             entries.extend(
                 msgspec.structs.replace(entry, dimension=d.key, type="matrix_dimension", label_da=d.text.da,
@@ -67,6 +70,22 @@ def codebook(q: Questionnaire) -> list[CodebookEntry]:
                 for d in item.dimensions
             )
     return entries
+
+
+def _goal_entries(item: Goal, entry: CodebookEntry) -> list[CodebookEntry]:
+    """Each goal's level ('g<n>', type 'goal_baseline' when set, 'goal_level' when rated)
+    and, when set, its text ('g<n>_text', type 'goal_text', no values)."""
+    level = "goal_baseline" if item.stage == "set" else "goal_level"
+    out = []
+    for n in range(1, item.goals + 1):
+        da, en = both("goal_level_label", n=n)
+        out.append(msgspec.structs.replace(entry, dimension=f"g{n}", type=level, label_da=da, label_en=en,
+                                           scale_min=-2, scale_max=2))
+        if item.stage == "set":
+            da, en = both("goal_text_label", n=n)
+            out.append(msgspec.structs.replace(entry, dimension=f"g{n}_text", type="goal_text", label_da=da,
+                                               label_en=en, values=[]))
+    return out
 
 
 __all__ = ["DONT_KNOW", "CodebookEntry", "ValueLabel", "codebook"]

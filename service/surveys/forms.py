@@ -1,6 +1,7 @@
 """Between HTML form fields and answers: a radio group per item named by its id, a
-checkbox per option, 'item.row.dimension' for matrix cells and 'item.set.best' /
-'item.set.worst' for a best–worst question's picks. Values stay as sent when
+checkbox per option, 'item.row.dimension' for matrix cells, 'item.set.best' /
+'item.set.worst' for a best–worst question's picks and 'item.goal.text' /
+'item.goal.level' for a goal question's goals. Values stay as sent when
 they are not numbers, so the shared answer check names the field instead of guessing."""
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from service.surveys.answers import Answers, Value
-from service.surveys.model import PICKS, BestWorst, FreeText, Matrix, MultipleChoice, Questionnaire, Role
+from service.surveys.model import PICKS, BestWorst, FreeText, Goal, Matrix, MultipleChoice, Questionnaire, Role
 from service.surveys.pages import Part
 
 _INT = re.compile(r"-?[0-9]{1,6}")  # not \d, which takes '٣' and '３' (service/numbers.py)
@@ -30,11 +31,13 @@ def parse_page(q: Questionnaire, parts: list[Part], form: Any) -> Answers:
         item = q.item(part.item_id)
         if item is None:
             continue
-        if isinstance(item, Matrix | BestWorst) and part.row is not None:
+        if isinstance(item, Matrix | BestWorst | Goal) and part.row is not None:
             cells: dict[str, int | str] = {}
-            dims = [d.key for d in item.dimensions] if isinstance(item, Matrix) else PICKS
+            dims = [d.key for d in item.dimensions] if isinstance(item, Matrix) else (
+                item.cells if isinstance(item, Goal) else PICKS)
             for dim in dims:
-                cell = _coerce(form.get(f"{item.id}.{part.row}.{dim}"))
+                raw = form.get(f"{item.id}.{part.row}.{dim}")
+                cell = (raw or "").strip() if dim == "text" else _coerce(raw)  # a goal written as a number stays text
                 if cell is not None and cell != "":
                     cells[dim] = cell
             given[item.id] = {part.row: cells}

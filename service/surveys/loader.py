@@ -17,6 +17,7 @@ from service.surveys.model import (
     Analysis,
     BestWorst,
     Condition,
+    Goal,
     Item,
     Matrix,
     MultipleChoice,
@@ -141,6 +142,8 @@ def check(q: Questionnaire) -> list[str]:
                              for n, o in enumerate(item.options) if o.theme and not isinstance(item, BestWorst)]
             if isinstance(item, BestWorst):
                 problems.extend(_check_best_worst(item, where))
+            if isinstance(item, Goal):
+                problems.extend(_check_goal(item, where))
             if isinstance(item, Role):
                 roles += 1
                 problems.extend(_check_groups(item.options, f"{where}.options"))
@@ -247,6 +250,19 @@ def _check_best_worst(item: BestWorst, where: str) -> list[str]:
     return []
 
 
+def _check_goal(item: Goal, where: str) -> list[str]:
+    """The goals a follow-up shows are the citizen's own, read by the panel key. No 'Ved
+    ikke': GAS rates every goal on its five levels (−1 is one of them, so no code is free
+    for it in a data file); `required = false` lets a goal go unrated."""
+    problems = []
+    if item.stated:
+        problems.append(f"{where}.stated: the goals are the citizen's own, set at baseline; a file cannot name them")
+    if item.dont_know:
+        problems.append(f"{where}.dont_know: a goal question has no 'Ved ikke' (with required = false a goal may "
+                        "be left unrated)")
+    return problems
+
+
 def _check_condition(cond: Condition, earlier: dict[str, Item], where: str) -> list[str]:
     target = earlier.get(cond.item)
     if target is None:
@@ -257,7 +273,7 @@ def _check_condition(cond: Condition, earlier: dict[str, Item], where: str) -> l
         allowed = {o.value for o in choices(target)}
         if getattr(target, "dont_know", False):
             allowed.add(DONT_KNOW)
-    if isinstance(target, Matrix | BestWorst) or not allowed:
+    if isinstance(target, Matrix | BestWorst | Goal) or not allowed:
         return [f"{where}.item: a condition cannot depend on '{cond.item}' ({type(target).__name__})"]
     wrong = [v for v in cond.any_of if v not in allowed]
     if wrong:

@@ -139,6 +139,47 @@ class BestWorst(_Item, tag="best_worst", frozen=True, kw_only=True):
 PICKS = ("best", "worst")
 
 
+class StatedGoal(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """A goal as the citizen set it at baseline: read from their earlier response by the
+    panel key (service/surveys/goals.py) for the follow-up form, never from a file."""
+
+    number: int
+    text: str | None  # None once the evaluation's free-text retention has deleted it
+    level: int | None  # the baseline level (−2 or −1)
+
+
+GOAL_CELLS = {"set": ("text", "level"), "rate": ("level",)}
+
+
+class Goal(_Item, tag="goal", frozen=True, kw_only=True):
+    """Goal Attainment Scaling (GAS): at baseline (`stage = "set"`) the citizen, with
+    staff, writes up to `goals` goals of their own, each with where they stand now (−1,
+    or −2 when it cannot get worse); at a follow-up (`stage = "rate"`, the same item id)
+    each of those goals, shown in the citizen's own words, is rated on the five GAS
+    levels −2…+2. Stored per goal as dimension 'g<n>' (the level) and, at baseline,
+    'g<n>_text' (the goal, kept under the free-text rules)."""
+
+    stage: Literal["set", "rate"]
+    goals: Annotated[int, msgspec.Meta(ge=1, le=3)] = 3
+    max_length: Annotated[int, msgspec.Meta(ge=20, le=1000)] = 300
+    stated: tuple[StatedGoal, ...] = ()  # the rate stage's goals for one citizen; refused in a file
+
+    @cached_property
+    def numbers(self) -> tuple[str, ...]:
+        """The goals this form asks about, as the form and the answers number them:
+        "1"…"goals" to set; those the citizen set, to rate."""
+        if self.stage == "set":
+            return tuple(str(n) for n in range(1, self.goals + 1))
+        return tuple(str(g.number) for g in self.stated if g.level is not None)
+
+    @cached_property
+    def cells(self) -> tuple[str, ...]:
+        return GOAL_CELLS[self.stage]
+
+    def goal(self, number: str) -> StatedGoal | None:
+        return next((g for g in self.stated if str(g.number) == number), None)
+
+
 def _groups(keys: list[Row] | None, default: tuple[str, ...]) -> list[Row]:
     """The role groups an item offers: the vocabulary's, in its order and words, unless
     the file lists its own (keys from the vocabulary, labels of its own)."""
@@ -174,7 +215,7 @@ class Matrix(_Item, tag="matrix", frozen=True, kw_only=True):
 
 
 Item = (Agreement | Frequency | Scale010 | SingleChoice | MultipleChoice | YesNo | FreeText | Role | Matrix
-        | BestWorst)
+        | BestWorst | Goal)
 SCALE_ITEMS = (Agreement, Frequency, Scale010, Matrix)
 
 
@@ -281,6 +322,19 @@ SCALE_LABELS: dict[str, list[Text]] = {
     ],
 }
 YES_NO = [Option(1, Text("Ja", "Yes")), Option(0, Text("Nej", "No"))]
+# The five GAS levels (Kiresuk & Sherman 1968; the wording of Turner-Stokes 2009's
+# GAS-light in Danish); a baseline is −1, or −2 where things cannot get worse.
+GOAL_LEVELS = [
+    Option(-2, Text("Meget mindre end forventet", "Much less than expected")),
+    Option(-1, Text("Lidt mindre end forventet", "Somewhat less than expected")),
+    Option(0, Text("Som forventet", "As expected")),
+    Option(1, Text("Lidt mere end forventet", "Somewhat more than expected")),
+    Option(2, Text("Meget mere end forventet", "Much more than expected")),
+]
+GOAL_BASELINE = [
+    Option(-2, Text("Det kan ikke blive værre", "It cannot get worse")),
+    Option(-1, Text("Der er noget at bygge videre på", "There is something to build on")),
+]
 DONT_KNOW_TEXT = Text("Ved ikke / ikke relevant", "Don't know / not relevant")
 
 
@@ -298,6 +352,8 @@ def choices(item: _Item) -> list[Option]:
             return list(item.options)
         case YesNo():
             return YES_NO
+        case Goal():
+            return GOAL_BASELINE if item.stage == "set" else GOAL_LEVELS
     return []
 
 

@@ -1,7 +1,7 @@
 """Splits a questionnaire into short phone pages. A page never holds an item together
 with the item its condition looks at, so conditions are decided by answers already sent
 and the form works with JavaScript switched off; a matrix gets one page per role group,
-a best–worst question one page per set."""
+a best–worst question one page per set, a goal question one page per goal."""
 
 from __future__ import annotations
 
@@ -10,14 +10,14 @@ from collections.abc import Callable
 import msgspec
 
 from service.surveys.answers import Answers, is_shown, matrix_rows, may_be_shown
-from service.surveys.model import BestWorst, Item, Matrix, Questionnaire, Section
+from service.surveys.model import BestWorst, Goal, Item, Matrix, Questionnaire, Section
 
 MAX_ITEMS_PER_PAGE = 5
 
 
 class Part(msgspec.Struct, frozen=True):
     item_id: str
-    row: str | None = None  # a matrix row (role group), or a best–worst set ("1", "2", …), shown on this page
+    row: str | None = None  # a matrix row (role group), a best–worst set or a goal ("1", "2", …), on this page
 
     @property
     def scope(self) -> str:
@@ -42,10 +42,11 @@ def _cut(q: Questionnaire) -> list[Page]:
     for section in q.sections:
         current: list[Part] = []
         for item in section.items:
-            if isinstance(item, Matrix | BestWorst):
+            if isinstance(item, Matrix | BestWorst | Goal):
                 if current:
                     out.append(Page(section, current))
-                rows = [r.key for r in item.groups] if isinstance(item, Matrix) else item_sets(item)
+                rows = ([r.key for r in item.groups] if isinstance(item, Matrix)
+                        else list(item.numbers) if isinstance(item, Goal) else item_sets(item))
                 out.extend(Page(section, [Part(item.id, row)]) for row in rows)
                 current = []
                 continue

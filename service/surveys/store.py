@@ -203,6 +203,41 @@ async def invitation(conn: asyncpg.Connection, token: str) -> Invitation:
     return msgspec.convert(dict(row), Invitation)
 
 
+# The goals a citizen set at baseline (a goal question's 'goal_baseline' entries), for
+# their follow-up in the same evaluation: by the panel key, from the latest response of
+# another wave that set goals under the item id. A text the free-text retention deleted
+# comes back as null; an erased response is gone and so are its goals.
+_STATED_GOALS = """
+with baseline as (
+    select r.id
+      from response r
+      join wave w on w.id = r.wave_id
+      join questionnaire_item qi on qi.questionnaire_version_id = r.questionnaire_version_id
+                                and qi.item_id = $3 and qi.item_type = 'goal_baseline'
+     where r.respondent_key = $1 and r.wave_id <> $2
+       and w.evaluation_id = (select evaluation_id from wave where id = $2)
+       and exists (select 1 from answer a where a.response_id = r.id and a.item_id = $3)
+     order by r.submitted_at desc, r.id desc
+     limit 1
+)
+select substring(a.dimension from '^g([0-9]+)')::int as number,
+       max(a.value) filter (where a.dimension !~ '_text$') as level,
+       max(a.text_value) filter (where a.dimension ~ '_text$') as text
+  from answer a join baseline b on b.id = a.response_id
+ where a.item_id = $3 and a.dimension ~ '^g[0-9]+(_text)?$'
+ group by 1 order by 1
+"""
+
+
+async def stated_goals(conn: asyncpg.Connection, inv: Invitation, item_id: str) -> list[asyncpg.Record]:
+    """The goals this invitation's citizen set at baseline under `item_id` (number,
+    level, text), none without a panel key."""
+    if inv.respondent_key is None:
+        return []
+    rows: list[asyncpg.Record] = await conn.fetch(_STATED_GOALS, inv.respondent_key, inv.wave_id, item_id)
+    return rows
+
+
 # A visitor of an open link gets a personal invitation of their own when they send the
 # first page (a GET writes nothing): then save-and-resume and one response per person
 # work as for any invitation. The open link's row is locked, so its cap holds under

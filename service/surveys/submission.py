@@ -16,6 +16,7 @@ from service.errors import AlreadyAnswered, Closed, DraftChanged, LinkFull, Vers
 from service.surveys import store
 from service.surveys.answers import Answers, check
 from service.surveys.catalogue import Catalogue
+from service.surveys.goals import for_citizen, rates_goals
 from service.surveys.records import Invitation, Receipt, Version
 
 
@@ -52,11 +53,15 @@ async def submit(
     With `version` (the one the respondent was shown) the answers are checked against it
     and stored in one round trip; without it, the invitation is read first. With
     `shown_draft` the response is stored only if the stored draft is still that one."""
-    if version is None:
+    if version is None or rates_goals(version.questionnaire):
         inv = await open_invitation(conn, token, today)
         if inv.kind == "open":
             return await _submit_via_open_link(conn, catalogue, inv, answers, stored, today)
-        version = Version(inv.qv_id, inv.digest, await catalogue.questionnaire(conn, inv.qv_id, inv.digest))
+        if version is None:
+            version = Version(inv.qv_id, inv.digest, await catalogue.for_invitation(conn, inv))
+        else:  # the version shown, with the goals this citizen set at baseline
+            own = await for_citizen(conn, version.questionnaire, inv)
+            version = msgspec.structs.replace(version, questionnaire=own)
     checked = check(version.questionnaire, answers)
     receipt = await store.submit_by_token(
         conn, token, version, checked.rows, today=today, staff_role=checked.staff_role, draft=shown_draft,
@@ -94,7 +99,7 @@ async def _submit_via_open_link(
     earlier = await store.earlier_submission(conn, stored.submission_id)
     if earlier is not None:
         return await replay_or_refuse(conn, stored.submission_id, inv)
-    q = await catalogue.questionnaire(conn, inv.qv_id, inv.digest)
+    q = await catalogue.questionnaire(conn, inv.qv_id, inv.digest)  # an open link has no panel key
     check(q, answers)  # before a personal invitation is spent on answers that cannot be stored
     claimed = await store.claim_open_link(conn, inv)
     if claimed is None:

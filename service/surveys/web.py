@@ -30,6 +30,7 @@ from service.surveys.model import (
     DONT_KNOW_TEXT,
     PICKS,
     BestWorst,
+    Goal,
     Language,
     Matrix,
     MultipleChoice,
@@ -149,7 +150,15 @@ def _field_label(q: Questionnaire, field: str, lang: Language) -> str:
         number, _, pick = rest.partition(".")
         where = text("set_of", lang, n=number, total=len(item.tasks))
         return f"{where}: {text('pick_' + pick, lang)}" if pick in PICKS else where
+    if rest and isinstance(item, Goal):
+        number, _, cell = rest.partition(".")
+        where = text("goal_number", lang, n=number)
+        return f"{where}: {_goal_cell_label(item, cell, lang)}" if cell in item.cells else where
     return item.text.get(lang)
+
+
+def _goal_cell_label(item: Goal, cell: str, lang: Language) -> str:
+    return text("goal_text" if cell == "text" else "goal_baseline" if item.stage == "set" else "goal_rate", lang)
 
 
 def _page_of(q: Questionnaire, field: str) -> int:
@@ -250,6 +259,19 @@ def review_groups(q: Questionnaire, draft: Answers, lang: Language) -> list[Revi
                                _answer_text(q, item.id, picks.get(pick), lang), n + 1, f"{item.id}.{part.row}.{pick}")
                     for pick in PICKS
                 )
+            elif isinstance(item, Goal) and part.row is not None:
+                cells = forms.cells_by_row(draft.get(item.id)).get(part.row) or {}
+                where = text("goal_number", lang, n=part.row)
+                stated = item.goal(part.row)
+                if stated is not None:  # the goal itself, as the citizen set it
+                    lines.append(ReviewLine(where, stated.text or text("goal_text_gone", lang), n + 1, item.id))
+                lines.extend(
+                    ReviewLine(f"{where}: {_goal_cell_label(item, cell, lang)}",
+                               str(cells.get(cell) or text("not_answered", lang)) if cell == "text"
+                               else _answer_text(q, item.id, cells.get(cell), lang), n + 1,
+                               f"{item.id}.{part.row}.{cell}")
+                    for cell in item.cells
+                )
             elif item is not None:
                 lines.append(ReviewLine(item.text.get(lang), _answer_text(q, item.id, draft.get(item.id), lang),
                                         n + 1, item.id))
@@ -328,7 +350,7 @@ async def _answer(
         return _message("answered", lang)
     if not inv.is_open(dt.date.today()):
         return _message("closed", lang, 410)
-    q = await catalogue(state).questionnaire(conn, inv.qv_id, inv.digest)
+    q = await catalogue(state).for_invitation(conn, inv)
     all_pages = pages(q)
     index = _page_index(form, all_pages)
     review = index == _review_index(all_pages)
@@ -388,7 +410,7 @@ def _storable(q: Questionnaire, draft: Answers, parts: list[Part]) -> Answers:
             item_id, *cell = error.field.split(".")
             if item_id not in kept:
                 continue  # a missing answer: nothing to take away
-            if len(cell) == 2 and isinstance(q.item(item_id), Matrix | BestWorst):  # one rating, or one pick
+            if len(cell) == 2 and isinstance(q.item(item_id), Matrix | BestWorst | Goal):  # one cell of a row
                 rows = forms.cells_by_row(kept[item_id])
                 row = {k: v for k, v in rows.get(cell[0], {}).items() if k != cell[1]}
                 rows = {r: c for r, c in ({**rows, cell[0]: row}).items() if c}
@@ -417,7 +439,9 @@ class FormController(Controller):
             return Redirect(f"/s/{token}{_suffix(language)}")
         if not inv.is_open(dt.date.today()):
             return _message("closed", language, 410)
-        q = await catalogue(state).questionnaire(conn, inv.qv_id, inv.digest)
+        q = await catalogue(state).for_invitation(conn, inv)
+        if not pages(q):  # a follow-up of goals only, and no goals set before
+            return _message("no_goals", language)
         index = 0 if visible_parts(q, pages(q)[0], {}) else (next_page(q, pages(q), 0, {}) or 0)
         return _render(q, token, index, {}, language, inv, state)
 
@@ -453,8 +477,10 @@ class FormController(Controller):
             return _message("answered", language)
         if not inv.is_open(dt.date.today()):
             return _message("closed", language, 410)
-        q = await catalogue(state).questionnaire(conn, inv.qv_id, inv.digest)
+        q = await catalogue(state).for_invitation(conn, inv)
         all_pages = pages(q)
+        if not all_pages:  # a follow-up of goals only, and no goals set before
+            return _message("no_goals", language)
         index = min(inv.page if side is None else side - 1, inv.page, _review_index(all_pages))
         if index < len(all_pages) and not visible_parts(q, all_pages[index], inv.draft):
             index = next_page(q, all_pages, index, inv.draft) or 0

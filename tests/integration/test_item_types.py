@@ -32,6 +32,7 @@ async def test_every_item_type_is_stored_in_its_column(client, conn):
                            "myndighed": {"tillid": 2, "information": 3}},
         "vigtigst": {"1": {"best": 1, "worst": 3}, "2": {"best": 4, "worst": 2}, "3": {"best": 3, "worst": 5},
                      "4": {"best": 5, "worst": 4}, "5": {"best": 2, "worst": 1}},
+        "egne_maal": {"1": {"text": "Få et fritidsjob", "level": -1}},
     }
     r = await client.post(f"/api/responses/{token}", json={"submission_id": str(uuid.uuid4()), "answers": answers})
     assert r.status_code == 201, r.text
@@ -69,6 +70,8 @@ async def test_every_item_type_is_stored_in_its_column(client, conn):
         ("vigtigst", "s4_worst"): (4, None, False),
         ("vigtigst", "s5_best"): (2, None, False),
         ("vigtigst", "s5_worst"): (1, None, False),
+        ("egne_maal", "g1_text"): (None, "Få et fritidsjob", False),  # a goal: its text and its level
+        ("egne_maal", "g1"): (-1, None, False),
     }
     assert await conn.fetchval("select staff_role from response") == "udfoerer"
     items = {r["item_id"]: r for r in await conn.fetch(

@@ -12,6 +12,7 @@ from service.surveys.model import (
     BestWorst,
     FreeText,
     Frequency,
+    Goal,
     Item,
     Matrix,
     MultipleChoice,
@@ -31,8 +32,10 @@ def valid_answers(q: Questionnaire, *, text: str = TEXT) -> Answers:
     first value the condition accepts (every accepted value, for multiple choice), so
     chains of conditions open one after the other. A matrix rates every group but the
     respondent's own; a best–worst question picks the first option of each set as the most
-    important, the last as the least. Otherwise: the highest point of a scale, the first option of a
-    multiple choice or a role, `text` for free text (cut to the item's length)."""
+    important, the last as the least; a goal question sets every goal it offers (at −1) or
+    rates every goal the citizen set (at the highest level). Otherwise: the highest point
+    of a scale, the first option of a multiple choice or a role, `text` for free text (cut
+    to the item's length)."""
     wanted: dict[str, list[int | str]] = {}
     for item in q.items():
         if item.show_if is not None:
@@ -74,6 +77,10 @@ def _answer(item: Item, wanted: list[int | str], answers: Answers, text: str) ->
             return [w for w in dict.fromkeys(wanted) if w in codes] or codes[:1]
         case BestWorst():
             return {str(n): {"best": shown[0], "worst": shown[-1]} for n, shown in enumerate(item.tasks, 1)}
+        case Goal():
+            if item.stage == "set":
+                return {n: {"text": f"Mål {n}: {text}"[: item.max_length], "level": -1} for n in item.numbers}
+            return {n: {"level": codes[-1]} for n in item.numbers}
     return next((w for w in wanted if w in codes), codes[-1])
 
 

@@ -5,6 +5,8 @@ Positions matter to the loader tests (they expect paths such as `$.sections[0].i
     sections[0] om_dig      items: tilfreds, stress, anbefale, kontakt, hjaelp, bostoette
     sections[1] plan        items: har_plan, plan_tilfreds, plan_hvorfor, kommentar
     sections[2] samarbejde  items: rolle, samarbejde_med
+    sections[3] prioritet   items: vigtigst
+    sections[4] maal        items: egne_maal (goals set at baseline)
 """
 
 from __future__ import annotations
@@ -153,6 +155,18 @@ options = [
   { value = 4, text = { da = "Pårørende", en = "Relatives" } },
   { value = 5, text = { da = "Livskvalitet", en = "Quality of life" } },
 ]
+
+[[sections]]
+id = "maal"
+title = { da = "Dine mål" }
+
+[[sections.items]]
+id = "egne_maal"
+type = "goal"
+stage = "set"
+goals = 2
+max_length = 40
+text = { da = "Hvad vil du gerne nå?", en = "What would you like to achieve?" }
 """
 
 

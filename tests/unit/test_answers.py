@@ -43,6 +43,7 @@ FULL = {
     # sets (1, 2, 3), (2, 3, 4), (3, 4, 5), (4, 5, 1), (5, 1, 2)
     "vigtigst": {"1": {"best": 1, "worst": 3}, "2": {"best": 2, "worst": 4}, "3": {"best": 5, "worst": 4},
                  "4": {"best": 1, "worst": 4}, "5": {"best": 1, "worst": 5}},
+    "egne_maal": {"1": {"text": " Gå en tur hver dag ", "level": -1}, "2": {"text": "Se min søster", "level": -2}},
 }
 
 DROP = object()
@@ -112,6 +113,10 @@ def test_full_answer_set_is_stored_as_one_row_per_value(questionnaire):
         *[AnswerRow("vigtigst", v, None, False, dimension=d) for d, v in [
             ("s1_best", 1), ("s1_worst", 3), ("s2_best", 2), ("s2_worst", 4), ("s3_best", 5), ("s3_worst", 4),
             ("s4_best", 1), ("s4_worst", 4), ("s5_best", 1), ("s5_worst", 5)]],
+        AnswerRow("egne_maal", None, "Gå en tur hver dag", False, dimension="g1_text"),
+        AnswerRow("egne_maal", -1, None, False, dimension="g1"),
+        AnswerRow("egne_maal", None, "Se min søster", False, dimension="g2_text"),
+        AnswerRow("egne_maal", -2, None, False, dimension="g2"),
     ]
 
 

@@ -128,7 +128,7 @@ def replacing_text(old: str, new: str) -> Variant:
 def test_valid_questionnaire_file_loads(questionnaire):
     assert questionnaire.id == "trivsel"
     assert questionnaire.version == 1
-    assert [s.id for s in questionnaire.sections] == ["om_dig", "plan", "samarbejde", "prioritet"]
+    assert [s.id for s in questionnaire.sections] == ["om_dig", "plan", "samarbejde", "prioritet", "maal"]
 
 
 def test_valid_questionnaire_uses_every_item_type(questionnaire):
