@@ -11,8 +11,9 @@ view; the phase × arm models of the themes of each questionnaire declaring key 
 (the shipped citizen questionnaire); response rates per unit and wave (hidden with the
 wave's other outputs by one suppression pass, survey.disclosure: exact counts stay the
 admin's operational view); and the importance of the themes of every best–worst
-question (a discovery survey's ranking of candidate quality themes); and the codes given
-to free-text answers, with the coders' agreement."""
+question (a discovery survey's ranking of candidate quality themes); the codes given
+to free-text answers, with the coders' agreement; and the change in goal attainment
+(GAS T-scores) of every goal question followed up."""
 
 from __future__ import annotations
 
@@ -31,6 +32,8 @@ from service.analysis.measures.coordination.results import Coordination
 from service.analysis.measures.distributions.compute import ItemDistribution, distributions
 from service.analysis.measures.flow import compute as flow
 from service.analysis.measures.flow.results import FlowAnalysis, ForecastMethod
+from service.analysis.measures.goal_attainment import run as goal_attainment
+from service.analysis.measures.goal_attainment.results import GoalAttainment
 from service.analysis.measures.importance import run as importance
 from service.analysis.measures.importance.results import ThemeImportance
 from service.analysis.measures.measure import NoParameters
@@ -48,9 +51,9 @@ __all__ = ["PARTS", "EvaluationResults", "Part", "UnitResponses", "WaveRates", "
 
 
 Part = Literal["summary", "distributions", "reliability", "joint", "coordination", "meetings", "flow",
-               "side_by_side", "models", "rates", "importance", "coding"]
+               "side_by_side", "models", "rates", "importance", "coding", "goal_attainment"]
 PARTS: tuple[Part, ...] = ("summary", "distributions", "reliability", "joint", "coordination", "meetings", "flow",
-                           "side_by_side", "models", "rates", "importance", "coding")
+                           "side_by_side", "models", "rates", "importance", "coding", "goal_attainment")
 _HIDDEN_BY: frozenset[Part] = frozenset({"distributions", "reliability", "joint", "models", "rates"})
 
 
@@ -71,6 +74,7 @@ class EvaluationResults(msgspec.Struct, frozen=True, kw_only=True):
     rates: list[WaveRates]
     importance: list[ThemeImportance]
     coding: list[CodeAgreement]
+    goal_attainment: list[GoalAttainment]
     labels: Labels  # the stored wording of every questionnaire, theme and item the figures name
     parts: list[Part]  # the parts computed (collect's `parts`); the others are empty
     roles: Declared  # what the questionnaires declare their items are for ([analysis])
@@ -125,6 +129,9 @@ async def collect(conn: asyncpg.Connection, evaluation_id: int, *, min_group_siz
         importance=await importance.compute(conn, evaluation_id, min_group_size, importance.Parameters())
         if "importance" in asked else [],
         coding=await coding.compute(conn, evaluation_id, min_group_size, NoParameters()) if "coding" in asked else [],
+        goal_attainment=await goal_attainment.compute(conn, evaluation_id, min_group_size,
+                                                      goal_attainment.Parameters())
+        if "goal_attainment" in asked else [],
         labels=await read_labels(conn, evaluation_id),
         roles=roles,
     )
