@@ -383,8 +383,10 @@ def side_by_side_section(parts: EvaluationResults) -> Section:
         rows.append(_too_few_row(labels, 5) if c.suppressed or c.change is None else
                     [*labels, percent(c.change, 1) if is_share else number(c.change, 2),
                      interval(c.ci_low, c.ci_high, 1 if is_share else 2, as_percent=is_share)])
-    paragraphs = ["Samarbejde, møder, borgernes indflydelse og afsluttede forløb side om side: flytter de sig "
-                  "sammen i de samme enheder?"]
+    goals = any(c.measure == "goal_attainment" for c in parts.side_by_side)
+    paragraphs = [("Samarbejde, møder, borgernes indflydelse, afsluttede forløb og borgernes egne mål" if goals else
+                   "Samarbejde, møder, borgernes indflydelse og afsluttede forløb")
+                  + " side om side: flytter de sig sammen i de samme enheder?"]
     return Section(key="side_by_side", title="Side om side", paragraphs=paragraphs, tables=[Table(
         key="side_by_side", title="Ændring efter − før pr. enhed", rows=rows,
         headers=["Enhed", "Gruppe", "Mål", "Ændring", "95 %-interval"])] if rows else [])

@@ -176,6 +176,7 @@ TEXTS: dict[str, dict[Language, str]] = {
     "measure_influence": {"da": "Borgernes indflydelse (temascore 1–5)", "en": "Citizens' influence (theme score 1–5)"},
     "measure_flow_ended": {"da": "Afsluttede forløb pr. indskrevet (relativ ændring)",
                            "en": "Ended courses per enrolled (relative change)"},
+    "measure_goal_attainment": {"da": "Borgernes egne mål (GAS T-score)", "en": "Citizens' own goals (GAS T-score)"},
     # --- the meeting aspects (service/surveys/model.py MEETING_ASPECTS) -------------------------------
     "aspect_heard": {"da": "Borgeren blev hørt", "en": "The citizen was heard"},
     "aspect_goals": {"da": "Mødet handlede om borgerens mål", "en": "The meeting dealt with the citizen's goals"},

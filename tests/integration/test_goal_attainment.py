@@ -148,3 +148,24 @@ async def test_python_the_command_line_and_http_give_the_same_figures_and_reads_
         assert table.code == 0 and "T_follow_up" in table.out, table.err
         bad = await client.get(f"/api/evaluations/{evaluation}/goal-attainment?rho=2", headers=bearer(key))
         assert bad.status_code == 400 and "rho" in bad.text
+
+
+def test_side_by_side_lines_goal_attainment_up_with_the_same_figures_and_hides_the_same_units(followed, session):
+    """Side by side with the influence theme and the rest: the arm's and the shown unit's
+    change is the goal attainment measure's (paired t interval), the units it hides stay
+    hidden; an evaluation without goals has no such row (tests/integration/test_side_by_side.py)."""
+    evaluation, units, _ = followed
+    gas = {(r.arm, r.unit_id): r for r in analysis.goal_attainment(evaluation, session=session)}
+    rows = [c for c in analysis.side_by_side(evaluation, session=session) if c.measure == "goal_attainment"]
+    assert {c.level for c in rows} == {"unit", "sector", "arm"}
+    for c in rows:
+        if c.level == "sector":
+            continue
+        mine = gas[(c.arm, c.unit_id)]
+        assert c.suppressed == mine.suppressed, c
+        if not c.suppressed:
+            assert (c.change, c.ci_low, c.ci_high) == pytest.approx(
+                (mine.change.change.estimate, mine.change.change.low, mine.change.change.high), rel=1e-12)
+            assert (c.before, c.after) == pytest.approx(
+                (mine.change.baseline.estimate, mine.change.follow_up.estimate), rel=1e-12)
+            assert c.n_before == c.n_after == mine.citizens and c.ci_method == "paired t interval"

@@ -1,7 +1,8 @@
 """The side-by-side view: per unit (grouped by arm, with the arms' own rows), the change
 in relational coordination, in meetings where the citizen was heard, in citizens'
-influence and in ended courses, each with its interval, one panel per measure, so an
-evaluator sees whether they move together."""
+influence and in ended courses (and in the citizens' own goals, where an evaluation
+follows them up), each with its interval, one panel per measure, so an evaluator sees
+whether they move together."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from service.exports.charts.theme import ARM_COLOURS, SUPPRESSED_COLOUR, caption
 from service.exports.formats import axis_numbers
 from service.exports.labels import Language, measure_label, text
 
-MEASURES = ("coordination", "meetings_heard", "influence", "flow_ended")
+MEASURES = ("coordination", "meetings_heard", "influence", "flow_ended", "goal_attainment")
 
 
 def side_by_side(changes: Sequence[Change], *, lang: Language = "da", context: Context | None = None) -> p9.ggplot:

@@ -9,7 +9,9 @@ hidden unit follows from its arm's count less the units shown."""
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping, Sequence
 from itertools import groupby
+from typing import Any
 
 import asyncpg
 import pandas as pd
@@ -21,7 +23,23 @@ from service.analysis.stats.disclosure import units_in_arms
 from service.analysis.stats.goal_attainment import change, t_score
 
 RESULT = list[GoalAttainment]
-__all__ = ["RESULT", "Parameters", "compute", "table"]
+__all__ = ["RESULT", "Parameters", "compute", "pairs", "table"]
+
+
+def pairs(rows: Sequence[Mapping[str, Any]], wave: tuple[str, str, int], rho: float
+          ) -> dict[tuple[str, int], list[tuple[float, float]]]:
+    """Each citizen's (baseline T, follow-up T) of one goal question's follow-up wave
+    (`(questionnaire, item, wave)`), by (arm, unit), from RATED_GOALS' rows."""
+    citizens: dict[int, tuple[str, int, list[int], list[int]]] = {}
+    for r in rows:
+        if (r["questionnaire_id"], r["item_id"], r["wave_id"]) == wave:
+            _, _, baseline, follow_up = citizens.setdefault(r["response_id"], (r["arm"], r["unit_id"], [], []))
+            baseline.append(r["baseline"])
+            follow_up.append(r["follow_up"])
+    out: dict[tuple[str, int], list[tuple[float, float]]] = defaultdict(list)
+    for arm, unit, baseline, follow_up in citizens.values():
+        out[(arm, unit)].append((t_score(baseline, rho=rho), t_score(follow_up, rho=rho)))
+    return out
 
 
 async def compute(conn: asyncpg.Connection, evaluation_id: int, min_group_size: int,
@@ -32,25 +50,19 @@ async def compute(conn: asyncpg.Connection, evaluation_id: int, min_group_size: 
             rows, key=lambda r: (r["questionnaire_id"], r["item_id"], r["wave_id"], r["phase"], r["sequence"])):
         goals = list(group)
         threshold = max([min_group_size, *(r["min_group_size"] or 0 for r in goals)])
-        citizens: dict[int, tuple[str, int, list[int], list[int]]] = {}
-        for r in goals:
-            _, _, baseline, follow_up = citizens.setdefault(r["response_id"], (r["arm"], r["unit_id"], [], []))
-            baseline.append(r["baseline"])
-            follow_up.append(r["follow_up"])
-        pairs: dict[tuple[str, int], list[tuple[float, float]]] = defaultdict(list)
+        found = pairs(goals, (qid, item, wave), p.rho)
         rated: dict[tuple[str, int], int] = defaultdict(int)
-        for arm, unit, baseline, follow_up in citizens.values():
-            pairs[(arm, unit)].append((t_score(baseline, rho=p.rho), t_score(follow_up, rho=p.rho)))
-            rated[(arm, unit)] += len(follow_up)
-        hidden = units_in_arms({unit: (arm, len(v)) for (arm, unit), v in pairs.items()}, threshold)
+        for r in goals:
+            rated[(r["arm"], r["unit_id"])] += 1
+        hidden = units_in_arms({unit: (arm, len(v)) for (arm, unit), v in found.items()}, threshold)
         head = dict(questionnaire_id=qid, item_id=item, wave_id=wave, phase=phase, sequence=sequence,
                     threshold=threshold, rho=p.rho)
-        for arm in sorted({arm for arm, _ in pairs}, key=lambda a: (a != "intervention", a)):
-            units = sorted(unit for a, unit in pairs if a == arm)
-            whole = [pair for u in units for pair in pairs[(arm, u)]]
+        for arm in sorted({arm for arm, _ in found}, key=lambda a: (a != "intervention", a)):
+            units = sorted(unit for a, unit in found if a == arm)
+            whole = [pair for u in units for pair in found[(arm, u)]]
             groups: list[tuple[int | None, list[tuple[float, float]], int, bool]] = [
                 (None, whole, sum(rated[(arm, u)] for u in units), ("arm", arm) in hidden),
-                *((u, pairs[(arm, u)], rated[(arm, u)], ("unit", u) in hidden) for u in units)]
+                *((u, found[(arm, u)], rated[(arm, u)], ("unit", u) in hidden) for u in units)]
             for unit_id, group_pairs, goals_rated, suppressed in groups:
                 out.append(GoalAttainment(
                     **head, arm=arm, unit_id=unit_id, suppressed=suppressed,

@@ -17,7 +17,11 @@ Each measure, per unit, per sector within an arm, and per arm (after − before)
 - `flow_ended`: courses ended per enrolled citizen-month from the change date on against
   before it, as a relative change (rate ratio − 1) with the score interval of the Poisson
   rate ratio (statsmodels `confint_poisson_2indep`, method 'score'); a unit that implements
-  later is counted only up to the month before its own date, as in the flow analysis.
+  later is counted only up to the month before its own date, as in the flow analysis;
+- `goal_attainment`, only where the evaluation follows up citizens' own goals (a goal
+  question): the citizens' GAS T-score at their baseline and at the latest follow-up
+  wave (service/analysis/measures/goal_attainment), the mean paired change with the paired
+  t interval; the same citizens on both sides.
 Before is every wave of phase 'before', after the latest follow-up, as in the summary.
 
 Disclosure. These figures pool the cells the other outputs publish (waves, months, units
@@ -53,6 +57,8 @@ from service.analysis.measures.coordination.compute import coordination as coord
 from service.analysis.measures.coordination.compute import matrix_of
 from service.analysis.measures.flow import compute as flow
 from service.analysis.measures.flow import queries as flow_queries
+from service.analysis.measures.goal_attainment import queries as goal_queries
+from service.analysis.measures.goal_attainment import run as goal_attainment
 from service.analysis.measures.meetings.compute import AGREEING_AT
 from service.analysis.measures.meetings.compute import meetings as meeting_evaluations
 from service.analysis.measures.side_by_side import queries as q
@@ -61,11 +67,12 @@ from service.analysis.stats import descriptive as stats
 from service.analysis.stats import disclosure_exact as exact
 from service.analysis.stats import independent as stats_independent
 from service.analysis.stats.disclosure import Key, Sum, suppress
+from service.analysis.stats.paired import paired_difference
 from service.analysis.stats.results import Moments
 from service.design.plan import scoring_rule
 from service.errors import NotFound
 
-Measure = Literal["coordination", "meetings_heard", "influence", "flow_ended"]
+Measure = Literal["coordination", "meetings_heard", "influence", "flow_ended", "goal_attainment"]
 Level = Literal["unit", "sector", "arm"]
 
 class Change(msgspec.Struct, frozen=True, kw_only=True):
@@ -98,6 +105,7 @@ class _Cell(msgspec.Struct, frozen=True):
     moments: Moments | None = None  # means
     hits: int = 0  # shares (agreeing) and flow (ended)
     exposure: int = 0  # flow: enrolled citizen-months
+    differences: Moments | None = None  # goal attainment, after: each citizen's follow-up − baseline T
 
 
 class _Unit(msgspec.Struct, frozen=True):
@@ -109,8 +117,9 @@ class _Unit(msgspec.Struct, frozen=True):
 
 async def side_by_side(conn: asyncpg.Connection, evaluation_id: int, *, min_group_size: int,
                        min_share: float | None = None) -> list[Change]:
-    """The four changes per unit, sector and arm (see the module docstring). `min_share`:
-    the evaluation plan's scoring rule (None: as planned; another value is refused)."""
+    """The four changes per unit, sector and arm, and goal attainment's where goals are
+    followed up (see the module docstring). `min_share`: the evaluation plan's scoring
+    rule (None: as planned; another value is refused)."""
     if not await conn.fetchval(q.EXISTS, evaluation_id):
         raise NotFound(f"evaluation {evaluation_id} does not exist")
     min_share = await scoring_rule(conn, evaluation_id, min_share)
@@ -122,7 +131,10 @@ async def side_by_side(conn: asyncpg.Connection, evaluation_id: int, *, min_grou
         "meetings_heard": await _meetings(conn, evaluation_id, min_group_size),
         "influence": await _influence(conn, evaluation_id, min_group_size, min_share),
         "flow_ended": await _flow(conn, evaluation_id, min_group_size),
+        "goal_attainment": await _goal_attainment(conn, evaluation_id, min_group_size),
     }.items():
+        if measure == "goal_attainment" and not cells:
+            continue  # no goals followed up in this evaluation: no such row at all
         out += _changes(evaluation_id, measure, units, cells, forced, threshold, arms)  # type: ignore[arg-type]
     return out
 
@@ -217,6 +229,35 @@ async def _influence(conn: asyncpg.Connection, evaluation_id: int, min_group_siz
         table = merged(parts)
         cells[key] = _Cell(sum(table.values()), stats.moments_of_table(table))
     return cells, forced, threshold, set()
+
+
+async def _goal_attainment(conn: asyncpg.Connection, evaluation_id: int, min_group_size: int) -> Measured:
+    """The citizens of the latest follow-up wave of the first goal question followed up:
+    baseline T-scores 'before', follow-up T-scores and the paired differences 'after'; a
+    unit or arm the goal attainment output hides is hidden here too."""
+    found = await goal_attainment.compute(conn, evaluation_id, min_group_size, goal_attainment.Parameters())
+    if not found:
+        return {}, set(), min_group_size, set()
+    first = (found[0].questionnaire_id, found[0].item_id)
+    latest = max(r.sequence for r in found if (r.questionnaire_id, r.item_id) == first)
+    chosen = [r for r in found if (r.questionnaire_id, r.item_id) == first and r.sequence == latest]
+    pairs = goal_attainment.pairs(await conn.fetch(goal_queries.RATED_GOALS, evaluation_id),
+                                  (*first, chosen[0].wave_id), rho=goal_attainment.Parameters().rho)
+    cells: Cells = {}
+    for (_, unit_id), unit_pairs in pairs.items():
+        before = [b for b, _ in unit_pairs]
+        after = [f for _, f in unit_pairs]
+        cells[(unit_id, "before")] = _Cell(len(before), _moments(before))
+        cells[(unit_id, "after")] = _Cell(len(after), _moments(after),
+                                          differences=_moments([f - b for b, f in unit_pairs]))
+    forced = {(r.unit_id, period) for r in chosen if r.suppressed and r.unit_id is not None
+              for period in ("before", "after")}
+    arms = {(r.arm, period) for r in chosen if r.suppressed and r.unit_id is None for period in ("before", "after")}
+    return cells, forced, chosen[0].threshold, arms
+
+
+def _moments(values: Sequence[float]) -> Moments:
+    return Moments(len(values), math.fsum(values), math.fsum(v * v for v in values))
 
 
 async def _flow(conn: asyncpg.Connection, evaluation_id: int, min_group_size: int) -> Measured:
@@ -344,11 +385,15 @@ def _pool(cells: Sequence[_Cell]) -> _Cell | None:
     if not cells:
         return None
     moments = [c.moments for c in cells if c.moments is not None]
-    return _Cell(
-        sum(c.n for c in cells),
-        Moments(sum(m.n for m in moments), sum(m.total for m in moments), sum(m.total_sq for m in moments))
-        if moments else None,
-        sum(c.hits for c in cells), sum(c.exposure for c in cells))
+    differences = [c.differences for c in cells if c.differences is not None]
+    return _Cell(sum(c.n for c in cells), _sum(moments), sum(c.hits for c in cells), sum(c.exposure for c in cells),
+                 _sum(differences))
+
+
+def _sum(moments: Sequence[Moments]) -> Moments | None:
+    if not moments:
+        return None
+    return Moments(sum(m.n for m in moments), sum(m.total for m in moments), sum(m.total_sq for m in moments))
 
 
 def _estimate(labels: dict[str, Any], measure: Measure, before: _Cell, after: _Cell) -> Change:
@@ -359,6 +404,13 @@ def _estimate(labels: dict[str, Any], measure: Measure, before: _Cell, after: _C
         return Change(**labels, **n, before=_num(before.moments.total / before.n),
                       after=_num(after.moments.total / after.n), change=_num(d.estimate), ci_low=_num(d.low),
                       ci_high=_num(d.high), estimate_name="difference in means", ci_method=d.method, suppressed=False)
+    if measure == "goal_attainment":
+        assert before.moments is not None and after.moments is not None and after.differences is not None
+        d = paired_difference(after.differences)
+        return Change(**labels, **n, before=_num(before.moments.total / before.n),
+                      after=_num(after.moments.total / after.n), change=_num(d.estimate), ci_low=_num(d.low),
+                      ci_high=_num(d.high), estimate_name="mean paired change of the GAS T-score",
+                      ci_method=d.method, suppressed=False)
     if measure == "meetings_heard":
         d = stats.newcombe_difference(after.hits, after.n, before.hits, before.n)
         return Change(**labels, **n, before=_num(before.hits / before.n), after=_num(after.hits / after.n),
