@@ -38,6 +38,8 @@ def section_charts(bundle: EvaluationResults) -> dict[str, list[str]]:
         "side_by_side": ["side_om_side"],
         "importance": [f"vigtighed_{q}_{item}" for q, item in dict.fromkeys(
             (r.questionnaire_id, r.item_id) for r in bundle.importance)],
+        "goal_attainment": [f"maalopfyldelse_{q}_{item}" for q, item in dict.fromkeys(
+            (r.questionnaire_id, r.item_id) for r in bundle.goal_attainment)],
     }
 
 

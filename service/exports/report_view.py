@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
+from itertools import groupby
 
 import msgspec
 
@@ -419,6 +420,42 @@ def importance_section(parts: EvaluationResults) -> Section | None:
         "(bedst–værst-skalering). Temaerne står med det vigtigste øverst."], tables=tables)
 
 
+def goal_attainment_section(parts: EvaluationResults) -> Section | None:
+    """The citizens' own goals (Goal Attainment Scaling): only in a report whose
+    evaluation follows goals up. One table per goal question and follow-up wave."""
+    if not parts.goal_attainment:
+        return None
+    names = {u.unit_id: u.name for u in parts.evaluation.units}
+    tables = []
+    for (qid, _item, sequence), group in groupby(parts.goal_attainment,
+                                                key=lambda r: (r.questionnaire_id, r.item_id, r.sequence)):
+        listed = list(group)
+        rows = []
+        for r in listed:
+            where = f"Hele gruppen: {arm_name(r.arm).lower()}" if r.unit_id is None else names.get(r.unit_id, "")
+            c = r.change
+            if r.suppressed or c is None:
+                rows.append(_too_few_row([where, arm_name(r.arm)], 7))
+                continue
+            improving = interval(c.improving.low, c.improving.high, 0, as_percent=True)
+            rows.append([where, arm_name(r.arm), str(r.citizens), number(c.baseline.estimate, 1),
+                         number(c.follow_up.estimate, 1),
+                         f"{number(c.change.estimate, 1)} ({interval(c.change.low, c.change.high, 1)})",
+                         f"{percent(c.improving.estimate, 0)} ({improving})"])
+        rho = number(listed[0].rho, len(f"{listed[0].rho:g}".partition(".")[2]))
+        tables.append(Table(
+            key="goal_attainment", rows=rows,
+            title=f"Borgernes egne mål: {questionnaire_label(parts.labels, qid)}, opfølgning {sequence}",
+            headers=["Enhed", "Gruppe", "Borgere", "T ved udgangspunkt", "T ved opfølgning",
+                     "Ændring (95 %-interval)", "Andel der er gået frem (95 %-interval)"],
+            note=f"GAS T-score efter Kiresuk & Sherman (1968) med ρ = {rho}, over de mål, der er vurderet ved "
+                 "opfølgningen; 50 betyder, at målene i gennemsnit er nået som forventet. Ændringen er gennemsnittet "
+                 "af hver borgers ændring med parret t-interval; andelen med Wilsons interval."))
+    return Section(key="goal_attainment", title="Borgernes egne mål", paragraphs=[
+        "Borgerne satte sig op til tre mål sammen med en medarbejder og vurderede ved opfølgningen, hvor langt de "
+        "var nået, fra −2 (meget mindre end forventet) til +2 (meget mere end forventet)."], tables=tables)
+
+
 def highlights(parts: EvaluationResults) -> list[str]:
     """The few sentences a reader who reads nothing else should see."""
     out = []
@@ -452,6 +489,8 @@ def build_view(parts: EvaluationResults, figures: dict[str, list[Figure]], table
                 side_by_side_section(parts)]
     if (importance := importance_section(parts)) is not None:
         sections.append(importance)
+    if (goals := goal_attainment_section(parts)) is not None:
+        sections.append(goals)
     if tables.get("appendix"):
         sections.append(Section(key="appendix", title="Bilag: tabeller", paragraphs=[
             "Udvalgte resultater i fuld form, med test, variant og interval. Alle resultater findes som tabeller "

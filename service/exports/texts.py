@@ -109,6 +109,17 @@ TEXTS: dict[str, dict[Language, str]] = {
                      "en": '(times most − times least important) / times shown'},
     "wave": {"da": 'Måling', "en": 'Wave'},
     "respondents": {"da": 'svarpersoner', "en": 'respondents'},
+    # --- goal attainment (a goal question, GAS) --------------------------------------------------------------
+    "gas_title": {"da": 'Borgernes egne mål: GAS T-score ved udgangspunkt og opfølgning',
+                  "en": "Citizens' own goals: GAS T-score at baseline and follow-up"},
+    "gas_y": {"da": 'GAS T-score (50 = målene nået som forventet)', "en": 'GAS T-score (50 = goals met as expected)'},
+    "gas_baseline": {"da": 'Udgangspunkt', "en": 'Baseline'},
+    "gas_follow_up": {"da": 'Opfølgning', "en": 'Follow-up'},
+    "gas_stage": {"da": 'Tidspunkt', "en": 'Time'},
+    "gas_method": {"da": 'T-score efter Kiresuk & Sherman, ρ = {rho}',
+                   "en": 'T-score after Kiresuk & Sherman, ρ = {rho}'},
+    "gas_short": {"da": 'Borgernes egne mål', "en": "Citizens' own goals"},
+    "citizens": {"da": 'borgere', "en": 'citizens'},
     # --- response rates --------------------------------------------------------------------------------------
     "rates_title": {"da": 'Svarprocent pr. enhed og måling', "en": 'Response rate per unit and wave'},
     "rates_x": {"da": 'Svarprocent (besvarede / inviterede)', "en": 'Response rate (answered / invited)'},

@@ -169,3 +169,46 @@ def test_side_by_side_lines_goal_attainment_up_with_the_same_figures_and_hides_t
             assert (c.before, c.after) == pytest.approx(
                 (mine.change.baseline.estimate, mine.change.follow_up.estimate), rel=1e-12)
             assert c.n_before == c.n_after == mine.citizens and c.ci_method == "paired t interval"
+
+
+def test_the_chart_shows_baseline_and_follow_up_per_group_and_for_faa_svar_for_the_hidden(followed, session,
+                                                                                          tmp_path):
+    from service.exports import charts
+
+    evaluation, units, _ = followed
+    bundle = analysis.results_bundle(evaluation, parts=["goal_attainment"], session=session)
+    made = charts.charts(bundle)
+    assert [name for name in made if charts.part_of(name) == "goal_attainment"] == [
+        "maalopfyldelse_maal_opfoelgning_egne_maal"]
+    plot = made["maalopfyldelse_maal_opfoelgning_egne_maal"]()
+    assert plot.labels.get("title", None) == "Borgernes egne mål: GAS T-score ved udgangspunkt og opfølgning"
+    assert "borgere 16" in plot.labels.get("caption", None) and "ρ = 0,3" in plot.labels.get("caption", None)
+    drawn = plot.data
+    hidden = set(drawn.loc[drawn["suppressed"], "group"])
+    assert hidden == {"Bostøtte A", "Bostøtte B"}  # the words, never a dot
+    shown = drawn[~drawn["suppressed"]]
+    assert len(shown) == 6 and set(shown["stage"]) == {"Udgangspunkt", "Opfølgning"}
+    assert charts.chart_title("maalopfyldelse_maal_opfoelgning_egne_maal", bundle.labels).startswith(
+        "Borgernes egne mål (")
+    written = charts.save_all(bundle, tmp_path, formats=["png", "svg"], only=["maalopfyldelse_maal_opfoelgning_egne_maal"])
+    assert [(w.name, w.format) for w in written] == [("maalopfyldelse_maal_opfoelgning_egne_maal", "png"),
+                                                     ("maalopfyldelse_maal_opfoelgning_egne_maal", "svg")]
+    assert "Opfølgning" in (tmp_path / "maalopfyldelse_maal_opfoelgning_egne_maal.svg").read_text()
+
+
+def test_the_report_has_a_section_on_the_citizens_own_goals_with_its_chart_and_table(followed, session):
+    from service.exports import report
+
+    evaluation, _, _ = followed
+    bundle = analysis.results_bundle(evaluation, session=session)
+    view = report.view(bundle)
+    section = next(s for s in view.sections if s.key == "goal_attainment")
+    assert section.title == "Borgernes egne mål" and [f.key for f in section.figures] == [
+        "maalopfyldelse_maal_opfoelgning_egne_maal"]
+    rows = {row[0]: row for row in section.tables[0].rows}
+    assert rows["Bostøtte A"][2:] == rows["Bostøtte B"][2:] == ["for få svar"] * 5
+    arm = next(r for r in bundle.goal_attainment if r.arm == "intervention" and r.unit_id is None)
+    assert rows["Hele gruppen: indsats"][2] == "10"
+    assert rows["Hele gruppen: indsats"][5].startswith(f"{arm.change.change.estimate:.1f}".replace(".", ","))
+    html = report.render_html(view)
+    assert "Borgernes egne mål" in html and "ρ = 0,3" in html

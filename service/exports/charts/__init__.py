@@ -13,6 +13,7 @@ caption, and a suppressed group written as 'for få svar', never drawn as a bar 
 from service.exports.charts.common import Context, NothingToDraw
 from service.exports.charts.coordination import coordination_heatmap, role_coordination
 from service.exports.charts.flow import flow, soenderborg
+from service.exports.charts.goals import goal_attainment
 from service.exports.charts.importance import theme_importance
 from service.exports.charts.likert import likert
 from service.exports.charts.meetings import meetings
@@ -40,7 +41,7 @@ from service.exports.charts.theme import OKABE_ITO, theme_sammen
 
 __all__ = [
     "FORMATS", "OKABE_ITO", "ChartFile", "Context", "NothingToDraw", "chart_title", "charts", "context_of",
-    "coordination_heatmap", "difference_in_differences", "flow", "joint_agreement", "likert", "meetings",
-    "part_of", "response_rates", "role_coordination", "save", "save_all", "save_each", "share_agreeing", "side_by_side",
-    "soenderborg", "theme_importance", "theme_sammen", "theme_scores", "theme_scores_by_unit",
+    "coordination_heatmap", "difference_in_differences", "flow", "goal_attainment", "joint_agreement", "likert",
+    "meetings", "part_of", "response_rates", "role_coordination", "save", "save_all", "save_each", "share_agreeing",
+    "side_by_side", "soenderborg", "theme_importance", "theme_sammen", "theme_scores", "theme_scores_by_unit",
 ]

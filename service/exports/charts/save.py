@@ -21,6 +21,7 @@ from service.analysis.measures.summary.results import Descriptive
 from service.exports.charts.common import Context, NothingToDraw
 from service.exports.charts.coordination import View, coordination_heatmap, role_coordination
 from service.exports.charts.flow import flow
+from service.exports.charts.goals import goal_attainment
 from service.exports.charts.importance import theme_importance
 from service.exports.charts.likert import likert
 from service.exports.charts.meetings import meetings
@@ -104,6 +105,7 @@ PART_OF: tuple[tuple[str, Part], ...] = (
     ("temascore_enheder_", "summary"), ("forskel_i_forskelle", "models"), ("samlet_indikator", "joint"),
     ("koordinering_", "coordination"), ("moeder", "meetings"), ("borgerforloeb_", "flow"),
     ("side_om_side", "side_by_side"), ("svarprocent_", "rates"), ("vigtighed_", "importance"),
+    ("maalopfyldelse_", "goal_attainment"),
 )
 
 
@@ -125,8 +127,9 @@ def charts(bundle: EvaluationResults, *, lang: Language = "da") -> dict[str, Cal
     """Every chart of an evaluation by file name, each made when called: the answer
     distributions and theme scores of every questionnaire, the citizens' themes per unit,
     the models' difference in differences, the joint indicator, relational coordination,
-    meetings, flow per arm, the side-by-side view, response rates and the importance of
-    the themes of each best–worst question."""
+    meetings, flow per arm, the side-by-side view, response rates, the importance of
+    the themes of each best–worst question and the goal attainment of each goal question
+    followed up."""
     ctx = context_of(bundle)
     arms = sorted({u.arm for u in bundle.evaluation.units}, key=lambda a: (a != "intervention", a))
     asked = list(dict.fromkeys(w.questionnaire_id for w in bundle.evaluation.waves))
@@ -169,6 +172,9 @@ def charts(bundle: EvaluationResults, *, lang: Language = "da") -> dict[str, Cal
         made[f"svarprocent_{q}"] = partial(response_rates, bundle.rates, questionnaire_id=q, lang=lang, context=ctx)
     for q, item in dict.fromkeys((r.questionnaire_id, r.item_id) for r in bundle.importance if not r.suppressed):
         made[f"vigtighed_{q}_{item}"] = partial(theme_importance, bundle.importance, q, item, lang=lang, context=ctx)
+    for q, item in dict.fromkeys((r.questionnaire_id, r.item_id) for r in bundle.goal_attainment):
+        made[f"maalopfyldelse_{q}_{item}"] = partial(goal_attainment, bundle.goal_attainment, q, item, lang=lang,
+                                                     context=ctx)
     return made
 
 
@@ -233,6 +239,11 @@ def chart_title(name: str, labels: Labels) -> str:
         return f"Relationel koordinering, {views[parts[1]]} – {arm.lower() or parts[2]}"
     if name.startswith("borgerforloeb_"):
         return f"{text('flow_title')} – {arm.lower() or parts[-1]}"
+    if name.startswith("maalopfyldelse_"):  # maalopfyldelse_{questionnaire}_{item}
+        rest = name.removeprefix("maalopfyldelse_")
+        questionnaire = next((q for q in asked if rest.startswith(f"{q}_")), None)
+        if questionnaire is not None:
+            return f"{text('gas_short')} ({questionnaire_label(labels, questionnaire)})"
     if name.startswith("vigtighed_"):  # vigtighed_{questionnaire}_{item}
         rest = name.removeprefix("vigtighed_")
         questionnaire = next((q for q in asked if rest.startswith(f"{q}_")), None)

@@ -47,7 +47,7 @@ def side_by_side(changes: Sequence[Change], *, lang: Language = "da", context: C
             + p9.scale_colour_manual(values=colours, name=text("arm", lang))
             + p9.scale_y_continuous(labels=axis_numbers(lang))
             + p9.coord_flip()
-            + p9.facet_wrap("~panel", nrow=1, scales="free_x"))
+            + p9.facet_wrap("~panel", nrow=1 if len(present) <= 4 else 2, scales="free_x"))
     if not hidden.empty:
         plot += p9.geom_text(p9.aes(y="_at", label="_label"), data=hidden, colour=SUPPRESSED_COLOUR, size=6.5,
                              fontstyle="italic", show_legend=False)
@@ -57,4 +57,4 @@ def side_by_side(changes: Sequence[Change], *, lang: Language = "da", context: C
                                            notes=[text("ci95", lang), text("suppressed_note", lang)]))
             + theme_sammen(base_size=9) + p9.theme(axis_text_x=p9.element_text(size=7),
                                                      strip_text=p9.element_text(size=7.5, ha="left"))
-            + size(5 + 0.6 * len(order)))
+            + size((5 + 0.6 * len(order)) * (1 if len(present) <= 4 else 1.8)))
