@@ -452,7 +452,7 @@ def goal_attainment_section(parts: EvaluationResults) -> Section | None:
                  "opfølgningen; 50 betyder, at målene i gennemsnit er nået som forventet. Ændringen er gennemsnittet "
                  "af hver borgers ændring med parret t-interval; andelen med Wilsons interval."))
     return Section(key="goal_attainment", title="Borgernes egne mål", paragraphs=[
-        "Borgerne satte sig op til tre mål sammen med en medarbejder og vurderede ved opfølgningen, hvor langt de "
+        "Borgerne satte sig op til tre mål sammen med en fagperson og vurderede ved opfølgningen, hvor langt de "
         "var nået, fra −2 (meget mindre end forventet) til +2 (meget mere end forventet)."], tables=tables)
 
 

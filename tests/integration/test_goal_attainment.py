@@ -18,14 +18,14 @@ from scipy import stats
 from statsmodels.stats.proportion import proportion_confint
 
 from service import analysis
-from service.errors import Invalid
 from service.admin import store as admin
 from service.admin.model import EvaluationUnit, NewEvaluation, NewOrganisation, NewUnit, NewWave
+from service.errors import Invalid
 from service.surveys import loader
 from service.surveys.store import sync_questionnaires
-from tests.integration.test_goal_form import FOLLOW_UP, START
 from tests.support.cli import sammen
 from tests.support.evaluation import bearer, evaluator_key, invite
+from tests.support.goals import FOLLOW_UP, START
 
 CITIZENS = {"Bostøtte A": ("intervention", 8), "Bostøtte B": ("intervention", 2), "Værested C": ("comparison", 6)}
 
@@ -190,7 +190,8 @@ def test_the_chart_shows_baseline_and_follow_up_per_group_and_for_faa_svar_for_t
     assert len(shown) == 6 and set(shown["stage"]) == {"Udgangspunkt", "Opfølgning"}
     assert charts.chart_title("maalopfyldelse_maal_opfoelgning_egne_maal", bundle.labels).startswith(
         "Borgernes egne mål (")
-    written = charts.save_all(bundle, tmp_path, formats=["png", "svg"], only=["maalopfyldelse_maal_opfoelgning_egne_maal"])
+    name = "maalopfyldelse_maal_opfoelgning_egne_maal"
+    written = charts.save_all(bundle, tmp_path, formats=["png", "svg"], only=[name])
     assert [(w.name, w.format) for w in written] == [("maalopfyldelse_maal_opfoelgning_egne_maal", "png"),
                                                      ("maalopfyldelse_maal_opfoelgning_egne_maal", "svg")]
     assert "Opfølgning" in (tmp_path / "maalopfyldelse_maal_opfoelgning_egne_maal.svg").read_text()

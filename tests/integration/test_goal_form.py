@@ -5,55 +5,15 @@ citizen without goals is told so; a level for a goal never set is refused by nam
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 import uuid
 
 import pyreadstat
 
-from service.admin import store as admin
-from service.admin.model import NewWave
 from service.exports import datafiles
-from service.surveys import loader
-from service.surveys.store import sync_questionnaires
-from tests.support.evaluation import invite, set_up_evaluation
+from tests.support.evaluation import invite
 from tests.support.form import answer_by_form, as_a_browser_sends
-
-START = """
-id = "maal_start"
-version = 1
-audience = "citizen"
-title = { da = "Dine mål" }
-
-[[sections]]
-id = "maal"
-title = { da = "Dine mål" }
-
-[[sections.items]]
-id = "egne_maal"
-type = "goal"
-stage = "set"
-goals = 2
-text = { da = "Hvad vil du gerne nå det næste halve år?" }
-"""
-FOLLOW_UP = START.replace('"maal_start"', '"maal_opfoelgning"').replace('stage = "set"', 'stage = "rate"')
-
-
-async def _evaluation(conn) -> dict[str, int]:
-    await sync_questionnaires(conn, [loader.decode(START, "maal_start.toml"),
-                                     loader.decode(FOLLOW_UP, "maal_opfoelgning.toml")])
-    ev = await set_up_evaluation(conn, "maal_start", waves=("Start",))
-    today = dt.date.today()
-    follow_up = await admin.create_wave(conn, ev.evaluation, NewWave(
-        name="Opfølgning", phase="after", opens_on=today - dt.timedelta(days=1),
-        closes_on=today + dt.timedelta(days=30),
-        questionnaire_id="maal_opfoelgning"))
-    return {"organisation": ev.organisation, "unit": ev.units[0], "evaluation": ev.evaluation,
-            "start": ev.waves["Start"], "follow_up": follow_up.id}
-
-
-def _wave(ev: dict[str, int], which: str) -> dict[str, int]:
-    return {"unit": ev["unit"], "wave": ev[which]}
+from tests.support.goals import goal_evaluation
 
 
 async def _stored(conn, token_wave: int) -> dict[str, tuple]:
@@ -62,8 +22,8 @@ async def _stored(conn, token_wave: int) -> dict[str, tuple]:
 
 
 async def test_goals_set_at_baseline_are_shown_in_the_citizens_words_and_rated_at_the_follow_up(client, conn):
-    ev = await _evaluation(conn)
-    start = await invite(conn, _wave(ev, "start"), respondent_key="borger-17")
+    ev = await goal_evaluation(conn)
+    start = await invite(conn, ev.wave("start"), respondent_key="borger-17")
     first = (await client.get(f"/s/{start}")).text
     assert "Mål 1 af 2" in first and 'name="egne_maal.1.text"' in first and "Hvor står du i dag?" in first
     assert re.findall(r'name="egne_maal\.1\.level" value="(-?\d+)"', first) == ["-2", "-1"]
@@ -75,11 +35,11 @@ async def test_goals_set_at_baseline_are_shown_in_the_citizens_words_and_rated_a
         ("egne_maal.1.text", "Gå en tur hver dag"), ("egne_maal.1.level", "-1"),
         ("egne_maal.2.text", "Se min søster <b>igen</b>"), ("egne_maal.2.level", "-2")])
     assert "(frivilligt)" in shown[1] and "Se min søster &lt;b&gt;igen&lt;/b&gt;" in shown[-1]  # the review, escaped
-    assert await _stored(conn, ev["start"]) == {
+    assert await _stored(conn, ev.start) == {
         "g1_text": (None, "Gå en tur hver dag", False), "g1": (-1, None, False),
         "g2_text": (None, "Se min søster <b>igen</b>", False), "g2": (-2, None, False)}
 
-    follow_up = await invite(conn, _wave(ev, "follow_up"), respondent_key="borger-17")
+    follow_up = await invite(conn, ev.wave("follow_up"), respondent_key="borger-17")
     page = (await client.get(f"/s/{follow_up}")).text
     assert "Gå en tur hver dag" in page and "Hvor langt er du nået med målet?" in page
     assert re.findall(r'name="egne_maal\.1\.level" value="(-?\d+)"', page) == ["-2", "-1", "0", "1", "2"]
@@ -87,23 +47,23 @@ async def test_goals_set_at_baseline_are_shown_in_the_citizens_words_and_rated_a
     shown, _ = await answer_by_form(client, f"/s/{follow_up}", [("egne_maal.1.level", "1"),
                                                                  ("egne_maal.2.level", "0")])
     assert "Se min søster &lt;b&gt;igen&lt;/b&gt;" in shown[1] and "Lidt mere end forventet" in shown[-1]
-    assert await _stored(conn, ev["follow_up"]) == {"g1": (1, None, False), "g2": (0, None, False)}
+    assert await _stored(conn, ev.follow_up) == {"g1": (1, None, False), "g2": (0, None, False)}
     levels = {r["dimension"]: r["item_type"] for r in await conn.fetch(
         "select dimension, item_type from questionnaire_item where item_id = 'egne_maal' and dimension <> ''")}
     assert levels == {"g1": "goal_level", "g2": "goal_level", "g1_text": "goal_text", "g2_text": "goal_text"}
 
 
 async def test_a_follow_up_without_goals_set_says_so_and_the_api_refuses_a_goal_never_set(client, conn):
-    ev = await _evaluation(conn)
-    nobody = await invite(conn, _wave(ev, "follow_up"), respondent_key="borger-99")
+    ev = await goal_evaluation(conn)
+    nobody = await invite(conn, ev.wave("follow_up"), respondent_key="borger-99")
     page = await client.get(f"/s/{nobody}")
     assert page.status_code == 200 and "Ingen mål at følge op på" in page.text and "<form" not in page.text
 
-    start = await invite(conn, _wave(ev, "start"), respondent_key="borger-18")
+    start = await invite(conn, ev.wave("start"), respondent_key="borger-18")
     r = await client.post(f"/api/responses/{start}", json={"submission_id": str(uuid.uuid4()), "answers": {
         "egne_maal": {"1": {"text": "Få et fritidsjob", "level": -1}}}})
     assert r.status_code == 201, r.text
-    follow_up = await invite(conn, _wave(ev, "follow_up"), respondent_key="borger-18")
+    follow_up = await invite(conn, ev.wave("follow_up"), respondent_key="borger-18")
     form = (await client.get(f"/api/forms/{follow_up}")).json()
     goal = form["questionnaire"]["sections"][0]["items"][0]
     assert goal["stated"] == [{"number": 1, "text": "Få et fritidsjob", "level": -1}]
@@ -112,22 +72,22 @@ async def test_a_follow_up_without_goals_set_says_so_and_the_api_refuses_a_goal_
     assert wrong.status_code == 422
     assert {e["field"]: e["message"] for e in wrong.json()["errors"]} == {
         "egne_maal.2": "Målet findes ikke i dette spørgsmål."}
-    assert await conn.fetchval("select count(*) from response where wave_id = $1", ev["follow_up"]) == 0
+    assert await conn.fetchval("select count(*) from response where wave_id = $1", ev.follow_up) == 0
     right = await client.post(f"/api/responses/{follow_up}", json={
         "submission_id": str(uuid.uuid4()), "questionnaire": {"id": "maal_opfoelgning", "version": 1},
         "answers": {"egne_maal": {"1": {"level": 2}}}})
     assert right.status_code == 201, right.text
-    assert await _stored(conn, ev["follow_up"]) == {"g1": (2, None, False)}
+    assert await _stored(conn, ev.follow_up) == {"g1": (2, None, False)}
 
 
 async def test_a_goal_text_the_retention_deleted_still_gets_its_level_asked(client, conn):
-    ev = await _evaluation(conn)
-    start = await invite(conn, _wave(ev, "start"), respondent_key="borger-20")
+    ev = await goal_evaluation(conn)
+    start = await invite(conn, ev.wave("start"), respondent_key="borger-20")
     r = await client.post(f"/api/responses/{start}", json={"submission_id": str(uuid.uuid4()), "answers": {
         "egne_maal": {"1": {"text": "Sove bedre", "level": -2}}}})
     assert r.status_code == 201, r.text
     await conn.execute("delete from answer where dimension = 'g1_text'")  # as the free-text retention does
-    follow_up = await invite(conn, _wave(ev, "follow_up"), respondent_key="borger-20")
+    follow_up = await invite(conn, ev.wave("follow_up"), respondent_key="borger-20")
     page = (await client.get(f"/s/{follow_up}")).text
     assert "Teksten til målet er slettet efter reglerne for fritekst." in page
     action, data = as_a_browser_sends(page, [("egne_maal.1.level", "2")])
@@ -135,20 +95,20 @@ async def test_a_goal_text_the_retention_deleted_still_gets_its_level_asked(clie
 
 
 async def test_each_goal_is_a_column_of_the_wide_file_and_its_text_only_with_free_text(client, conn, tmp_path):
-    ev = await _evaluation(conn)
+    ev = await goal_evaluation(conn)
     for key, goals in (("borger-30", {"1": (-1, "Få et job"), "2": (-2, "Flytte")}),
                        ("borger-31", {"1": (-2, "Sove")})):
-        start = await invite(conn, _wave(ev, "start"), respondent_key=key)
+        start = await invite(conn, ev.wave("start"), respondent_key=key)
         r = await client.post(f"/api/responses/{start}", json={"submission_id": str(uuid.uuid4()), "answers": {
             "egne_maal": {n: {"text": text, "level": level} for n, (level, text) in goals.items()}}})
         assert r.status_code == 201, r.text
-    follow_up = await invite(conn, _wave(ev, "follow_up"), respondent_key="borger-30")
+    follow_up = await invite(conn, ev.wave("follow_up"), respondent_key="borger-30")
     r = await client.post(f"/api/responses/{follow_up}", json={"submission_id": str(uuid.uuid4()), "answers": {
         "egne_maal": {"1": {"level": 1}, "2": {"level": -1}}}})
     assert r.status_code == 201, r.text
 
     plain = tmp_path / "uden.sav"
-    await datafiles.export_data(conn, ev["evaluation"], plain, fmt="sav", wide=True)
+    await datafiles.export_data(conn, ev.evaluation, plain, fmt="sav", wide=True)
     frame, meta = pyreadstat.read_sav(str(plain))
     goals = {c: label for c, label in meta.column_names_to_labels.items() if ": Mål " in (label or "")}
     # the follow-up's names are cut to the 28 characters Stata's value-label names leave
@@ -165,7 +125,7 @@ async def test_each_goal_is_a_column_of_the_wide_file_and_its_text_only_with_fre
     assert sorted(frame[start_1].dropna()) == [-2, -1]
 
     with_text = tmp_path / "med.sav"
-    await datafiles.export_data(conn, ev["evaluation"], with_text, fmt="sav", wide=True, free_text=True)
+    await datafiles.export_data(conn, ev.evaluation, with_text, fmt="sav", wide=True, free_text=True)
     frame = pyreadstat.read_sav(str(with_text))[0]
     assert [c for c in frame.columns if "egne_maal__g" in c] == [  # each goal's text before its level
         "egne_maal__g1_text", "maal_start__egne_maal__g1", "egne_maal__g2_text", "maal_start__egne_maal__g2"]

@@ -35,6 +35,13 @@ def test_a_worked_example_written_out_by_hand() -> None:
     assert gas.t_score([1, 2, 0], weights=[2, 1, 1]) == pytest.approx(63.333333, abs=5e-7)
 
 
+def test_the_weighted_example_of_an_independent_r_implementation_gives_exactly_55() -> None:
+    """The documentation example of `calc_tscore` in an R implementation of GAS (scores
+    −2, 0, −1, 2, 0, 1 weighted 3, 5, 1, 4, 2, 6; ρ = 0.3, its default): Σwx = 7,
+    0.7·91 + 0.3·21² = 196, T = 50 + 70/14 = 55 exactly."""
+    assert gas.t_score([-2, 0, -1, 2, 0, 1], weights=[3, 5, 1, 4, 2, 6]) == pytest.approx(55, abs=1e-12)
+
+
 @pytest.mark.parametrize("seed", range(5))
 def test_the_denominator_is_the_sd_of_the_weighted_sum_of_goals_correlated_rho(seed: int) -> None:
     """Reference: 50 + 10·wᵀx/√(wᵀΣw) with Σ = (1 − ρ)I + ρ11ᵀ, the covariance of goals of
