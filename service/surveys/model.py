@@ -167,10 +167,11 @@ class Goal(_Item, tag="goal", frozen=True, kw_only=True):
     @cached_property
     def numbers(self) -> tuple[str, ...]:
         """The goals this form asks about, as the form and the answers number them:
-        "1"…"goals" to set; those the citizen set, to rate."""
+        "1"…"goals" to set; those the citizen set, to rate (up to this item's `goals`,
+        the dimensions its codebook has)."""
         if self.stage == "set":
             return tuple(str(n) for n in range(1, self.goals + 1))
-        return tuple(str(g.number) for g in self.stated if g.level is not None)
+        return tuple(str(g.number) for g in self.stated if g.level is not None and g.number <= self.goals)
 
     @cached_property
     def cells(self) -> tuple[str, ...]:

@@ -14,32 +14,18 @@ from service.surveys.codebook import codebook
 from service.surveys.goals import rates_goals, with_stated
 from service.surveys.model import Goal, StatedGoal
 from service.surveys.pages import pages
-
-FOLLOW_UP = """\
-id = "opfoelgning"
-version = 1
-audience = "citizen"
-title = { da = "Opfølgning" }
-
-[[sections]]
-id = "maal"
-title = { da = "Dine mål" }
-
-[[sections.items]]
-id = "egne_maal"
-type = "goal"
-stage = "rate"
-text = { da = "Hvor langt er du nået?" }
-"""
+from tests.support.goals import FOLLOW_UP
 
 
 @pytest.fixture(scope="module")
 def follow_up():
-    """The follow-up as a citizen who set goals 1 and 3 at baseline answers it (goal 3's
-    text deleted by the free-text retention)."""
+    """The follow-up (two goals) as a citizen answers it who set goals 1 and 2 at
+    baseline (goal 2's text deleted by the free-text retention) and, in a questionnaire
+    of three, a third that this follow-up does not ask about."""
     q = loader.decode(FOLLOW_UP, "opfoelgning.toml")
     return with_stated(q, {"egne_maal": [StatedGoal(number=1, text="Gå en tur hver dag", level=-1),
-                                         StatedGoal(number=3, text=None, level=-2)]})
+                                         StatedGoal(number=2, text=None, level=-2),
+                                         StatedGoal(number=3, text="Flytte", level=-1)]})
 
 
 def _refused(q, answers, only=None) -> dict[str, str]:
@@ -81,26 +67,26 @@ def test_half_a_second_goal_is_refused_and_nothing_of_it_kept(questionnaire):
 
 def test_a_follow_up_rates_each_goal_the_citizen_set_on_the_five_gas_levels(follow_up):
     assert rates_goals(follow_up)
-    rows = check(follow_up, {"egne_maal": {"1": {"level": 2}, "3": {"level": -1}}}).rows
+    rows = check(follow_up, {"egne_maal": {"1": {"level": 2}, "2": {"level": -1}}}).rows
     assert rows == [AnswerRow("egne_maal", 2, None, False, dimension="g1"),
-                    AnswerRow("egne_maal", -1, None, False, dimension="g3")]
-    assert _refused(follow_up, {"egne_maal": {"1": {"level": "ved_ikke"}, "3": {"level": 0}}}) == {
+                    AnswerRow("egne_maal", -1, None, False, dimension="g2")]
+    assert _refused(follow_up, {"egne_maal": {"1": {"level": "ved_ikke"}, "2": {"level": 0}}}) == {
         "egne_maal.1.level": "'Ved ikke' kan ikke vælges her."}
 
 
 def test_a_follow_up_asks_for_every_goal_set_and_refuses_one_never_set_or_a_new_text(follow_up):
     assert _refused(follow_up, {"egne_maal": {"1": {"level": 0}}}) == {
-        "egne_maal.3.level": "Vælg hvor du står i forhold til målet."}
-    errors = _refused(follow_up, {"egne_maal": {"1": {"level": 0}, "2": {"level": 1}, "3": {"level": 3}}})
-    assert errors == {"egne_maal.2": "Målet findes ikke i dette spørgsmål.",
-                      "egne_maal.3.level": "Svaret skal være et tal fra -2 til 2."}
-    errors = _refused(follow_up, {"egne_maal": {"1": {"level": 0, "text": "Et nyt mål"}, "3": {"level": 0}}})
+        "egne_maal.2.level": "Vælg hvor du står i forhold til målet."}
+    errors = _refused(follow_up, {"egne_maal": {"1": {"level": 0}, "2": {"level": 3}, "3": {"level": 1}}})
+    assert errors == {"egne_maal.3": "Målet findes ikke i dette spørgsmål.",
+                      "egne_maal.2.level": "Svaret skal være et tal fra -2 til 2."}
+    errors = _refused(follow_up, {"egne_maal": {"1": {"level": 0, "text": "Et nyt mål"}, "2": {"level": 0}}})
     assert errors == {"egne_maal.1.text": "Spørgsmålet findes ikke i dette spørgeskema."}
 
 
 def test_a_goal_gets_a_page_of_its_own_and_a_follow_up_only_the_goals_that_were_set(questionnaire, follow_up):
     assert [p.row for p in pages(questionnaire) if p.parts[0].item_id == "egne_maal" for p in p.parts] == ["1", "2"]
-    assert [p.parts[0].row for p in pages(follow_up)] == ["1", "3"]
+    assert [p.parts[0].row for p in pages(follow_up)] == ["1", "2"]  # not the third: no g3 in its codebook
     nobody = with_stated(loader.decode(FOLLOW_UP, "opfoelgning.toml"), {})
     assert pages(nobody) == [] and check(nobody, {}).rows == []
 
@@ -111,19 +97,18 @@ def test_the_codebook_has_each_goals_level_and_at_baseline_its_text(questionnair
                         ("g2", "goal_baseline"), ("g2_text", "goal_text")}
     rated = [e for e in codebook(follow_up) if e.item_id == "egne_maal" and e.dimension]
     assert [(e.dimension, e.type, e.label_da) for e in rated] == [
-        ("g1", "goal_level", "Mål 1: niveau"), ("g2", "goal_level", "Mål 2: niveau"),
-        ("g3", "goal_level", "Mål 3: niveau")]
+        ("g1", "goal_level", "Mål 1: niveau"), ("g2", "goal_level", "Mål 2: niveau")]
     main = next(e for e in codebook(follow_up) if e.item_id == "egne_maal" and not e.dimension)
     assert [v.value for v in main.values] == [-2, -1, 0, 1, 2] and main.values[2].da == "Som forventet"
 
 
-@pytest.mark.parametrize(("extra", "message"), [
-    ('stated = [{ number = 1, text = "Et mål", level = -1 }]', "stated: the goals are the citizen's own"),
+@pytest.mark.parametrize(("changed", "message"), [
+    ('goals = 2\nstated = [{ number = 1, text = "Et mål", level = -1 }]', "stated: the goals are the citizen's own"),
     ("goals = 4", "Expected `int` <= 3"),
 ])
-def test_a_file_cannot_name_a_citizens_goals_or_ask_for_more_than_three(extra, message):
+def test_a_file_cannot_name_a_citizens_goals_or_ask_for_more_than_three(changed, message):
     with pytest.raises(loader.QuestionnaireError, match=message.replace("`", ".")):
-        loader.decode(FOLLOW_UP + extra + "\n", "opfoelgning.toml")
+        loader.decode(FOLLOW_UP.replace("goals = 2", changed), "opfoelgning.toml")
 
 
 @pytest.mark.parametrize("stage", ["set", "rate"])
