@@ -12,8 +12,9 @@ view; the phase × arm models of the themes of each questionnaire declaring key 
 wave's other outputs by one suppression pass, survey.disclosure: exact counts stay the
 admin's operational view); and the importance of the themes of every best–worst
 question (a discovery survey's ranking of candidate quality themes); the codes given
-to free-text answers, with the coders' agreement; and the change in goal attainment
-(GAS T-scores) of every goal question followed up."""
+to free-text answers, with the coders' agreement; the change in goal attainment (GAS
+T-scores) of every goal question followed up; and non-response (channels and help per
+arm and wave, every theme's change weighted for it beside the unweighted)."""
 
 from __future__ import annotations
 
@@ -40,6 +41,8 @@ from service.analysis.measures.measure import NoParameters
 from service.analysis.measures.meetings.compute import Meetings, meetings
 from service.analysis.measures.models.compute import models
 from service.analysis.measures.models.results import ModelTerm
+from service.analysis.measures.nonresponse import run as nonresponse
+from service.analysis.measures.nonresponse.results import Nonresponse
 from service.analysis.measures.rates.compute import UnitResponses, WaveRates, published_rates
 from service.analysis.measures.side_by_side.compute import Change, side_by_side
 from service.analysis.measures.summary import compute as survey
@@ -51,9 +54,11 @@ __all__ = ["PARTS", "EvaluationResults", "Part", "UnitResponses", "WaveRates", "
 
 
 Part = Literal["summary", "distributions", "reliability", "joint", "coordination", "meetings", "flow",
-               "side_by_side", "models", "rates", "importance", "coding", "goal_attainment"]
+               "side_by_side", "models", "rates", "importance", "coding", "goal_attainment",
+               "nonresponse"]
 PARTS: tuple[Part, ...] = ("summary", "distributions", "reliability", "joint", "coordination", "meetings", "flow",
-                           "side_by_side", "models", "rates", "importance", "coding", "goal_attainment")
+                           "side_by_side", "models", "rates", "importance", "coding", "goal_attainment",
+                           "nonresponse")
 _HIDDEN_BY: frozenset[Part] = frozenset({"distributions", "reliability", "joint", "models", "rates"})
 
 
@@ -75,6 +80,7 @@ class EvaluationResults(msgspec.Struct, frozen=True, kw_only=True):
     importance: list[ThemeImportance]
     coding: list[CodeAgreement]
     goal_attainment: list[GoalAttainment]
+    nonresponse: Nonresponse
     labels: Labels  # the stored wording of every questionnaire, theme and item the figures name
     parts: list[Part]  # the parts computed (collect's `parts`); the others are empty
     roles: Declared  # what the questionnaires declare their items are for ([analysis])
@@ -132,6 +138,8 @@ async def collect(conn: asyncpg.Connection, evaluation_id: int, *, min_group_siz
         goal_attainment=await goal_attainment.compute(conn, evaluation_id, min_group_size,
                                                       goal_attainment.Parameters())
         if "goal_attainment" in asked else [],
+        nonresponse=await nonresponse.compute(conn, evaluation_id, min_group_size, NoParameters())
+        if "nonresponse" in asked else Nonresponse(evaluation_id=evaluation_id, weighting="", channels=[], themes=[]),
         labels=await read_labels(conn, evaluation_id),
         roles=roles,
     )

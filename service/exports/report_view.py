@@ -157,7 +157,53 @@ def rates_section(parts: EvaluationResults) -> Section:
     paragraphs = ["Hver celle er besvarede / inviterede (svarprocent). Svarprocenten tæller kun personlige "
                   "invitationer; svar via åbne links (fx en QR-kode på en plakat) har ingen nævner og står for "
                   f"sig selv. En enhed med færre end {parts.threshold} svar i en måling står som '{TOO_FEW}'."]
+    tables += _channel_tables(parts) + _weighted_tables(parts)
     return Section(key="rates", title="Svarprocenter", paragraphs=paragraphs, tables=tables)
+
+
+CHANNEL_NAMES = {"web": "Web", "api": "App (API)", "paper": "Papir", "assisted": "Med hjælp"}
+
+
+def _channel_tables(parts: EvaluationResults) -> list[Table]:
+    """How each arm's responses came in, per wave: the number, and the share per channel
+    and with help (a cell under the threshold, and what would give it away, 'for få svar')."""
+    rows = []
+    for w in sorted(parts.nonresponse.channels, key=lambda w: (w.sequence, w.wave_id, w.arm != "intervention")):
+        shares = {s.value: s for s in w.shares}
+        cells = [percent(share.estimate) if (share := shares[k].share) is not None else TOO_FEW for k in CHANNEL_NAMES]
+        rows.append([f"{phase_name(w.phase)} ({w.wave})", arm_name(w.arm),
+                     TOO_FEW if w.responses is None else str(w.responses), *cells])
+    if not rows:
+        return []
+    return [Table(key="channels", title="Svarkanal og hjælp", rows=rows,
+                  headers=["Måling", "Gruppe", "Svar", *CHANNEL_NAMES.values()],
+                  note="Andel af gruppens svar i målingen. 'Med hjælp': en medarbejder hjalp med at svare.")]
+
+
+def _weighted_tables(parts: EvaluationResults) -> list[Table]:
+    """The key outcome themes' after − before, unweighted and weighted for non-response:
+    a sensitivity analysis beside the summary's figures."""
+    keys = {(k.questionnaire_id, k.theme) for k in key_outcomes(parts) if k.theme}
+    rows = []
+    for c in parts.nonresponse.themes:
+        if (c.questionnaire_id, c.theme) not in keys:
+            continue
+        labels = [target_label(parts.labels, c.questionnaire_id, c.theme), arm_name(c.arm)]
+        if c.suppressed or c.unweighted is None or c.weighted is None or c.effective_after is None:
+            rows.append(_too_few_row(labels, 5))
+            continue
+        rows.append([*labels, f"{number(c.unweighted.estimate, 2)} ({interval(c.unweighted.low, c.unweighted.high)})",
+                     f"{number(c.weighted.estimate, 2)} ({interval(c.weighted.low, c.weighted.high)})",
+                     number(c.effective_after, 0)])
+    if not rows:
+        return []
+    return [Table(key="weighted", title="Følsomhedsanalyse: vægtet for bortfald", rows=rows,
+                  headers=["Tema", "Gruppe", "Ændring, uvægtet (95 %-interval)", "Ændring, vægtet (95 %-interval)",
+                           "Effektivt antal svar efter"],
+                  note="Vægtet: hvert svar tæller med den inverse svarprocent for dets enhed og måling (inviterede / "
+                       "besvarede), så enheder, der svarede mindre, vejer mere; vægtene er normeret til gennemsnit 1 "
+                       "i hver gruppe og periode. Welch-interval på de vægtede varianser. Ligger de to ændringer tæt, "
+                       "afhænger resultatet ikke af, hvilke enheder der svarede mest.")]
 
 
 def _comparison_row(c: Comparison, wording: Labels, *, full: bool = True) -> list[str]:
