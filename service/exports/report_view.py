@@ -177,7 +177,7 @@ def _channel_tables(parts: EvaluationResults) -> list[Table]:
         return []
     return [Table(key="channels", title="Svarkanal og hjælp", rows=rows,
                   headers=["Måling", "Gruppe", "Svar", *CHANNEL_NAMES.values()],
-                  note="Andel af gruppens svar i målingen. 'Med hjælp': en medarbejder hjalp med at svare.")]
+                  note="Andel af gruppens svar i målingen. 'Med hjælp': en fagperson hjalp med at svare.")]
 
 
 def _weighted_tables(parts: EvaluationResults) -> list[Table]:
