@@ -32,6 +32,12 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     # the core an evaluator's analysis keeps to on this machine: 'last', 'off' or a number
     # (service/analysis/runtime/isolation.py)
     analysis_core: Annotated[str, msgspec.Meta(pattern=r"^(last|off|[0-9]{1,4})$")] = "last"
+    # the gateways invitations and reminders go through (service/messaging/gateways.py):
+    # smtp[s]://[user:password@]host[:port] and the sender; an HTTP SMS gateway's URL and key
+    smtp_url: str | None = None
+    smtp_from: str = ""
+    sms_url: str | None = None
+    sms_key: str = ""
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] = os.environ) -> Settings:

@@ -104,6 +104,33 @@ TEXTS: dict[str, tuple[str, str]] = {
     "greeting_staff": ("Dine svar vises kun samlet for grupper, så ingen enkeltperson kan genkendes.",
                        "Your answers are only shown for groups, so no one can be recognised."),
     "greeting_meeting": ("Det tager et minut.", "It takes one minute."),
+    # --- invitations and reminders (service/messaging/sending.py) ---------------------
+    "mail_subject_0": ("Vil du svare på et kort spørgeskema?", "Would you answer a short questionnaire?"),
+    "mail_subject_n": ("Påmindelse: et kort spørgeskema", "Reminder: a short questionnaire"),
+    "mail_text_0": ("Hej\n\n{organisation} vil gerne høre, hvordan du oplever den støtte, du får. Det tager få "
+                    "minutter, og dine svar vises kun samlet for grupper, så ingen kan genkende dig.\n\n"
+                    "Svar her: {link}\n\nLinket er dit eget. Du kan svare til og med {closes}.\n\n"
+                    "Venlig hilsen\n{organisation}",
+                    "Hello\n\n{organisation} would like to hear how you find the support you receive. It takes a "
+                    "few minutes, and your answers are only shown for groups, so no one can recognise you.\n\n"
+                    "Answer here: {link}\n\nThe link is your own. You can answer until {closes}.\n\n"
+                    "Kind regards\n{organisation}"),
+    "mail_text_n": ("Hej\n\nFor nylig fik du et link til et kort spørgeskema fra {organisation}. Hvis du har "
+                    "lyst og tid, vil vi meget gerne have dit svar.\n\nSvar her: {link}\n\nDu kan svare til og "
+                    "med {closes}. Har du allerede svaret, så se bort fra denne besked.\n\n"
+                    "Venlig hilsen\n{organisation}",
+                    "Hello\n\nRecently you received a link to a short questionnaire from {organisation}. If you "
+                    "have the time, we would very much like your answer.\n\nAnswer here: {link}\n\nYou can "
+                    "answer until {closes}. If you have already answered, please ignore this message.\n\n"
+                    "Kind regards\n{organisation}"),
+    "sms_text_0": ("{organisation} vil gerne høre, hvordan du oplever din støtte. Svar her (få minutter): {link} "
+                   "Du kan svare til og med {closes}.",
+                   "{organisation} would like to hear how you find your support. Answer here (a few minutes): "
+                   "{link} You can answer until {closes}."),
+    "sms_text_n": ("Påmindelse fra {organisation}: vil du svare på det korte spørgeskema? {link} Til og med "
+                   "{closes}. Har du svaret, så se bort fra denne.",
+                   "Reminder from {organisation}: would you answer the short questionnaire? {link} Until "
+                   "{closes}. If you have answered, please ignore this."),
     # --- answer errors (service/surveys/answers.py) ------------------------------------
     "unknown": ("Spørgsmålet findes ikke i dette spørgeskema.", "This question is not part of this questionnaire."),
     "not_shown": ("Spørgsmålet skal ikke besvares ud fra dine tidligere svar.",

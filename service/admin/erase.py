@@ -57,6 +57,7 @@ async def _erase(conn: asyncpg.Connection, invitations: list[int], responses_sql
     )
     # the links cannot be answered again: the respondent withdrew
     await conn.execute("update invitation set erased_at = now() where id = any($1::bigint[])", invitations)
+    await conn.execute("delete from invitation_contact where invitation_id = any($1::bigint[])", invitations)
     return {"responses": responses, "answers": answers, "drafts": drafts, "invitations_unkeyed": unkeyed}
 
 

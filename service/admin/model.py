@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 
 import msgspec
 
-from service.admin import keys
+from service.admin import contacts, keys
 from service.bounds import NAME_PATTERN, TEXT_PATTERN, Identifier, RowId, Token
 
 Name = Annotated[str, msgspec.Meta(min_length=1, max_length=200, pattern=NAME_PATTERN)]
@@ -75,6 +75,10 @@ class NewInvitations(_Body, frozen=True):
     count: Annotated[int, msgspec.Meta(ge=0, le=10_000)] = 0
     respondent_keys: Annotated[list[RespondentKey], msgspec.Meta(max_length=keys.MAX_KEYS,
                                                                  extra_json_schema={"uniqueItems": True})] = []
+    # an e-mail address or Danish mobile number per invitation, in order, to send the link
+    # and reminders to (service/messaging): sealed, and deleted when the wave closes
+    contacts: Annotated[list[Annotated[str, msgspec.Meta(max_length=contacts.MAX_LENGTH)]],
+                        msgspec.Meta(max_length=keys.MAX_KEYS)] = []
 
     def __post_init__(self) -> None:
         if not self.count and not self.respondent_keys:
@@ -82,6 +86,14 @@ class NewInvitations(_Body, frozen=True):
         if self.count and self.respondent_keys:
             raise ValueError("give count or respondent_keys, not both")
         keys.check_list(list(self.respondent_keys))
+        wanted = len(self.respondent_keys) or self.count
+        if self.contacts and len(self.contacts) != wanted:
+            raise ValueError(f"contacts: {len(self.contacts)} given for {wanted} invitations; give one each")
+        for index, given in enumerate(self.contacts):
+            try:
+                contacts.parse(given)
+            except ValueError as refused:
+                raise ValueError(f"contacts[{index}]: {refused}") from None
 
 
 class NewOpenLink(_Body, frozen=True):

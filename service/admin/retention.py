@@ -1,8 +1,9 @@
 """Retention: data is kept no longer than its purpose needs (GDPR art. 5(1)(e)).
 Unfinished drafts are deleted SAMMEN_DRAFT_RETENTION_DAYS after their wave closes; an
 evaluation may give its free-text answers a shorter life (free_text_retention_days,
-counted from the close of each wave). Run by `sammen retention` and once a day by the
-service; every run leaves an audit entry with its counts."""
+counted from the close of each wave). The contacts invitations and reminders were sent
+to (service/messaging) go the day after their wave closes. Run by `sammen retention`
+and once a day by the service; every run leaves an audit entry with its counts."""
 
 from __future__ import annotations
 
@@ -44,11 +45,17 @@ async def apply_retention(
             "  returning 1) select count(*) from d",
             today,
         )
-        counts = {"drafts": drafts, "text_answers": texts}
+        contact_rows = await conn.fetchval(  # used to send, and only while the wave is open
+            "with d as (delete from invitation_contact c using invitation i, wave w"
+            "  where i.id = c.invitation_id and w.id = i.wave_id and w.closes_on < $1::date"
+            "  returning 1) select count(*) from d",
+            today,
+        )
+        counts = {"drafts": drafts, "text_answers": texts, "contacts": contact_rows}
         await audit.record(
             conn, actor, "retention",
             f"on {today}: drafts of waves closed over {settings.draft_retention_days} days ago;"
-            " text answers past their evaluation's free_text_retention_days",
+            " text answers past their evaluation's free_text_retention_days; contacts of closed waves",
             counts,
         )
     return counts

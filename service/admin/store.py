@@ -9,7 +9,7 @@ from typing import Any
 
 import asyncpg
 
-from service.admin import audit
+from service.admin import audit, contacts
 from service.admin.model import (
     Created,
     Link,
@@ -165,7 +165,9 @@ async def issue_invitations(
 ) -> list[Link]:
     """Personal links, one per key (or `count` without keys). All or nothing: a key
     already invited in this wave stores none of them. `secret` (server_secret()) is
-    needed only with keys, which are stored as pseudonyms, never in clear."""
+    needed only with keys, which are stored as pseudonyms, never in clear, and with
+    contacts, which are sealed with their link's token (service/admin/contacts.py).
+    Run it in a transaction when giving contacts, so links and contacts come together."""
     organisation_id = await _check_unit_in_wave(conn, wave_id, body.unit_id)
     keys: list[str | None] = list(body.respondent_keys) or [None] * body.count
     stored = [pseudonym(secret, organisation_id, k) if k else None for k in keys]
@@ -179,16 +181,25 @@ async def issue_invitations(
         if taken:
             raise KeyTaken(wave_id, [r["position"] for r in taken])
     tokens = [new_token() for _ in keys]
+    if body.contacts and not secret:
+        raise ValueError("contacts: the server's secret is needed to seal them")
     try:
-        await conn.execute(
+        made = await conn.fetch(
             "insert into invitation (token_hash, wave_id, unit_id, respondent_key)"
-            " select h, $2, $3, k from unnest($1::bytea[], $4::text[]) as t (h, k)",
+            " select h, $2, $3, k from unnest($1::bytea[], $4::text[]) as t (h, k) returning id, token_hash",
             [hash_token(t) for t in tokens], wave_id, body.unit_id, stored,
         )
     except asyncpg.UniqueViolationError:  # the same key issued at this very moment by another request
         raise Conflict(
             f"respondent_keys: one of them was invited in wave {wave_id} just now; nothing was stored"
         ) from None
+    if body.contacts:
+        ids = {bytes(r["token_hash"]): r["id"] for r in made}
+        given = [contacts.parse(c) for c in body.contacts]
+        rows = [(ids[hash_token(t)], c.channel, contacts.seal(secret, ids[hash_token(t)], c.address, t))
+                for t, c in zip(tokens, given, strict=True)]
+        await conn.executemany("insert into invitation_contact (invitation_id, channel, sealed) values ($1, $2, $3)",
+                               rows)
     return [Link(f"{base_url}/s/{t}", t, body.unit_id, k) for t, k in zip(tokens, keys)]
 
 

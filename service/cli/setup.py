@@ -5,6 +5,7 @@ links, response rates, erasure, the audit log and retention."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -15,7 +16,7 @@ import msgspec
 from service import files
 from service.admin import audit, erase, retention, sheets
 from service.admin import store as admin
-from service.admin.keys import read_key_file
+from service.admin.keys import MAX_FILE_BYTES, MAX_KEYS, read_key_file
 from service.admin.model import Link, NewEvaluation, NewInvitations, NewOpenLink, NewOrganisation, NewUnit, NewWave
 from service.cli.arguments import date, days, evaluation_unit, identifier, positive
 from service.cli.command import Command, arg
@@ -23,6 +24,7 @@ from service.config import Settings
 from service.design.rates import response_rates
 from service.errors import Conflict
 from service.secrets_file import server_secret
+from service.textfiles import read_text
 
 
 def body(kind: type, /, **fields: Any) -> Any:
@@ -61,12 +63,19 @@ async def wave(conn: asyncpg.Connection, settings: Settings, *, evaluation: int,
 
 
 async def invite(conn: asyncpg.Connection, settings: Settings, *, wave: int, unit: int, count: int,
-                 keys: Path | None, csv: Path | None, sheet: Path | None) -> Any:
+                 keys: Path | None, contacts: Path | None, csv: Path | None, sheet: Path | None) -> Any:
     """Every output file is made (empty, beside its target) before anything is stored,
     and the invitations are committed only once the files are in place: links are
-    never stored without being written, nor written without being stored."""
+    never stored without being written, nor written without being stored. `contacts`:
+    one e-mail address or mobile number per line, in the order of the keys (or as many
+    as --count), sealed for `sammen remind`; a wrong one is named by its line."""
     key_file = read_key_file(keys) if keys else None
-    new = body(NewInvitations, unit_id=unit, count=count, respondent_keys=key_file.keys if key_file else [])
+    contact_lines = read_contact_file(contacts) if contacts else []
+    try:
+        new = body(NewInvitations, unit_id=unit, count=count, respondent_keys=key_file.keys if key_file else [],
+                   contacts=[c for _, c in contact_lines])
+    except ValueError as refused:
+        raise ValueError(_contact_line(str(refused), contacts, contact_lines)) from None
     renderers: dict[str, Callable[[list[Link]], str]] = {
         "--csv": sheets.links_csv,
         "--sheet": lambda links: sheets.qr_sheet(links, f"Invitationer, bølge {wave}"),
@@ -90,6 +99,20 @@ async def invite(conn: asyncpg.Connection, settings: Settings, *, wave: int, uni
     if outputs:
         return {"issued": len(links), **{out.option.lstrip("-"): str(out.target) for out in outputs}}
     return links
+
+
+def read_contact_file(path: Path) -> list[tuple[int, str]]:
+    """(line number, contact) of each non-blank line of a UTF-8 file."""
+    text = read_text(path, MAX_FILE_BYTES, f"a contact file (of at most {MAX_KEYS} lines)")
+    return [(n, line.strip()) for n, line in enumerate(text.splitlines(), 1) if line.strip()]
+
+
+def _contact_line(message: str, path: Path | None, lines: list[tuple[int, str]]) -> str:
+    """A refusal of `contacts[i]` told as the file's line (never the contact itself)."""
+    found = re.search(r"contacts\[(\d+)\]", message)
+    if path is None or found is None or int(found[1]) >= len(lines):
+        return message
+    return message.replace(found[0], f"--contacts {path} line {lines[int(found[1])][0]}")
 
 
 async def open_link(conn: asyncpg.Connection, settings: Settings, *, wave: int, unit: int, max: int | None) -> Any:
@@ -153,6 +176,8 @@ COMMANDS = [
         arg("--unit", type=identifier, required=True),
         arg("--count", type=days, default=0),
         arg("--keys", type=Path, help="UTF-8 file with one pseudonymous respondent key per line"),
+        arg("--contacts", type=Path, help="UTF-8 file with one e-mail address or mobile number per line, in the"
+            " order of the keys (or --count lines): `sammen remind` sends the links to them"),
         arg("--csv", type=Path, help="write the links as CSV to this new file"),
         arg("--sheet", type=Path, help="write a printable HTML sheet of QR codes to this new file"))),
     Command(words=("open-link",), help="an anonymous link for a unit and wave", run=open_link, arguments=(

@@ -138,4 +138,5 @@ def test_the_reports_response_section_shows_channels_and_the_weighted_key_theme_
     weighted = next(t for t in rates.tables if t.key == "weighted")
     change = next(c for c in bundle.nonresponse.themes if c.theme == "indflydelse" and c.arm == "intervention")
     row = next(r for r in weighted.rows if r[1] == "Indsats")
-    assert row[0] == "Indflydelse på eget liv" and row[3].startswith(f"{change.weighted.estimate:.2f}".replace(".", ","))
+    assert row[0] == "Indflydelse på eget liv"
+    assert row[3].startswith(f"{change.weighted.estimate:.2f}".replace(".", ","))
