@@ -111,6 +111,23 @@ async def _check_unit_in_wave(conn: asyncpg.Connection, wave_id: int, unit_id: i
     return organisation_id
 
 
+def _contacts(given: list[str], invitations: int) -> list[contacts.Contact]:
+    """The contacts of the invitations, one each in order; every wrong one named by its
+    index, with the reason and never the value (it may be a CPR number)."""
+    if given and len(given) != invitations:
+        raise Invalid([FieldError("contacts", f"Der er {len(given)} kontakter til {invitations} invitationer.",
+                                  f"{len(given)} given for {invitations} invitations; give one each")])
+    parsed, problems = [], []
+    for index, text in enumerate(given):
+        try:
+            parsed.append(contacts.parse(text))
+        except ValueError as refused:
+            problems.append(FieldError(f"contacts[{index}]", str(refused), str(refused)))
+    if problems:
+        raise Invalid(problems)
+    return parsed
+
+
 def pseudonym(secret: str, organisation_id: int, key: str) -> str:
     """What the database holds instead of a respondent key: a keyed hash, never the key
     the municipality's case system knows. The same key in the same organisation gives
@@ -170,6 +187,7 @@ async def issue_invitations(
     Run it in a transaction when giving contacts, so links and contacts come together."""
     organisation_id = await _check_unit_in_wave(conn, wave_id, body.unit_id)
     keys: list[str | None] = list(body.respondent_keys) or [None] * body.count
+    given = _contacts(body.contacts, len(keys))
     stored = [pseudonym(secret, organisation_id, k) if k else None for k in keys]
     if body.respondent_keys:
         taken = await conn.fetch(
@@ -195,7 +213,6 @@ async def issue_invitations(
         ) from None
     if body.contacts:
         ids = {bytes(r["token_hash"]): r["id"] for r in made}
-        given = [contacts.parse(c) for c in body.contacts]
         rows = [(ids[hash_token(t)], c.channel, contacts.seal(secret, ids[hash_token(t)], c.address, t))
                 for t, c in zip(tokens, given, strict=True)]
         await conn.executemany("insert into invitation_contact (invitation_id, channel, sealed) values ($1, $2, $3)",

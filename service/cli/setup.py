@@ -22,7 +22,7 @@ from service.cli.arguments import date, days, evaluation_unit, identifier, posit
 from service.cli.command import Command, arg
 from service.config import Settings
 from service.design.rates import response_rates
-from service.errors import Conflict
+from service.errors import Conflict, Invalid
 from service.secrets_file import server_secret
 from service.textfiles import read_text
 
@@ -71,11 +71,8 @@ async def invite(conn: asyncpg.Connection, settings: Settings, *, wave: int, uni
     as --count), sealed for `sammen remind`; a wrong one is named by its line."""
     key_file = read_key_file(keys) if keys else None
     contact_lines = read_contact_file(contacts) if contacts else []
-    try:
-        new = body(NewInvitations, unit_id=unit, count=count, respondent_keys=key_file.keys if key_file else [],
-                   contacts=[c for _, c in contact_lines])
-    except ValueError as refused:
-        raise ValueError(_contact_line(str(refused), contacts, contact_lines)) from None
+    new = body(NewInvitations, unit_id=unit, count=count, respondent_keys=key_file.keys if key_file else [],
+               contacts=[c for _, c in contact_lines])
     renderers: dict[str, Callable[[list[Link]], str]] = {
         "--csv": sheets.links_csv,
         "--sheet": lambda links: sheets.qr_sheet(links, f"Invitationer, bølge {wave}"),
@@ -92,6 +89,8 @@ async def invite(conn: asyncpg.Connection, settings: Settings, *, wave: int, uni
                 assert key_file is not None
                 lines = ", ".join(key_file.where(p) for p in exc.positions[:10])
                 raise Conflict(f"{lines}: already invited in wave {wave}; nothing was stored") from None
+            except Invalid as refused:  # a contact: named by its line of the file
+                raise ValueError(_contact_lines(str(refused), contacts, contact_lines)) from None
             for out in outputs:
                 out.write(renderers[out.option](links))
             for out in outputs:
@@ -107,12 +106,13 @@ def read_contact_file(path: Path) -> list[tuple[int, str]]:
     return [(n, line.strip()) for n, line in enumerate(text.splitlines(), 1) if line.strip()]
 
 
-def _contact_line(message: str, path: Path | None, lines: list[tuple[int, str]]) -> str:
-    """A refusal of `contacts[i]` told as the file's line (never the contact itself)."""
-    found = re.search(r"contacts\[(\d+)\]", message)
-    if path is None or found is None or int(found[1]) >= len(lines):
-        return message
-    return message.replace(found[0], f"--contacts {path} line {lines[int(found[1])][0]}")
+def _contact_lines(message: str, path: Path | None, lines: list[tuple[int, str]]) -> str:
+    """A refusal of `contacts[i]` told as the file's lines (never the contacts themselves)."""
+    def where(found: re.Match[str]) -> str:
+        index = int(found[1])
+        return f"--contacts {path} line {lines[index][0]}" if index < len(lines) else found[0]
+
+    return message if path is None else re.sub(r"contacts\[(\d+)\]", where, message)
 
 
 async def open_link(conn: asyncpg.Connection, settings: Settings, *, wave: int, unit: int, max: int | None) -> Any:

@@ -24,6 +24,17 @@ class UnitRate(msgspec.Struct, frozen=True, kw_only=True):
     open_links: int
     open_link_in_progress: int
     open_link_responses: int  # answers through open links: no denominator, no rate
+    messages: list[MessageStep] = []  # the link and each reminder sent to the unit (service/messaging)
+
+
+class MessageStep(msgspec.Struct, frozen=True, kw_only=True):
+    """What one message of `sammen remind` brought in a unit: `number` 0 is the link, 1, 2,
+    … the reminders; `sent` invitations got it, `answered_after` of them answered after
+    it and before the next."""
+
+    number: int
+    sent: int
+    answered_after: int
 
 
 # Invited: personal invitations an administrator issued (no parent). Visitors of an open
@@ -54,10 +65,30 @@ select u.id as unit_id, u.name as unit, eu.arm,
 """
 
 
+# $1 wave: per unit and message number, how many got it and answered before the next.
+_STEPS = """
+select i.unit_id, m.number, count(*)::int as sent,
+       count(r.id) filter (where r.submitted_at >= m.sent_at
+                             and (later.sent_at is null or r.submitted_at < later.sent_at))::int as answered_after
+  from message m
+  join invitation i on i.id = m.invitation_id
+  left join message later on later.invitation_id = m.invitation_id and later.number = m.number + 1
+  left join response r on r.invitation_id = m.invitation_id
+ where i.wave_id = $1
+ group by i.unit_id, m.number
+ order by i.unit_id, m.number
+"""
+
+
 async def response_rates(conn: asyncpg.Connection, wave_id: int) -> list[UnitRate]:
     if not await conn.fetchval("select 1 from wave where id = $1", wave_id):
         raise NotFound(f"wave {wave_id} does not exist")
+    steps: dict[int, list[MessageStep]] = {}
+    for r in await conn.fetch(_STEPS, wave_id):
+        steps.setdefault(r["unit_id"], []).append(
+            MessageStep(number=r["number"], sent=r["sent"], answered_after=r["answered_after"]))
     return [
-        UnitRate(**dict(r), response_rate=round(min(1.0, r["submitted"] / r["invited"]), 4) if r["invited"] else None)
+        UnitRate(**dict(r), response_rate=round(min(1.0, r["submitted"] / r["invited"]), 4) if r["invited"] else None,
+                 messages=steps.get(r["unit_id"], []))
         for r in await conn.fetch(_RATES, wave_id)
     ]

@@ -50,10 +50,10 @@ async def test_drafts_are_kept_through_the_retention_period_and_deleted_the_day_
     drafts, texts, others = await _counts(conn, wave)
     assert drafts == 1 and texts == 2 and others > 0
     assert await retention.apply_retention(conn, thirty, closes + dt.timedelta(days=30)) == {
-        "drafts": 0, "text_answers": 0}
+        "drafts": 0, "text_answers": 0, "contacts": 0}
     assert await _counts(conn, wave) == (1, texts, others)
     assert await retention.apply_retention(conn, thirty, closes + dt.timedelta(days=31)) == {
-        "drafts": 1, "text_answers": 0}
+        "drafts": 1, "text_answers": 0, "contacts": 0}
     assert await _counts(conn, wave) == (0, texts, others), "sent responses are not drafts: they stay"
     entries = await conn.fetch("select actor, action, counts from audit_log where actor = 'cli' order by id")
     assert [(e["actor"], e["action"], e["counts"]["drafts"]) for e in entries] == [
@@ -88,7 +88,7 @@ async def test_free_text_retention_is_set_when_the_evaluation_is_made(conn, sett
 async def test_retention_on_the_command_line_takes_a_date_and_is_audited(client, conn, settings):
     wave, closes = await _wave_with_answers_and_drafts(conn, client)
     ran = await sammen(settings, "retention", "--today", str(closes + dt.timedelta(days=31)))
-    assert ran.code == 0 and ran.json() == {"drafts": 1, "text_answers": 0}, ran.err
+    assert ran.code == 0 and ran.json() == {"drafts": 1, "text_answers": 0, "contacts": 0}, ran.err
     assert (await _counts(conn, wave))[0] == 0
     assert await conn.fetchval("select count(*) from audit_log where action = 'retention' and actor = 'cli'") == 1
 

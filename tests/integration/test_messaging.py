@@ -17,6 +17,7 @@ from service.admin import erase, retention
 from service.admin import store as admin
 from service.admin.model import NewInvitations
 from service.config import Settings
+from service.design.rates import response_rates
 from service.messaging.gateways import HttpSmsGateway, SmtpGateway
 from service.messaging.sending import remind
 from tests.support import ADMIN_KEY, SECRET
@@ -69,6 +70,8 @@ async def test_each_citizen_gets_the_link_then_reminders_up_to_the_limit_and_non
         assert (await run(24)).due == 0  # the wave's limit: 2 reminders after the link
     assert [tuple(r) for r in await conn.fetch(
         "select number, count(*) from message group by number order by number")] == [(0, 3), (1, 2), (2, 2)]
+    steps = (await response_rates(conn, wave["wave"]))[0].messages  # what each message brought (sammen rates)
+    assert [(m.number, m.sent, m.answered_after) for m in steps] == [(0, 3, 1), (1, 2, 0), (2, 2, 0)]
     audited = await conn.fetchval("select counts from audit_log where action = 'remind' order by id desc limit 1")
     assert set(audited) == {"due", "invitations", "reminders", "failed", "no_gateway"}  # counts, no address
 
@@ -107,7 +110,7 @@ async def test_a_sender_killed_mid_send_and_run_again_sends_each_message_exactly
     (["2030405", "bo@example.dk"], "contacts[0]: is neither an e-mail address nor a Danish mobile number"),
     (["anna\x07@example.dk", "bo@example.dk"], "contacts[0]: The text contains a control character"),
     (["a" * 250 + "@example.dk", "bo@example.dk"], '"field":"contacts[0]"'),
-    (["anna@example.dk"], "contacts: 1 given for 2 invitations; give one each"),
+    (["anna@example.dk"], '"message_en":"1 given for 2 invitations; give one each"'),
 ])
 async def test_a_bad_contact_is_refused_by_its_place_and_nothing_is_stored(client, conn, contacts, named):
     wave = await make_wave(conn)
