@@ -161,7 +161,7 @@ def rates_section(parts: EvaluationResults) -> Section:
     return Section(key="rates", title="Svarprocenter", paragraphs=paragraphs, tables=tables)
 
 
-CHANNEL_NAMES = {"web": "Web", "api": "App (API)", "paper": "Papir", "assisted": "Med hjælp"}
+CHANNEL_NAMES = {"web": "Web", "api": "App (API)", "paper": "Papir", "assisted": "Med hjælp", "easy_read": "Let læst"}
 
 
 def _channel_tables(parts: EvaluationResults) -> list[Table]:
@@ -177,7 +177,8 @@ def _channel_tables(parts: EvaluationResults) -> list[Table]:
         return []
     return [Table(key="channels", title="Svarkanal og hjælp", rows=rows,
                   headers=["Måling", "Gruppe", "Svar", *CHANNEL_NAMES.values()],
-                  note="Andel af gruppens svar i målingen. 'Med hjælp': en fagperson hjalp med at svare.")]
+                  note="Andel af gruppens svar i målingen. 'Med hjælp': en fagperson hjalp med at svare. 'Let læst':"
+                       " svaret i den let læste version, ét spørgsmål ad gangen.")]
 
 
 def _weighted_tables(parts: EvaluationResults) -> list[Table]:

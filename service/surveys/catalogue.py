@@ -8,6 +8,7 @@ import asyncpg
 import msgspec
 
 from service.errors import NotFound
+from service.surveys import easy_read as easy
 from service.surveys import goals, store
 from service.surveys.model import Questionnaire
 from service.surveys.records import Invitation, Version
@@ -27,10 +28,13 @@ class Catalogue:
             self._definitions[key] = msgspec.convert(definition, Questionnaire)
         return self._definitions[key]
 
-    async def for_invitation(self, conn: asyncpg.Connection, inv: Invitation) -> Questionnaire:
-        """The invitation's questionnaire as its citizen answers it (a follow-up's goal
-        questions with the goals they set at baseline: service/surveys/goals.py)."""
-        return await goals.for_citizen(conn, await self.questionnaire(conn, inv.qv_id, inv.digest), inv)
+    async def for_invitation(self, conn: asyncpg.Connection, inv: Invitation,
+                             easy_read: bool | None = None) -> Questionnaire:
+        """The invitation's questionnaire as its citizen answers it: a follow-up's goal
+        questions with the goals they set at baseline (service/surveys/goals.py); in
+        easy-read mode (`easy_read`, else the draft's) one question a page in easy words."""
+        q = await goals.for_citizen(conn, await self.questionnaire(conn, inv.qv_id, inv.digest), inv)
+        return easy.version(q) if (inv.easy_read if easy_read is None else easy_read) else q
 
     def cached(self, qv_id: int, digest: str) -> Questionnaire | None:
         """A definition already decoded, or None rather than a query."""

@@ -158,6 +158,8 @@ def check(q: Questionnaire) -> list[str]:
                     )
             if item.show_if is not None:
                 problems.extend(_check_condition(item.show_if, earlier, f"{where}.show_if"))
+            if q.easy_read and item.easy is None:
+                problems.append(f"{where}.easy: an easy-read questionnaire has an easy text for every item")
             earlier[item.id] = item
     if roles > 1:
         problems.append("$.sections: at most one role item per questionnaire")

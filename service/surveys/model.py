@@ -59,6 +59,7 @@ class _Item(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=Tru
     id: Id
     text: Text
     help: Text | None = None
+    easy: Text | None = None  # the question in easy-read words (LIX 25 or less), shown in easy-read mode
     theme: Key | None = None  # defaults to the section's theme
     required: bool = True
     reverse: bool = False  # high value means worse; analysis flips it
@@ -278,6 +279,7 @@ class Questionnaire(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fi
     intro: Text | None = None
     attribution: Text | None = None  # e.g. WHO-5's required notice
     themes: dict[Key, Text] = {}
+    easy_read: bool = False  # offers easy-read mode on its first page; every item then has an `easy` text
     sections: Annotated[list[Section], msgspec.Meta(min_length=1)]
     analysis: Analysis = msgspec.field(default_factory=Analysis)
 

@@ -30,6 +30,7 @@ class Invitation(msgspec.Struct, frozen=True, kw_only=True):
     assisted: bool
     started_at: dt.datetime | None
     erased: bool = False  # the respondent asked to be erased: the link is closed for good
+    easy_read: bool = False  # the citizen answers in easy-read mode (service/surveys/easy_read.py)
 
     def is_open(self, today: dt.date) -> bool:
         return not self.erased and self.opens_on <= today <= self.closes_on

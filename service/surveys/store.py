@@ -187,7 +187,8 @@ select i.id, i.kind, i.wave_id, i.unit_id, i.respondent_key, i.parent_id is not 
        w.opens_on, w.closes_on, w.questionnaire_version_id as qv_id, v.digest,
        (select r.submission_id from response r where r.invitation_id = i.id) as submitted,
        coalesce(d.answers, '{}'::jsonb) as draft, coalesce(d.page, 0) as page,
-       coalesce(d.language, 'da') as language, coalesce(d.assisted, false) as assisted, d.started_at
+       coalesce(d.language, 'da') as language, coalesce(d.assisted, false) as assisted, d.started_at,
+       coalesce(d.easy_read, false) as easy_read
   from invitation i
   join wave w on w.id = i.wave_id
   join questionnaire_version v on v.id = w.questionnaire_version_id
@@ -261,13 +262,16 @@ async def claim_open_link(conn: asyncpg.Connection, open_link: Invitation) -> tu
 
 
 async def save_draft(
-    conn: asyncpg.Connection, invitation_id: int, answers: Answers, page: int, language: str, assisted: bool
+    conn: asyncpg.Connection, invitation_id: int, answers: Answers, page: int, language: str, assisted: bool,
+    easy_read: bool = False,
 ) -> None:
     await conn.execute(
-        "insert into draft (invitation_id, answers, page, language, assisted) values ($1, $2, $3, $4, $5)"
+        "insert into draft (invitation_id, answers, page, language, assisted, easy_read)"
+        " values ($1, $2, $3, $4, $5, $6)"
         " on conflict (invitation_id) do update set answers = excluded.answers, page = excluded.page,"
-        " language = excluded.language, assisted = draft.assisted or excluded.assisted, updated_at = now()",
-        invitation_id, answers, page, language, assisted,
+        " language = excluded.language, assisted = draft.assisted or excluded.assisted,"
+        " easy_read = excluded.easy_read, updated_at = now()",
+        invitation_id, answers, page, language, assisted, easy_read,
     )
 
 
@@ -306,9 +310,10 @@ with inv as (
             or $18::jsonb = coalesce((select d.answers from draft d where d.invitation_id = i.id), '{}'::jsonb))
 ), r as (
     insert into response (submission_id, invitation_id, wave_id, unit_id, questionnaire_version_id,
-                          respondent_key, staff_role, assisted, channel, language, started_at)
+                          respondent_key, staff_role, assisted, channel, language, started_at, easy_read)
     select $5, inv.id, inv.wave_id, inv.unit_id, $2,
-           inv.respondent_key, $6, $7, $8, $9, $10
+           inv.respondent_key, $6, $7, $8, $9, $10,
+           coalesce((select d.easy_read from draft d where d.invitation_id = inv.id), false)
       from inv
     on conflict do nothing
     returning id, submitted_at, invitation_id

@@ -45,6 +45,8 @@ from service.texts import text
 from service.web.handlers import HTML_HANDLERS
 
 Lang = Annotated[Language | None, QueryParameter(name="lang", required=False)]
+# ?let=1 on any link: easy-read mode (service/surveys/easy_read.py), kept for the response
+Easy = Annotated[bool | None, QueryParameter(name="let", required=False)]
 
 
 def _message(kind: str, lang: Language, status: int = 200) -> Template:
@@ -186,11 +188,11 @@ def _context(
 def _render(
     q: Questionnaire, token: str, index: int, draft: Answers, lang: Language, inv: Invitation, state: State,
     *, errors: Sequence[FieldError] = (), assisted: bool = False, started: str = "", status: int = 200,
-    returning: bool = False,
+    returning: bool = False, easy: bool = False,
 ) -> Template:
     all_pages = pages(q)
     if index >= _review_index(all_pages):
-        return _render_review(q, token, draft, lang, inv, state, assisted=assisted, started=started)
+        return _render_review(q, token, draft, lang, inv, state, assisted=assisted, started=started, easy=easy)
     page = all_pages[index]
     number, total = page_count(q, all_pages, index, draft)
     error_by_field = {e.field: (e.message_en if lang == "en" and e.message_en else e.message) for e in errors}
@@ -203,6 +205,7 @@ def _render(
             errors=[(e.field, error_by_field[e.field]) for e in errors], error_by_field=error_by_field,
             number=number, total=total + 1, first=index == 0 or next_page(q, all_pages, index, draft, step=-1) is None,
             greeting=text(f"greeting_{q.audience}", lang), assisted=assisted, started=started, returning=returning,
+            easy=easy, offers_easy=q.easy_read,
             choices=choices, dont_know_text=DONT_KNOW_TEXT, field_id=forms.field_id,
             error_label=lambda field: _field_label(q, field, lang).rstrip(".:"),
             error_page=lambda field: _page_of(q, field),
@@ -286,7 +289,7 @@ def review_groups(q: Questionnaire, draft: Answers, lang: Language) -> list[Revi
 
 def _render_review(
     q: Questionnaire, token: str, draft: Answers, lang: Language, inv: Invitation, state: State,
-    *, assisted: bool, started: str,
+    *, assisted: bool, started: str, easy: bool = False,
 ) -> Template:
     all_pages = pages(q)
     last = next_page(q, all_pages, len(all_pages), draft, step=-1) or 0
@@ -298,6 +301,7 @@ def _render_review(
             q, token, lang, inv, state,
             index=_review_index(all_pages), groups=review_groups(q, draft, lang), number=total + 1,
             total=total + 1, submission_id=uuid.uuid4(), shown_with=shown, assisted=assisted, started=started,
+            easy=easy,
             field_id=forms.field_id,
         ),
     )
@@ -350,7 +354,8 @@ async def _answer(
         return _message("answered", lang)
     if not inv.is_open(dt.date.today()):
         return _message("closed", lang, 410)
-    q = await catalogue(state).for_invitation(conn, inv)
+    easy = _easy(form.get("_let"), inv.easy_read)
+    q = await catalogue(state).for_invitation(conn, inv, easy)
     all_pages = pages(q)
     index = _page_index(form, all_pages)
     review = index == _review_index(all_pages)
@@ -359,11 +364,13 @@ async def _answer(
     assisted = form.get("_assisted") == "1" or inv.assisted
     started = form.get("_started", "")
 
-    if action in ("back", "language"):  # nothing is checked, but nothing unstorable is kept
+    if action in ("back", "language", "easy"):  # nothing is checked, but nothing unstorable is kept
         draft = _storable(q, draft, parts)
         target = index if action == "language" else (next_page(q, all_pages, index, draft, step=-1) or 0)
         lang = _language("en" if lang == "da" else "da") if action == "language" else lang
-        await store.save_draft(conn, inv.id, draft, target, lang, assisted)
+        if action == "easy":  # the other mode pages the questionnaire otherwise: from its first page
+            easy, target = not easy, 0
+        await store.save_draft(conn, inv.id, draft, target, lang, assisted, easy)
         return _to_page(token, lang)
     following = None if review else next_page(q, all_pages, index, draft)
     try:  # a page on its own; the last one with the whole response, whose errors link to their pages
@@ -374,7 +381,7 @@ async def _answer(
     except Invalid as invalid:
         shown_index = index if not review else _page_of(q, invalid.errors[0].field)
         return _render(q, token, shown_index, draft, lang, inv, state, errors=invalid.errors, assisted=assisted,
-                       started=started, status=422, returning=form.get("_returning") == "1")
+                       started=started, status=422, returning=form.get("_returning") == "1", easy=easy)
     if not review or action != "send":
         # An answer changed from the page to check the answers ('Ret'): back there once the
         # response is whole again; a question the change opened is asked first.
@@ -382,11 +389,16 @@ async def _answer(
         if returning and _complete(q, draft):
             following, returning = None, False
         await store.save_draft(conn, inv.id, draft, following if following is not None else len(all_pages),
-                               lang, assisted)
+                               lang, assisted, easy)
         return _to_page(token, lang, returning=returning)
     await submission.submit(conn, catalogue(state), token, prune(q, draft), _stored(form, lang, inv, assisted),
                             today=dt.date.today())
     return _thanks(token, lang)
+
+
+def _easy(given: str | None, stored: bool) -> bool:
+    """The mode a page was shown in (its hidden `_let`, or ?let=), else the draft's."""
+    return stored if given not in ("0", "1", "true", "false") else given in ("1", "true")
 
 
 def _complete(q: Questionnaire, draft: Answers) -> bool:
@@ -430,7 +442,8 @@ class FormController(Controller):
     exception_handlers = HTML_HANDLERS  # every error a Danish page (service/web/handlers.py)
 
     @get("/a/{token:str}")
-    async def open_link(self, token: FromPath[str], conn: Conn, state: State, lang: Lang = None) -> Template | Redirect:
+    async def open_link(self, token: FromPath[str], conn: Conn, state: State, lang: Lang = None,
+                        let: Easy = None) -> Template | Redirect:
         """The first page, written nowhere: a link preview or a reload stores nothing.
         The visitor gets a personal link of their own when they send the first page."""
         inv = await store.invitation(conn, token)
@@ -439,11 +452,11 @@ class FormController(Controller):
             return Redirect(f"/s/{token}{_suffix(language)}")
         if not inv.is_open(dt.date.today()):
             return _message("closed", language, 410)
-        q = await catalogue(state).for_invitation(conn, inv)
+        q = await catalogue(state).for_invitation(conn, inv, bool(let))
         if not pages(q):  # a follow-up of goals only, and no goals set before
             return _message("no_goals", language)
         index = 0 if visible_parts(q, pages(q)[0], {}) else (next_page(q, pages(q), 0, {}) or 0)
-        return _render(q, token, index, {}, language, inv, state)
+        return _render(q, token, index, {}, language, inv, state, easy=bool(let))
 
     @post("/a/{token:str}")
     async def start_from_open_link(
@@ -468,6 +481,7 @@ class FormController(Controller):
         side: Annotated[int | None, QueryParameter(ge=1, le=10_000, required=False)] = None,
         assisteret: Annotated[bool, QueryParameter(required=False)] = False,
         tilbage: Annotated[Literal["tjek"] | None, QueryParameter(required=False)] = None,
+        let: Easy = None,
     ) -> Template | Redirect:
         inv = await store.invitation(conn, token)
         language = _language(lang, inv.language)
@@ -477,16 +491,19 @@ class FormController(Controller):
             return _message("answered", language)
         if not inv.is_open(dt.date.today()):
             return _message("closed", language, 410)
-        q = await catalogue(state).for_invitation(conn, inv)
+        easy = inv.easy_read if let is None else let
+        q = await catalogue(state).for_invitation(conn, inv, easy)
         all_pages = pages(q)
         if not all_pages:  # a follow-up of goals only, and no goals set before
             return _message("no_goals", language)
         index = min(inv.page if side is None else side - 1, inv.page, _review_index(all_pages))
+        if easy != inv.easy_read:  # the other mode pages the questionnaire otherwise: from its first page
+            index = 0
         if index < len(all_pages) and not visible_parts(q, all_pages[index], inv.draft):
             index = next_page(q, all_pages, index, inv.draft) or 0
         started = (inv.started_at or dt.datetime.now(dt.UTC)).isoformat()
         return _render(q, token, index, dict(inv.draft), language, inv, state,
-                       assisted=assisteret or inv.assisted, started=started, returning=tilbage == "tjek")
+                       assisted=assisteret or inv.assisted, started=started, returning=tilbage == "tjek", easy=easy)
 
     @post("/s/{token:str}")
     async def answer(self, token: FromPath[str], request: Request[Any, Any, Any], state: State,

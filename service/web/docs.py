@@ -42,6 +42,7 @@ FILES: dict[str, tuple[Path, str]] = {
     "swagger-ui-bundle.js": (SWAGGER / "swagger-ui-bundle.js", "text/javascript; charset=utf-8"),
     "swagger-init.js": (STATIC / "swagger-init.js", "text/javascript; charset=utf-8"),
     "favicon.svg": (STATIC / "favicon.svg", "image/svg+xml"),
+    "read-aloud.js": (STATIC / "read-aloud.js", "text/javascript; charset=utf-8"),  # easy-read mode's "Læs op"
 }
 FAVICON_LINK = '<link rel="icon" href="/favicon.svg" type="image/svg+xml">'
 

@@ -21,8 +21,10 @@ from typing import Any
 
 from litestar.routes import HTTPRoute
 
+# script-src 'self': one file, easy-read mode's read-aloud button (service/web/static/read-aloud.js);
+# the forms work without it
 PAGES_CSP = (
-    "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; form-action 'self';"
+    "default-src 'none'; script-src 'self'; style-src 'unsafe-inline'; img-src 'self' data:; form-action 'self';"
     " frame-ancestors 'none'; base-uri 'none'"
 )
 # The API documentation runs Swagger UI's script, served by the app itself.

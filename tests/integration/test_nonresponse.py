@@ -134,7 +134,7 @@ def test_the_reports_response_section_shows_channels_and_the_weighted_key_theme_
     rates = next(s for s in report.view(bundle).sections if s.key == "rates")
     channels = next(t for t in rates.tables if t.key == "channels")
     after = next(r for r in channels.rows if r[0].startswith("Efter") and r[1] == "Indsats")
-    assert after[2:] == ["22", "for få svar", "0 %", "for få svar", "for få svar"]
+    assert after[2:] == ["22", "for få svar", "0 %", "for få svar", "for få svar", "0 %"]
     weighted = next(t for t in rates.tables if t.key == "weighted")
     change = next(c for c in bundle.nonresponse.themes if c.theme == "indflydelse" and c.arm == "intervention")
     row = next(r for r in weighted.rows if r[1] == "Indsats")

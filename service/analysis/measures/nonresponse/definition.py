@@ -10,7 +10,8 @@ MEASURE = Measure(
     runner="service.analysis.measures.nonresponse.run",
     about="responses by channel and help per arm and wave, and every theme's after − before weighted for"
     " non-response beside the unweighted",
-    description="Per wave and arm: the responses by channel (web, api, paper) and by mode (assisted or not) with"
+    description="Per wave and arm: the responses by channel (web, api, paper), by mode (assisted or not) and by"
+    " format (standard or easy-read) with"
     " Wilson intervals of their shares, cells under the threshold hidden and one more where the arm's total would"
     " give them away (response rates per unit: the rates measure). Per questionnaire, theme and arm: the mean theme"
     " score before (phase before) and after (the latest follow-up), unweighted and weighted by the inverse of each"

@@ -9,10 +9,10 @@ from service.analysis.stats.results import Interval
 
 
 class Share(msgspec.Struct, frozen=True, kw_only=True):
-    """One channel ('web', 'api', 'paper') or mode ('assisted', 'self') of an arm's
-    responses in a wave."""
+    """One channel ('web', 'api', 'paper'), mode ('assisted', 'self') or format
+    ('standard', 'easy_read') of an arm's responses in a wave."""
 
-    kind: str  # 'channel' or 'mode'
+    kind: str  # 'channel', 'mode' or 'format'
     value: str
     responses: int | None  # None where suppressed
     share: Interval | None  # of the arm's responses in the wave, Wilson score

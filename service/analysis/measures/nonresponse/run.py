@@ -39,6 +39,7 @@ WEIGHTING = ("inverse response rate by unit and wave (invited / answered; 1 with
              " normalised to mean 1 within each arm and period")
 CHANNELS = ("web", "api", "paper")
 MODES = ("self", "assisted")
+FORMATS = ("standard", "easy_read")
 NAN = float("nan")
 
 
@@ -86,8 +87,10 @@ def _channels(rows: Sequence[asyncpg.Record], threshold: int, arm_hidden: dict[i
         counts: dict[Key, int] = {("total",): sum(r["n"] for r in group)}
         counts |= {("channel", c): sum(r["n"] for r in group if r["channel"] == c) for c in CHANNELS}
         counts |= {("mode", m): sum(r["n"] for r in group if r["assisted"] == (m == "assisted")) for m in MODES}
+        counts |= {("format", f): sum(r["n"] for r in group if r["easy_read"] == (f == "easy_read")) for f in FORMATS}
         sums = [Sum(("total",), tuple(("channel", c) for c in CHANNELS)),
-                Sum(("total",), tuple(("mode", m) for m in MODES))]
+                Sum(("total",), tuple(("mode", m) for m in MODES)),
+                Sum(("total",), tuple(("format", f) for f in FORMATS))]
         start = {("total",)} if arm in arm_hidden.get(wave_id, set()) else set()
         hide = suppress(counts, dict.fromkeys(counts, threshold), sums, start=start)
         total = counts[("total",)]
@@ -95,7 +98,8 @@ def _channels(rows: Sequence[asyncpg.Record], threshold: int, arm_hidden: dict[i
                         responses=None if (kind, value) in hide else counts[(kind, value)],
                         share=None if (kind, value) in hide or ("total",) in hide
                         else wilson(counts[(kind, value)], total))
-                  for kind, values in (("channel", CHANNELS), ("mode", MODES)) for value in values]
+                  for kind, values in (("channel", CHANNELS), ("mode", MODES), ("format", FORMATS))
+                  for value in values]
         out.append(WaveChannels(wave_id=wave_id, wave=first["wave"], questionnaire_id=first["questionnaire_id"],
                                 phase=first["phase"], sequence=first["sequence"], arm=arm,
                                 responses=None if ("total",) in hide else total, shares=shares,
