@@ -10,6 +10,7 @@ Debian's Chromium (/usr/bin/chromium):
     docs/staff-matrix.png   a page of the staff form rating one other role group
     docs/check-answers.png  the page to check the answers before 'Send svar' (meeting evaluation)
     docs/ranking.png        a set of the discovery survey's best–worst ranking of quality themes
+    docs/easy-read.png      the citizens' form in easy-read mode (?let=1): one question, five faces
 
 Everything it started is stopped and deleted again."""
 
@@ -83,6 +84,12 @@ def shoot(links: dict[str, str]) -> None:
         page.locator("#f-vigtigste_temaer--1--worst label").last.tap()
         page.evaluate("window.scrollTo(0, document.querySelector('h1').offsetTop - 12)")
         page.screenshot(path=DOCS / "ranking.png")
+
+        page.goto(links["borger"] + "?let=1")
+        face = page.locator("form fieldset label").filter(has_text=re.compile(r"^Enig$"))
+        face.tap()
+        expect(face.locator("input")).to_be_checked()
+        page.screenshot(path=DOCS / "easy-read.png")
         browser.close()
 
 
@@ -90,7 +97,7 @@ def main(take: Callable[[dict[str, str]], None] | None = None) -> None:
     """take: what to do with the demo links instead of `shoot` (e.g. more screenshots)."""
     with scratch_database(prefix="sammen-screenshots-", from_env=False) as url, Service(url) as service:
         (take or shoot)(asyncio.run(demo_links(url, service.url)))
-    for name in ("citizen-form.png", "staff-matrix.png", "check-answers.png", "ranking.png"):
+    for name in ("citizen-form.png", "staff-matrix.png", "check-answers.png", "ranking.png", "easy-read.png"):
         print(DOCS / name)
 
 
