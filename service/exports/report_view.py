@@ -157,8 +157,27 @@ def rates_section(parts: EvaluationResults) -> Section:
     paragraphs = ["Hver celle er besvarede / inviterede (svarprocent). Svarprocenten tæller kun personlige "
                   "invitationer; svar via åbne links (fx en QR-kode på en plakat) har ingen nævner og står for "
                   f"sig selv. En enhed med færre end {parts.threshold} svar i en måling står som '{TOO_FEW}'."]
-    tables += _channel_tables(parts) + _weighted_tables(parts)
+    tables += _reminder_tables(parts) + _channel_tables(parts) + _weighted_tables(parts)
     return Section(key="rates", title="Svarprocenter", paragraphs=paragraphs, tables=tables)
+
+
+def _reminder_tables(parts: EvaluationResults) -> list[Table]:
+    """What the link and each reminder sent by `sammen remind` brought, per unit and wave
+    (units shown in the response rates only)."""
+    names = {u.unit_id: u.name for u in parts.evaluation.units}
+    rows = []
+    for w in sorted(parts.rates, key=lambda w: (w.sequence, w.wave_id)):
+        for u in w.units:
+            if u.messages:
+                rows.append([names.get(u.unit_id, u.unit), f"{phase_name(w.phase)} ({w.wave})", *(
+                    f"{m.answered_after} af {m.sent}" for m in u.messages)])
+    if not rows:
+        return []
+    width = max(len(r) for r in rows)
+    rows = [r + ["–"] * (width - len(r)) for r in rows]
+    return [Table(key="reminders", title="Svar efter link og påmindelser", rows=rows,
+                  headers=["Enhed", "Måling", "Linket", *(f"{n}. påmindelse" for n in range(1, width - 2))],
+                  note="Hvor mange af dem, der fik linket eller påmindelsen, der svarede, før den næste kom.")]
 
 
 CHANNEL_NAMES = {"web": "Web", "api": "App (API)", "paper": "Papir", "assisted": "Med hjælp", "easy_read": "Let læst"}

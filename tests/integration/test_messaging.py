@@ -175,3 +175,21 @@ def test_the_gateways_are_configured_from_the_environment_and_a_wrong_one_is_nam
         configured(Settings(smtp_url="smtp://mail.kommune.dk"))
     with pytest.raises(ValueError, match="SAMMEN_SMTP_URL"):
         configured(Settings(smtp_url="http://mail.kommune.dk", smtp_from="a@b.dk"))
+
+
+async def test_the_report_shows_what_the_link_and_each_reminder_brought_per_unit(conn, session):
+    from service import analysis
+    from service.exports import report
+
+    wave, tokens = await _invited(conn, ["anna@example.dk", "bo@example.dk"])
+    with SmtpServer() as smtp:
+        gateways = {"email": SmtpGateway(smtp.url, "sammen@kommune.test")}
+        await remind(conn, wave["wave"], secret=SECRET, base_url=BASE_URL, gateways=gateways, now=TODAY)
+        await remind(conn, wave["wave"], secret=SECRET, base_url=BASE_URL, gateways=gateways,
+                     now=TODAY + dt.timedelta(days=7))
+    evaluation = await conn.fetchval("select evaluation_id from wave where id = $1", wave["wave"])
+    rates = next(s for s in report.view(analysis.results_bundle(evaluation, session=session)).sections
+                 if s.key == "rates")
+    reminders = next(t for t in rates.tables if t.key == "reminders")
+    assert reminders.headers == ["Enhed", "Måling", "Linket", "1. påmindelse"]
+    assert reminders.rows == [["Bostøtte", "Efter (Eftermåling)", "0 af 2", "0 af 2"]]

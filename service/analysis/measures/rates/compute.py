@@ -10,7 +10,7 @@ import msgspec
 
 from service.analysis.measures.summary.compute import Hidden, evaluation_disclosure
 from service.design.evaluation import EvaluationInfo, evaluation_info
-from service.design.rates import UnitRate, response_rates
+from service.design.rates import MessageStep, UnitRate, response_rates
 
 
 class UnitResponses(msgspec.Struct, frozen=True, kw_only=True):
@@ -26,6 +26,7 @@ class UnitResponses(msgspec.Struct, frozen=True, kw_only=True):
     response_rate: float | None
     open_link_responses: int | None
     suppressed: bool
+    messages: list[MessageStep] = []  # what the link and each reminder brought (none where suppressed)
 
 
 class WaveRates(msgspec.Struct, frozen=True, kw_only=True):
@@ -45,7 +46,8 @@ def shown_rate(rate: UnitRate, hidden: bool) -> UnitResponses:
         unit_id=rate.unit_id, unit=rate.unit, arm=rate.arm, invited=None if hidden else rate.invited,
         submitted=None if hidden else rate.submitted,
         response_rate=None if hidden or rate.response_rate is None else round(rate.response_rate, 3),
-        open_link_responses=None if hidden else rate.open_link_responses, suppressed=hidden)
+        open_link_responses=None if hidden else rate.open_link_responses, suppressed=hidden,
+        messages=[] if hidden else rate.messages)
 
 
 async def published_rates(conn: asyncpg.Connection, info: EvaluationInfo, hidden: Hidden) -> list[WaveRates]:
