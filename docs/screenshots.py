@@ -11,6 +11,7 @@ Debian's Chromium (/usr/bin/chromium):
     docs/check-answers.png  the page to check the answers before 'Send svar' (meeting evaluation)
     docs/ranking.png        a set of the discovery survey's best–worst ranking of quality themes
     docs/easy-read.png      the citizens' form in easy-read mode (?let=1): one question, five faces
+    docs/paper-form.png     the top of a paper form of `sammen paper` (its HTML, which WeasyPrint prints)
 
 Everything it started is stopped and deleted again."""
 
@@ -90,6 +91,15 @@ def shoot(links: dict[str, str]) -> None:
         face.tap()
         expect(face.locator("input")).to_be_checked()
         page.screenshot(path=DOCS / "easy-read.png")
+
+        from service.admin.model import Link
+        from service.admin.paper import html
+        from service.surveys import loader
+
+        form = browser.new_page(viewport={"width": 794, "height": 1123})  # A4 at 96 dpi
+        example = Link("https://sammen.kommune.dk/s/eksempel", "eksempel", 1, None)
+        form.set_content(html(loader.load_file(ROOT / "questionnaires" / "borger.toml"), [(example, "DFRE-YCQD")]))
+        form.screenshot(path=DOCS / "paper-form.png")
         browser.close()
 
 
@@ -97,7 +107,8 @@ def main(take: Callable[[dict[str, str]], None] | None = None) -> None:
     """take: what to do with the demo links instead of `shoot` (e.g. more screenshots)."""
     with scratch_database(prefix="sammen-screenshots-", from_env=False) as url, Service(url) as service:
         (take or shoot)(asyncio.run(demo_links(url, service.url)))
-    for name in ("citizen-form.png", "staff-matrix.png", "check-answers.png", "ranking.png", "easy-read.png"):
+    for name in ("citizen-form.png", "staff-matrix.png", "check-answers.png", "ranking.png", "easy-read.png",
+                 "paper-form.png"):
         print(DOCS / name)
 
 

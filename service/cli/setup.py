@@ -15,6 +15,7 @@ import msgspec
 
 from service import files
 from service.admin import audit, erase, retention, sheets
+from service.admin import paper as paper_forms
 from service.admin import store as admin
 from service.admin.keys import MAX_FILE_BYTES, MAX_KEYS, read_key_file
 from service.admin.model import Link, NewEvaluation, NewInvitations, NewOpenLink, NewOrganisation, NewUnit, NewWave
@@ -24,6 +25,7 @@ from service.config import Settings
 from service.design.rates import response_rates
 from service.errors import Conflict, Invalid
 from service.secrets_file import server_secret
+from service.surveys.model import Questionnaire
 from service.textfiles import read_text
 
 
@@ -115,6 +117,25 @@ def _contact_lines(message: str, path: Path | None, lines: list[tuple[int, str]]
     return message if path is None else re.sub(r"contacts\[(\d+)\]", where, message)
 
 
+async def paper(conn: asyncpg.Connection, settings: Settings, *, wave: int, unit: int, count: int,
+                keys: Path | None, out: Path, let: bool) -> Any:
+    """A4 paper forms, one per new invitation, into the PDF `out` (made before anything is
+    stored; the invitations are committed once it is written)."""
+    key_file = read_key_file(keys) if keys else None
+    new = body(NewInvitations, unit_id=unit, count=count, respondent_keys=key_file.keys if key_file else [])
+    outputs = [sheets.links_file(out, "--out")]
+    with files.all_or_none(outputs):
+        async with conn.transaction():
+            issued = await paper_forms.issue_paper(conn, wave, new, settings.public_url, server_secret(settings))
+            definition = await conn.fetchval(
+                "select v.definition from wave w join questionnaire_version v on v.id = w.questionnaire_version_id"
+                " where w.id = $1", wave)
+            q = msgspec.convert(definition, Questionnaire)
+            outputs[0].write(paper_forms.pdf(paper_forms.html(q, issued, easy=let)))
+            outputs[0].publish()
+    return {"forms": len(issued), "out": str(out)}
+
+
 async def open_link(conn: asyncpg.Connection, settings: Settings, *, wave: int, unit: int, max: int | None) -> Any:
     return await admin.create_open_link(conn, wave, body(NewOpenLink, unit_id=unit, max_responses=max),
                                         settings.public_url)
@@ -180,6 +201,14 @@ COMMANDS = [
             " order of the keys (or --count lines): `sammen remind` sends the links to them"),
         arg("--csv", type=Path, help="write the links as CSV to this new file"),
         arg("--sheet", type=Path, help="write a printable HTML sheet of QR codes to this new file"))),
+    Command(words=("paper",), help="print paper questionnaires: a new invitation each, with QR code and entry code",
+            run=paper, arguments=(
+                WAVE,
+                arg("--unit", type=identifier, required=True),
+                arg("--count", type=days, default=0),
+                arg("--keys", type=Path, help="UTF-8 file with one pseudonymous respondent key per line"),
+                arg("--out", type=Path, required=True, help="the new PDF file (A4, one form per invitation)"),
+                arg("--let", action="store_true", help="the easy-read words and bigger boxes"))),
     Command(words=("open-link",), help="an anonymous link for a unit and wave", run=open_link, arguments=(
         WAVE, arg("--unit", type=identifier, required=True),
         arg("--max", type=positive, help="at most this many responses through the link"))),
