@@ -22,6 +22,7 @@ from litestar.template.config import TemplateConfig
 
 from service import db
 from service.admin.api import AdminApi
+from service.admin.entry_api import entry_router
 from service.admin.lifespan import admin_duties
 from service.config import Settings
 from service.evaluations.api import evaluation_router
@@ -81,8 +82,8 @@ def create_app(settings: Settings) -> Litestar:
         return Template("message.html", context={"kind": "home", "lang": "da"})
 
     return Litestar(
-        route_handlers=[FormController, SurveyApi, AdminApi, evaluation_router(), EvaluatorPages, FlowApi, health, home,
-                        *EDGE_ROUTES],
+        route_handlers=[FormController, SurveyApi, AdminApi, entry_router(), evaluation_router(), EvaluatorPages,
+                        FlowApi, health, home, *EDGE_ROUTES],
         dependencies={"conn": Provide(provide_conn)},
         lifespan=[lifespan, admin_duties],  # admin_duties: the server secret, daily retention
         state=State({"settings": settings, "catalogue": Catalogue(), **limits.rate_limits()}),

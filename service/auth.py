@@ -6,6 +6,8 @@ key configured and none made, nothing opens.
 - `require_admin` (guard): admin keys only. An evaluator key on an admin route gets 401,
   like any credential that is not an admin's: the admin API is one realm whose only
   credentials are admin keys, and every admin route declares 401 already.
+- `require_entry` (guard): admin and entry keys, for entering paper forms; the handler
+  checks the form is of the caller's organisation.
 - `require_reader` (guard) with the `caller` dependency: admin and evaluator keys; the
   handler gets the Caller and must check the evaluation is the caller's
   (service/admin/access.py: check_evaluation_access, 404 otherwise) and record the read.
@@ -28,7 +30,7 @@ from service.admin.access import CONFIGURED_ADMIN, Caller, caller_for_key
 from service.errors import TooManyRequests
 from service.web.limits import RateLimit, client_address
 
-__all__ = ["Caller", "CallerDep", "current_caller", "presented_key", "require_admin", "require_reader"]
+__all__ = ["Caller", "CallerDep", "current_caller", "presented_key", "require_admin", "require_entry", "require_reader"]
 
 # The `caller` dependency's type in a handler's signature.
 CallerDep: TypeAlias = NamedDependency[Caller]
@@ -73,7 +75,18 @@ async def require_admin(connection: ASGIConnection[Any, Any, Any, Any], _: BaseR
 
 
 async def require_reader(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
-    connection.state.caller = await _authenticate(connection)
+    caller = await _authenticate(connection)
+    if caller.role == "entry":
+        raise NotAuthorizedException("this is an entry key: it enters paper forms and reads no results")
+    connection.state.caller = caller
+
+
+async def require_entry(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+    """Admin and entry keys; the handler checks the form is of the caller's organisation."""
+    caller = await _authenticate(connection)
+    if caller.role == "evaluator":
+        raise NotAuthorizedException("this is an evaluator key: paper entry needs an entry or admin key")
+    connection.state.caller = caller
 
 
 def current_caller(request: ASGIConnection[Any, Any, Any, Any]) -> Caller:

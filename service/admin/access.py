@@ -26,7 +26,7 @@ from service.admin import audit
 from service.admin.model import IssuedKey, KeyInfo, NewKey
 from service.errors import Forbidden, NotFound
 
-Role = Literal["admin", "evaluator"]
+Role = Literal["admin", "evaluator", "entry"]  # entry: paper forms of one organisation
 
 
 class Caller(msgspec.Struct, frozen=True, kw_only=True):
@@ -68,9 +68,9 @@ def hash_key(key: str) -> bytes:
 
 async def create_key(conn: asyncpg.Connection, body: NewKey) -> IssuedKey:
     """A new random key; the only moment it exists in clear is the returned value."""
-    if body.role == "evaluator":
+    if body.role in ("evaluator", "entry"):
         if body.organisation_id is None:
-            raise ValueError("organisation_id: an evaluator key needs the organisation it may read")
+            raise ValueError(f"organisation_id: an {body.role} key needs the organisation it is for")
         if not await conn.fetchval("select 1 from organisation where id = $1", body.organisation_id):
             raise NotFound(f"organisation {body.organisation_id} does not exist")
     elif body.organisation_id is not None:

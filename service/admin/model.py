@@ -67,6 +67,8 @@ class NewWave(_Body, frozen=True):
     # The wave's place in the evaluation's order: 0 baseline, 1 first follow-up (e.g. 6
     # months), 2 the next (12 months), ... None: 0 for a wave before, 1 for one after.
     sequence: Annotated[int, msgspec.Meta(ge=0, le=100)] | None = None
+    # paper forms entered twice, blind, and counted once the two agree (service/admin/entry.py)
+    double_entry: bool = False
     # closes_on before opens_on is refused by store.create_wave (422): a rule between two
     # dates, which no JSON Schema can state, so not a malformed body (400)
 
@@ -191,13 +193,15 @@ class NewKey(_Body, frozen=True):
     respondent-level files (tidy answers, data files, free text); admin keys always may."""
 
     name: Name
-    role: Literal["admin", "evaluator"]
+    role: Literal["admin", "evaluator", "entry"]  # entry: enters the paper forms of one organisation
     organisation_id: RowId | None = None
     microdata: bool = False
 
     def __post_init__(self) -> None:
-        if self.role == "evaluator" and self.organisation_id is None:
-            raise ValueError("organisation_id: an evaluator key needs the organisation it may read")
+        if self.role in ("evaluator", "entry") and self.organisation_id is None:
+            raise ValueError(f"organisation_id: an {self.role} key needs the organisation it is for")
+        if self.role == "entry" and self.microdata:
+            raise ValueError("microdata: an entry key reads no results")
         if self.role == "admin" and self.organisation_id is not None:
             raise ValueError("organisation_id: an admin key reaches every organisation; give none")
 
@@ -205,6 +209,8 @@ class NewKey(_Body, frozen=True):
 KeyBody = Annotated[NewKey, msgspec.Meta(extra_json_schema={"oneOf": [
     {"required": ["organisation_id"],
      "properties": {"role": {"const": "evaluator"}, "organisation_id": {"type": "integer"}}},
+    {"required": ["organisation_id"],
+     "properties": {"role": {"const": "entry"}, "organisation_id": {"type": "integer"}, "microdata": {"const": False}}},
     {"properties": {"role": {"const": "admin"}, "organisation_id": {"type": "null"}}},
 ]})]
 

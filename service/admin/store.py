@@ -90,10 +90,10 @@ async def create_wave(conn: asyncpg.Connection, evaluation_id: int, body: NewWav
     version = await find_version(conn, body.questionnaire_id, body.version)
     async with _Translate(f"Bølgen '{body.name}'"):
         row = await conn.fetchrow(
-            "insert into wave (evaluation_id, name, phase, opens_on, closes_on, questionnaire_version_id, sequence)"
-            " values ($1, $2, $3, $4, $5, $6, $7) returning id, name",
+            "insert into wave (evaluation_id, name, phase, opens_on, closes_on, questionnaire_version_id, sequence,"
+            " double_entry) values ($1, $2, $3, $4, $5, $6, $7, $8) returning id, name",
             evaluation_id, body.name, body.phase, body.opens_on, body.closes_on, version["id"],
-            body.sequence if body.sequence is not None else int(body.phase == "after"),
+            body.sequence if body.sequence is not None else int(body.phase == "after"), body.double_entry,
         )
     return Created(row["id"], row["name"])
 

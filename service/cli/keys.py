@@ -37,7 +37,7 @@ GROUPS = [Group(words=("key",), help="API keys for admins and evaluators")]
 COMMANDS = [
     Command(words=("key", "add"), help="make an API key; it is printed once and stored only hashed", run=add,
             arguments=(
-                arg("--role", required=True, choices=["admin", "evaluator"]),
+                arg("--role", required=True, choices=["admin", "evaluator", "entry"]),
                 arg("--organisation", type=identifier,
                     help="the organisation an evaluator key may read (evaluators only)"),
                 arg("--microdata", action="store_true",

@@ -58,10 +58,11 @@ async def evaluation(conn: asyncpg.Connection, settings: Settings, *, organisati
 
 
 async def wave(conn: asyncpg.Connection, settings: Settings, *, evaluation: int, phase: str, opens: dt.date,
-               closes: dt.date, questionnaire: str, version: int | None, sequence: int | None, name: str) -> Any:
+               closes: dt.date, questionnaire: str, version: int | None, sequence: int | None, double_entry: bool,
+               name: str) -> Any:
     return await admin.create_wave(conn, evaluation, body(
         NewWave, name=name, phase=phase, opens_on=opens, closes_on=closes, questionnaire_id=questionnaire,
-        version=version, sequence=sequence))
+        version=version, sequence=sequence, double_entry=double_entry))
 
 
 async def invite(conn: asyncpg.Connection, settings: Settings, *, wave: int, unit: int, count: int,
@@ -191,6 +192,8 @@ COMMANDS = [
         arg("--version", type=identifier),
         arg("--sequence", type=days, help="order in the evaluation: 0 baseline, 1 first follow-up, 2 ..."
             " (default: 0 before, 1 after)"),
+        arg("--double-entry", action="store_true", help="paper forms are entered twice, blind, and count once the two"
+            " agree"),
         arg("name"))),
     Command(words=("invite",), help="issue personal invitation links", run=invite, arguments=(
         WAVE,

@@ -347,10 +347,21 @@ async def submit_by_token(
 ) -> Receipt | None:
     """Store in one round trip; None when nothing was stored (unknown token, closed wave,
     another version, already answered, or a draft other than `draft`, when given): the
-    caller then asks why."""
+    caller then asks why. (A paper form entered by staff is stored by its invitation's
+    token hash: submit_by_hash.)"""
+    return await submit_by_hash(conn, hash_token(token), version, rows, today=today, submission_id=submission_id,
+                                staff_role=staff_role, assisted=assisted, channel=channel, language=language,
+                                started_at=started_at, draft=draft)
+
+
+async def submit_by_hash(
+    conn: asyncpg.Connection, token_hash: bytes, version: Version, rows: list[AnswerRow], *, today: dt.date,
+    submission_id: uuid.UUID, staff_role: str | None, assisted: bool, channel: str, language: str,
+    started_at: dt.datetime | None, draft: Answers | None = None,
+) -> Receipt | None:
     submitted_at = await conn.fetchval(
         _SUBMIT,
-        hash_token(token), version.id, version.digest, today, submission_id,
+        token_hash, version.id, version.digest, today, submission_id,
         staff_role, assisted, channel, language, started_at, *_columns(rows), draft,
     )
     return None if submitted_at is None else Receipt(submission_id, submitted_at)
