@@ -274,3 +274,22 @@ def test_a_unit_with_fewer_answers_than_the_threshold_shows_for_faa_svar_instead
     drawn = plot.data
     assert all(drawn[(drawn["unit"].astype(str) == u.unit) & (drawn["wave"].astype(str).str.startswith(wave[:10]))]
                .empty for wave, u in small)
+
+
+def test_the_importance_of_a_question_asked_in_two_waves_has_a_colour_per_wave(tmp_path):
+    """Each wave its Okabe–Ito colour (not the colour's name, which matplotlib does not know)."""
+    from service.analysis.measures.importance.results import ThemeImportance, ThemeScore
+    from service.analysis.stats.results import Interval
+
+    def wave(wave_id: int, phase: str, sequence: int, shift: float) -> ThemeImportance:
+        return ThemeImportance(
+            questionnaire_id="kvalitet", item_id="temaer", wave_id=wave_id, phase=phase, sequence=sequence,
+            threshold=5, suppressed=False, respondents=30, themes=[
+                ThemeScore(value=v, label_da=name, label_en=name, shown=30, best=10, worst=5,
+                           score=Interval(estimate=s + shift, low=s + shift - 0.1, high=s + shift + 0.1, method="t"))
+                for v, (name, s) in enumerate((("At blive hørt", 0.3), ("Egne mål", 0.1), ("Pårørende", -0.2)), 1)])
+
+    plot = charts.theme_importance([wave(1, "before", 0, 0.0), wave(2, "after", 1, 0.1)], "kvalitet", "temaer")
+    written = charts.save(plot, tmp_path / "vigtighed.svg")
+    colours = {c.upper() for c in re.findall(r"#[0-9a-fA-F]{6}", written.read_text())}
+    assert {charts.OKABE_ITO["orange"], charts.OKABE_ITO["sky_blue"]} <= colours

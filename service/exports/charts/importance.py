@@ -31,7 +31,7 @@ def theme_importance(results: Sequence[ThemeImportance], questionnaire_id: str, 
     mean = frame.groupby("theme", sort=False)["score"].mean().sort_values(ascending=False, na_position="last")
     frame["theme"] = pd.Categorical(frame["theme"], categories=list(mean.index))
     waves = add_phase_labels(frame, lang)
-    colours = dict(zip(waves, OKABE_ITO, strict=False))
+    colours = dict(zip(waves, OKABE_ITO.values(), strict=False))  # the colours, not their names
     plot = dot_interval(frame, category="theme", value="score", low="low", high="high", colour="phase_label",
                         colours=colours, colour_title=text("wave", lang), facet=None, lang=lang, suppressed_at=0.0)
     respondents = sum(r.respondents or 0 for r in chosen)
