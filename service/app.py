@@ -26,6 +26,7 @@ from service.admin.entry_api import entry_router
 from service.admin.lifespan import admin_duties
 from service.config import Settings
 from service.evaluations.api import evaluation_router
+from service.evaluations.entry_pages import EntryPages
 from service.evaluations.offload import close_analysis
 from service.evaluations.web import EVALUATOR_TEMPLATES, EvaluatorPages
 from service.evaluations.web import HOME as EVALUATOR_HOME
@@ -83,7 +84,7 @@ def create_app(settings: Settings) -> Litestar:
 
     return Litestar(
         route_handlers=[FormController, SurveyApi, AdminApi, entry_router(), evaluation_router(), EvaluatorPages,
-                        FlowApi, health, home, *EDGE_ROUTES],
+                        EntryPages, FlowApi, health, home, *EDGE_ROUTES],
         dependencies={"conn": Provide(provide_conn)},
         lifespan=[lifespan, admin_duties],  # admin_duties: the server secret, daily retention
         state=State({"settings": settings, "catalogue": Catalogue(), **limits.rate_limits()}),

@@ -186,6 +186,24 @@ TEXTS: dict[str, tuple[str, str]] = {
     "pick_worst": ("Mindst vigtigt", "Least important"),
     "pick_best_label": ("Sæt {n}: vigtigst", "Set {n}: most important"),
     "pick_worst_label": ("Sæt {n}: mindst vigtigt", "Set {n}: least important"),
+    # --- entering paper forms (service/evaluations/entry_pages.py) ----------------------
+    "entry_title": ("Indtast papirskemaer", "Enter paper forms"),
+    "entry_code": ("Koden på skemaet", "The code on the form"),
+    "entry_find": ("Find skemaet", "Find the form"),
+    "entry_form_for": ("Skema {code}", "Form {code}"),
+    "entry_save": ("Gem svarene", "Save the answers"),
+    "entry_another": ("Indtast et andet skema", "Enter another form"),
+    "entry_stored": ("Svarene er gemt. Indtast det næste skema.", "The answers are saved. Enter the next form."),
+    "entry_waiting_for_second_entry": ("Første indtastning er gemt. En anden person skal indtaste skemaet igen, "
+                                       "før det tæller.",
+                                       "The first entry is saved. Another person must enter the form again before "
+                                       "it counts."),
+    "entry_differences": ("De to indtastninger er forskellige. Se skemaet igen, ret svarene herunder, og gem.",
+                          "The two entries differ. Look at the form again, correct the answers below and save."),
+    "entry_differences_caption": ("Forskelle mellem de to indtastninger", "Differences between the two entries"),
+    "entry_field": ("Felt", "Field"),
+    "entry_first": ("1. indtastning", "1st entry"),
+    "entry_second": ("2. indtastning", "2nd entry"),
     # --- the evaluator's page (service/evaluations/web.py) -------------------------------
     "evaluator_title": ("Evalueringer", "Evaluations"),
     "evaluator_signin_title": ("Log ind som evaluator", "Sign in as an evaluator"),

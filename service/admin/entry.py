@@ -61,6 +61,13 @@ async def _form(conn: asyncpg.Connection, code: str, caller: Caller, today: dt.d
     return row
 
 
+async def questionnaire_of(conn: asyncpg.Connection, code: str, caller: Caller,
+                           today: dt.date | None = None) -> Questionnaire:
+    """The questionnaire of the paper form with this code, when it may be entered now."""
+    form = await _form(conn, code, caller, today or dt.date.today())
+    return msgspec.convert(form["definition"], Questionnaire)
+
+
 async def enter(conn: asyncpg.Connection, code: str, answers: Answers, caller: Caller, *,
                 today: dt.date | None = None, resolve: bool = False) -> Entered:
     """Enter one paper form (see the module docstring); Invalid names each wrong field."""

@@ -35,7 +35,7 @@ from service.coding import store as coding_store
 from service.coding.model import NewCode
 from service.config import Settings
 from service.design.evaluation import evaluation_info
-from service.errors import Conflict, Forbidden, Invalid, TooManyRequests
+from service.errors import Conflict, Forbidden, Invalid, NotFound, TooManyRequests
 from service.evaluations import job_process, signin
 from service.http import Conn, PathId, PathIdentifier
 from service.secrets_file import server_secret
@@ -49,6 +49,7 @@ Lang = Annotated[Literal["da", "en"] | None, QueryParameter(name="lang", require
 Page = Annotated[int, QueryParameter(name="side", required=False, ge=1, le=1_000_000)]
 PAGE = 50  # free-text answers on one page of the coding page
 HOME = "/evaluator"
+ENTRY = f"{HOME}/indtast"  # paper forms entered by staff with an entry key (service/evaluations/entry_pages.py)
 # Respondent-level data files (service/exports/datafiles.py), each zipped with its codebook.
 DATA_FILES = [("sav", "SPSS .sav"), ("dta", "Stata .dta"), ("parquet", "Parquet"), ("csv", "CSV")]
 EVALUATOR_TEMPLATES = Path(__file__).parent / "templates"
@@ -185,6 +186,12 @@ async def require_sign_in(connection: ASGIConnection[Any, Any, Any, Any], _: Bas
     if caller is None:
         home = connection.scope["path"].rstrip("/") == HOME
         raise SignInFirst("sign in on /evaluator first", notice=None if home else "evaluator_signin_again")
+    path = connection.scope["path"].rstrip("/")
+    entering = path == ENTRY or path.startswith(f"{ENTRY}/")
+    if caller.role == "entry" and not (entering or path in (HOME, f"{HOME}/log-ud")):
+        raise NotFound("an entry key opens the paper entry only")  # no results, no files
+    if entering and caller.role == "evaluator":
+        raise NotFound("paper entry needs an entry or admin key")
     connection.state.evaluator = caller
 
 
@@ -244,11 +251,14 @@ class EvaluatorPages(Controller):
     exception_handlers = {**HTML_HANDLERS, SignInFirst: _sign_in_again, Forbidden: _sign_in_again}
 
     @get("/")
-    async def home(self, request: Request[Any, Any, Any], conn: Conn, state: State, lang: Lang = None) -> Template:
+    async def home(self, request: Request[Any, Any, Any], conn: Conn, state: State,
+                   lang: Lang = None) -> Template | Redirect:
         """The organisation's evaluations (without a sign-in: the sign-in page, 401)."""
+        caller = _signed_in_caller(request)
+        if caller.role == "entry":
+            return Redirect(ENTRY, status_code=303)
         job_process.warm_up(state.settings)  # the reports and charts an evaluator asks next
         language = _lang(lang)
-        caller = _signed_in_caller(request)
         return Template("evaluator_list.html", context={
             "lang": language, "caller": caller, "evaluations": await evaluations_of(conn, caller), "tables": True,
             "data_files": DATA_FILES})

@@ -20,7 +20,7 @@ from service.admin import store as admin
 from service.admin.model import NewInvitations, NewKey, NewWave
 from tests.support import SECRET
 from tests.support.answers import valid_answers
-from tests.support.evaluation import BASE_URL, bearer, evaluator_key, make_wave
+from tests.support.evaluation import BASE_URL, HTML, bearer, evaluator_key, make_wave, sign_in_on_the_page
 from tests.support.respond import questionnaire
 
 
@@ -118,3 +118,24 @@ async def test_a_code_that_cannot_have_been_printed_is_refused_before_any_lookup
     r = await client.post(f"/api/entry/{code}", headers=bearer(await _entry_key(conn, wave["organisation"])),
                           json={"answers": {}})
     assert r.status_code in (400, 404) and re.search("code", r.text, re.I), r.text
+
+
+async def test_on_the_pages_an_entry_key_reaches_the_entry_only_and_an_evaluator_key_not_the_entry(client, conn):
+    wave = await make_wave(conn)
+    (_, code), = await _forms(conn, wave)
+    await sign_in_on_the_page(client, await _entry_key(conn, wave["organisation"]))
+    home = await client.get("/evaluator", headers={"Accept": HTML}, follow_redirects=False)
+    assert home.status_code == 303 and home.headers["location"] == "/evaluator/indtast"
+    for path in (f"/evaluator/{wave['evaluation']}/figurer", f"/evaluator/{wave['evaluation']}/rapport.pdf",
+                 f"/evaluator/{wave['evaluation']}/tabeller.xlsx"):
+        assert (await client.get(path, headers={"Accept": HTML})).status_code == 404, path
+    page = await client.get(f"/evaluator/indtast/{code}", headers={"Accept": HTML})
+    assert page.status_code == 200 and "Jeg har indflydelse på mit eget liv." in page.text
+    posted = {"Accept": HTML, "Sec-Fetch-Site": "same-origin"}
+    wrong = await client.post(f"/evaluator/indtast/{code}", headers=posted, data={"indflydelse_eget_liv": "9"})
+    assert wrong.status_code == 422 and "fejlopsummering" in wrong.text
+    assert await conn.fetchval("select count(*) from response") == 0
+    unknown = await client.get("/evaluator/indtast/ABCD-EFGH", headers={"Accept": HTML})
+    assert unknown.status_code == 404 and "ingen papirskema har denne kode" in unknown.text
+    await sign_in_on_the_page(client, await evaluator_key(conn, wave["organisation"]))
+    assert (await client.get(f"/evaluator/indtast/{code}", headers={"Accept": HTML})).status_code == 404
