@@ -192,6 +192,8 @@ TEXTS: dict[str, tuple[str, str]] = {
     "entry_find": ("Find skemaet", "Find the form"),
     "entry_form_for": ("Skema {code}", "Form {code}"),
     "entry_save": ("Gem svarene", "Save the answers"),
+    "entry_next": ("Næste del", "Next part"),
+    "entry_part": ("del {n} af {total}", "part {n} of {total}"),
     "entry_another": ("Indtast et andet skema", "Enter another form"),
     "entry_stored": ("Svarene er gemt. Indtast det næste skema.", "The answers are saved. Enter the next form."),
     "entry_waiting_for_second_entry": ("Første indtastning er gemt. En anden person skal indtaste skemaet igen, "

@@ -21,6 +21,7 @@ from service.admin.model import NewInvitations, NewKey, NewWave
 from tests.support import SECRET
 from tests.support.answers import valid_answers
 from tests.support.evaluation import BASE_URL, HTML, bearer, evaluator_key, make_wave, sign_in_on_the_page
+from tests.support.form import as_a_browser_sends, fields
 from tests.support.respond import questionnaire
 
 
@@ -139,3 +140,41 @@ async def test_on_the_pages_an_entry_key_reaches_the_entry_only_and_an_evaluator
     assert unknown.status_code == 404 and "ingen papirskema har denne kode" in unknown.text
     await sign_in_on_the_page(client, await evaluator_key(conn, wave["organisation"]))
     assert (await client.get(f"/evaluator/indtast/{code}", headers={"Accept": HTML})).status_code == 404
+
+
+async def test_the_page_takes_a_form_one_section_at_a_time_and_stores_it_after_the_last(client, conn):
+    wave = await make_wave(conn)
+    (_, code), = await _forms(conn, wave)
+    await sign_in_on_the_page(client, await _entry_key(conn, wave["organisation"]))
+    posted = {"Accept": HTML, "Sec-Fetch-Site": "same-origin"}
+    q = questionnaire("borger")
+    page = (await client.get(f"/evaluator/indtast/{code}", headers={"Accept": HTML})).text
+    parts = []
+    for _ in range(len(q.sections) + 1):
+        parts.append(re.search(r"del (\d+) af (\d+)", page).groups())
+        action, data = as_a_browser_sends(page, fields(q, ANSWERS))
+        r = await client.post(action, data=data, headers=posted)
+        assert r.status_code == 200, r.text
+        page = r.text
+        if "Svarene er gemt" in page:
+            break
+        assert await conn.fetchval("select count(*) from response") == 0  # nothing before the last section
+    total = str(len(q.sections))
+    assert parts == [(str(n), total) for n in range(1, len(q.sections) + 1)]
+    stored = {a["item_id"] for a in await conn.fetch("select item_id from answer")}
+    assert stored == {item for item in ANSWERS} and await conn.fetchval("select channel from response") == "paper"
+
+
+async def test_a_page_whose_earlier_sections_were_changed_in_the_browser_starts_over(client, conn):
+    wave = await make_wave(conn)
+    (_, code), = await _forms(conn, wave)
+    await sign_in_on_the_page(client, await _entry_key(conn, wave["organisation"]))
+    posted = {"Accept": HTML, "Sec-Fetch-Site": "same-origin"}
+    q = questionnaire("borger")
+    page = (await client.get(f"/evaluator/indtast/{code}", headers={"Accept": HTML})).text
+    action, data = as_a_browser_sends(page, fields(q, ANSWERS))
+    second = (await client.post(action, data=data, headers=posted)).text
+    action, data = as_a_browser_sends(second, fields(q, ANSWERS))
+    forged = await client.post(action, data=data | {"_entered": data["_entered"][:-4] + "AAAA"}, headers=posted)
+    assert forged.status_code == 422 and "begynd forfra" in forged.text
+    assert await conn.fetchval("select count(*) from response") == 0
