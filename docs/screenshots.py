@@ -90,6 +90,8 @@ def shoot(links: dict[str, str]) -> None:
         face = page.locator("form fieldset label").filter(has_text=re.compile(r"^Enig$"))
         face.tap()
         expect(face.locator("input")).to_be_checked()
+        page.evaluate("window.scrollTo(0, document.querySelector('legend').getBoundingClientRect().top"
+                      " + window.scrollY - 12)")
         page.screenshot(path=DOCS / "easy-read.png")
 
         from service.admin.model import Link

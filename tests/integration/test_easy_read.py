@@ -29,7 +29,9 @@ async def test_let_1_asks_one_question_a_page_in_easy_words_with_faces_and_store
     page = (await client.get(f"/s/{token}?let=1")).text
     assert "Jeg bestemmer selv i mit liv." in page and "De lytter til mig." not in page  # one question a page
     assert "Jeg har indflydelse på beslutninger" not in page
-    assert len(re.findall(r'<svg class="face"', page)) == 5 and 'aria-hidden="true"' in page
+    assert len(re.findall(r'<svg class="face"', page)) == 5
+    assert re.findall(r'<svg class="face" viewBox="0 0 48 48" role="img" aria-label="([^"]+)"', page) == [
+        "Meget trist ansigt", "Trist ansigt", "Neutralt ansigt", "Glad ansigt", "Meget glad ansigt"]  # alt texts
     assert "Helt uenig" in page and "Helt enig" in page  # the words under the faces
     assert re.search(r'<button type="button" class="secondary read-aloud" data-read="f-bestemmer" hidden>Læs op', page)
     assert '<script src="/static/read-aloud.js" defer></script>' in page
