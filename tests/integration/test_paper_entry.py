@@ -132,8 +132,7 @@ async def test_on_the_pages_an_entry_key_reaches_the_entry_only_and_an_evaluator
         assert (await client.get(path, headers={"Accept": HTML})).status_code == 404, path
     page = await client.get(f"/evaluator/indtast/{code}", headers={"Accept": HTML})
     assert page.status_code == 200 and "Jeg har indflydelse på mit eget liv." in page.text
-    posted = {"Accept": HTML, "Sec-Fetch-Site": "same-origin"}
-    wrong = await client.post(f"/evaluator/indtast/{code}", headers=posted, data={"indflydelse_eget_liv": "9"})
+    wrong = await client.post(f"/evaluator/indtast/{code}", headers=POSTED, data={"indflydelse_eget_liv": "9"})
     assert wrong.status_code == 422 and "fejlopsummering" in wrong.text
     assert await conn.fetchval("select count(*) from response") == 0
     unknown = await client.get("/evaluator/indtast/ABCD-EFGH", headers={"Accept": HTML})
@@ -142,18 +141,25 @@ async def test_on_the_pages_an_entry_key_reaches_the_entry_only_and_an_evaluator
     assert (await client.get(f"/evaluator/indtast/{code}", headers={"Accept": HTML})).status_code == 404
 
 
-async def test_the_page_takes_a_form_one_section_at_a_time_and_stores_it_after_the_last(client, conn):
+POSTED = {"Accept": HTML, "Sec-Fetch-Site": "same-origin"}  # a form sent from the page itself
+
+
+async def _first_section(client, conn) -> str:
+    """Signed in with an entry key, the first screen of a new paper form of `borger`."""
     wave = await make_wave(conn)
     (_, code), = await _forms(conn, wave)
     await sign_in_on_the_page(client, await _entry_key(conn, wave["organisation"]))
-    posted = {"Accept": HTML, "Sec-Fetch-Site": "same-origin"}
+    return (await client.get(f"/evaluator/indtast/{code}", headers={"Accept": HTML})).text
+
+
+async def test_the_page_takes_a_form_one_section_at_a_time_and_stores_it_after_the_last(client, conn):
     q = questionnaire("borger")
-    page = (await client.get(f"/evaluator/indtast/{code}", headers={"Accept": HTML})).text
+    page = await _first_section(client, conn)
     parts = []
     for _ in range(len(q.sections) + 1):
         parts.append(re.search(r"del (\d+) af (\d+)", page).groups())
         action, data = as_a_browser_sends(page, fields(q, ANSWERS))
-        r = await client.post(action, data=data, headers=posted)
+        r = await client.post(action, data=data, headers=POSTED)
         assert r.status_code == 200, r.text
         page = r.text
         if "Svarene er gemt" in page:
@@ -166,15 +172,11 @@ async def test_the_page_takes_a_form_one_section_at_a_time_and_stores_it_after_t
 
 
 async def test_a_page_whose_earlier_sections_were_changed_in_the_browser_starts_over(client, conn):
-    wave = await make_wave(conn)
-    (_, code), = await _forms(conn, wave)
-    await sign_in_on_the_page(client, await _entry_key(conn, wave["organisation"]))
-    posted = {"Accept": HTML, "Sec-Fetch-Site": "same-origin"}
     q = questionnaire("borger")
-    page = (await client.get(f"/evaluator/indtast/{code}", headers={"Accept": HTML})).text
+    page = await _first_section(client, conn)
     action, data = as_a_browser_sends(page, fields(q, ANSWERS))
-    second = (await client.post(action, data=data, headers=posted)).text
+    second = (await client.post(action, data=data, headers=POSTED)).text
     action, data = as_a_browser_sends(second, fields(q, ANSWERS))
-    forged = await client.post(action, data=data | {"_entered": data["_entered"][:-4] + "AAAA"}, headers=posted)
+    forged = await client.post(action, data=data | {"_entered": data["_entered"][:-4] + "AAAA"}, headers=POSTED)
     assert forged.status_code == 422 and "begynd forfra" in forged.text
     assert await conn.fetchval("select count(*) from response") == 0
