@@ -480,7 +480,8 @@ async def _item_columns(conn: asyncpg.Connection, versions: list[int], codes: _C
                                         **common | {"dont_know_code": bool(d["dont_know"]) or dont_know}))
         elif kind in ("matrix_dimension", "role", "best_worst", "goal"):  # a role item's answer is the
             continue  # response's staff_role; a best–worst question's are its picks, a goal question's its goals
-        elif kind in ("goal_baseline", "goal_level"):  # one goal's GAS level (−2…+2; at baseline −2 or −1)
+        elif kind in ("best_worst_pick", "goal_baseline", "goal_level"):  # the option picked as most (least)
+            # important in one set; one goal's GAS level (−2…+2; at baseline −2 or −1)
             specs.append(Column(name=f"{item}__{key[2]}", kind="int",
                                 label_da=f"{item_label.get((qid, item), item)}: {r['label_da']}",
                                 value_labels=dict(value_labels.get((qid, item), {})), dimension=key[2],
@@ -491,11 +492,6 @@ async def _item_columns(conn: asyncpg.Connection, versions: list[int], codes: _C
                                     label_da=f"{item_label.get((qid, item), item)}: {r['label_da']}",
                                     **common | {"dont_know_code": False,
                                                 "label_en": f"{item}: {r['label_en'] or r['label_da']}"}))
-        elif kind == "best_worst_pick":  # the option picked as most (least) important in one set
-            specs.append(Column(name=f"{item}__{key[2]}", kind="int",
-                                label_da=f"{item_label.get((qid, item), item)}: {r['label_da']}",
-                                value_labels=dict(value_labels.get((qid, item), {})), dimension=key[2],
-                                **common | {"label_en": f"{item}: {r['label_en'] or r['label_da']}"}))
         elif kind == "multiple_choice":
             for value, option in sorted(value_labels.get((qid, item), {}).items()):
                 specs.append(Column(name=f"{item}__{value}", kind="int", label_da=f"{r['label_da']}: {option}",

@@ -31,6 +31,11 @@ def z_quantile(level: float) -> float:
     return float(stats.norm.isf((1.0 - level) / 2.0))
 
 
+def moments_of(values: Sequence[float]) -> Moments:
+    """The Moments of a list of values (a group's T-scores, its paired differences)."""
+    return Moments(len(values), math.fsum(values), math.fsum(v * v for v in values))
+
+
 def moments_of_table(table: FrequencyTable) -> Moments:
     """The Moments of the answers a frequency table stands for (for t tests of item values)."""
     n = sum(table.values())

@@ -26,9 +26,9 @@ from collections.abc import Sequence
 
 import msgspec
 
-from service.analysis.stats.descriptive import mean_interval, wilson
+from service.analysis.stats.descriptive import mean_interval, moments_of, wilson
 from service.analysis.stats.paired import paired_difference, paired_t
-from service.analysis.stats.results import Interval, Moments, TestResult
+from service.analysis.stats.results import Interval, TestResult
 
 LEVELS = (-2, -1, 0, 1, 2)
 RHO = 0.3  # Kiresuk & Sherman's assumed correlation between one citizen's goals
@@ -74,20 +74,16 @@ class GoalAttainmentChange(msgspec.Struct, frozen=True, kw_only=True):
     method: str
 
 
-def _moments(values: Sequence[float]) -> Moments:
-    return Moments(n=len(values), total=math.fsum(values), total_sq=math.fsum(v * v for v in values))
-
-
 def change(pairs: Sequence[tuple[float, float]], rho: float = RHO, level: float = 0.95) -> GoalAttainmentChange:
     """The change of a group from `(baseline T, follow-up T)` per citizen; a pair with a
     NaN (no goal rated on one side) is left out."""
     kept = [(b, f) for b, f in pairs if not (math.isnan(b) or math.isnan(f))]
     differences = [f - b for b, f in kept]
-    moved = _moments(differences)
+    moved = moments_of(differences)
     return GoalAttainmentChange(
         n=len(kept),
-        baseline=mean_interval(_moments([b for b, _ in kept]), level),
-        follow_up=mean_interval(_moments([f for _, f in kept]), level),
+        baseline=mean_interval(moments_of([b for b, _ in kept]), level),
+        follow_up=mean_interval(moments_of([f for _, f in kept]), level),
         change=paired_difference(moved, level),
         test=paired_t(moved),
         improving=wilson(sum(d > 0 for d in differences), len(kept), level),

@@ -19,7 +19,7 @@ import asyncpg
 import pandas as pd
 from scipy import stats
 
-from service.analysis.data import ScoreTable, theme_score_tables
+from service.analysis.data import ScoreTable, merged, theme_score_tables
 from service.analysis.measures.measure import NoParameters
 from service.analysis.measures.nonresponse import queries as q
 from service.analysis.measures.nonresponse.results import Nonresponse, Share, WaveChannels, WeightedChange
@@ -113,7 +113,7 @@ def _change(qid: str, theme: str, arm: str, threshold: int, before: list[tuple[f
     head: dict[str, Any] = dict(questionnaire_id=qid, theme=theme, arm=arm, threshold=threshold)
     if covered or min(n_before, n_after) < threshold:
         return WeightedChange(**head, suppressed=True, n_before=None, n_after=None)
-    plain = [moments_of_table(_merged(before)), moments_of_table(_merged(after))]
+    plain = [moments_of_table(merged([t for _, t in side])) for side in (before, after)]
     w_before, w_after = _weighted(before), _weighted(after)
     return WeightedChange(
         **head, suppressed=False, n_before=n_before, n_after=n_after,
@@ -121,14 +121,6 @@ def _change(qid: str, theme: str, arm: str, threshold: int, before: list[tuple[f
         unweighted=welch_difference(plain[0], plain[1]),
         weighted_before=w_before[0], weighted_after=w_after[0], weighted=weighted_difference(w_before, w_after),
         effective_before=w_before[3], effective_after=w_after[3])
-
-
-def _merged(cells: list[tuple[float, ScoreTable]]) -> dict[float, int]:
-    total: dict[float, int] = defaultdict(int)
-    for _, t in cells:
-        for score, count in t.counts.items():
-            total[score] += count
-    return total
 
 
 # (weighted mean, weighted variance Σw(x − μ)²/Σw, Σw, Kish's effective n) of one arm and period

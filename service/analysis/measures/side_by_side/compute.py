@@ -247,17 +247,13 @@ async def _goal_attainment(conn: asyncpg.Connection, evaluation_id: int, min_gro
     for (_, unit_id), unit_pairs in pairs.items():
         before = [b for b, _ in unit_pairs]
         after = [f for _, f in unit_pairs]
-        cells[(unit_id, "before")] = _Cell(len(before), _moments(before))
-        cells[(unit_id, "after")] = _Cell(len(after), _moments(after),
-                                          differences=_moments([f - b for b, f in unit_pairs]))
+        cells[(unit_id, "before")] = _Cell(len(before), stats.moments_of(before))
+        cells[(unit_id, "after")] = _Cell(len(after), stats.moments_of(after),
+                                          differences=stats.moments_of([f - b for b, f in unit_pairs]))
     forced = {(r.unit_id, period) for r in chosen if r.suppressed and r.unit_id is not None
               for period in ("before", "after")}
     arms = {(r.arm, period) for r in chosen if r.suppressed and r.unit_id is None for period in ("before", "after")}
     return cells, forced, chosen[0].threshold, arms
-
-
-def _moments(values: Sequence[float]) -> Moments:
-    return Moments(len(values), math.fsum(values), math.fsum(v * v for v in values))
 
 
 async def _flow(conn: asyncpg.Connection, evaluation_id: int, min_group_size: int) -> Measured:
