@@ -4,8 +4,8 @@ frequency tables of theme scores per wave and unit that the statistics work from
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Sequence
-from typing import Literal
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any, Literal
 
 import asyncpg
 import msgspec
@@ -172,6 +172,16 @@ async def theme_score_tables(
     """The theme scores' frequency tables alone (see score_and_pair_tables), under the
     plan's scoring rule (`min_share` None: the plan's; another value is refused)."""
     return await _score_tables(conn, evaluation_id, await scoring_rule(conn, evaluation_id, min_share))
+
+
+def periods(rows: Iterable[Mapping[str, Any]]) -> dict[int, str]:
+    """Which side of a before/after comparison each wave (`wave_id`, `phase`, `sequence`)
+    is on: 'before' for phase before, 'after' for the latest follow-up; the waves between
+    are on neither (as the summary compares them)."""
+    rows = list(rows)
+    latest = max((r["sequence"] for r in rows if r["phase"] == "after"), default=None)
+    return {r["wave_id"]: "before" if r["phase"] == "before" else "after"
+            for r in rows if r["phase"] == "before" or r["sequence"] == latest}
 
 
 def merged(tables: Sequence[ScoreTable]) -> Counter[float]:

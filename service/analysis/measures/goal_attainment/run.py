@@ -23,7 +23,7 @@ from service.analysis.stats.disclosure import units_in_arms
 from service.analysis.stats.goal_attainment import change, t_score
 
 RESULT = list[GoalAttainment]
-__all__ = ["RESULT", "Parameters", "compute", "pairs", "table"]
+__all__ = ["RESULT", "Parameters", "compute", "pairs", "results", "table"]
 
 
 def pairs(rows: Sequence[Mapping[str, Any]], wave: tuple[str, str, int], rho: float
@@ -44,7 +44,13 @@ def pairs(rows: Sequence[Mapping[str, Any]], wave: tuple[str, str, int], rho: fl
 
 async def compute(conn: asyncpg.Connection, evaluation_id: int, min_group_size: int,
                   p: Parameters) -> list[GoalAttainment]:
-    rows = [r for r in await conn.fetch(q.RATED_GOALS, evaluation_id) if p.item_id is None or r["item_id"] == p.item_id]
+    return results(await conn.fetch(q.RATED_GOALS, evaluation_id), min_group_size, p)
+
+
+def results(rows: Sequence[Mapping[str, Any]], min_group_size: int, p: Parameters) -> list[GoalAttainment]:
+    """The measure from RATED_GOALS' rows (the side-by-side view reads them once for
+    this and for its own pairs)."""
+    rows = [r for r in rows if p.item_id is None or r["item_id"] == p.item_id]
     out: list[GoalAttainment] = []
     for (qid, item, wave, phase, sequence), group in groupby(
             rows, key=lambda r: (r["questionnaire_id"], r["item_id"], r["wave_id"], r["phase"], r["sequence"])):

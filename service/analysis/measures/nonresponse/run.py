@@ -19,7 +19,7 @@ import asyncpg
 import pandas as pd
 from scipy import stats
 
-from service.analysis.data import ScoreTable, merged, theme_score_tables
+from service.analysis.data import ScoreTable, merged, periods, theme_score_tables
 from service.analysis.measures.measure import NoParameters
 from service.analysis.measures.nonresponse import queries as q
 from service.analysis.measures.nonresponse.results import Nonresponse, Share, WaveChannels, WeightedChange
@@ -59,9 +59,7 @@ async def compute(conn: asyncpg.Connection, evaluation_id: int, min_group_size: 
         themes[(t.questionnaire_id, t.theme)].append(t)
     changes = []
     for (qid, theme), tables in themes.items():
-        latest = max((t.sequence for t in tables if t.phase == "after"), default=None)
-        period = {t.wave_id: "before" if t.phase == "before" else "after"
-                  for t in tables if t.phase == "before" or t.sequence == latest}
+        period = periods({"wave_id": t.wave_id, "phase": t.phase, "sequence": t.sequence} for t in tables)
         threshold = max(min_group_size, thresholds.get((qid, theme), 0))
         for arm in sorted({t.arm for t in tables}, key=lambda a: (a != "intervention", a)):
             sides = {side: [(weights.get((t.wave_id, t.unit_id), 1.0), t) for t in tables

@@ -51,7 +51,7 @@ import pandas as pd
 from statsmodels.stats.rates import confint_poisson_2indep
 
 from service.analysis.context.declared import declared
-from service.analysis.data import ScoreTable, merged, theme_score_tables
+from service.analysis.data import ScoreTable, merged, periods, theme_score_tables
 from service.analysis.measures.coordination import queries as cq
 from service.analysis.measures.coordination.compute import coordination as coordination_analysis
 from service.analysis.measures.coordination.compute import matrix_of
@@ -145,20 +145,12 @@ Cells = dict[tuple[int, str], _Cell]  # (unit, 'before' | 'after')
 Measured = tuple[Cells, set[tuple[int, str]], int, set[tuple[str, str]]]
 
 
-def _periods(rows: Iterable[Mapping[str, Any]]) -> dict[int, str]:
-    """Which side each wave is on: 'before' for phase before, 'after' for the latest follow-up."""
-    rows = list(rows)
-    latest = max((r["sequence"] for r in rows if r["phase"] == "after"), default=None)
-    return {r["wave_id"]: "before" if r["phase"] == "before" else "after"
-            for r in rows if r["phase"] == "before" or r["sequence"] == latest}
-
-
 async def _coordination(conn: asyncpg.Connection, evaluation_id: int, min_group_size: int,
                         min_share: float) -> Measured:
     questionnaire_id, item_id = await matrix_of(conn, evaluation_id)
     rows = await conn.fetch(cq.UNIT_INDEX, evaluation_id, questionnaire_id, item_id, min_share)
     own = await conn.fetchval(cq.ITEM_THRESHOLD, questionnaire_id, [item_id])
-    side = _periods(rows)
+    side = periods(rows)
     sums: dict[tuple[int, str], list[float]] = defaultdict(lambda: [0, 0.0, 0.0])
     for r in rows:
         if (period := side.get(r["wave_id"])) is not None:
@@ -183,7 +175,7 @@ async def _meetings(conn: asyncpg.Connection, evaluation_id: int, min_group_size
     pairs = {(m.questionnaire_id, m.item_id) for m in heard}
     rows = [r for r in await conn.fetch(cq.MEETING_COUNTS, evaluation_id, forms, items, AGREEING_AT)
             if (r["questionnaire_id"], r["item_id"]) in pairs]
-    side = _periods(rows)
+    side = periods(rows)
     wave_of = {(r["phase"], r["sequence"]): r["wave_id"] for r in rows}
     counts: dict[tuple[int, str], list[int]] = defaultdict(lambda: [0, 0])
     for r in rows:
@@ -207,7 +199,7 @@ async def _influence(conn: asyncpg.Connection, evaluation_id: int, min_group_siz
               if (t.questionnaire_id, t.theme) == theme]
     strictest = await survey.theme_thresholds(conn)
     threshold = max(min_group_size, strictest.get(theme, 0))
-    side = _periods({"wave_id": t.wave_id, "phase": t.phase, "sequence": t.sequence} for t in tables)
+    side = periods({"wave_id": t.wave_id, "phase": t.phase, "sequence": t.sequence} for t in tables)
     pooled: dict[tuple[int, str], list[ScoreTable]] = defaultdict(list)
     forced: set[tuple[int, str]] = set()
     by_wave: dict[int, list[ScoreTable]] = defaultdict(list)
@@ -235,14 +227,15 @@ async def _goal_attainment(conn: asyncpg.Connection, evaluation_id: int, min_gro
     """The citizens of the latest follow-up wave of the first goal question followed up:
     baseline T-scores 'before', follow-up T-scores and the paired differences 'after'; a
     unit or arm the goal attainment output hides is hidden here too."""
-    found = await goal_attainment.compute(conn, evaluation_id, min_group_size, goal_attainment.Parameters())
+    rows = await conn.fetch(goal_queries.RATED_GOALS, evaluation_id)
+    parameters = goal_attainment.Parameters()
+    found = goal_attainment.results(rows, min_group_size, parameters)
     if not found:
         return {}, set(), min_group_size, set()
     first = (found[0].questionnaire_id, found[0].item_id)
     latest = max(r.sequence for r in found if (r.questionnaire_id, r.item_id) == first)
     chosen = [r for r in found if (r.questionnaire_id, r.item_id) == first and r.sequence == latest]
-    pairs = goal_attainment.pairs(await conn.fetch(goal_queries.RATED_GOALS, evaluation_id),
-                                  (*first, chosen[0].wave_id), rho=goal_attainment.Parameters().rho)
+    pairs = goal_attainment.pairs(rows, (*first, chosen[0].wave_id), rho=parameters.rho)
     cells: Cells = {}
     for (_, unit_id), unit_pairs in pairs.items():
         before = [b for b, _ in unit_pairs]
