@@ -8,9 +8,6 @@ a key of its own from the server secret, so nothing is stored before the last se
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
 from typing import Any
 
 import msgspec
@@ -24,11 +21,11 @@ from service.admin.paper import ALPHABET, normalised
 from service.errors import Conflict, Invalid, NotFound
 from service.evaluations.web import ENTRY, SignInFirst, _sign_in_again, _signed_in_caller, require_sign_in
 from service.http import Conn
-from service.secrets_file import server_secret
 from service.surveys import forms
 from service.surveys.answers import Answers, check
 from service.surveys.model import Questionnaire, choices
 from service.surveys.pages import Part, pages, prune
+from service.web import signed
 from service.web.handlers import HTML_HANDLERS
 
 
@@ -38,25 +35,17 @@ class _Entered(msgspec.Struct, frozen=True, array_like=True):
 
 
 def _key(state: State) -> bytes:
-    return hmac.new(server_secret(state.settings).encode(), b"sammen paper entry sections", hashlib.sha256).digest()
+    return signed.page_key(state, b"sammen paper entry sections")
 
 
 def _seal(state: State, code: str, answers: Answers) -> str:
-    payload = msgspec.msgpack.encode(_Entered(code, answers))
-    return base64.urlsafe_b64encode(hmac.new(_key(state), payload, hashlib.sha256).digest()[:16] + payload).decode()
+    return signed.sign(_Entered(code, answers), _key(state))
 
 
 def _opened(state: State, code: str, raw: str | None) -> Answers | None:
     """The earlier sections' answers the page carried, when the server wrote them for this form."""
-    try:
-        data = base64.urlsafe_b64decode(raw or "")
-        mac, payload = data[:16], data[16:]
-        if not hmac.compare_digest(mac, hmac.new(_key(state), payload, hashlib.sha256).digest()[:16]):
-            return None
-        entered = msgspec.msgpack.decode(payload, type=_Entered)
-    except (ValueError, msgspec.DecodeError):
-        return None
-    return entered.answers if entered.code == code else None
+    entered = signed.unsign(raw, _key(state), _Entered)
+    return entered.answers if entered is not None and entered.code == code else None
 
 
 def _page(*, q: Questionnaire | None = None, code: str = "", answers: Answers | None = None, status: str = "",

@@ -5,10 +5,7 @@ last page comes a page to check the answers; only its "Send svar" sends them."""
 
 from __future__ import annotations
 
-import base64
 import datetime as dt
-import hashlib
-import hmac
 import uuid
 from collections.abc import Sequence
 from typing import Annotated, Any, Literal
@@ -22,7 +19,6 @@ from litestar.response import Redirect, Template
 
 from service.errors import DraftChanged, FieldError, Invalid, VersionMoved
 from service.http import Conn, catalogue
-from service.secrets_file import server_secret
 from service.surveys import forms, store, submission
 from service.surveys.answers import Answers, check
 from service.surveys.model import (
@@ -42,6 +38,7 @@ from service.surveys.pages import Page, Part, next_page, page_count, pages, prun
 from service.surveys.records import Invitation, Version
 from service.surveys.submission import Stored
 from service.texts import text
+from service.web import signed
 from service.web.handlers import HTML_HANDLERS
 
 Lang = Annotated[Language | None, QueryParameter(name="lang", required=False)]
@@ -109,31 +106,16 @@ class ShownWith(msgspec.Struct, frozen=True, array_like=True):
     draft: Answers
 
     def encode(self, secret: bytes) -> str:
-        payload = msgspec.msgpack.encode(self)
-        mac = hmac.new(secret, payload, hashlib.sha256).digest()[:16]
-        return base64.urlsafe_b64encode(mac + payload).decode().rstrip("=")
+        return signed.sign(self, secret)
 
     @classmethod
     def decode(cls, raw: str | None, secret: bytes) -> ShownWith | None:
-        if not raw or len(raw) > 200_000:
-            return None
-        try:
-            data = base64.urlsafe_b64decode(raw + "=" * (-len(raw) % 4))
-            mac, payload = data[:16], data[16:]
-            if not hmac.compare_digest(mac, hmac.new(secret, payload, hashlib.sha256).digest()[:16]):
-                return None
-            return msgspec.msgpack.decode(payload, type=cls)
-        except (ValueError, msgspec.DecodeError):  # binascii.Error is a ValueError
-            return None
+        return signed.unsign(raw, secret, cls)
 
 
-def _form_secret(state: State) -> bytes:
+def form_secret(state: State) -> bytes:
     """A key of its own for signing pages, derived from the server's secret."""
-    if "form_secret" not in state:
-        secret = server_secret(state.settings).encode()
-        state.form_secret = hmac.new(secret, b"sammen form pages", hashlib.sha256).digest()
-    key: bytes = state.form_secret
-    return key
+    return signed.page_key(state, b"sammen form pages")
 
 
 # --- rendering ---------------------------------------------------------------------------
@@ -294,7 +276,7 @@ def _render_review(
     all_pages = pages(q)
     last = next_page(q, all_pages, len(all_pages), draft, step=-1) or 0
     _, total = page_count(q, all_pages, last, draft)
-    shown = ShownWith(inv.qv_id, inv.digest, draft).encode(_form_secret(state))
+    shown = ShownWith(inv.qv_id, inv.digest, draft).encode(form_secret(state))
     return Template(
         "review.html",
         context=_context(
@@ -328,7 +310,7 @@ async def _send_as_shown(conn: asyncpg.Connection, state: State, token: str, for
     """"Send svar" in one round trip, when the page says what it was shown with and that
     still holds; False when the ordinary path must decide."""
     versions = catalogue(state)
-    shown = ShownWith.decode(form.get("_shown_with"), _form_secret(state))
+    shown = ShownWith.decode(form.get("_shown_with"), form_secret(state))
     q = versions.cached(shown.qv_id, shown.digest) if shown else None
     if shown is None or q is None:
         return False

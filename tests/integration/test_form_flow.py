@@ -9,7 +9,7 @@ from html import unescape
 
 from service.surveys import store
 from service.surveys.pages import pages
-from service.surveys.web import ShownWith
+from service.surveys.web import ShownWith, form_secret
 from tests.conftest import invite, make_wave
 from tests.support.answers import valid_answers
 from tests.support.form import answer_by_form, as_a_browser_sends, fields, hidden_fields
@@ -258,7 +258,7 @@ async def test_a_forged_copy_of_the_answers_is_not_stored(client, conn):
     token = await invite(conn, await make_wave(conn, "moede_borger"))
     draft, review = await _on_review_page(client, conn, token)
     action, data = as_a_browser_sends(review, [])
-    secret = client.app.state.form_secret
+    secret = form_secret(client.app.state)
     shown = ShownWith.decode(data[SECRET_FIELD], secret)
     assert shown is not None and shown.draft == draft
     edited = {k: (2 if v == 1 else 1) if isinstance(v, int) else v for k, v in draft.items()}
@@ -272,7 +272,7 @@ async def test_a_garbled_copy_of_the_answers_is_ignored_and_the_stored_draft_use
     token = await invite(conn, await make_wave(conn, "moede_borger"))
     draft, review = await _on_review_page(client, conn, token)
     action, data = as_a_browser_sends(review, [])
-    secret = client.app.state.form_secret
+    secret = form_secret(client.app.state)
     for garbled in ("!!not base64!!", data[SECRET_FIELD][:-7], "gqN4eXo", "A" * 300_000):
         assert ShownWith.decode(garbled, secret) is None
     data[SECRET_FIELD] = "!!not base64!!"
