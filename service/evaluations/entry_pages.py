@@ -19,7 +19,7 @@ from litestar.response import Redirect, Template
 from service.admin import entry
 from service.admin.paper import ALPHABET, normalised
 from service.errors import Conflict, Invalid, NotFound
-from service.evaluations.web import ENTRY, SignInFirst, _sign_in_again, _signed_in_caller, require_sign_in
+from service.evaluations.web import ENTRY, SignInFirst, require_sign_in, sign_in_again, signed_in_caller
 from service.http import Conn
 from service.surveys import forms
 from service.surveys.answers import Answers, check
@@ -70,7 +70,7 @@ class EntryPages(Controller):
     path = ENTRY
     include_in_schema = False
     guards = [require_sign_in]
-    exception_handlers = {**HTML_HANDLERS, SignInFirst: _sign_in_again}
+    exception_handlers = {**HTML_HANDLERS, SignInFirst: sign_in_again}
 
     @get("/")
     async def start(self) -> Template:
@@ -85,7 +85,7 @@ class EntryPages(Controller):
 
     @get("/{code:str}")
     async def form(self, request: Request[Any, Any, Any], code: FromPath[str], conn: Conn) -> Template:
-        caller = _signed_in_caller(request)
+        caller = signed_in_caller(request)
         if len(normalised(code)) != 9 or any(c not in ALPHABET + "-" for c in code.upper()):
             return _page(problem="Koden findes ikke på noget papirskema.", status_code=404)
         try:
@@ -96,7 +96,7 @@ class EntryPages(Controller):
 
     @post("/{code:str}")
     async def save(self, request: Request[Any, Any, Any], code: FromPath[str], conn: Conn, state: State) -> Template:
-        caller = _signed_in_caller(request)
+        caller = signed_in_caller(request)
         form = await request.form()
         resolve = form.get("_resolve") == "1"
         try:

@@ -127,7 +127,7 @@ def _wants_html(request: Request[Any, Any, Any]) -> bool:
     return request.accept.best_match([MediaType.JSON, MediaType.HTML], default=MediaType.JSON) == MediaType.HTML
 
 
-def _sign_in_again(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+def sign_in_again(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
     """A browser gets a page of its own for the evaluator's refusals (the sign-in page,
     or the list's message that a file needs the microdata permission); any other client,
     and any other error, the one error policy's answer (service/web/handlers.py)."""
@@ -195,7 +195,7 @@ async def require_sign_in(connection: ASGIConnection[Any, Any, Any, Any], _: Bas
     connection.state.evaluator = caller
 
 
-def _signed_in_caller(request: Request[Any, Any, Any]) -> Caller:
+def signed_in_caller(request: Request[Any, Any, Any]) -> Caller:
     caller: Caller = request.state.evaluator
     return caller
 
@@ -234,7 +234,7 @@ async def _reader(request: Request[Any, Any, Any], conn: asyncpg.Connection, sta
                   evaluation_id: int) -> Caller:
     """The signed-in caller (require_sign_in), when the evaluation is theirs to read (404
     otherwise)."""
-    caller = _signed_in_caller(request)
+    caller = signed_in_caller(request)
     await check_evaluation_access(conn, caller, evaluation_id)
     return caller
 
@@ -248,13 +248,13 @@ class EvaluatorPages(Controller):
     path = HOME
     include_in_schema = False
     guards = [require_sign_in]
-    exception_handlers = {**HTML_HANDLERS, SignInFirst: _sign_in_again, Forbidden: _sign_in_again}
+    exception_handlers = {**HTML_HANDLERS, SignInFirst: sign_in_again, Forbidden: sign_in_again}
 
     @get("/")
     async def home(self, request: Request[Any, Any, Any], conn: Conn, state: State,
                    lang: Lang = None) -> Template | Redirect:
         """The organisation's evaluations (without a sign-in: the sign-in page, 401)."""
-        caller = _signed_in_caller(request)
+        caller = signed_in_caller(request)
         if caller.role == "entry":
             return Redirect(ENTRY, status_code=303)
         job_process.warm_up(state.settings)  # the reports and charts an evaluator asks next
@@ -323,7 +323,7 @@ class EvaluatorPages(Controller):
         gives them; audited."""
         from service.exports import tidy  # pandas and pyarrow only where an export is asked for
 
-        caller = _signed_in_caller(request)
+        caller = signed_in_caller(request)
         filename = f"evaluering-{evaluation_id}-{name}"
         if name == "svar.csv":
             await open_microdata(conn, caller, evaluation_id, "tidy (csv)")
@@ -359,7 +359,7 @@ class EvaluatorPages(Controller):
         microdata permission; audited by the export itself."""
         from service.exports import datafiles  # pyarrow and pyreadstat only where an export is asked for
 
-        caller = _signed_in_caller(request)
+        caller = signed_in_caller(request)
         await open_microdata(conn, caller, evaluation_id, f"data ({fmt}, wide)")
         with scratch.folder("sammen-data-", keep=True) as folder:
             zipped = await datafiles.export_zip(conn, evaluation_id, folder, fmt=fmt, wide=True, free_text=False,
@@ -383,7 +383,7 @@ class EvaluatorPages(Controller):
                      lang: Lang = None, side: Page = 1) -> Template:
         """The free-text answers to code, PAGE at a time, each with this key's codes, and
         the code list (microdata: the key needs the microdata permission; audited)."""
-        return await _coding_page(conn, _signed_in_caller(request), evaluation_id, _lang(lang), page=side)
+        return await _coding_page(conn, signed_in_caller(request), evaluation_id, _lang(lang), page=side)
 
     @post("/{evaluation_id:int}/kodning/koder", status_code=303)
     async def add_code(self, request: Request[Any, Any, Any], evaluation_id: FromPath[PathId], conn: Conn,
@@ -391,7 +391,7 @@ class EvaluatorPages(Controller):
         """A code added to the list, and back to the page; where the short name is not one
         or is taken, or the meaning is missing, the page again with what was typed and
         the field's error beside it (the page's own, not the error policy's bare page)."""
-        caller = _signed_in_caller(request)
+        caller = signed_in_caller(request)
         await check_evaluation_access(conn, caller, evaluation_id)
         form = await request.form()
         entered = {"noegle": str(form.get("noegle", "")).strip(), "tekst": str(form.get("tekst", "")).strip()}
@@ -413,7 +413,7 @@ class EvaluatorPages(Controller):
                         response_id: FromPath[PathId], item_id: FromPath[PathIdentifier], conn: Conn,
                         lang: Lang = None, side: Page = 1) -> Redirect:
         """This key's codes for one answer (the boxes ticked), as PUT …/codings/… sets them."""
-        caller = _signed_in_caller(request)
+        caller = signed_in_caller(request)
         await open_microdata(conn, caller, evaluation_id, "coding")
         form = await request.form()
         await coding_store.set_codes(conn, evaluation_id, response_id, item_id, caller.actor,

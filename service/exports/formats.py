@@ -48,6 +48,11 @@ def number(x: float | None, digits: int = 1, lang: Language = "da") -> str:
     return str(numbers.format_decimal(_exact(x), format=pattern, locale=_locale(lang)))
 
 
+def as_given(x: float, lang: Language = "da") -> str:
+    """A setting as it was given, with the decimals it has and no more (ρ = 0,3; 0,25)."""
+    return number(x, len(f"{x:g}".partition(".")[2]), lang)
+
+
 def percent(share: float | None, digits: int = 0, lang: Language = "da") -> str:
     """A share (0.71) as a percentage with `digits` decimals: '71 %' or '71%'; '' for none.
     CLDR puts a no-break space before the Danish '%'; it is written as a plain space here,

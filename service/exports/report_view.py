@@ -18,7 +18,7 @@ from service.analysis.bundle import EvaluationResults
 from service.analysis.context.labels import Labels
 from service.analysis.measures.models.results import ModelTerm
 from service.analysis.measures.summary.results import Comparison, Descriptive
-from service.exports.formats import date, interval, month, number, p_value, percent, points
+from service.exports.formats import as_given, date, interval, month, number, p_value, percent, points
 from service.exports.labels import measure_label, questionnaire_label, role_label, target_label, theme_label
 from service.exports.leading import key_outcomes
 from service.exports.texts import text, text_or
@@ -508,7 +508,7 @@ def goal_attainment_section(parts: EvaluationResults) -> Section | None:
                          number(c.follow_up.estimate, 1),
                          f"{number(c.change.estimate, 1)} ({interval(c.change.low, c.change.high, 1)})",
                          f"{percent(c.improving.estimate, 0)} ({improving})"])
-        rho = number(listed[0].rho, len(f"{listed[0].rho:g}".partition(".")[2]))
+        rho = as_given(listed[0].rho)
         tables.append(Table(
             key="goal_attainment", rows=rows,
             title=f"Borgernes egne mål: {questionnaire_label(parts.labels, qid)}, opfølgning {sequence}",
