@@ -199,13 +199,14 @@ async def issue_invitations(
         if taken:
             raise KeyTaken(wave_id, [r["position"] for r in taken])
     tokens = [new_token() for _ in keys]
+    hashes = [hash_token(t) for t in tokens]
     if body.contacts and not secret:
         raise ValueError("contacts: the server's secret is needed to seal them")
     try:
         made = await conn.fetch(
             "insert into invitation (token_hash, wave_id, unit_id, respondent_key)"
             " select h, $2, $3, k from unnest($1::bytea[], $4::text[]) as t (h, k) returning id, token_hash",
-            [hash_token(t) for t in tokens], wave_id, body.unit_id, stored,
+            hashes, wave_id, body.unit_id, stored,
         )
     except asyncpg.UniqueViolationError:  # the same key issued at this very moment by another request
         raise Conflict(
@@ -213,8 +214,8 @@ async def issue_invitations(
         ) from None
     if body.contacts:
         ids = {bytes(r["token_hash"]): r["id"] for r in made}
-        rows = [(ids[hash_token(t)], c.channel, contacts.seal(secret, ids[hash_token(t)], c.address, t))
-                for t, c in zip(tokens, given, strict=True)]
+        rows = [(ids[h], c.channel, contacts.seal(secret, ids[h], c.address, t))
+                for t, h, c in zip(tokens, hashes, given, strict=True)]
         await conn.executemany("insert into invitation_contact (invitation_id, channel, sealed) values ($1, $2, $3)",
                                rows)
     return [Link(f"{base_url}/s/{t}", t, body.unit_id, k) for t, k in zip(tokens, keys)]

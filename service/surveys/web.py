@@ -379,8 +379,8 @@ async def _answer(
 
 
 def _easy(given: str | None, stored: bool) -> bool:
-    """The mode a page was shown in (its hidden `_let`, or ?let=), else the draft's."""
-    return stored if given not in ("0", "1", "true", "false") else given in ("1", "true")
+    """The mode a page was shown in (its hidden `_let`: 1 or 0), else the draft's."""
+    return stored if given not in ("0", "1") else given == "1"
 
 
 def _complete(q: Questionnaire, draft: Answers) -> bool:
