@@ -21,6 +21,16 @@ async def client(pool, settings):
             yield client
 
 
+@pytest.fixture(autouse=True)
+def signed_out(request: pytest.FixtureRequest):
+    """The session's client leaves each test without the sign-in cookie a test gave it
+    (tests/support/evaluation.py sign_in_on_the_page): a later test of another file on
+    the same worker meets the pages signed out, as a new browser would."""
+    yield
+    if "client" in request.fixturenames:
+        request.getfixturevalue("client").cookies.clear()
+
+
 @pytest.fixture
 def admin_headers() -> dict[str, str]:
     return {"Authorization": f"Bearer {ADMIN_KEY}"}

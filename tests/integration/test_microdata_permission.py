@@ -129,4 +129,3 @@ async def test_the_evaluator_page_offers_respondent_level_files_only_to_a_key_wi
     tidy = await client.get(f"/evaluator/{evaluation}/data/svar.csv")
     assert tidy.status_code == 200 and "item_id" in tidy.text.splitlines()[0]
     assert ("microdata", f"evaluation {evaluation} tidy (csv)") in await _exports(conn)
-    client.cookies.clear()
