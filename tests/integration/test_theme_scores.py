@@ -161,6 +161,14 @@ async def test_kept_pairs_follow_a_changed_key_and_a_changed_phase(client, conn,
         "   where w.phase = 'after' and r.respondent_key is null order by r.id limit 1)")
     assert await _linked(conn, evaluation, "indflydelse") == _pandas_pairs(session, evaluation, "indflydelse")
 
+    # many responses in one statement (migration 0020): the keys of one unit's after-answers
+    # handed on to the next of them, the last one's dropped: every moved row is followed
+    await conn.execute(
+        "update response r set respondent_key = n.next_key from (select r.id, lead(r.respondent_key)"
+        "   over (order by r.id) as next_key from response r join wave w on w.id = r.wave_id"
+        "  where w.phase = 'after' and r.unit_id = (select min(unit_id) from response)) n where n.id = r.id")
+    assert await _linked(conn, evaluation, "indflydelse") == _pandas_pairs(session, evaluation, "indflydelse")
+
     # both waves before: nobody is linked any more
     await conn.execute("update wave set phase = 'before' where evaluation_id = $1", evaluation)
     assert await _linked(conn, evaluation, "indflydelse") == {}
