@@ -59,16 +59,17 @@ TIE_TABLES = _TIES + """
            avg(total::float8 / answered) as score
       from ties
      group by response_id, wave_id, phase, sequence, arm, rater_role, lo, hi
-), first as (select min(sequence) as sequence from ties where phase = 'before'),
-  latest as (select max(sequence) as sequence from ties where phase = 'after'),
-  pairs as (
+), waves as materialized (  -- one row, computed once (inlined, it was once per tie: seconds)
+    select min(sequence) filter (where phase = 'before') as first, max(sequence) filter (where phase = 'after') as latest
+      from ties
+), pairs as (
     select t.respondent_key, t.rater_role, t.rated_role, min(t.lo) as lo, max(t.hi) as hi,
            min(t.arm) filter (where t.phase = 'after') as arm,
            min(t.total::float8 / t.answered) filter (where t.phase = 'before') as before,
            min(t.total::float8 / t.answered) filter (where t.phase = 'after') as after
-      from ties t, first f, latest l
+      from ties t, waves s
      where t.respondent_key is not null
-       and ((t.phase = 'before' and t.sequence = f.sequence) or (t.phase = 'after' and t.sequence = l.sequence))
+       and ((t.phase = 'before' and t.sequence = s.first) or (t.phase = 'after' and t.sequence = s.latest))
      group by t.respondent_key, t.rater_role, t.rated_role
 )
 select 'tie' as kind, wave_id, phase, sequence, arm, rater_role, rated_role, lo, hi, total, answered,
