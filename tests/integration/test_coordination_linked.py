@@ -11,7 +11,6 @@ import pytest
 from scipy import stats as scipy_stats
 
 from service import analysis
-from service.demodata.load import load
 from tests.integration.test_analysis_data import answered_evaluation
 
 KEYS = """
@@ -42,10 +41,10 @@ def _pairs(session, evaluation: int, rater: str, rated: str, arm: str):
     return (wide["after"] - wide["before"]).round(9).to_numpy()
 
 
-async def test_linked_staff_are_compared_as_pairs_as_scipy_does(conn, session):
-    evaluation = (await load(conn, seed=2, responses=4000)).evaluation_id
+async def test_linked_staff_are_compared_as_pairs_as_scipy_does(demo, pool, session):
+    evaluation = demo
     assert not [c for c in analysis.coordination(evaluation, session=session).comparisons if c.design == "linked"]
-    await conn.execute(KEYS)
+    await pool.execute(KEYS)
     result = analysis.coordination(evaluation, session=session)
     linked = {(c.arm, c.rater_role, c.rated_role, c.test, c.variant): c for c in result.comparisons
               if c.design == "linked"}
@@ -67,15 +66,15 @@ async def test_linked_staff_are_compared_as_pairs_as_scipy_does(conn, session):
     assert all(c.n_before >= result.threshold for c in result.comparisons if c.design == "linked" and not c.suppressed)
 
 
-async def test_an_items_stricter_threshold_applies_to_every_tie_and_role_group(conn, session):
-    evaluation = (await load(conn, seed=3, responses=4000)).evaluation_id
+async def test_an_items_stricter_threshold_applies_to_every_tie_and_role_group(demo, pool, session):
+    evaluation = demo
     strict = "update questionnaire_item set min_group_size = $1 where questionnaire_id = 'medarbejder'" \
              " and item_id = 'samarbejde' and dimension = ''"
-    await conn.execute(strict, 40)
+    await pool.execute(strict, 40)
     try:
         result = analysis.coordination(evaluation, session=session)
     finally:
-        await conn.execute(strict, None)
+        await pool.execute(strict, None)
     assert result.threshold == 40
     shown = [i for i in result.indices if not i.suppressed]
     assert shown and all(i.n >= 40 for i in shown if i.n)
