@@ -32,7 +32,7 @@ from tests.support.service import Service
 # A well-formed request may be refused by the stored data with 422 (see above).
 ACCEPTED = {"positive_data_acceptance": {"expected-statuses": ["2xx", "3xx", "401", "403", "404", "409", "422", "429"]}}
 SEED = 20261205
-MAX_EXAMPLES = 12  # per operation and phase: the whole run stays near a minute per key on 2 cores
+MAX_EXAMPLES = 6  # per operation and phase, with one seed: a fixed set of cases; 12 cost the suite 25 s more
 
 
 @pytest.fixture(scope="module")
