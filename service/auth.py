@@ -13,7 +13,8 @@ key configured and none made, nothing opens.
   (service/admin/access.py: check_evaluation_access, 404 otherwise) and record the read.
 
 Unknown and revoked keys are counted per client address; past the limit every attempt
-from that address gets 429 with Retry-After until the window ends (service/web/limits.py).
+from that address gets 429 with Retry-After until the window ends, on every web node
+(service/web/limits.py: counted in PostgreSQL).
 A valid key refused for its role is not a guess and is not counted."""
 
 from __future__ import annotations
@@ -52,7 +53,7 @@ async def _authenticate(connection: ASGIConnection[Any, Any, Any, Any]) -> Calle
     given = presented_key(connection)
     guesses: RateLimit = connection.app.state.admin_guesses
     address = client_address(connection)
-    if (wait := guesses.retry_after(address)) is not None:
+    if (wait := await guesses.retry_after(connection.app.state, address)) is not None:
         raise TooManyRequests("too many wrong API keys from this address; try again later", wait)
     if given and expected and hmac.compare_digest(given.encode(), expected.encode()):
         return CONFIGURED_ADMIN
@@ -62,7 +63,7 @@ async def _authenticate(connection: ASGIConnection[Any, Any, Any, Any]) -> Calle
             caller = await caller_for_key(conn, given)
     if caller is None:
         if given:  # a guess; a request without a key guesses nothing
-            guesses.hit(address)
+            await guesses.hit(connection.app.state, address)
         raise NotAuthorizedException("API key missing, wrong or revoked")
     return caller
 

@@ -268,7 +268,7 @@ class EvaluatorPages(Controller):
         language = _lang(lang)
         guesses: RateLimit = state.admin_guesses
         address = client_address(request)
-        if (wait := guesses.retry_after(address)) is not None:
+        if (wait := await guesses.retry_after(state, address)) is not None:
             raise TooManyRequests("too many wrong keys from this address; try again later", wait)
         form = await request.form()
         key = str(form.get("noegle", "")).strip()
@@ -278,7 +278,7 @@ class EvaluatorPages(Controller):
                                          secret=server_secret(settings)) if key else None
         if found is None:
             if key:
-                guesses.hit(address)
+                await guesses.hit(state, address)
             raise SignInFirst("API key missing, wrong or revoked",
                               error="evaluator_key_missing" if not key else "evaluator_key_wrong")
         return Redirect(f"{HOME}{_suffix(language)}", status_code=303,

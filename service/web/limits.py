@@ -19,11 +19,14 @@ and every refusal names its field:
 Most bodies pass a few byte scans that prove none of this can be wrong; only a body that
 might break a rule is decoded and walked to find the field.
 
-Also here: request-rate limits per client address (wrong admin keys, open links)."""
+Also here: request-rate limits per client address (wrong admin keys, open links),
+counted in PostgreSQL so that several web nodes keep one limit."""
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import hmac
 import re
 import time
 import weakref
@@ -38,6 +41,7 @@ from litestar.utils.scope.state import ScopeState
 
 from service.bounds import CONTROL, INT_MAX, YEARS
 from service.errors import BadRequest, FieldError, TooManyRequests, UnsupportedMediaType
+from service.secrets_file import server_secret
 
 MAX_BODY = 64 * 1024  # a whole questionnaire's answers are a few KB
 MAX_ADMIN_BODY = 2 * 1024 * 1024  # 10 000 respondent keys of up to 100 characters
@@ -294,38 +298,54 @@ def check_types(request: Request[Any, Any, Any], body: bytes) -> None:
 # --- how often -----------------------------------------------------------------------------------
 
 class RateLimit:
-    """At most `limit` events per client address in a fixed window of `seconds`, in this
-    process (each web process counts its own). Small on purpose: the window's table is
-    emptied of past windows whenever it grows, so an attacker with many addresses costs
-    memory for one window at most."""
+    """At most `limit` events per client address in a fixed window of `seconds`, counted
+    in PostgreSQL (table rate_count, migration 0021), so that every web node behind one
+    address enforces one limit; a window is a span of the wall clock, which the nodes
+    share. The address is stored only as a keyed hash (HMAC with the server secret) and
+    only for the window it counts in: rows of past windows go as new ones come, so an
+    attacker with many addresses costs rows for one window at most."""
 
-    def __init__(self, limit: int, seconds: int) -> None:
-        self.limit, self.seconds = limit, seconds
-        self._counts: dict[str, tuple[int, int]] = {}
+    def __init__(self, kind: str, limit: int, seconds: int) -> None:
+        self.kind, self.limit, self.seconds = kind, limit, seconds
 
     def _window(self) -> int:
-        return int(time.monotonic() // self.seconds)
+        return int(time.time() // self.seconds)
 
-    def retry_after(self, key: str) -> int | None:
-        """Seconds until `key` may try again, or None when it may now."""
+    def _wait(self, window: int) -> int:
+        return max(1, int((window + 1) * self.seconds - time.time()) + 1)
+
+    def _client(self, state: Any, address: str) -> bytes:
+        secret = server_secret(state.settings).encode()
+        return hmac.new(secret, f"{self.kind}:{address}".encode(), hashlib.sha256).digest()[:16]
+
+    async def retry_after(self, state: Any, address: str) -> int | None:
+        """Seconds until `address` may try again, or None when it may now."""
         window = self._window()
-        start, count = self._counts.get(key, (window, 0))
-        if start == window and count >= self.limit:
-            return max(1, int((window + 1) * self.seconds - time.monotonic()) + 1)
-        return None
+        count = await state.pool.fetchval(_COUNT, self.kind, window, self._client(state, address))
+        return self._wait(window) if count is not None and count >= self.limit else None
 
-    def hit(self, key: str) -> None:
+    async def hit(self, state: Any, address: str) -> None:
+        await state.pool.fetchval(_HIT, self.kind, self._window(), self._client(state, address), None)
+
+    async def take(self, state: Any, address: str, message: str) -> None:
+        """Count one event for `address`; TooManyRequests (429) when it is over the limit
+        (the check and the count are one statement, so two nodes cannot both let the
+        last one through)."""
         window = self._window()
-        if len(self._counts) > 10_000:
-            self._counts = {k: v for k, v in self._counts.items() if v[0] == window}
-        start, count = self._counts.get(key, (window, 0))
-        self._counts[key] = (window, count + 1 if start == window else 1)
+        if await state.pool.fetchval(_HIT, self.kind, window, self._client(state, address), self.limit) is None:
+            raise TooManyRequests(message, self._wait(window))
 
-    def take(self, key: str, message: str) -> None:
-        """Count one event for `key`; TooManyRequests (429) when it is over the limit."""
-        if (wait := self.retry_after(key)) is not None:
-            raise TooManyRequests(message, wait)
-        self.hit(key)
+
+_COUNT = "select count from rate_count where kind = $1 and window_start = $2 and client = $3"
+# One more event in this window ($4: the limit, null for none), past windows of the kind
+# deleted; the count after, or null when the limit was reached already.
+_HIT = """
+with past as (delete from rate_count where kind = $1 and window_start < $2)
+insert into rate_count as r (kind, window_start, client, count) values ($1, $2, $3, 1)
+on conflict (kind, window_start, client) do update set count = r.count + 1
+ where $4::int is null or r.count < $4::int
+returning count
+"""
 
 
 def client_address(request: Any) -> str:
@@ -342,14 +362,15 @@ OPEN_LINK_PREFIX = "/a/"
 
 
 def rate_limits() -> dict[str, RateLimit]:
-    return {"open_link_visits": RateLimit(limit=60, seconds=60), "admin_guesses": RateLimit(limit=20, seconds=60)}
+    return {"open_link_visits": RateLimit("open_link_visits", limit=60, seconds=60),
+            "admin_guesses": RateLimit("admin_guesses", limit=20, seconds=60)}
 
 
 async def at_the_edge(request: Request[Any, Any, Any]) -> None:
     """The application's one before_request hook (a layer has one): rates, then values.
     A controller that sets its own before_request must call this first."""
     if request.scope["path"].startswith(OPEN_LINK_PREFIX):
-        request.app.state.open_link_visits.take(
-            client_address(request), "too many visits of open links from this address; try again later"
-        )
+        state = request.app.state
+        await state.open_link_visits.take(state, client_address(request),
+                                          "too many visits of open links from this address; try again later")
     await check_request(request)

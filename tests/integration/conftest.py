@@ -5,7 +5,6 @@ from litestar.testing import AsyncTestClient
 
 from service.admin import retention
 from service.app import create_app
-from service.web.limits import rate_limits
 from tests.conftest import ADMIN_KEY
 
 
@@ -37,9 +36,10 @@ def admin_headers() -> dict[str, str]:
 
 
 @pytest.fixture
-def fresh_rate_limits(client):
-    """For tests that send wrong keys or sign in often: the app's per-address limits start
-    and end empty, so they count against no later test's address."""
-    client.app.state.update(rate_limits())
+async def fresh_rate_limits(pool):
+    """For tests that send wrong keys or sign in often: the per-address limits (counted in
+    PostgreSQL, service/web/limits.py) start and end empty, so they count against no later
+    test's address."""
+    await pool.execute("delete from rate_count")
     yield
-    client.app.state.update(rate_limits())
+    await pool.execute("delete from rate_count")

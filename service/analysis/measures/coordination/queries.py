@@ -60,7 +60,8 @@ TIE_TABLES = _TIES + """
       from ties
      group by response_id, wave_id, phase, sequence, arm, rater_role, lo, hi
 ), waves as materialized (  -- one row, computed once (inlined, it was once per tie: seconds)
-    select min(sequence) filter (where phase = 'before') as first, max(sequence) filter (where phase = 'after') as latest
+    select min(sequence) filter (where phase = 'before') as first,
+           max(sequence) filter (where phase = 'after') as latest
       from ties
 ), pairs as (
     select t.respondent_key, t.rater_role, t.rated_role, min(t.lo) as lo, max(t.hi) as hi,
