@@ -62,6 +62,7 @@ class ScoreTable(msgspec.Struct, frozen=True):
     scale_min: int
     scale_max: int
     counts: dict[float, int]
+    mixed: bool = False  # the theme's items are on different scales: no score range to agree in
 
     @property
     def n(self) -> int:
@@ -80,6 +81,7 @@ class LinkedTable(msgspec.Struct, frozen=True):
     differences: dict[float, int]
     agreed_before_only: int
     agreed_after_only: int
+    mixed: bool = False  # as ScoreTable.mixed: the discordant counts mean nothing then
 
     @property
     def n(self) -> int:
@@ -98,16 +100,20 @@ async def score_and_pair_tables(
     (for McNemar)."""
     tables = await _score_tables(conn, evaluation_id, min_share)
     pairs: dict[tuple[str, str, str], tuple[dict[float, int], list[int], str]] = {}
+    mixed: set[tuple[str, str, str]] = set()
     for r in await _pair_counts(conn, evaluation_id, tables, min_share, agreeing_at):
         differences, discordant, _ = pairs.setdefault(
             (r["arm"], r["questionnaire_id"], r["theme"]), ({}, [0, 0], r["audience"]))
+        if r["mixed"]:
+            mixed.add((r["arm"], r["questionnaire_id"], r["theme"]))
         differences[r["value"]] = differences.get(r["value"], 0) + r["n"]
         if r["agreed_before"] and not r["agreed_after"]:
             discordant[0] += r["n"]
         elif r["agreed_after"] and not r["agreed_before"]:
             discordant[1] += r["n"]
     linked = [
-        LinkedTable(arm, audience, questionnaire_id, theme, differences, before_only, after_only)
+        LinkedTable(arm, audience, questionnaire_id, theme, differences, before_only, after_only,
+                    (arm, questionnaire_id, theme) in mixed)
         for (arm, questionnaire_id, theme), (differences, (before_only, after_only), audience) in pairs.items()
     ]
     return tables, linked
@@ -122,7 +128,7 @@ async def _score_tables(conn: asyncpg.Connection, evaluation_id: int, min_share:
         if key not in tables:
             tables[key] = ScoreTable(
                 r["wave_id"], r["phase"], r["sequence"], r["unit_id"], r["arm"], r["audience"],
-                r["questionnaire_id"], r["theme"], r["lo"], r["hi"], {},
+                r["questionnaire_id"], r["theme"], r["lo"], r["hi"], {}, r["mixed"],
             )
         tables[key].counts[r["value"]] = r["n"]
     return list(tables.values())

@@ -133,6 +133,27 @@ def test_every_chart_has_english_labels_with_lang_en(bundle, context, tmp_path):
         assert not [t for t in texts if any(word in t for word in danish)], texts[:3]
 
 
+def test_a_theme_of_questions_on_different_scales_has_no_share_agreeing_and_is_named_under_the_chart(bundle, context):
+    """The demo's quality-of-life theme puts a 0-10 question beside an agreement statement:
+    their mean has no 'agreeing' part of a range (0.75 of the widest one read 0 % before
+    and after, a figure that looked like a finding). The analysis leaves its share, its
+    difference in shares and its McNemar tests out; its mean stays; the share chart leaves
+    it out and says so, and says what agreeing means."""
+    rows = [r for r in bundle.summary if r.questionnaire_id == "borger" and r.target == "livskvalitet"]
+    described = [r for r in rows if isinstance(r, Descriptive) and not r.suppressed]
+    assert described and all(r.mean is not None and r.share_agreeing is None and r.share_method == ""
+                             for r in described)
+    assert {r.test for r in rows if not isinstance(r, Descriptive)} == {"Mann–Whitney U", "Welch's t",
+                                                                         "Wilcoxon signed-rank", "paired t"}
+    one_scale = [r for r in bundle.summary if isinstance(r, Descriptive) and r.target == "indflydelse"
+                 and not r.suppressed]
+    assert one_scale and all(r.share_agreeing is not None for r in one_scale)
+    plot = charts.share_agreeing(bundle.summary, "borger", context=context)
+    assert "Livskvalitet" not in set(plot.data["theme_label"])
+    assert "Uden andel enige (spørgsmål på forskellige skalaer): Livskvalitet" in plot.labels.caption
+    assert "Enig: en temascore i den øverste fjerdedel af skalaen" in plot.labels.caption
+
+
 def test_a_suppressed_unit_reads_for_faa_svar_and_shows_no_figure(bundle, context, tmp_path):
     """Units 4, 6, 9 and 10 of the demo are under the threshold in some waves: each such
     group is one 'for få svar' in the picture and has no dot or interval in its layers."""

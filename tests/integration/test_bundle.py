@@ -11,6 +11,7 @@ import pytest
 from service import analysis
 from service.analysis.bundle import EvaluationResults
 from service.analysis.runtime.session import connect
+from tests.support.figures import differences
 
 
 @pytest.fixture(scope="module")
@@ -19,8 +20,9 @@ def bundle(demo_results) -> EvaluationResults:
 
 
 def test_the_bundle_holds_the_same_figures_as_the_single_calls(bundle, demo, session):
-    assert bundle.summary == analysis.summary(demo, session=session)
-    assert bundle.side_by_side == analysis.side_by_side(demo, session=session)
+    # the same figures, to the last digits the order of PostgreSQL's adding may move (tests/support/figures.py)
+    assert differences(bundle.summary, analysis.summary(demo, session=session)) == []
+    assert differences(bundle.side_by_side, analysis.side_by_side(demo, session=session)) == []
     assert bundle.evaluation.id == demo and bundle.organisation.startswith("Demokommune")
     assert {w.questionnaire_id for w in bundle.rates} == {"borger", "paaroerende", "medarbejder", "moede_borger",
                                                           "moede_medarbejder"}

@@ -82,14 +82,20 @@ def share_agreeing(results: Sequence[Any], questionnaire_id: str, *, lang: Langu
                    context: Context | None = None) -> p9.ggplot:
     """Each theme's share agreeing (top-two box) before and after with Wilson's interval."""
     frame = _by_arm(results, questionnaire_id, lang, context)
+    # a theme whose questions are on different scales has no share agreeing (the analysis
+    # leaves it empty): left out, and named under the chart
+    undefined = frame[~frame["suppressed"] & (frame["share_method"].fillna("") == "")]
     frame = frame[frame["suppressed"] | (frame["share_method"].fillna("") != "")]
+    notes = [text("wilson", lang), text("share_means", lang), text("suppressed_note", lang)]
+    if len(undefined):
+        left_out = ", ".join(dict.fromkeys(str(t).replace("\n", " ") for t in undefined["theme_label"]))
+        notes.insert(2, text("share_mixed", lang, themes=left_out))
     plot = dot_interval(frame, category="theme_label", value="share_agreeing", low="share_low", high="share_high",
                         colour="phase_label", colours=_phase_colours(frame), colour_title=text("phase", lang),
                         facet="arm_label", lang=lang, suppressed_at=0.5, percent=True)
     return (plot + p9.labs(title=text("share_title", lang), x="", y=text("share_x", lang),
                            caption=caption(lang, questionnaires=versions_of(context, questionnaire_id),
-                                           n=_n_by_phase(frame, lang),
-                                           notes=[text("wilson", lang), text("suppressed_note", lang)]))
+                                           n=_n_by_phase(frame, lang), notes=notes))
             + theme_sammen() + size(4 + 1.1 * frame["theme_label"].nunique()))
 
 

@@ -30,7 +30,8 @@ from service.design.once import once
 from service.design.plan import Outcome, is_confirmatory, planned_outcomes, scoring_rule
 
 # The tests of independent waves, in the order their rows come.
-INDEPENDENT_TESTS = ("Mann–Whitney U", "Welch's t", "Share agreeing")
+SHARE_TEST = "Share agreeing"
+INDEPENDENT_TESTS = ("Mann–Whitney U", "Welch's t", SHARE_TEST)
 
 # Top-two box on a 1–5 scale (≥ 4); on another scale the same share of its range.
 AGREEING_AT = 0.75
@@ -171,8 +172,11 @@ def planned(result: Result, outcomes: Sequence[Outcome]) -> Result:
     return result
 
 
-def _agreeing_at(t: ScoreTable) -> float:
-    return t.scale_min + AGREEING_AT * (t.scale_max - t.scale_min)
+def _agreeing_at(t: ScoreTable) -> float | None:
+    """The score from which a response agrees; None where the theme's items are on
+    different scales (a 0–10 question beside agreement statements): their mean has no
+    'agreeing' part of a range, and 0.75 of the widest range gave 0 % agreeing."""
+    return None if t.mixed else t.scale_min + AGREEING_AT * (t.scale_max - t.scale_min)
 
 
 def _descriptives(evaluation_id: int, group: list[ScoreTable], hidden_in: Hidden) -> list[Descriptive]:
@@ -205,12 +209,15 @@ def _describe(
         return Descriptive(**labels, n=None, mean=None, mean_low=None, mean_high=None, mean_method="",
                            share_agreeing=None, share_low=None, share_high=None, share_method="", suppressed=True)
     mean = stats.mean_interval(stats.moments_of_table(table))
-    share = stats.share_agreeing(table, _agreeing_at(like))
+    agree_at = _agreeing_at(like)
+    shares: dict[str, Any] = dict(share_agreeing=None, share_low=None, share_high=None, share_method="")
+    if agree_at is not None:
+        share = stats.share_agreeing(table, agree_at)
+        shares = dict(share_agreeing=_num(share.estimate, SHARE), share_low=_num(share.low, SHARE),
+                      share_high=_num(share.high, SHARE), share_method=share.method)
     return Descriptive(
         **labels, n=sum(table.values()), mean=_num(mean.estimate, MEAN), mean_low=_num(mean.low, MEAN),
-        mean_high=_num(mean.high, MEAN), mean_method=mean.method, share_agreeing=_num(share.estimate, SHARE),
-        share_low=_num(share.low, SHARE), share_high=_num(share.high, SHARE), share_method=share.method,
-        suppressed=False,
+        mean_high=_num(mean.high, MEAN), mean_method=mean.method, **shares, suppressed=False,
     )
 
 
@@ -229,15 +236,19 @@ def _comparisons(evaluation_id: int, group: list[ScoreTable], threshold: int,
             target=like.theme, arm=arm, design="independent", confirmatory=False,
         )
         n_before, n_after = sum(before.values()), sum(after.values())
+        agree_at = _agreeing_at(like)
         if min(n_before, n_after) < threshold or arm in hidden_arms:
-            out.extend(suppressed_comparison(labels, name) for name in INDEPENDENT_TESTS)
+            out.extend(suppressed_comparison(labels, name) for name in INDEPENDENT_TESTS
+                       if agree_at is not None or name != SHARE_TEST)
             continue
-        out.extend(independent_comparisons(labels, before, after, _agreeing_at(like)))
+        out.extend(independent_comparisons(labels, before, after, agree_at))
     return out
 
 
 def independent_comparisons(labels: dict[str, Any], before: stats.FrequencyTable, after: stats.FrequencyTable,
-                 agree_at: float) -> list[Comparison]:
+                            agree_at: float | None) -> list[Comparison]:
+    """Mann–Whitney, Welch and (where `agree_at` is a score, not None) the difference in
+    the shares agreeing."""
     m_before, m_after = stats.moments_of_table(before), stats.moments_of_table(after)
     n: dict[str, Any] = dict(n_before=m_before.n, n_after=m_after.n)
     mde = _num(stats.mde_independent(m_before.n, m_after.n))
@@ -246,10 +257,7 @@ def independent_comparisons(labels: dict[str, Any], before: stats.FrequencyTable
     welch = stats_independent.welch_t(m_before, m_after)
     difference = stats_independent.welch_difference(m_before, m_after)
     g = stats_independent.hedges_g(m_before, m_after)
-    k_before, _ = stats.agreeing(before, agree_at)
-    k_after, _ = stats.agreeing(after, agree_at)
-    shares = stats.newcombe_difference(k_after, m_after.n, k_before, m_before.n)
-    return [
+    found = [
         Comparison(**labels, **n, test=rank.name, variant=rank.variant, estimate=_num(r.estimate),
                    estimate_name=r.name, ci_low=_num(r.low), ci_high=_num(r.high), ci_method=r.method,
                    statistic=_num(rank.statistic), p=_num(rank.p), p_adjusted=None, effect=r.name,
@@ -260,7 +268,14 @@ def independent_comparisons(labels: dict[str, Any], before: stats.FrequencyTable
                    ci_method=difference.method, statistic=_num(welch.statistic), p=_num(welch.p), p_adjusted=None,
                    effect=g.name, effect_size=_num(g.estimate), effect_low=_num(g.low), effect_high=_num(g.high),
                    effect_method=g.method, mde=mde, suppressed=False),
-        Comparison(**labels, **n, test="Share agreeing", variant=f"score >= {agree_at:g}",
+    ]
+    if agree_at is None:
+        return found
+    k_before, _ = stats.agreeing(before, agree_at)
+    k_after, _ = stats.agreeing(after, agree_at)
+    shares = stats.newcombe_difference(k_after, m_after.n, k_before, m_before.n)
+    return found + [
+        Comparison(**labels, **n, test=SHARE_TEST, variant=f"score >= {agree_at:g}",
                    estimate=_num(shares.estimate), estimate_name="difference in shares agreeing",
                    ci_low=_num(shares.low), ci_high=_num(shares.high), ci_method=shares.method,
                    statistic=None, p=None, p_adjusted=None, effect="", effect_size=None, effect_low=None,
@@ -276,6 +291,8 @@ def linked_comparisons(evaluation_id: int, pairs: LinkedTable, threshold: int) -
     )
     tests = [("Wilcoxon signed-rank", ""), ("paired t", ""), ("McNemar", "chi-square; continuity correction"),
              ("McNemar", "exact binomial; two-sided")]
+    if pairs.mixed:  # no 'agreeing' on a theme of mixed scales (_agreeing_at): no McNemar
+        tests = tests[:2]
     if pairs.n < threshold:
         return [suppressed_comparison(labels, name, variant) for name, variant in tests]
     m = stats.moments_of_table(pairs.differences)
@@ -299,7 +316,7 @@ def linked_comparisons(evaluation_id: int, pairs: LinkedTable, threshold: int) -
                    effect=dz.name, effect_size=_num(dz.estimate), effect_low=_num(dz.low), effect_high=_num(dz.high),
                    effect_method=dz.method, suppressed=False),
     ]
-    for mcnemar in (stats_paired.mcnemar_chi2(b, c), stats_paired.mcnemar_exact(b, c)):
+    for mcnemar in () if pairs.mixed else (stats_paired.mcnemar_chi2(b, c), stats_paired.mcnemar_exact(b, c)):
         out.append(Comparison(
             **labels, **n, test=mcnemar.name, variant=mcnemar.variant, estimate=_num(share),
             estimate_name="change in the share agreeing", ci_low=None, ci_high=None, ci_method="",

@@ -75,10 +75,13 @@ with items as (
 # (migration 0007, maintained by triggers): how many scale items of the theme were
 # answered with a value and the sum of their reverse-coded values. What varies per call
 # is applied here: a score counts when at least `min_share` of the theme's items were
-# answered, and is their mean. k (the theme's items), lo and hi per version and theme:
+# answered, and is their mean. k (the theme's items), lo and hi per version and theme, and
+# whether its items are on different scales (`mixed`: a 0–10 item beside agreement items),
+# where a score has no 'agreeing' part of the range:
 _THEME_ITEMS = """
 with items as (
-    select questionnaire_version_id, theme, count(*) as k, min(scale_min) as lo, max(scale_max) as hi
+    select questionnaire_version_id, theme, count(*) as k, min(scale_min) as lo, max(scale_max) as hi,
+           min(scale_min) <> max(scale_min) or min(scale_max) <> max(scale_max) as mixed
       from questionnaire_item
      where dimension = '' and theme is not null and item_type = any($3::text[])
      group by 1, 2
@@ -98,7 +101,7 @@ SCORE_COUNTS = _THEME_ITEMS + """
 )
 select c.wave_id, w.phase, w.sequence, c.unit_id, eu.arm, v.audience, v.questionnaire_id,
        c.theme::text collate "default" as theme, i.lo, i.hi,
-       round(c.value_sum::numeric / c.answered, 6)::float8 as value, sum(c.n)::int as n
+       round(c.value_sum::numeric / c.answered, 6)::float8 as value, sum(c.n)::int as n, bool_or(i.mixed) as mixed
   from counted c
   join items i on i.questionnaire_version_id = c.questionnaire_version_id and i.theme = c.theme
   join wave w on w.id = c.wave_id
@@ -124,7 +127,8 @@ select c.wave_id, w.phase, w.sequence, c.unit_id, eu.arm, v.audience, v.question
 # by PAIR_COUNTS and PAIR_COUNTS_MATCHED.
 _SCORED_PAIRS = """
     select eu.arm, least(vb.audience, va.audience) as audience, va.questionnaire_id, p.theme, ia.lo, ia.hi,
-           p.sum_before::numeric / p.answered_before as before, p.sum_after::numeric / p.answered_after as after, p.n
+           ia.mixed, p.sum_before::numeric / p.answered_before as before,
+           p.sum_after::numeric / p.answered_after as after, p.n
       from {source} p
       join items ib on ib.questionnaire_version_id = p.version_before and ib.theme = p.theme
       join items ia on ia.questionnaire_version_id = p.version_after and ia.theme = p.theme
@@ -145,7 +149,7 @@ PAIR_COUNTS = _THEME_ITEMS + """
 )
 select arm, audience, questionnaire_id, theme::text collate "default" as theme, lo, hi,
        round(after - before, 6)::float8 as value, before >= lo + $6::float8 * (hi - lo) as agreed_before,
-       after >= lo + $6::float8 * (hi - lo) as agreed_after, sum(n)::int as n
+       after >= lo + $6::float8 * (hi - lo) as agreed_after, sum(n)::int as n, bool_or(mixed) as mixed
   from pairs
  group by 1, 2, 3, 4, 5, 6, 7, 8, 9
  order by 3, 4, 1, 7
@@ -180,7 +184,7 @@ PAIR_COUNTS_MATCHED = _THEME_ITEMS + """
     union all
     -- several responses on a side (waves sharing a sequence): each side's lowest score
     select min(eu.arm) filter (where m.after), min(v.audience), min(v.questionnaire_id), s.theme, i.lo, i.hi,
-           min(s.value_sum::numeric / s.answered) filter (where not m.after),
+           bool_or(i.mixed), min(s.value_sum::numeric / s.answered) filter (where not m.after),
            min(s.value_sum::numeric / s.answered) filter (where m.after), 1
       from linked l
       cross join unnest(l.ids, l.afters) as m (response_id, after)
@@ -193,7 +197,7 @@ PAIR_COUNTS_MATCHED = _THEME_ITEMS + """
 )
 select arm, audience, questionnaire_id, theme::text collate "default" as theme, lo, hi,
        round(after - before, 6)::float8 as value, before >= lo + $5::float8 * (hi - lo) as agreed_before,
-       after >= lo + $5::float8 * (hi - lo) as agreed_after, sum(n)::int as n
+       after >= lo + $5::float8 * (hi - lo) as agreed_after, sum(n)::int as n, bool_or(mixed) as mixed
   from pairs
  where before is not null and after is not null
  group by 1, 2, 3, 4, 5, 6, 7, 8, 9
