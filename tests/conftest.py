@@ -114,6 +114,16 @@ async def conn(pool: asyncpg.Pool) -> asyncpg.Connection:
         yield conn
 
 
+@pytest.fixture
+async def fresh_rate_limits(pool):
+    """For tests that send wrong keys or sign in often: the per-address limits (counted in
+    PostgreSQL, service/web/limits.py) start and end empty, so they count against no later
+    test's address."""
+    await pool.execute("delete from rate_count")
+    yield
+    await pool.execute("delete from rate_count")
+
+
 @pytest.fixture(scope="session")
 async def demo_template(pool: asyncpg.Pool, pg_url: str, settings: Settings) -> tuple[Template, int]:
     """The demo evaluation made once per run, in a database of its own; its id there."""

@@ -21,7 +21,7 @@ from service.analysis.measures.summary.results import Comparison, Descriptive
 from service.exports.formats import as_given, date, interval, month, number, p_value, percent, points
 from service.exports.labels import measure_label, questionnaire_label, role_label, target_label, theme_label
 from service.exports.leading import key_outcomes
-from service.exports.texts import text, text_or
+from service.exports.texts import term, text, text_or
 
 TOO_FEW = text("suppressed")  # 'for få svar'
 
@@ -237,7 +237,7 @@ def _comparison_row(c: Comparison, wording: Labels, *, full: bool = True) -> lis
         return _too_few_row(labels, len(labels) + 5)
     is_share = "share" in c.estimate_name
     estimate = percent(c.estimate, 1) if is_share else number(c.estimate, 2)
-    effect = f"{c.effect.split(' (')[0]} {number(c.effect_size, 2)}" if c.effect_size is not None else ""
+    effect = f"{term(c.effect.split(' (')[0])} {number(c.effect_size, 2)}" if c.effect_size is not None else ""
     return [*labels, f"{c.n_before} / {c.n_after}", estimate,
             interval(c.ci_low, c.ci_high, 1 if is_share else 2, as_percent=is_share), effect,
             p_value(c.p_adjusted if c.p_adjusted is not None else c.p)]
@@ -528,16 +528,22 @@ def highlights(parts: EvaluationResults) -> list[str]:
     for c in parts.summary:
         if isinstance(c, Comparison) and c.confirmatory and not c.suppressed and c.test in (
                 "Welch's t", "paired t", "Share agreeing", "McNemar"):
-            out.append(f"Planlagt: {target_label(parts.labels, c.questionnaire_id, c.target)} "
-                       f"({arm_name(c.arm).lower()}, "
-                       f"{text_or('test_' + c.test, c.test)}): ændring {number(c.estimate, 2)} "
-                       f"(95 %-interval {interval(c.ci_low, c.ci_high)}).")
+            share = "share" in c.estimate_name  # a change of a share: in percentage points
+            change = f"{points(c.estimate, 1)} procentpoint" if share else number(c.estimate, 2)
+            shown = interval(c.ci_low, c.ci_high, 1) if share else interval(c.ci_low, c.ci_high)
+            if share and shown:
+                shown = f"{points(c.ci_low, 1)} til {points(c.ci_high, 1)} procentpoint"
+            line = (f"Planlagt: {target_label(parts.labels, c.questionnaire_id, c.target)} "
+                    f"({arm_name(c.arm).lower()}, {text_or('test_' + c.test, c.test)}): ændring {change}"
+                    + (f" (95 %-interval {shown})." if shown else "."))
+            if line not in out:  # McNemar's two variants give one change
+                out.append(line)
     for c in parts.summary:
         if (isinstance(c, Comparison) and not c.confirmatory and not c.suppressed and c.test == "Welch's t"
                 and c.design == "independent" and c.audience == "citizen" and c.ci_low is not None
                 and c.ci_high is not None and (c.ci_low > 0 or c.ci_high < 0)):
             out.append(f"Borgernes {target_label(parts.labels, c.questionnaire_id, c.target).lower()} "
-                       f"({arm_name(c.arm).lower()}): {number(c.estimate, 2)} point på skalaen 1–5 efter − før "
+                       f"({arm_name(c.arm).lower()}): {number(c.estimate, 2)} point på temaets skala efter − før "
                        f"(95 %-interval {interval(c.ci_low, c.ci_high)}).")
     if parts.flow.difference and not parts.flow.difference.suppressed \
             and parts.flow.difference.relative is not None:

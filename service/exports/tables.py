@@ -31,6 +31,7 @@ from service.analysis.measures.summary.results import Comparison, Descriptive, T
 from service.exports import formats
 from service.exports.cells import frame_csv, xlsx_cell
 from service.exports.labels import Language, aspect_label, measure_label, role_label, target_label, text
+from service.exports.texts import term
 from service.files import NewFolder
 
 # How a column's figures are shown: whole numbers, decimals, shares as percentages,
@@ -104,6 +105,8 @@ def make_table(key: str, title: tuple[str, str], rows: Sequence[Any], columns: S
             value = c.field(row) if callable(c.field) else getattr(row, c.field)
             if isinstance(value, float) and not math.isfinite(value):
                 value = None
+            elif isinstance(value, str) and c.field in TERM_FIELDS:  # the analysis' words, in `lang`
+                value = term(value, lang)
             cells.append(value)
         body.append(cells)
     frame = pd.DataFrame(body, columns=headers, dtype=object)
@@ -112,11 +115,18 @@ def make_table(key: str, title: tuple[str, str], rows: Sequence[Any], columns: S
                  lang=lang)
 
 
-def _methods(rows: Sequence[Any], *fields: str) -> str:
+# Fields that hold the analysis' own (English) names of tests, variants, estimates and
+# methods: shown through texts.term() in the table's language.
+TERM_FIELDS = frozenset({"design", "test", "variant", "estimate_name", "effect", "series", "method", "model", "outcome",
+                         "note", "fitted", "ci_method", "effect_method", "mean_method", "share_method",
+                         "omega_method"})
+
+
+def _methods(rows: Sequence[Any], lang: Language, *fields: str) -> str:
     found: list[str] = []
     for r in rows:
         for f in fields:
-            value = getattr(r, f, "")
+            value = term(getattr(r, f, ""), lang)
             if value and value not in found:
                 found.append(value)
     return "; ".join(found)
@@ -124,7 +134,7 @@ def _methods(rows: Sequence[Any], *fields: str) -> str:
 
 def _common(rows: Sequence[Any], lang: Language, threshold: int, *fields: str) -> list[str]:
     notes = [note("suppression", lang, k=threshold)]
-    methods = _methods(rows, *fields)
+    methods = _methods(rows, lang, *fields)
     if methods:
         notes.append(note("methods", lang, methods=methods))
     return notes

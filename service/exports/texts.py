@@ -9,6 +9,7 @@ A new table, chart or report passage adds its texts here, in its own section."""
 
 from __future__ import annotations
 
+import re
 from typing import Literal
 
 Language = Literal["da", "en"]
@@ -215,3 +216,92 @@ def known(key: str) -> bool:
 def text_or(key: str, fallback: str, lang: Language = "da") -> str:
     """The text `key`, or `fallback` (the analysis' own name) where the catalogue has none."""
     return text(key, lang) if key in TEXTS else fallback
+
+
+# --- the analysis' own vocabulary in Danish --------------------------------------------------------------
+# The analysis names its tests, variants, estimates and methods in English (it holds no
+# Danish, issue 18): the Danish tables, report and charts show them through term().
+# Phrases, longest first; a number, a date or a formula between them stays as it is.
+# Names of methods and software (Newey–West, Mann–Whitney, statsmodels) are not translated.
+TERMS_DA: dict[str, str] = {
+    # flow: forecasts, interrupted time series, difference in differences
+    "linear trend: OLS of enrolled on month over the pre-period, extrapolated":
+        "lineær trend: OLS af indskrevne på måned i førperioden, fremskrevet",
+    "95 % prediction interval for a new month": "95 %-prognoseinterval for en ny måned",
+    "segmented OLS": "segmenteret OLS",
+    "(t in months from the change)": "(t i måneder fra ændringen)",
+    "small-sample correction": "småstikprøvekorrektion",
+    "t(n−k) intervals": "t(n−k)-intervaller",
+    "relative level b2/b0 by the delta method": "relativt niveauskift b2/b0 med deltametoden",
+    "difference in differences of monthly rates": "forskel i forskelle i månedlige rater",
+    "OLS of (intervention − comparison) on after": "OLS af (indsats − sammenligning) på efter",
+    "relative change of ended per enrolled (rate ratio − 1)":
+        "relativ ændring i afsluttede pr. indskrevet (rateratio − 1)",
+    "the comparison units implement themselves before": "sammenligningsenhederne indfører selv arbejdsgangen før",
+    "the comparison units implement on": "sammenligningsenhederne indfører arbejdsgangen den",
+    "months up to": "måneder til og med",
+    "ended per enrolled": "afsluttede pr. indskrevet",
+    "ended": "afsluttede",
+    "enrolled": "indskrevne",
+    "arm intervention": "indsatsgruppen",
+    "arm comparison": "sammenligningsgruppen",
+    # reliability
+    "one-factor maximum likelihood (Jöreskog's iteration) on the correlation matrix":
+        "enfaktor-maximum likelihood (Jöreskogs iteration) på korrelationsmatricen",
+    "model-implied total variance": "modellens samlede varians",
+    # shares
+    "value >= top-two box (0.75 of the range)": "værdi ≥ de to øverste svar (0,75 af skalaens spænd)",
+    "Newcombe hybrid score (method 10)": "Newcombes hybride score-interval (metode 10)",
+    "change in the share agreeing": "ændring i andel enige",
+    "difference in shares agreeing": "forskel i andel enige",
+    "difference in shares": "forskel i andele",
+    "Share agreeing": "Andel enige",
+    "score >=": "score ≥",
+    # models
+    "REML; random intercepts: unit, and respondent within unit (linked respondents)":
+        "REML; tilfældige niveauer: enhed, og respondent inden for enhed (sammenkædede respondenter)",
+    "linear mixed model": "lineær mixed model",
+    "OLS, cluster-robust": "OLS, klyngerobust",
+    "cluster-robust by unit": "klyngerobust pr. enhed",
+    "with units − 1 df": "med enheder − 1 frihedsgrader",
+    # tests, variants, estimates, intervals
+    "two-sided": "tosidet",
+    "zeros dropped": "nuller udeladt",
+    "normal approximation": "normalapproksimation",
+    "tie correction": "korrektion for ens værdier",
+    "continuity correction": "kontinuitetskorrektion",
+    "unequal variances": "ulige varianser",
+    "Welch–Satterthwaite df": "Welch–Satterthwaite-frihedsgrader",
+    "exact binomial": "eksakt binomial",
+    "chi-square": "chi-i-anden",
+    "df = n − 1": "frihedsgrader = n − 1",
+    "Wilcoxon signed-rank": "Wilcoxons rangtest for parrede målinger",
+    "paired t interval": "parret t-interval",
+    "paired t": "parret t-test",
+    "Welch's t interval on weighted variances": "Welchs t-interval på vægtede varianser",
+    "Welch's t interval": "Welchs t-interval",
+    "Welch's t": "Welchs t-test",
+    "Student's t interval": "Students t-interval",
+    "Wilson score": "Wilsons score-interval",
+    "difference in means (scale points)": "forskel i gennemsnit (skalapoint)",
+    "difference in means": "forskel i gennemsnit",
+    "mean difference": "gennemsnitlig forskel",
+    "matched-pairs rank-biserial r": "rang-biserial r for parrede målinger",
+    "rank-biserial r": "rang-biserial r",
+    "rank-biserial r (= Cliff's delta)": "rang-biserial r (= Cliffs delta)",
+    "consistent variance, asymmetric interval": "konsistent varians, asymmetrisk interval",
+    "simple difference; no interval": "simpel forskel; intet interval",
+    "Poisson rate ratio, score interval": "Poisson-rateratio, score-interval",
+    "Hedges & Olkin normal approximation": "Hedges & Olkins normalapproksimation",
+    "independent": "uafhængige",
+    "linked": "sammenkædede",
+    "linear": "lineær",
+}
+_TERMS = re.compile(r"(?<!\w)(?:" + "|".join(re.escape(k) for k in sorted(TERMS_DA, key=len, reverse=True))
+                    + r")(?!\w)")
+
+
+def term(words: str, lang: Language = "da") -> str:
+    """One of the analysis' names, variants or method descriptions in `lang` (English as
+    the analysis gives it; in Danish phrase by phrase from TERMS_DA)."""
+    return words if lang == "en" or not words else _TERMS.sub(lambda m: TERMS_DA[m.group(0)], words)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import time
+from html import unescape
 from html.parser import HTMLParser
 from io import BytesIO
 from pathlib import Path
@@ -286,3 +287,24 @@ def test_the_report_writes_figures_as_a_danish_reader_does(bundle, made):
               and c.estimate is not None]
     assert shares and any(formats.percent(c.estimate, 1) in html for c in shares)
     assert re.search(r"\d+,\d %", html) and not re.search(r"\d+\.\d %", html)
+
+
+def test_the_danish_report_names_the_analysis_in_danish(made):
+    """The analysis names its tests, variants, estimates and methods in English; the Danish
+    report shows them through the catalogue (texts.term): no English sentence or name of
+    the analysis in its text, its tables or its charts' titles and descriptions (the DiD
+    chart's subtitle read 'linear mixed model: REML; random intercepts: ...', the
+    appendix 'independent', 'Share agreeing' and whole English method notes). Names of
+    methods and software (Newey–West, statsmodels) and formulas stay."""
+    html = made["html"].decode()
+    visible = re.sub(r'src="data:[^"]+"', "", re.sub(r"<style>.*?</style>", "", html, flags=re.S))
+    lines = re.sub(r"<[^>]+>", "\n", visible).splitlines() + re.findall(r'alt="([^"]*)"', visible)
+    texts = [unescape(t) for t in lines]
+    english_words = {"the", "of", "with", "and", "from", "between", "within", "where", "which", "than", "on"}
+    english_names = ("Share agreeing", "independent", "linked", "difference in", "rank-biserial r (=",
+                     "matched-pairs", "linear mixed model", "linear trend", "random intercepts", "ended per enrolled",
+                     "arm intervention", "prediction interval", "one-factor")
+    found = [t.strip() for t in texts if set(re.findall(r"[A-Za-z]+", t)) & english_words
+             or any(name in t for name in english_names)]
+    assert found == [], found[:5]
+    assert "Forskel i forskelle" in html and "lineær mixed model: REML; tilfældige niveauer" in html

@@ -197,7 +197,7 @@ async def test_a_download_without_a_sign_in_shows_the_sign_in_page(client, evalu
     assert "Log ind for at hente filen." in response.text and 'name="noegle"' in response.text
 
 
-async def test_twenty_wrong_keys_a_minute_and_the_address_waits(client, keys):
+async def test_twenty_wrong_keys_a_minute_and_the_address_waits(client, keys, fresh_rate_limits):
     """The same limit as wrong API keys (service/web/limits.py: 20 a minute per address)."""
     for _ in range(20):
         assert (await client.post("/evaluator/log-ind", data={"noegle": "guess"})).status_code == 401

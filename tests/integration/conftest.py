@@ -35,11 +35,3 @@ def admin_headers() -> dict[str, str]:
     return {"Authorization": f"Bearer {ADMIN_KEY}"}
 
 
-@pytest.fixture
-async def fresh_rate_limits(pool):
-    """For tests that send wrong keys or sign in often: the per-address limits (counted in
-    PostgreSQL, service/web/limits.py) start and end empty, so they count against no later
-    test's address."""
-    await pool.execute("delete from rate_count")
-    yield
-    await pool.execute("delete from rate_count")

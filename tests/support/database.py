@@ -92,8 +92,9 @@ async def new_database(conn: asyncpg.Connection | asyncpg.Pool, url: str, prefix
 
 
 # The tables a set-up fills (and every table that points at them, as TRUNCATE ... CASCADE
-# finds them), with their sequences.
-EMPTIED = ("organisation", "response", "answer", "invitation", "draft", "wave", "audit_log")
+# finds them), with their sequences; and the request-rate counts, so no test meets the
+# wrong keys of an earlier one.
+EMPTIED = ("organisation", "response", "answer", "invitation", "draft", "wave", "audit_log", "rate_count")
 _REFERRING = """
 with recursive emptied(oid) as (
   select unnest($1::regclass[])

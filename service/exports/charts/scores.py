@@ -27,6 +27,7 @@ from service.exports.charts.common import (
 from service.exports.charts.theme import ARM_COLOURS, OKABE_ITO, PHASE_COLOURS, caption, size, theme_sammen, wrap
 from service.exports.formats import axis_numbers
 from service.exports.labels import Language, item_label, text, theme_label
+from service.exports.texts import term
 
 DID_TERM = "after × intervention"
 
@@ -146,7 +147,7 @@ def difference_in_differences(terms: Sequence[ModelTerm], *, model: str = "linea
     n = int(shown["n"].max()) if not shown.empty else None
     return (plot + p9.geom_hline(yintercept=0, colour="#333333", size=0.4)
             + p9.scale_y_continuous(labels=axis_numbers(lang, 2))
-            + p9.labs(title=text("did_title", lang), subtitle=wrap(f"{model}: {variant}", 90), x="",
+            + p9.labs(title=text("did_title", lang), subtitle=wrap(term(f"{model}: {variant}", lang), 90), x="",
                       y=wrap(text("did_x", lang), 60),
                       caption=caption(lang, questionnaires=versions_of(context, *set(frame["questionnaire_id"])),
                                       n={text("n_model", lang): n},
