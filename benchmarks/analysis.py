@@ -17,6 +17,12 @@ Printed as ratios of the two, measured in the same run on the same data. Targets
 2-core machine: at 10^6 responses at most 5 s, at least 20x faster than the baseline,
 peak memory at most 300 MB at any size.
 
+Beside it, what the summary costs beyond its database work: a third process records the
+statements the summary sends (SQL and arguments), then runs the summary and those
+statements alone (same arguments, the same kind of snapshot, nothing done with the rows)
+in turn, three times each on the same warm database, and prints summary ÷ SQL of the
+fastest of each. Target: at most 1.5x at 10^5 and 10^6.
+
 Then, on the largest size, what an evaluator's summary costs the citizens answering at
 the same time (they share one PostgreSQL): `sammen serve` (one worker) takes JSON
 submissions at a fixed rate (SUBMIT_RATE a second, latency counted from each request's
@@ -35,6 +41,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -63,6 +70,9 @@ def _child(kind: str, url: str, evaluation_id: int) -> None:
 
     measure("summary").module()  # its code (pandas, statsmodels) imported before the clock, as `analysis` once did
 
+    if kind == "sql":
+        print(json.dumps(_summary_and_its_sql(url, evaluation_id)))
+        return
     if kind == "loop":
         with analysis.connect(url) as session:
             print("started", flush=True)
@@ -79,6 +89,61 @@ def _child(kind: str, url: str, evaluation_id: int) -> None:
     seconds = time.perf_counter() - started
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(json.dumps({"seconds": seconds, "peak_mb": peak_mb, "results": found}))
+
+
+class _Recording:
+    """The connection the summary is given: passes every call on, and records the
+    statements it reads with (method, SQL, arguments), in order."""
+
+    def __init__(self, conn: Any) -> None:
+        self._conn, self.sent = conn, []
+
+    def __getattr__(self, name: str) -> Any:
+        found = getattr(self._conn, name)
+        if name not in ("fetch", "fetchrow", "fetchval", "execute"):
+            return found
+
+        async def recorded(sql: str, *args: Any, **kwargs: Any) -> Any:
+            self.sent.append((name, sql, args))
+            return await found(sql, *args, **kwargs)
+
+        return recorded
+
+
+def _summary_and_its_sql(url: str, evaluation_id: int, rounds: int = 3) -> dict[str, float]:
+    """The summary, and the same statements alone (recorded from it, sent again with the
+    same arguments in a snapshot of the same kind, nothing done with their rows), each the
+    fastest of `rounds` alternating runs in this process on the same warm database: what
+    the summary costs beyond its database work."""
+    from service.analysis.measures.summary.compute import summary
+    from service.analysis.runtime.snapshot import snapshot
+    from service.config import Settings
+    from tests.support.database import connect
+
+    threshold = Settings().min_group_size
+
+    async def run() -> dict[str, float]:
+        conn = await connect(url)
+        try:
+            recording = _Recording(conn)
+            async with snapshot(conn):
+                await summary(recording, evaluation_id, min_group_size=threshold)  # type: ignore[arg-type]
+            whole, alone = [], []
+            for _ in range(rounds):
+                started = time.perf_counter()
+                async with snapshot(conn):
+                    await summary(conn, evaluation_id, min_group_size=threshold)
+                whole.append(time.perf_counter() - started)
+                started = time.perf_counter()
+                async with snapshot(conn):
+                    for method, sql, args in recording.sent:
+                        await getattr(conn, method)(sql, *args)
+                alone.append(time.perf_counter() - started)
+        finally:
+            await conn.close()
+        return {"summary_s": min(whole), "sql_s": min(alone), "statements": len(recording.sent)}
+
+    return asyncio.run(run())
 
 
 def _naive(url: str, evaluation_id: int) -> int:
@@ -177,7 +242,7 @@ def main() -> None:
 
     sizes = [2_000] if args.quick else [10_000, 100_000] + ([1_000_000] if args.full else [])
     print(f"{'responses':>10} {'load s':>8} {'sammen s':>9} {'baseline s':>11} {'speed-up':>9} "
-          f"{'sammen MB':>10} {'baseline MB':>12}")
+          f"{'sammen MB':>10} {'baseline MB':>12} {'SQL alone s':>12} {'÷ SQL':>7}")
     rows = []
     with scratch_database(prefix="sammen-bench-analysis-", from_env=False) as url:
         asyncio.run(prepare(url))
@@ -185,13 +250,16 @@ def main() -> None:
             evaluation_id, load_seconds = asyncio.run(load_demo(url, seed, size))
             ours = _measure("sammen", url, evaluation_id)
             naive = _measure("baseline", url, evaluation_id)
+            sql = _measure("sql", url, evaluation_id)
+            over_sql = sql["summary_s"] / sql["sql_s"]
             speed_up = naive["seconds"] / ours["seconds"]
             at_least = ">=" if naive.get("failed") else ""  # the baseline failed: it needed longer
             rows.append({"responses": size, "sammen": ours, "baseline": naive, "speed_up": speed_up,
-                         "at_least": at_least})
+                         "at_least": at_least, "sql": sql, "over_sql": over_sql})
             baseline_s, ratio = at_least + format(naive["seconds"], ".2f"), at_least + format(speed_up, ".1f")
             print(f"{size:>10} {load_seconds:>8.1f} {ours['seconds']:>9.2f} {baseline_s:>11} {ratio:>8}x "
-                  f"{ours['peak_mb']:>10.0f} {naive['peak_mb']:>12.0f}", flush=True)
+                  f"{ours['peak_mb']:>10.0f} {naive['peak_mb']:>12.0f} {sql['sql_s']:>12.2f} {over_sql:>6.2f}x",
+                  flush=True)
         print(f"\nsubmissions at {SUBMIT_RATE:.0f}/s for {SUBMIT_SECONDS:.0f} s, idle and while summaries of "
               f"{sizes[-1]} responses run:", flush=True)
         p99 = asyncio.run(_submit_p99(url, evaluation_id))
@@ -200,6 +268,8 @@ def main() -> None:
           "(target <= 5 s at 10^6), "
           f"{largest['at_least']}{largest['speed_up']:.1f}x the baseline (target >= 20x), "
           f"peak {max(r['sammen']['peak_mb'] for r in rows):.0f} MB (target <= 300 MB)")
+    print("summary ÷ its own SQL alone (same statements, same kind of snapshot, best of 3 in one process): "
+          + ", ".join(f"{r['over_sql']:.2f}x at {r['responses']}" for r in rows) + " (target <= 1.5x)")
     print(f"submit p99 {p99['during summaries']:.1f} ms during {p99['summaries']:.0f} summaries, "
           f"{p99['idle']:.1f} ms idle (blocks pooled): {p99['during summaries'] / p99['idle']:.2f}x "
           "(target <= 2x)")

@@ -72,6 +72,7 @@ class ReportView(msgspec.Struct, frozen=True, kw_only=True):
     generated: dt.date
     highlights: list[str]
     sections: list[Section]
+    verdict: list[str] = []  # page 1: did the change work on each planned outcome
     min_group_size: int
     min_share: float
 
@@ -522,6 +523,48 @@ def goal_attainment_section(parts: EvaluationResults) -> Section | None:
         "var nået, fra −2 (meget mindre end forventet) til +2 (meget mere end forventet)."], tables=tables)
 
 
+def verdict(parts: EvaluationResults) -> list[str]:
+    """Page 1's answer, in plain Danish, to the question the plan asked: for each planned
+    outcome, did it move as expected in the intervention arm (Welch's interval of after −
+    before), and by how much beyond the comparison units (the difference in differences
+    of the linear mixed model) where there are any. 'Not shown' where the interval holds
+    zero: a reader must not take a result for an effect, nor its absence for none."""
+    out = []
+    for o in parts.evaluation.plan.outcomes:
+        target = o.theme or o.item or ""
+        name = target_label(parts.labels, o.questionnaire_id, target)
+        found = [c for c in parts.summary if isinstance(c, Comparison) and c.confirmatory
+                 and (c.questionnaire_id, c.target, c.arm, c.test) == (o.questionnaire_id, target, "intervention",
+                                                                      "Welch's t")]
+        c = found[0] if found and not found[0].suppressed else None
+        if c is None or c.estimate is None or c.ci_low is None or c.ci_high is None:
+            out.append(f"{name}: kan ikke vurderes endnu (for få svar før eller efter i indsatsgruppen).")
+            continue
+        estimate, low, high = c.estimate, c.ci_low, c.ci_high
+        up, down = low > 0, high < 0
+        expected = {"increase": up, "decrease": down}.get(o.expected_direction, up or down)
+        moved = "steg" if estimate > 0 else "faldt"
+        scale = "temaets" if o.theme else "spørgsmålets"
+        change = f"{number(estimate, 2)} point på {scale} skala efter − før (95 %-interval {interval(low, high)})"
+        if expected:
+            line = f"Ja: {name.lower()} {moved} som planlagt i indsatsgruppen, {change}"
+        elif up or down:
+            line = f"Nej: {name.lower()} {moved} i indsatsgruppen, modsat det planlagte, {change}"
+        else:
+            line = (f"Ikke påvist: {name.lower()} i indsatsgruppen ændrede sig ikke mere, end tilfældig variation "
+                    f"kan forklare, {change}")
+        did = next((t for t in parts.models if t.term == "after × intervention" and t.model == "linear mixed model"
+                    and (t.questionnaire_id, t.target) == (o.questionnaire_id, target) and not t.suppressed), None)
+        if did is not None and did.estimate is not None and did.ci_low is not None and did.ci_high is not None:
+            d, d_low, d_high = did.estimate, did.ci_low, did.ci_high
+            beyond = "mere" if d >= 0 else "mindre"
+            shown = "" if d_low > 0 or d_high < 0 else ", som tilfældig variation også kan forklare"
+            line += (f"; det er {number(abs(d), 2)} point {beyond} end i sammenligningsgruppen "
+                     f"(forskel i forskelle, 95 %-interval {interval(d_low, d_high)}){shown}")
+        out.append(line + ".")
+    return out
+
+
 def highlights(parts: EvaluationResults) -> list[str]:
     """The few sentences a reader who reads nothing else should see."""
     out = []
@@ -571,5 +614,6 @@ def build_view(parts: EvaluationResults, figures: dict[str, list[Figure]], table
                                         tables=[*s.tables, *tables.get(s.key, [])]) for s in sections]
     return ReportView(evaluation_id=parts.evaluation.id, title=parts.evaluation.name,
                       organisation=parts.organisation, generated=generated or dt.date.today(),
-                      highlights=highlights(parts), sections=sections, min_group_size=parts.threshold,
+                      highlights=highlights(parts), verdict=verdict(parts), sections=sections,
+                      min_group_size=parts.threshold,
                       min_share=parts.min_share)

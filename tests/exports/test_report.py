@@ -308,3 +308,23 @@ def test_the_danish_report_names_the_analysis_in_danish(made):
              or any(name in t for name in english_names)]
     assert found == [], found[:5]
     assert "Forskel i forskelle" in html and "lineær mixed model: REML; tilfældige niveauer" in html
+
+
+def test_page_one_says_whether_the_change_worked_on_the_planned_outcome_with_the_difference_in_differences(
+        bundle, made):
+    """The first page answers the plan's question in plain Danish before any table: the
+    planned outcome (influence, expected to rise) rose in the intervention arm beyond
+    chance (Welch's interval above zero), and by how much more than in the comparison
+    arm (the linear mixed model's difference in differences), with the same figures as
+    the summary and the models."""
+    welch = _one(bundle.summary, Comparison, questionnaire_id="borger", target="indflydelse", arm="intervention",
+                 design="independent", test="Welch's t")
+    did = next(t for t in bundle.models if (t.questionnaire_id, t.target, t.term, t.model)
+               == ("borger", "indflydelse", "after × intervention", "linear mixed model"))
+    assert welch.ci_low > 0 and did.ci_low > 0  # the planted effect, beyond chance in both
+    first_page = _flat(PdfReader(BytesIO(made["pdf"])).pages[0].extract_text())
+    assert "Virkede ændringen på de planlagte udfald?" in first_page
+    assert (f"Ja: indflydelse på eget liv steg som planlagt i indsatsgruppen, {number(welch.estimate, 2)} point"
+            in first_page)
+    assert (f"{number(did.estimate, 2)} point mere end i sammenligningsgruppen (forskel i forskelle, 95 %-interval "
+            f"{number(did.ci_low, 2)} til {number(did.ci_high, 2)})") in first_page
