@@ -441,13 +441,20 @@ def flow_section(parts: EvaluationResults) -> Section:
 
 
 def side_by_side_section(parts: EvaluationResults) -> Section:
+    """The changes per unit and arm. A unit's change too small to show is not a row of
+    'for få svar' (in the demo a third of the table): the units and measures left out
+    are named once, with why."""
     rows = []
+    hidden: dict[str, list[str]] = {}
     for c in parts.side_by_side:
         if c.level == "sector":
             continue
         where = c.unit if c.level == "unit" else f"Hele gruppen: {arm_name(c.arm).lower()}"
         labels = [where or "", arm_name(c.arm), measure_label(c.measure)]
         is_share = c.measure in ("flow_ended", "meetings_heard")
+        if (c.suppressed or c.change is None) and c.level == "unit":
+            hidden.setdefault(where or "", []).append(measure_label(c.measure).lower())
+            continue
         rows.append(_too_few_row(labels, 5) if c.suppressed or c.change is None else
                     [*labels, percent(c.change, 1) if is_share else number(c.change, 2),
                      interval(c.ci_low, c.ci_high, 1 if is_share else 2, as_percent=is_share)])
@@ -455,6 +462,10 @@ def side_by_side_section(parts: EvaluationResults) -> Section:
     paragraphs = [("Samarbejde, møder, borgernes indflydelse, afsluttede forløb og borgernes egne mål" if goals else
                    "Samarbejde, møder, borgernes indflydelse og afsluttede forløb")
                   + " side om side: flytter de sig sammen i de samme enheder?"]
+    if hidden:
+        named = "; ".join(f"{unit} ({', '.join(measures)})" for unit, measures in hidden.items())
+        paragraphs.append(f"Ikke i tabellen, fordi enheden havde for få svar før eller efter til at vise ændringen "
+                          f"(under {parts.threshold}): {named}. Gruppernes samlede ændring omfatter dem.")
     return Section(key="side_by_side", title="Side om side", paragraphs=paragraphs, tables=[Table(
         key="side_by_side", title="Ændring efter − før pr. enhed", rows=rows,
         headers=["Enhed", "Gruppe", "Mål", "Ændring", "95 %-interval"])] if rows else [])

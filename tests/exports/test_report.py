@@ -328,3 +328,16 @@ def test_page_one_says_whether_the_change_worked_on_the_planned_outcome_with_the
             in first_page)
     assert (f"{number(did.estimate, 2)} point mere end i sammenligningsgruppen (forskel i forskelle, 95 %-interval "
             f"{number(did.ci_low, 2)} til {number(did.ci_high, 2)})") in first_page
+
+
+def test_units_too_small_for_the_side_by_side_view_are_named_once_not_a_wall_of_too_few(bundle, made, tables):
+    """A third of the side-by-side table read 'for få svar' in the demo report: the units
+    and measures too small to show are one sentence that says why, and the table holds
+    the changes that can be shown (the arms' own rows included)."""
+    hidden = [c for c in bundle.side_by_side if c.level == "unit" and c.suppressed]
+    assert hidden
+    rows = tables["Ændring efter − før pr. enhed"]
+    assert rows and not [r for r in rows if r[0] != "" and not r[0].startswith("Hele gruppen") and TOO_FEW in r]
+    text = _flat(unescape(re.sub(r"<[^>]+>", " ", made["html"].decode())))
+    assert "Ikke i tabellen, fordi enheden havde for få svar før eller efter til at vise ændringen (under 5):" in text
+    assert all(c.unit in text for c in hidden)

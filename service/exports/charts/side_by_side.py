@@ -10,6 +10,7 @@ from collections.abc import Sequence
 
 import pandas as pd
 import plotnine as p9
+from mizani.breaks import breaks_extended
 
 from service.analysis.measures.side_by_side.compute import Change
 from service.exports.charts.common import Context, NothingToDraw, arm_label, arm_labels, rows
@@ -18,6 +19,11 @@ from service.exports.formats import axis_numbers
 from service.exports.labels import Language, measure_label, text
 
 MEASURES = ("coordination", "meetings_heard", "influence", "flow_ended", "goal_attainment")
+_THREE = breaks_extended(n=3)
+
+
+def _three_ticks(limits: tuple[float, float]) -> list[float]:
+    return [float(b) for b in _THREE(limits)]
 
 
 def side_by_side(changes: Sequence[Change], *, lang: Language = "da", context: Context | None = None) -> p9.ggplot:
@@ -45,7 +51,9 @@ def side_by_side(changes: Sequence[Change], *, lang: Language = "da", context: C
             + p9.geom_point(p9.aes(y="change", shape="bold"), data=shown, size=2.4)
             + p9.scale_shape_manual(values={False: "o", True: "D"}, guide=None)
             + p9.scale_colour_manual(values=colours, name=text("arm", lang))
-            + p9.scale_y_continuous(labels=axis_numbers(lang))
+            # three ticks at most: a panel is a fifth of the page wide, and five ticks of
+            # '-0,4' ran into each other ('0,8-0,4')
+            + p9.scale_y_continuous(labels=axis_numbers(lang), breaks=_three_ticks)
             + p9.coord_flip()
             + p9.facet_wrap("~panel", nrow=1 if len(present) <= 4 else 2, scales="free_x"))
     if not hidden.empty:
