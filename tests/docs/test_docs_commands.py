@@ -29,6 +29,7 @@ PAGES: dict[str, list[str]] = {
     "docs/operations.md": [],
     "docs/privacy.md": [],
     "docs/development.md": [],
+    "docs/scale.md": [],
 }
 
 
