@@ -79,12 +79,15 @@ def p_value(p: float | None, lang: Language = "da") -> str:
 
 
 def interval(low: float | None, high: float | None, digits: int = 2, lang: Language = "da", *,
-             as_percent: bool = False) -> str:
-    """'0,12 til 0,34' ('0.12 to 0.34'); '' where either end is missing."""
+             as_percent: bool = False, as_points: bool = False) -> str:
+    """'0,12 til 0,34' ('0.12 to 0.34'); of shares as percentages ('12,0 % til 34,0 %') or
+    as percentage points ('12,0 til 34,0'); '' where either end is missing."""
     if low is None or high is None or _absent(low) or _absent(high):
         return ""
     if as_percent:
         return text("interval", lang, low=percent(low, digits, lang), high=percent(high, digits, lang))
+    if as_points:
+        return text("interval", lang, low=points(low, digits, lang), high=points(high, digits, lang))
     return text("interval", lang, low=number(low, digits, lang), high=number(high, digits, lang))
 
 

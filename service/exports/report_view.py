@@ -233,7 +233,7 @@ def _comparison_row(c: Comparison, wording: Labels, *, full: bool = True) -> lis
     labels = [questionnaire_label(wording, c.questionnaire_id)] if full else []
     labels += [target_label(wording, c.questionnaire_id, c.target), arm_name(c.arm)]
     if full:
-        labels.append(text_or(f"test_{c.test}", c.test))
+        labels.append(term(c.test))
     if c.suppressed:
         return _too_few_row(labels, len(labels) + 5)
     is_share = "share" in c.estimate_name
@@ -428,7 +428,7 @@ def flow_section(parts: EvaluationResults) -> Section:
     if d is not None and not d.suppressed and d.estimate is not None:
         paragraphs.append(f"Afsluttede forløb pr. indskrevet steg i indsatsenhederne med {percent(d.relative, 1)} "
                           f"ud over sammenligningsenhedernes udvikling (forskel i forskelle {points(d.estimate)} "
-                          f"procentpoint, 95 %-interval {points(d.ci_low)} til {points(d.ci_high)}).")
+                          f"procentpoint, 95 %-interval {interval(d.ci_low, d.ci_high, as_points=True)}).")
         tables.append(Table(key="flow_did", title="Afsluttede forløb pr. indskrevet: forskel i forskelle",
                             headers=["Periode", "Indsats", "Sammenligning"],
                             rows=[["Før", percent(d.intervention_before, 2), percent(d.comparison_before, 2)],
@@ -544,11 +544,10 @@ def verdict(parts: EvaluationResults) -> list[str]:
     for o in parts.evaluation.plan.outcomes:
         target = o.theme or o.item or ""
         name = target_label(parts.labels, o.questionnaire_id, target)
-        found = [c for c in parts.summary if isinstance(c, Comparison) and c.confirmatory
-                 and (c.questionnaire_id, c.target, c.arm, c.test) == (o.questionnaire_id, target, "intervention",
-                                                                      "Welch's t")]
-        c = found[0] if found and not found[0].suppressed else None
-        if c is None or c.estimate is None or c.ci_low is None or c.ci_high is None:
+        c = next((c for c in parts.summary if isinstance(c, Comparison) and c.confirmatory
+                  and (c.questionnaire_id, c.target, c.arm, c.test) == (o.questionnaire_id, target, "intervention",
+                                                                       "Welch's t")), None)
+        if c is None or c.suppressed or c.estimate is None or c.ci_low is None or c.ci_high is None:
             out.append(f"{name}: kan ikke vurderes endnu (for få svar før eller efter i indsatsgruppen).")
             continue
         estimate, low, high = c.estimate, c.ci_low, c.ci_high
@@ -584,12 +583,10 @@ def highlights(parts: EvaluationResults) -> list[str]:
                 "Welch's t", "paired t", "Share agreeing", "McNemar"):
             share = "share" in c.estimate_name  # a change of a share: in percentage points
             change = f"{points(c.estimate, 1)} procentpoint" if share else number(c.estimate, 2)
-            shown = interval(c.ci_low, c.ci_high, 1) if share else interval(c.ci_low, c.ci_high)
-            if share and shown:
-                shown = f"{points(c.ci_low, 1)} til {points(c.ci_high, 1)} procentpoint"
+            shown = interval(c.ci_low, c.ci_high, 1, as_points=True) if share else interval(c.ci_low, c.ci_high)
             line = (f"Planlagt: {target_label(parts.labels, c.questionnaire_id, c.target)} "
-                    f"({arm_name(c.arm).lower()}, {text_or('test_' + c.test, c.test)}): ændring {change}"
-                    + (f" (95 %-interval {shown})." if shown else "."))
+                    f"({arm_name(c.arm).lower()}, {term(c.test)}): ændring {change}"
+                    + (f" (95 %-interval {shown}{' procentpoint' if share else ''})." if shown else "."))
             if line not in out:  # McNemar's two variants give one change
                 out.append(line)
     for c in parts.summary:

@@ -172,19 +172,6 @@ TEXTS: dict[str, dict[Language, str]] = {
     "direction_increase": {"da": "stigning", "en": "increase"},
     "direction_decrease": {"da": "fald", "en": "decrease"},
     "direction_any": {"da": "ændring", "en": "change"},
-    # --- the analysis' tests and estimates, as the report names them -----------------------------------
-    "test_Welch's t": {"da": "Welchs t-test", "en": "Welch's t test"},
-    "test_Mann–Whitney U": {"da": "Mann–Whitney U", "en": "Mann–Whitney U"},
-    "test_Share agreeing": {"da": "Andel enige", "en": "Share agreeing"},
-    "test_paired t": {"da": "Parret t-test", "en": "Paired t test"},
-    "test_Wilcoxon signed-rank": {"da": "Wilcoxon (fortegnsrang)", "en": "Wilcoxon signed-rank"},
-    "test_McNemar": {"da": "McNemar", "en": "McNemar"},
-    "estimate_difference in means": {"da": "forskel i gennemsnit", "en": "difference in means"},
-    "estimate_difference in shares agreeing": {"da": "forskel i andel enige", "en": "difference in shares agreeing"},
-    "estimate_mean difference": {"da": "gennemsnitlig ændring", "en": "mean difference"},
-    "estimate_change in the share agreeing": {"da": "ændring i andel enige", "en": "change in the share agreeing"},
-    "estimate_rank-biserial r (= Cliff's delta)": {"da": "rang-biserial r", "en": "rank-biserial r"},
-    "estimate_matched-pairs rank-biserial r": {"da": "rang-biserial r", "en": "rank-biserial r"},
     # --- the side-by-side measures (the analysis names them by key) ----------------------------------
     "measure_coordination": {"da": "Relationel koordinering (indeks 1–5)", "en": "Relational coordination (index 1–5)"},
     "measure_meetings_heard": {"da": "Møder, hvor borgeren blev hørt (andel)",
@@ -220,7 +207,8 @@ def text_or(key: str, fallback: str, lang: Language = "da") -> str:
 
 # --- the analysis' own vocabulary in Danish --------------------------------------------------------------
 # The analysis names its tests, variants, estimates and methods in English (it holds no
-# Danish, issue 18): the Danish tables, report and charts show them through term().
+# Danish, issue 18): the Danish tables, report and charts show them through term(), the
+# one place their Danish names are kept.
 # Phrases, longest first; a number, a date or a formula between them stays as it is.
 # Names of methods and software (Newey–West, Mann–Whitney, statsmodels) are not translated.
 TERMS_DA: dict[str, str] = {
@@ -275,9 +263,9 @@ TERMS_DA: dict[str, str] = {
     "exact binomial": "eksakt binomial",
     "chi-square": "chi-i-anden",
     "df = n − 1": "frihedsgrader = n − 1",
-    "Wilcoxon signed-rank": "Wilcoxons rangtest for parrede målinger",
+    "Wilcoxon signed-rank": "Wilcoxon (fortegnsrang)",
     "paired t interval": "parret t-interval",
-    "paired t": "parret t-test",
+    "paired t": "Parret t-test",
     "Welch's t interval on weighted variances": "Welchs t-interval på vægtede varianser",
     "Welch's t interval": "Welchs t-interval",
     "Welch's t": "Welchs t-test",
