@@ -91,3 +91,44 @@ async def test_a_template_refuses_a_database_of_another_schema(demo, pool, demo_
         assert not await template.copy_into(conn)
         assert not template.copied
         assert await conn.fetchval("select count(*) from response") == responses  # left as it was
+
+
+async def test_only_the_tables_a_module_changed_are_copied_again(demo, pool, demo_template):
+    """A module that only read the demo leaves its rows (and their statistics) in place,
+    with the sequences put back where the template leaves them; a table a module changed,
+    even by one value, is copied again, with the tables whose rows point at its rows, and
+    no other."""
+    template: Template = demo_template[0]
+    version = "select xmin::text from {} order by 1 limit 1"
+    async with _undone_after(pool) as conn:
+        kept = {t: await conn.fetchval(version.format(t)) for t in ("response", "answer", "invitation")}
+        ids = "pg_get_serial_sequence('audit_log', 'id')"
+        next_id = await conn.fetchval(f"select nextval({ids})")
+        await conn.fetchval(f"select nextval({ids})")
+        assert await template.copy_into(conn) and template.copied
+        assert {t: await conn.fetchval(version.format(t)) for t in kept} == kept
+        assert await conn.fetchval(f"select nextval({ids})") == next_id
+
+        answer = await conn.fetchrow("select response_id, item_id, dimension, value from answer"
+                                     " where value is not null limit 1")
+        one = "response_id = $1 and item_id = $2 and dimension = $3"
+        await conn.execute(f"update answer set value = value + 1 where {one}", *list(answer.values())[:3])
+        assert await template.copy_into(conn) and template.copied
+        assert await conn.fetchval(f"select value from answer where {one}", *list(answer.values())[:3]) \
+            == answer["value"]
+        now = {t: await conn.fetchval(version.format(t)) for t in kept}
+        assert {t: now[t] != kept[t] for t in kept} == {"response": False, "answer": True, "invitation": False}
+
+        await conn.execute("delete from invitation where id = (select min(id) from invitation)")
+        assert await template.copy_into(conn) and template.copied  # responses point at invitations
+        assert {t: await conn.fetchval(version.format(t)) != now[t] for t in kept} \
+            == {"response": True, "answer": True, "invitation": True}
+        assert await conn.fetchval("select count(*) from invitation") == await _count(template, "invitation")
+
+
+async def _count(template: Template, table: str) -> int:
+    conn = await connect(template.url)
+    try:
+        return await conn.fetchval(f"select count(*) from {table}")
+    finally:
+        await conn.close()
