@@ -9,6 +9,7 @@ import random
 import pytest
 
 from service import analysis
+from service.analysis import data
 from service.analysis.data import merged
 from service.errors import Invalid
 from tests.support.evaluation import invite, set_up_evaluation
@@ -44,6 +45,29 @@ async def test_tidy_has_a_row_per_answered_cell_with_its_design_and_coding(clien
     one_unit = analysis.tidy(evaluation, units=[int(rows["unit_id"].iloc[0])], session=session)
     assert 0 < len(one_unit) < len(rows) and one_unit["unit_id"].nunique() == 1
     assert analysis.tidy(evaluation, audience="staff", session=session).empty
+
+
+async def test_tidy_reads_names_and_times_as_stored_and_keeps_its_types_whatever_it_selects(client, conn):
+    """A unit may be called 'NA' and an answer may be an empty text: neither is missing. The
+    times are the stored instants whatever the connection's TimeZone and DateStyle, and a
+    column has its type even where no row has a value in it (the citizens' answers have no
+    staff role, a wave with no answers has no rows)."""
+    evaluation = await answered_evaluation(client, conn, {"NA": 3, "Syd": 3})
+    await conn.execute("update answer set text_value = '' where text_value is not null"
+                       " and ctid = (select min(ctid) from answer where text_value is not null)")
+    await conn.execute("set timezone = 'America/St_Johns'; set datestyle = 'SQL, DMY'")
+    rows = await data.tidy(conn, evaluation, free_text=True)
+    assert set(rows["unit"]) == {"NA", "Syd"} and rows["unit"].notna().all()
+    assert (rows["text_value"] == "").sum() == 1
+    stored = {r["id"]: r["submitted_at"] for r in await conn.fetch("select id, submitted_at from response")}
+    assert {int(k): t.to_pydatetime() for k, t in zip(rows["response_id"], rows["submitted_at"])} == stored
+    assert rows["implementation_date"].iloc[0] == await conn.fetchval(
+        "select implementation_date from evaluation where id = $1", evaluation)
+    citizens = await data.tidy(conn, evaluation, audience="citizen", free_text=True)
+    nothing = await data.tidy(conn, evaluation, waves=[0], free_text=True)
+    assert citizens["staff_role"].isna().all() and nothing.empty
+    assert dict(citizens.dtypes) == dict(nothing.dtypes) == dict(rows.dtypes)
+    assert str(rows["staff_role"].dtype) == "str" and str(rows["choice"].dtype) == "float64"
 
 
 @pytest.mark.parametrize("min_share", [0.5, 1.0])

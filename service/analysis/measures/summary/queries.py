@@ -25,13 +25,16 @@ TIDY_FROM = """
 
 # One row per answered cell, with everything an evaluator groups or filters by. A
 # scale item's value is also given reverse-coded (min + max − value) where the item says
-# so, so that a higher value always means better.
+# so, so that a higher value always means better. Streamed as CSV (service/analysis/
+# data.py), so the date and the time are written in one form whatever the session's
+# DateStyle and TimeZone.
 TIDY = """
 select e.id as evaluation_id, e.name as evaluation, w.id as wave_id, w.name as wave, w.phase, w.sequence,
        u.id as unit_id, u.name as unit, eu.arm, u.sector,
-       coalesce(eu.implementation_date, e.implementation_date) as implementation_date,
+       to_char(coalesce(eu.implementation_date, e.implementation_date), 'YYYY-MM-DD') as implementation_date,
        v.audience, v.questionnaire_id, v.version, r.id as response_id, r.respondent_key, r.staff_role,
-       r.assisted, r.submitted_at, a.item_id, a.dimension, a.rated_role, a.choice, qi.theme, qi.item_type,
+       r.assisted, to_char(r.submitted_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as submitted_at,
+       a.item_id, a.dimension, a.rated_role, a.choice, qi.theme, qi.item_type,
        a.value,
        case when qi.reverse and a.value is not null then qi.scale_min + qi.scale_max - a.value else a.value end
            as value_coded,
