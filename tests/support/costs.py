@@ -1,0 +1,86 @@
+"""Where a run's time goes, by call rather than by test: a pytest plugin that times the
+calls the suite's costs were found in (the demo's copies and loads, the results bundle,
+data exports, plotnine's drawing, WeasyPrint, notebook kernels, subprocesses) in every
+worker, and writes each worker's sums to a file when it ends. `--durations` names the
+slow tests; this names what in them is slow, which is where the suite was made faster.
+
+    SAMMEN_TEST_COSTS=/tmp/costs ./scripts/test -p tests.support.costs
+    cat /tmp/costs/*
+
+Without SAMMEN_TEST_COSTS the plugin does nothing."""
+
+from __future__ import annotations
+
+import functools
+import importlib
+import inspect
+import os
+import time
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+TIMED = [
+    ("tests.support.database", "Template.copy_into"),
+    ("service.demodata.load", "load"),
+    ("service.analysis", "results_bundle"),
+    ("service.analysis.data", "tidy"),
+    ("service.exports.datafiles", "export_data"),
+    ("plotnine", "ggplot.draw"),
+    ("weasyprint", "HTML.write_pdf"),
+    ("nbclient", "NotebookClient.execute"),
+    ("subprocess", "run"),
+]
+
+_SECONDS: Counter[str] = Counter()
+_CALLS: Counter[str] = Counter()
+
+
+def _timed(name: str, call: Any) -> Any:
+    def add(started: float) -> None:
+        _SECONDS[name] += time.perf_counter() - started
+        _CALLS[name] += 1
+
+    if inspect.iscoroutinefunction(call):
+        @functools.wraps(call)
+        async def timed_async(*args: Any, **kwargs: Any) -> Any:
+            started = time.perf_counter()
+            try:
+                return await call(*args, **kwargs)
+            finally:
+                add(started)
+        return timed_async
+
+    @functools.wraps(call)
+    def timed(*args: Any, **kwargs: Any) -> Any:
+        started = time.perf_counter()
+        try:
+            return call(*args, **kwargs)
+        finally:
+            add(started)
+    return timed
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Wraps each call where it is defined: a module that imported the name itself before
+    (tests/conftest.py's `load`) keeps the unwrapped one."""
+    if not os.environ.get("SAMMEN_TEST_COSTS"):
+        return
+    for module, attribute in TIMED:
+        owner: Any = importlib.import_module(module)
+        *path, name = attribute.split(".")
+        for part in path:
+            owner = getattr(owner, part)
+        setattr(owner, name, _timed(f"{module}.{attribute}", getattr(owner, name)))
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    folder = os.environ.get("SAMMEN_TEST_COSTS")
+    if not folder or not _CALLS:
+        return
+    Path(folder).mkdir(parents=True, exist_ok=True)
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+    lines = [f"{seconds:8.1f} s {_CALLS[name]:5d} calls  {name}" for name, seconds in _SECONDS.most_common()]
+    (Path(folder) / f"{worker}.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
