@@ -174,27 +174,6 @@ async def _rows_fingerprint(conn: asyncpg.Connection, tables: list[str]) -> list
                                 f' from "{table}" t') for table in tables]
 
 
-async def _references(conn: asyncpg.Connection) -> dict[str, set[str]]:
-    """The tables whose rows point at each table's (foreign keys)."""
-    found: dict[str, set[str]] = {}
-    for r in await conn.fetch("select confrelid::regclass::text as target, conrelid::regclass::text as source"
-                              " from pg_constraint where contype = 'f' and connamespace = 'public'::regnamespace"):
-        found.setdefault(r["target"], set()).add(r["source"])
-    return found
-
-
-def _with_referring(target_references: dict[str, set[str]], changed: set[str]) -> list[str]:
-    """`changed` and every table that points at one of them, directly or not: a truncate
-    cascades to them."""
-    found, todo = set(changed), list(changed)
-    while todo:
-        for source in target_references.get(todo.pop(), ()):
-            if source not in found:
-                found.add(source)
-                todo.append(source)
-    return sorted(found)
-
-
 class Template:
     """A database beside the test database, prepared as it is, where a costly set-up (the
     demo evaluation: seconds of generating and checking 8000 responses) is made once;
@@ -253,10 +232,10 @@ class Template:
                 self._rows = await _rows_fingerprint(source, self.tables)
             if found != self.fingerprint:
                 tables = self.tables + [t for t in self.checks if t != "schema_migrations"]
-            else:  # the tables a module changed, and those whose rows point at theirs
+            else:  # the tables a module changed, and those whose rows point at theirs (as `empty` finds them)
                 rows = await _rows_fingerprint(target, self.tables)
-                tables = _with_referring(target_references=await _references(target),
-                                         changed={t for t, a, b in zip(self.tables, rows, self._rows) if a != b})
+                changed = [t for t, a, b in zip(self.tables, rows, self._rows) if a != b]
+                tables = sorted(r["name"] for r in await target.fetch(_REFERRING, changed))
             sequences = await source.fetch(
                 "select seq, pg_sequence_last_value(seq::regclass) as last_value from"
                 " (select pg_get_serial_sequence(quote_ident(c.relname), a.attname) as seq from pg_class c"
