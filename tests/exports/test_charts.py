@@ -17,6 +17,7 @@ import msgspec
 import plotnine as p9
 import pytest
 from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
 from PIL import Image
 from pypdf import PdfReader
 
@@ -155,11 +156,10 @@ def test_a_theme_of_questions_on_different_scales_has_no_share_agreeing_and_is_n
     assert "Enig: en temascore i den øverste fjerdedel af skalaen" in plot.labels.caption
 
 
-def colliding_tick_labels(plot: p9.ggplot) -> list[str]:
+def colliding_tick_labels(figure: Figure) -> list[str]:
     """Tick labels of a drawn chart closer to a neighbour than a line of their text is
     high (about a character's width), within an axis and across the panels of a row
     ('0,8' of one panel against '-0,4' of the next read '0,8-0,4')."""
-    figure = plot.draw()
     canvas = FigureCanvasAgg(figure)
     canvas.draw()  # the layout as it is saved: positions are final only after a draw
     renderer = canvas.get_renderer()
@@ -177,9 +177,9 @@ def colliding_tick_labels(plot: p9.ggplot) -> list[str]:
 def test_the_side_by_side_panels_have_tick_labels_that_do_not_collide(bundle, context):
     """Five panels side by side, each a fifth of 16 cm: five ticks of '-0,4' ran into
     each other ('0,8-0,4' in the demo report); at most three now, in Danish."""
-    plot = charts.side_by_side(bundle.side_by_side, context=context)
-    assert colliding_tick_labels(plot) == []
-    ticks = [t.get_text() for ax in plot.draw().axes for t in ax.get_xticklabels() if t.get_text()]
+    figure = charts.side_by_side(bundle.side_by_side, context=context).draw()
+    assert colliding_tick_labels(figure) == []
+    ticks = [t.get_text() for ax in figure.axes for t in ax.get_xticklabels() if t.get_text()]
     assert ticks and not any("." in t for t in ticks) and any("," in t for t in ticks)
 
 
