@@ -47,9 +47,9 @@ async def tidy(
 def _read_tidy(csv: bytes) -> pd.DataFrame:
     """PostgreSQL's CSV in Arrow's reader: less than half the time asyncpg's rows took to
     become Python objects and then a frame (1.1 s instead of 2.5 for the demo's 130 000
-    answers), and the same types whatever the rows hold (a column with no value is still text or a number).
-    CSV writes NULL bare and an empty text quoted, so '' stays '' and nothing else is
-    taken for missing ('NA' is a name)."""
+    answers), and the same types whatever the rows hold (a column with no value is still
+    text or a number). CSV writes NULL bare and an empty text quoted, so '' stays '' and
+    nothing else is taken for missing ('NA' is a name)."""
     table = pacsv.read_csv(io.BytesIO(csv), convert_options=pacsv.ConvertOptions(
         column_types=_TIDY_TYPES, null_values=[""], strings_can_be_null=True, quoted_strings_can_be_null=False,
         true_values=["t"], false_values=["f"], timestamp_parsers=[pacsv.ISO8601]))
