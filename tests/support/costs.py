@@ -36,6 +36,8 @@ TIMED = [
 
 _SECONDS: Counter[str] = Counter()
 _CALLS: Counter[str] = Counter()
+_FILES: Counter[str] = Counter()  # setup, call and teardown of a file's tests, summed
+_STARTED = time.perf_counter()
 
 
 def _timed(name: str, call: Any) -> Any:
@@ -76,11 +78,17 @@ def pytest_configure(config: pytest.Config) -> None:
         setattr(owner, name, _timed(f"{module}.{attribute}", getattr(owner, name)))
 
 
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    _FILES[report.nodeid.split("::", 1)[0]] += report.duration
+
+
 def pytest_unconfigure(config: pytest.Config) -> None:
     folder = os.environ.get("SAMMEN_TEST_COSTS")
     if not folder or not _CALLS:
         return
     Path(folder).mkdir(parents=True, exist_ok=True)
     worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
-    lines = [f"{seconds:8.1f} s {_CALLS[name]:5d} calls  {name}" for name, seconds in _SECONDS.most_common()]
+    lines = [f"{time.perf_counter() - _STARTED:8.1f} s in all, {sum(_FILES.values()):.1f} s in tests"]
+    lines += [f"{seconds:8.1f} s {_CALLS[name]:5d} calls  {name}" for name, seconds in _SECONDS.most_common()]
+    lines += [f"{seconds:8.1f} s in  {path}" for path, seconds in _FILES.most_common(25)]
     (Path(folder) / f"{worker}.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
