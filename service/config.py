@@ -13,6 +13,9 @@ import msgspec
 
 class Settings(msgspec.Struct, frozen=True, kw_only=True):
     database_url: str | None = None  # None: start the embedded PostgreSQL in data_dir
+    # where evaluators' analyses, charts, tables and the report read: a hot standby of the
+    # primary kept by streaming replication (`sammen replica init`); None: the primary
+    analysis_database_url: str | None = None
     data_dir: str = str(Path.home() / ".local" / "share" / "sammen")
     host: str = "127.0.0.1"
     port: Annotated[int, msgspec.Meta(ge=1, le=65535)] = 8000

@@ -131,6 +131,19 @@ def database_url(settings: Settings) -> str:
     return settings.database_url or embedded_url(settings.data_dir)
 
 
+def analysis_url(settings: Settings, primary: str | None = None) -> str:
+    """Where analyses read: the standby SAMMEN_ANALYSIS_DATABASE_URL names, else the
+    primary (`primary`, its address already known). Their audit entries are written to the
+    primary all the same."""
+    return settings.analysis_database_url or primary or database_url(settings)
+
+
+def reads_url(state: Any) -> str:
+    """`analysis_url` of a running web service, whose primary is where the service reaches
+    it now (the embedded server may have come back on another socket)."""
+    return analysis_url(state.settings, state.database_url)
+
+
 async def _init_connection(conn: asyncpg.Connection) -> None:
     await conn.set_type_codec(
         "jsonb",

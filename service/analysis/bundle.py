@@ -47,6 +47,7 @@ from service.analysis.measures.rates.compute import UnitResponses, WaveRates, pu
 from service.analysis.measures.side_by_side.compute import Change, side_by_side
 from service.analysis.measures.summary import compute as survey
 from service.analysis.measures.summary.results import Descriptive, Result, ThemeReliability
+from service.analysis.runtime.snapshot import replay_lag
 from service.design.evaluation import EvaluationInfo, evaluation_info
 from service.design.plan import scoring_rule
 
@@ -84,6 +85,8 @@ class EvaluationResults(msgspec.Struct, frozen=True, kw_only=True):
     labels: Labels  # the stored wording of every questionnaire, theme and item the figures name
     parts: list[Part]  # the parts computed (collect's `parts`); the others are empty
     roles: Declared  # what the questionnaires declare their items are for ([analysis])
+    # seconds the standby the figures were read on was behind the primary (None: read on the primary)
+    replica_lag: float | None = None
 
 
 async def collect(conn: asyncpg.Connection, evaluation_id: int, *, min_group_size: int,
@@ -96,6 +99,7 @@ async def collect(conn: asyncpg.Connection, evaluation_id: int, *, min_group_siz
     the bundle's `parts` says which it holds; the evaluation, its labels and the
     suppression pass are the same whichever parts are asked for."""
     asked = set(parts)
+    lag = await replay_lag(conn)  # the snapshot's first statement: how far behind the data it reads is
     info = await evaluation_info(conn, evaluation_id)
     organisation = await conn.fetchval("select name from organisation where id = $1", info.organisation_id)
     roles = await declared(conn, evaluation_id)
@@ -142,4 +146,5 @@ async def collect(conn: asyncpg.Connection, evaluation_id: int, *, min_group_siz
         if "nonresponse" in asked else Nonresponse(evaluation_id=evaluation_id, weighting="", channels=[], themes=[]),
         labels=await read_labels(conn, evaluation_id),
         roles=roles,
+        replica_lag=lag,
     )

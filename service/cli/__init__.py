@@ -15,7 +15,20 @@ from typing import Any
 import msgspec
 
 from service import db, files
-from service.cli import analyse, coding, demo_data, exports, flow, keys, messaging, plan, questionnaire, running, setup
+from service.cli import (
+    analyse,
+    coding,
+    demo_data,
+    exports,
+    flow,
+    keys,
+    messaging,
+    plan,
+    questionnaire,
+    replica,
+    running,
+    setup,
+)
 from service.cli.command import Command, Group
 from service.cli.connection import with_connection
 from service.config import Settings
@@ -24,9 +37,9 @@ from service.surveys.loader import QuestionnaireError
 
 COMMANDS: list[Command] = [*running.COMMANDS, *setup.COMMANDS, *plan.COMMANDS, *keys.COMMANDS, *flow.COMMANDS,
                            *demo_data.COMMANDS, *analyse.COMMANDS, *exports.COMMANDS, *questionnaire.COMMANDS,
-                           *coding.COMMANDS, *messaging.COMMANDS]
+                           *coding.COMMANDS, *messaging.COMMANDS, *replica.COMMANDS]
 GROUPS: list[Group] = [*plan.GROUPS, *keys.GROUPS, *flow.GROUPS, *analyse.GROUPS, *exports.GROUPS,
-                       *questionnaire.GROUPS, *coding.GROUPS]
+                       *questionnaire.GROUPS, *coding.GROUPS, *replica.GROUPS]
 
 
 def parser() -> argparse.ArgumentParser:

@@ -23,16 +23,19 @@ def analyse(measure: Measure, url: str, settings: Settings, *, evaluation: int, 
     """What `sammen analyse NAME` prints. Audited like the HTTP doors' reads
     (service/admin/access.py: record_read): actor 'cli', action 'read', the evaluation,
     the measure and its parameters, the rows given out; the entry is written before
-    anything is printed, and a failed write prints nothing."""
+    anything is printed, and a failed write prints nothing. The figures are read where
+    analyses read (the standby, when there is one: service/db.py), the entry is written to
+    the primary `url`."""
+    from service import db
     from service.analysis.measures.measure import rows
     from service.analysis.measures.summary.results import to_json
     from service.analysis.runtime.session import Session
 
     chosen = measure.chosen(values, lambda o: o.flag)
-    with Session(url, settings) as session:
+    with Session(db.analysis_url(settings, url), settings) as session:
         found = session.run(lambda conn: measure.compute(conn, evaluation, settings.min_group_size, chosen))
         subject = audit.read_subject(evaluation, measure.name, measure.audited(chosen))
-        session.run_coroutine(_audited(session.url, subject, rows(found)))
+        session.run_coroutine(_audited(url, subject, rows(found)))
     return to_json(found) if format == "json" else measure.table(found, chosen)
 
 

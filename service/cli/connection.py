@@ -4,7 +4,8 @@ start, so a command never runs on a schema older than its code."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from typing import TypeVar
 
 import asyncpg
@@ -29,3 +30,19 @@ async def with_connection(settings: Settings, work: Callable[[asyncpg.Connection
         return await work(conn)
     finally:
         await conn.close()
+
+
+@asynccontextmanager
+async def reading(conn: asyncpg.Connection, settings: Settings) -> AsyncIterator[asyncpg.Connection]:
+    """Where a command's analysis reads: the standby SAMMEN_ANALYSIS_DATABASE_URL names (a
+    connection of its own, closed after), else the command's own `conn` to the primary,
+    which its audit entry is written on either way."""
+    if not settings.analysis_database_url:
+        yield conn
+        return
+    reader = await asyncpg.connect(settings.analysis_database_url)
+    try:
+        await db._init_connection(reader)
+        yield reader
+    finally:
+        await reader.close()

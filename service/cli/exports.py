@@ -20,6 +20,7 @@ from service import files
 from service.admin import audit
 from service.cli.arguments import identifier
 from service.cli.command import Command, Group, arg
+from service.cli.connection import reading
 from service.config import Settings
 
 if TYPE_CHECKING:
@@ -38,7 +39,8 @@ async def report(conn: asyncpg.Connection, settings: Settings, *, evaluation: in
     with files.all_or_none(made):
         for fmt in formats:  # every name checked before the report is made
             made.append(files.NewFile(folder / filename(evaluation, fmt), "--out", force=force))
-        bundle = await results(conn, evaluation, settings.min_group_size)
+        async with reading(conn, settings) as reader:
+            bundle = await results(reader, evaluation, settings.min_group_size)
         bodies = render(bundle, formats)
         for fmt, file in zip(formats, made):
             file.write(bodies[fmt])
@@ -74,7 +76,8 @@ async def tables(conn: asyncpg.Connection, settings: Settings, *, evaluation: in
     every export is."""
     from service.exports.tables import TablesWritten, collect_tables, write_tables
 
-    found = await collect_tables(conn, evaluation, min_group_size=settings.min_group_size, lang=lang)
+    async with reading(conn, settings) as reader:
+        found = await collect_tables(reader, evaluation, min_group_size=settings.min_group_size, lang=lang)
     written = write_tables(found, out, xlsx=xlsx)
     formats = "csv, xlsx" if xlsx else "csv"
     await audit.record(conn, "cli", "export", f"evaluation {evaluation} tables ({formats})",
@@ -94,8 +97,8 @@ async def charts(conn: asyncpg.Connection, settings: Settings, *, evaluation: in
     from service.exports.charts.save import parts_for, save_all
 
     folder = files.output_folder(out, "--out")
-    async with snapshot(conn):  # `only` some charts: only the parts they are drawn from
-        results = await bundle.collect(conn, evaluation, min_group_size=settings.min_group_size,
+    async with reading(conn, settings) as reader, snapshot(reader):  # `only`: the parts those charts need
+        results = await bundle.collect(reader, evaluation, min_group_size=settings.min_group_size,
                                        parts=parts_for(only))
     with tempfile.TemporaryDirectory(prefix=f"sammen-charts-{os.getpid()}-") as scratch:  # see web/scratch.py
         drawn = save_all(results, scratch, formats=format or ["png"], dpi=dpi, lang=lang, only=only)

@@ -46,6 +46,7 @@ import anyio
 import asyncpg
 from litestar.datastructures import State
 
+from service import db
 from service.admin import audit
 from service.admin.access import Caller, check_evaluation_access, record_read
 from service.analysis.bundle import PARTS, EvaluationResults, Part, collect
@@ -106,15 +107,15 @@ def _forking() -> multiprocessing.context.ForkServerContext:
 
 
 async def in_job_process(state: State, job: Job[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
-    """`job(settings, database_url, *args)` in a job process, awaited here; 503 when its
-    process died."""
+    """`job(settings, url, *args)` in a job process, awaited here, `url` where analyses
+    read (the standby, when there is one: service/db.py); 503 when its process died."""
     settings: Settings = state.settings
     pool = _pool(settings)
     try:
         # Submitted from a thread: the pool's first submission starts its process, which
         # waits for the fork server (seconds when it starts) with the event loop held.
         submitted = await anyio.to_thread.run_sync(
-            functools.partial(pool.submit, job, settings, state.database_url, *args, **kwargs))
+            functools.partial(pool.submit, job, settings, db.reads_url(state), *args, **kwargs))
         return await asyncio.wrap_future(submitted)
     except BrokenProcessPool:
         if _pools.get(settings.heavy_jobs) is pool:

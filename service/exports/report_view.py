@@ -75,6 +75,7 @@ class ReportView(msgspec.Struct, frozen=True, kw_only=True):
     verdict: list[str] = []  # page 1: did the change work on each planned outcome
     min_group_size: int
     min_share: float
+    replica_lag: str | None = None  # how far behind the standby read was, in words (None: read on the primary)
 
 
 # --- formatting --------------------------------------------------------------------------------
@@ -624,4 +625,17 @@ def build_view(parts: EvaluationResults, figures: dict[str, list[Figure]], table
                       organisation=parts.organisation, generated=generated or dt.date.today(),
                       highlights=highlights(parts), verdict=verdict(parts), sections=sections,
                       min_group_size=parts.threshold,
-                      min_share=parts.min_share)
+                      min_share=parts.min_share, replica_lag=lag_in_words(parts.replica_lag))
+
+
+def lag_in_words(seconds: float | None) -> str | None:
+    """How far behind its primary the standby the figures were read on was, as a reader
+    says it ('mindre end et sekund', '12 sekunder', '4 minutter')."""
+    if seconds is None:
+        return None
+    if seconds < 1:
+        return "mindre end et sekund"
+    if seconds < 90:
+        whole = round(seconds)
+        return f"{whole} sekund" if whole == 1 else f"{whole} sekunder"
+    return f"{number(seconds / 60, 0)} minutter"

@@ -80,9 +80,10 @@ class Session:
 
 
 def connect(url: str | None = None, **settings: Any) -> Session:
-    """A session on `url`, else on DATABASE_URL, else on the embedded PostgreSQL in
-    SAMMEN_DATA_DIR (started if it is not running)."""
+    """A session on `url`, else on the standby SAMMEN_ANALYSIS_DATABASE_URL names, else on
+    DATABASE_URL, else on the embedded PostgreSQL in SAMMEN_DATA_DIR (started if it is
+    not running)."""
     config = Settings.from_env()
     if settings:
         config = Settings(**{**{f: getattr(config, f) for f in config.__struct_fields__}, **settings})
-    return Session(url or db.database_url(config), config)
+    return Session(url or db.analysis_url(config), config)

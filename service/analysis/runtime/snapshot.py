@@ -13,7 +13,10 @@ responses: 1.3 s) than three sort and merge on disk (2.2 s).
 And every scan from the table's start: a scan that joins one already running starts
 where that one is, so the rows reach the sums in another order and a float sum of
 squares moved in its last bit between two doors asked the same (CI saw a side-by-side
-interval differ at 1e-16 between the Python call and the command)."""
+interval differ at 1e-16 between the Python call and the command).
+
+On a hot standby (SAMMEN_ANALYSIS_DATABASE_URL) the snapshot is of the primary's data as
+far as the standby has replayed it: `replay_lag` says how far that is behind."""
 
 from __future__ import annotations
 
@@ -32,3 +35,24 @@ async def snapshot(conn: asyncpg.Connection) -> AsyncIterator[asyncpg.Connection
                            " set local synchronize_seqscans = off")
         with reading():  # the evaluation's context, read once in the snapshot (service/design/once.py)
             yield conn
+
+
+# Seconds the standby's data was behind its primary: none (0) while it streams and has
+# replayed all it received; otherwise the time since the last transaction it replayed (or
+# since it started, if none), which is at most the lag, an idle primary committing nothing
+# included. NULL on a primary.
+REPLAY_LAG = """
+select case when not pg_is_in_recovery() then null
+            when pg_last_wal_receive_lsn() = pg_last_wal_replay_lsn()
+                 and exists (select from pg_stat_wal_receiver where status = 'streaming') then 0
+            else greatest(0, extract(epoch from clock_timestamp()
+                                             - coalesce(pg_last_xact_replay_timestamp(), pg_postmaster_start_time())))
+       end::float8
+"""
+
+
+async def replay_lag(conn: asyncpg.Connection) -> float | None:
+    """How many seconds behind its primary the data `conn` reads was (None: it reads the
+    primary itself)."""
+    lag: float | None = await conn.fetchval(REPLAY_LAG)
+    return lag

@@ -1,0 +1,37 @@
+"""`sammen replica init|stop`: a hot standby of the database for the analyses
+(service/replica.py), made and stopped from a terminal."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from service.cli.command import Command, Group, arg
+from service.config import Settings
+
+
+def init(url: str, settings: Settings, *, data: Path, primary: str | None) -> object:
+    """The standby made and started; its address is what SAMMEN_ANALYSIS_DATABASE_URL takes."""
+    from service.replica import init_standby
+
+    return init_standby(primary or url, data)
+
+
+def stop(*, data: Path) -> None:
+    from service.replica import stop_standby
+
+    stop_standby(data)
+
+
+GROUPS = [Group(words=("replica",), help="a hot standby the analyses read from (streaming replication)")]
+
+COMMANDS = [
+    Command(words=("replica", "init"), help="copy the database with pg_basebackup into a new folder and start it "
+            "there as a standby that follows it; prints the address for SAMMEN_ANALYSIS_DATABASE_URL", run=init,
+            needs="url", arguments=(
+                arg("--data", type=Path, required=True, help="a new (or empty) folder for the standby's data"),
+                arg("--from", dest="primary", metavar="DATABASE_URL",
+                    help="the primary to copy (default: the database Sammen uses, DATABASE_URL or the embedded one)"))),
+    Command(words=("replica", "stop"), help="stop the standby in a folder made by `sammen replica init`", run=stop,
+            needs="nothing", prints="nothing", arguments=(
+                arg("--data", type=Path, required=True, help="the standby's folder"),)),
+]

