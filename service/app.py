@@ -72,6 +72,7 @@ def create_app(settings: Settings) -> Litestar:
             yield
         finally:
             await close_analysis(app.state)
+            await db.close_reader(app.state)
             await app.state.pool.close()
 
     @get("/healthz", include_in_schema=False)

@@ -9,7 +9,8 @@ import logging
 import os
 import time
 import warnings
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -136,6 +137,29 @@ def analysis_url(settings: Settings, primary: str | None = None) -> str:
     primary (`primary`, its address already known). Their audit entries are written to the
     primary all the same."""
     return settings.analysis_database_url or primary or database_url(settings)
+
+
+@asynccontextmanager
+async def reader(state: Any, conn: asyncpg.Connection) -> AsyncIterator[asyncpg.Connection]:
+    """The connection a request's data export reads its rows on: one of the standby's (a
+    pool of this web process, made on first use) when SAMMEN_ANALYSIS_DATABASE_URL names
+    one, else the request's own `conn` to the primary, which its audit entry goes to."""
+    settings: Settings = state.settings
+    if not settings.analysis_database_url:
+        yield conn
+        return
+    async with state.setdefault("standby_lock", asyncio.Lock()):
+        pool = state.get("standby_pool")
+        if pool is None:
+            pool = state.standby_pool = await create_pool(settings.analysis_database_url, settings.pool_size)
+    async with pool.acquire() as standby:
+        yield standby
+
+
+async def close_reader(state: Any) -> None:
+    pool = state.get("standby_pool")
+    if pool is not None:
+        await pool.close()
 
 
 def reads_url(state: Any) -> str:

@@ -56,18 +56,20 @@ async def tidy(conn: asyncpg.Connection, settings: Settings, *, evaluation: int,
                format: Any, free_text: bool) -> Any:
     from service.exports.tidy import export_tidy, format_of
 
-    return await export_tidy(conn, evaluation, out, fmt=format_of(out, format), free_text=free_text,
-                             min_group_size=settings.min_group_size, actor="cli", progress=sys.stderr.isatty(),
-                             force=force)
+    async with reading(conn, settings) as reader:
+        return await export_tidy(conn, evaluation, out, fmt=format_of(out, format), free_text=free_text,
+                                 min_group_size=settings.min_group_size, actor="cli", progress=sys.stderr.isatty(),
+                                 force=force, reader=reader)
 
 
 async def data(conn: asyncpg.Connection, settings: Settings, *, evaluation: int, out: Path, force: bool,
                format: Any, wide: bool, free_text: bool) -> Any:
     from service.exports.datafiles import export_data, format_of
 
-    return await export_data(conn, evaluation, out, fmt=format_of(out, format), wide=wide, free_text=free_text,
-                             min_group_size=settings.min_group_size, actor="cli", progress=sys.stderr.isatty(),
-                             force=force)
+    async with reading(conn, settings) as reader:
+        return await export_data(conn, evaluation, out, fmt=format_of(out, format), wide=wide, free_text=free_text,
+                                 min_group_size=settings.min_group_size, actor="cli", progress=sys.stderr.isatty(),
+                                 force=force, reader=reader)
 
 
 async def tables(conn: asyncpg.Connection, settings: Settings, *, evaluation: int, out: Path, xlsx: bool,

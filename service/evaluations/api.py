@@ -14,6 +14,7 @@ from litestar.di import Provide
 from litestar.params import FromPath, QueryParameter
 from litestar.response import File
 
+from service import db
 from service.admin import audit
 from service.admin.access import check_evaluation_access, open_microdata, record_read
 from service.analysis.runtime.snapshot import snapshot
@@ -85,8 +86,10 @@ class EvaluationApi(Controller):
 
         settings: Settings = state.settings
         with scratch.folder("sammen-export-", keep=True) as folder:
-            zipped = await datafiles.export_zip(conn, evaluation_id, folder, fmt=fmt, wide=wide, free_text=free_text,
-                                                min_group_size=settings.min_group_size, actor=caller.actor)
+            async with db.reader(state, conn) as reader:
+                zipped = await datafiles.export_zip(conn, evaluation_id, folder, fmt=fmt, wide=wide,
+                                                    free_text=free_text, min_group_size=settings.min_group_size,
+                                                    actor=caller.actor, reader=reader)
         return scratch.download(zipped, zipped.name, "application/zip")
 
     @heavy_job
@@ -127,11 +130,13 @@ class EvaluationApi(Controller):
         filename = f"evaluering-{evaluation_id}-{name}"
         if name == "tidy.csv":
             with scratch.folder("sammen-export-", keep=True) as folder:
-                path = await tidy.tidy_csv_file(conn, evaluation_id, folder, free_text=free_text,
-                                                min_group_size=settings.min_group_size, actor=caller.actor)
+                async with db.reader(state, conn) as reader:
+                    path = await tidy.tidy_csv_file(conn, evaluation_id, folder, free_text=free_text,
+                                                    min_group_size=settings.min_group_size, actor=caller.actor,
+                                                    reader=reader)
             return scratch.download(path, filename, "text/csv; charset=utf-8")
-        async with snapshot(conn):
-            body, rows = await tidy.codebook_csv(conn, evaluation_id, settings.min_group_size)
+        async with db.reader(state, conn) as reader, snapshot(reader):
+            body, rows = await tidy.codebook_csv(reader, evaluation_id, settings.min_group_size)
         what = f"evaluation {evaluation_id} codebook (csv{', free text' if free_text else ''})"
         await audit.record(conn, caller.actor, "export", what, {"rows": rows})
         return Response(body, headers={"Content-Disposition": f'attachment; filename="{filename}"'})

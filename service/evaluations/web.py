@@ -28,6 +28,7 @@ from litestar.handlers.base import BaseRouteHandler
 from litestar.params import FromPath, QueryParameter
 from litestar.response import File, Redirect, Template
 
+from service import db
 from service.admin import audit
 from service.admin.access import Caller, MicrodataRefused, check_evaluation_access, open_microdata, record_read
 from service.analysis.runtime.snapshot import snapshot
@@ -328,12 +329,14 @@ class EvaluatorPages(Controller):
         if name == "svar.csv":
             await open_microdata(conn, caller, evaluation_id, "tidy (csv)")
             with scratch.folder("sammen-data-", keep=True) as folder:
-                path = await tidy.tidy_csv_file(conn, evaluation_id, folder, free_text=False,
-                                                min_group_size=_settings(state).min_group_size, actor=caller.actor)
+                async with db.reader(state, conn) as reader:
+                    path = await tidy.tidy_csv_file(conn, evaluation_id, folder, free_text=False, reader=reader,
+                                                    min_group_size=_settings(state).min_group_size,
+                                                    actor=caller.actor)
             return scratch.download(path, filename, "text/csv; charset=utf-8")
         await check_evaluation_access(conn, caller, evaluation_id)
-        async with snapshot(conn):
-            body, rows = await tidy.codebook_csv(conn, evaluation_id, _settings(state).min_group_size)
+        async with db.reader(state, conn) as reader, snapshot(reader):
+            body, rows = await tidy.codebook_csv(reader, evaluation_id, _settings(state).min_group_size)
         await audit.record(conn, caller.actor, "export", f"evaluation {evaluation_id} codebook (csv)", {"rows": rows})
         return _attachment(body, filename, "text/csv; charset=utf-8")
 
@@ -362,8 +365,10 @@ class EvaluatorPages(Controller):
         caller = signed_in_caller(request)
         await open_microdata(conn, caller, evaluation_id, f"data ({fmt}, wide)")
         with scratch.folder("sammen-data-", keep=True) as folder:
-            zipped = await datafiles.export_zip(conn, evaluation_id, folder, fmt=fmt, wide=True, free_text=False,
-                                                min_group_size=_settings(state).min_group_size, actor=caller.actor)
+            async with db.reader(state, conn) as reader:
+                zipped = await datafiles.export_zip(conn, evaluation_id, folder, fmt=fmt, wide=True, free_text=False,
+                                                    min_group_size=_settings(state).min_group_size,
+                                                    actor=caller.actor, reader=reader)
         return scratch.download(zipped, zipped.name, "application/zip")
 
     @get("/{evaluation_id:int}/figurer")

@@ -138,33 +138,37 @@ async def export_data(
     conn: asyncpg.Connection, evaluation_id: int, out: Path, *, fmt: Format = "csv", wide: bool = False,
     free_text: bool = False, min_group_size: int = 5, actor: str = "cli", progress: bool = False,
     block_bytes: int = BLOCK_BYTES, subject: str | None = None, force: bool = False,
+    reader: asyncpg.Connection | None = None,
 ) -> DataExported:
     """`subject`: what the audit log calls the export, if not `evaluation ID data (…)`
     (the tidy export, service/exports/tidy.py, is this long file under its own name).
     Both files are written through service/files.py (0600, whole or not at all, never
-    through a symbolic link; existing files replaced only with `force`)."""
+    through a symbolic link; existing files replaced only with `force`). The rows are read
+    on `reader` (a standby's connection: service/db.py) when given, else on `conn`; the
+    audit entry is written on `conn`, the primary, and only then are the files put in place."""
+    reading = reader or conn
     targets = [(out, "--out"), (codebook_path(out), "--out (its codebook)")]
     files: list[NewFile] = []
     with all_or_none(files):
         for target, option in targets:
             files.append(NewFile(target, option, force=force))
         data_file, book_file = files
-        async with conn.transaction(isolation="repeatable_read"):
-            await conn.execute("set local timezone = 'UTC'; set local enable_nestloop = off")  # see snapshot.py
-            name = await conn.fetchval("select name from evaluation where id = $1", evaluation_id)
+        async with reading.transaction(isolation="repeatable_read", readonly=True):
+            await reading.execute("set local timezone = 'UTC'; set local enable_nestloop = off")  # see snapshot.py
+            name = await reading.fetchval("select name from evaluation where id = $1", evaluation_id)
             if name is None:
                 raise NotFound(f"--evaluation: no evaluation {evaluation_id}")
             stat, csv = fmt in ("sav", "dta"), fmt == "csv"
-            codes = await _codes(conn, evaluation_id)
-            versions = [r["version_id"] for r in await conn.fetch(q.VERSIONS, evaluation_id)]
-            key_width = await conn.fetchval(q.KEY_WIDTH, evaluation_id)
-            text_width = await conn.fetchval(q.TEXT_WIDTH, evaluation_id) if free_text else 0
+            codes = await _codes(reading, evaluation_id)
+            versions = [r["version_id"] for r in await reading.fetch(q.VERSIONS, evaluation_id)]
+            key_width = await reading.fetchval(q.KEY_WIDTH, evaluation_id)
+            text_width = await reading.fetchval(q.TEXT_WIDTH, evaluation_id) if free_text else 0
             widths = {"respondent_key": key_width, "text_value": text_width,
                       "wave": max((len(n.encode()) for n in codes.waves.values()), default=1),
                       "unit": max((len(n.encode()) for n in codes.units.values()), default=1)}
             base = [_column(*c, codes=codes, width=widths.get(c[0], 0)) for c in RESPONSE]
             if wide:
-                items = await _item_columns(conn, versions, codes, free_text, text_width)
+                items = await _item_columns(reading, versions, codes, free_text, text_width)
                 columns = base + items
                 sql, args = q.wide_select(csv), _args(evaluation_id, free_text, stat, fmt, codes) + [
                     [c.questionnaire_id for c in items], [c.item_id for c in items],
@@ -179,20 +183,20 @@ async def export_data(
             if csv and not wide:  # the file is PostgreSQL's own CSV
                 bar = tqdm(desc="PostgreSQL", unit="B", unit_scale=True, file=sys.stderr, disable=not progress,
                            mininterval=0.5)
-                rows = await _copy(conn, sql, args, data_file, bar)
+                rows = await _copy(reading, sql, args, data_file, bar)
                 bounded = True
             else:
                 bar = tqdm(desc=fmt, unit=" rækker", file=sys.stderr, disable=not progress, mininterval=0.5)
-                rows, bounded = await _piped(conn, sql, args, lambda stream: _convert(
+                rows, bounded = await _piped(reading, sql, args, lambda stream: _convert(
                     stream, data_file, columns, fmt, wide, free_text, name, block_bytes, bar.update))
             bar.close()
-            book = await _codebook(conn, evaluation_id, min_group_size, columns, wide, None if stat else codes)
+            book = await _codebook(reading, evaluation_id, min_group_size, columns, wide, None if stat else codes)
             book_file.write(frame_csv(book))
             subject = subject or (f"evaluation {evaluation_id} data ({fmt}, {'wide' if wide else 'long'}"
                                   f"{', free text' if free_text else ''})")
-            await audit.record(conn, actor, "export", subject, {"rows": rows})
-            for file in files:
-                file.publish()
+        await audit.record(conn, actor, "export", subject, {"rows": rows})  # on the primary, always
+        for file in files:
+            file.publish()
     return DataExported(evaluation_id=evaluation_id, format=fmt, wide=wide, free_text=free_text, rows=rows,
                         columns=len(columns), out=str(data_file.target), codebook=str(book_file.target),
                         codebook_rows=len(book), bounded=bounded)
@@ -585,12 +589,13 @@ async def _codebook(conn: asyncpg.Connection, evaluation_id: int, min_group_size
 
 
 async def export_zip(conn: asyncpg.Connection, evaluation_id: int, folder: Path, *, fmt: Format, wide: bool,
-                     free_text: bool, min_group_size: int, actor: str) -> Path:
+                     free_text: bool, min_group_size: int, actor: str,
+                     reader: asyncpg.Connection | None = None) -> Path:
     """The HTTP door's download: the data file and its codebook in one ZIP made in
     `folder` (a new, private temporary folder the caller removes after sending it)."""
     stem = f"evaluering-{evaluation_id}-{'bred' if wide else 'lang'}{'-fritekst' if free_text else ''}"
     made = await export_data(conn, evaluation_id, folder / f"{stem}.{fmt}", fmt=fmt, wide=wide, free_text=free_text,
-                             min_group_size=min_group_size, actor=actor)
+                             min_group_size=min_group_size, actor=actor, reader=reader)
     zipped = folder / f"{stem}-{fmt}.zip"
     with zipfile.ZipFile(zipped, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         for path in (Path(made.out), Path(made.codebook)):

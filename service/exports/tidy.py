@@ -54,21 +54,23 @@ def subject(evaluation_id: int, fmt: Format, free_text: bool) -> str:
 async def export_tidy(
     conn: asyncpg.Connection, evaluation_id: int, out: Path, *, fmt: Format = "csv", free_text: bool = False,
     min_group_size: int = 5, actor: str = "cli", progress: bool = False, force: bool = False,
+    reader: asyncpg.Connection | None = None,
 ) -> Exported:
+    """`reader`: where the rows are read, as export_data's."""
     made = await datafiles.export_data(
         conn, evaluation_id, out, fmt=fmt, wide=False, free_text=free_text, min_group_size=min_group_size,
-        actor=actor, progress=progress, subject=subject(evaluation_id, fmt, free_text), force=force)
+        actor=actor, progress=progress, subject=subject(evaluation_id, fmt, free_text), force=force, reader=reader)
     return Exported(evaluation_id=evaluation_id, rows=made.rows, format=fmt, free_text=free_text, out=made.out,
                     codebook=made.codebook, codebook_rows=made.codebook_rows)
 
 
 async def tidy_csv_file(conn: asyncpg.Connection, evaluation_id: int, folder: Path, *, free_text: bool,
-                        min_group_size: int, actor: str) -> Path:
+                        min_group_size: int, actor: str, reader: asyncpg.Connection | None = None) -> Path:
     """The HTTP doors' download: the rows as CSV in `folder` (a new, private temporary
     folder the caller sends the file from and removes afterwards), so a response of any
     size is streamed from disk instead of held in memory. Audited by the export."""
     made = await export_tidy(conn, evaluation_id, folder / f"evaluering-{evaluation_id}-tidy.csv", fmt="csv",
-                             free_text=free_text, min_group_size=min_group_size, actor=actor)
+                             free_text=free_text, min_group_size=min_group_size, actor=actor, reader=reader)
     return Path(made.out)
 
 

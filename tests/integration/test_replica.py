@@ -128,22 +128,28 @@ async def test_a_lagging_standby_says_how_far_behind_it_is_and_the_report_prints
     assert caught_up.evaluation.name == "Omdøbt" and caught_up.replica_lag == 0.0
 
 
-async def test_the_command_and_the_route_read_on_the_standby_and_audit_on_the_primary(
-        primary, primary_url, standby, monkeypatch):
-    """An evaluation made while the standby does not replay is not there yet: the command
-    and the route, reading on the standby, do not find it (and the Python call on its own
-    address neither), where the primary has it. Once replayed, all three give the primary's
-    figures, and each read is in the primary's audit log."""
+async def test_the_commands_and_the_routes_read_on_the_standby_and_audit_on_the_primary(
+        primary, primary_url, standby, monkeypatch, tmp_path):
+    """An evaluation made while the standby does not replay is not there yet: the commands
+    and the routes, reading on the standby (the summary, and a data file, which is read
+    there too), do not find it, where the primary has it; `analysis.connect()` goes to the
+    standby by itself. Once replayed, they give the primary's figures and rows, and each
+    read and export is in the primary's audit log."""
     settings = settings_for(primary_url, secret_key=SECRET, admin_api_key=ADMIN_KEY, analysis_database_url=standby)
     await paused(standby, True)
     try:
         evaluation = (await small_evaluation(primary, UNITS, seed=3)).evaluation
-        key = await evaluator_key(primary, evaluation=evaluation)
+        key = await evaluator_key(primary, evaluation=evaluation, microdata=True)
         ran = await sammen(settings, "analyse", "summary", "--evaluation", str(evaluation))
         assert ran.code == 2 and f"evaluation {evaluation} does not exist" in ran.err
+        exported = await sammen(settings, "export", "data", "--evaluation", str(evaluation),
+                                "--out", str(tmp_path / "svar.csv"))
+        assert exported.code == 2 and f"no evaluation {evaluation}" in exported.err
         async with AsyncTestClient(create_app(settings)) as client:
             missing = await client.get(f"/api/evaluations/{evaluation}/summary", headers=bearer(key))
+            no_file = await client.get(f"/api/evaluations/{evaluation}/export/data/csv", headers=bearer(key))
         assert missing.status_code == 404, missing.text
+        assert no_file.status_code == 404, no_file.text
         monkeypatch.setenv("SAMMEN_ANALYSIS_DATABASE_URL", standby)
         monkeypatch.delenv("DATABASE_URL", raising=False)
         with analysis.connect() as default:
@@ -151,13 +157,18 @@ async def test_the_command_and_the_route_read_on_the_standby_and_audit_on_the_pr
     finally:
         await paused(standby, False)
     await replayed(primary, standby)
-    audited = await primary.fetchval("select count(*) from audit_log where action = 'read'")
+    audited = await primary.fetchval("select count(*) from audit_log where action in ('read', 'export')")
     ran = await sammen(settings, "analyse", "summary", "--evaluation", str(evaluation))
     assert ran.code == 0, ran.err
+    exported = await sammen(settings, "export", "data", "--evaluation", str(evaluation),
+                            "--out", str(tmp_path / "svar.csv"), "--wide")  # a row per response
+    assert exported.code == 0 and exported.json()["rows"] == sum(b + a for _, b, a in UNITS.values()), exported.err
     async with AsyncTestClient(create_app(settings)) as client:
         found = await client.get(f"/api/evaluations/{evaluation}/summary", headers=bearer(key))
+        downloaded = await client.get(f"/api/evaluations/{evaluation}/export/data/csv", headers=bearer(key))
     assert found.status_code == 200, found.text
+    assert downloaded.status_code == 200 and downloaded.headers["content-type"] == "application/zip"
     with analysis.connect(primary_url) as on_primary:
         expected = analysis.summary(evaluation, session=on_primary)
     assert expected and differences(expected, ran.json()) == [] and differences(expected, found.json()) == []
-    assert await primary.fetchval("select count(*) from audit_log where action = 'read'") == audited + 2
+    assert await primary.fetchval("select count(*) from audit_log where action in ('read', 'export')") == audited + 4
