@@ -30,9 +30,9 @@ from typing import Any
 from benchmarks.cpu import background_load
 from benchmarks.pgbench import PgbenchResult, pgbench, script
 from benchmarks.plan import FULL, QUESTIONNAIRE, QUICK, Plan, say
-from benchmarks.report import print_tables, report
 from benchmarks.runs import Acked, service_runs, verify
 from benchmarks.setup import set_up
+from benchmarks.verdicts import print_tables, report
 from service.surveys.pages import pages
 from tests.support.database import scratch_database
 
