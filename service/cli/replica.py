@@ -1,5 +1,5 @@
-"""`sammen replica init|stop`: a hot standby of the database for the analyses
-(service/replica.py), made and stopped from a terminal."""
+"""`sammen replica init|promote|stop`: a hot standby of the database for the analyses, and
+to fail over to (service/replica.py), made, promoted and stopped from a terminal."""
 
 from __future__ import annotations
 

@@ -39,8 +39,8 @@ async def snapshot(conn: asyncpg.Connection) -> AsyncIterator[asyncpg.Connection
 
 # Seconds the standby's data was behind its primary: none (0) while it streams and has
 # replayed all it received; otherwise the time since the last transaction it replayed (or
-# since it started, if none), which is at most the lag, an idle primary committing nothing
-# included. NULL on a primary.
+# since it started, if none): never less than the lag, and more when the primary has
+# committed nothing since. NULL on a primary.
 REPLAY_LAG = """
 select case when not pg_is_in_recovery() then null
             when pg_last_wal_receive_lsn() = pg_last_wal_replay_lsn()
