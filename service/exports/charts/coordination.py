@@ -96,7 +96,9 @@ def coordination_heatmap(coord: Coordination, view: View = "before", *, arm: str
                                            n=n_note,
                                            notes=[*notes, text("rc_scoring", lang), text("suppressed_note", lang)]))
             + theme_sammen() + p9.theme(panel_grid_major=p9.element_blank(), legend_position="right",
-                                        axis_text_x=p9.element_text(size=8), axis_text_y=p9.element_text(size=8))
+                                        # slanted: side by side, 'Sygepleje' ran into 'Distriktspsykiatri'
+                                        axis_text_x=p9.element_text(size=8, rotation=30, ha="right"),
+                                        axis_text_y=p9.element_text(size=8))
             + size(12))
 
 

@@ -112,7 +112,7 @@ def likert(distributions: Sequence[ItemDistribution], questionnaire_id: str, *, 
             + p9.geom_vline(xintercept=0, colour="#333333", size=0.4)
             + p9.scale_fill_manual(values=colours, breaks=answers, name=text("answer", lang))
             + p9.scale_x_continuous(labels=_both_sides(lang), limits=(-1, 1),
-                                    breaks=[-0.5, 0, 0.5])
+                                    breaks=[-0.5, 0.5])  # the line at 0 marks the middle: a '0 %' ran into both
             + p9.facet_grid("theme ~ phase_label", scales="free_y", space="free_y"))
     if not missing.empty:
         plot += p9.geom_text(p9.aes(x="centre", y="item", label="text"), data=missing, colour=SUPPRESSED_COLOUR,

@@ -39,7 +39,7 @@ def meetings(result: Meetings, *, lang: Language = "da", context: Context | None
             + p9.geom_point(p9.aes(y="share_agreeing"), data=shown, position=dodge, size=1.8)
             + p9.scale_colour_manual(values=colours, name=text("viewpoint", lang))
             + p9.scale_y_continuous(labels=axis_percent(lang), limits=(0, 1))
-            + p9.scale_x_datetime(date_labels="%m/%y")
+            + p9.scale_x_datetime(date_breaks="6 months", date_labels="%m/%y")  # every 3: they touched
             + p9.facet_grid("aspect_label ~ arm_label"))
     if not hidden.empty:
         plot += p9.geom_text(p9.aes(y="_y", label="_label"), data=hidden, colour=SUPPRESSED_COLOUR, size=6,

@@ -49,6 +49,9 @@ def theme_sammen(base_size: float = BASE_SIZE) -> p9.theme:
         panel_grid_minor=p9.element_blank(),
         panel_grid_major=p9.element_line(color="#E5E5E5", size=0.4),
         axis_ticks=p9.element_blank(),
+        # room between panels side by side, so that one panel's last tick label does not
+        # run into the next one's first ('4,5' against '3,2' read '4,53,2')
+        panel_spacing_x=0.035,
         strip_background=p9.element_rect(fill="#F2F2F2", color="none"),
         strip_text=p9.element_text(size=base_size * 0.9, ha="left"),
         legend_position="bottom",
