@@ -13,8 +13,8 @@ import inspect
 from typing import Annotated, Any, Literal
 
 import msgspec
-from litestar import get
-from litestar.datastructures import State
+from litestar import Response, get
+from litestar.datastructures import ResponseHeader, State
 from litestar.handlers import HTTPRouteHandler
 from litestar.params import FromPath, QueryParameter
 
@@ -22,6 +22,7 @@ from service.admin import audit
 from service.admin.access import check_evaluation_access, record_read
 from service.analysis.measures.measure import STATUSES, Measure, Option, rows
 from service.analysis.measures.registry import all_measures
+from service.analysis.runtime.snapshot import lagged
 from service.auth import CallerDep
 from service.bounds import MONTH_PATTERN
 from service.config import Settings
@@ -30,6 +31,12 @@ from service.http import Conn, PathId
 from service.web.handlers import error_responses
 
 _TYPES: dict[str, Any] = {"number": float, "integer": int, "text": str, "date": dt.date, "month": str}
+
+REPLICA_LAG = "Sammen-Replica-Lag"
+LAG_HEADER = ResponseHeader(
+    name=REPLICA_LAG, documentation_only=True, required=False, value="0.0",
+    description="Only where the figures were read on a standby (SAMMEN_ANALYSIS_DATABASE_URL): how many seconds "
+                "behind the primary its data was when they were read (0.0: it had replayed all it received).")
 
 
 def _query_type(option: Option) -> Any:
@@ -68,24 +75,25 @@ def measure_route(measure: Measure) -> HTTPRouteHandler:
         await check_evaluation_access(conn, caller, evaluation_id)
         chosen = measure.chosen({o.name: _given(o, given.get(o.name)) for o in options}, lambda o: o.key)
         settings: Settings = state.settings
-        result = await analysed(state, lambda c: measure.compute(c, evaluation_id, settings.min_group_size, chosen))
+        lag, result = await analysed(state, lambda c: lagged(
+            c, lambda c: measure.compute(c, evaluation_id, settings.min_group_size, chosen)))
         subject = audit.read_subject(evaluation_id, measure.name, measure.audited(chosen))
         await record_read(conn, caller, subject, rows(result))
-        return result
+        return Response(result, headers={} if lag is None else {REPLICA_LAG: f"{lag:.1f}"})
 
     fixed = {"evaluation_id": FromPath[PathId], "conn": Conn, "caller": CallerDep, "state": State}
     parameters = [inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, annotation=kind)
                   for name, kind in fixed.items()]
     parameters += [inspect.Parameter(o.name, inspect.Parameter.KEYWORD_ONLY, annotation=_query_type(o),
                                      default=inspect.Parameter.empty if o.required else None) for o in options]
-    result_type = measure.result_type()
+    result_type: Any = Response[measure.result_type()]  # type: ignore[misc]  # made at run time
     handler.__signature__ = inspect.Signature(parameters, return_annotation=result_type)  # type: ignore[attr-defined]
     handler.__annotations__ = {p.name: p.annotation for p in parameters} | {"return": result_type}
     handler.__name__ = handler.__qualname__ = measure.function
     handler.__doc__ = (f"{measure.description} The same figures as `sammen analyse {measure.name}` and"
                        f" `analysis.{measure.function}()`; every read is in the audit log.")
     return get(f"/{{evaluation_id:int}}/{measure.name}", summary=measure.about[:1].upper() + measure.about[1:],
-               description=handler.__doc__,
+               description=handler.__doc__, response_headers=[LAG_HEADER],
                responses=error_responses(*(s for s in STATUSES if s >= 400)),
                operation_id=f"evaluation_{measure.function}")(handler)
 

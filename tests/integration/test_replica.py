@@ -134,7 +134,9 @@ async def test_the_commands_and_the_routes_read_on_the_standby_and_audit_on_the_
     and the routes, reading on the standby (the summary, and a data file, which is read
     there too), do not find it, where the primary has it; `analysis.connect()` goes to the
     standby by itself. Once replayed, they give the primary's figures and rows, and each
-    read and export is in the primary's audit log."""
+    read and export is in the primary's audit log. The route says how far behind the
+    standby was (a header) and the command too (on standard error); read on the primary,
+    neither does."""
     settings = settings_for(primary_url, secret_key=SECRET, admin_api_key=ADMIN_KEY, analysis_database_url=standby)
     await paused(standby, True)
     try:
@@ -159,7 +161,7 @@ async def test_the_commands_and_the_routes_read_on_the_standby_and_audit_on_the_
     await replayed(primary, standby)
     audited = await primary.fetchval("select count(*) from audit_log where action in ('read', 'export')")
     ran = await sammen(settings, "analyse", "summary", "--evaluation", str(evaluation))
-    assert ran.code == 0, ran.err
+    assert ran.code == 0 and "sammen: read on a standby" in ran.err and " s behind the primary" in ran.err, ran.err
     exported = await sammen(settings, "export", "data", "--evaluation", str(evaluation),
                             "--out", str(tmp_path / "svar.csv"), "--wide")  # a row per response
     assert exported.code == 0 and exported.json()["rows"] == sum(b + a for _, b, a in UNITS.values()), exported.err
@@ -167,8 +169,12 @@ async def test_the_commands_and_the_routes_read_on_the_standby_and_audit_on_the_
         found = await client.get(f"/api/evaluations/{evaluation}/summary", headers=bearer(key))
         downloaded = await client.get(f"/api/evaluations/{evaluation}/export/data/csv", headers=bearer(key))
     assert found.status_code == 200, found.text
+    assert float(found.headers["sammen-replica-lag"]) >= 0  # how far behind the figures' snapshot was
+    async with AsyncTestClient(create_app(msgspec.structs.replace(settings, analysis_database_url=None))) as client:
+        on_primary = await client.get(f"/api/evaluations/{evaluation}/summary", headers=bearer(key))
+    assert on_primary.status_code == 200 and "sammen-replica-lag" not in on_primary.headers
     assert downloaded.status_code == 200 and downloaded.headers["content-type"] == "application/zip"
     with analysis.connect(primary_url) as on_primary:
         expected = analysis.summary(evaluation, session=on_primary)
     assert expected and differences(expected, ran.json()) == [] and differences(expected, found.json()) == []
-    assert await primary.fetchval("select count(*) from audit_log where action in ('read', 'export')") == audited + 4
+    assert await primary.fetchval("select count(*) from audit_log where action in ('read', 'export')") == audited + 5

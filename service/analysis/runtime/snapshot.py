@@ -20,12 +20,15 @@ far as the standby has replayed it: `replay_lag` says how far that is behind."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from typing import TypeVar
 
 import asyncpg
 
 from service.design.once import reading
+
+T = TypeVar("T")
 
 
 @asynccontextmanager
@@ -56,3 +59,10 @@ async def replay_lag(conn: asyncpg.Connection) -> float | None:
     primary itself)."""
     lag: float | None = await conn.fetchval(REPLAY_LAG)
     return lag
+
+
+async def lagged(conn: asyncpg.Connection,
+                 work: Callable[[asyncpg.Connection], Awaitable[T]]) -> tuple[float | None, T]:
+    """`work(conn)` with `replay_lag` read first, at the snapshot its figures come from (the
+    lag the HTTP doors send as a header and the command line prints)."""
+    return await replay_lag(conn), await work(conn)
