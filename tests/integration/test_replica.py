@@ -178,3 +178,12 @@ async def test_the_commands_and_the_routes_read_on_the_standby_and_audit_on_the_
         expected = analysis.summary(evaluation, session=on_primary)
     assert expected and differences(expected, ran.json()) == [] and differences(expected, found.json()) == []
     assert await primary.fetchval("select count(*) from audit_log where action in ('read', 'export')") == audited + 5
+
+
+async def test_a_standby_is_made_in_a_new_folder_only(settings, tmp_path):
+    """An existing folder with anything in it (another standby, a primary's data) is
+    refused before anything is copied, naming the option."""
+    (tmp_path / "pgdata").mkdir()
+    made = await sammen(settings, "replica", "init", "--data", str(tmp_path))
+    assert made.code == 2 and made.err.startswith("sammen: --data:") and "is not empty" in made.err, made.err
+    assert [p.name for p in tmp_path.iterdir()] == ["pgdata"] and not any((tmp_path / "pgdata").iterdir())
