@@ -18,13 +18,12 @@ lost when the primary dies and `sammen replica promote` makes the standby the pr
 from __future__ import annotations
 
 import os
-import subprocess
 from pathlib import Path
 from urllib.parse import quote, urlsplit
 
 import msgspec
 
-from service.admin.backup import binary
+from service.admin.backup import binary, run_tool
 from service.db import server_user
 from service.errors import SammenError
 
@@ -51,10 +50,8 @@ class Standby(msgspec.Struct, frozen=True, kw_only=True):
 
 
 def _run(args: list[str], what: str) -> None:
-    done = subprocess.run(args, capture_output=True, text=True, check=False, user=server_user(), timeout=600)
-    if done.returncode != 0:
-        lines = done.stderr.strip().splitlines()
-        raise SammenError(f"{what} failed: {lines[-1] if lines else f'exit code {done.returncode}'}")
+    """A PostgreSQL program on the standby's data folder, as the user its server runs as."""
+    run_tool(args, what, user=server_user(), timeout=600)
 
 
 def init_standby(primary_url: str, data: Path, *, synchronous: bool = False) -> Standby:

@@ -94,8 +94,12 @@ def _failed(what: str, stderr: str, code: int | None) -> SammenError:
                                              else f"exit code {code}"))
 
 
-def _run(args: list[str], what: str, env: dict[str, str] | None = None) -> str:
-    done = subprocess.run(args, capture_output=True, text=True, check=False, env=env)
+def run_tool(args: list[str], what: str, env: dict[str, str] | None = None, *, user: str | None = None,
+             timeout: float | None = None) -> str:
+    """A PostgreSQL program (binary()) run to its end, its output; failing, one line
+    naming `what` (_failed). `user`: run as that system user (the server's, on its data
+    folder: service/replica.py)."""
+    done = subprocess.run(args, capture_output=True, text=True, check=False, env=env, user=user, timeout=timeout)
     if done.returncode != 0:
         raise _failed(what, done.stderr, done.returncode)
     return done.stdout
@@ -249,7 +253,7 @@ def _toc(archive: Path, what: str) -> Counter[str]:
     """The archive's table of contents as `TYPE schema name` entries (ids and owners left
     out, as they differ from server to server)."""
     entries: Counter[str] = Counter()
-    for line in _run([binary("pg_restore"), "--list", str(archive)], what).splitlines():
+    for line in run_tool([binary("pg_restore"), "--list", str(archive)], what).splitlines():
         if line.strip() and not line.startswith(";"):
             entries[" ".join(line.partition("; ")[2].split(" ")[2:-1])] += 1
     return entries
@@ -262,7 +266,7 @@ def _definitions(archive: Path, what: str) -> list[str]:
     """The SQL pg_restore would run for the archive's schema, without the notes it prints
     between statements (they name server versions and object ids) and psql's per-dump
     \\restrict keys. Comments inside function bodies are compared like any code."""
-    sql = _run([binary("pg_restore"), "--schema-only", "--no-owner", "--no-privileges", "--file=-", str(archive)],
+    sql = run_tool([binary("pg_restore"), "--schema-only", "--no-owner", "--no-privileges", "--file=-", str(archive)],
                what)
     return [line for line in sql.splitlines() if line.strip() and line != "--"
             and not line.startswith((*_DUMP_NOTES, "\\restrict ", "\\unrestrict "))]
@@ -413,7 +417,7 @@ async def reference(made: Scratch, migration: str, folder: Path) -> Reference:
         await conn.close()
     archive = folder / "reference"
     toc, migrated = _schema_of(_url_for(made.url, made.reference), archive, "reference database", keep=True)
-    _run([binary("pg_restore"), "--single-transaction", "--exit-on-error", "--no-owner", "--no-privileges",
+    run_tool([binary("pg_restore"), "--single-transaction", "--exit-on-error", "--no-owner", "--no-privileges",
           "--dbname", _url_for(made.url, made.reloaded), str(archive)], "pg_restore of the reference database")
     _, reloaded = _schema_of(_url_for(made.url, made.reloaded), folder / "reloaded", "reloaded reference database")
     return Reference(toc, (migrated, reloaded))
@@ -422,7 +426,7 @@ async def reference(made: Scratch, migration: str, folder: Path) -> Reference:
 def _schema_of(url: str, archive: Path, what: str, *, keep: bool = False) -> tuple[Counter[str], list[str]]:
     """The table of contents and schema SQL of the database at `url`, dumped schema-only
     into `archive` (kept where `keep`, to be restored elsewhere)."""
-    _run([binary("pg_dump"), "--format=custom", "--schema-only", "--file", str(archive), "--dbname", url],
+    run_tool([binary("pg_dump"), "--format=custom", "--schema-only", "--file", str(archive), "--dbname", url],
          f"pg_dump of the {what}")
     try:
         return _toc(archive, f"pg_restore of the {what}"), _definitions(archive, f"pg_restore of the {what}")
@@ -434,7 +438,7 @@ def _schema_of(url: str, archive: Path, what: str, *, keep: bool = False) -> tup
 def load(made: Scratch, archive: Path) -> None:
     """pg_restore into the new database, logged in as the role without rights (not SET
     ROLE, which the archive's SQL could undo), in one transaction."""
-    _run([binary("pg_restore"), "--single-transaction", "--exit-on-error", "--no-owner", "--no-privileges",
+    run_tool([binary("pg_restore"), "--single-transaction", "--exit-on-error", "--no-owner", "--no-privileges",
           "--dbname", made.load_url(), str(archive)],
          f"pg_restore as the temporary role {made.role}", env={**os.environ, "PGPASSWORD": made.password})
 
