@@ -15,6 +15,7 @@ from io import BytesIO
 from pathlib import Path
 
 import msgspec
+import numpy as np
 import plotnine as p9
 import pytest
 from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -293,6 +294,40 @@ def test_the_soenderborg_flow_chart_labels_640_expected_533_observed_and_18_5_pe
     assert "Ændringen indført" in texts and "95 %-prognoseinterval" in texts
     english = " | ".join(svg_texts(charts.save(charts.soenderborg(lang="en"), tmp_path / "flow_en.svg")))
     assert "Expected 640 · observed 533 · 107 fewer than expected (18.5%)" in english  # English: no space (CLDR)
+
+
+def highest_drawn(ax) -> float:
+    """The highest point, in the figure's pixels, of a panel's lines and bands that run
+    across it (not the vertical ones: the implementation's dotted line spans the panel)."""
+    paths = [(line.get_transform(), line.get_path()) for line in ax.lines]
+    paths += [(c.get_transform(), path) for c in ax.collections for path in c.get_paths()]
+    tops = []
+    for transform, path in paths:
+        points = transform.transform(path.vertices)
+        points = points[np.isfinite(points).all(axis=1)]
+        if len(points) and np.ptp(points[:, 0]) > 1:
+            tops.append(points[:, 1].max())
+    return max(tops)
+
+
+def text_box(ax, start: str, renderer):
+    return next(t.get_window_extent(renderer) for t in ax.texts if t.get_text().strip().startswith(start))
+
+
+@pytest.mark.parametrize("which", ["demo", "soenderborg"])
+def test_the_flow_charts_sentences_are_written_above_the_months_they_speak_of(bundle, context, which):
+    """The gap's sentence ('Forventet 640 · observeret 533 …') was drawn across the
+    observed line of the months it compares, and 'Ændringen indført' across the month of
+    most courses ended: each is above every line and band of its panel."""
+    plot = charts.flow(bundle.flow, context=context) if which == "demo" else charts.soenderborg()
+    figure = plot.draw()
+    canvas = FigureCanvasAgg(figure)
+    canvas.draw()
+    renderer = canvas.get_renderer()
+    enrolled, ended = figure.axes[:2]
+    assert text_box(enrolled, "Forventet", renderer).y0 > highest_drawn(enrolled)
+    for ax in (enrolled, ended):
+        assert text_box(ax, "Ændringen indført", renderer).y0 > highest_drawn(ax)
 
 
 def test_save_refuses_an_unknown_format_by_name(bundle, context, tmp_path):

@@ -22,6 +22,13 @@ from service.exports.formats import number, percent
 from service.exports.labels import Language, text
 from service.exports.texts import text_or
 
+# Above the highest value of the enrolled panel (its series, forecast and band), in
+# spans of that panel's values: the gap's sentence, and the top of the panel, where the
+# implementation's label hangs.
+_NOTE_AT = 0.17
+_HEADROOM = 0.35
+_LABEL_ROOM = 0.12  # the implementation's label alone, in the panel of courses ended
+
 
 def forecast_path(months: Sequence[dt.date], enrolled: Sequence[int], forecast: FlowForecast) -> pd.DataFrame:
     """The forecast of `forecast` (same method, pre-period and implementation) for every
@@ -77,6 +84,12 @@ def _chart(series: pd.DataFrame, forecast: FlowForecast, title: str, subtitle: s
             + p9.scale_y_continuous(labels=_whole(lang))
             + p9.scale_x_datetime(date_breaks="1 year", date_labels="%Y")
             + p9.facet_wrap("~panel", ncol=1, scales="free_y"))
+    ended = long.loc[long["panel"] == panels[1], "value"].dropna()
+    if len(ended):  # the implementation's label over the months ended, not across them
+        low, high = float(ended.min()), float(ended.max())
+        plot += p9.geom_blank(p9.aes(x="month", y="value"), data=pd.DataFrame(dict(
+            month=[implemented], value=[high + _LABEL_ROOM * ((high - low) or 1.0)],
+            panel=pd.Categorical([panels[1]], categories=panels))))
     if forecast.expected is not None and forecast.observed is not None:
         gap = forecast.expected - forecast.observed
         key = "flow_gap" if gap >= 0 else "flow_gap_more"
@@ -86,15 +99,23 @@ def _chart(series: pd.DataFrame, forecast: FlowForecast, title: str, subtitle: s
         if forecast.gap_share is not None:
             label += f" ({percent(abs(forecast.gap_share), 1, lang)})"
         at = pd.Timestamp(forecast.at)
+        top_panel = pd.Categorical([panels[0]], categories=panels)
         marks = pd.DataFrame(dict(month=[at, at], value=[forecast.expected, float(forecast.observed)],
                                   panel=pd.Categorical([panels[0]] * 2, categories=panels)))
-        note = pd.DataFrame(dict(month=[at], value=[(forecast.expected + forecast.observed) / 2], label=[label],
-                                 panel=pd.Categorical([panels[0]], categories=panels)))
+        # The sentence goes above every line and band of the panel, in room made for it
+        # under the implementation's label: drawn where the series ran, it hid the
+        # observed months it speaks of.
+        drawn = pd.concat([shown["enrolled"], path["expected"], path["high"], path["low"], marks["value"]]).dropna()
+        low, high = float(drawn.min()), float(drawn.max())
+        span = (high - low) or max(abs(high), 1.0)
+        note = pd.DataFrame(dict(month=[at], value=[high + _NOTE_AT * span], label=[label], panel=top_panel))
+        room = pd.DataFrame(dict(month=[at], value=[high + _HEADROOM * span], panel=top_panel))
+        plot += p9.geom_blank(p9.aes(x="month", y="value"), data=room)
         plot += p9.geom_segment(p9.aes(x="month", xend="month", y=min(marks["value"]), yend=max(marks["value"])),
                                 data=marks.head(1), colour="#333333")
         plot += p9.geom_point(p9.aes(x="month", y="value"), data=marks, colour="#333333", size=1.8)
-        plot += p9.geom_label(p9.aes(label="label"), data=note, ha="right", nudge_x=-20, size=7.5,
-                              label_size=0, fill="white", alpha=0.85)
+        plot += p9.geom_label(p9.aes(label="label"), data=note, ha="right", va="center", size=7.5,
+                              colour="#333333", label_size=0, fill="white")  # over the dotted line, not under it
     return (plot + p9.labs(title=title, subtitle=subtitle, x="", y="", caption=caption(lang, notes=list(notes)))
             + theme_sammen() + p9.theme(legend_title=p9.element_blank()) + size(14))
 
