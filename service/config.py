@@ -35,6 +35,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     # the core an evaluator's analysis keeps to on this machine: 'last', 'off' or a number
     # (service/analysis/runtime/isolation.py)
     analysis_core: Annotated[str, msgspec.Meta(pattern=r"^(last|off|[0-9]{1,4})$")] = "last"
+    # processes drawing an evaluation's charts at once (service/exports/charts/drawing.py);
+    # 0: one per core the drawing thread may run on
+    chart_workers: Annotated[int, msgspec.Meta(ge=0, le=64)] = 0
     # the gateways invitations and reminders go through (service/messaging/gateways.py):
     # smtp[s]://[user:password@]host[:port] and the sender; an HTTP SMS gateway's URL and key
     smtp_url: str | None = None

@@ -36,6 +36,10 @@ __all__ = ["ADMIN_KEY", "ROOT", "invite", "make_wave"]
 # cores itself; the benchmarks measure the service's default.
 UNPINNED = "off"
 os.environ["SAMMEN_ANALYSIS_CORE"] = UNPINNED
+# Unpinned, a report or a chart set would be drawn by two processes (service/exports/charts/
+# drawing.py): with both cores busy with the two workers that only adds a process start
+# (1.5 s) to each. One draws; tests/exports/test_charts.py draws with two.
+os.environ["SAMMEN_CHART_WORKERS"] = "1"
 
 # How the two workers (scripts/test: pytest-xdist, `--dist loadfile`) share the files. A
 # file goes whole to one worker, so its module fixtures are made once. Every file that asks

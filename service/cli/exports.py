@@ -96,7 +96,8 @@ async def charts(conn: asyncpg.Connection, settings: Settings, *, evaluation: in
     in a private scratch folder and then put into `out`."""
     from service.analysis import bundle
     from service.analysis.runtime.snapshot import snapshot
-    from service.exports.charts.save import parts_for, save_all
+    from service.exports.charts.drawing import save_all
+    from service.exports.charts.save import parts_for
 
     folder = files.output_folder(out, "--out")
     async with reading(conn, settings) as reader, snapshot(reader):  # `only`: the parts those charts need

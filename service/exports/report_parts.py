@@ -9,7 +9,6 @@ from __future__ import annotations
 import base64
 import tempfile
 from pathlib import Path
-from typing import Any
 
 from service.analysis.bundle import EvaluationResults
 from service.exports.leading import key_outcomes
@@ -47,34 +46,19 @@ def png_uri(png: bytes) -> str:
     return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
 
 
-def _alt(plot: Any, name: str) -> tuple[str, str]:
-    """The chart's title, and a text alternative: title, subtitle and caption."""
-    labels = plot.labels
-    title = str(labels.get("title", None) or name.replace("_", " "))
-    extra = [str(v) for v in (labels.get("subtitle", None), labels.get("caption", None)) if v]
-    return title, ". ".join([title, *extra])
-
-
 def figures(bundle: EvaluationResults) -> dict[str, list[Figure]]:
     """The charts of each report section, by the section's key."""
-    from service.exports.charts import NothingToDraw, charts, save  # plotnine only when a report is made
+    from service.exports.charts import charts, drawing  # plotnine only when a report is made
 
+    sections = section_charts(bundle)
     available = charts(bundle)
-    out: dict[str, list[Figure]] = {}
+    wanted = [name for names in sections.values() for name in names if name in available]
     with tempfile.TemporaryDirectory(prefix="sammen-report-") as folder:
-        for section, names in section_charts(bundle).items():
-            for name in names:
-                if name not in available:
-                    continue
-                try:
-                    plot = available[name]()
-                except NothingToDraw:  # nothing to draw for this evaluation
-                    continue
-                path = save(plot, Path(folder) / f"{name}.png", "png", DPI)
-                title, alt = _alt(plot, name)
-                out.setdefault(section, []).append(Figure(key=name, title=title, alt=alt,
-                                                          src=png_uri(path.read_bytes())))
-    return out
+        drawn = {d.name: d for d in drawing.draw(bundle, folder, wanted, ["png"], DPI)}
+        return {section: [Figure(key=name, title=drawn[name].title, alt=drawn[name].alt,
+                                 src=png_uri(Path(drawn[name].paths[0]).read_bytes()))
+                          for name in names if name in drawn]
+                for section, names in sections.items() if any(name in drawn for name in names)}
 
 
 # The appendix: the table library's publication tables of these results (by key), the

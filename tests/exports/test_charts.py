@@ -8,7 +8,10 @@ whole set."""
 from __future__ import annotations
 
 import math
+import os
 import re
+import threading
+import time
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from io import BytesIO
@@ -27,6 +30,7 @@ from service import analysis
 from service.analysis.bundle import EvaluationResults
 from service.analysis.measures.summary.results import Descriptive
 from service.exports import charts
+from service.exports.charts import drawing
 from tests.support.cli import sammen
 
 SVG = "{http://www.w3.org/2000/svg}"
@@ -354,6 +358,49 @@ def test_save_all_writes_the_charts_of_the_evaluation_in_each_format(bundle, tmp
         if f.format == "png":
             with Image.open(path) as image:
                 assert image.width == pytest.approx(16 / 2.54 * 30, abs=1)
+
+
+def test_charts_drawn_by_two_processes_are_the_files_one_draws(bundle, tmp_path):
+    """With two cores, a helper process draws from the start of the list while this one
+    draws from the end (service/exports/charts/drawing.py): the same files, byte for byte,
+    in the same order (the evaluation's) as one process alone writes them."""
+    views = ("before", "after", "change")
+    names = ["samlet_indikator", "forskel_i_forskelle"] + [  # the quickest to draw: 0.2 s each
+        f"koordinering_{view}_{arm}" for arm in ("intervention", "comparison") for view in views]
+    assert set(names) <= set(charts.charts(bundle)) and drawing.helpers_for(len(names), 2) == 1
+    alone = charts.save_all(bundle, tmp_path / "one", dpi=30, only=names, workers=1)
+    here = []
+
+    def slower_here(made, name, *args):  # this process slowed, so the helper (1.5 s to start) surely draws some
+        here.append(name)
+        time.sleep(0.3)
+        return draw_here(made, name, *args)
+
+    draw_here = drawing._draw
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(drawing, "_draw", slower_here)
+        shared = charts.save_all(bundle, tmp_path / "two", dpi=30, only=names, workers=2)
+    assert 0 < len(here) < len(names), here
+    assert [f.name for f in shared] == [f.name for f in alone] == [n for n in charts.charts(bundle) if n in names]
+    assert [Path(f.path).read_bytes() for f in shared] == [Path(f.path).read_bytes() for f in alone]
+
+
+def test_a_thread_kept_to_one_core_draws_its_charts_alone():
+    """A job process of the service keeps to its analysis core: it starts no helper, and
+    takes no core from the citizens' submissions."""
+    found = []
+
+    def kept_to_one_core():
+        os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})  # on Linux: this thread only
+        found.append(drawing.helpers_for(47, None))
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.delenv("SAMMEN_CHART_WORKERS", raising=False)
+        thread = threading.Thread(target=kept_to_one_core)
+        thread.start()
+        thread.join()
+    assert found == [0]
+    assert drawing.helpers_for(47, 2) == 1 and drawing.helpers_for(drawing.CHARTS_PER_HELPER - 1, 2) == 0
 
 
 async def test_sammen_export_charts_writes_the_charts_asked_for_into_a_folder(bundle, settings, tmp_path):

@@ -12,23 +12,14 @@ caption, and a suppressed group written as 'for få svar', never drawn as a bar 
 
 from service.exports.charts.common import Context, NothingToDraw
 from service.exports.charts.coordination import coordination_heatmap, role_coordination
+from service.exports.charts.drawing import save_all
 from service.exports.charts.flow import flow, soenderborg
 from service.exports.charts.goals import goal_attainment
 from service.exports.charts.importance import theme_importance
 from service.exports.charts.likert import likert
 from service.exports.charts.meetings import meetings
 from service.exports.charts.rates import response_rates
-from service.exports.charts.save import (
-    FORMATS,
-    ChartFile,
-    chart_title,
-    charts,
-    context_of,
-    part_of,
-    save,
-    save_all,
-    save_each,
-)
+from service.exports.charts.save import FORMATS, ChartFile, chart_title, charts, context_of, part_of, save, save_each
 from service.exports.charts.scores import (
     difference_in_differences,
     joint_agreement,

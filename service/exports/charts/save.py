@@ -20,7 +20,7 @@ import plotnine as p9
 from service.analysis.bundle import PARTS, EvaluationResults, Part
 from service.analysis.context.labels import Labels
 from service.analysis.measures.summary.results import Descriptive
-from service.exports.charts.common import Context, NothingToDraw
+from service.exports.charts.common import Context
 from service.exports.charts.coordination import View, coordination_heatmap, role_coordination
 from service.exports.charts.flow import flow
 from service.exports.charts.goals import goal_attainment
@@ -195,33 +195,6 @@ def charts(bundle: EvaluationResults, *, lang: Language = "da") -> dict[str, Cal
         made[f"maalopfyldelse_{q}_{item}"] = partial(goal_attainment, bundle.goal_attainment, q, item, lang=lang,
                                                      context=ctx)
     return made
-
-
-def save_all(bundle: EvaluationResults, folder: str | Path, formats: Sequence[Format] = ("png",), dpi: int = DPI,
-             *, lang: Language = "da", only: Sequence[str] | None = None) -> list[ChartFile]:
-    """Every chart of the evaluation (`charts()`; `only`: just these names) in every
-    format into `folder`, named by chart; a chart without results (e.g. no flow counts)
-    is left out, not drawn empty."""
-    out = Path(folder)
-    out.mkdir(parents=True, exist_ok=True)
-    unknown = [f for f in formats if f not in FORMATS]
-    if unknown:
-        raise ValueError(f"formats: {', '.join(unknown)} not one of {', '.join(FORMATS)}")
-    available = charts(bundle, lang=lang)
-    missing = [name for name in only or () if name not in available]
-    if missing:
-        raise ValueError(f"only: no chart named {', '.join(missing)} (there are: {', '.join(available)})")
-    written: list[ChartFile] = []
-    for name, make in available.items():
-        if only is not None and name not in only:
-            continue
-        try:
-            plot = make()
-        except NothingToDraw:  # nothing to draw for this evaluation
-            continue
-        written += [ChartFile(name=name, format=fmt, path=str(path))
-                    for fmt, path in zip(formats, save_each(plot, out / name, formats, dpi), strict=True)]
-    return written
 
 
 def chart_title(name: str, labels: Labels) -> str:
