@@ -49,9 +49,10 @@ def _child(url: str, evaluation_id: int) -> None:
 
     from service import analysis
     from service.exports import report
-    from service.exports.charts import save_all
+    from service.exports.charts import drawing, save_all
 
     seconds: dict[str, float] = {}
+    drawing.warm(drawing.CHARTS_PER_HELPER)  # as `sammen report` does: the helpers start while the results are read
     with analysis.connect(url) as session:
         started = time.perf_counter()
         bundle = analysis.results_bundle(evaluation_id, session=session)

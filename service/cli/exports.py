@@ -30,9 +30,11 @@ if TYPE_CHECKING:
 async def report(conn: asyncpg.Connection, settings: Settings, *, evaluation: int, out: Path, force: bool,
                  format: list[str] | None) -> dict[str, object]:
     """The report files into `out` (made if missing); what it wrote and the seconds it took."""
+    from service.exports.charts import drawing
     from service.exports.report import FORMATS, Format, filename, render, results
 
     started = time.perf_counter()
+    drawing.warm(drawing.CHARTS_PER_HELPER)  # the report's dozen charts: helpers ready when the results are
     formats: tuple[Format, ...] = tuple(dict.fromkeys(format or FORMATS))  # type: ignore[arg-type]
     folder = files.output_folder(out, "--out")
     made: list[files.NewFile] = []
@@ -96,10 +98,12 @@ async def charts(conn: asyncpg.Connection, settings: Settings, *, evaluation: in
     in a private scratch folder and then put into `out`."""
     from service.analysis import bundle
     from service.analysis.runtime.snapshot import snapshot
+    from service.exports.charts import drawing
     from service.exports.charts.drawing import save_all
     from service.exports.charts.save import parts_for
 
     folder = files.output_folder(out, "--out")
+    drawing.warm(len(only) if only else drawing.CHARTS_PER_HELPER)
     async with reading(conn, settings) as reader, snapshot(reader):  # `only`: the parts those charts need
         results = await bundle.collect(reader, evaluation, min_group_size=settings.min_group_size,
                                        parts=parts_for(only))

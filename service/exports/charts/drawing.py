@@ -16,10 +16,13 @@ core this thread may use)."""
 from __future__ import annotations
 
 import multiprocessing
+import multiprocessing.context
+import multiprocessing.forkserver
 import os
 import pickle
+import threading
 from collections.abc import Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import Any
@@ -33,7 +36,8 @@ from service.exports.charts.save import FORMATS, ChartFile, Format, charts, save
 from service.exports.charts.theme import DPI
 from service.exports.labels import Language
 
-# Below this many charts for each helper, starting it (1.5 s) costs more than it saves.
+# Below this many charts for each helper, starting it (1.5 s) costs more than it saves
+# (unless asked for: `workers`).
 CHARTS_PER_HELPER = 8
 
 
@@ -77,32 +81,90 @@ def draw(bundle: EvaluationResults, folder: str | Path, names: Sequence[str], fo
     if not helpers:
         made = charts(bundle, lang=lang)
         return [d for name in names if (d := _draw(made, name, out, formats, dpi)) is not None]
-    context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload([__name__])
+    context = _forking()
+    ends = _Ends(names)
     done: dict[str, Drawn | None] = {}
+    failed: list[BaseException] = []
     with ProcessPoolExecutor(helpers, mp_context=context, initializer=_receive,
                              initargs=(pickle.dumps(bundle), lang)) as pool:
-        futures: dict[str, Future[Drawn | None]] = {
-            name: pool.submit(_draw_there, name, str(out), tuple(formats), dpi) for name in names}
-        made = charts(bundle, lang=lang)
-        for name in reversed(names):  # from the end, each chart no helper has started yet
-            if futures[name].cancel():
-                done[name] = _draw(made, name, out, formats, dpi)
-        for name in names:
-            if name not in done:
+
+        def feed() -> None:  # a helper's charts, one at a time, from the start of the list
+            while (name := ends.first()) is not None:
                 try:
-                    done[name] = futures[name].result()
-                except BrokenProcessPool:  # a helper died (killed, out of memory): drawn here instead
-                    done[name] = _draw(made, name, out, formats, dpi)
-    return [d for name in names if (d := done[name]) is not None]
+                    done[name] = pool.submit(_draw_there, name, str(out), tuple(formats), dpi).result()
+                except BrokenProcessPool:  # the helper died (killed, out of memory): its chart is drawn here
+                    return
+                except BaseException as error:  # noqa: BLE001  # raised here, after the others stop
+                    failed.append(error)
+                    ends.close()
+                    return
+
+        # In threads: the pool's first process waits 1.5 s for the fork server, while this one draws.
+        feeders = [threading.Thread(target=feed, name="sammen-chart-helper", daemon=True) for _ in range(helpers)]
+        for feeder in feeders:
+            feeder.start()
+        made = charts(bundle, lang=lang)
+        try:
+            while (name := ends.last()) is not None:
+                done[name] = _draw(made, name, out, formats, dpi)
+        finally:
+            ends.close()
+            for feeder in feeders:
+                feeder.join()
+    if failed:
+        raise failed[0]
+    return [d for name in names
+            if (d := done[name] if name in done else _draw(made, name, out, formats, dpi)) is not None]
+
+
+class _Ends:
+    """The charts still to draw, taken from the start by the helpers and from the end by
+    this process until the two meet."""
+
+    def __init__(self, names: Sequence[str]) -> None:
+        self._names, self._front, self._back = list(names), 0, len(names)
+        self._lock = threading.Lock()
+
+    def first(self) -> str | None:
+        with self._lock:
+            if self._front >= self._back:
+                return None
+            self._front += 1
+            return self._names[self._front - 1]
+
+    def last(self) -> str | None:
+        with self._lock:
+            if self._front >= self._back:
+                return None
+            self._back -= 1
+            return self._names[self._back]
+
+    def close(self) -> None:
+        with self._lock:
+            self._back = self._front
+
+
+def warm(charts_to_draw: int) -> None:
+    """The fork server started now, where charts will be drawn with helpers: it imports
+    plotnine (1.5 s) while the caller reads the results, and the helpers start at once."""
+    if helpers_for(charts_to_draw, None):
+        _forking()
+        multiprocessing.forkserver.ensure_running()
+
+
+def _forking() -> multiprocessing.context.ForkServerContext:
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload([__name__])
+    return context
 
 
 def helpers_for(charts_to_draw: int, workers: int | None) -> int:
-    """How many processes to start beside this one: one per further core this thread may
-    run on (or as `workers` or SAMMEN_CHART_WORKERS say), none where there are too few
-    charts to share."""
-    wanted = workers if workers is not None else Settings.from_env().chart_workers
-    cores = wanted or len(os.sched_getaffinity(0))
+    """How many processes to start beside this one: `workers` less one, as asked; else
+    one per further core this thread may run on (or as SAMMEN_CHART_WORKERS says), none
+    where there are too few charts to share. Never more than there are charts to draw."""
+    if workers is not None:
+        return max(0, min(workers, charts_to_draw) - 1)
+    cores = Settings.from_env().chart_workers or len(os.sched_getaffinity(0))
     return max(0, min(cores - 1, charts_to_draw // CHARTS_PER_HELPER))
 
 
