@@ -15,6 +15,7 @@ from statsmodels.stats.multitest import multipletests
 from statsmodels.stats.proportion import proportion_confint
 
 from service import analysis
+from service.analysis.measures.summary import queries
 from service.analysis.measures.summary.results import Comparison, Descriptive, to_frame
 from tests.integration.test_analysis_data import answered_evaluation
 from tests.support.cli import sammen
@@ -151,9 +152,15 @@ async def test_the_joint_indicator_is_the_share_agreeing_with_every_item(client,
         assert sum(r.suppressed for r in units) == 2 and all(r.n is None for r in units if r.suppressed)
 
 
-async def test_reliability_per_theme_and_wave_matches_numpy_on_the_complete_responses(client, conn, session):
+@pytest.mark.parametrize("summed", ["as columns", "as a row per pair"])
+async def test_reliability_per_theme_and_wave_matches_numpy_on_the_complete_responses(client, conn, session, summed,
+                                                                                      monkeypatch):
     """Cronbach's α (k/(k−1)·(1 − Σ item variances / variance of the sum), ddof 1) and
-    item–rest correlations recomputed with numpy on the reverse-coded microdata."""
+    item–rest correlations recomputed with numpy on the reverse-coded microdata; with the
+    sums and products PostgreSQL adds up as columns (themes of up to 40 items) and as a
+    row per pair of items (larger themes)."""
+    if summed == "as a row per pair":
+        monkeypatch.setattr(queries, "WIDE_UP_TO", 0)
     evaluation = await answered_evaluation(client, conn, {"Nord": 30})
     found = {(r.target, r.phase): r for r in analysis.reliability(evaluation, session=session)}
     tidy = analysis.tidy(evaluation, session=session)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from typing import Any
 
 import asyncpg
@@ -415,6 +415,17 @@ async def _strictest_of_items(conn: asyncpg.Connection, questionnaire_id: str, i
     return strictest or 0
 
 
+def _products(row: Any, k: int, wide: bool) -> Iterator[tuple[int, int, float, float]]:
+    """A row's sums and products of pairs of positions (i ≤ j, from 0): the item's sum
+    and the product's. A wide row holds them all (s1, c1_2, …), a pair row one."""
+    if not wide:
+        yield row["i"] - 1, row["j"] - 1, row["sum_i"], row["cross"]
+        return
+    for i in range(k):
+        for j in range(i, k):
+            yield i, j, row[f"s{i + 1}"], row[f"c{i + 1}_{j + 1}"]
+
+
 async def reliability(conn: asyncpg.Connection, evaluation_id: int, *, min_group_size: int,
                       hidden_in: Hidden | None = None) -> list[ThemeReliability]:
     """Per theme and wave: α, ω, item means and item–rest correlations, side by side for
@@ -424,7 +435,10 @@ async def reliability(conn: asyncpg.Connection, evaluation_id: int, *, min_group
     arms shown would give the hidden one away)."""
     if hidden_in is None:
         hidden_in = await evaluation_disclosure(conn, evaluation_id, min_group_size=min_group_size)
-    rows = await conn.fetch(queries.THEME_CROSS_PRODUCTS, evaluation_id, list(queries.SCALE_TYPES))
+    largest = await conn.fetchval(queries.LARGEST_THEME, list(queries.SCALE_TYPES))
+    wide = 0 < largest <= queries.WIDE_UP_TO
+    sql = queries.theme_products(largest) if wide else queries.THEME_PAIR_PRODUCTS
+    rows = await conn.fetch(sql, evaluation_id, list(queries.SCALE_TYPES))
     strictest = await theme_thresholds(conn)
     groups: dict[tuple[Any, ...], list[Any]] = defaultdict(list)
     for r in rows:
@@ -435,12 +449,16 @@ async def reliability(conn: asyncpg.Connection, evaluation_id: int, *, min_group
             groups.items(), key=lambda kv: kv[0][2:]):
         k = len(item_ids)
         sums, cross = [0.0] * k, [[0.0] * k for _ in range(k)]
+        counted: dict[int, int] = {}  # responses per questionnaire version asking these items
         for r in cells:
-            i, j = r["i"] - 1, r["j"] - 1
-            cross[i][j] = r["cross"]
-            if i == j:
-                sums[i] = r["sum_i"]
-        n = cells[0]["n"]
+            counted[r["version_id"]] = r["n"]
+            for i, j, sum_i, product in _products(r, k, wide):
+                cross[i][j] += product
+                if i != j:
+                    cross[j][i] += product
+                else:
+                    sums[i] += sum_i
+        n = sum(counted.values())
         threshold = max(min_group_size, strictest.get((questionnaire_id, theme), 0))
         labels: dict[str, Any] = dict(evaluation_id=evaluation_id, questionnaire_id=questionnaire_id, target=theme,
                                       phase=phase, sequence=sequence, items=list(item_ids))

@@ -53,27 +53,6 @@ select e.id as evaluation_id, e.name as evaluation, w.id as wave_id, w.name as w
 # with its response's design and the value reverse-coded (min + max − value) where the
 # item says so: what reliability needs item by item (theme scores are kept per response,
 # see SCORE_COUNTS).
-_CODED = """
-with items as (
-    select questionnaire_version_id, theme, count(*) as k, min(scale_min) as lo, max(scale_max) as hi
-      from questionnaire_item
-     where dimension = '' and theme is not null and item_type = any($2::text[])
-     group by 1, 2
-), coded as (
-    select r.id as response_id, r.unit_id, r.respondent_key, w.id as wave_id, w.phase, w.sequence, eu.arm,
-           v.audience, v.questionnaire_id, qi.theme, qi.position, a.item_id, i.k, i.lo, i.hi,
-           case when qi.reverse then qi.scale_min + qi.scale_max - a.value else a.value end as v
-      from answer a
-      join questionnaire_item qi using (questionnaire_version_id, item_id, dimension)
-      join items i on i.questionnaire_version_id = qi.questionnaire_version_id and i.theme = qi.theme
-      join response r on r.id = a.response_id
-      join questionnaire_version v on v.id = r.questionnaire_version_id
-      join wave w on w.id = r.wave_id
-      join evaluation_unit eu on eu.evaluation_id = w.evaluation_id and eu.unit_id = r.unit_id
-     where w.evaluation_id = $1 and qi.item_type = any($2::text[]) and a.value is not null
-)
-"""
-
 # The theme scores' ingredients are kept per response in response_theme_score
 # (migration 0007, maintained by triggers): how many scale items of the theme were
 # answered with a value and the sum of their reverse-coded values. What varies per call
@@ -237,21 +216,81 @@ select w.phase, w.sequence, p.unit_id, eu.arm, v.audience, count(*)::int as n,
 # Reliability of a theme per wave: over the responses that answered every scale item of
 # the theme with a value, the count, each item's sum and the sums of products of every
 # pair of items (the diagonal: sums of squares), from which α, ω and item–rest follow.
-THEME_CROSS_PRODUCTS = _CODED + """
-, vectors as (
-    -- one row per complete response: its coded values in the order of the theme's items
-    select wave_id, phase, sequence, questionnaire_id, theme,
-           array_agg(item_id order by position) as item_ids, array_agg(v order by position) as v
-      from coded
-     group by response_id, wave_id, phase, sequence, questionnaire_id, theme, k
-    having count(*) = k
+# Summed per questionnaire version (Python adds up the versions that ask the same items);
+# the items' order is `item_ids`'. One vector per complete response first, of its coded
+# values in the theme's order; then, where no theme has more than WIDE_UP_TO items, every
+# sum and product is a column of one row per wave, version and theme (`theme_products`:
+# 2.3 s for 10^5 responses), else a row per pair of positions (THEME_PAIR_PRODUCTS: 3.9 s;
+# a row per pair grouped by the item list itself took 9.4 s).
+_VECTORS = """
+with items as (
+    select questionnaire_version_id, theme, count(*) as k
+      from questionnaire_item
+     where dimension = '' and theme is not null and item_type = any($2::text[])
+     group by 1, 2
+), vectors as (
+    select r.wave_id, a.questionnaire_version_id as version_id, qi.theme,
+           array_agg(case when qi.reverse then qi.scale_min + qi.scale_max - a.value else a.value end
+                     order by qi.position) as v
+      from answer a
+      join questionnaire_item qi using (questionnaire_version_id, item_id, dimension)
+      join items i on i.questionnaire_version_id = qi.questionnaire_version_id and i.theme = qi.theme
+      join response r on r.id = a.response_id
+      join wave w on w.id = r.wave_id
+      join evaluation_unit eu on eu.evaluation_id = w.evaluation_id and eu.unit_id = r.unit_id
+     where w.evaluation_id = $1 and qi.item_type = any($2::text[]) and a.value is not null
+     group by a.response_id, r.wave_id, a.questionnaire_version_id, qi.theme, i.k
+    having count(*) = i.k
 )
--- sums and products by position in the vector: linear in the responses, no self-join
-select wave_id, phase, sequence, questionnaire_id, theme, item_ids, i, j, count(*)::int as n,
-       sum(v[i])::float8 as sum_i, sum(v[i] * v[j])::float8 as cross
-  from vectors, generate_subscripts(v, 1) as i, generate_subscripts(v, 1) as j
- group by wave_id, phase, sequence, questionnaire_id, theme, item_ids, i, j
 """
+_LAID_OUT = """
+, layouts as (
+    select questionnaire_version_id as version_id, theme, array_agg(item_id order by position) as item_ids
+      from questionnaire_item
+     where dimension = '' and theme is not null and item_type = any($2::text[])
+     group by 1, 2
+)
+select w.phase, w.sequence, v.questionnaire_id, l.item_ids, p.*
+  from products p
+  join wave w on w.id = p.wave_id
+  join questionnaire_version v on v.id = p.version_id
+  join layouts l on l.version_id = p.version_id and l.theme = p.theme
+"""
+WIDE_UP_TO = 40  # items of a theme: 860 columns of sums and products, of PostgreSQL's 1664
+# The largest theme of scale items ($1: the scale item types).
+LARGEST_THEME = """
+select coalesce(max(k), 0)::int from (
+    select count(*) as k from questionnaire_item
+     where dimension = '' and theme is not null and item_type = any($1::text[])
+     group by questionnaire_version_id, theme) t
+"""
+THEME_PAIR_PRODUCTS = _VECTORS + """
+, products as (
+    select wave_id, version_id, theme, count(*)::int as n, i, j, sum(v[i])::float8 as sum_i,
+           sum(v[i] * v[j])::float8 as cross
+      from vectors, generate_subscripts(v, 1) as i, generate_subscripts(v, 1) as j
+     where j >= i
+     group by wave_id, version_id, theme, i, j
+)
+""" + _LAID_OUT
+
+
+def theme_products(k: int) -> str:
+    """The sums (s1 … sk) and products (c1_1, c1_2 … ck_k) of themes of up to `k` items
+    (at most WIDE_UP_TO), as columns; a shorter theme's vector has no values past its own
+    items, and their sums are null."""
+    assert 0 < k <= WIDE_UP_TO  # an int of ours, never a value from outside: the SQL text is fixed by it
+    sums = [f"sum(v[{i}])::float8 as s{i}" for i in range(1, k + 1)]
+    products = [f"sum(v[{i}] * v[{j}])::float8 as c{i}_{j}" for i in range(1, k + 1) for j in range(i, k + 1)]
+    return _VECTORS + f"""
+, products as (
+    select wave_id, version_id, theme, count(*)::int as n,
+           {', '.join(sums + products)}
+      from vectors
+     group by wave_id, version_id, theme
+)
+""" + _LAID_OUT
+
 
 EVALUATIONS = """
 select e.id as evaluation_id, e.name as evaluation, o.name as organisation, e.implementation_date,
