@@ -157,12 +157,21 @@ async def coordination(
 
 
 @once
+async def tie_tables(conn: asyncpg.Connection, evaluation_id: int, questionnaire_id: str, item_id: str,
+                     min_share: float) -> list[asyncpg.Record]:
+    """The counts of every kind TIE_TABLES makes from one computation of the tie scores,
+    once per snapshot: the analysis and the side-by-side view (the 'unit' rows) take them."""
+    rows: list[asyncpg.Record] = await conn.fetch(q.TIE_TABLES, evaluation_id, questionnaire_id, item_id, min_share,
+                                                  AGREEING_AT)
+    return rows
+
+
+@once
 async def _analysed(conn: asyncpg.Connection, evaluation_id: int, min_group_size: int, min_share: float,
                     questionnaire_id: str, item_id: str) -> Coordination:
     """Once per snapshot: side by side takes the whole's suppression from the analysis
     the bundle made (its exact audit is the costliest step of a bundle)."""
-    args = (evaluation_id, questionnaire_id, item_id, min_share)
-    rows = await conn.fetch(q.TIE_TABLES, *args, AGREEING_AT)
+    rows = await tie_tables(conn, evaluation_id, questionnaire_id, item_id, min_share)
     tie_rows = [r for r in rows if r["kind"] == "tie"]
     rater_rows = [r for r in rows if r["kind"] in ("rater", "all")]
     pair_rows = [r for r in rows if r["kind"] == "pair"]

@@ -40,7 +40,7 @@ with dims as (
 )
 """
 
-# From one computation of the tie scores, three kinds of counts ($5: the share of the
+# From one computation of the tie scores, four kinds of counts ($5: the share of the
 # scale's range from which a score counts as agreeing):
 # - 'tie': the frequency table of tie scores per wave, arm, rater role and rated role: how
 #   many raters gave each (sum, number of dimensions answered);
@@ -52,13 +52,15 @@ with dims as (
 #   'after' wave, rating the same group from the same role; per arm (the after-wave's),
 #   rater and rated role, how many had each difference of tie scores (after − before,
 #   rounded to 9 decimals: two means of up to seven values) and whether they agreed before
-#   and after, for McNemar. No key leaves the database.
+#   and after, for McNemar. No key leaves the database;
+# - 'unit': per unit and wave, the moments of its raters' indices (the side-by-side view:
+#   a t interval, and Welch's difference of the unit's index before and after).
 TIE_TABLES = _TIES + """
 , raters as (
-    select response_id, wave_id, phase, sequence, arm, rater_role, lo, hi,
+    select response_id, unit_id, wave_id, phase, sequence, arm, rater_role, lo, hi,
            avg(total::float8 / answered) as score
       from ties
-     group by response_id, wave_id, phase, sequence, arm, rater_role, lo, hi
+     group by response_id, unit_id, wave_id, phase, sequence, arm, rater_role, lo, hi
 ), waves as materialized (  -- one row, computed once (inlined, it was once per tie: seconds)
     select min(sequence) filter (where phase = 'before') as first,
            max(sequence) filter (where phase = 'after') as latest
@@ -75,19 +77,24 @@ TIE_TABLES = _TIES + """
 )
 select 'tie' as kind, wave_id, phase, sequence, arm, rater_role, rated_role, lo, hi, total, answered,
        null::float8 as sum, null::float8 as sum_sq, null::int as agreeing, null::float8 as difference,
-       null::bool as agreed_before, null::bool as agreed_after, count(*)::int as n
+       null::bool as agreed_before, null::bool as agreed_after, count(*)::int as n, null::int as unit_id
   from ties
  group by wave_id, phase, sequence, arm, rater_role, rated_role, lo, hi, total, answered
 union all
 select case when grouping(rater_role) = 1 then 'all' else 'rater' end, wave_id, phase, sequence, arm, rater_role,
        null, min(lo), max(hi), null, null, sum(score)::float8, sum(score * score)::float8,
-       (count(*) filter (where score >= lo + $5::float8 * (hi - lo)))::int, null, null, null, count(*)::int
+       (count(*) filter (where score >= lo + $5::float8 * (hi - lo)))::int, null, null, null, count(*)::int, null
   from raters
  group by grouping sets ((wave_id, phase, sequence, arm, rater_role), (wave_id, phase, sequence, arm))
 union all
+select 'unit', wave_id, phase, sequence, null, null, null, null, null, null, null, sum(score)::float8,
+       sum(score * score)::float8, null, null, null, null, count(*)::int, unit_id
+  from raters
+ group by unit_id, wave_id, phase, sequence
+union all
 select 'pair', null, null, null, arm, rater_role, rated_role, min(lo), max(hi), null, null, null, null, null,
        round((after - before)::numeric, 9)::float8, before >= lo + $5::float8 * (hi - lo),
-       after >= lo + $5::float8 * (hi - lo), count(*)::int
+       after >= lo + $5::float8 * (hi - lo), count(*)::int, null
   from pairs
  where before is not null and after is not null
  group by arm, rater_role, rated_role, round((after - before)::numeric, 9), before >= lo + $5::float8 * (hi - lo),
@@ -137,21 +144,6 @@ select v.wave_id, v.phase, v.sequence, v.dims, i, j, sum(v.c)::int as n, min(r.r
        generate_subscripts(v.v, 1) as i, generate_subscripts(v.v, 1) as j
  where i <= j
  group by v.wave_id, v.phase, v.sequence, v.dims, i, j
-"""
-
-# Relational coordination per unit (the side-by-side view): per wave and unit, the moments
-# of each rater's index (the mean of their tie scores) — what a t interval and Welch's
-# difference of the unit's index before and after need.
-UNIT_INDEX = _TIES + """
-, raters as (
-    select response_id, unit_id, wave_id, phase, sequence, avg(total::float8 / answered) as score
-      from ties
-     group by response_id, unit_id, wave_id, phase, sequence
-)
-select unit_id, wave_id, phase, sequence, count(*)::int as n, sum(score)::float8 as sum,
-       sum(score * score)::float8 as sum_sq
-  from raters
- group by unit_id, wave_id, phase, sequence
 """
 
 # The strictest disclosure threshold of an item (the matrix and its dimension rows, or

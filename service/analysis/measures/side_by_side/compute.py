@@ -54,7 +54,7 @@ from service.analysis.context.declared import declared
 from service.analysis.data import ScoreTable, merged, periods, theme_score_tables
 from service.analysis.measures.coordination import queries as cq
 from service.analysis.measures.coordination.compute import coordination as coordination_analysis
-from service.analysis.measures.coordination.compute import matrix_of
+from service.analysis.measures.coordination.compute import matrix_of, tie_tables
 from service.analysis.measures.flow import compute as flow
 from service.analysis.measures.flow import queries as flow_queries
 from service.analysis.measures.goal_attainment import queries as goal_queries
@@ -148,7 +148,8 @@ Measured = tuple[Cells, set[tuple[int, str]], int, set[tuple[str, str]]]
 async def _coordination(conn: asyncpg.Connection, evaluation_id: int, min_group_size: int,
                         min_share: float) -> Measured:
     questionnaire_id, item_id = await matrix_of(conn, evaluation_id)
-    rows = await conn.fetch(cq.UNIT_INDEX, evaluation_id, questionnaire_id, item_id, min_share)
+    tables = await tie_tables(conn, evaluation_id, questionnaire_id, item_id, min_share)  # the analysis' own
+    rows = [r for r in tables if r["kind"] == "unit"]
     own = await conn.fetchval(cq.ITEM_THRESHOLD, questionnaire_id, [item_id])
     side = periods(rows)
     sums: dict[tuple[int, str], list[float]] = defaultdict(lambda: [0, 0.0, 0.0])
