@@ -26,9 +26,18 @@ FrequencyTable = Mapping[float, int]
 """value -> number of answers with that value (values are small ints or theme-score halves)."""
 
 
+@lru_cache(maxsize=64)
 def z_quantile(level: float) -> float:
     """The standard normal quantile of a two-sided interval at `level` (1.959964... for 0.95)."""
     return float(stats.norm.isf((1.0 - level) / 2.0))
+
+
+@lru_cache(maxsize=4096)
+def t_quantile(level: float, df: int) -> float:
+    """Student's t quantile of a two-sided interval at `level` with `df` degrees of freedom:
+    kept, as a summary asks for the same few hundred group sizes again and again (scipy's
+    isf is a tenth of a millisecond, a third of what a summary spends beyond its SQL)."""
+    return float(stats.t.isf((1.0 - level) / 2.0, df))
 
 
 def moments_of(values: Sequence[float]) -> Moments:
@@ -66,7 +75,7 @@ def mean_interval(m: Moments, level: float = 0.95) -> Interval:
     method = "Student's t interval"
     if m.n < 2:
         return Interval(estimate=mean, low=NAN, high=NAN, method=method)
-    half = float(stats.t.isf((1.0 - level) / 2.0, m.n - 1)) * math.sqrt(var / m.n)
+    half = t_quantile(level, m.n - 1) * math.sqrt(var / m.n)
     return Interval(estimate=mean, low=mean - half, high=mean + half, method=method)
 
 
