@@ -164,8 +164,15 @@ def helpers_for(charts_to_draw: int, workers: int | None) -> int:
     where there are too few charts to share. Never more than there are charts to draw."""
     if workers is not None:
         return max(0, min(workers, charts_to_draw) - 1)
-    cores = Settings.from_env().chart_workers or len(os.sched_getaffinity(0))
+    cores = Settings.from_env().chart_workers or _usable_cores()
     return max(0, min(cores - 1, charts_to_draw // CHARTS_PER_HELPER))
+
+
+def _usable_cores() -> int:
+    """The cores this thread may run on (Linux); where the system cannot say, all."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
 
 
 def describe(plot: Any, name: str) -> tuple[str, str]:
