@@ -17,10 +17,12 @@ lost when the primary dies and `sammen replica promote` makes the standby the pr
 
 from __future__ import annotations
 
+import asyncio
 import os
 from pathlib import Path
 from urllib.parse import quote, urlsplit
 
+import asyncpg
 import msgspec
 
 from service.admin.backup import binary, run_tool
@@ -28,6 +30,7 @@ from service.db import server_user
 from service.errors import SammenError
 
 STANDBY_NAME = "sammen_standby"  # its application_name, which synchronous_standby_names names
+_CONNECT_TIMEOUT_S = 10
 _SOCKET_DIR_MAX = 93  # a Unix socket's path is at most 107 bytes, '/.s.PGSQL.5432' included
 
 # Written after what pg_basebackup -R wrote (primary_conninfo, standby.signal): the
@@ -54,18 +57,20 @@ def _run(args: list[str], what: str) -> None:
     run_tool(args, what, user=server_user(), timeout=600)
 
 
-def init_standby(primary_url: str, data: Path, *, synchronous: bool = False) -> Standby:
+def init_standby(primary_url: str, data: Path, *, synchronous: bool = False, named: str = "--from") -> Standby:
     """Copy the primary at `primary_url` into `data`/pgdata as a standby streaming from it,
     start it and return its address. `data` must be new or empty; the primary must allow
     replication connections from here (the embedded server does, on its socket).
     `synchronous`: the primary then waits for this standby at every commit (and, while
-    the standby is down, waits: that is the price of losing nothing)."""
+    the standby is down, waits: that is the price of losing nothing). `named`: where
+    `primary_url` came from, which an error names."""
     folder = data.expanduser().resolve()
     if folder.exists() and any(folder.iterdir()):
         raise SammenError(f"--data: {folder} is not empty (a standby is made in a new folder)")
     pgdata = folder / "pgdata"
     if len(str(pgdata)) > _SOCKET_DIR_MAX:
         raise SammenError(f"--data: {folder} is too long a path for the standby's socket; choose a shorter one")
+    _reachable(primary_url, named)
     folder.mkdir(parents=True, exist_ok=True)
     user = server_user()
     if user is not None:
@@ -92,6 +97,19 @@ def init_standby(primary_url: str, data: Path, *, synchronous: bool = False) -> 
     if synchronous:
         _make_synchronous(primary_url)
     return Standby(data=str(folder), url=_on_socket(primary_url, pgdata), stop=f"sammen replica stop --data {folder}")
+
+
+def _reachable(primary_url: str, named: str) -> None:
+    """Refused, naming where the address came from, before any folder is made: an address
+    that is no PostgreSQL connection string, or a server that does not answer it."""
+    async def connected() -> None:
+        conn = await asyncpg.connect(primary_url, timeout=_CONNECT_TIMEOUT_S)
+        await conn.close()
+
+    try:
+        asyncio.run(connected())
+    except (OSError, TimeoutError, ValueError, asyncpg.PostgresError, asyncpg.InterfaceError) as error:
+        raise SammenError(f"{named}: cannot connect to the primary ({error})") from None
 
 
 def _on_socket(primary_url: str, socket_dir: Path) -> str:

@@ -13,7 +13,7 @@ def init(url: str, settings: Settings, *, data: Path, primary: str | None, synch
     """The standby made and started; its address is what SAMMEN_ANALYSIS_DATABASE_URL takes."""
     from service.replica import init_standby
 
-    return init_standby(primary or url, data, synchronous=synchronous)
+    return init_standby(primary or url, data, synchronous=synchronous, named="--from" if primary else "DATABASE_URL")
 
 
 def promote(*, data: Path) -> None:

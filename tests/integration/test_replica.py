@@ -187,3 +187,12 @@ async def test_a_standby_is_made_in_a_new_folder_only(settings, tmp_path):
     made = await sammen(settings, "replica", "init", "--data", str(tmp_path))
     assert made.code == 2 and made.err.startswith("sammen: --data:") and "is not empty" in made.err, made.err
     assert [p.name for p in tmp_path.iterdir()] == ["pgdata"] and not any((tmp_path / "pgdata").iterdir())
+
+
+@pytest.mark.parametrize("primary", ["postgresql://nobody@127.0.0.1:1/sammen", "kein Server"])
+async def test_a_primary_that_does_not_answer_is_refused_naming_the_option(settings, tmp_path, primary):
+    """A primary that refuses the connection, or an address that is none, is named (--from)
+    before any folder is made."""
+    made = await sammen(settings, "replica", "init", "--from", primary, "--data", str(tmp_path / "standby"))
+    assert made.code == 2 and made.err.startswith("sammen: --from: cannot connect to the primary"), made.err
+    assert not (tmp_path / "standby").exists()
