@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from urllib.parse import quote, urlsplit
 
@@ -102,14 +103,26 @@ def init_standby(primary_url: str, data: Path, *, synchronous: bool = False, nam
 def _reachable(primary_url: str, named: str) -> None:
     """Refused, naming where the address came from, before any folder is made: an address
     that is no PostgreSQL connection string, or a server that does not answer it."""
-    async def connected() -> None:
-        conn = await asyncpg.connect(primary_url, timeout=_CONNECT_TIMEOUT_S)
-        await conn.close()
-
     try:
-        asyncio.run(connected())
+        _on_primary(primary_url, _nothing)
     except (OSError, TimeoutError, ValueError, asyncpg.PostgresError, asyncpg.InterfaceError) as error:
         raise SammenError(f"{named}: cannot connect to the primary ({error})") from None
+
+
+async def _nothing(conn: asyncpg.Connection) -> None:
+    pass
+
+
+def _on_primary(primary_url: str, work: Callable[[asyncpg.Connection], Awaitable[None]]) -> None:
+    """`work` on a connection of its own to the primary, from this command's thread."""
+    async def connected() -> None:
+        conn = await asyncpg.connect(primary_url, timeout=_CONNECT_TIMEOUT_S)
+        try:
+            await work(conn)
+        finally:
+            await conn.close()
+
+    asyncio.run(connected())
 
 
 def _on_socket(primary_url: str, socket_dir: Path) -> str:
@@ -132,19 +145,11 @@ def _primary_conninfo(auto_conf: str) -> str:
 def _make_synchronous(primary_url: str) -> None:
     """The primary's commits wait for the standby from now on (set once the standby runs,
     so that no commit waits for a standby that is not there yet)."""
-    import asyncio
+    async def alter(conn: asyncpg.Connection) -> None:
+        await conn.execute(f"alter system set synchronous_standby_names = '{STANDBY_NAME}'")
+        await conn.execute("select pg_reload_conf()")
 
-    import asyncpg
-
-    async def alter() -> None:
-        conn = await asyncpg.connect(primary_url)
-        try:
-            await conn.execute(f"alter system set synchronous_standby_names = '{STANDBY_NAME}'")
-            await conn.execute("select pg_reload_conf()")
-        finally:
-            await conn.close()
-
-    asyncio.run(alter())
+    _on_primary(primary_url, alter)
 
 
 def promote(data: Path) -> None:

@@ -77,9 +77,9 @@ def draw(bundle: EvaluationResults, folder: str | Path, names: Sequence[str], fo
     each written to `folder`/name.format; those with nothing to draw left out."""
     out = Path(folder)
     out.mkdir(parents=True, exist_ok=True)
+    made = charts(bundle, lang=lang)
     helpers = helpers_for(len(names), workers)
     if not helpers:
-        made = charts(bundle, lang=lang)
         return [d for name in names if (d := _draw(made, name, out, formats, dpi)) is not None]
     context = _forking()
     ends = _Ends(names)
@@ -103,7 +103,6 @@ def draw(bundle: EvaluationResults, folder: str | Path, names: Sequence[str], fo
         feeders = [threading.Thread(target=feed, name="sammen-chart-helper", daemon=True) for _ in range(helpers)]
         for feeder in feeders:
             feeder.start()
-        made = charts(bundle, lang=lang)
         try:
             while (name := ends.last()) is not None:
                 done[name] = _draw(made, name, out, formats, dpi)
@@ -113,8 +112,10 @@ def draw(bundle: EvaluationResults, folder: str | Path, names: Sequence[str], fo
                 feeder.join()
     if failed:
         raise failed[0]
-    return [d for name in names
-            if (d := done[name] if name in done else _draw(made, name, out, formats, dpi)) is not None]
+    for name in names:  # one a helper took and died drawing
+        if name not in done:
+            done[name] = _draw(made, name, out, formats, dpi)
+    return [d for name in names if (d := done[name]) is not None]
 
 
 class _Ends:

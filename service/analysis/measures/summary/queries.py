@@ -49,10 +49,6 @@ select e.id as evaluation_id, e.name as evaluation, w.id as wave_id, w.name as w
  order by w.sequence, w.id, r.id, qi.position, a.dimension, a.rated_role, a.choice
 """
 
-# Every scale item answered with a value in an evaluation ($1; $2 the scale item types),
-# with its response's design and the value reverse-coded (min + max − value) where the
-# item says so: what reliability needs item by item (theme scores are kept per response,
-# see SCORE_COUNTS).
 # The theme scores' ingredients are kept per response in response_theme_score
 # (migration 0007, maintained by triggers): how many scale items of the theme were
 # answered with a value and the sum of their reverse-coded values. What varies per call
