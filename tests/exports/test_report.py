@@ -239,18 +239,25 @@ def test_a_chart_with_nothing_to_draw_is_left_out_and_the_report_still_says_too_
     here (NothingToDraw comes from making the chart, before any drawing; drawing them is
     the tests above): a stand-in writes each file."""
     from service.exports import charts, report_parts
+    from service.exports.charts import drawing
 
-    def not_drawn(plot, path, format=None, dpi=0):
-        Path(path).write_bytes(b"\x89PNG")
-        return Path(path)
+    stood_in: list[str] = []
 
-    monkeypatch.setattr(charts, "save", not_drawn)
+    def not_drawn(plot, stem, formats, dpi=0):
+        stood_in.append(Path(stem).name)
+        written = [Path(stem).with_name(f"{Path(stem).name}.{chosen}") for chosen in formats]
+        for path in written:
+            path.write_bytes(b"\x89PNG")
+        return written
+
+    monkeypatch.setattr(drawing, "save_each", not_drawn)
     hidden = msgspec.structs.replace(bundle, distributions=[
         msgspec.structs.replace(d, suppressed=True, options=[]) for d in bundle.distributions])
     with pytest.raises(charts.NothingToDraw, match="suppressed"):
         charts.likert(hidden.distributions, "borger", context=charts.context_of(hidden))
     figures = report_parts.figures(hidden)
     shown = [f.key for drawn in figures.values() for f in drawn]
+    assert sorted(stood_in) == sorted(shown)  # none was drawn for real (seconds each)
     assert shown and not any(key.startswith("svarfordeling_") for key in shown)
     made = build_view(hidden, figures, report_parts.tables(hidden))  # report.view(hidden), its charts drawn once
     assert TOO_FEW in report.render_html(made)
