@@ -100,8 +100,13 @@ async def charts(conn: asyncpg.Connection, settings: Settings, *, evaluation: in
     from service.analysis.runtime.snapshot import snapshot
     from service.exports.charts import drawing
     from service.exports.charts.drawing import save_all
-    from service.exports.charts.save import parts_for
+    from service.exports.charts.save import PART_OF, part_of, parts_for
 
+    # A name no chart has is refused before the results are read: computing every part
+    # to say so took seconds (the demo) to minutes (10^6 answers).
+    if unknown := [name for name in only or () if part_of(name) is None]:
+        raise ValueError(f"--only: no chart named {', '.join(unknown)} (chart names begin with "
+                         f"{', '.join(start for start, _ in PART_OF)})")
     folder = files.output_folder(out, "--out")
     drawing.warm(len(only) if only else drawing.CHARTS_PER_HELPER)
     async with reading(conn, settings) as reader, snapshot(reader):  # `only`: the parts those charts need

@@ -154,7 +154,8 @@ async def export_data(
             files.append(NewFile(target, option, force=force))
         data_file, book_file = files
         async with reading.transaction(isolation="repeatable_read", readonly=True):
-            await reading.execute("set local timezone = 'UTC'; set local enable_nestloop = off")  # see snapshot.py
+            await reading.execute("set local timezone = 'UTC'; set local enable_nestloop = off"  # see snapshot.py
+                                  f"; set local work_mem = '{SORT_MEMORY}'")
             name = await reading.fetchval("select name from evaluation where id = $1", evaluation_id)
             if name is None:
                 raise NotFound(f"--evaluation: no evaluation {evaluation_id}")
@@ -201,6 +202,11 @@ async def export_data(
                         columns=len(columns), out=str(data_file.target), codebook=str(book_file.target),
                         codebook_rows=len(book), bounded=bounded)
 
+
+# The memory a sort of the file's rows may take before it spills to disk: at PostgreSQL's
+# default (4 MB) the demo's long SPSS and Stata files (130 000 cells) were sorted on disk,
+# 0.70 s a file against 0.46 s in memory. Per sort, for this transaction only.
+SORT_MEMORY = "64MB"
 
 CSV_SAFE_DA = " (i CSV: ' foran tekst der begynder med = + - @, tabulator eller vognretur)"
 CSV_SAFE_EN = " (in CSV: ' before text that begins with = + - @, a tab or a carriage return)"

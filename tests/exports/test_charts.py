@@ -416,7 +416,11 @@ async def test_sammen_export_charts_writes_the_charts_asked_for_into_a_folder(bu
         assert image.width == pytest.approx(16 / 2.54 * 50, abs=1)
     wrong = await sammen(settings, "export", "charts", "--evaluation", str(bundle.evaluation.id), "--out", str(out),
                          "--only", "kagediagram")
-    assert wrong.code != 0 and "only" in wrong.err and "kagediagram" in wrong.err
+    assert wrong.code != 0 and "--only: no chart named kagediagram (chart names begin with" in wrong.err
+    assert "temascorer_" in wrong.err and "side_om_side" in wrong.err
+    of_a_kind = await sammen(settings, "export", "charts", "--evaluation", str(bundle.evaluation.id), "--out",
+                             str(out), "--only", "temascorer_kage")
+    assert of_a_kind.code != 0 and "no chart named temascorer_kage (there are: " in of_a_kind.err
 
 
 def test_a_unit_with_fewer_answers_than_the_threshold_shows_for_faa_svar_instead_of_its_rate(bundle, context,
