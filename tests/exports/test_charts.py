@@ -81,10 +81,20 @@ def expected_pixels(plot: p9.ggplot, dpi: int) -> tuple[int, int]:
     return round(width * dpi), round(height * dpi)
 
 
-def test_every_chart_renders_as_png_svg_and_pdf_with_its_title(bundle, context, tmp_path):
-    for title, make in makers(bundle, context).items():
+@pytest.fixture(scope="module")
+def drawn(bundle, context, tmp_path_factory) -> dict[str, tuple[p9.ggplot, Path, Path, Path]]:
+    """Every chart function's chart (by its title) written once as PNG (72 dpi), SVG and
+    PDF, for the tests that read what was drawn (a chart takes half a second)."""
+    folder = tmp_path_factory.mktemp("charts")
+    out = {}
+    for i, (title, make) in enumerate(makers(bundle, context).items()):
         plot = make()
-        png, svg, pdf = charts.save_each(plot, tmp_path / "chart", ["png", "svg", "pdf"], dpi=72)
+        out[title] = (plot, *charts.save_each(plot, folder / f"chart_{i}", ["png", "svg", "pdf"], dpi=72))
+    return out
+
+
+def test_every_chart_renders_as_png_svg_and_pdf_with_its_title(drawn):
+    for title, (plot, png, svg, pdf) in drawn.items():
         with Image.open(png) as image:
             image.load()
             width, height = expected_pixels(plot, 72)
@@ -104,9 +114,8 @@ def test_a_png_is_16_cm_wide_at_the_dpi_asked_for(bundle, context, tmp_path):
             assert image.info.get("dpi", (dpi,))[0] == pytest.approx(dpi, abs=0.5)
 
 
-def test_labels_are_danish_by_default_and_english_on_request(bundle, context, tmp_path):
-    danish = " | ".join(svg_texts(charts.save(charts.theme_scores(bundle.summary, "borger", context=context),
-                                              tmp_path / "da.svg")))
+def test_labels_are_danish_by_default_and_english_on_request(bundle, context, drawn, tmp_path):
+    danish = " | ".join(svg_texts(drawn["Temascorer før og efter"][2]))
     for label in ("Temascorer før og efter", "Indflydelse på eget liv", "Før", "Efter", "Indsats", "Sammenligning",
                   "Spørgeskema: borger (version 1, 2)", "Gennemsnit på temaets skala"):
         assert label in danish, label
@@ -216,15 +225,15 @@ def test_the_side_by_side_ticks_are_at_most_three_a_panel_in_danish(bundle, cont
     assert max(sum(bool(t.get_text()) for t in ax.get_xticklabels()) for ax in figure.axes) <= 3
 
 
-def test_a_suppressed_unit_reads_for_faa_svar_and_shows_no_figure(bundle, context, tmp_path):
+def test_a_suppressed_unit_reads_for_faa_svar_and_shows_no_figure(bundle, drawn):
     """Units 4, 6, 9 and 10 of the demo are under the threshold in some waves: each such
     group is one 'for få svar' in the picture and has no dot or interval in its layers."""
     rows = [r for r in bundle.summary if isinstance(r, Descriptive) and r.questionnaire_id == "borger"
             and r.target == "indflydelse" and r.unit_id is not None]
     hidden = [r for r in rows if r.suppressed]
     assert hidden and all(r.mean is None and r.n is None for r in hidden)
-    plot = charts.theme_scores_by_unit(bundle.summary, "borger", "indflydelse", context=context)
-    texts = svg_texts(charts.save(plot, tmp_path / "units.svg"))
+    plot, _, svg, _ = drawn["Temascorer før og efter: Indflydelse på eget liv"]
+    texts = svg_texts(svg)
     assert texts.count(TOO_FEW) == len(hidden)
     # the rows each drawing layer was given (plotnine keeps a layer's own data in `_data`)
     drawn = [layer._data for layer in plot.layers if isinstance(layer.geom, (p9.geom_point, p9.geom_linerange))]
@@ -232,25 +241,22 @@ def test_a_suppressed_unit_reads_for_faa_svar_and_shows_no_figure(bundle, contex
     assert sum(len(frame) for frame in drawn) == 2 * (len(rows) - len(hidden))
 
 
-def test_the_heatmap_writes_a_figure_for_each_shown_tie_and_for_faa_svar_for_each_hidden_one(bundle, context,
-                                                                                              tmp_path):
+def test_the_heatmap_writes_a_figure_for_each_shown_tie_and_for_faa_svar_for_each_hidden_one(bundle, drawn):
     frame = analysis.heatmap_frame(bundle.coordination, arm="intervention", phase="before")
     shown = frame[~frame["suppressed"] & frame["mean"].notna()]
     hidden = frame[frame["suppressed"]]
     assert len(hidden) > 0
-    texts = svg_texts(charts.save(charts.coordination_heatmap(bundle.coordination, "before", context=context),
-                                  tmp_path / "heat.svg"))
+    texts = svg_texts(drawn["Relationel koordinering mellem faggrupper: før"][2])
     tiles = [t for t in texts if re.fullmatch(r"\d,\d\d", t)]
     assert sorted(tiles) == sorted(f"{m:.2f}".replace(".", ",") for m in shown["mean"])
     assert texts.count(TOO_FEW) == len(hidden)
 
 
-def test_the_change_heatmap_shows_each_ties_difference_in_means_with_its_sign(bundle, context, tmp_path):
+def test_the_change_heatmap_shows_each_ties_difference_in_means_with_its_sign(bundle, drawn):
     """Each tile is after − before of the tie's index (the Welch comparison's estimate), the
     planted authority → provider rise among them; not the rank-biserial or share tests."""
     welch = [c for c in bundle.coordination.comparisons if c.arm == "intervention" and c.test == "Welch's t"]
-    texts = svg_texts(charts.save(charts.coordination_heatmap(bundle.coordination, "change", context=context),
-                                  tmp_path / "change.svg"))
+    texts = svg_texts(drawn["Ændring i relationel koordinering (efter − før)"][2])
     tiles = sorted(t for t in texts if re.fullmatch(r"[+-]\d,\d\d", t))
     expected = sorted(("+" if c.estimate > 0 else "") + f"{c.estimate:.2f}".replace(".", ",")
                       for c in welch if not c.suppressed)
