@@ -339,6 +339,15 @@ def test_the_flow_charts_sentences_are_written_above_the_months_they_speak_of(bu
         assert text_box(ax, "Ændringen indført", renderer).y0 > highest_drawn(ax)
 
 
+def test_a_chart_written_twice_is_the_same_bytes_in_every_format(bundle, context, tmp_path):
+    """No date and no random element id in the files: a chart made again from the same
+    results is the same file (an SVG's ids were drawn at random each time)."""
+    plot = charts.difference_in_differences(bundle.models, context=context)
+    first = charts.save_each(plot, tmp_path / "first", ["png", "svg", "pdf"], dpi=30)
+    again = charts.save_each(plot, tmp_path / "again", ["png", "svg", "pdf"], dpi=30)
+    assert [p.read_bytes() for p in first] == [p.read_bytes() for p in again]
+
+
 def test_save_refuses_an_unknown_format_by_name(bundle, context, tmp_path):
     with pytest.raises(ValueError, match="format"):
         charts.save(charts.theme_scores(bundle.summary, "borger", context=context), tmp_path / "x.gif")

@@ -52,9 +52,11 @@ _INFER_STRING = "future.infer_string"
 _strings_lock = threading.Lock()
 _drawing = 0  # charts being drawn in this process now (_object_strings)
 _strings_before: bool | None = None
-# No creation date in the files: the same chart gives the same bytes (and reference images stay comparable).
+# No creation date in the files, and the SVG's element ids made from its content rather
+# than at random: the same chart gives the same bytes (and reference images stay comparable).
 _METADATA: dict[str, dict[str, Any]] = {"png": {"Software": None}, "svg": {"Date": None},
                                         "pdf": {"CreationDate": None}}
+_SAME_IDS = {"svg.hashsalt": "sammen"}
 
 
 class ChartFile(msgspec.Struct, frozen=True, kw_only=True):
@@ -86,7 +88,7 @@ def save_each(plot: p9.ggplot, stem: str | Path, formats: Sequence[Format], dpi:
         with _object_strings():
             drawn = plot.save_helper(format=formats[0], dpi=dpi, verbose=False)
             try:
-                with mpl.rc_context(plot.theme.rcParams):  # as plotnine's own save writes the figure
+                with mpl.rc_context(plot.theme.rcParams | _SAME_IDS):  # as plotnine's own save writes the figure
                     for chosen in formats:
                         target = base.with_name(f"{base.name}.{chosen}")
                         drawn.figure.savefig(**drawn.kwargs | _PIL.get(chosen, {})
