@@ -88,11 +88,12 @@ def dot_interval(frame: pd.DataFrame, *, category: str, value: str, low: str, hi
     shown = frame[~frame["suppressed"]]
     hidden = frame[frame["suppressed"]].assign(_at=suppressed_at, _label=text("suppressed", lang))
     position = p9.position_dodge(width=dodge)
-    plot = (p9.ggplot(frame, p9.aes(x=category, colour=colour, group="_dodge"))
-            + p9.geom_linerange(p9.aes(ymin=low, ymax=high), data=shown, position=position, size=0.8)
-            + p9.geom_point(p9.aes(y=value), data=shown, position=position, size=2.4)
-            + p9.scale_colour_manual(values=colours, name=colour_title, drop=False)
-            + p9.coord_flip())
+    plot = (p9.ggplot(frame, p9.aes(x=category, colour=colour, group="_dodge")) + [
+                p9.geom_linerange(p9.aes(ymin=low, ymax=high), data=shown, position=position, size=0.8),
+                p9.geom_point(p9.aes(y=value), data=shown, position=position, size=2.4),
+                p9.scale_colour_manual(values=colours, name=colour_title, drop=False),
+                p9.coord_flip(),
+            ])
     if not hidden.empty:
         plot += p9.geom_text(p9.aes(y="_at", label="_label"), data=hidden, position=position,
                              colour=SUPPRESSED_COLOUR, size=7, fontstyle="italic", show_legend=False)

@@ -71,11 +71,12 @@ def coordination_heatmap(coord: Coordination, view: View = "before", *, arm: str
     after − before in means (diverging colours around 0). A suppressed tie is a grey tile saying
     'for få svar'; a tie nobody rated is left empty."""
     frame = _tiles(coord, arm, view, lang)
-    plot = (p9.ggplot(frame, p9.aes(x="rated", y="rater"))
-            + p9.geom_tile(p9.aes(fill="value"), colour="white", size=0.8)
-            + p9.geom_text(p9.aes(label="label"), data=frame[~frame["hidden"]], size=7.5)
-            + p9.geom_text(p9.aes(label="label"), data=frame[frame["hidden"]], size=5.5, colour=SUPPRESSED_COLOUR,
-                           fontstyle="italic"))
+    plot = (p9.ggplot(frame, p9.aes(x="rated", y="rater")) + [
+                p9.geom_tile(p9.aes(fill="value"), colour="white", size=0.8),
+                p9.geom_text(p9.aes(label="label"), data=frame[~frame["hidden"]], size=7.5),
+                p9.geom_text(p9.aes(label="label"), data=frame[frame["hidden"]], size=5.5, colour=SUPPRESSED_COLOUR,
+                             fontstyle="italic"),
+            ])
     if view == "change":
         plot += p9.scale_fill_gradient2(low="#E66101", mid="#F7F7F7", high="#5E3C99", midpoint=0,
                                         limits=(-0.6, 0.6), oob=squish, na_value="#EEEEEE", name=text("change", lang),
@@ -91,15 +92,18 @@ def coordination_heatmap(coord: Coordination, view: View = "before", *, arm: str
         n_note = {text("rc_rater", lang).lower(): max((i.n for i in raters if i.n is not None), default=None)}
         notes = []
     subtitle = arm_label(arm, lang)
-    return (plot + p9.labs(title=title, subtitle=subtitle, x=text("rc_rated", lang), y=text("rc_rater", lang),
-                           caption=caption(lang, questionnaires=versions_of(context, coord.questionnaire_id),
-                                           n=n_note,
-                                           notes=[*notes, text("rc_scoring", lang), text("suppressed_note", lang)]))
-            + theme_sammen() + p9.theme(panel_grid_major=p9.element_blank(), legend_position="right",
-                                        # slanted: side by side, 'Sygepleje' ran into 'Distriktspsykiatri'
-                                        axis_text_x=p9.element_text(size=8, rotation=30, ha="right"),
-                                        axis_text_y=p9.element_text(size=8))
-            + size(12))
+    return (plot + [
+                p9.labs(title=title, subtitle=subtitle, x=text("rc_rated", lang), y=text("rc_rater", lang),
+                        caption=caption(lang, questionnaires=versions_of(context, coord.questionnaire_id),
+                                        n=n_note,
+                                        notes=[*notes, text("rc_scoring", lang), text("suppressed_note", lang)])),
+                theme_sammen(),
+                p9.theme(panel_grid_major=p9.element_blank(), legend_position="right",
+                         # slanted: side by side, 'Sygepleje' ran into 'Distriktspsykiatri'
+                         axis_text_x=p9.element_text(size=8, rotation=30, ha="right"),
+                         axis_text_y=p9.element_text(size=8)),
+                size(12),
+            ])
 
 
 def role_coordination(coord: Coordination, *, lang: Language = "da", context: Context | None = None) -> p9.ggplot:
@@ -123,7 +127,10 @@ def role_coordination(coord: Coordination, *, lang: Language = "da", context: Co
               for p in set(frame["phase"])}
     n = {str(lab).lower(): totals.get(p) or None
          for lab, p in frame[["phase_label", "phase"]].drop_duplicates().itertuples(index=False)}
-    return (plot + p9.labs(title=text("rc_roles_title", lang), x="", y=text("rc_index", lang),
-                           caption=caption(lang, questionnaires=versions_of(context, coord.questionnaire_id), n=n,
-                                           notes=[text("ci95", lang), text("suppressed_note", lang)]))
-            + theme_sammen() + size(4 + 1.1 * frame["role"].nunique()))
+    return (plot + [
+                p9.labs(title=text("rc_roles_title", lang), x="", y=text("rc_index", lang),
+                        caption=caption(lang, questionnaires=versions_of(context, coord.questionnaire_id), n=n,
+                                        notes=[text("ci95", lang), text("suppressed_note", lang)])),
+                theme_sammen(),
+                size(4 + 1.1 * frame["role"].nunique()),
+            ])

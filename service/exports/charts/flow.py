@@ -71,19 +71,20 @@ def _chart(series: pd.DataFrame, forecast: FlowForecast, title: str, subtitle: s
     implemented = pd.Timestamp(forecast.implementation)
     observed_label, expected_label = text("observed", lang), text("expected", lang)
     colours = {observed_label: OKABE_ITO["blue"], expected_label: OKABE_ITO["vermillion"]}
-    plot = (p9.ggplot(long, p9.aes(x="month", y="value"))
-            + p9.geom_ribbon(p9.aes(x="month", ymin="low", ymax="high"), data=path, inherit_aes=False,
-                             fill=OKABE_ITO["vermillion"], alpha=0.15)
-            + p9.geom_line(p9.aes(colour=f"'{observed_label}'"), size=0.8)
-            + p9.geom_line(p9.aes(x="month", y="expected", colour=f"'{expected_label}'"), data=path,
-                           linetype="dashed", size=0.8)
-            + p9.geom_vline(xintercept=implemented, linetype="dotted", colour="#333333")
-            + p9.annotate("text", x=implemented, y=float("inf"), label=" " + text("implementation", lang),  # type: ignore[arg-type]
-                          ha="left", va="top", size=7.5, colour="#333333")
-            + p9.scale_colour_manual(values=colours, breaks=[observed_label, expected_label])
-            + p9.scale_y_continuous(labels=_whole(lang))
-            + p9.scale_x_datetime(date_breaks="1 year", date_labels="%Y")
-            + p9.facet_wrap("~panel", ncol=1, scales="free_y"))
+    plot = (p9.ggplot(long, p9.aes(x="month", y="value")) + [
+                p9.geom_ribbon(p9.aes(x="month", ymin="low", ymax="high"), data=path, inherit_aes=False,
+                               fill=OKABE_ITO["vermillion"], alpha=0.15),
+                p9.geom_line(p9.aes(colour=f"'{observed_label}'"), size=0.8),
+                p9.geom_line(p9.aes(x="month", y="expected", colour=f"'{expected_label}'"), data=path,
+                             linetype="dashed", size=0.8),
+                p9.geom_vline(xintercept=implemented, linetype="dotted", colour="#333333"),
+                p9.annotate("text", x=implemented, y=float("inf"), label=" " + text("implementation", lang),  # type: ignore[arg-type]
+                            ha="left", va="top", size=7.5, colour="#333333"),
+                p9.scale_colour_manual(values=colours, breaks=[observed_label, expected_label]),
+                p9.scale_y_continuous(labels=_whole(lang)),
+                p9.scale_x_datetime(date_breaks="1 year", date_labels="%Y"),
+                p9.facet_wrap("~panel", ncol=1, scales="free_y"),
+            ])
     ended = long.loc[long["panel"] == panels[1], "value"].dropna()
     if len(ended):  # the implementation's label over the months ended, not across them
         low, high = float(ended.min()), float(ended.max())
@@ -116,8 +117,12 @@ def _chart(series: pd.DataFrame, forecast: FlowForecast, title: str, subtitle: s
         plot += p9.geom_point(p9.aes(x="month", y="value"), data=marks, colour="#333333", size=1.8)
         plot += p9.geom_label(p9.aes(label="label"), data=note, ha="right", va="center", size=7.5,
                               colour="#333333", label_size=0, fill="white")  # over the dotted line, not under it
-    return (plot + p9.labs(title=title, subtitle=subtitle, x="", y="", caption=caption(lang, notes=list(notes)))
-            + theme_sammen() + p9.theme(legend_title=p9.element_blank()) + size(14))
+    return (plot + [
+                p9.labs(title=title, subtitle=subtitle, x="", y="", caption=caption(lang, notes=list(notes))),
+                theme_sammen(),
+                p9.theme(legend_title=p9.element_blank()),
+                size(14),
+            ])
 
 
 def flow(result: FlowAnalysis, *, arm: str = "intervention", lang: Language = "da",
@@ -129,11 +134,15 @@ def flow(result: FlowAnalysis, *, arm: str = "intervention", lang: Language = "d
     title = text("flow_title", lang)
     subtitle = f"{arm_label(arm, lang)}" + (f" · {context.evaluation}" if context and context.evaluation else "")
     if frame.empty or forecast is None or forecast.suppressed or frame["suppressed"].all():
-        return (p9.ggplot() + p9.annotate("text", x=0, y=0, label=text("suppressed", lang), size=12,
-                                          colour=SUPPRESSED_COLOUR, fontstyle="italic")
-                + p9.labs(title=title, subtitle=subtitle, x="", y="",
-                          caption=caption(lang, notes=[text("suppressed_note", lang)]))
-                + theme_sammen() + p9.theme(axis_text=p9.element_blank(), panel_grid=p9.element_blank()) + size(6))
+        return (p9.ggplot() + [
+                    p9.annotate("text", x=0, y=0, label=text("suppressed", lang), size=12,
+                                colour=SUPPRESSED_COLOUR, fontstyle="italic"),
+                    p9.labs(title=title, subtitle=subtitle, x="", y="",
+                            caption=caption(lang, notes=[text("suppressed_note", lang)])),
+                    theme_sammen(),
+                    p9.theme(axis_text=p9.element_blank(), panel_grid=p9.element_blank()),
+                    size(6),
+                ])
     series = frame[["month", "enrolled", "ended"]].astype({"enrolled": "float", "ended": "float"})
     method = text("flow_forecast", lang, method=_method(forecast, lang), n=forecast.n_pre or 0)
     n_note = text("flow_n", lang, n=number(float(series["enrolled"].max()), 0, lang))

@@ -53,11 +53,14 @@ def goal_attainment(results: Sequence[GoalAttainment], questionnaire_id: str, it
                         colour_title=text("gas_stage", lang), facet="phase_label" if len(waves) > 1 else None,
                         lang=lang, suppressed_at=float((frame["low"].min() + frame["high"].max()) / 2))
     citizens = sum(r.citizens or 0 for r in chosen if r.unit_id is None)
-    return (plot + p9.geom_hline(yintercept=50, colour="#333333", size=0.4, linetype="dashed")
-            + p9.scale_y_continuous(labels=axis_numbers(lang, 0))
-            + p9.labs(title=text("gas_title", lang), x="", y=text("gas_y", lang),
-                      caption=caption(lang, questionnaires=versions_of(context, questionnaire_id),
-                                      n={text("citizens", lang): citizens},
-                                      notes=[text("gas_method", lang, rho=as_given(chosen[0].rho, lang)),
-                                             text("ci95", lang), text("suppressed_note", lang)]))
-            + theme_sammen(base_size=9) + size(6 + 0.8 * frame["group"].nunique()))
+    return (plot + [
+                p9.geom_hline(yintercept=50, colour="#333333", size=0.4, linetype="dashed"),
+                p9.scale_y_continuous(labels=axis_numbers(lang, 0)),
+                p9.labs(title=text("gas_title", lang), x="", y=text("gas_y", lang),
+                        caption=caption(lang, questionnaires=versions_of(context, questionnaire_id),
+                                        n={text("citizens", lang): citizens},
+                                        notes=[text("gas_method", lang, rho=as_given(chosen[0].rho, lang)),
+                                               text("ci95", lang), text("suppressed_note", lang)])),
+                theme_sammen(base_size=9),
+                size(6 + 0.8 * frame["group"].nunique()),
+            ])

@@ -35,10 +35,13 @@ def theme_importance(results: Sequence[ThemeImportance], questionnaire_id: str, 
     plot = dot_interval(frame, category="theme", value="score", low="low", high="high", colour="phase_label",
                         colours=colours, colour_title=text("wave", lang), facet=None, lang=lang, suppressed_at=0.0)
     respondents = sum(r.respondents or 0 for r in chosen)
-    return (plot + p9.geom_hline(yintercept=0, colour="#333333", size=0.4)
-            + p9.scale_y_continuous(labels=axis_numbers(lang), limits=(-1, 1))
-            + p9.labs(title=text("importance_title", lang), x="", y=text("importance_y", lang),
-                      caption=caption(lang, questionnaires=versions_of(context, questionnaire_id),
-                                      n={text("respondents", lang): respondents},
-                                      notes=[text("ci95", lang), text("suppressed_note", lang)]))
-            + theme_sammen(base_size=9) + size(6 + 0.7 * len(mean)))
+    return (plot + [
+                p9.geom_hline(yintercept=0, colour="#333333", size=0.4),
+                p9.scale_y_continuous(labels=axis_numbers(lang), limits=(-1, 1)),
+                p9.labs(title=text("importance_title", lang), x="", y=text("importance_y", lang),
+                        caption=caption(lang, questionnaires=versions_of(context, questionnaire_id),
+                                        n={text("respondents", lang): respondents},
+                                        notes=[text("ci95", lang), text("suppressed_note", lang)])),
+                theme_sammen(base_size=9),
+                size(6 + 0.7 * len(mean)),
+            ])

@@ -107,27 +107,30 @@ def likert(distributions: Sequence[ItemDistribution], questionnaire_id: str, *, 
     bars = bars.assign(answer=[words[int(i)] for i in bars["option"]])
     answers = [words[i] for i in range(k) if words[i]]
     colours = {words[i]: palette[i] for i in range(k) if words[i]}
-    plot = (p9.ggplot(bars, p9.aes(y="item"))
-            + p9.geom_tile(p9.aes(x="centre", width="width", fill="answer"), height=0.72, colour="white", size=0.2)
-            + p9.geom_vline(xintercept=0, colour="#333333", size=0.4)
-            + p9.scale_fill_manual(values=colours, breaks=answers, name=text("answer", lang))
-            + p9.scale_x_continuous(labels=_both_sides(lang), limits=(-1, 1),
-                                    breaks=[-0.5, 0.5])  # the line at 0 marks the middle: a '0 %' ran into both
-            + p9.facet_grid("theme ~ phase_label", scales="free_y", space="free_y"))
+    plot = (p9.ggplot(bars, p9.aes(y="item")) + [
+                p9.geom_tile(p9.aes(x="centre", width="width", fill="answer"), height=0.72, colour="white", size=0.2),
+                p9.geom_vline(xintercept=0, colour="#333333", size=0.4),
+                p9.scale_fill_manual(values=colours, breaks=answers, name=text("answer", lang)),
+                p9.scale_x_continuous(labels=_both_sides(lang), limits=(-1, 1),
+                                      breaks=[-0.5, 0.5]),  # the line at 0 marks the middle: a '0 %' ran into both
+                p9.facet_grid("theme ~ phase_label", scales="free_y", space="free_y"),
+            ])
     if not missing.empty:
         plot += p9.geom_text(p9.aes(x="centre", y="item", label="text"), data=missing, colour=SUPPRESSED_COLOUR,
                              size=7, fontstyle="italic")
     n = {str(p).lower(): int(frame[frame["phase_label"] == p].groupby("item", observed=True)["n"].max().max())
          if frame[frame["phase_label"] == p]["n"].notna().any() else None for p in phases}
-    return (plot + p9.labs(title=text("likert_title", lang), subtitle=arm_label(arm, lang), x=text("likert_x", lang),
-                           y="", caption=caption(lang, questionnaires={questionnaire_id: sorted(versions)}, n=n,
-                                                 notes=[text("likert_note", lang), text("suppressed_note", lang)]))
-            + theme_sammen(base_size=9)
-            + p9.theme(strip_text_y=p9.element_text(angle=0, ha="left"), panel_grid_major_y=p9.element_blank(),
-                       axis_text_y=p9.element_text(size=7.5), legend_key_size=10)
-            + p9.guides(fill=p9.guide_legend(ncol=2 if k > 3 else k, byrow=True))
-            + size(5 + sum(max(0.85, 0.42 * (str(i).count("\n") + 1)) for i in frame["item"].cat.categories)
-                   + 0.3 * frame["theme"].nunique()))
+    return (plot + [
+                p9.labs(title=text("likert_title", lang), subtitle=arm_label(arm, lang), x=text("likert_x", lang),
+                        y="", caption=caption(lang, questionnaires={questionnaire_id: sorted(versions)}, n=n,
+                                              notes=[text("likert_note", lang), text("suppressed_note", lang)])),
+                theme_sammen(base_size=9),
+                p9.theme(strip_text_y=p9.element_text(angle=0, ha="left"), panel_grid_major_y=p9.element_blank(),
+                         axis_text_y=p9.element_text(size=7.5), legend_key_size=10),
+                p9.guides(fill=p9.guide_legend(ncol=2 if k > 3 else k, byrow=True)),
+                size(5 + sum(max(0.85, 0.42 * (str(i).count("\n") + 1)) for i in frame["item"].cat.categories)
+                     + 0.3 * frame["theme"].nunique()),
+            ])
 
 
 _ = versions_of  # versions come from the distributions themselves here

@@ -33,20 +33,25 @@ def meetings(result: Meetings, *, lang: Language = "da", context: Context | None
     hidden = frame[frame["suppressed"]].assign(_y=0.04, _label=text("suppressed", lang))
     colours = {sides[k]: c for k, c in VIEWPOINT_COLOURS.items()}
     dodge = p9.position_dodge(width=12)
-    plot = (p9.ggplot(frame, p9.aes(x="month", colour="side", group="side"))
-            + p9.geom_line(p9.aes(y="share_agreeing", group="line"), data=shown, alpha=0.5)
-            + p9.geom_linerange(p9.aes(ymin="share_low", ymax="share_high"), data=shown, position=dodge)
-            + p9.geom_point(p9.aes(y="share_agreeing"), data=shown, position=dodge, size=1.8)
-            + p9.scale_colour_manual(values=colours, name=text("viewpoint", lang))
-            + p9.scale_y_continuous(labels=axis_percent(lang), limits=(0, 1))
-            + p9.scale_x_datetime(date_breaks="6 months", date_labels="%m/%y")  # every 3: they touched
-            + p9.facet_grid("aspect_label ~ arm_label"))
+    plot = (p9.ggplot(frame, p9.aes(x="month", colour="side", group="side")) + [
+                p9.geom_line(p9.aes(y="share_agreeing", group="line"), data=shown, alpha=0.5),
+                p9.geom_linerange(p9.aes(ymin="share_low", ymax="share_high"), data=shown, position=dodge),
+                p9.geom_point(p9.aes(y="share_agreeing"), data=shown, position=dodge, size=1.8),
+                p9.scale_colour_manual(values=colours, name=text("viewpoint", lang)),
+                p9.scale_y_continuous(labels=axis_percent(lang), limits=(0, 1)),
+                p9.scale_x_datetime(date_breaks="6 months", date_labels="%m/%y"),  # every 3: they touched
+                p9.facet_grid("aspect_label ~ arm_label"),
+            ])
     if not hidden.empty:
         plot += p9.geom_text(p9.aes(y="_y", label="_label"), data=hidden, colour=SUPPRESSED_COLOUR, size=6,
                              fontstyle="italic", angle=90, va="bottom", show_legend=False)
     n = {text(k, lang).lower(): int(shown[shown["viewpoint"] == k]["n"].sum()) or None for k in sides}
     forms = sorted({s.questionnaire_id for s in result.shares})  # the declared meeting forms
-    return (plot + p9.labs(title=text("meetings_title", lang), x=text("month", lang), y=text("meetings_y", lang),
-                           caption=caption(lang, questionnaires=versions_of(context, *forms),
-                                           n=n, notes=[text("wilson", lang), text("suppressed_note", lang)]))
-            + theme_sammen() + p9.theme(strip_text_y=p9.element_text(angle=0, ha="left")) + size(18))
+    return (plot + [
+                p9.labs(title=text("meetings_title", lang), x=text("month", lang), y=text("meetings_y", lang),
+                        caption=caption(lang, questionnaires=versions_of(context, *forms),
+                                        n=n, notes=[text("wilson", lang), text("suppressed_note", lang)])),
+                theme_sammen(),
+                p9.theme(strip_text_y=p9.element_text(angle=0, ha="left")),
+                size(18),
+            ])

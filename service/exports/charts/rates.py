@@ -50,19 +50,23 @@ def response_rates(rates: Sequence[Any], *, questionnaire_id: str | None = None,
     missing = frame[frame["rate"].isna()].copy()
     missing["label"] = [text("suppressed" if s else "rates_none", lang) for s in missing["suppressed"]]
     colours = {arm_label(k, lang): c for k, c in ARM_COLOURS.items()}
-    plot = (p9.ggplot(shown, p9.aes(x="unit", y="rate", fill="arm_label"))
-            + p9.geom_col(width=0.7)
-            + p9.geom_text(p9.aes(label="label"), ha="left", nudge_y=0.02, size=7)
-            + p9.scale_fill_manual(values=colours, name=text("arm", lang))
-            + p9.scale_y_continuous(labels=axis_percent(lang), limits=(0, 1.15), breaks=[0, 0.25, 0.5, 0.75, 1])
-            + p9.coord_flip()
-            + p9.facet_wrap("~wave", ncol=2))
+    plot = (p9.ggplot(shown, p9.aes(x="unit", y="rate", fill="arm_label")) + [
+                p9.geom_col(width=0.7),
+                p9.geom_text(p9.aes(label="label"), ha="left", nudge_y=0.02, size=7),
+                p9.scale_fill_manual(values=colours, name=text("arm", lang)),
+                p9.scale_y_continuous(labels=axis_percent(lang), limits=(0, 1.15), breaks=[0, 0.25, 0.5, 0.75, 1]),
+                p9.coord_flip(),
+                p9.facet_wrap("~wave", ncol=2),
+            ])
     if not missing.empty:
         plot += p9.geom_text(p9.aes(x="unit", y=0.02, label="label"), data=missing, inherit_aes=False, ha="left",
                              colour=SUPPRESSED_COLOUR, size=6.5, fontstyle="italic")
     n = {text("invited", lang): int(shown["invited"].sum()), text("answered", lang): int(shown["submitted"].sum())}
     qs = versions_of(context, questionnaire_id) if questionnaire_id else None
     waves = frame["wave"].nunique()
-    return (plot + p9.labs(title=text("rates_title", lang), x="", y=text("rates_x", lang),
-                           caption=caption(lang, questionnaires=qs, n=n))
-            + theme_sammen(base_size=9) + size(4 + ((waves + 1) // 2) * (0.45 * frame["unit"].nunique() + 1.2)))
+    return (plot + [
+                p9.labs(title=text("rates_title", lang), x="", y=text("rates_x", lang),
+                        caption=caption(lang, questionnaires=qs, n=n)),
+                theme_sammen(base_size=9),
+                size(4 + ((waves + 1) // 2) * (0.45 * frame["unit"].nunique() + 1.2)),
+            ])

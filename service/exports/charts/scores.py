@@ -71,12 +71,15 @@ def theme_scores(results: Sequence[Any], questionnaire_id: str, *, lang: Languag
     plot = dot_interval(frame, category="theme_label", value="mean", low="mean_low", high="mean_high",
                         colour="phase_label", colours=_phase_colours(frame), colour_title=text("phase", lang),
                         facet="arm_label", lang=lang, suppressed_at=float(shown["mean"].mean()) if len(shown) else 3)
-    return (plot + p9.scale_y_continuous(labels=axis_numbers(lang))
-            + p9.labs(title=text("scores_title", lang), x="", y=text("scores_x", lang),
-                      caption=caption(lang, questionnaires=versions_of(context, questionnaire_id),
-                                      n=_n_by_phase(frame, lang),
-                                      notes=[text("ci95", lang), text("suppressed_note", lang)]))
-            + theme_sammen() + size(4 + 1.1 * frame["theme_label"].nunique()))
+    return (plot + [
+                p9.scale_y_continuous(labels=axis_numbers(lang)),
+                p9.labs(title=text("scores_title", lang), x="", y=text("scores_x", lang),
+                        caption=caption(lang, questionnaires=versions_of(context, questionnaire_id),
+                                        n=_n_by_phase(frame, lang),
+                                        notes=[text("ci95", lang), text("suppressed_note", lang)])),
+                theme_sammen(),
+                size(4 + 1.1 * frame["theme_label"].nunique()),
+            ])
 
 
 def share_agreeing(results: Sequence[Any], questionnaire_id: str, *, lang: Language = "da",
@@ -94,10 +97,13 @@ def share_agreeing(results: Sequence[Any], questionnaire_id: str, *, lang: Langu
     plot = dot_interval(frame, category="theme_label", value="share_agreeing", low="share_low", high="share_high",
                         colour="phase_label", colours=_phase_colours(frame), colour_title=text("phase", lang),
                         facet="arm_label", lang=lang, suppressed_at=0.5, percent=True)
-    return (plot + p9.labs(title=text("share_title", lang), x="", y=text("share_x", lang),
-                           caption=caption(lang, questionnaires=versions_of(context, questionnaire_id),
-                                           n=_n_by_phase(frame, lang), notes=notes))
-            + theme_sammen() + size(4 + 1.1 * frame["theme_label"].nunique()))
+    return (plot + [
+                p9.labs(title=text("share_title", lang), x="", y=text("share_x", lang),
+                        caption=caption(lang, questionnaires=versions_of(context, questionnaire_id),
+                                        n=_n_by_phase(frame, lang), notes=notes)),
+                theme_sammen(),
+                size(4 + 1.1 * frame["theme_label"].nunique()),
+            ])
 
 
 def theme_scores_by_unit(results: Sequence[Any], questionnaire_id: str, theme: str, *,
@@ -117,14 +123,17 @@ def theme_scores_by_unit(results: Sequence[Any], questionnaire_id: str, theme: s
                         colour="phase_label", colours=_phase_colours(frame), colour_title=text("phase", lang),
                         facet=None, lang=lang, suppressed_at=float(shown["mean"].mean()) if len(shown) else 3)
     named = theme_label(labels_of(context), questionnaire_id, theme, lang)
-    return (plot + p9.facet_grid("arm_label ~ .", scales="free_y", space="free_y")
-            + p9.scale_y_continuous(labels=axis_numbers(lang))
-            + p9.labs(title=f"{text('scores_title', lang)}: {named}",
-                      x="", y=text("scores_x", lang),
-                      caption=caption(lang, questionnaires=versions_of(context, questionnaire_id),
-                                      n=_n_by_phase(frame, lang),
-                                      notes=[text("ci95", lang), text("suppressed_note", lang)]))
-            + theme_sammen() + size(4 + 1.2 * frame["unit_label"].nunique()))
+    return (plot + [
+                p9.facet_grid("arm_label ~ .", scales="free_y", space="free_y"),
+                p9.scale_y_continuous(labels=axis_numbers(lang)),
+                p9.labs(title=f"{text('scores_title', lang)}: {named}",
+                        x="", y=text("scores_x", lang),
+                        caption=caption(lang, questionnaires=versions_of(context, questionnaire_id),
+                                        n=_n_by_phase(frame, lang),
+                                        notes=[text("ci95", lang), text("suppressed_note", lang)])),
+                theme_sammen(),
+                size(4 + 1.2 * frame["unit_label"].nunique()),
+            ])
 
 
 def difference_in_differences(terms: Sequence[ModelTerm], *, model: str = "linear mixed model",
@@ -145,14 +154,17 @@ def difference_in_differences(terms: Sequence[ModelTerm], *, model: str = "linea
     variant = next((v for v in frame["variant"] if v), model)
     shown = frame[~frame["suppressed"]]
     n = int(shown["n"].max()) if not shown.empty else None
-    return (plot + p9.geom_hline(yintercept=0, colour="#333333", size=0.4)
-            + p9.scale_y_continuous(labels=axis_numbers(lang, 2))
-            + p9.labs(title=text("did_title", lang), subtitle=wrap(term(f"{model}: {variant}", lang), 90), x="",
-                      y=wrap(text("did_x", lang), 60),
-                      caption=caption(lang, questionnaires=versions_of(context, *set(frame["questionnaire_id"])),
-                                      n={text("n_model", lang): n},
-                                      notes=[text("ci95", lang), text("suppressed_note", lang)]))
-            + theme_sammen() + size(5 + 0.9 * frame["theme_label"].nunique()))
+    return (plot + [
+                p9.geom_hline(yintercept=0, colour="#333333", size=0.4),
+                p9.scale_y_continuous(labels=axis_numbers(lang, 2)),
+                p9.labs(title=text("did_title", lang), subtitle=wrap(term(f"{model}: {variant}", lang), 90), x="",
+                        y=wrap(text("did_x", lang), 60),
+                        caption=caption(lang, questionnaires=versions_of(context, *set(frame["questionnaire_id"])),
+                                        n={text("n_model", lang): n},
+                                        notes=[text("ci95", lang), text("suppressed_note", lang)])),
+                theme_sammen(),
+                size(5 + 0.9 * frame["theme_label"].nunique()),
+            ])
 
 
 def joint_agreement(rows_: Sequence[Descriptive], *, lang: Language = "da", context: Context | None = None,
@@ -173,11 +185,14 @@ def joint_agreement(rows_: Sequence[Descriptive], *, lang: Language = "da", cont
     plot = dot_interval(frame, category="group", value="share_agreeing", low="share_low", high="share_high",
                         colour="phase_label", colours=_phase_colours(frame), colour_title=text("phase", lang),
                         facet=None, lang=lang, suppressed_at=0.5, percent=True)
-    return (plot + p9.labs(title=text("joint_title", lang), subtitle="\n".join(wrap(f"• {s}", 80) for s in statements),
-                           x="", y=text("share_x", lang),
-                           caption=caption(lang, questionnaires=versions_of(context, qid), n=_n_by_phase(frame, lang),
-                                           notes=[text("wilson", lang), text("suppressed_note", lang)]))
-            + theme_sammen() + size(5 + 0.9 * frame["group"].nunique()))
+    return (plot + [
+                p9.labs(title=text("joint_title", lang), subtitle="\n".join(wrap(f"• {s}", 80) for s in statements),
+                        x="", y=text("share_x", lang),
+                        caption=caption(lang, questionnaires=versions_of(context, qid), n=_n_by_phase(frame, lang),
+                                        notes=[text("wilson", lang), text("suppressed_note", lang)])),
+                theme_sammen(),
+                size(5 + 0.9 * frame["group"].nunique()),
+            ])
 
 
 _ = ARM_COLOURS  # the arms' colours are the side-by-side chart's; imported here so one palette is in view

@@ -45,24 +45,28 @@ def side_by_side(changes: Sequence[Change], *, lang: Language = "da", context: C
     shown = frame[~frame["suppressed"]]
     hidden = frame[frame["suppressed"]].assign(_at=0.0, _label=text("suppressed", lang))
     colours = {arm_label(k, lang): c for k, c in ARM_COLOURS.items()}
-    plot = (p9.ggplot(frame, p9.aes(x="row", colour="arm_label"))
-            + p9.geom_hline(yintercept=0, colour="#333333", size=0.4)
-            + p9.geom_linerange(p9.aes(ymin="ci_low", ymax="ci_high"), data=shown, size=0.8)
-            + p9.geom_point(p9.aes(y="change", shape="bold"), data=shown, size=2.4)
-            + p9.scale_shape_manual(values={False: "o", True: "D"}, guide=None)
-            + p9.scale_colour_manual(values=colours, name=text("arm", lang))
-            # three ticks at most: a panel is a fifth of the page wide, and five ticks of
-            # '-0,4' ran into each other ('0,8-0,4')
-            + p9.scale_y_continuous(labels=axis_numbers(lang), breaks=_three_ticks)
-            + p9.coord_flip()
-            + p9.facet_wrap("~panel", nrow=1 if len(present) <= 4 else 2, scales="free_x"))
+    plot = (p9.ggplot(frame, p9.aes(x="row", colour="arm_label")) + [
+                p9.geom_hline(yintercept=0, colour="#333333", size=0.4),
+                p9.geom_linerange(p9.aes(ymin="ci_low", ymax="ci_high"), data=shown, size=0.8),
+                p9.geom_point(p9.aes(y="change", shape="bold"), data=shown, size=2.4),
+                p9.scale_shape_manual(values={False: "o", True: "D"}, guide=None),
+                p9.scale_colour_manual(values=colours, name=text("arm", lang)),
+                # three ticks at most: a panel is a fifth of the page wide, and five ticks of
+                # '-0,4' ran into each other ('0,8-0,4')
+                p9.scale_y_continuous(labels=axis_numbers(lang), breaks=_three_ticks),
+                p9.coord_flip(),
+                p9.facet_wrap("~panel", nrow=1 if len(present) <= 4 else 2, scales="free_x"),
+            ])
     if not hidden.empty:
         plot += p9.geom_text(p9.aes(y="_at", label="_label"), data=hidden, colour=SUPPRESSED_COLOUR, size=6.5,
                              fontstyle="italic", show_legend=False)
     units = frame[frame["level"] == "unit"]["unit"].nunique()
-    return (plot + p9.labs(title=text("sbs_title", lang), x="", y=text("sbs_x", lang),
-                           caption=caption(lang, n={text("units", lang): units},
-                                           notes=[text("ci95", lang), text("suppressed_note", lang)]))
-            + theme_sammen(base_size=9) + p9.theme(axis_text_x=p9.element_text(size=7),
-                                                     strip_text=p9.element_text(size=7.5, ha="left"))
-            + size((5 + 0.6 * len(order)) * (1 if len(present) <= 4 else 1.8)))
+    return (plot + [
+                p9.labs(title=text("sbs_title", lang), x="", y=text("sbs_x", lang),
+                        caption=caption(lang, n={text("units", lang): units},
+                                        notes=[text("ci95", lang), text("suppressed_note", lang)])),
+                theme_sammen(base_size=9),
+                p9.theme(axis_text_x=p9.element_text(size=7),
+                           strip_text=p9.element_text(size=7.5, ha="left")),
+                size((5 + 0.6 * len(order)) * (1 if len(present) <= 4 else 1.8)),
+            ])
