@@ -176,6 +176,18 @@ def reads_url(state: Any) -> str:
     return analysis_url(state.settings, state.database_url)
 
 
+@asynccontextmanager
+async def connection(url: str) -> AsyncIterator[asyncpg.Connection]:
+    """One connection of its own (a command's, a set-up's), reading and writing jsonb as
+    the pool's connections do; closed on leaving."""
+    conn = await asyncpg.connect(url)
+    try:
+        await _init_connection(conn)
+        yield conn
+    finally:
+        await conn.close()
+
+
 async def _init_connection(conn: asyncpg.Connection) -> None:
     await conn.set_type_codec(
         "jsonb",

@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import logging
 
-import asyncpg
-
 from service import db
 from service.config import Settings
 from service.migrate import migrate
@@ -20,9 +18,7 @@ async def prepare_database(url: str, settings: Settings) -> None:
     """Migrate and load the questionnaire folder; refuses to start on a bad file, and then
     has stored none of the folder's files."""
     files = loader.load_dir(settings.questionnaire_dir)  # read every file before touching the database
-    conn = await asyncpg.connect(url)
-    try:
-        await db._init_connection(conn)
+    async with db.connection(url) as conn:
         applied = await migrate(conn)
         if applied:
             log.info("applied migrations %s", applied)
@@ -31,5 +27,3 @@ async def prepare_database(url: str, settings: Settings) -> None:
         except loader.QuestionnaireError as exc:
             source = next((path for path, q in files.items() if (q.id, q.version) == exc.version), None)
             raise (loader.QuestionnaireError(f"{source}: {exc}", exc.version) if source else exc) from None
-    finally:
-        await conn.close()

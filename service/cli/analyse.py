@@ -10,6 +10,7 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
+from service import db
 from service.admin import audit
 from service.analysis.measures.measure import Measure
 from service.analysis.measures.registry import all_measures
@@ -46,16 +47,8 @@ def analyse(measure: Measure, url: str, settings: Settings, *, evaluation: int, 
 
 async def _audited(url: str, subject: str, rows: int) -> None:
     """The audit entry of one command (its own connection: the analysis ran read-only)."""
-    import asyncpg
-
-    from service.db import _init_connection
-
-    conn = await asyncpg.connect(url)
-    try:
-        await _init_connection(conn)
+    async with db.connection(url) as conn:
         await audit.record(conn, "cli", "read", subject, {"rows": rows})
-    finally:
-        await conn.close()
 
 
 def _arguments(measure: Measure) -> tuple[Argument, ...]:

@@ -23,13 +23,9 @@ async def with_connection(settings: Settings, work: Callable[[asyncpg.Connection
 
     url = db.database_url(settings)
     await prepare_database(url, settings)
-    conn = await asyncpg.connect(url)
-    try:
-        await db._init_connection(conn)
+    async with db.connection(url) as conn:
         await admin.pseudonymise_clear_keys(conn, server_secret(settings), "cli")  # keys of versions before 0004
         return await work(conn)
-    finally:
-        await conn.close()
 
 
 @asynccontextmanager
@@ -40,9 +36,5 @@ async def reading(conn: asyncpg.Connection, settings: Settings) -> AsyncIterator
     if not settings.analysis_database_url:
         yield conn
         return
-    reader = await asyncpg.connect(settings.analysis_database_url)
-    try:
-        await db._init_connection(reader)
+    async with db.connection(settings.analysis_database_url) as reader:
         yield reader
-    finally:
-        await reader.close()
