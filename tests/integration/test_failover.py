@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import shutil
-import subprocess
 import tempfile
 import time
 import uuid
@@ -22,11 +21,10 @@ import httpx
 import msgspec
 import pytest
 
-from service import db
 from service.surveys.model import Questionnaire
 from tests.support.answers import valid_answers
 from tests.support.cli import sammen
-from tests.support.database import connect, pg_bin, prepare, scratch_database, settings_for
+from tests.support.database import connect, prepare, scratch_database, settings_for, stop_embedded
 from tests.support.evaluation import invite, make_wave
 from tests.support.service import Service
 
@@ -37,12 +35,6 @@ CRASH_AFTER = 40  # acknowledged answers before the primary dies
 
 def socket_dir(url: str) -> str:
     return parse_qs(urlsplit(url).query)["host"][0]
-
-
-def crash(pgdata: str) -> None:
-    """The primary stops as if its machine died: no checkpoint, backends killed."""
-    subprocess.run([str(pg_bin() / "pg_ctl"), "-D", pgdata, "-m", "immediate", "-w", "stop"], user=db.server_user(),
-                   check=True, capture_output=True, timeout=60)
 
 
 @pytest.fixture
@@ -110,7 +102,7 @@ async def test_a_primary_that_dies_under_load_loses_no_acknowledged_answer_and_t
             async def failover() -> None:
                 while sum(s == [201] for s in statuses.values()) < CRASH_AFTER:
                     await asyncio.sleep(0.01)
-                await asyncio.to_thread(crash, socket_dir(primary))
+                await asyncio.to_thread(stop_embedded, Path(socket_dir(primary)).parent, crash=True)
                 crashed.set()
                 times["crashed"] = time.monotonic()
                 await asyncio.sleep(0.5)  # a moment with no primary at all

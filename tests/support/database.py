@@ -37,14 +37,16 @@ def embedded(folder: str | Path) -> str:
     return db.embedded_url(folder, cleanup="delete")
 
 
-def stop_embedded(folder: str | Path) -> None:
-    """Stop the embedded server in `folder` now, rather than when this process ends."""
+def stop_embedded(folder: str | Path, *, crash: bool = False) -> None:
+    """Stop the embedded server in `folder` now, rather than when this process ends;
+    `crash`: as if its machine died (pg_ctl -m immediate: no checkpoint, its backends
+    gone without a word), which must then succeed."""
     pgdata = Path(folder) / "pgdata"
-    if not (pgdata / "postmaster.pid").exists():
+    if not (pgdata / "postmaster.pid").exists() and not crash:
         return
     user = db.server_user()
-    subprocess.run([str(pg_bin() / "pg_ctl"), "-D", str(pgdata), "-m", "fast", "-w", "stop"], user=user,
-                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=60, check=False)
+    subprocess.run([str(pg_bin() / "pg_ctl"), "-D", str(pgdata), "-m", "immediate" if crash else "fast", "-w", "stop"],
+                   user=user, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=60, check=crash)
 
 
 @contextmanager
