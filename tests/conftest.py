@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import ast
 import functools
+import logging
 import os
+import sys
 import tempfile
 from collections.abc import AsyncIterator
 from typing import Any
@@ -86,6 +88,19 @@ def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config
                 FIRST_TO_LAST.index(folder) if folder in FIRST_TO_LAST else len(FIRST_TO_LAST))
 
     items.sort(key=order)  # stable: a file's tests stay together and in their order
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """A web app made in a test set up Litestar's logging, whose handler writes to the
+    standard error pytest had captured then and closes now: what is logged after (the
+    embedded servers stopped as the process exits) printed a 'Logging error' traceback
+    per line. It goes to the process's own standard error, warnings and worse only."""
+    for handler in logging.getLogger().handlers:
+        listener = getattr(handler, "listener", None)
+        for each in [handler, *(getattr(listener, "handlers", None) or ())]:
+            if isinstance(each, logging.StreamHandler) and each.stream is not sys.__stderr__:
+                each.setStream(sys.__stderr__)
+            each.setLevel(max(each.level, logging.WARNING))
 
 
 @pytest.fixture(scope="session")
