@@ -39,27 +39,36 @@ class MessageStep(msgspec.Struct, frozen=True, kw_only=True):
 
 # Invited: personal invitations an administrator issued (no parent). Visitors of an open
 # link get a personal invitation of their own (parent_id = the open link); those and
-# responses stored against the open link itself count as open-link responses.
+# responses stored against the open link itself count as open-link responses. Each count
+# is grouped by unit in one pass (a subquery per unit and count read the wave's
+# invitations and responses sixty times: 0.7 s of a report at 10^5 responses).
 _RATES = """
 with inv as (
     select i.id, i.unit_id, i.kind, (i.kind = 'personal' and i.parent_id is null) as invited
       from invitation i where i.wave_id = $1
+), issued as (
+    select unit_id, count(*) filter (where invited) as invited, count(*) filter (where kind = 'open') as open_links
+      from inv group by unit_id
 ), begun as (
-    select inv.unit_id, inv.invited from draft d join inv on inv.id = d.invitation_id
+    select inv.unit_id, count(*) filter (where inv.invited) as in_progress,
+           count(*) filter (where not inv.invited) as open_link_in_progress
+      from draft d join inv on inv.id = d.invitation_id group by inv.unit_id
 ), answered as (
-    select r.unit_id, coalesce(inv.invited, false) as invited
-      from response r left join inv on inv.id = r.invitation_id where r.wave_id = $1
+    select r.unit_id, count(*) filter (where coalesce(inv.invited, false)) as submitted,
+           count(*) filter (where not coalesce(inv.invited, false)) as open_link_responses
+      from response r left join inv on inv.id = r.invitation_id where r.wave_id = $1 group by r.unit_id
 )
 select u.id as unit_id, u.name as unit, eu.arm,
-       (select count(*) from inv where inv.unit_id = u.id and inv.invited) as invited,
-       (select count(*) from begun b where b.unit_id = u.id and b.invited) as in_progress,
-       (select count(*) from answered a where a.unit_id = u.id and a.invited) as submitted,
-       (select count(*) from inv where inv.unit_id = u.id and inv.kind = 'open') as open_links,
-       (select count(*) from begun b where b.unit_id = u.id and not b.invited) as open_link_in_progress,
-       (select count(*) from answered a where a.unit_id = u.id and not a.invited) as open_link_responses
+       coalesce(i.invited, 0) as invited, coalesce(b.in_progress, 0) as in_progress,
+       coalesce(a.submitted, 0) as submitted, coalesce(i.open_links, 0) as open_links,
+       coalesce(b.open_link_in_progress, 0) as open_link_in_progress,
+       coalesce(a.open_link_responses, 0) as open_link_responses
   from wave w
   join evaluation_unit eu on eu.evaluation_id = w.evaluation_id
   join unit u on u.id = eu.unit_id
+  left join issued i on i.unit_id = u.id
+  left join begun b on b.unit_id = u.id
+  left join answered a on a.unit_id = u.id
  where w.id = $1
  order by u.name
 """
