@@ -3,6 +3,8 @@ analysis results (the Structs service/analysis returns, or the fields of its res
 bundle) and returning a ggplot in the shared theme (theme.py): Danish labels by default,
 English with lang="en", the Okabe–Ito palette, the questionnaire version and n in the
 caption, and a suppressed group written as 'for få svar', never drawn as a bar or number.
+A chart's layers are added to its plot as one list (`p9.ggplot(…) + [a, b, c]`): plotnine
+copies the whole plot at each `+`, which was a third of the time making a chart took.
 
     from service import analysis
     from service.exports import charts
