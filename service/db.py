@@ -177,10 +177,11 @@ def reads_url(state: Any) -> str:
 
 
 @asynccontextmanager
-async def connection(url: str) -> AsyncIterator[asyncpg.Connection]:
+async def connection(url: str, *, timeout: float = 60) -> AsyncIterator[asyncpg.Connection]:
     """One connection of its own (a command's, a set-up's), reading and writing jsonb as
-    the pool's connections do; closed on leaving."""
-    conn = await asyncpg.connect(url)
+    the pool's connections do; closed on leaving. `timeout`: seconds to wait for the
+    server to answer (asyncpg's own default)."""
+    conn = await asyncpg.connect(url, timeout=timeout)
     try:
         await _init_connection(conn)
         yield conn

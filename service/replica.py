@@ -27,7 +27,7 @@ import asyncpg
 import msgspec
 
 from service.admin.backup import binary, run_tool
-from service.db import server_user
+from service.db import connection, server_user
 from service.errors import SammenError
 
 STANDBY_NAME = "sammen_standby"  # its application_name, which synchronous_standby_names names
@@ -116,11 +116,8 @@ async def _nothing(conn: asyncpg.Connection) -> None:
 def _on_primary(primary_url: str, work: Callable[[asyncpg.Connection], Awaitable[None]]) -> None:
     """`work` on a connection of its own to the primary, from this command's thread."""
     async def connected() -> None:
-        conn = await asyncpg.connect(primary_url, timeout=_CONNECT_TIMEOUT_S)
-        try:
+        async with connection(primary_url, timeout=_CONNECT_TIMEOUT_S) as conn:
             await work(conn)
-        finally:
-            await conn.close()
 
     asyncio.run(connected())
 
